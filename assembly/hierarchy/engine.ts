@@ -1,0 +1,217 @@
+import {
+  profile, PROFILE_KHL, numPages, numTiers, pageSize, pagePenalty, tierRead, tierWrite,
+  tierBandwidth, tierCapacity, trace, traceLength, setStep, setPinned, pinned,
+} from "./state";
+import { firstTier, isIn, linkIn, linkOut, fits, tierUsed } from "./residency";
+import {
+  countAccess, countHit, countMiss, addLatency, countEviction, countDrop, countTransfer,
+  countPrefetchRequest, countUsefulPrefetch, countWastedPrefetches, recordEvent,
+  EVENT_PROMOTE, EVENT_PREFETCH, EVENT_DEMOTE, EVENT_EVICT,
+} from "./metrics";
+import { Policy } from "../policies/policy";
+
+/** Set when the replay had to stop; read by the host after `run`. */
+export let errorCode: i32 = 0;
+export let errorPage: i32 = -1;
+export let errorTier: i32 = -1;
+export const ERROR_NO_VICTIM: i32 = 1;
+
+let policy: Policy = changetype<Policy>(0);
+let prefetchEnabled = false;
+let maxPrefetch: i32 = 0;
+let candidates = new StaticArray<i32>(0);
+let pending = new StaticArray<u8>(0);   // placed by prefetch, not yet used or evicted
+let pendingCount: i64 = 0;
+
+export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void {
+  policy = p;
+  prefetchEnabled = prefetch;
+  maxPrefetch = maxCandidates;
+  candidates = new StaticArray<i32>(max(16, maxCandidates));
+  pending = new StaticArray<u8>(numPages);
+  pendingCount = 0;
+  errorCode = 0;
+  errorPage = -1;
+  errorTier = -1;
+}
+
+/**
+ * Serial cost of moving a page from `src` to `dst`: (read(src) + write(dst)) + size / min(bw) +
+ * decode penalty, evaluated in kv-hierarchy-lab's association order so doubles match bit for bit.
+ */
+@inline function transferCost(src: i32, dst: i32, page: i32): f64 {
+  const bw = min(unchecked(tierBandwidth[src]), unchecked(tierBandwidth[dst]));
+  const xfer = <f64>unchecked(pageSize[page]) / max(bw, 1.0);
+  return ((unchecked(tierRead[src]) + unchecked(tierWrite[dst])) + xfer) + unchecked(pagePenalty[page]);
+}
+
+function addTo(tier: i32, page: i32): void {
+  // kv-hierarchy-lab's add is a no-op for a page already resident (reachable only via Q1).
+  if (isIn(tier, page)) return;
+  linkIn(tier, page);
+  policy.onEnter(page, tier);
+}
+
+function removeFrom(tier: i32, page: i32): void {
+  policy.onLeave(page, tier);
+  linkOut(tier, page);
+}
+
+function fail(code: i32, page: i32, tier: i32): void {
+  if (errorCode == 0) {
+    errorCode = code;
+    errorPage = page;
+    errorTier = tier;
+  }
+}
+
+/** Evicts until `page` fits in `tier`. Returns false (and records an error) if it cannot. */
+function makeRoom(tier: i32, page: i32): bool {
+  const bytes = <i64>unchecked(pageSize[page]);
+  while (!fits(tier, bytes)) {
+    const victim = policy.victim(tier, pinned);
+    if (victim < 0) {
+      fail(ERROR_NO_VICTIM, page, tier);
+      return false;
+    }
+    if (!evict(tier, victim)) return false;
+  }
+  return true;
+}
+
+/** Takes `victim` out of `tier`: demoted one tier down (cascading), or dropped from the last. */
+function evict(tier: i32, victim: i32): bool {
+  removeFrom(tier, victim);
+  countEviction(tier);
+  policy.onEvict(victim, tier);
+  if (tier == 0 && unchecked(pending[victim]) != 0) {
+    unchecked(pending[victim] = 0);
+    pendingCount--;
+    countWastedPrefetches(1);
+  }
+  const bytes = <f64>unchecked(pageSize[victim]);
+  if (tier == numTiers - 1) {
+    countDrop();
+    recordEvent(EVENT_EVICT, victim, tier, -1, 0.0, bytes);
+    return true;
+  }
+  const below = tier + 1;
+  if (!makeRoom(below, victim)) return false;
+  addTo(below, victim);
+  const latency = transferCost(tier, below, victim);
+  addLatency(latency);
+  countTransfer(tier, below, bytes, false); // demotions are demand traffic, even under prefetch (Q5)
+  recordEvent(EVENT_DEMOTE, victim, tier, below, latency, bytes);
+  return true;
+}
+
+/** khl: a cold page first lands in the last tier (no cost), then is promoted from there. */
+function coldInsertKhl(page: i32): void {
+  const last = numTiers - 1;
+  if (isIn(last, page)) return;
+  if (!makeRoom(last, page)) return;
+  addTo(last, page);
+  policy.onInsert(page, last);
+}
+
+/**
+ * Brings a page into tier 0 from `src` (-1: cold, charged as a read from the last tier, which
+ * stands for wherever KV lives when not cached). The khl profile makes room before leaving the
+ * source tier (quirk Q1b); kvsim leaves the source first, so a page is never resident twice.
+ */
+function placeInTier0(page: i32, src: i32, prefetch: bool): void {
+  if (isIn(0, page)) return;
+  if (profile == PROFILE_KHL) {
+    if (!makeRoom(0, page)) return;
+    if (src >= 0 && isIn(src, page)) removeFrom(src, page);
+  } else {
+    if (src >= 0) removeFrom(src, page);
+    if (!makeRoom(0, page)) return;
+  }
+  addTo(0, page);
+  const costSrc = src >= 0 ? src : numTiers - 1;
+  const latency = transferCost(costSrc, 0, page);
+  addLatency(latency);
+  countTransfer(src, 0, <f64>unchecked(pageSize[page]), prefetch);
+  policy.onInsert(page, 0);
+  recordEvent(prefetch ? EVENT_PREFETCH : EVENT_PROMOTE, page, src, 0, latency, <f64>unchecked(pageSize[page]));
+}
+
+function runPrefetches(page: i32): void {
+  const n = min(policy.prefetch(page, candidates), maxPrefetch);
+  const khl = profile == PROFILE_KHL;
+  for (let i = 0; i < n; i++) {
+    const c = unchecked(candidates[i]);
+    if (c < 0 || c >= numPages) continue;
+    let src = firstTier(c);
+    if (src == 0) continue;
+    if (khl) {
+      if (src < 0) {
+        coldInsertKhl(c);
+        src = firstTier(c);
+        if (src < 0) continue;
+      }
+      if (unchecked(pending[c]) != 0) continue;
+    } else {
+      if (unchecked(pending[c]) != 0) continue;
+      // The accessed page stays in tier 0: skip a candidate that could only fit by evicting it.
+      if (<i64>unchecked(pageSize[c]) > unchecked(tierCapacity[0]) - <i64>unchecked(pageSize[page])) continue;
+    }
+    unchecked(pending[c] = 1);
+    pendingCount++;
+    countPrefetchRequest();
+    placeInTier0(c, src, true);
+    if (errorCode != 0) return;
+  }
+}
+
+/** Replays trace[from, to); returns the number of accesses handled. */
+export function replay(from: i32, to: i32): i32 {
+  const khl = profile == PROFILE_KHL;
+  for (let s = from; s < to; s++) {
+    const page = unchecked(trace[s]);
+    setStep(s);
+    const tier = firstTier(page);
+    policy.onAccess(page, tier);
+    countAccess();
+    if (tier == 0) {
+      countHit(0);
+      addLatency(unchecked(tierRead[0]) + unchecked(pagePenalty[page]));
+    } else {
+      countMiss(tier);
+      if (tier < 0 && khl) {
+        coldInsertKhl(page);
+        placeInTier0(page, firstTier(page), false);
+      } else {
+        placeInTier0(page, tier, false);
+      }
+    }
+    if (unchecked(pending[page]) != 0) {
+      unchecked(pending[page] = 0);
+      pendingCount--;
+      countUsefulPrefetch();
+    }
+    if (prefetchEnabled) {
+      if (!khl) setPinned(page);
+      runPrefetches(page);
+      setPinned(-1);
+    }
+    if (errorCode != 0) return s - from;
+  }
+  return to - from;
+}
+
+/** Ends the run: prefetched pages never used count as wasted. */
+export function finish(): void {
+  countWastedPrefetches(pendingCount);
+  pendingCount = 0;
+}
+
+/** Largest page that must fit in every tier (checked up front by the host, re-checked here). */
+export function firstOversizedTier(): i32 {
+  let largest: i64 = 0;
+  for (let p = 0; p < numPages; p++) largest = max(largest, <i64>unchecked(pageSize[p]));
+  for (let t = 0; t < numTiers; t++) if (largest > unchecked(tierCapacity[t])) return t;
+  return -1;
+}
+

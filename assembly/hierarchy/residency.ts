@@ -1,0 +1,78 @@
+import { profile, PROFILE_KHL, numPages, numTiers, pageSize, tierCapacity } from "./state";
+import { ListPool } from "../util/list-pool";
+
+/**
+ * Which tiers hold which pages, in each tier's insertion order (intrusive doubly linked lists
+ * over typed arrays, like vLLM's free block queue).
+ *
+ * A page's list node in tier t is `t * stride + page`. In the kvsim profile residency is
+ * exclusive, so stride is 0 and every tier shares one node per page. The khl profile lets a page
+ * sit in two tiers at once (kv-hierarchy-lab's quirk Q1), so each tier gets its own nodes.
+ */
+export let residentMask = new StaticArray<u8>(0); // bit t set ⇔ page resident in tier t
+export let tierUsed = new StaticArray<i64>(0);
+export let tierPeak = new StaticArray<i64>(0);
+export let tierCount = new StaticArray<i32>(0);
+let order = new ListPool(0, 0);
+let stride: i32 = 0;
+
+export function initResidency(): void {
+  stride = profile == PROFILE_KHL ? numPages : 0;
+  residentMask = new StaticArray<u8>(numPages);
+  tierUsed = new StaticArray<i64>(numTiers);
+  tierPeak = new StaticArray<i64>(numTiers);
+  tierCount = new StaticArray<i32>(numTiers);
+  order = new ListPool(numTiers, profile == PROFILE_KHL ? numPages * numTiers : numPages);
+}
+
+/** First (fastest) tier holding the page, or -1. */
+@inline export function firstTier(page: i32): i32 {
+  const mask = <i32>unchecked(residentMask[page]);
+  return mask == 0 ? -1 : ctz<i32>(mask);
+}
+
+@inline export function isIn(tier: i32, page: i32): bool {
+  return ((<i32>unchecked(residentMask[page]) >> tier) & 1) != 0;
+}
+
+/** Oldest page of the tier (head of its order), or -1. */
+@inline export function headOf(tier: i32): i32 {
+  const node = order.first(tier);
+  return node < 0 ? -1 : node - tier * stride;
+}
+
+/** The page after `page` in the tier's order, or -1. */
+@inline export function nextIn(tier: i32, page: i32): i32 {
+  const node = unchecked(order.next[tier * stride + page]);
+  return node < 0 ? -1 : node - tier * stride;
+}
+
+/** Appends the page at the tail of the tier's order and charges its bytes. */
+export function linkIn(tier: i32, page: i32): void {
+  order.append(tier, tier * stride + page);
+  unchecked(residentMask[page] = <u8>(<i32>residentMask[page] | (1 << tier)));
+  unchecked(tierCount[tier] = tierCount[tier] + 1);
+  const used = unchecked(tierUsed[tier]) + <i64>unchecked(pageSize[page]);
+  unchecked(tierUsed[tier] = used);
+  if (used > unchecked(tierPeak[tier])) unchecked(tierPeak[tier] = used);
+}
+
+/** Unlinks the page from the tier and releases its bytes. */
+export function linkOut(tier: i32, page: i32): void {
+  order.remove(tier, tier * stride + page);
+  unchecked(residentMask[page] = <u8>(<i32>residentMask[page] & ~(1 << tier)));
+  unchecked(tierCount[tier] = tierCount[tier] - 1);
+  unchecked(tierUsed[tier] = tierUsed[tier] - <i64>unchecked(pageSize[page]));
+}
+
+/** Moves a resident page to the tail of its tier's order (recency-ordered lists). */
+export function moveToTail(tier: i32, page: i32): void {
+  const node = tier * stride + page;
+  if (unchecked(order.tail[tier]) == node) return;
+  order.remove(tier, node);
+  order.append(tier, node);
+}
+
+@inline export function fits(tier: i32, bytes: i64): bool {
+  return unchecked(tierUsed[tier]) + bytes <= unchecked(tierCapacity[tier]);
+}

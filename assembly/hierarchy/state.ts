@@ -1,0 +1,80 @@
+/**
+ * The engine's whole state, as module globals over struct-of-arrays. Everything is allocated once
+ * per run by `setup` (after the arena is reset) and reused for every access: no allocation happens
+ * inside the replay loop.
+ */
+
+/** The default profile: exclusive residency, accessed page protected from its own prefetch. */
+export const PROFILE_KVSIM: i32 = 0;
+/** kv-hierarchy-lab parity: its quirks (make room before leaving the source tier, …) kept. */
+export const PROFILE_KHL: i32 = 1;
+
+export const NO_TIER: i32 = -1;
+
+export let profile: i32 = PROFILE_KVSIM;
+export let numPages: i32 = 0;
+export let numTiers: i32 = 0;
+/** Index of the access being handled (the policies' notion of time). */
+export let step: i32 = 0;
+/** Page whose access is being handled; never a victim of that access's prefetches in kvsim. */
+export let pinned: i32 = -1;
+
+// Pages.
+export let pageSize = new StaticArray<i32>(0);
+export let pagePenalty = new StaticArray<f64>(0);
+
+// Tiers.
+export let tierCapacity = new StaticArray<i64>(0);
+export let tierRead = new StaticArray<f64>(0);
+export let tierWrite = new StaticArray<f64>(0);
+export let tierBandwidth = new StaticArray<f64>(0);
+
+// The trace being replayed and, when a policy needs it, the step of each access's next reuse.
+export let trace = new StaticArray<i32>(0);
+export let traceLength: i32 = 0;
+export let nextUse = new StaticArray<i32>(0);
+export let firstUse = new StaticArray<i32>(0);
+
+export function setStep(s: i32): void {
+  step = s;
+}
+
+export function setPinned(p: i32): void {
+  pinned = p;
+}
+
+export function initState(pages: i32, tiers: i32, prof: i32): void {
+  profile = prof;
+  numPages = pages;
+  numTiers = tiers;
+  step = 0;
+  pinned = -1;
+  pageSize = new StaticArray<i32>(pages);
+  pagePenalty = new StaticArray<f64>(pages);
+  tierCapacity = new StaticArray<i64>(tiers);
+  tierRead = new StaticArray<f64>(tiers);
+  tierWrite = new StaticArray<f64>(tiers);
+  tierBandwidth = new StaticArray<f64>(tiers);
+  nextUse = new StaticArray<i32>(0);
+  firstUse = new StaticArray<i32>(0);
+}
+
+export function setTrace(t: StaticArray<i32>, length: i32): void {
+  trace = t;
+  traceLength = length;
+}
+
+/** Never-reused accesses get this sentinel: later than any step. */
+export const NEVER: i32 = 0x7fffffff;
+
+/** Backward pass: nextUse[s] = next step touching trace[s]; firstUse[p] = first step touching p. */
+export function computeNextUse(): void {
+  nextUse = new StaticArray<i32>(traceLength);
+  firstUse = new StaticArray<i32>(numPages);
+  for (let p = 0; p < numPages; p++) unchecked(firstUse[p] = NEVER);
+  for (let s = traceLength - 1; s >= 0; s--) {
+    const p = unchecked(trace[s]);
+    unchecked(nextUse[s] = firstUse[p]);
+    unchecked(firstUse[p] = s);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The WebAssembly ABI of the page-hierarchy engine. Only integers and floats cross the boundary;
+ * bulk data (page sizes, trace, parameters, results) goes through typed-array views on the
+ * module's memory at offsets returned here. Each run starts by resetting the arena (the stub
+ * runtime never frees; a run owns everything it allocates).
+ *
+ * Call order: resetArena → setup → fill pageSizes/pagePenalties, setTier × tiers →
+ * traceBuffer (fill) → paramsBuffer (fill) → start → replay(chunks) → finish → metrics/event views.
+ */
+import { initState, pageSize, pagePenalty, tierCapacity, tierRead, tierWrite, tierBandwidth, setTrace, computeNextUse, numTiers } from "./hierarchy/state";
+import { initResidency, tierPeak, tierUsed } from "./hierarchy/residency";
+import * as metrics from "./hierarchy/metrics";
+import * as engine from "./hierarchy/engine";
+import { createPolicy, needsNextUse } from "./policies/factory";
+import { seedRng } from "./util/rng";
+
+let traceArray = new StaticArray<i32>(0);
+let paramArray = new StaticArray<f64>(0);
+let metricArray = new StaticArray<f64>(0);
+
+export function resetArena(): void {
+  // @ts-ignore: __reset is the stub runtime's arena reset
+  __reset();
+}
+
+export function setup(pages: i32, tiers: i32, profile: i32, seed: f64, eventCapacity: i32): void {
+  initState(pages, tiers, profile);
+  initResidency();
+  metrics.initMetrics(eventCapacity);
+  seedRng(<u64>seed);
+}
+
+export function pageSizes(): usize { return changetype<usize>(pageSize); }
+export function pagePenalties(): usize { return changetype<usize>(pagePenalty); }
+
+export function setTier(tier: i32, capacity: f64, read: f64, write: f64, bandwidth: f64): void {
+  unchecked(tierCapacity[tier] = <i64>capacity);
+  unchecked(tierRead[tier] = read);
+  unchecked(tierWrite[tier] = write);
+  unchecked(tierBandwidth[tier] = bandwidth);
+}
+
+export function traceBuffer(length: i32): usize {
+  traceArray = new StaticArray<i32>(length);
+  setTrace(traceArray, length);
+  return changetype<usize>(traceArray);
+}
+
+export function paramsBuffer(length: i32): usize {
+  paramArray = new StaticArray<f64>(length);
+  return changetype<usize>(paramArray);
+}
+
+/** Returns the first tier a page cannot fit into, or -1; the run is only started if -1. */
+export function start(policyId: i32, prefetch: bool, maxCandidates: i32): i32 {
+  const oversized = engine.firstOversizedTier();
+  if (oversized >= 0) return oversized;
+  if (needsNextUse(policyId)) computeNextUse();
+  engine.initEngine(createPolicy(policyId, paramArray), prefetch, maxCandidates);
+  return -1;
+}
+
+export function replay(from: i32, to: i32): i32 { return engine.replay(from, to); }
+export function finish(): void { engine.finish(); }
+export function errorCode(): i32 { return engine.errorCode; }
+export function errorPage(): i32 { return engine.errorPage; }
+export function errorTier(): i32 { return engine.errorTier; }
+
+export const METRIC_FIELDS: i32 = 14;
+export const TIER_FIELDS: i32 = 6;
+
+/**
+ * Snapshot of the counters: 14 run fields (accesses, hits, misses, cold misses, evictions, drops,
+ * total latency, bytes moved, demand bytes, prefetch bytes, prefetch requests, useful, wasted,
+ * events), then 6 per tier (hits, peak bytes, bytes in, bytes out, evictions, used bytes).
+ */
+export function metricsBuffer(): usize {
+  metricArray = new StaticArray<f64>(METRIC_FIELDS + TIER_FIELDS * numTiers);
+  const m = metricArray;
+  m[0] = <f64>metrics.accesses; m[1] = <f64>metrics.hits; m[2] = <f64>metrics.misses;
+  m[3] = <f64>metrics.coldMisses; m[4] = <f64>metrics.evictions; m[5] = <f64>metrics.drops;
+  m[6] = metrics.totalLatency; m[7] = metrics.bytesMoved; m[8] = metrics.demandBytes;
+  m[9] = metrics.prefetchBytes; m[10] = <f64>metrics.prefetchRequests;
+  m[11] = <f64>metrics.usefulPrefetches; m[12] = <f64>metrics.wastedPrefetches;
+  m[13] = <f64>metrics.eventCount;
+  for (let t = 0; t < numTiers; t++) {
+    const o = METRIC_FIELDS + TIER_FIELDS * t;
+    m[o] = <f64>metrics.tierHits[t];
+    m[o + 1] = <f64>tierPeak[t];
+    m[o + 2] = metrics.tierBytesIn[t];
+    m[o + 3] = metrics.tierBytesOut[t];
+    m[o + 4] = <f64>metrics.tierEvictions[t];
+    m[o + 5] = <f64>tierUsed[t];
+  }
+  return changetype<usize>(metricArray);
+}
+
+export function eventSteps(): usize { return changetype<usize>(metrics.eventStep); }
+export function eventTypes(): usize { return changetype<usize>(metrics.eventType); }
+export function eventPages(): usize { return changetype<usize>(metrics.eventPage); }
+export function eventSources(): usize { return changetype<usize>(metrics.eventSrc); }
+export function eventTargets(): usize { return changetype<usize>(metrics.eventDst); }
+export function eventLatencies(): usize { return changetype<usize>(metrics.eventLatency); }
+export function eventBytes(): usize { return changetype<usize>(metrics.eventBytes); }

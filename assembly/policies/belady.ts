@@ -1,0 +1,25 @@
+import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { numPages, step, nextUse, firstUse } from "../hierarchy/state";
+
+/**
+ * Belady's MIN (Belady, 1966): evict the page whose next use lies farthest in the future. An
+ * offline optimum for a single tier with equal page sizes and no prefetch; needs the whole trace
+ * (next-use steps are computed once, before the replay). Heap keyed by −next use: O(log n).
+ */
+export class BeladyPolicy extends ScoredPolicy {
+  upcoming: StaticArray<i32>;
+
+  constructor() {
+    super(FIND_HEAP);
+    this.upcoming = StaticArray.slice<i32>(firstUse);
+  }
+
+  score(page: i32): f64 {
+    return -<f64>unchecked(this.upcoming[page]);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    unchecked(this.upcoming[page] = nextUse[step]);
+    this.rescore(page);
+  }
+}

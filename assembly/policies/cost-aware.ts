@@ -1,0 +1,39 @@
+import { ScoredPolicy, FIND_SAMPLE } from "./scored";
+import { numPages, step, pageSize } from "../hierarchy/state";
+import { filledI32 } from "../util/arrays";
+
+/**
+ * Keep what is used often and recently, but prefer evicting large pages:
+ * score = (freq_weight·freq + recency_weight·last / max(step, 1)) − size_penalty·size/1024.
+ * kv-hierarchy-lab's `CostAwarePolicy` (after GreedyDual-Size, Cao & Irani 1997). The recency
+ * term is divided by the current step, so every page's score drifts each access; the kvsim
+ * profile therefore takes the minimum over `samples` uniform draws (Redis-style approximated
+ * eviction; `samples = 0` scans the whole tier exactly).
+ */
+export class CostAwarePolicy extends ScoredPolicy {
+  sizePenalty: f64;
+  freqWeight: f64;
+  recencyWeight: f64;
+  freq: StaticArray<i32>;
+  last: StaticArray<i32>;
+
+  constructor(params: StaticArray<f64>) {
+    super(FIND_SAMPLE, <i32>params[3]);
+    this.sizePenalty = params[0];
+    this.freqWeight = params[1];
+    this.recencyWeight = params[2];
+    this.freq = new StaticArray<i32>(numPages);
+    this.last = filledI32(numPages, -1);
+  }
+
+  score(page: i32): f64 {
+    const freqTerm = this.freqWeight * <f64>unchecked(this.freq[page]);
+    const recencyTerm = (this.recencyWeight * <f64>unchecked(this.last[page])) / <f64>max(step, 1);
+    return (freqTerm + recencyTerm) - this.sizePenalty * (<f64>unchecked(pageSize[page]) / 1024.0);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    unchecked(this.freq[page] = this.freq[page] + 1);
+    unchecked(this.last[page] = step);
+  }
+}

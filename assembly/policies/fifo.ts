@@ -1,0 +1,16 @@
+import { ScoredPolicy, FIND_LIST } from "./scored";
+
+/**
+ * First in, first out: evict the page that entered the tier earliest. The baseline of every
+ * cache study (libCacheSim `FIFO.c`); each tier's insertion order is the queue, so O(1).
+ */
+export class FifoPolicy extends ScoredPolicy {
+  constructor() {
+    super(FIND_LIST);
+  }
+
+  // Equal scores make the khl scan return the oldest page too.
+  score(page: i32): f64 {
+    return 0;
+  }
+}

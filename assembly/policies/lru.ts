@@ -1,0 +1,32 @@
+import { ScoredPolicy, FIND_LIST } from "./scored";
+import { numPages, step } from "../hierarchy/state";
+import { moveToTail } from "../hierarchy/residency";
+import { filledI32 } from "../util/arrays";
+
+/**
+ * Least recently used (Mattson et al., 1970). kv-hierarchy-lab's `LRUPolicy`: a page's stamp is
+ * the step of its last access or insertion (quirk Q10: prefetch placements and cold inserts
+ * refresh it). The kvsim profile keeps each tier's list in recency order (touch on tier-0 hit,
+ * arrivals appended), which orders pages exactly by those stamps, so the victim is the head: O(1).
+ */
+export class LruPolicy extends ScoredPolicy {
+  last: StaticArray<i32>;
+
+  constructor() {
+    super(FIND_LIST);
+    this.last = filledI32(numPages, -1);
+  }
+
+  score(page: i32): f64 {
+    return <f64>unchecked(this.last[page]);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    unchecked(this.last[page] = step);
+    if (this.find == FIND_LIST && hitTier == 0) moveToTail(0, page);
+  }
+
+  onInsert(page: i32, tier: i32): void {
+    unchecked(this.last[page] = step);
+  }
+}

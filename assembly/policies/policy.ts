@@ -1,0 +1,24 @@
+/**
+ * The one interface every eviction policy implements. Hooks mirror kv-hierarchy-lab's
+ * (`on_access`, `on_insert`, `on_evict`, `select_eviction_candidate`, `maybe_prefetch`), plus two
+ * structural hooks (`onEnter`/`onLeave`) that let a policy keep its own O(1)/O(log n) victim index
+ * in step with residency, whatever caused the move.
+ */
+export abstract class Policy {
+  /** Every access, before any state changes; hitTier = first tier holding the page, or -1. */
+  onAccess(page: i32, hitTier: i32): void {}
+  /** A page placed by a cold insert or into tier 0 (demand or prefetch); never for demotions. */
+  onInsert(page: i32, tier: i32): void {}
+  /** A page chosen as victim has just left `tier` (demoted or dropped). */
+  onEvict(page: i32, tier: i32): void {}
+  /** The page has become resident in `tier` (already linked into the tier's order). */
+  onEnter(page: i32, tier: i32): void {}
+  /** The page is about to leave `tier` (still linked into the tier's order). */
+  onLeave(page: i32, tier: i32): void {}
+  /** The page to evict from `tier` to make room, never `exclude`; -1 when there is none. */
+  abstract victim(tier: i32, exclude: i32): i32;
+  /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
+  prefetch(page: i32, out: StaticArray<i32>): i32 {
+    return 0;
+  }
+}

@@ -1,0 +1,116 @@
+import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
+import { filledI32 } from "../util/arrays";
+
+/** Successor slots per page in the khl profile: exact for any page with at most this many. */
+function khlSlots(): i32 {
+  return min(numPages, max(8, (1 << 24) / max(numPages, 1)));
+}
+
+/**
+ * First-order Markov prefetcher with frequency/recency eviction. kv-hierarchy-lab's
+ * `PredictivePrefetchPolicy`: it counts page→next-page transitions and, after each access,
+ * proposes the `max_prefetches` most frequent successors (ties: first recorded first), keeping
+ * those seen at least `min_confidence` times. Eviction score = freq × 100 + last step (heap in the
+ * kvsim profile: it changes only on the page's own access).
+ *
+ * Transition counts live in `successor_slots` slots per page, maintained as Space-Saving
+ * counters (Metwally et al., 2005): exact while a page has no more distinct successors than
+ * slots, bounded memory otherwise. The khl profile sizes the slots so every kv-hierarchy-lab
+ * trace is counted exactly.
+ */
+export class PredictivePolicy extends ScoredPolicy {
+  minConfidence: i32;
+  maxPrefetches: i32;
+  slots: i32;
+  slotPage: StaticArray<i32>;
+  slotCount: StaticArray<i32>;
+  slotFirst: StaticArray<i32>; // order of first recording, for Counter.most_common ties
+  recorded: i32 = 0;
+  lastPage: i32 = -1;
+  freq: StaticArray<i32>;
+  last: StaticArray<i32>;
+
+  constructor(params: StaticArray<f64>) {
+    super(FIND_HEAP);
+    this.minConfidence = <i32>params[0];
+    this.maxPrefetches = <i32>params[1];
+    const slots = profile == PROFILE_KHL ? khlSlots() : max(1, <i32>params[2]);
+    this.slots = slots;
+    const total = numPages * slots;
+    this.slotPage = filledI32(total, -1);
+    this.slotCount = new StaticArray<i32>(total);
+    this.slotFirst = new StaticArray<i32>(total);
+    this.freq = new StaticArray<i32>(numPages);
+    this.last = filledI32(numPages, -1);
+  }
+
+  score(page: i32): f64 {
+    return <f64>unchecked(this.freq[page]) * 100.0 + <f64>unchecked(this.last[page]);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    if (this.lastPage >= 0) this.countTransition(this.lastPage, page);
+    this.lastPage = page;
+    unchecked(this.freq[page] = this.freq[page] + 1);
+    unchecked(this.last[page] = step);
+    this.rescore(page);
+  }
+
+  private countTransition(from: i32, to: i32): void {
+    const base = from * this.slots;
+    let weakest = base;
+    for (let i = base; i < base + this.slots; i++) {
+      const p = unchecked(this.slotPage[i]);
+      if (p == to) {
+        unchecked(this.slotCount[i] = this.slotCount[i] + 1);
+        return;
+      }
+      if (p < 0) {
+        this.fill(i, to, 1);
+        return;
+      }
+      if (unchecked(this.slotCount[i]) < unchecked(this.slotCount[weakest])) weakest = i;
+    }
+    // Space-Saving: the new successor inherits the weakest count, plus one.
+    this.fill(weakest, to, unchecked(this.slotCount[weakest]) + 1);
+  }
+
+  private fill(slot: i32, to: i32, count: i32): void {
+    unchecked(this.slotPage[slot] = to);
+    unchecked(this.slotCount[slot] = count);
+    unchecked(this.slotFirst[slot] = this.recorded++);
+  }
+
+  @inline private ranksAbove(a: i32, b: i32): bool {
+    const ca = unchecked(this.slotCount[a]);
+    const cb = unchecked(this.slotCount[b]);
+    return ca > cb || (ca == cb && unchecked(this.slotFirst[a]) < unchecked(this.slotFirst[b]));
+  }
+
+  prefetch(page: i32, out: StaticArray<i32>): i32 {
+    const base = page * this.slots;
+    const want = min(this.maxPrefetches, out.length);
+    let n = 0;
+    // Partial selection of the top `want` slots, in rank order.
+    for (let i = base; i < base + this.slots; i++) {
+      if (unchecked(this.slotPage[i]) < 0) break;
+      let j: i32;
+      if (n < want) j = n++;
+      else if (this.ranksAbove(i, unchecked(out[want - 1]))) j = want - 1;
+      else continue;
+      while (j > 0 && this.ranksAbove(i, unchecked(out[j - 1]))) {
+        unchecked(out[j] = out[j - 1]);
+        j--;
+      }
+      unchecked(out[j] = i);
+    }
+    // The confidence filter applies after the cut, as in kv-hierarchy-lab.
+    let kept = 0;
+    for (let k = 0; k < n; k++) {
+      const slot = unchecked(out[k]);
+      if (unchecked(this.slotCount[slot]) >= this.minConfidence) unchecked(out[kept++] = this.slotPage[slot]);
+    }
+    return kept;
+  }
+}

@@ -1,0 +1,42 @@
+import { Policy } from "./policy";
+import { profile, PROFILE_KHL, numPages, numTiers } from "../hierarchy/state";
+import { headOf, nextIn, tierCount } from "../hierarchy/residency";
+import { DenseSets } from "../util/dense-sets";
+import { below } from "../util/rng";
+
+/**
+ * Uniformly random victim, drawn from the run's seeded generator: the no-information baseline
+ * (libCacheSim `Random.c`). O(1) over a dense member array; the khl profile walks the tier order
+ * to the drawn index instead, so it stays valid when a page is resident twice.
+ */
+export class RandomPolicy extends Policy {
+  sets: DenseSets | null = null;
+
+  constructor() {
+    super();
+    if (profile != PROFILE_KHL) this.sets = new DenseSets(numTiers, numPages);
+  }
+
+  onEnter(page: i32, tier: i32): void {
+    if (this.sets) changetype<DenseSets>(this.sets).add(tier, page);
+  }
+
+  onLeave(page: i32, tier: i32): void {
+    if (this.sets) changetype<DenseSets>(this.sets).remove(tier, page);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    const n = unchecked(tierCount[tier]);
+    if (n == 0) return -1;
+    const index = below(n);
+    if (this.sets) {
+      const sets = changetype<DenseSets>(this.sets);
+      const page = sets.at(tier, index);
+      if (page != exclude) return page;
+      return n > 1 ? sets.at(tier, index + 1 < n ? index + 1 : 0) : -1;
+    }
+    let page = headOf(tier);
+    for (let i = 0; i < index; i++) page = nextIn(tier, page);
+    return page;
+  }
+}

@@ -1,0 +1,61 @@
+import { ScoredPolicy, FIND_SAMPLE } from "./scored";
+import { numPages, step } from "../hierarchy/state";
+import { filledI32 } from "../util/arrays";
+
+/**
+ * Protect pages whose eviction was soon regretted. kv-hierarchy-lab's `RegretAwarePolicy`: a page
+ * re-accessed `gap` ≤ regret_horizon steps after leaving a tier earns (horizon − gap + 1)/horizon of
+ * regret, which decays by `decay` on each of its accesses; score = freq_weight·freq +
+ * recency_weight·last/max(step, 1) + regret_weight·regret. Evictions from any tier count (quirk Q9).
+ * The score drifts with the step, so the kvsim profile samples (see cost_aware).
+ */
+export class RegretAwarePolicy extends ScoredPolicy {
+  horizon: i32;
+  regretWeight: f64;
+  freqWeight: f64;
+  recencyWeight: f64;
+  decay: f64;
+  freq: StaticArray<i32>;
+  last: StaticArray<i32>;
+  evictedAt: StaticArray<i32>;
+  regret: StaticArray<f64>;
+
+  constructor(params: StaticArray<f64>) {
+    super(FIND_SAMPLE, <i32>params[5]);
+    this.horizon = <i32>params[0];
+    this.regretWeight = params[1];
+    this.freqWeight = params[2];
+    this.recencyWeight = params[3];
+    this.decay = params[4];
+    this.freq = new StaticArray<i32>(numPages);
+    this.last = filledI32(numPages, -1);
+    this.evictedAt = filledI32(numPages, -1);
+    this.regret = new StaticArray<f64>(numPages);
+  }
+
+  score(page: i32): f64 {
+    const freqTerm = this.freqWeight * <f64>unchecked(this.freq[page]);
+    const recencyTerm = (this.recencyWeight * <f64>unchecked(this.last[page])) / <f64>max(step, 1);
+    return (freqTerm + recencyTerm) + this.regretWeight * unchecked(this.regret[page]);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    unchecked(this.freq[page] = this.freq[page] + 1);
+    unchecked(this.last[page] = step);
+    // An absent regret entry and 0.0 behave identically under decay, so no presence flag is kept.
+    unchecked(this.regret[page] = this.regret[page] * this.decay);
+    const evictedAt = unchecked(this.evictedAt[page]);
+    if (evictedAt >= 0) {
+      unchecked(this.evictedAt[page] = -1);
+      const gap = step - evictedAt;
+      if (gap <= this.horizon) {
+        const earned = <f64>(this.horizon - gap + 1) / <f64>this.horizon;
+        unchecked(this.regret[page] = this.regret[page] + earned);
+      }
+    }
+  }
+
+  onEvict(page: i32, tier: i32): void {
+    unchecked(this.evictedAt[page] = step);
+  }
+}

@@ -1,0 +1,110 @@
+import { Policy } from "./policy";
+import { numPages, numTiers, tierCapacity, pageSize } from "../hierarchy/state";
+import { tierCount } from "../hierarchy/residency";
+import { ListPool } from "../util/list-pool";
+import { filledI32 } from "../util/arrays";
+
+const SMALL: i32 = 0;
+const MAIN: i32 = 1;
+
+/**
+ * S3-FIFO (Yang et al., SOSP 2023; libCacheSim `S3FIFO.c`): a small FIFO taking
+ * `small_ratio` of the tier's bytes filters one-hit wonders; a page accessed while in it moves to
+ * the main FIFO (2-bit CLOCK reinsertion), an unaccessed one is evicted and remembered in a ghost
+ * queue, and a ghost hit enters main directly. Each tier runs its own instance over the pages it
+ * holds. The ghost holds about as many entries as the tier holds pages; membership is a per-page
+ * stamp against a per-tier counter, so it needs no queue of its own. All operations O(1) amortised.
+ */
+export class S3FifoPolicy extends Policy {
+  smallRatio: f64;
+  queues: ListPool;                 // list 2·tier + SMALL|MAIN
+  queueOf: StaticArray<i8>;
+  freq: StaticArray<u8>;
+  smallBytes: StaticArray<i64>;
+  ghostTier: StaticArray<i32>;
+  ghostStamp: StaticArray<i64>;
+  ghostClock: StaticArray<i64>;
+
+  constructor(params: StaticArray<f64>) {
+    super();
+    this.smallRatio = params[0];
+    this.queues = new ListPool(2 * numTiers, numPages);
+    this.queueOf = new StaticArray<i8>(numPages);
+    this.freq = new StaticArray<u8>(numPages);
+    this.smallBytes = new StaticArray<i64>(numTiers);
+    this.ghostTier = filledI32(numPages, -1);
+    this.ghostStamp = new StaticArray<i64>(numPages);
+    this.ghostClock = new StaticArray<i64>(numTiers);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    if (hitTier == 0 && unchecked(this.freq[page]) < 3) unchecked(this.freq[page] = this.freq[page] + 1);
+  }
+
+  private inGhost(page: i32, tier: i32): bool {
+    if (unchecked(this.ghostTier[page]) != tier) return false;
+    // The ghost remembers the last ~(pages the tier holds) small-queue evictions.
+    const horizon = max<i64>(16, <i64>unchecked(tierCount[tier]));
+    return unchecked(this.ghostClock[tier]) - unchecked(this.ghostStamp[page]) < horizon;
+  }
+
+  onEnter(page: i32, tier: i32): void {
+    unchecked(this.freq[page] = 0);
+    if (this.inGhost(page, tier)) {
+      unchecked(this.ghostTier[page] = -1);
+      this.enqueue(tier, MAIN, page);
+    } else {
+      this.enqueue(tier, SMALL, page);
+    }
+  }
+
+  onLeave(page: i32, tier: i32): void {
+    const q = <i32>unchecked(this.queueOf[page]);
+    this.queues.remove(2 * tier + q, page);
+    if (q == SMALL) unchecked(this.smallBytes[tier] = this.smallBytes[tier] - <i64>unchecked(pageSize[page]));
+  }
+
+  private enqueue(tier: i32, q: i32, page: i32): void {
+    unchecked(this.queueOf[page] = <i8>q);
+    this.queues.append(2 * tier + q, page);
+    if (q == SMALL) unchecked(this.smallBytes[tier] = this.smallBytes[tier] + <i64>unchecked(pageSize[page]));
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    const smallList = 2 * tier + SMALL;
+    const mainList = 2 * tier + MAIN;
+    const smallTarget = <i64>(<f64>unchecked(tierCapacity[tier]) * this.smallRatio);
+    // Each pass either returns or moves one page; a page moved to main loses a frequency unit
+    // there, so the loop ends after at most ~4 passes over the tier.
+    const limit = 8 * unchecked(tierCount[tier]) + 8;
+    for (let pass = 0; pass < limit; pass++) {
+      const fromSmall = this.queues.isEmpty(mainList) ||
+        (!this.queues.isEmpty(smallList) && unchecked(this.smallBytes[tier]) >= smallTarget);
+      const list = fromSmall ? smallList : mainList;
+      const page = this.queues.first(list);
+      if (page < 0) return -1;
+      if (fromSmall) {
+        if (unchecked(this.freq[page]) > 0 || page == exclude) {
+          this.onLeave(page, tier);
+          unchecked(this.freq[page] = 0);
+          this.enqueue(tier, MAIN, page);
+          continue;
+        }
+        // Remember it: a quick return proves it was worth keeping.
+        const clock = unchecked(this.ghostClock[tier]);
+        unchecked(this.ghostClock[tier] = clock + 1);
+        unchecked(this.ghostTier[page] = tier);
+        unchecked(this.ghostStamp[page] = clock);
+        return page;
+      }
+      if (unchecked(this.freq[page]) > 0 || page == exclude) {
+        if (unchecked(this.freq[page]) > 0) unchecked(this.freq[page] = this.freq[page] - 1);
+        this.queues.remove(list, page);
+        this.queues.append(list, page);
+        continue;
+      }
+      return page;
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,102 @@
+import { Policy } from "./policy";
+import { profile, PROFILE_KHL, numPages, numTiers } from "../hierarchy/state";
+import { headOf, nextIn, firstTier } from "../hierarchy/residency";
+import { IndexedHeaps } from "../util/indexed-heap";
+import { DenseSets } from "../util/dense-sets";
+import { below } from "../util/rng";
+
+/** How a scored policy finds its minimum-score victim. */
+export const FIND_SCAN: i32 = 0;   // full scan in tier order, first strict minimum (kv-hierarchy-lab)
+export const FIND_LIST: i32 = 1;   // the tier's own order is the eviction order: take its head
+export const FIND_HEAP: i32 = 2;   // indexed min-heap; the score may change only on the page's own events
+export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores that drift with time
+
+/**
+ * Base for policies defined by a score (lower ⇒ evicted first). In the khl profile every
+ * scored policy scans the tier in insertion order exactly as kv-hierarchy-lab does; in the kvsim
+ * profile the subclass picks the index that keeps the victim search O(1)/O(log n).
+ */
+export abstract class ScoredPolicy extends Policy {
+  find: i32;
+  samples: i32;
+  heaps: IndexedHeaps | null = null;
+  sets: DenseSets | null = null;
+
+  constructor(kvsimFind: i32, samples: i32 = 0) {
+    super();
+    this.find = profile == PROFILE_KHL ? FIND_SCAN : kvsimFind;
+    // samples == 0 asks for the exact answer: a full scan.
+    if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
+    this.samples = samples;
+    if (this.find == FIND_HEAP) this.heaps = new IndexedHeaps(numTiers, numPages);
+    if (this.find == FIND_SAMPLE) this.sets = new DenseSets(numTiers, numPages);
+  }
+
+  abstract score(page: i32): f64;
+
+  /** Call whenever the page's score may have changed. */
+  rescore(page: i32): void {
+    if (this.find != FIND_HEAP) return;
+    const tier = firstTier(page);
+    if (tier >= 0) changetype<IndexedHeaps>(this.heaps).update(tier, page, this.score(page));
+  }
+
+  onEnter(page: i32, tier: i32): void {
+    if (this.find == FIND_HEAP) changetype<IndexedHeaps>(this.heaps).insert(tier, page, this.score(page));
+    else if (this.find == FIND_SAMPLE) changetype<DenseSets>(this.sets).add(tier, page);
+  }
+
+  onLeave(page: i32, tier: i32): void {
+    if (this.find == FIND_HEAP) changetype<IndexedHeaps>(this.heaps).remove(tier, page);
+    else if (this.find == FIND_SAMPLE) changetype<DenseSets>(this.sets).remove(tier, page);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    if (this.find == FIND_LIST) {
+      let page = headOf(tier);
+      if (page == exclude) page = nextIn(tier, page);
+      return page;
+    }
+    if (this.find == FIND_HEAP) return changetype<IndexedHeaps>(this.heaps).min(tier, exclude);
+    if (this.find == FIND_SAMPLE) return this.sampledMin(tier, exclude);
+    return this.scanMin(tier, exclude);
+  }
+
+  private scanMin(tier: i32, exclude: i32): i32 {
+    let best = -1;
+    let bestScore = Infinity;
+    for (let page = headOf(tier); page >= 0; page = nextIn(tier, page)) {
+      if (page == exclude) continue;
+      const s = this.score(page);
+      if (best < 0 || s < bestScore) {
+        best = page;
+        bestScore = s;
+      }
+    }
+    return best;
+  }
+
+  private sampledMin(tier: i32, exclude: i32): i32 {
+    const sets = changetype<DenseSets>(this.sets);
+    const n = unchecked(sets.count[tier]);
+    let best = -1;
+    let bestScore = Infinity;
+    const exhaustive = n <= this.samples;
+    const draws = exhaustive ? n : this.samples;
+    for (let i = 0; i < draws; i++) {
+      const page = sets.at(tier, exhaustive ? i : below(n));
+      if (page == exclude) continue;
+      const s = this.score(page);
+      if (best < 0 || s < bestScore) {
+        best = page;
+        bestScore = s;
+      }
+    }
+    if (best < 0 && n > 1) {
+      // Every draw hit the excluded page; fall back to any other member.
+      const first = sets.at(tier, 0);
+      best = first != exclude ? first : sets.at(tier, 1);
+    }
+    return best;
+  }
+}

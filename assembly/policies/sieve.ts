@@ -1,0 +1,51 @@
+import { Policy } from "./policy";
+import { numPages, numTiers } from "../hierarchy/state";
+import { filledI32 } from "../util/arrays";
+import { headOf, nextIn, tierCount, isIn } from "../hierarchy/residency";
+
+/**
+ * SIEVE (Zhang et al., NSDI 2024): a FIFO queue with one visited bit per page and a hand that
+ * sweeps from the oldest page toward the newest, clearing visited bits and evicting the first
+ * unvisited page; the hand stays where it stopped. Each tier runs its own sieve over its
+ * insertion order; a page arriving in a tier starts unvisited. Amortised O(1).
+ */
+export class SievePolicy extends Policy {
+  visited: StaticArray<u8>;
+  hand: StaticArray<i32>;
+
+  constructor() {
+    super();
+    this.visited = new StaticArray<u8>(numPages);
+    this.hand = filledI32(numTiers, -1);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    if (hitTier == 0) unchecked(this.visited[page] = 1);
+  }
+
+  onEnter(page: i32, tier: i32): void {
+    unchecked(this.visited[page] = 0);
+  }
+
+  onLeave(page: i32, tier: i32): void {
+    if (unchecked(this.hand[tier]) == page) unchecked(this.hand[tier] = nextIn(tier, page));
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    const others = unchecked(tierCount[tier]) - (exclude >= 0 && isIn(tier, exclude) ? 1 : 0);
+    if (others <= 0) return -1;
+    let page = unchecked(this.hand[tier]);
+    while (true) {
+      if (page < 0) page = headOf(tier);
+      if (page != exclude) {
+        if (unchecked(this.visited[page]) == 0) {
+          unchecked(this.hand[tier] = page);
+          return page;
+        }
+        unchecked(this.visited[page] = 0);
+      }
+      page = nextIn(tier, page);
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,42 @@
+import { Command, CommanderError } from "commander";
+import { KvsimInputError } from "../errors.js";
+import { compareCommand } from "./compare.js";
+import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
+import { runCommand } from "./run.js";
+
+/** Exit code for usage and input errors. */
+export const EXIT_INPUT = 2;
+
+function program(): Command {
+  const root = new Command("kvsim")
+    .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
+    .showHelpAfterError("(run with --help for usage)");
+  for (const cmd of [runCommand(), compareCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+    root.addCommand(cmd);
+  }
+  const exitOverride = (c: Command): void => {
+    c.exitOverride();
+    c.commands.forEach(exitOverride);
+  };
+  exitOverride(root);
+  return root;
+}
+
+/** Runs the CLI; returns the process exit code (0 ok, 2 usage/input error, 1 internal error). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit through here with code 0; commander already printed the message.
+      return err.exitCode === 0 ? 0 : EXIT_INPUT;
+    }
+    if (err instanceof KvsimInputError) {
+      console.error(`kvsim: ${err.message}`);
+      return EXIT_INPUT;
+    }
+    console.error(err);
+    return 1;
+  }
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { parse as parseTolerant, printParseErrorCode, type ParseError } from "jsonc-parser";
+import type { z } from "zod";
+import { KvsimInputError } from "./errors.js";
+
+/** Line and column (1-based) of a character offset in a text. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Parses JSON text, turning a syntax error into an input error naming the file, line and column. */
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON.parse does not always say where; a strict jsonc-parser pass does.
+    const errors: ParseError[] = [];
+    parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const first = errors[0];
+    if (!first) throw new KvsimInputError(`${file}: invalid JSON`);
+    const { line, column } = lineColumn(text, first.offset);
+    throw new KvsimInputError(`${file}:${line}:${column}: invalid JSON (${printParseErrorCode(first.error)})`);
+  }
+}
+
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseJsonText(text, file);
+}
+
+/** Validates with a zod schema; the error lists each problem as `file: path.to.field: message`. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.length ? issue.path.join(".") : "(root)";
+    return `${source}: ${path}: ${issue.message}`;
+  });
+  throw new KvsimInputError(lines.join("\n"));
+}

@@ -1,0 +1,51 @@
+import type { Scenario } from "./hierarchy/scenario.js";
+import { policyInfo, resolvePolicyParams, type Profile } from "./policies/registry.js";
+import { simulate, type Metrics } from "./simulate.js";
+import type { Trace } from "./traces/trace.js";
+import type { EngineExports } from "./wasm/engine-module.js";
+
+/** One replay as reported by `kvsim run --json` and stored by comparisons and sweeps. */
+export interface RunRecord {
+  scenario: string;
+  workload: string;
+  policy: string;
+  profile: Profile;
+  params: Record<string, number>;
+  seed: number;
+  metrics: Metrics;
+  /** Wall time of the whole call (setup + replay), ms. */
+  elapsedMs: number;
+  /** Accesses per second of the replay alone. */
+  accessesPerSecond: number;
+}
+
+export interface RunSpec {
+  scenario: Scenario;
+  trace: Trace;
+  workload?: string;
+  policy: string;
+  params?: Record<string, unknown>;
+  profile?: Profile;
+  seed?: number;
+  engine?: EngineExports;
+}
+
+export function runRecord(spec: RunSpec): RunRecord {
+  const profile = spec.profile ?? "kvsim";
+  const params = resolvePolicyParams(policyInfo(spec.policy), spec.params);
+  const seed = spec.seed ?? 0;
+  const t0 = performance.now();
+  const result = simulate({ ...spec, params, profile, seed });
+  const elapsedMs = performance.now() - t0;
+  return {
+    scenario: spec.scenario.name,
+    workload: spec.workload ?? spec.trace.name,
+    policy: spec.policy,
+    profile,
+    params,
+    seed,
+    metrics: result.metrics,
+    elapsedMs,
+    accessesPerSecond: result.replayMs > 0 ? result.metrics.accesses / (result.replayMs / 1000) : 0,
+  };
+}

@@ -1,0 +1,40 @@
+import { KvsimInputError } from "../errors.js";
+
+/** A page-access trace: dense page indices per step plus what is known about each page's size. */
+export interface Trace {
+  name: string;
+  numPages: number;
+  /** Page index accessed at each step (0 ≤ index < numPages). */
+  accesses: Int32Array;
+  /** Scalars per page; bytes then follow the scenario's quantization. */
+  pageScalars?: Int32Array;
+  /** Bytes per page, used as given (no quantization formula); wins over pageScalars. */
+  pageBytes?: Int32Array;
+  /** Original page ids (e.g. "page-3"), index-aligned, for reports and event logs. */
+  pageIds?: string[];
+}
+
+/** Scalars per page when a trace says nothing: kv-hierarchy-lab's 16-token toy page. */
+export const DEFAULT_PAGE_SCALARS = 2048;
+
+/** Checks that every access names a known page and sizes are positive. */
+export function checkTrace(trace: Trace, source = trace.name): void {
+  if (!Number.isInteger(trace.numPages) || trace.numPages < 1) {
+    throw new KvsimInputError(`${source}: a trace needs at least one page (numPages = ${trace.numPages})`);
+  }
+  if (trace.numPages > 0x7fffffff) throw new KvsimInputError(`${source}: too many pages (${trace.numPages})`);
+  const n = trace.numPages;
+  const a = trace.accesses;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]!;
+    if (p < 0 || p >= n) {
+      throw new KvsimInputError(`${source}: access ${i} names page ${p}, out of range 0..${n - 1}`);
+    }
+  }
+  for (const [field, arr] of [["pageScalars", trace.pageScalars], ["pageBytes", trace.pageBytes]] as const) {
+    if (!arr) continue;
+    if (arr.length !== n) throw new KvsimInputError(`${source}: ${field} has ${arr.length} entries for ${n} pages`);
+    const bad = arr.findIndex((v) => v < 1);
+    if (bad >= 0) throw new KvsimInputError(`${source}: ${field}[${bad}] = ${arr[bad]} must be ≥ 1`);
+  }
+}

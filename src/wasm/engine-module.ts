@@ -1,0 +1,60 @@
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Raw exports of `build/kvsim.wasm` (see `assembly/index.ts` for the ABI and call order). */
+export interface EngineExports {
+  memory: WebAssembly.Memory;
+  resetArena(): void;
+  setup(pages: number, tiers: number, profile: number, seed: number, eventCapacity: number): void;
+  pageSizes(): number;
+  pagePenalties(): number;
+  setTier(tier: number, capacity: number, read: number, write: number, bandwidth: number): void;
+  traceBuffer(length: number): number;
+  paramsBuffer(length: number): number;
+  start(policyId: number, prefetch: number, maxCandidates: number): number;
+  replay(from: number, to: number): number;
+  finish(): void;
+  errorCode(): number;
+  errorPage(): number;
+  errorTier(): number;
+  metricsBuffer(): number;
+  eventSteps(): number;
+  eventTypes(): number;
+  eventPages(): number;
+  eventSources(): number;
+  eventTargets(): number;
+  eventLatencies(): number;
+  eventBytes(): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+
+/** Finds `build/kvsim.wasm` from either `src/wasm` (tests) or `dist/src/wasm` (built package). */
+function wasmPath(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, "build", "kvsim.wasm");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error("build/kvsim.wasm not found: run `npm install` (or `npm run build:wasm`) first");
+}
+
+/** The compiled engine module, compiled once per process and shareable with workers. */
+export function engineModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+  return compiled;
+}
+
+/** A fresh engine instance; its memory is private to the caller. */
+export function instantiateEngine(module: WebAssembly.Module = engineModule()): EngineExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      abort(_message: number, _file: number, line: number, column: number): never {
+        throw new Error(`kvsim engine aborted at ${line}:${column}`);
+      },
+    },
+  });
+  return instance.exports as unknown as EngineExports;
+}
