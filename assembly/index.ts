@@ -4,11 +4,11 @@
  * module's memory at offsets returned here. Each run starts by resetting the arena (the stub
  * runtime never frees; a run owns everything it allocates).
  *
- * Call order: resetArena → setup → fill pageSizes/pagePenalties, setTier × tiers →
+ * Call order: resetArena → setup → fill pageSizes, setTier × tiers →
  * traceBuffer (fill) → paramsBuffer (fill) → start → replay(chunks) → finish → metrics/event views.
  */
-import { initState, pageSize, pagePenalty, tierCapacity, tierRead, tierWrite, tierBandwidth, setTrace, computeNextUse, numTiers } from "./hierarchy/state";
-import { initResidency, tierPeak, tierUsed } from "./hierarchy/residency";
+import { initState, pageSizeInput, loadPageSizes, tierCapacity, tierRead, tierWrite, tierBandwidth, setTrace, computeNextUse, numTiers, numPages } from "./hierarchy/state";
+import { initResidency, tierPeak, tierUsed, tierCount, residentMaskOf } from "./hierarchy/residency";
 import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
 import { createPolicy, needsNextUse } from "./policies/factory";
@@ -17,21 +17,23 @@ import { seedRng } from "./util/rng";
 let traceArray = new StaticArray<i32>(0);
 let paramArray = new StaticArray<f64>(0);
 let metricArray = new StaticArray<f64>(0);
+let auditArray = new StaticArray<i32>(0);
 
 export function resetArena(): void {
   // @ts-ignore: __reset is the stub runtime's arena reset
   __reset();
 }
 
-export function setup(pages: i32, tiers: i32, profile: i32, seed: f64, eventCapacity: i32): void {
-  initState(pages, tiers, profile);
+export function setup(pages: i32, tiers: i32, profile: i32, decodePenalty: f64, seed: f64, eventCapacity: i32): void {
+  initState(pages, tiers, profile, decodePenalty);
   initResidency();
   metrics.initMetrics(eventCapacity);
   seedRng(<u64>seed);
+  metricArray = new StaticArray<f64>(METRIC_FIELDS + TIER_FIELDS * tiers);
+  auditArray = new StaticArray<i32>(0);
 }
 
-export function pageSizes(): usize { return changetype<usize>(pageSize); }
-export function pagePenalties(): usize { return changetype<usize>(pagePenalty); }
+export function pageSizes(): usize { return changetype<usize>(pageSizeInput); }
 
 export function setTier(tier: i32, capacity: f64, read: f64, write: f64, bandwidth: f64): void {
   unchecked(tierCapacity[tier] = <i64>capacity);
@@ -53,6 +55,7 @@ export function paramsBuffer(length: i32): usize {
 
 /** Returns the first tier a page cannot fit into, or -1; the run is only started if -1. */
 export function start(policyId: i32, prefetch: bool, maxCandidates: i32): i32 {
+  loadPageSizes();
   const oversized = engine.firstOversizedTier();
   if (oversized >= 0) return oversized;
   if (needsNextUse(policyId)) computeNextUse();
@@ -66,23 +69,22 @@ export function errorCode(): i32 { return engine.errorCode; }
 export function errorPage(): i32 { return engine.errorPage; }
 export function errorTier(): i32 { return engine.errorTier; }
 
-export const METRIC_FIELDS: i32 = 14;
+export const METRIC_FIELDS: i32 = 15;
 export const TIER_FIELDS: i32 = 6;
 
 /**
- * Snapshot of the counters: 14 run fields (accesses, hits, misses, cold misses, evictions, drops,
+ * Snapshot of the counters: 15 run fields (accesses, hits, misses, cold misses, evictions, drops,
  * total latency, bytes moved, demand bytes, prefetch bytes, prefetch requests, useful, wasted,
- * events), then 6 per tier (hits, peak bytes, bytes in, bytes out, evictions, used bytes).
+ * events, dropped bytes), then 6 per tier (hits, peak bytes, bytes in, bytes out, evictions, used bytes).
  */
 export function metricsBuffer(): usize {
-  metricArray = new StaticArray<f64>(METRIC_FIELDS + TIER_FIELDS * numTiers);
   const m = metricArray;
   m[0] = <f64>metrics.accesses; m[1] = <f64>metrics.hits; m[2] = <f64>metrics.misses;
   m[3] = <f64>metrics.coldMisses; m[4] = <f64>metrics.evictions; m[5] = <f64>metrics.drops;
   m[6] = metrics.totalLatency; m[7] = metrics.bytesMoved; m[8] = metrics.demandBytes;
   m[9] = metrics.prefetchBytes; m[10] = <f64>metrics.prefetchRequests;
   m[11] = <f64>metrics.usefulPrefetches; m[12] = <f64>metrics.wastedPrefetches;
-  m[13] = <f64>metrics.eventCount;
+  m[13] = <f64>metrics.eventCount; m[14] = metrics.dropBytes;
   for (let t = 0; t < numTiers; t++) {
     const o = METRIC_FIELDS + TIER_FIELDS * t;
     m[o] = <f64>metrics.tierHits[t];
@@ -102,3 +104,15 @@ export function eventSources(): usize { return changetype<usize>(metrics.eventSr
 export function eventTargets(): usize { return changetype<usize>(metrics.eventDst); }
 export function eventLatencies(): usize { return changetype<usize>(metrics.eventLatency); }
 export function eventBytes(): usize { return changetype<usize>(metrics.eventBytes); }
+
+/**
+ * Test support: the resident-tier mask of every page, then each tier's page count, written into
+ * one preallocated buffer (so that auditing after every access allocates nothing).
+ */
+export function auditBuffer(): usize {
+  const n = numPages + numTiers;
+  if (auditArray.length != n) auditArray = new StaticArray<i32>(n);
+  for (let p = 0; p < numPages; p++) unchecked(auditArray[p] = residentMaskOf(p));
+  for (let t = 0; t < numTiers; t++) unchecked(auditArray[numPages + t] = tierCount[t]);
+  return changetype<usize>(auditArray);
+}

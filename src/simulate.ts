@@ -18,6 +18,20 @@ export interface SimulateOptions {
   eventCapacity?: number;
   /** Reuse an engine instance (a worker keeps one); a fresh one is made otherwise. */
   engine?: EngineExports;
+  /**
+   * Test and debugging aid: replays one access at a time and calls this after each with the
+   * engine's state. Slow; never used for measurements.
+   */
+  audit?: (state: AuditState) => void;
+}
+
+/** The engine's state after one access (see `SimulateOptions.audit`). */
+export interface AuditState {
+  step: number;
+  /** Bit t of masks[page] set ⇔ page resident in tier t. */
+  masks: Int32Array;
+  tierPages: Int32Array;
+  metrics: Metrics;
 }
 
 export interface TierMetrics {
@@ -38,6 +52,8 @@ export interface Metrics {
   coldMisses: number;
   evictions: number;
   drops: number;
+  /** Bytes of pages dropped from the last tier (not counted in bytesMoved). */
+  dropBytes: number;
   hitRate: number;
   avgLatencyMs: number;
   totalLatencyMs: number;
@@ -70,7 +86,7 @@ export interface SimulationResult {
 
 const PROFILE_IDS: Record<Profile, number> = { kvsim: 0, khl: 1 };
 const EVENT_TYPES: EventType[] = ["promote", "prefetch", "demote", "evict"];
-const RUN_FIELDS = 14;
+const RUN_FIELDS = 15;
 const TIER_FIELDS = 6;
 /** Accesses per `replay` call: long enough to amortise the call, short enough to stay responsive. */
 const CHUNK = 1 << 22;
@@ -104,9 +120,8 @@ export function simulate(options: SimulateOptions): SimulationResult {
   const wasm = options.engine ?? instantiateEngine();
 
   wasm.resetArena();
-  wasm.setup(trace.numPages, tiers.length, PROFILE_IDS[profile], options.seed ?? 0, eventCapacity);
+  wasm.setup(trace.numPages, tiers.length, PROFILE_IDS[profile], penalty, options.seed ?? 0, eventCapacity);
   new Int32Array(wasm.memory.buffer, wasm.pageSizes(), trace.numPages).set(sizes);
-  new Float64Array(wasm.memory.buffer, wasm.pagePenalties(), trace.numPages).fill(penalty);
   tiers.forEach((t, i) => wasm.setTier(i, t.capacityBytes, t.readLatencyMs, t.writeLatencyMs, t.bandwidthBytesPerMs));
   const n = trace.accesses.length;
   const tracePtr = wasm.traceBuffer(n);
@@ -125,9 +140,19 @@ export function simulate(options: SimulateOptions): SimulationResult {
     );
   }
   const t0 = performance.now();
-  for (let from = 0; from < n; from += CHUNK) {
-    const to = Math.min(n, from + CHUNK);
+  const chunk = options.audit ? 1 : CHUNK;
+  for (let from = 0; from < n; from += chunk) {
+    const to = Math.min(n, from + chunk);
     if (wasm.replay(from, to) !== to - from) break;
+    if (options.audit) {
+      const view = new Int32Array(wasm.memory.buffer, wasm.auditBuffer(), trace.numPages + tiers.length).slice();
+      options.audit({
+        step: from,
+        masks: view.subarray(0, trace.numPages),
+        tierPages: view.subarray(trace.numPages),
+        metrics: readResults(wasm, scenario, trace, profile, 0).metrics,
+      });
+    }
   }
   wasm.finish();
   const replayMs = performance.now() - t0;
@@ -143,7 +168,7 @@ function readResults(
   const tiers = scenario.tiers;
   const m = new Float64Array(wasm.memory.buffer, wasm.metricsBuffer(), RUN_FIELDS + TIER_FIELDS * tiers.length).slice();
   const [accesses, hits, misses, coldMisses, evictions, drops, totalLatency, bytesMoved, demand, prefetchBytes,
-    requests, useful, wasted, eventCount] = m as unknown as number[];
+    requests, useful, wasted, eventCount, dropBytes] = m as unknown as number[];
   const tierMetrics: TierMetrics[] = tiers.map((t, i) => {
     const o = RUN_FIELDS + TIER_FIELDS * i;
     return {
@@ -162,6 +187,7 @@ function readResults(
     coldMisses: coldMisses!,
     evictions: evictions!,
     drops: drops!,
+    dropBytes: dropBytes!,
     // kv-hierarchy-lab defines the hit rate as one minus the miss ratio; kvsim as hits / accesses.
     hitRate: accesses! === 0 ? 0 : profile === "khl" ? 1 - misses! / accesses! : hits! / accesses!,
     avgLatencyMs: accesses! === 0 ? 0 : totalLatency! / accesses!,

@@ -1,8 +1,8 @@
 import {
-  profile, PROFILE_KHL, numPages, numTiers, pageSize, pagePenalty, tierRead, tierWrite,
-  tierBandwidth, tierCapacity, trace, traceLength, setStep, setPinned, pinned,
+  profile, PROFILE_KHL, numPages, numTiers, sizeOf, decodePenalty, tierRead, tierWrite,
+  tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned,
 } from "./state";
-import { firstTier, isIn, linkIn, linkOut, fits, tierUsed } from "./residency";
+import { firstTier, isIn, linkIn, linkOut, fits, isPending, setPending } from "./residency";
 import {
   countAccess, countHit, countMiss, addLatency, countEviction, countDrop, countTransfer,
   countPrefetchRequest, countUsefulPrefetch, countWastedPrefetches, recordEvent,
@@ -20,15 +20,13 @@ let policy: Policy = changetype<Policy>(0);
 let prefetchEnabled = false;
 let maxPrefetch: i32 = 0;
 let candidates = new StaticArray<i32>(0);
-let pending = new StaticArray<u8>(0);   // placed by prefetch, not yet used or evicted
-let pendingCount: i64 = 0;
+let pendingCount: i64 = 0;             // pages placed by prefetch, not yet used or evicted
 
 export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void {
   policy = p;
   prefetchEnabled = prefetch;
   maxPrefetch = maxCandidates;
   candidates = new StaticArray<i32>(max(16, maxCandidates));
-  pending = new StaticArray<u8>(numPages);
   pendingCount = 0;
   errorCode = 0;
   errorPage = -1;
@@ -41,8 +39,8 @@ export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void 
  */
 @inline function transferCost(src: i32, dst: i32, page: i32): f64 {
   const bw = min(unchecked(tierBandwidth[src]), unchecked(tierBandwidth[dst]));
-  const xfer = <f64>unchecked(pageSize[page]) / max(bw, 1.0);
-  return ((unchecked(tierRead[src]) + unchecked(tierWrite[dst])) + xfer) + unchecked(pagePenalty[page]);
+  const xfer = <f64>sizeOf(page) / max(bw, 1.0);
+  return ((unchecked(tierRead[src]) + unchecked(tierWrite[dst])) + xfer) + decodePenalty;
 }
 
 function addTo(tier: i32, page: i32): void {
@@ -67,7 +65,7 @@ function fail(code: i32, page: i32, tier: i32): void {
 
 /** Evicts until `page` fits in `tier`. Returns false (and records an error) if it cannot. */
 function makeRoom(tier: i32, page: i32): bool {
-  const bytes = <i64>unchecked(pageSize[page]);
+  const bytes = <i64>sizeOf(page);
   while (!fits(tier, bytes)) {
     const victim = policy.victim(tier, pinned);
     if (victim < 0) {
@@ -84,14 +82,14 @@ function evict(tier: i32, victim: i32): bool {
   removeFrom(tier, victim);
   countEviction(tier);
   policy.onEvict(victim, tier);
-  if (tier == 0 && unchecked(pending[victim]) != 0) {
-    unchecked(pending[victim] = 0);
+  if (tier == 0 && isPending(victim)) {
+    setPending(victim, false);
     pendingCount--;
     countWastedPrefetches(1);
   }
-  const bytes = <f64>unchecked(pageSize[victim]);
+  const bytes = <f64>sizeOf(victim);
   if (tier == numTiers - 1) {
-    countDrop();
+    countDrop(bytes);
     recordEvent(EVENT_EVICT, victim, tier, -1, 0.0, bytes);
     return true;
   }
@@ -132,9 +130,9 @@ function placeInTier0(page: i32, src: i32, prefetch: bool): void {
   const costSrc = src >= 0 ? src : numTiers - 1;
   const latency = transferCost(costSrc, 0, page);
   addLatency(latency);
-  countTransfer(src, 0, <f64>unchecked(pageSize[page]), prefetch);
+  countTransfer(src, 0, <f64>sizeOf(page), prefetch);
   policy.onInsert(page, 0);
-  recordEvent(prefetch ? EVENT_PREFETCH : EVENT_PROMOTE, page, src, 0, latency, <f64>unchecked(pageSize[page]));
+  recordEvent(prefetch ? EVENT_PREFETCH : EVENT_PROMOTE, page, src, 0, latency, <f64>sizeOf(page));
 }
 
 function runPrefetches(page: i32): void {
@@ -151,13 +149,13 @@ function runPrefetches(page: i32): void {
         src = firstTier(c);
         if (src < 0) continue;
       }
-      if (unchecked(pending[c]) != 0) continue;
+      if (isPending(c)) continue;
     } else {
-      if (unchecked(pending[c]) != 0) continue;
+      if (isPending(c)) continue;
       // The accessed page stays in tier 0: skip a candidate that could only fit by evicting it.
-      if (<i64>unchecked(pageSize[c]) > unchecked(tierCapacity[0]) - <i64>unchecked(pageSize[page])) continue;
+      if (<i64>sizeOf(c) > unchecked(tierCapacity[0]) - <i64>sizeOf(page)) continue;
     }
-    unchecked(pending[c] = 1);
+    setPending(c, true);
     pendingCount++;
     countPrefetchRequest();
     placeInTier0(c, src, true);
@@ -176,7 +174,7 @@ export function replay(from: i32, to: i32): i32 {
     countAccess();
     if (tier == 0) {
       countHit(0);
-      addLatency(unchecked(tierRead[0]) + unchecked(pagePenalty[page]));
+      addLatency(unchecked(tierRead[0]) + decodePenalty);
     } else {
       countMiss(tier);
       if (tier < 0 && khl) {
@@ -186,8 +184,8 @@ export function replay(from: i32, to: i32): i32 {
         placeInTier0(page, tier, false);
       }
     }
-    if (unchecked(pending[page]) != 0) {
-      unchecked(pending[page] = 0);
+    if (isPending(page)) {
+      setPending(page, false);
       pendingCount--;
       countUsefulPrefetch();
     }
@@ -210,7 +208,7 @@ export function finish(): void {
 /** Largest page that must fit in every tier (checked up front by the host, re-checked here). */
 export function firstOversizedTier(): i32 {
   let largest: i64 = 0;
-  for (let p = 0; p < numPages; p++) largest = max(largest, <i64>unchecked(pageSize[p]));
+  for (let p = 0; p < numPages; p++) largest = max(largest, <i64>sizeOf(p));
   for (let t = 0; t < numTiers; t++) if (largest > unchecked(tierCapacity[t])) return t;
   return -1;
 }

@@ -7,6 +7,7 @@ export let misses: i64 = 0;
 export let coldMisses: i64 = 0;
 export let evictions: i64 = 0;
 export let drops: i64 = 0;
+export let dropBytes: f64 = 0;
 export let totalLatency: f64 = 0;
 export let bytesMoved: f64 = 0;
 export let demandBytes: f64 = 0;
@@ -36,7 +37,7 @@ export let eventLatency = new StaticArray<f64>(0);
 export let eventBytes = new StaticArray<f64>(0);
 
 export function initMetrics(eventCap: i32): void {
-  accesses = 0; hits = 0; misses = 0; coldMisses = 0; evictions = 0; drops = 0;
+  accesses = 0; hits = 0; misses = 0; coldMisses = 0; evictions = 0; drops = 0; dropBytes = 0;
   totalLatency = 0; bytesMoved = 0; demandBytes = 0; prefetchBytes = 0;
   prefetchRequests = 0; usefulPrefetches = 0; wastedPrefetches = 0;
   tierHits = new StaticArray<i64>(numTiers);
@@ -63,7 +64,7 @@ export function countMiss(servedBy: i32): void {
 }
 export function addLatency(ms: f64): void { totalLatency += ms; }
 export function countEviction(tier: i32): void { evictions++; unchecked(tierEvictions[tier] = tierEvictions[tier] + 1); }
-export function countDrop(): void { drops++; }
+export function countDrop(bytes: f64): void { drops++; dropBytes += bytes; }
 export function countPrefetchRequest(): void { prefetchRequests++; }
 export function countUsefulPrefetch(): void { usefulPrefetches++; }
 export function countWastedPrefetches(n: i64): void { wastedPrefetches += n; }

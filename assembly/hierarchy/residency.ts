@@ -1,4 +1,4 @@
-import { profile, PROFILE_KHL, numPages, numTiers, pageSize, tierCapacity } from "./state";
+import { profile, PROFILE_KHL, numPages, numTiers, tierCapacity, pages, RECORD, FLAGS, LINKS, PENDING_BIT, sizeOf } from "./state";
 import { ListPool } from "../util/list-pool";
 
 /**
@@ -6,10 +6,10 @@ import { ListPool } from "../util/list-pool";
  * over typed arrays, like vLLM's free block queue).
  *
  * A page's list node in tier t is `t * stride + page`. In the kvsim profile residency is
- * exclusive, so stride is 0 and every tier shares one node per page. The khl profile lets a page
- * sit in two tiers at once (kv-hierarchy-lab's quirk Q1), so each tier gets its own nodes.
+ * exclusive, so stride is 0, every tier shares one node per page and the links live in the page
+ * record. The khl profile lets a page sit in two tiers at once (kv-hierarchy-lab's quirk Q1), so
+ * each tier gets its own nodes in a separate link array.
  */
-export let residentMask = new StaticArray<u8>(0); // bit t set ⇔ page resident in tier t
 export let tierUsed = new StaticArray<i64>(0);
 export let tierPeak = new StaticArray<i64>(0);
 export let tierCount = new StaticArray<i32>(0);
@@ -17,22 +17,49 @@ let order = new ListPool(0, 0);
 let stride: i32 = 0;
 
 export function initResidency(): void {
-  stride = profile == PROFILE_KHL ? numPages : 0;
-  residentMask = new StaticArray<u8>(numPages);
   tierUsed = new StaticArray<i64>(numTiers);
   tierPeak = new StaticArray<i64>(numTiers);
   tierCount = new StaticArray<i32>(numTiers);
-  order = new ListPool(numTiers, profile == PROFILE_KHL ? numPages * numTiers : numPages);
+  if (profile == PROFILE_KHL) {
+    stride = numPages;
+    order = new ListPool(numTiers, numPages * numTiers);
+  } else {
+    stride = 0;
+    order = new ListPool(numTiers, numPages, pages, RECORD, LINKS);
+  }
+}
+
+@inline function flagsOf(page: i32): i32 {
+  return unchecked(pages[page * RECORD + FLAGS]);
+}
+
+@inline function setFlags(page: i32, flags: i32): void {
+  unchecked(pages[page * RECORD + FLAGS] = flags);
+}
+
+/** Bit t set ⇔ the page is resident in tier t. */
+@inline export function residentMaskOf(page: i32): i32 {
+  return flagsOf(page) & 0xff;
 }
 
 /** First (fastest) tier holding the page, or -1. */
 @inline export function firstTier(page: i32): i32 {
-  const mask = <i32>unchecked(residentMask[page]);
+  const mask = flagsOf(page) & 0xff;
   return mask == 0 ? -1 : ctz<i32>(mask);
 }
 
 @inline export function isIn(tier: i32, page: i32): bool {
-  return ((<i32>unchecked(residentMask[page]) >> tier) & 1) != 0;
+  return ((flagsOf(page) >> tier) & 1) != 0;
+}
+
+/** Placed by a prefetch and not yet used or evicted. */
+@inline export function isPending(page: i32): bool {
+  return (flagsOf(page) & PENDING_BIT) != 0;
+}
+
+@inline export function setPending(page: i32, pending: bool): void {
+  const flags = flagsOf(page);
+  setFlags(page, pending ? flags | PENDING_BIT : flags & ~PENDING_BIT);
 }
 
 /** Oldest page of the tier (head of its order), or -1. */
@@ -43,16 +70,16 @@ export function initResidency(): void {
 
 /** The page after `page` in the tier's order, or -1. */
 @inline export function nextIn(tier: i32, page: i32): i32 {
-  const node = unchecked(order.next[tier * stride + page]);
+  const node = order.next(tier * stride + page);
   return node < 0 ? -1 : node - tier * stride;
 }
 
 /** Appends the page at the tail of the tier's order and charges its bytes. */
 export function linkIn(tier: i32, page: i32): void {
   order.append(tier, tier * stride + page);
-  unchecked(residentMask[page] = <u8>(<i32>residentMask[page] | (1 << tier)));
+  setFlags(page, flagsOf(page) | (1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] + 1);
-  const used = unchecked(tierUsed[tier]) + <i64>unchecked(pageSize[page]);
+  const used = unchecked(tierUsed[tier]) + <i64>sizeOf(page);
   unchecked(tierUsed[tier] = used);
   if (used > unchecked(tierPeak[tier])) unchecked(tierPeak[tier] = used);
 }
@@ -60,15 +87,15 @@ export function linkIn(tier: i32, page: i32): void {
 /** Unlinks the page from the tier and releases its bytes. */
 export function linkOut(tier: i32, page: i32): void {
   order.remove(tier, tier * stride + page);
-  unchecked(residentMask[page] = <u8>(<i32>residentMask[page] & ~(1 << tier)));
+  setFlags(page, flagsOf(page) & ~(1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] - 1);
-  unchecked(tierUsed[tier] = tierUsed[tier] - <i64>unchecked(pageSize[page]));
+  unchecked(tierUsed[tier] = tierUsed[tier] - <i64>sizeOf(page));
 }
 
 /** Moves a resident page to the tail of its tier's order (recency-ordered lists). */
 export function moveToTail(tier: i32, page: i32): void {
   const node = tier * stride + page;
-  if (unchecked(order.tail[tier]) == node) return;
+  if (order.last(tier) == node) return;
   order.remove(tier, node);
   order.append(tier, node);
 }

@@ -19,9 +19,22 @@ export let step: i32 = 0;
 /** Page whose access is being handled; never a victim of that access's prefetches in kvsim. */
 export let pinned: i32 = -1;
 
-// Pages.
-export let pageSize = new StaticArray<i32>(0);
-export let pagePenalty = new StaticArray<f64>(0);
+// Pages. The host writes sizes into `pageSizeInput`; the engine keeps each page's hot fields in
+// one 16-byte record [size, flags, next, prev] so that touching a page costs one cache line.
+// flags: bits 0-7 resident-tier mask, bit 8 pending prefetch. next/prev are the page's links in
+// its tier's order (kvsim profile; khl keeps per-tier links elsewhere, see residency.ts).
+export const RECORD: i32 = 4;
+export const FLAGS: i32 = 1;
+export const LINKS: i32 = 2;
+export const PENDING_BIT: i32 = 1 << 8;
+export let pageSizeInput = new StaticArray<i32>(0);
+export let pages = new StaticArray<i32>(0);
+/** Decode cost of the scenario's quantization, added to every tier-0 hit and transfer (ms). */
+export let decodePenalty: f64 = 0;
+
+@inline export function sizeOf(page: i32): i32 {
+  return unchecked(pages[page * RECORD]);
+}
 
 // Tiers.
 export let tierCapacity = new StaticArray<i64>(0);
@@ -43,20 +56,26 @@ export function setPinned(p: i32): void {
   pinned = p;
 }
 
-export function initState(pages: i32, tiers: i32, prof: i32): void {
+export function initState(count: i32, tiers: i32, prof: i32, penalty: f64): void {
   profile = prof;
-  numPages = pages;
+  numPages = count;
+  decodePenalty = penalty;
   numTiers = tiers;
   step = 0;
   pinned = -1;
-  pageSize = new StaticArray<i32>(pages);
-  pagePenalty = new StaticArray<f64>(pages);
+  pageSizeInput = new StaticArray<i32>(count);
+  pages = new StaticArray<i32>(count * RECORD);
   tierCapacity = new StaticArray<i64>(tiers);
   tierRead = new StaticArray<f64>(tiers);
   tierWrite = new StaticArray<f64>(tiers);
   tierBandwidth = new StaticArray<f64>(tiers);
   nextUse = new StaticArray<i32>(0);
   firstUse = new StaticArray<i32>(0);
+}
+
+/** Copies the host's page sizes into the page records. */
+export function loadPageSizes(): void {
+  for (let p = 0; p < numPages; p++) unchecked(pages[p * RECORD] = pageSizeInput[p]);
 }
 
 export function setTrace(t: StaticArray<i32>, length: i32): void {

@@ -1,5 +1,5 @@
 import { ScoredPolicy, FIND_SAMPLE } from "./scored";
-import { numPages, step, pageSize } from "../hierarchy/state";
+import { numPages, step, sizeOf } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 
 /**
@@ -29,7 +29,7 @@ export class CostAwarePolicy extends ScoredPolicy {
   score(page: i32): f64 {
     const freqTerm = this.freqWeight * <f64>unchecked(this.freq[page]);
     const recencyTerm = (this.recencyWeight * <f64>unchecked(this.last[page])) / <f64>max(step, 1);
-    return (freqTerm + recencyTerm) - this.sizePenalty * (<f64>unchecked(pageSize[page]) / 1024.0);
+    return (freqTerm + recencyTerm) - this.sizePenalty * (<f64>sizeOf(page) / 1024.0);
   }
 
   onAccess(page: i32, hitTier: i32): void {

@@ -1,5 +1,5 @@
 import { ScoredPolicy, FIND_LIST } from "./scored";
-import { numPages, step } from "../hierarchy/state";
+import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
 import { filledI32 } from "../util/arrays";
 
@@ -14,19 +14,23 @@ export class LruPolicy extends ScoredPolicy {
 
   constructor() {
     super(FIND_LIST);
-    this.last = filledI32(numPages, -1);
+    this.last = filledI32(profile == PROFILE_KHL ? numPages : 0, -1);
   }
 
   score(page: i32): f64 {
     return <f64>unchecked(this.last[page]);
   }
 
+  // In list mode the list order is the recency order; stamps are only read by the khl scan.
   onAccess(page: i32, hitTier: i32): void {
-    unchecked(this.last[page] = step);
-    if (this.find == FIND_LIST && hitTier == 0) moveToTail(0, page);
+    if (this.find == FIND_LIST) {
+      if (hitTier == 0) moveToTail(0, page);
+    } else {
+      unchecked(this.last[page] = step);
+    }
   }
 
   onInsert(page: i32, tier: i32): void {
-    unchecked(this.last[page] = step);
+    if (this.find != FIND_LIST) unchecked(this.last[page] = step);
   }
 }

@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { numPages, numTiers, tierCapacity, pageSize } from "../hierarchy/state";
+import { numPages, numTiers, tierCapacity, sizeOf } from "../hierarchy/state";
 import { tierCount } from "../hierarchy/residency";
 import { ListPool } from "../util/list-pool";
 import { filledI32 } from "../util/arrays";
@@ -61,13 +61,13 @@ export class S3FifoPolicy extends Policy {
   onLeave(page: i32, tier: i32): void {
     const q = <i32>unchecked(this.queueOf[page]);
     this.queues.remove(2 * tier + q, page);
-    if (q == SMALL) unchecked(this.smallBytes[tier] = this.smallBytes[tier] - <i64>unchecked(pageSize[page]));
+    if (q == SMALL) unchecked(this.smallBytes[tier] = this.smallBytes[tier] - <i64>sizeOf(page));
   }
 
   private enqueue(tier: i32, q: i32, page: i32): void {
     unchecked(this.queueOf[page] = <i8>q);
     this.queues.append(2 * tier + q, page);
-    if (q == SMALL) unchecked(this.smallBytes[tier] = this.smallBytes[tier] + <i64>unchecked(pageSize[page]));
+    if (q == SMALL) unchecked(this.smallBytes[tier] = this.smallBytes[tier] + <i64>sizeOf(page));
   }
 
   victim(tier: i32, exclude: i32): i32 {

@@ -5,10 +5,14 @@ import { filledI32 } from "./arrays";
  * A page sits in at most one heap at a time (the kvsim profile keeps residency exclusive), so
  * `pos[page]` is enough to find it for O(log n) update and removal — the classic "indexed
  * priority queue" used for exact eviction orders whose keys change only on a page's own events.
+ * Equal keys are ordered by arrival (a sequence number taken on insert), so ties go to the page
+ * that entered its tier first — the same rule as kv-hierarchy-lab's first-minimum scan.
  */
 export class IndexedHeaps {
   items: StaticArray<i32>;   // heap t occupies items[t * stride .. t * stride + size[t])
   keys: StaticArray<f64>;    // key per page
+  arrival: StaticArray<i64>; // insertion sequence per page (tie-breaker)
+  arrivals: i64 = 0;
   pos: StaticArray<i32>;     // index inside its heap, -1 when absent
   size: StaticArray<i32>;
   stride: i32;
@@ -17,6 +21,7 @@ export class IndexedHeaps {
     this.stride = pages;
     this.items = new StaticArray<i32>(heaps * pages);
     this.keys = new StaticArray<f64>(pages);
+    this.arrival = new StaticArray<i64>(pages);
     this.pos = filledI32(pages, -1);
     this.size = new StaticArray<i32>(heaps);
   }
@@ -37,11 +42,19 @@ export class IndexedHeaps {
     const a = unchecked(this.items[base + 1]);
     if (n == 2) return a;
     const b = unchecked(this.items[base + 2]);
-    return unchecked(this.keys[b]) < unchecked(this.keys[a]) ? b : a;
+    return this.before(b, a) ? b : a;
+  }
+
+  /** Strict heap order: smaller key, then earlier arrival. */
+  @inline private before(a: i32, b: i32): bool {
+    const ka = unchecked(this.keys[a]);
+    const kb = unchecked(this.keys[b]);
+    return ka < kb || (ka == kb && unchecked(this.arrival[a]) < unchecked(this.arrival[b]));
   }
 
   insert(h: i32, page: i32, key: f64): void {
     unchecked(this.keys[page] = key);
+    unchecked(this.arrival[page] = this.arrivals++);
     const i = unchecked(this.size[h]);
     unchecked(this.size[h] = i + 1);
     this.siftUp(h, i, page);
@@ -75,11 +88,10 @@ export class IndexedHeaps {
 
   private siftUp(h: i32, i: i32, page: i32): void {
     const base = h * this.stride;
-    const key = unchecked(this.keys[page]);
     while (i > 0) {
       const parentIndex = (i - 1) >> 1;
       const parent = unchecked(this.items[base + parentIndex]);
-      if (unchecked(this.keys[parent]) <= key) break;
+      if (!this.before(page, parent)) break;
       this.place(base, i, parent);
       i = parentIndex;
     }
@@ -89,19 +101,18 @@ export class IndexedHeaps {
   private siftDown(h: i32, i: i32, page: i32): void {
     const base = h * this.stride;
     const n = unchecked(this.size[h]);
-    const key = unchecked(this.keys[page]);
     while (true) {
       let child = 2 * i + 1;
       if (child >= n) break;
       let childPage = unchecked(this.items[base + child]);
       if (child + 1 < n) {
         const right = unchecked(this.items[base + child + 1]);
-        if (unchecked(this.keys[right]) < unchecked(this.keys[childPage])) {
+        if (this.before(right, childPage)) {
           child++;
           childPage = right;
         }
       }
-      if (key <= unchecked(this.keys[childPage])) break;
+      if (!this.before(childPage, page)) break;
       this.place(base, i, childPage);
       i = child;
     }

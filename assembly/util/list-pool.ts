@@ -1,45 +1,61 @@
 import { filledI32 } from "./arrays";
 
 /**
- * Several intrusive FIFO lists over one node space (page ids): O(1) append, remove and head.
- * A node belongs to at most one list at a time.
+ * Several intrusive doubly linked lists over one node space: O(1) append, remove and head.
+ * A node belongs to at most one list at a time. Node i keeps its links at
+ * `links[i * stride + offset]` (next) and `+ 1` (prev), so links can live inside a larger
+ * per-node record and share its cache line.
  */
 export class ListPool {
   head: StaticArray<i32>;
   tail: StaticArray<i32>;
-  next: StaticArray<i32>;
-  prev: StaticArray<i32>;
+  links: StaticArray<i32>;
+  stride: i32;
+  offset: i32;
 
-  constructor(lists: i32, nodes: i32) {
+  constructor(lists: i32, nodes: i32, links: StaticArray<i32> | null = null, stride: i32 = 2, offset: i32 = 0) {
     this.head = filledI32(lists, -1);
     this.tail = filledI32(lists, -1);
-    this.next = new StaticArray<i32>(nodes);
-    this.prev = new StaticArray<i32>(nodes);
+    this.links = links ? links : new StaticArray<i32>(nodes * 2);
+    this.stride = links ? stride : 2;
+    this.offset = links ? offset : 0;
   }
 
   @inline first(list: i32): i32 {
     return unchecked(this.head[list]);
   }
 
+  @inline last(list: i32): i32 {
+    return unchecked(this.tail[list]);
+  }
+
   @inline isEmpty(list: i32): bool {
     return unchecked(this.head[list]) < 0;
   }
 
+  @inline next(node: i32): i32 {
+    return unchecked(this.links[node * this.stride + this.offset]);
+  }
+
   append(list: i32, node: i32): void {
+    const links = this.links;
+    const at = node * this.stride + this.offset;
     const tail = unchecked(this.tail[list]);
-    unchecked(this.prev[node] = tail);
-    unchecked(this.next[node] = -1);
+    unchecked(links[at] = -1);
+    unchecked(links[at + 1] = tail);
     if (tail < 0) unchecked(this.head[list] = node);
-    else unchecked(this.next[tail] = node);
+    else unchecked(links[tail * this.stride + this.offset] = node);
     unchecked(this.tail[list] = node);
   }
 
   remove(list: i32, node: i32): void {
-    const prev = unchecked(this.prev[node]);
-    const next = unchecked(this.next[node]);
+    const links = this.links;
+    const at = node * this.stride + this.offset;
+    const next = unchecked(links[at]);
+    const prev = unchecked(links[at + 1]);
     if (prev < 0) unchecked(this.head[list] = next);
-    else unchecked(this.next[prev] = next);
+    else unchecked(links[prev * this.stride + this.offset] = next);
     if (next < 0) unchecked(this.tail[list] = prev);
-    else unchecked(this.prev[next] = prev);
+    else unchecked(links[next * this.stride + this.offset + 1] = prev);
   }
 }

@@ -6,9 +6,8 @@ import { fileURLToPath } from "node:url";
 export interface EngineExports {
   memory: WebAssembly.Memory;
   resetArena(): void;
-  setup(pages: number, tiers: number, profile: number, seed: number, eventCapacity: number): void;
+  setup(pages: number, tiers: number, profile: number, decodePenalty: number, seed: number, eventCapacity: number): void;
   pageSizes(): number;
-  pagePenalties(): number;
   setTier(tier: number, capacity: number, read: number, write: number, bandwidth: number): void;
   traceBuffer(length: number): number;
   paramsBuffer(length: number): number;
@@ -19,6 +18,7 @@ export interface EngineExports {
   errorPage(): number;
   errorTier(): number;
   metricsBuffer(): number;
+  auditBuffer(): number;
   eventSteps(): number;
   eventTypes(): number;
   eventPages(): number;

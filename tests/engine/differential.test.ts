@@ -1,0 +1,63 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../src/simulate.js";
+import { POLICIES, resolvePolicyParams } from "../../src/policies/registry.js";
+import type { Scenario } from "../../src/hierarchy/scenario.js";
+import { naiveReplay } from "../reference/naive-hierarchy.js";
+
+/** Policies with a deterministic definition the naive reference implements (random is seeded differently). */
+const COMPARED = POLICIES.filter((p) => p.name !== "random").map((p) => p.name);
+/** Sampled policies are compared in their exact mode. */
+const EXACT = { samples: 0 };
+
+const caseArb = fc.record({
+  pageSizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 2, maxLength: 24 }),
+  tierSlack: fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 4 }),
+  accesses: fc.array(fc.nat(), { minLength: 0, maxLength: 160 }),
+  prefetch: fc.boolean(),
+  quantization: fc.constantFrom("fp16", "fp8", "int4", "int2"),
+});
+
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build(c: Case) {
+  const sizes: number[] = c.pageSizes;
+  const largest = Math.max(...sizes);
+  const scenario: Scenario = {
+    name: "prop",
+    quantization: c.quantization,
+    prefetch: { enabled: c.prefetch, maxCandidates: 2 },
+    tiers: c.tierSlack.map((slack, i) => ({
+      name: `t${i}`, capacityBytes: largest + slack, readLatencyMs: 0.01 * (i + 1), writeLatencyMs: 0.02 * (i + 1),
+      bandwidthBytesPerMs: 1000 / (i + 1),
+    })),
+  };
+  const accesses = c.accesses.map((a) => a % sizes.length);
+  return { scenario, sizes, accesses };
+}
+
+describe("WASM engine vs naive reference (kvsim profile)", () => {
+  it.each(COMPARED)("%s", (policy) => {
+    const info = POLICIES.find((p) => p.name === policy)!;
+    const overrides = info.params.some((p) => p.name === "samples") ? EXACT : {};
+    const params = resolvePolicyParams(info, policy === "predictive" ? { min_confidence: 1, successor_slots: 3 } : overrides);
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { scenario, sizes, accesses } = build(c);
+        const got = simulate({
+          scenario, policy, params, trace: {
+            name: "prop", numPages: sizes.length, accesses: Int32Array.from(accesses), pageBytes: Int32Array.from(sizes),
+          },
+        }).metrics;
+        const want = naiveReplay(scenario, sizes, accesses, policy, params);
+        for (const key of ["accesses", "hits", "misses", "coldMisses", "evictions", "drops", "bytesMoved", "demandBytesMoved",
+          "prefetchBytesMoved", "prefetchRequests", "usefulPrefetches", "wastedPrefetches"] as const) {
+          expect(got[key], key).toBe(want[key]);
+        }
+        expect(got.tiers.map((t) => t.hits)).toEqual(want.tierHits);
+        expect(Math.abs(got.totalLatencyMs - want.totalLatencyMs)).toBeLessThanOrEqual(1e-9 * Math.max(1, want.totalLatencyMs));
+      }),
+      { numRuns: 150, seed: 20261123 },
+    );
+  });
+});

@@ -1,0 +1,350 @@
+/**
+ * A deliberately naive reference of the kvsim-profile engine: Maps in insertion order, full
+ * scans for every victim, no clever indexes. Test oracle only (differential tests compare the
+ * WASM engine against it); it shares no code with the engine.
+ */
+import type { Scenario } from "../../src/hierarchy/scenario.js";
+
+export interface RefMetrics {
+  accesses: number; hits: number; misses: number; coldMisses: number; evictions: number; drops: number;
+  totalLatencyMs: number; bytesMoved: number; demandBytesMoved: number; prefetchBytesMoved: number;
+  prefetchRequests: number; usefulPrefetches: number; wastedPrefetches: number; tierHits: number[];
+}
+
+export interface RefWorld {
+  step: number;
+  tiers: Map<number, true>[]; // resident pages of each tier, in the tier's order
+  size: number[];
+  capacity: number[];
+  nextUse: number[];
+  firstUse: number[];
+}
+
+interface RefPolicy {
+  onAccess?(p: number, hitTier: number, w: RefWorld): void;
+  onInsert?(p: number, tier: number, w: RefWorld): void;
+  onEvict?(p: number, tier: number, w: RefWorld): void;
+  onEnter?(p: number, tier: number, w: RefWorld): void;
+  onLeave?(p: number, tier: number, w: RefWorld): void;
+  victim(tier: number, exclude: number, w: RefWorld): number;
+  prefetch?(p: number): number[];
+}
+
+function firstInOrder(w: RefWorld, tier: number, exclude: number): number {
+  for (const p of w.tiers[tier]!.keys()) if (p !== exclude) return p;
+  return -1;
+}
+
+function minScore(w: RefWorld, tier: number, exclude: number, score: (p: number) => number): number {
+  let best = -1;
+  let bestScore = Infinity;
+  for (const p of w.tiers[tier]!.keys()) {
+    if (p === exclude) continue;
+    const s = score(p);
+    if (best < 0 || s < bestScore) [best, bestScore] = [p, s];
+  }
+  return best;
+}
+
+const counter = (): Map<number, number> => new Map();
+const inc = (m: Map<number, number>, k: number): void => void m.set(k, (m.get(k) ?? 0) + 1);
+
+function makePolicy(name: string, params: Record<string, number>): RefPolicy {
+  const freq = counter();
+  const last = new Map<number, number>();
+  const lastOf = (p: number): number => last.get(p) ?? -1;
+  switch (name) {
+    case "lru":
+      return {
+        onAccess(p, hit, w) {
+          if (hit === 0) {
+            w.tiers[0]!.delete(p);
+            w.tiers[0]!.set(p, true);
+          }
+        },
+        victim: (t, ex, w) => firstInOrder(w, t, ex),
+      };
+    case "fifo":
+      return { victim: (t, ex, w) => firstInOrder(w, t, ex) };
+    case "heavy_hitter":
+      return {
+        onAccess(p, _h, w) { inc(freq, p); last.set(p, w.step); },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) => (freq.get(p) ?? 0) * 10000 + lastOf(p)),
+      };
+    case "windowed_recency": {
+      const window: number[] = [];
+      return {
+        onAccess(p, _h, w) {
+          window.push(p);
+          if (window.length > params.window_size!) window.shift();
+          last.set(p, w.step);
+        },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) => window.filter((x) => x === p).length * 1e6 + lastOf(p)),
+      };
+    }
+    case "cost_aware":
+      return {
+        onAccess(p, _h, w) { inc(freq, p); last.set(p, w.step); },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) =>
+          (params.freq_weight! * (freq.get(p) ?? 0) + (params.recency_weight! * lastOf(p)) / Math.max(w.step, 1)) -
+          params.size_penalty! * (w.size[p]! / 1024)),
+      };
+    case "regret_aware": {
+      const evictedAt = new Map<number, number>();
+      const regret = new Map<number, number>();
+      return {
+        onAccess(p, _h, w) {
+          inc(freq, p);
+          last.set(p, w.step);
+          if (regret.has(p)) regret.set(p, regret.get(p)! * params.decay!);
+          const at = evictedAt.get(p);
+          if (at !== undefined) {
+            evictedAt.delete(p);
+            const gap = w.step - at;
+            if (gap <= params.regret_horizon!) {
+              regret.set(p, (regret.get(p) ?? 0) + (params.regret_horizon! - gap + 1) / params.regret_horizon!);
+            }
+          }
+        },
+        onEvict(p, _t, w) { evictedAt.set(p, w.step); },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) =>
+          (params.freq_weight! * (freq.get(p) ?? 0) + (params.recency_weight! * lastOf(p)) / Math.max(w.step, 1)) +
+          params.regret_weight! * (regret.get(p) ?? 0)),
+      };
+    }
+    case "predictive": {
+      const slots = new Map<number, { to: number; count: number; first: number }[]>();
+      let recorded = 0;
+      let prev = -1;
+      return {
+        onAccess(p, _h, w) {
+          if (prev >= 0) {
+            const list = slots.get(prev) ?? [];
+            slots.set(prev, list);
+            const hit = list.find((s) => s.to === p);
+            if (hit) hit.count++;
+            else if (list.length < params.successor_slots!) list.push({ to: p, count: 1, first: recorded++ });
+            else {
+              let weakest = list[0]!;
+              for (const s of list) if (s.count < weakest.count) weakest = s;
+              Object.assign(weakest, { to: p, count: weakest.count + 1, first: recorded++ });
+            }
+          }
+          prev = p;
+          inc(freq, p);
+          last.set(p, w.step);
+        },
+        prefetch(p) {
+          const ranked = [...(slots.get(p) ?? [])].sort((a, b) => b.count - a.count || a.first - b.first);
+          return ranked.slice(0, params.max_prefetches!).filter((s) => s.count >= params.min_confidence!).map((s) => s.to);
+        },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) => (freq.get(p) ?? 0) * 100 + lastOf(p)),
+      };
+    }
+    case "belady": {
+      const upcoming = new Map<number, number>();
+      return {
+        onAccess(p, _h, w) { upcoming.set(p, w.nextUse[w.step]!); },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) => -(upcoming.get(p) ?? w.firstUse[p]!)),
+      };
+    }
+    case "sieve": {
+      const visited = new Set<number>();
+      const hand: (number | undefined)[] = [];
+      const after = (w: RefWorld, t: number, p: number): number | undefined => {
+        const order = [...w.tiers[t]!.keys()];
+        return order[order.indexOf(p) + 1];
+      };
+      return {
+        onAccess(p, hit) { if (hit === 0) visited.add(p); },
+        onEnter(p) { visited.delete(p); },
+        onLeave(p, t, w) { if (hand[t] === p) hand[t] = after(w, t, p); },
+        victim(t, ex, w) {
+          const others = [...w.tiers[t]!.keys()].filter((p) => p !== ex).length;
+          if (others === 0) return -1;
+          let p = hand[t];
+          for (;;) {
+            if (p === undefined) p = w.tiers[t]!.keys().next().value!;
+            if (p !== ex) {
+              if (!visited.has(p)) {
+                hand[t] = p; // moves on to the next page when the victim leaves
+                return p;
+              }
+              visited.delete(p);
+            }
+            p = after(w, t, p);
+          }
+        },
+      };
+    }
+    case "s3fifo": {
+      const small: Map<number, true>[] = [];
+      const main: Map<number, true>[] = [];
+      const smallBytes: number[] = [];
+      const ghost = new Map<number, { tier: number; stamp: number }>();
+      const clock: number[] = [];
+      const f = new Map<number, number>();
+      const q = (arr: Map<number, true>[], t: number): Map<number, true> => (arr[t] ??= new Map());
+      const leave = (p: number, t: number, w: RefWorld): void => {
+        if (q(small, t).delete(p)) smallBytes[t] = (smallBytes[t] ?? 0) - w.size[p]!;
+        q(main, t).delete(p);
+      };
+      return {
+        onAccess(p, hit) { if (hit === 0) f.set(p, Math.min(3, (f.get(p) ?? 0) + 1)); },
+        onEnter(p, t, w) {
+          f.set(p, 0);
+          const g = ghost.get(p);
+          const horizon = Math.max(16, w.tiers[t]!.size); // the tier's page count, this page included
+          if (g && g.tier === t && (clock[t] ?? 0) - g.stamp < horizon) {
+            ghost.delete(p);
+            q(main, t).set(p, true);
+          } else {
+            q(small, t).set(p, true);
+            smallBytes[t] = (smallBytes[t] ?? 0) + w.size[p]!;
+          }
+        },
+        victim(t, ex, w) {
+          const target = Math.trunc(w.capacity[t]! * params.small_ratio!);
+          for (;;) {
+            const fromSmall = q(main, t).size === 0 || (q(small, t).size > 0 && (smallBytes[t] ?? 0) >= target);
+            const list = fromSmall ? q(small, t) : q(main, t);
+            const p = list.keys().next().value;
+            if (p === undefined) return -1;
+            if (fromSmall) {
+              if ((f.get(p) ?? 0) > 0 || p === ex) {
+                leave(p, t, w);
+                f.set(p, 0);
+                q(main, t).set(p, true);
+                continue;
+              }
+              const c = clock[t] ?? 0;
+              clock[t] = c + 1;
+              ghost.set(p, { tier: t, stamp: c });
+              return p;
+            }
+            if ((f.get(p) ?? 0) > 0 || p === ex) {
+              if ((f.get(p) ?? 0) > 0) f.set(p, f.get(p)! - 1);
+              list.delete(p);
+              list.set(p, true);
+              continue;
+            }
+            return p;
+          }
+        },
+        onLeave(p, t, w) { leave(p, t, w); },
+      };
+    }
+    default:
+      throw new Error(`no reference for ${name}`);
+  }
+}
+
+/** Replays `accesses` with the kvsim-profile rules of docs/model.md. */
+export function naiveReplay(
+  scenario: Scenario, sizes: number[], accesses: number[], policyName: string, params: Record<string, number>,
+): RefMetrics {
+  const T = scenario.tiers.length;
+  const last = T - 1;
+  const penalty = { fp16: 0, fp8: 0.01, int4: 0.03, int2: 0.06 }[scenario.quantization];
+  const nextUse: number[] = new Array(accesses.length);
+  const firstUse: number[] = sizes.map(() => 0x7fffffff);
+  for (let s = accesses.length - 1; s >= 0; s--) {
+    nextUse[s] = firstUse[accesses[s]!]!;
+    firstUse[accesses[s]!] = s;
+  }
+  const w: RefWorld = {
+    step: 0, tiers: scenario.tiers.map(() => new Map()), size: sizes, capacity: scenario.tiers.map((t) => t.capacityBytes),
+    nextUse, firstUse,
+  };
+  const used = scenario.tiers.map(() => 0);
+  const policy = makePolicy(policyName, params);
+  const m: RefMetrics = {
+    accesses: 0, hits: 0, misses: 0, coldMisses: 0, evictions: 0, drops: 0, totalLatencyMs: 0, bytesMoved: 0,
+    demandBytesMoved: 0, prefetchBytesMoved: 0, prefetchRequests: 0, usefulPrefetches: 0, wastedPrefetches: 0,
+    tierHits: scenario.tiers.map(() => 0),
+  };
+  const pending = new Set<number>();
+  let pinned = -1;
+  const tierOf = (p: number): number => w.tiers.findIndex((t) => t.has(p));
+  const cost = (src: number, dst: number, p: number): number => {
+    const a = scenario.tiers[src]!;
+    const b = scenario.tiers[dst]!;
+    const bw = Math.min(a.bandwidthBytesPerMs, b.bandwidthBytesPerMs);
+    return ((a.readLatencyMs + b.writeLatencyMs) + sizes[p]! / Math.max(bw, 1)) + penalty;
+  };
+  const add = (t: number, p: number): void => {
+    w.tiers[t]!.set(p, true);
+    used[t]! += sizes[p]!;
+    policy.onEnter?.(p, t, w);
+  };
+  const remove = (t: number, p: number): void => {
+    policy.onLeave?.(p, t, w);
+    w.tiers[t]!.delete(p);
+    used[t]! -= sizes[p]!;
+  };
+  const makeRoom = (t: number, p: number): void => {
+    while (used[t]! + sizes[p]! > w.capacity[t]!) {
+      const v = policy.victim(t, pinned, w);
+      if (v < 0) throw new Error(`no victim in tier ${t}`);
+      evict(t, v);
+    }
+  };
+  const evict = (t: number, v: number): void => {
+    remove(t, v);
+    m.evictions++;
+    policy.onEvict?.(v, t, w);
+    if (t === 0 && pending.delete(v)) m.wastedPrefetches++;
+    if (t === last) {
+      m.drops++;
+      return;
+    }
+    makeRoom(t + 1, v);
+    add(t + 1, v);
+    m.totalLatencyMs += cost(t, t + 1, v);
+    m.bytesMoved += sizes[v]!;
+    m.demandBytesMoved += sizes[v]!;
+  };
+  const place = (p: number, src: number, prefetch: boolean): void => {
+    if (w.tiers[0]!.has(p)) return;
+    if (src >= 0) remove(src, p);
+    makeRoom(0, p);
+    add(0, p);
+    m.totalLatencyMs += cost(src >= 0 ? src : last, 0, p);
+    m.bytesMoved += sizes[p]!;
+    if (prefetch) m.prefetchBytesMoved += sizes[p]!;
+    else m.demandBytesMoved += sizes[p]!;
+    policy.onInsert?.(p, 0, w);
+  };
+  accesses.forEach((p, s) => {
+    w.step = s;
+    const r = tierOf(p);
+    policy.onAccess?.(p, r, w);
+    m.accesses++;
+    if (r === 0) {
+      m.hits++;
+      m.tierHits[0]!++;
+      m.totalLatencyMs += scenario.tiers[0]!.readLatencyMs + penalty;
+    } else {
+      m.misses++;
+      if (r < 0) m.coldMisses++;
+      else m.tierHits[r]!++;
+      place(p, r, false);
+    }
+    if (pending.delete(p)) m.usefulPrefetches++;
+    if (scenario.prefetch.enabled) {
+      pinned = p;
+      for (const c of (policy.prefetch?.(p) ?? []).slice(0, scenario.prefetch.maxCandidates)) {
+        if (c < 0 || c >= sizes.length) continue;
+        const src = tierOf(c);
+        if (src === 0 || pending.has(c)) continue;
+        if (sizes[c]! > w.capacity[0]! - sizes[p]!) continue;
+        pending.add(c);
+        m.prefetchRequests++;
+        place(c, src, true);
+      }
+      pinned = -1;
+    }
+  });
+  m.wastedPrefetches += pending.size;
+  return m;
+}
