@@ -3,6 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { compareCommand } from "./compare.js";
 import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
 import { runCommand } from "./run.js";
+import { traceCommand } from "./trace.js";
 
 /** Exit code for usage and input errors. */
 export const EXIT_INPUT = 2;
@@ -11,7 +12,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), compareCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), compareCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

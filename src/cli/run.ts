@@ -3,7 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { resolveScenario } from "../hierarchy/load-scenario.js";
 import { PROFILES, type Profile } from "../policies/registry.js";
 import { runRecord, type RunRecord } from "../run-record.js";
-import { loadTrace, TRACE_FORMATS } from "../traces/load.js";
+import { readTrace, TRACE_FORMATS } from "../traces/load.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { collectKeyValue, parseNonNegativeInt } from "./options.js";
 import { fixed, table } from "./format.js";
@@ -53,20 +53,20 @@ Examples:
   kvsim run --scenario small_fp16_prefetch --workload rag_burst --policy regret_aware
   kvsim run --scenario llama3_8b_h100 --workload zipf --workload-param pages=200000 --policy s3fifo --json
   kvsim run --scenario small_fp16_prefetch --trace traces.json --trace-index 1 --policy lru --profile khl`)
-    .action((opts: RunOptions) => {
-      const record = execute(opts);
+    .action(async (opts: RunOptions) => {
+      const record = await execute(opts);
       console.log(opts.json ? JSON.stringify(record) : render(record));
     });
 }
 
-function execute(opts: RunOptions): RunRecord {
+async function execute(opts: RunOptions): Promise<RunRecord> {
   if ((opts.workload === undefined) === (opts.trace === undefined)) {
     throw new KvsimInputError("give exactly one of --workload and --trace");
   }
   const scenario = resolveScenario(opts.scenario);
   const trace = opts.workload !== undefined
     ? generateWorkload(opts.workload, opts.workloadParam)
-    : loadTrace(opts.trace!, opts.traceFormat, opts.traceIndex);
+    : await readTrace(opts.trace!, opts.traceFormat, opts.traceIndex);
   return runRecord({ scenario, trace, policy: opts.policy, params: opts.param, profile: opts.profile, seed: opts.seed });
 }
 

@@ -1,25 +1,65 @@
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
+import { writeFileAtomic } from "../report/write-atomic.js";
+import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
+import { readCsvTrace, writeCsvTrace } from "./formats/csv.js";
+import { readJsonlTrace, writeJsonlTrace } from "./formats/jsonl.js";
 import { readKhlTraceList } from "./khl-json.js";
-import type { Trace } from "./trace.js";
+import { checkTrace, type Trace } from "./trace.js";
 
-/** Trace file formats kvsim reads. */
-export const TRACE_FORMATS = ["khl-json"] as const;
+/** Trace file formats kvsim reads and writes. */
+export const TRACE_FORMATS = ["khl-json", "jsonl", "csv", "kvt"] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** Picks a format from the file name when none is given. */
 export function detectFormat(file: string): TraceFormat {
+  if (file.endsWith(".jsonl")) return "jsonl";
   if (file.endsWith(".json")) return "khl-json";
+  if (file.endsWith(".csv")) return "csv";
+  if (file.endsWith(".kvt")) return "kvt";
   throw new KvsimInputError(`${file}: cannot tell the trace format from the name; pass --trace-format (${TRACE_FORMATS.join(", ")})`);
 }
 
-/** Reads one trace from a file; `index` picks an entry of a multi-trace file (default 0). */
-export function loadTrace(file: string, format: string | undefined, index = 0): Trace {
-  const fmt = (format ?? detectFormat(file)) as TraceFormat;
-  if (!TRACE_FORMATS.includes(fmt)) {
+function checkFormat(format: string): TraceFormat {
+  if (!(TRACE_FORMATS as readonly string[]).includes(format)) {
     throw new KvsimInputError(`unknown trace format "${format}" (known: ${TRACE_FORMATS.join(", ")})`);
   }
-  const traces = readKhlTraceList(file);
-  const trace = traces[index];
-  if (!trace) throw new KvsimInputError(`${file}: --trace-index ${index} out of range (the file holds ${traces.length} traces)`);
+  return format as TraceFormat;
+}
+
+function readBytes(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0. */
+export async function readTrace(file: string, format?: string, index = 0): Promise<Trace> {
+  const fmt = checkFormat(format ?? detectFormat(file));
+  const name = basename(file);
+  let trace: Trace;
+  if (fmt === "khl-json") {
+    const traces = readKhlTraceList(file);
+    const picked = traces[index];
+    if (!picked) throw new KvsimInputError(`${file}: --trace-index ${index} out of range (the file holds ${traces.length} traces)`);
+    trace = picked;
+  } else {
+    if (index !== 0) throw new KvsimInputError(`${file}: --trace-index only applies to multi-trace khl-json files`);
+    readBytes(file); // fail early with a clear message when the file cannot be opened
+    trace = fmt === "jsonl" ? await readJsonlTrace(file, name)
+      : fmt === "csv" ? await readCsvTrace(file, name)
+      : decodeBinaryTrace(readBytes(file), file, name);
+  }
+  checkTrace(trace, file);
   return trace;
+}
+
+/** Writes a trace in any format but khl-json; the file appears whole or not at all. */
+export function writeTrace(trace: Trace, file: string, format?: string): void {
+  const fmt = checkFormat(format ?? detectFormat(file));
+  if (fmt === "khl-json") throw new KvsimInputError("writing khl-json traces is not supported; use jsonl, csv or kvt");
+  writeFileAtomic(file, fmt === "kvt" ? encodeBinaryTrace(trace) : fmt === "jsonl" ? writeJsonlTrace(trace) : writeCsvTrace(trace));
 }

@@ -1,0 +1,53 @@
+import { Command, Option } from "commander";
+import { readTrace, TRACE_FORMATS, writeTrace } from "../traces/load.js";
+import type { Trace } from "../traces/trace.js";
+import { generateWorkload } from "../workloads/registry.js";
+import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+
+function summary(trace: Trace): Record<string, unknown> {
+  const touched = new Uint8Array(trace.numPages);
+  for (const p of trace.accesses) touched[p] = 1;
+  return {
+    name: trace.name,
+    pages: trace.numPages,
+    accesses: trace.accesses.length,
+    distinctPagesTouched: touched.reduce((a, b) => a + b, 0),
+    sizes: trace.pageBytes ? "bytes" : trace.pageScalars ? "scalars" : "default",
+  };
+}
+
+export function traceCommand(): Command {
+  const trace = new Command("trace").description("generate, convert and inspect page-access trace files");
+  trace.command("generate")
+    .description("write a built-in workload as a trace file")
+    .requiredOption("--workload <name>", "built-in workload (see `kvsim workloads`)")
+    .option("--workload-param <k=v>", "workload parameter, repeatable", collectKeyValue)
+    .requiredOption("--out <file>", "output file (.jsonl, .csv or .kvt)")
+    .addOption(new Option("--format <format>", "output format (default: from the file name)").choices(["jsonl", "csv", "kvt"]))
+    .action((opts: { workload: string; workloadParam?: Record<string, string>; out: string; format?: string }) => {
+      const t = generateWorkload(opts.workload, opts.workloadParam);
+      writeTrace(t, opts.out, opts.format);
+      console.log(`wrote ${opts.out}: ${JSON.stringify(summary(t))}`);
+    });
+  trace.command("convert")
+    .description("convert a trace between formats")
+    .argument("<in>", "input trace file")
+    .argument("<out>", "output trace file")
+    .addOption(new Option("--from <format>", "input format").choices([...TRACE_FORMATS]))
+    .addOption(new Option("--to <format>", "output format").choices(["jsonl", "csv", "kvt"]))
+    .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
+    .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number }) => {
+      const t = await readTrace(input, opts.from, opts.traceIndex);
+      writeTrace(t, out, opts.to);
+      console.log(`wrote ${out}: ${JSON.stringify(summary(t))}`);
+    });
+  trace.command("info")
+    .description("print a trace's size and page count")
+    .argument("<file>", "trace file")
+    .addOption(new Option("--format <format>", "input format").choices([...TRACE_FORMATS]))
+    .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
+    .action(async (file: string, opts: { format?: string; traceIndex: number }) => {
+      console.log(JSON.stringify(summary(await readTrace(file, opts.format, opts.traceIndex))));
+    });
+  return trace;
+}
