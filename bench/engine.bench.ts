@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: replay throughput of every policy (kvsim profile) on a 10M-access Zipf trace
+ * over 1M pages with four tiers (64K-page tier 0), the same LRU in plain TypeScript, and
+ * kv-hierarchy-lab's own big case. Writes bench/results/engine.json (our summary) and benny's
+ * raw results. Each figure is the median of several runs in this one process.
+ */
+import { writeFileSync } from "node:fs";
+import b from "benny";
+import { simulate, pageBytes } from "../src/simulate.js";
+import { SCENARIO_PRESETS } from "../src/hierarchy/presets.js";
+import type { Scenario } from "../src/hierarchy/scenario.js";
+import { POLICIES, type Profile } from "../src/policies/registry.js";
+import type { Trace } from "../src/traces/trace.js";
+import { generateWorkload } from "../src/workloads/registry.js";
+import { instantiateEngine } from "../src/wasm/engine-module.js";
+import { tsLruReplay } from "./ts-lru.js";
+
+const PAGE_BYTES = 4096; // 2048 fp16 scalars, kv-hierarchy-lab's toy page
+const tier = (name: string, pages: number, read: number, write: number, bw: number) =>
+  ({ name, capacityBytes: pages * PAGE_BYTES, readLatencyMs: read, writeLatencyMs: write, bandwidthBytesPerMs: bw });
+
+/** Four tiers; together they hold 960K of the 1M pages, so the last tier drops pages. */
+export const ZIPF_BENCH_SCENARIO: Scenario = {
+  name: "zipf_bench_4tier",
+  quantization: "fp16",
+  prefetch: { enabled: false, maxCandidates: 2 },
+  tiers: [
+    tier("hbm", 65_536, 0.02, 0.02, 80_000),
+    tier("gpu_overflow", 131_072, 0.06, 0.06, 40_000),
+    tier("host_dram", 262_144, 0.4, 0.35, 8_000),
+    tier("nvme", 524_288, 2.5, 2.0, 2_000),
+  ],
+};
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+interface Row {
+  case: string;
+  accesses: number;
+  /** Median replay-only rate (accesses/s), from the engine's own timer. */
+  replayAccessesPerSecond: number;
+  /** Accesses per second of the whole call (setup + copy + replay), from benny's mean time. */
+  endToEndAccessesPerSecond: number;
+  runs: number;
+  hitRate?: number;
+}
+
+const engine = instantiateEngine();
+const rows: Row[] = [];
+
+async function measure(name: string, accesses: number, once: () => { replayMs: number; hitRate?: number }): Promise<void> {
+  const replay: number[] = [];
+  let hitRate: number | undefined;
+  const summary = await b.suite(
+    name,
+    b.add(name, () => {
+      const r = once();
+      replay.push(accesses / (r.replayMs / 1000));
+      hitRate = r.hitRate;
+    }),
+    b.configure({ cases: { minSamples: 5, maxTime: 1 } }),
+    b.save({ file: name.replace(/[^a-z0-9]+/gi, "_"), folder: "bench/results/benny", format: "json" }),
+  );
+  const result = summary.results[0]!;
+  rows.push({ case: name, accesses, replayAccessesPerSecond: median(replay), endToEndAccessesPerSecond: accesses / result.details.mean,
+    runs: replay.length, hitRate });
+  console.log(`${name}: replay ${(median(replay) / 1e6).toFixed(2)}M accesses/s (median of ${replay.length})`);
+}
+
+function simulateCase(scenario: Scenario, trace: Trace, policy: string, profile: Profile) {
+  return () => {
+    const { metrics, replayMs } = simulate({ scenario, trace, policy, profile, engine });
+    return { replayMs, hitRate: metrics.hitRate };
+  };
+}
+
+const only = process.argv[2]?.split(",");
+const zipf = generateWorkload("zipf", { pages: 1_000_000, length: 10_000_000, alpha: 0.99, seed: 1, scalars: 2048 });
+const n = zipf.accesses.length;
+
+for (const p of POLICIES) {
+  if (only && !only.includes(p.name)) continue;
+  await measure(`zipf10M/${p.name}`, n, simulateCase(ZIPF_BENCH_SCENARIO, zipf, p.name, "kvsim"));
+}
+if (!only || only.includes("lru")) {
+  const sizes = pageBytes(zipf, ZIPF_BENCH_SCENARIO);
+  await measure("zipf10M/lru-typescript", n, () => {
+    const t0 = performance.now();
+    const r = tsLruReplay(ZIPF_BENCH_SCENARIO, sizes, zipf.accesses);
+    return { replayMs: performance.now() - t0, hitRate: r.hits / n };
+  });
+  // kv-hierarchy-lab's big case: 1,024 pages, 100,000-access rag_burst, small scenario (÷2).
+  const rag = generateWorkload("rag_burst", { num_pages: 1024, length: 100_000 });
+  for (const profile of ["khl", "kvsim"] as const) {
+    await measure(`khl-big-rag_burst/lru/${profile}`, rag.accesses.length,
+      simulateCase(SCENARIO_PRESETS.small_fp16_prefetch!, rag, "lru", profile));
+  }
+}
+
+const rate = (name: string): number | undefined => rows.find((r) => r.case === name)?.replayAccessesPerSecond;
+const wasmLru = rate("zipf10M/lru");
+const tsLru = rate("zipf10M/lru-typescript");
+const khlBig = rate("khl-big-rag_burst/lru/khl");
+const PYTHON_KHL_LRU = 8976; // kv-hierarchy-lab's measured throughput on the big case (its spec)
+const out = {
+  date: new Date().toISOString(),
+  node: process.version,
+  scenario: ZIPF_BENCH_SCENARIO.name,
+  rows,
+  ratios: {
+    wasmOverTypescriptLru: wasmLru && tsLru ? wasmLru / tsLru : undefined,
+    khlBigCaseOverPython: khlBig ? khlBig / PYTHON_KHL_LRU : undefined,
+    kvsimBigCaseOverPython: rate("khl-big-rag_burst/lru/kvsim") ? rate("khl-big-rag_burst/lru/kvsim")! / PYTHON_KHL_LRU : undefined,
+  },
+  peakRssBytes: process.resourceUsage().maxRSS * 1024,
+};
+writeFileSync("bench/results/engine.json", JSON.stringify(out, null, 2) + "\n");
+console.log("\n| case | replay accesses/s (median) | end-to-end accesses/s | hit rate |\n|---|---:|---:|---:|");
+for (const r of rows) {
+  console.log(`| ${r.case} | ${(r.replayAccessesPerSecond / 1e6).toFixed(2)}M | ${(r.endToEndAccessesPerSecond / 1e6).toFixed(2)}M | ${r.hitRate?.toFixed(4) ?? ""} |`);
+}
+console.log(`\nWASM / TypeScript LRU: ${out.ratios.wasmOverTypescriptLru?.toFixed(2)}×; big case vs Python: khl ${out.ratios.khlBigCaseOverPython?.toFixed(0)}×, kvsim ${out.ratios.kvsimBigCaseOverPython?.toFixed(0)}×; peak RSS ${(out.peakRssBytes / 1e6).toFixed(0)} MB`);
+console.log("wrote bench/results/engine.json");
