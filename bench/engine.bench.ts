@@ -61,7 +61,7 @@ async function measure(name: string, accesses: number, once: () => { replayMs: n
       replay.push(accesses / (r.replayMs / 1000));
       hitRate = r.hitRate;
     }),
-    b.configure({ cases: { minSamples: 5, maxTime: 1 } }),
+    b.configure({ cases: { minSamples: 3, maxTime: 0, initCount: 1 } }),
     b.save({ file: name.replace(/[^a-z0-9]+/gi, "_"), folder: "bench/results/benny", format: "json" }),
   );
   const result = summary.results[0]!;

@@ -19,7 +19,7 @@ export interface PolicyInfo {
   victimSearch: string;
 }
 
-const SAMPLES = int("samples", 32, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)");
+const SAMPLES = int("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)");
 
 /** Every page-level eviction policy, registered once. */
 export const POLICIES: readonly PolicyInfo[] = [
