@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: replay throughput of every policy (kvsim profile) on a 10M-access Zipf trace
  * over 1M pages with four tiers (64K-page tier 0), the same LRU in plain TypeScript, and
- * kv-hierarchy-lab's own big case. Writes bench/results/engine.json (our summary) and benny's
- * raw results. Each figure is the median of several runs in this one process.
+ * kv-hierarchy-lab's own big case. Writes bench/results/engine.json (engine-<names>.json when run
+ * as `npm run bench -- lru,fifo`) and benny's raw results. Each figure is the median of several runs in this one process.
  */
 import { writeFileSync } from "node:fs";
 import b from "benny";
@@ -117,10 +117,11 @@ const out = {
   },
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
 };
-writeFileSync("bench/results/engine.json", JSON.stringify(out, null, 2) + "\n");
+const resultFile = only ? `bench/results/engine-${only.join("-")}.json` : "bench/results/engine.json";
+writeFileSync(resultFile, JSON.stringify(out, null, 2) + "\n");
 console.log("\n| case | replay accesses/s (median) | end-to-end accesses/s | hit rate |\n|---|---:|---:|---:|");
 for (const r of rows) {
   console.log(`| ${r.case} | ${(r.replayAccessesPerSecond / 1e6).toFixed(2)}M | ${(r.endToEndAccessesPerSecond / 1e6).toFixed(2)}M | ${r.hitRate?.toFixed(4) ?? ""} |`);
 }
 console.log(`\nWASM / TypeScript LRU: ${out.ratios.wasmOverTypescriptLru?.toFixed(2)}×; big case vs Python: khl ${out.ratios.khlBigCaseOverPython?.toFixed(0)}×, kvsim ${out.ratios.kvsimBigCaseOverPython?.toFixed(0)}×; peak RSS ${(out.peakRssBytes / 1e6).toFixed(0)} MB`);
-console.log("wrote bench/results/engine.json");
+console.log(`wrote ${resultFile}`);
