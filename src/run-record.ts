@@ -1,6 +1,6 @@
 import type { Scenario } from "./hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "./policies/registry.js";
-import { simulate, type Metrics } from "./simulate.js";
+import { simulate, type Metrics, type SimulationEvent } from "./simulate.js";
 import type { Trace } from "./traces/trace.js";
 import type { EngineExports } from "./wasm/engine-module.js";
 
@@ -17,6 +17,8 @@ export interface RunRecord {
   elapsedMs: number;
   /** Accesses per second of the replay alone. */
   accessesPerSecond: number;
+  /** The first transfers of the run, when asked for (`eventCapacity`). */
+  events?: SimulationEvent[];
 }
 
 export interface RunSpec {
@@ -28,6 +30,8 @@ export interface RunSpec {
   profile?: Profile;
   seed?: number;
   engine?: EngineExports;
+  /** Keep up to this many transfer events in the record. */
+  eventCapacity?: number;
 }
 
 export function runRecord(spec: RunSpec): RunRecord {
@@ -37,7 +41,7 @@ export function runRecord(spec: RunSpec): RunRecord {
   const t0 = performance.now();
   const result = simulate({ ...spec, params, profile, seed });
   const elapsedMs = performance.now() - t0;
-  return {
+  const record: RunRecord = {
     scenario: spec.scenario.name,
     workload: spec.workload ?? spec.trace.name,
     policy: spec.policy,
@@ -48,4 +52,6 @@ export function runRecord(spec: RunSpec): RunRecord {
     elapsedMs,
     accessesPerSecond: result.replayMs > 0 ? result.metrics.accesses / (result.replayMs / 1000) : 0,
   };
+  if (result.events) record.events = result.events;
+  return record;
 }

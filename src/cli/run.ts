@@ -19,6 +19,7 @@ interface RunOptions {
   param?: Record<string, string>;
   profile: Profile;
   seed: number;
+  events: number;
   json?: boolean;
 }
 
@@ -35,6 +36,8 @@ export function runCommand(): Command {
     .option("--param <k=v>", "policy parameter, repeatable (e.g. window_size=64)", collectKeyValue)
     .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity").choices([...PROFILES]).default("kvsim"))
     .option("--seed <n>", "seed for every random choice of the run", parseNonNegativeInt("--seed"), 0)
+    .option("--events <n>", "also report the first n transfers [step, type, page, src, dst, latencyMs, bytes]",
+      parseNonNegativeInt("--events"), 0)
     .option("--json", "print one JSON object instead of a table")
     .addHelpText("after", `
 Scenario file (JSON):
@@ -47,7 +50,8 @@ Scenario file (JSON):
 --json prints { scenario, workload, policy, profile, params, seed, metrics: { accesses, hits, misses,
 evictions, hitRate, avgLatencyMs, bytesMoved, demandBytesMoved, prefetchBytesMoved, prefetchRequests,
 usefulPrefetches, wastedPrefetches, prefetchUsefulness, tierHitRate, peakFootprintBytes, coldMisses,
-drops, totalLatencyMs, tiers[] }, elapsedMs, accessesPerSecond } (accessesPerSecond times the replay alone).
+drops, dropBytes, totalLatencyMs, tiers[] }, elapsedMs, accessesPerSecond, events? } (accessesPerSecond
+times the replay alone; events only with --events).
 
 Examples:
   kvsim run --scenario small_fp16_prefetch --workload rag_burst --policy regret_aware
@@ -67,7 +71,9 @@ async function execute(opts: RunOptions): Promise<RunRecord> {
   const trace = opts.workload !== undefined
     ? generateWorkload(opts.workload, opts.workloadParam)
     : await readTrace(opts.trace!, opts.traceFormat, opts.traceIndex);
-  return runRecord({ scenario, trace, policy: opts.policy, params: opts.param, profile: opts.profile, seed: opts.seed });
+  return runRecord({
+    scenario, trace, policy: opts.policy, params: opts.param, profile: opts.profile, seed: opts.seed, eventCapacity: opts.events,
+  });
 }
 
 function render(r: RunRecord): string {
@@ -83,5 +89,9 @@ function render(r: RunRecord): string {
   const tiers = table(["tier", "hit rate", "peak bytes", "bytes in", "bytes out", "evictions"],
     m.tiers.map((t) => [t.name, pct(t.hits / Math.max(1, m.accesses)), t.peakBytes, t.bytesIn, t.bytesOut, t.evictions]));
   const speed = `replay: ${(r.accessesPerSecond / 1e6).toFixed(2)}M accesses/s; total ${r.elapsedMs.toFixed(1)} ms`;
-  return [head, "", summary, "", tiers, "", speed].join("\n");
+  const events = r.events?.length
+    ? ["", table(["step", "event", "page", "from", "to", "latency ms", "bytes"],
+      r.events.map(([step, type, page, src, dst, lat, bytes]) => [step, type, page, src ?? "-", dst ?? "-", fixed(6)(lat), bytes]))]
+    : [];
+  return [head, "", summary, "", tiers, ...events, "", speed].join("\n");
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { fixture, readFixtureJson } from "../helpers/khl.js";
+import { generateWorkload } from "../../src/workloads/registry.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kvsim-cli-"));
 const write = (name: string, text: string): string => {
@@ -41,6 +42,21 @@ describe("kvsim run", () => {
     expect(r.workload).toBe("rag_burst");
     expect(r.metrics.misses).toBe(row.metrics.miss_count);
     expect(r.metrics.bytesMoved).toBe(row.metrics.bytes_moved);
+  });
+
+  it("reports the event log with --events", async () => {
+    const { code, stdout } = await runCli(["run", "--scenario", "small_fp16_prefetch", "--workload", "rag_burst",
+      "--policy", "lru", "--profile", "khl", "--events", "3", "--json"]);
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r.events).toEqual([
+      [0, "promote", `page-${generateWorkload("rag_burst").accesses[0]}`, "tier3_nvme_like", "tier0_gpu_fast",
+        expect.any(Number), expect.any(Number)],
+      expect.anything(), expect.anything(),
+    ]);
+    const text = (await runCli(["run", "--scenario", "small_fp16_prefetch", "--workload", "rag_burst", "--policy", "lru",
+      "--events", "2"])).stdout;
+    expect(text).toMatch(/step\s+event\s+page/);
   });
 
   it("accepts a scenario file", async () => {
