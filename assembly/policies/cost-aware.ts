@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_SAMPLE } from "./scored";
+import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN } from "./scored";
 import { numPages, step, sizeOf } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 
@@ -18,7 +18,7 @@ export class CostAwarePolicy extends ScoredPolicy {
   last: StaticArray<i32>;
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_SAMPLE, <i32>params[3]);
+    super(FIND_SAMPLE, FIND_SCAN, <i32>params[3]);
     this.sizePenalty = params[0];
     this.freqWeight = params[1];
     this.recencyWeight = params[2];

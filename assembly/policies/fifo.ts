@@ -6,10 +6,9 @@ import { ScoredPolicy, FIND_LIST } from "./scored";
  */
 export class FifoPolicy extends ScoredPolicy {
   constructor() {
-    super(FIND_LIST);
+    super(FIND_LIST, FIND_LIST);
   }
 
-  // Equal scores make the khl scan return the oldest page too.
   score(page: i32): f64 {
     return 0;
   }

@@ -12,7 +12,7 @@ export class HeavyHitterPolicy extends ScoredPolicy {
   last: StaticArray<i32>;
 
   constructor() {
-    super(FIND_HEAP);
+    super(FIND_HEAP, FIND_HEAP);
     this.freq = new StaticArray<i32>(numPages);
     this.last = filledI32(numPages, -1);
   }

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_LIST } from "./scored";
+import { ScoredPolicy, FIND_LIST, FIND_HEAP } from "./scored";
 import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
 import { filledI32 } from "../util/arrays";
@@ -13,7 +13,7 @@ export class LruPolicy extends ScoredPolicy {
   last: StaticArray<i32>;
 
   constructor() {
-    super(FIND_LIST);
+    super(FIND_LIST, FIND_HEAP);
     this.last = filledI32(profile == PROFILE_KHL ? numPages : 0, -1);
   }
 
@@ -21,16 +21,20 @@ export class LruPolicy extends ScoredPolicy {
     return <f64>unchecked(this.last[page]);
   }
 
-  // In list mode the list order is the recency order; stamps are only read by the khl scan.
+  // In list mode the list order is the recency order; stamps only key the khl profile's heap.
   onAccess(page: i32, hitTier: i32): void {
     if (this.find == FIND_LIST) {
       if (hitTier == 0) moveToTail(0, page);
     } else {
       unchecked(this.last[page] = step);
+      this.rescore(page);
     }
   }
 
   onInsert(page: i32, tier: i32): void {
-    if (this.find != FIND_LIST) unchecked(this.last[page] = step);
+    if (this.find != FIND_LIST) {
+      unchecked(this.last[page] = step);
+      this.rescore(page);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Policy } from "./policy";
 import { profile, PROFILE_KHL, numPages, numTiers } from "../hierarchy/state";
-import { headOf, nextIn, firstTier } from "../hierarchy/residency";
+import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { IndexedHeaps } from "../util/indexed-heap";
 import { DenseSets } from "../util/dense-sets";
 import { below } from "../util/rng";
@@ -12,9 +12,10 @@ export const FIND_HEAP: i32 = 2;   // indexed min-heap; the score may change onl
 export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores that drift with time
 
 /**
- * Base for policies defined by a score (lower ⇒ evicted first). In the khl profile every
- * scored policy scans the tier in insertion order exactly as kv-hierarchy-lab does; in the kvsim
- * profile the subclass picks the index that keeps the victim search O(1)/O(log n).
+ * Base for policies defined by a score (lower ⇒ evicted first); ties go to the page that entered
+ * the tier first. Each subclass picks, per profile, the index that finds that victim: a heap
+ * gives exactly the answer of kv-hierarchy-lab's first-minimum scan whenever the score changes
+ * only on the page's own events, so the khl profile scans only for scores that drift with time.
  */
 export abstract class ScoredPolicy extends Policy {
   find: i32;
@@ -22,13 +23,13 @@ export abstract class ScoredPolicy extends Policy {
   heaps: IndexedHeaps | null = null;
   sets: DenseSets | null = null;
 
-  constructor(kvsimFind: i32, samples: i32 = 0) {
+  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0) {
     super();
-    this.find = profile == PROFILE_KHL ? FIND_SCAN : kvsimFind;
+    this.find = profile == PROFILE_KHL ? khlFind : kvsimFind;
     // samples == 0 asks for the exact answer: a full scan.
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
-    if (this.find == FIND_HEAP) this.heaps = new IndexedHeaps(numTiers, numPages);
+    if (this.find == FIND_HEAP) this.heaps = new IndexedHeaps(numTiers, numPages, profile == PROFILE_KHL ? numPages : 0);
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets(numTiers, numPages);
   }
 
@@ -37,8 +38,12 @@ export abstract class ScoredPolicy extends Policy {
   /** Call whenever the page's score may have changed. */
   rescore(page: i32): void {
     if (this.find != FIND_HEAP) return;
-    const tier = firstTier(page);
-    if (tier >= 0) changetype<IndexedHeaps>(this.heaps).update(tier, page, this.score(page));
+    let mask = residentMaskOf(page);
+    if (mask == 0) return;
+    const s = this.score(page);
+    const heaps = changetype<IndexedHeaps>(this.heaps);
+    // Several tiers only in the khl profile (a page resident twice).
+    for (; mask != 0; mask &= mask - 1) heaps.update(ctz<i32>(mask), page, s);
   }
 
   onEnter(page: i32, tier: i32): void {

@@ -16,7 +16,7 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
   last: StaticArray<i32>;
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_HEAP);
+    super(FIND_HEAP, FIND_HEAP);
     this.window = new StaticArray<i32>(max(1, <i32>params[0]));
     this.inWindow = new StaticArray<i32>(numPages);
     this.last = filledI32(numPages, -1);

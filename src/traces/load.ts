@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
@@ -28,11 +28,24 @@ function checkFormat(format: string): TraceFormat {
   return format as TraceFormat;
 }
 
+function unreadable(file: string, err: unknown): KvsimInputError {
+  return new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+}
+
 function readBytes(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (err) {
-    throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw unreadable(file, err);
+  }
+}
+
+/** Fails early with a clear message when a file cannot be opened (streams report it late). */
+function checkReadable(file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch (err) {
+    throw unreadable(file, err);
   }
 }
 
@@ -48,10 +61,12 @@ export async function readTrace(file: string, format?: string, index = 0): Promi
     trace = picked;
   } else {
     if (index !== 0) throw new KvsimInputError(`${file}: --trace-index only applies to multi-trace khl-json files`);
-    readBytes(file); // fail early with a clear message when the file cannot be opened
-    trace = fmt === "jsonl" ? await readJsonlTrace(file, name)
-      : fmt === "csv" ? await readCsvTrace(file, name)
-      : decodeBinaryTrace(readBytes(file), file, name);
+    if (fmt === "kvt") {
+      trace = decodeBinaryTrace(readBytes(file), file, name);
+    } else {
+      checkReadable(file);
+      trace = fmt === "jsonl" ? await readJsonlTrace(file, name) : await readCsvTrace(file, name);
+    }
   }
   checkTrace(trace, file);
   return trace;
