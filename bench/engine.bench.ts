@@ -100,6 +100,16 @@ if (!only || only.includes("lru")) {
   }
 }
 
+// The floor under any policy: one tier that holds all 1M pages, so the replay is pure lookups,
+// counters and cold inserts with no eviction at all. fifo does nothing on a hit; lru also
+// relinks the page. No 4-tier run can be faster than these.
+if (!only || only.includes("ceiling")) {
+  const allFit: Scenario = { ...ZIPF_BENCH_SCENARIO, name: "zipf_bench_one_tier_all_fit", tiers: [tier("hbm", 1_000_000, 0.02, 0.02, 80_000)] };
+  for (const policy of ["fifo", "lru"]) {
+    await measure(`zipf10M/${policy}/one-tier-no-evictions`, n, simulateCase(allFit, zipf, policy, "kvsim"));
+  }
+}
+
 const rate = (name: string): number | undefined => rows.find((r) => r.case === name)?.replayAccessesPerSecond;
 const wasmLru = rate("zipf10M/lru");
 const tsLru = rate("zipf10M/lru-typescript");
