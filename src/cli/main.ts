@@ -1,8 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { KvsimInputError } from "../errors.js";
-import { compareCommand } from "./compare.js";
 import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
+import { ExitStatus } from "./exit-status.js";
 import { runCommand } from "./run.js";
+import { sweepCommand } from "./sweep.js";
 import { traceCommand } from "./trace.js";
 
 /** Exit code for usage and input errors. */
@@ -12,7 +13,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), compareCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version exit through here with code 0; commander already printed the message.
       return err.exitCode === 0 ? 0 : EXIT_INPUT;
     }
+    if (err instanceof ExitStatus) return err.code;
     if (err instanceof KvsimInputError) {
       console.error(`kvsim: ${err.message}`);
       return EXIT_INPUT;

@@ -1,0 +1,41 @@
+import cliProgress from "cli-progress";
+import type { SweepProgress } from "../sweep/run-sweep.js";
+
+export interface ProgressReporter {
+  update(p: SweepProgress): void;
+  stop(): void;
+}
+
+const PLAIN_INTERVAL_MS = 2000;
+
+/** A bar with rate and ETA on a terminal; a plain line every 2 s (and at the end) otherwise. */
+export function progressReporter(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar({
+      stream, format: `${label} {bar} {percentage}% | {value}/{total} runs | {rate} runs/s | {failed} failed | ETA {eta_formatted}`,
+      hideCursor: true, etaBuffer: 50,
+    }, cliProgress.Presets.shades_classic);
+    bar.start(total, 0, { rate: "0", failed: 0 });
+    return {
+      update: (p) => bar.update(p.done, { rate: (p.done / Math.max(p.elapsedMs / 1000, 1e-3)).toFixed(0), failed: p.failed }),
+      stop: () => bar.stop(),
+    };
+  }
+  let last = -Infinity;
+  let latest: SweepProgress | undefined;
+  const print = (p: SweepProgress) => {
+    const rate = p.done / Math.max(p.elapsedMs / 1000, 1e-3);
+    const eta = rate > 0 ? (p.total - p.done) / rate : 0;
+    stream.write(`${label}: ${p.done}/${p.total} runs, ${rate.toFixed(0)} runs/s, ${p.failed} failed, ETA ${eta.toFixed(0)} s\n`);
+    last = p.elapsedMs;
+  };
+  return {
+    update: (p) => {
+      latest = p;
+      if (p.elapsedMs - last >= PLAIN_INTERVAL_MS || p.done === p.total) print(p);
+    },
+    stop: () => {
+      if (latest && latest.elapsedMs !== last) print(latest);
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { KvsimInputError } from "../errors.js";
+import { parseScenario, resolveScenario } from "../hierarchy/load-scenario.js";
+import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
+import type { Scenario } from "../hierarchy/scenario.js";
+import { policyInfo, resolvePolicyParams, type Profile } from "../policies/registry.js";
+import { readKhlTraceList } from "../traces/khl-json.js";
+import { detectFormat, readTrace } from "../traces/load.js";
+import type { Trace } from "../traces/trace.js";
+import { resolveWorkloadParams, workloadInfo } from "../workloads/registry.js";
+import type { SweepSpec } from "./spec.js";
+
+/** One run of the cross product. */
+export interface SweepRow {
+  /** Position in the sweep order (seed → scenario → workload → policy). */
+  index: number;
+  /** Unique, stable id: `scenario/workload/policy/seed`; what `--resume` matches on. */
+  key: string;
+  scenario: Scenario;
+  workload: string;
+  traceId: number;
+  /** The policy's label (its name unless the spec gives one or sets parameters). */
+  policy: string;
+  policyName: string;
+  params: Record<string, number>;
+  /** The spec's seed for this row, or null when the spec gives none. */
+  seed: number | null;
+}
+
+export interface SweepPlan {
+  name: string;
+  profile: Profile;
+  /** sha256 of the resolved spec (scenarios inlined, parameters filled, trace contents hashed). */
+  specHash: string;
+  rows: SweepRow[];
+  /** Every distinct trace the rows replay, by traceId. */
+  traces: Trace[];
+}
+
+/** Where a spec came from: relative paths in it resolve against `baseDir`; `source` names it in errors. */
+export interface SpecOrigin {
+  source: string;
+  baseDir: string;
+}
+
+export function originOf(file: string): SpecOrigin {
+  return { source: file, baseDir: dirname(resolve(file)) };
+}
+
+const describeParams = (params: Record<string, unknown>): string =>
+  Object.keys(params).length ? `(${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",")})` : "";
+
+/** An input error prefixed with the spec field it concerns; other errors unchanged. */
+function located(origin: SpecOrigin, path: string, err: unknown): unknown {
+  return err instanceof KvsimInputError ? new KvsimInputError(`${origin.source}: ${path}: ${err.message}`) : err;
+}
+
+function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw located(origin, path, err);
+  }
+}
+
+async function atAsync<T>(origin: SpecOrigin, path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw located(origin, path, err);
+  }
+}
+
+function checkUnique(origin: SpecOrigin, field: string, labels: string[]): void {
+  const seen = new Map<string, number>();
+  labels.forEach((l, i) => {
+    const first = seen.get(l);
+    if (first !== undefined) {
+      throw new KvsimInputError(`${origin.source}: ${field}.${i}: duplicate label "${l}" (same as ${field}.${first}; give one a "label")`);
+    }
+    seen.set(l, i);
+  });
+}
+
+function resolveScenarios(spec: SweepSpec, origin: SpecOrigin): Scenario[] {
+  const scenarios = spec.scenarios.map((entry, i) => at(origin, `scenarios.${i}`, () => {
+    if (typeof entry !== "string") return parseScenario(entry, "inline scenario");
+    if (SCENARIO_PRESETS[entry]) return resolveScenario(entry);
+    const file = isAbsolute(entry) ? entry : resolve(origin.baseDir, entry);
+    if (!existsSync(file)) throw new KvsimInputError(`"${entry}" is neither a scenario preset nor a file (looked for ${file})`);
+    return resolveScenario(file);
+  }));
+  checkUnique(origin, "scenarios", scenarios.map((s) => s.name));
+  return scenarios;
+}
+
+interface PolicyColumn {
+  label: string;
+  name: string;
+  params: Record<string, number>;
+}
+
+function resolvePolicies(spec: SweepSpec, origin: SpecOrigin): PolicyColumn[] {
+  const columns = spec.policies.map((entry, i) => at(origin, `policies.${i}`, () => {
+    const e = typeof entry === "string" ? { name: entry, params: {} } : entry;
+    const info = policyInfo(e.name);
+    if (!info.profiles.includes(spec.profile)) {
+      throw new KvsimInputError(`policy "${e.name}" does not exist in the ${spec.profile} profile`);
+    }
+    const params = resolvePolicyParams(info, e.params);
+    return { label: ("label" in e && e.label) || e.name + describeParams(e.params), name: e.name, params };
+  }));
+  checkUnique(origin, "policies", columns.map((c) => c.label));
+  return columns;
+}
+
+/** A workload column: how to get its trace for a given seed. */
+interface WorkloadColumn {
+  label: string;
+  traceFor(seed: number | null): Promise<Trace>;
+  /** Identifies the trace a seed yields, so equal traces are built and shipped once. */
+  cacheKey(seed: number | null): string;
+}
+
+function resolveWorkloads(spec: SweepSpec, origin: SpecOrigin): WorkloadColumn[] {
+  const khlLists = new Map<string, Trace[]>();
+  const columns = spec.workloads.map((entry, i): WorkloadColumn => at(origin, `workloads.${i}`, () => {
+    const e = typeof entry === "string" ? { name: entry, params: {} } : entry;
+    if ("name" in e) {
+      const info = workloadInfo(e.name);
+      const fixed = resolveWorkloadParams(info, e.params);
+      const seeded = info.params.some((p) => p.name === "seed") && !("seed" in e.params);
+      const paramsFor = (seed: number | null) => (seed !== null && seeded ? { ...fixed, seed } : fixed);
+      return {
+        label: e.label ?? e.name + describeParams(e.params),
+        traceFor: async (seed) => ({ ...info.generate(paramsFor(seed)), name: e.label ?? e.name }),
+        cacheKey: (seed) => `gen:${e.name}:${JSON.stringify(paramsFor(seed))}`,
+      };
+    }
+    const file = isAbsolute(e.trace) ? e.trace : resolve(origin.baseDir, e.trace);
+    if (!existsSync(file)) throw new KvsimInputError(`trace file ${e.trace} not found (looked for ${file})`);
+    const format = e.format ?? detectFormat(file);
+    if (e.workload !== undefined && format !== "khl-json") throw new KvsimInputError(`"workload" selects an entry of a khl-json trace list only`);
+    if (e.workload !== undefined && e.index !== undefined) throw new KvsimInputError(`give "index" or "workload", not both`);
+    let index = e.index ?? 0;
+    let name = e.label;
+    if (e.workload !== undefined) {
+      if (!khlLists.has(file)) khlLists.set(file, readKhlTraceList(file));
+      const list = khlLists.get(file)!;
+      index = list.findIndex((t) => t.name === e.workload);
+      if (index < 0) throw new KvsimInputError(`${e.trace} has no trace for workload "${e.workload}" (it has ${list.map((t) => t.name).join(", ")})`);
+      name ??= e.workload;
+    }
+    const label = name ?? (format === "khl-json" ? `${basename(e.trace)}#${index}` : basename(e.trace));
+    return {
+      label,
+      traceFor: async () => ({ ...(await readTrace(file, format, index)), name: label }),
+      cacheKey: () => `file:${file}:${format}:${index}`,
+    };
+  }));
+  checkUnique(origin, "workloads", columns.map((c) => c.label));
+  return columns;
+}
+
+function traceDigest(trace: Trace): string {
+  const h = createHash("sha256");
+  h.update(`${trace.numPages}:`);
+  h.update(new Uint8Array(trace.accesses.buffer, trace.accesses.byteOffset, trace.accesses.byteLength));
+  for (const sizes of [trace.pageScalars, trace.pageBytes]) {
+    h.update(sizes ? new Uint8Array(sizes.buffer, sizes.byteOffset, sizes.byteLength) : new Uint8Array(0));
+    h.update("|");
+  }
+  return h.digest("hex");
+}
+
+/**
+ * Expands a validated spec into its rows and builds (or reads) every trace they need. Every input
+ * error — unknown policy or parameter, missing file, bad trace line — surfaces here, before any
+ * run starts, prefixed with the spec field it comes from.
+ */
+export async function planSweep(spec: SweepSpec, origin: SpecOrigin): Promise<SweepPlan> {
+  const scenarios = resolveScenarios(spec, origin);
+  const workloads = resolveWorkloads(spec, origin);
+  const policies = resolvePolicies(spec, origin);
+  const seeds: (number | null)[] = spec.seeds ?? [null];
+  if (new Set(seeds).size !== seeds.length) throw new KvsimInputError(`${origin.source}: seeds: duplicate seed`);
+
+  const traces: Trace[] = [];
+  const traceIds = new Map<string, number>();
+  const digests: string[] = [];
+  const rows: SweepRow[] = [];
+  for (const seed of seeds) {
+    for (const scenario of scenarios) {
+      for (const [w, workload] of workloads.entries()) {
+        const cacheKey = workload.cacheKey(seed);
+        let traceId = traceIds.get(cacheKey);
+        if (traceId === undefined) {
+          const trace = await atAsync(origin, `workloads.${w}`, () => workload.traceFor(seed));
+          traceId = traces.push(trace) - 1;
+          traceIds.set(cacheKey, traceId);
+          digests.push(traceDigest(trace));
+        }
+        for (const policy of policies) {
+          rows.push({
+            index: rows.length,
+            key: `${scenario.name}/${workload.label}/${policy.label}/${seed ?? "default"}`,
+            scenario, workload: workload.label, traceId, policy: policy.label, policyName: policy.name,
+            params: policy.params, seed,
+          });
+        }
+      }
+    }
+  }
+  if (new Set(rows.map((r) => r.key)).size !== rows.length) {
+    throw new KvsimInputError(`${origin.source}: two rows share a key; labels containing '/' are ambiguous`);
+  }
+  const resolved = {
+    name: spec.name, profile: spec.profile, seeds,
+    rows: rows.map((r) => ({ key: r.key, scenario: r.scenario, policy: r.policyName, params: r.params, trace: digests[r.traceId] })),
+  };
+  const specHash = createHash("sha256").update(JSON.stringify(resolved)).digest("hex");
+  return { name: spec.name, profile: spec.profile, specHash, rows, traces };
+}

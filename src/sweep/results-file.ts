@@ -1,0 +1,55 @@
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { KvsimInputError } from "../errors.js";
+import { writeFileAtomic } from "../report/write-atomic.js";
+import type { SweepResult } from "./result.js";
+
+export interface StoredResults {
+  results: SweepResult[];
+  /** A last line without its newline: the write a kill interrupted. It is dropped. */
+  tornTail: boolean;
+}
+
+/** Reads `results.jsonl` as a resume sees it: every complete line must parse. */
+export function readResultsFile(file: string): StoredResults {
+  if (!existsSync(file)) return { results: [], tornTail: false };
+  const text = readFileSync(file, "utf8");
+  const lines = text.split("\n");
+  const tail = lines.pop()!;
+  const results = lines.map((line, i) => {
+    try {
+      const r = JSON.parse(line) as SweepResult;
+      if (typeof r.key !== "string" || typeof r.row !== "number") throw new Error("not a result");
+      return r;
+    } catch {
+      throw new KvsimInputError(`${file}:${i + 1}: not a sweep result line; remove the file or choose another --out`);
+    }
+  });
+  return { results, tornTail: tail.length > 0 };
+}
+
+export const resultLine = (r: SweepResult): string => JSON.stringify(r) + "\n";
+
+/**
+ * Appends whole lines as results arrive. Each line goes out in one write, so a killed process
+ * leaves complete lines plus at most one torn tail, which `readResultsFile` drops.
+ */
+export class ResultAppender {
+  private fd: number;
+
+  constructor(file: string) {
+    this.fd = openSync(file, "a");
+  }
+
+  append(results: readonly SweepResult[]): void {
+    if (results.length) writeSync(this.fd, results.map(resultLine).join(""));
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Rewrites the file in row order (atomically): the canonical form every thread count produces. */
+export function writeResultsFile(file: string, results: readonly SweepResult[]): void {
+  writeFileAtomic(file, [...results].sort((a, b) => a.row - b.row).map(resultLine).join(""));
+}

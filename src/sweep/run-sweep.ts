@@ -1,0 +1,271 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Piscina } from "piscina";
+import { KvsimInputError } from "../errors.js";
+import { gitCommit, packageRoot, packageVersion } from "../package-info.js";
+import { sweepCharts } from "../report/charts.js";
+import { recordsToCsv, summaryToCsv } from "../report/records-csv.js";
+import { writeFileAtomic } from "../report/write-atomic.js";
+import { engineModule, instantiateEngine } from "../wasm/engine-module.js";
+import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
+import type { SweepPlan, SweepRow } from "./plan.js";
+import { toResult, type SweepResult } from "./result.js";
+import { readResultsFile, ResultAppender, writeResultsFile } from "./results-file.js";
+import { shareTrace } from "./shared-trace.js";
+import { summarize, type SummaryRow } from "./summary.js";
+import type { SweepWorkerData } from "./worker.js";
+
+export interface SweepOptions {
+  outDir: string;
+  /** Worker threads (default: the machine's available parallelism). */
+  threads?: number;
+  /** Keep the rows already in `outDir/results.jsonl` and run only the others. */
+  resume?: boolean;
+  /** Render the SVG charts (default true). */
+  charts?: boolean;
+  /** Called after each finished batch. */
+  onProgress?: (progress: SweepProgress) => void;
+  /** Aborting stops dispatching, ends the workers and returns with `status: "interrupted"`. */
+  signal?: AbortSignal;
+}
+
+export interface SweepProgress {
+  done: number;
+  failed: number;
+  total: number;
+  elapsedMs: number;
+}
+
+export interface SweepFailure {
+  row: number;
+  key: string;
+  error: string;
+}
+
+export interface SweepOutcome {
+  status: "complete" | "failed" | "interrupted";
+  /** Every result in the output (resumed and new), in row order. */
+  results: SweepResult[];
+  summary: SummaryRow[];
+  failures: SweepFailure[];
+  /** Rows found in results.jsonl and skipped. */
+  resumed: number;
+  threads: number;
+  timing: SweepTiming;
+  files: string[];
+}
+
+/** Wall-clock figures of the execution phase (reported, never written into results). */
+export interface SweepTiming {
+  wallMs: number;
+  jobs: number;
+  batches: number;
+  /** Sum of the runs' own times inside the workers. */
+  workMs: number;
+  /** (wall × threads − work) / jobs: scheduling, transfer and idle time per job. */
+  overheadMsPerJob: number;
+}
+
+/** Rows per batch: enough batches to balance the threads, few enough that task overhead stays small. */
+const BATCHES_PER_THREAD = 8;
+/** Below this many accesses in all, a sweep without --threads runs on the main thread. */
+const INLINE_ACCESSES = 2_000_000;
+/** A batch closes at this many accesses even if it has fewer rows (big traces run alone). */
+const BATCH_ACCESSES = 2_000_000;
+
+/** The compiled worker (also when this module runs from src/ under vitest, or from the CLI bundle). */
+const workerFile = (): string => pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "worker.js")).href;
+
+function makeBatches(rows: readonly SweepRow[], plan: SweepPlan, threads: number): SweepRow[][] {
+  const target = Math.max(1, Math.ceil(rows.length / (threads * BATCHES_PER_THREAD)));
+  const out: SweepRow[][] = [];
+  let batch: SweepRow[] = [];
+  let accesses = 0;
+  for (const row of rows) {
+    batch.push(row);
+    accesses += plan.traces[row.traceId]!.accesses.length;
+    if (batch.length >= target || accesses >= BATCH_ACCESSES) {
+      out.push(batch);
+      batch = [];
+      accesses = 0;
+    }
+  }
+  if (batch.length) out.push(batch);
+  return out;
+}
+
+interface Executor {
+  /** Runs a batch; `stopped` lets an in-thread executor skip work after an interrupt. */
+  run(jobs: SweepJob[], stopped: () => boolean): Promise<JobOutcome[]>;
+  destroy(): Promise<void>;
+}
+
+/** One engine on the main thread; batches yield to the event loop so Ctrl-C is heard. */
+function inlineExecutor(plan: SweepPlan): Executor {
+  const engine = instantiateEngine();
+  return {
+    run: (jobs, stopped) => new Promise((resolve) => setImmediate(() => resolve(stopped() ? [] : runJobs(jobs, plan.traces, engine)))),
+    destroy: async () => {},
+  };
+}
+
+/** A Piscina pool: one WASM instance per worker; the traces are shared once with every worker. */
+function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: number): Executor {
+  const needed = new Set(pending.map((r) => r.traceId));
+  const workerData: SweepWorkerData = {
+    module: engineModule(),
+    traces: plan.traces.map((t, i) => (needed.has(i) ? shareTrace(t) : { name: t.name, numPages: 0, accesses: new Int32Array(0) })),
+  };
+  const pool = new Piscina({ filename: workerFile(), workerData, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  return { run: (jobs) => pool.run(jobs), destroy: () => pool.destroy() };
+}
+
+const toJob = (row: SweepRow, plan: SweepPlan): SweepJob => ({
+  row: row.index, scenario: row.scenario, traceId: row.traceId, policy: row.policyName, params: row.params,
+  profile: plan.profile, seed: row.seed ?? 0,
+});
+
+interface Metadata {
+  status: SweepOutcome["status"] | "running";
+  specHash: string;
+  [key: string]: unknown;
+}
+
+function readMetadata(file: string): Metadata | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Metadata;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The results already in the directory that a resume may keep; errors if they belong to another sweep. */
+function resumable(plan: SweepPlan, outDir: string): SweepResult[] {
+  const file = join(outDir, "results.jsonl");
+  const metadata = readMetadata(join(outDir, "run_metadata.json"));
+  const { results, tornTail } = readResultsFile(file);
+  if (metadata && metadata.specHash !== plan.specHash) {
+    throw new KvsimInputError(`${outDir} holds results of a different sweep (spec hash ${metadata.specHash.slice(0, 12)}…, ` +
+      `this one ${plan.specHash.slice(0, 12)}…); use another --out or drop --resume`);
+  }
+  const rowsByKey = new Map(plan.rows.map((r) => [r.key, r]));
+  const seen = new Set<string>();
+  const kept: SweepResult[] = [];
+  for (const r of results) {
+    const row = rowsByKey.get(r.key);
+    if (!row || row.index !== r.row) {
+      throw new KvsimInputError(`${file}: row "${r.key}" is not part of this sweep; use another --out or drop --resume`);
+    }
+    if (seen.has(r.key)) continue;
+    seen.add(r.key);
+    kept.push(r);
+  }
+  if (tornTail || kept.length !== results.length) writeResultsFile(file, kept);
+  return kept;
+}
+
+function machine() {
+  const cpu = cpus();
+  return { platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model ?? "unknown", totalMemBytes: totalmem() };
+}
+
+/**
+ * Runs a planned sweep on a Piscina pool and writes its artifacts into `outDir`: results stream
+ * into results.jsonl as batches finish; at the end the file is rewritten in row order and
+ * results.csv, summary.csv, the SVG charts and run_metadata.json are written next to it.
+ */
+export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepOutcome> {
+  const outDir = options.outDir;
+  mkdirSync(outDir, { recursive: true });
+  const resultsFile = join(outDir, "results.jsonl");
+  const metadataFile = join(outDir, "run_metadata.json");
+  const previous = options.resume ? resumable(plan, outDir) : [];
+  if (!options.resume) rmSync(resultsFile, { force: true });
+
+  const done = new Set(previous.map((r) => r.key));
+  const pending = plan.rows.filter((r) => !done.has(r.key));
+  const pendingAccesses = pending.reduce((a, r) => a + plan.traces[r.traceId]!.accesses.length, 0);
+  // Starting workers costs more than a small sweep's whole work; without --threads, run those here.
+  const inline = options.threads === undefined && pendingAccesses < INLINE_ACCESSES;
+  const threads = inline ? 1 : Math.max(1, options.threads ?? availableParallelism());
+
+  const metadata: Metadata = {
+    kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, specHash: plan.specHash, profile: plan.profile,
+    rows: plan.rows.length, node: process.version, threads, execution: inline ? "main thread" : "worker threads", machine: machine(), startedAt: new Date().toISOString(),
+    status: "running",
+  };
+  writeFileAtomic(metadataFile, JSON.stringify(metadata, null, 2) + "\n");
+
+  const results: SweepResult[] = [...previous];
+  const failures: SweepFailure[] = [];
+  const batches = makeBatches(pending, plan, threads);
+  const t0 = performance.now();
+  let workMs = 0;
+  let interrupted = false;
+
+  if (pending.length) {
+    const executor = inline ? inlineExecutor(plan) : poolExecutor(plan, pending, threads);
+    const appender = new ResultAppender(resultsFile);
+    const rowsByIndex = new Map(pending.map((r) => [r.index, r]));
+    const onAbort = () => {
+      interrupted = true;
+      void executor.destroy();
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await Promise.all(batches.map(async (batch) => {
+        let outcomes: JobOutcome[];
+        try {
+          outcomes = await executor.run(batch.map((row) => toJob(row, plan)), () => interrupted);
+        } catch (err) {
+          if (interrupted) return;
+          outcomes = batch.map((row) => ({ row: row.index, error: `worker failed: ${(err as Error).message}`, ms: 0 }));
+        }
+        if (interrupted) return;
+        const finished: SweepResult[] = [];
+        for (const o of outcomes) {
+          const row = rowsByIndex.get(o.row)!;
+          workMs += o.ms;
+          if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
+          else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
+        }
+        appender.append(finished);
+        results.push(...finished);
+        options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length,
+          total: pending.length, elapsedMs: performance.now() - t0 });
+      }));
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      appender.close();
+      if (!interrupted) await executor.destroy();
+    }
+  }
+
+  const wallMs = performance.now() - t0;
+  const jobs = results.length - previous.length + failures.length;
+  const timing: SweepTiming = { wallMs, jobs, batches: batches.length, workMs,
+    overheadMsPerJob: jobs ? Math.max(0, wallMs * threads - workMs) / jobs : 0 };
+  results.sort((a, b) => a.row - b.row);
+  failures.sort((a, b) => a.row - b.row);
+  const status: SweepOutcome["status"] = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
+  const summary = summarize(results);
+  const files = [resultsFile, metadataFile];
+  if (!interrupted) {
+    writeResultsFile(resultsFile, results);
+    const artifacts: Record<string, string> = {
+      "results.csv": recordsToCsv(results),
+      "summary.csv": summaryToCsv(summary),
+    };
+    if (results.length && options.charts !== false) Object.assign(artifacts, await sweepCharts(results, summary));
+    for (const [name, text] of Object.entries(artifacts)) {
+      writeFileAtomic(join(outDir, name), text);
+      files.push(join(outDir, name));
+    }
+  }
+  Object.assign(metadata, { status, finishedAt: new Date().toISOString(), resumedRows: previous.length, timing, failures });
+  writeFileAtomic(metadataFile, JSON.stringify(metadata, null, 2) + "\n");
+  return { status, results, summary, failures, resumed: previous.length, threads, timing, files };
+}
