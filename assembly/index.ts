@@ -13,6 +13,7 @@ import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
 import { createPolicy, needsNextUse } from "./policies/factory";
 import { seedRng } from "./util/rng";
+import { replayRequests as replayRequestList, prefixHitBlocks, resetPrefixHits } from "./blocks/prefix-replay";
 
 let traceArray = new StaticArray<i32>(0);
 let paramArray = new StaticArray<f64>(0);
@@ -65,6 +66,19 @@ export function start(policyId: i32, prefetch: bool, maxCandidates: i32): i32 {
 
 export function replay(from: i32, to: i32): i32 { return engine.replay(from, to); }
 export function finish(): void { engine.finish(); }
+
+let requestOffsets = new StaticArray<i32>(0);
+
+/** Room for `count + 1` request offsets into the trace (prefix replay); fill, then `replayRequests`. */
+export function requestBuffer(count: i32): usize {
+  requestOffsets = new StaticArray<i32>(count + 1);
+  resetPrefixHits();
+  return changetype<usize>(requestOffsets);
+}
+
+/** Replays requests [0, count) of the request buffer; returns how many completed. */
+export function replayRequests(count: i32): i32 { return replayRequestList(requestOffsets, count); }
+export function prefixHits(): f64 { return <f64>prefixHitBlocks; }
 export function errorCode(): i32 { return engine.errorCode; }
 export function errorPage(): i32 { return engine.errorPage; }
 export function errorTier(): i32 { return engine.errorTier; }

@@ -103,8 +103,11 @@ export function pageBytes(trace: Trace, scenario: Scenario): Int32Array {
   return out;
 }
 
-/** Replays a trace through the WASM engine under one scenario and policy. */
-export function simulate(options: SimulateOptions): SimulationResult {
+/**
+ * Loads a run into an engine — arena reset, page sizes, tiers, trace, policy parameters — and
+ * starts it; the caller then replays (internal: `simulate` and the prefix replay share it).
+ */
+export function startRun(options: SimulateOptions): EngineExports {
   const { scenario, trace } = options;
   const profile = options.profile ?? "kvsim";
   const info = policyInfo(options.policy);
@@ -139,6 +142,16 @@ export function simulate(options: SimulateOptions): SimulationResult {
         `(${tiers[oversized]!.capacityBytes} bytes) of scenario "${scenario.name}"`,
     );
   }
+  return wasm;
+}
+
+/** Replays a trace through the WASM engine under one scenario and policy. */
+export function simulate(options: SimulateOptions): SimulationResult {
+  const { scenario, trace } = options;
+  const profile = options.profile ?? "kvsim";
+  const tiers = scenario.tiers;
+  const wasm = startRun(options);
+  const n = trace.accesses.length;
   const t0 = performance.now();
   const chunk = options.audit ? 1 : CHUNK;
   for (let from = 0; from < n; from += chunk) {
@@ -159,7 +172,7 @@ export function simulate(options: SimulateOptions): SimulationResult {
   if (wasm.errorCode() !== 0) {
     throw new Error(`engine could not place page ${wasm.errorPage()} in tier ${wasm.errorTier()} (error ${wasm.errorCode()})`);
   }
-  return { ...readResults(wasm, scenario, trace, profile, eventCapacity), replayMs };
+  return { ...readResults(wasm, scenario, trace, profile, options.eventCapacity ?? 0), replayMs };
 }
 
 function readResults(

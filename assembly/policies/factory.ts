@@ -10,6 +10,7 @@ import { RandomPolicy } from "./random";
 import { SievePolicy } from "./sieve";
 import { S3FifoPolicy } from "./s3fifo";
 import { BeladyPolicy } from "./belady";
+import { LfuPolicy } from "./lfu";
 
 /**
  * Policy ids, in the order of `src/policies/registry.ts` (the single place that names them, lists
@@ -28,6 +29,7 @@ export function createPolicy(id: i32, params: StaticArray<f64>): Policy {
     case 8: return new SievePolicy();
     case 9: return new S3FifoPolicy(params);
     case 10: return new BeladyPolicy();
+    case 11: return new LfuPolicy();
     default: return new LruPolicy();
   }
 }

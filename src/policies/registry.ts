@@ -97,6 +97,11 @@ export const POLICIES: readonly PolicyInfo[] = [
     source: "Belady 1966 (MIN)", params: [], profiles: PROFILES,
     victimSearch: "indexed max-heap on next use per tier, O(log n)",
   },
+  {
+    name: "lfu", wasmId: 11, summary: "least frequently used: fewest accesses since the page entered the cache",
+    source: "libCacheSim LFU (in-cache counts)", params: [], profiles: PROFILES,
+    victimSearch: "indexed min-heap per tier, O(log n)",
+  },
 ];
 
 export function policyInfo(name: string): PolicyInfo {

@@ -14,6 +14,9 @@ export interface EngineExports {
   start(policyId: number, prefetch: number, maxCandidates: number): number;
   replay(from: number, to: number): number;
   finish(): void;
+  requestBuffer(count: number): number;
+  replayRequests(count: number): number;
+  prefixHits(): number;
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;

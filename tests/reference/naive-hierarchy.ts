@@ -71,6 +71,12 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
         onAccess(p, _h, w) { inc(freq, p); last.set(p, w.step); },
         victim: (t, ex, w) => minScore(w, t, ex, (p) => (freq.get(p) ?? 0) * 10000 + lastOf(p)),
       };
+    case "lfu":
+      return {
+        onAccess(p) { inc(freq, p); },
+        onEvict(p, t, w) { if (t === w.tiers.length - 1) freq.delete(p); },
+        victim: (t, ex, w) => minScore(w, t, ex, (p) => freq.get(p) ?? 0),
+      };
     case "windowed_recency": {
       const window: number[] = [];
       return {

@@ -1,0 +1,30 @@
+import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { numPages, numTiers } from "../hierarchy/state";
+
+/**
+ * Least frequently used: evict the page with the fewest accesses since it entered the cache
+ * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
+ * tier. Ties go to the page that entered the tier first. The count changes only on the page's
+ * own access, so an indexed heap finds the victim in O(log n).
+ */
+export class LfuPolicy extends ScoredPolicy {
+  freq: StaticArray<i32>;
+
+  constructor() {
+    super(FIND_HEAP, FIND_HEAP);
+    this.freq = new StaticArray<i32>(numPages);
+  }
+
+  score(page: i32): f64 {
+    return <f64>unchecked(this.freq[page]);
+  }
+
+  onAccess(page: i32, hitTier: i32): void {
+    unchecked(this.freq[page] = this.freq[page] + 1);
+    this.rescore(page);
+  }
+
+  onEvict(page: i32, tier: i32): void {
+    if (tier == numTiers - 1) unchecked(this.freq[page] = 0);
+  }
+}
