@@ -1,7 +1,11 @@
 import { readFileSync } from "node:fs";
 import { parse as parseTolerant, printParseErrorCode, type ParseError } from "jsonc-parser";
-import type { z } from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/locales";
 import { KvsimInputError } from "./errors.js";
+
+// zod/mini ships without messages; English ones make validation errors say what is wrong.
+z.config(en());
 
 /** Line and column (1-based) of a character offset in a text. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -42,7 +46,7 @@ export function readJsonFile(file: string): unknown {
 }
 
 /** Validates with a zod schema; the error lists each problem as `file: path.to.field: message`. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, source: string): z.output<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {

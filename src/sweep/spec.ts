@@ -1,31 +1,32 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { readJsonFile, validate } from "../json-file.js";
 import { PROFILES } from "../policies/registry.js";
 import { TRACE_FORMATS } from "../traces/load.js";
 
 const paramValues = z.record(z.string(), z.union([z.number(), z.string()]));
-const label = z.string().min(1).regex(/^[^/\n]+$/, "labels may not contain '/' or newlines");
+const name = z.string().check(z.minLength(1));
+const label = z.string().check(z.minLength(1), z.regex(/^[^/\n]+$/, "labels may not contain '/' or newlines"));
 
 /** A built-in generator with parameter overrides. */
 export const generatedWorkloadSchema = z.strictObject({
-  name: z.string().min(1),
-  params: paramValues.default({}),
-  label: label.optional(),
+  name: name,
+  params: z._default(paramValues, {}),
+  label: z.optional(label),
 });
 
 /** A trace file; `index` or `workload` picks one entry of a multi-trace khl-json file. */
 export const traceWorkloadSchema = z.strictObject({
-  trace: z.string().min(1),
-  format: z.enum(TRACE_FORMATS).optional(),
-  index: z.number().int().min(0).optional(),
-  workload: z.string().min(1).optional(),
-  label: label.optional(),
+  trace: name,
+  format: z.optional(z.enum(TRACE_FORMATS)),
+  index: z.optional(z.int().check(z.gte(0))),
+  workload: z.optional(name),
+  label: z.optional(label),
 });
 
 export const policyEntrySchema = z.strictObject({
-  name: z.string().min(1),
-  params: paramValues.default({}),
-  label: label.optional(),
+  name: name,
+  params: z._default(paramValues, {}),
+  label: z.optional(label),
 });
 
 /**
@@ -33,19 +34,19 @@ export const policyEntrySchema = z.strictObject({
  * Paths in it are relative to the spec file. See docs/sweeps.md.
  */
 export const sweepSpecSchema = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  profile: z.enum(PROFILES as ["kvsim", "khl"]).default("kvsim"),
+  name: name,
+  description: z.optional(z.string()),
+  profile: z._default(z.enum(PROFILES as ["kvsim", "khl"]), "kvsim"),
   /** A preset name, a scenario JSON file, or an inline scenario object. */
-  scenarios: z.array(z.union([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
+  scenarios: z.array(z.union([name, z.record(z.string(), z.unknown())])).check(z.minLength(1)),
   /** A generator name (default parameters), a generator with parameters, or a trace file. */
-  workloads: z.array(z.union([z.string().min(1), generatedWorkloadSchema, traceWorkloadSchema])).min(1),
-  policies: z.array(z.union([z.string().min(1), policyEntrySchema])).min(1),
+  workloads: z.array(z.union([name, generatedWorkloadSchema, traceWorkloadSchema])).check(z.minLength(1)),
+  policies: z.array(z.union([name, policyEntrySchema])).check(z.minLength(1)),
   /**
    * Each seed seeds the engine's random choices and, unless a workload fixes its own `seed`
    * parameter, that generator. Absent: one pass with engine seed 0 and the generators' defaults.
    */
-  seeds: z.array(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)).min(1).optional(),
+  seeds: z.optional(z.array(z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER))).check(z.minLength(1))),
 });
 
 export type SweepSpec = z.output<typeof sweepSpecSchema>;
