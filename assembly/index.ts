@@ -130,3 +130,20 @@ export function auditBuffer(): usize {
   for (let t = 0; t < numTiers; t++) unchecked(auditArray[numPages + t] = tierCount[t]);
   return changetype<usize>(auditArray);
 }
+
+// The paged block pool (assembly/blocks/pool.ts): one pool per instance, set up after resetArena.
+export {
+  setupPool as poolSetup, admit as poolAdmit, grow as poolGrow, freeRequest as poolFree, swap as poolSwap,
+  checkPool as poolCheck, freeBlocks as poolFreeBlocks, cachedBlocks as poolCachedBlocks, blocksOf as poolBlocksOf,
+  tierOfRequest as poolTierOf, tokensOf as poolTokensOf, tableOf as poolTable, cachedPrefix as poolCachedPrefix,
+  hashInputBuffer as poolHashInput, nextUseInputBuffer as poolNextUseInput,
+} from "./blocks/pool";
+import * as pool from "./blocks/pool";
+
+/** Pool counters: hit blocks, evicted cached blocks, blocks swapped out, blocks swapped in. */
+export function poolStats(which: i32): f64 {
+  if (which == 0) return <f64>pool.hitBlocks;
+  if (which == 1) return <f64>pool.evictedBlocks;
+  if (which == 2) return <f64>pool.swappedOutBlocks;
+  return <f64>pool.swappedInBlocks;
+}

@@ -48,6 +48,17 @@ export class ListPool {
     unchecked(this.tail[list] = node);
   }
 
+  prepend(list: i32, node: i32): void {
+    const links = this.links;
+    const at = node * this.stride + this.offset;
+    const head = unchecked(this.head[list]);
+    unchecked(links[at] = head);
+    unchecked(links[at + 1] = -1);
+    if (head < 0) unchecked(this.tail[list] = node);
+    else unchecked(links[head * this.stride + this.offset + 1] = node);
+    unchecked(this.head[list] = node);
+  }
+
   remove(list: i32, node: i32): void {
     const links = this.links;
     const at = node * this.stride + this.offset;

@@ -1,0 +1,397 @@
+import { ListPool } from "../util/list-pool";
+import { IndexedHeaps } from "../util/indexed-heap";
+import { IntMap } from "../util/int-map";
+
+/**
+ * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
+ * (block_pool.py, kv_cache_utils.py, kv_cache_manager.py), with a second (CPU) tier for swapping.
+ *
+ * - Blocks are preallocated: GPU blocks are ids [0, gpuBlocks), CPU blocks follow. Each has a
+ *   reference count and, once full and cached, a hash (an i64 the host derives from the block's
+ *   tokens and its parent's hash, so a hash names a whole prefix).
+ * - Each tier has a free queue, an intrusive doubly linked list over the blocks holding every
+ *   block with refcount 0. Freed blocks without a hash go to the head (no reuse value); freed
+ *   cached blocks go to the tail; a request's blocks are freed last-first, so a chain's tail is
+ *   evicted before its prefix. Allocation pops from the head; a popped cached block is evicted
+ *   from the hash map there and then (vLLM's lazy eviction). A cache hit on a free cached block
+ *   unlinks it from the queue.
+ * - Which free cached block is evicted is pluggable: `lru` is vLLM's queue order (least recently
+ *   freed); `fifo` (earliest cached), `lfu` (fewest hits) and `belady` (next use farthest in the
+ *   future, given by the host) keep the free cached blocks of each tier in an indexed heap as well.
+ *   Free blocks without a hash are always taken first.
+ * - Requests own block tables (fixed rows of `maxBlocksPerRequest`). One hash maps to one cached
+ *   block per tier: a block filled with content already cached stays uncached (vLLM keeps both,
+ *   SGLang deduplicates; only the number of reusable copies differs).
+ */
+
+export const GPU: i32 = 0;
+export const CPU: i32 = 1;
+export const EVICT_LRU: i32 = 0;
+export const EVICT_FIFO: i32 = 1;
+export const EVICT_LFU: i32 = 2;
+export const EVICT_BELADY: i32 = 3;
+const NO_HASH: i64 = -1;
+
+let blockTokens: i32 = 16;
+let tierStart = new StaticArray<i32>(2);
+let tierSize = new StaticArray<i32>(2);
+let freeCount = new StaticArray<i32>(2);
+let refCount = new StaticArray<i32>(0);
+let hashOf = new StaticArray<i64>(0);
+let hits = new StaticArray<i32>(0);
+let cachedAt = new StaticArray<i64>(0);
+let nextUse = new StaticArray<f64>(0);
+let freeQueue = new ListPool(0, 0);
+let evictHeap = new IndexedHeaps(0, 0, 0);
+let maps = new StaticArray<IntMap>(0);
+let evictPolicy: i32 = EVICT_LRU;
+let clock: i64 = 0;
+
+let maxRequests: i32 = 0;
+let maxPerRequest: i32 = 0;
+let tables = new StaticArray<i32>(0);
+let tableLength = new StaticArray<i32>(0);
+let tableTier = new StaticArray<i32>(0);
+let requestTokens = new StaticArray<i32>(0);
+let requestCached = new StaticArray<i32>(0);
+let checkRefs = new StaticArray<i32>(0);
+let checkQueued = new StaticArray<i32>(0);
+
+/** Host-filled inputs of the next call: block hashes and, for belady, their next use. */
+export let hashInput = new StaticArray<i64>(0);
+export let nextUseInput = new StaticArray<f64>(0);
+
+/** Counters since setup. */
+export let hitBlocks: i64 = 0;
+export let evictedBlocks: i64 = 0;
+export let swappedOutBlocks: i64 = 0;
+export let swappedInBlocks: i64 = 0;
+
+export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policy: i32): void {
+  blockTokens = tokensPerBlock;
+  const total = gpuBlocks + cpuBlocks;
+  tierStart = new StaticArray<i32>(2);
+  tierSize = new StaticArray<i32>(2);
+  freeCount = new StaticArray<i32>(2);
+  unchecked(tierStart[CPU] = gpuBlocks);
+  unchecked(tierSize[GPU] = gpuBlocks);
+  unchecked(tierSize[CPU] = cpuBlocks);
+  refCount = new StaticArray<i32>(total);
+  hashOf = new StaticArray<i64>(total);
+  hits = new StaticArray<i32>(total);
+  cachedAt = new StaticArray<i64>(total);
+  nextUse = new StaticArray<f64>(total);
+  freeQueue = new ListPool(2, total);
+  evictHeap = new IndexedHeaps(2, total, 0);
+  maps = new StaticArray<IntMap>(2);
+  unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));
+  unchecked(maps[CPU] = new IntMap(max(1, cpuBlocks)));
+  evictPolicy = policy;
+  clock = 0;
+  for (let b = 0; b < total; b++) {
+    unchecked(hashOf[b] = NO_HASH);
+    freeQueue.append(tierOf(b), b);
+  }
+  unchecked(freeCount[GPU] = gpuBlocks);
+  unchecked(freeCount[CPU] = cpuBlocks);
+  maxRequests = requests;
+  maxPerRequest = blocksPerRequest;
+  tables = new StaticArray<i32>(requests * blocksPerRequest);
+  tableLength = new StaticArray<i32>(requests);
+  tableTier = new StaticArray<i32>(requests);
+  requestTokens = new StaticArray<i32>(requests);
+  requestCached = new StaticArray<i32>(requests);
+  checkRefs = new StaticArray<i32>(total);
+  checkQueued = new StaticArray<i32>(total);
+  hashInput = new StaticArray<i64>(blocksPerRequest);
+  nextUseInput = new StaticArray<f64>(blocksPerRequest);
+  hitBlocks = 0;
+  evictedBlocks = 0;
+  swappedOutBlocks = 0;
+  swappedInBlocks = 0;
+}
+
+@inline function tierOf(b: i32): i32 {
+  return b < unchecked(tierStart[CPU]) ? GPU : CPU;
+}
+
+@inline function blocksFor(tokens: i32): i32 {
+  return (tokens + blockTokens - 1) / blockTokens;
+}
+
+export function freeBlocks(tier: i32): i32 {
+  return unchecked(freeCount[tier]);
+}
+
+export function cachedBlocks(tier: i32): i32 {
+  return unchecked(maps[tier]).size;
+}
+
+export function blocksOf(request: i32): i32 {
+  return unchecked(tableLength[request]);
+}
+
+export function tierOfRequest(request: i32): i32 {
+  return unchecked(tableTier[request]);
+}
+
+export function tokensOf(request: i32): i32 {
+  return unchecked(requestTokens[request]);
+}
+
+/** The request's block table, for inspection. */
+export function tableOf(request: i32): usize {
+  return changetype<usize>(tables) + ((<usize>(request * maxPerRequest)) << 2);
+}
+
+function score(b: i32): f64 {
+  if (evictPolicy == EVICT_FIFO) return <f64>unchecked(cachedAt[b]);
+  if (evictPolicy == EVICT_LFU) return <f64>unchecked(hits[b]);
+  return -unchecked(nextUse[b]); // belady: the farthest next use is the smallest key
+}
+
+/** Makes a free block unavailable (a hit on it, or its allocation). */
+function unlinkFree(b: i32): void {
+  const t = tierOf(b);
+  freeQueue.remove(t, b);
+  if (evictPolicy != EVICT_LRU && unchecked(hashOf[b]) != NO_HASH) evictHeap.remove(t, b);
+  unchecked(freeCount[t] = freeCount[t] - 1);
+}
+
+/** Drops a block's cached content (it is being reused for other tokens). */
+function uncache(b: i32): void {
+  const h = unchecked(hashOf[b]);
+  if (h == NO_HASH) return;
+  const map = unchecked(maps[tierOf(b)]);
+  if (map.get(h) == b) map.delete(h);
+  unchecked(hashOf[b] = NO_HASH);
+  evictedBlocks++;
+}
+
+/** Takes a free block of the tier for new content: uncached ones first, else the policy's victim. */
+function popFree(t: i32): i32 {
+  let b = freeQueue.first(t);
+  if (evictPolicy != EVICT_LRU && unchecked(hashOf[b]) != NO_HASH) b = evictHeap.min(t, -1);
+  unlinkFree(b);
+  uncache(b);
+  unchecked(refCount[b] = 1);
+  unchecked(hits[b] = 0);
+  return b;
+}
+
+function release(b: i32): void {
+  const c = unchecked(refCount[b]) - 1;
+  unchecked(refCount[b] = c);
+  if (c > 0) return;
+  const t = tierOf(b);
+  if (unchecked(hashOf[b]) == NO_HASH) {
+    freeQueue.prepend(t, b);
+  } else {
+    freeQueue.append(t, b);
+    if (evictPolicy != EVICT_LRU) evictHeap.insert(t, b, score(b));
+  }
+  unchecked(freeCount[t] = freeCount[t] + 1);
+}
+
+function acquire(b: i32): void {
+  if (unchecked(refCount[b]) == 0) unlinkFree(b);
+  unchecked(refCount[b] = refCount[b] + 1);
+  unchecked(hits[b] = hits[b] + 1);
+}
+
+@inline function push(request: i32, b: i32): void {
+  const n = unchecked(tableLength[request]);
+  unchecked(tables[request * maxPerRequest + n] = b);
+  unchecked(tableLength[request] = n + 1);
+}
+
+/** Gives block `b` the hash of the request's next full block (input slot `k`), unless cached elsewhere. */
+function cacheBlock(b: i32, k: i32): void {
+  const h = unchecked(hashInput[k]);
+  const map = unchecked(maps[tierOf(b)]);
+  unchecked(nextUse[b] = nextUseInput[k]);
+  if (unchecked(hashOf[b]) != NO_HASH || map.get(h) >= 0) return;
+  map.set(h, b);
+  unchecked(hashOf[b] = h);
+  unchecked(cachedAt[b] = clock++);
+}
+
+/** Longest run of the first `count` input hashes cached in the tier. */
+export function cachedPrefix(tier: i32, count: i32): i32 {
+  const map = unchecked(maps[tier]);
+  let n = 0;
+  while (n < count && map.get(unchecked(hashInput[n])) >= 0) n++;
+  return n;
+}
+
+/**
+ * Admits a request of `tokens` tokens on the GPU. The input holds the hashes of its
+ * floor(tokens / blockTokens) full blocks. Cached prefix blocks are shared (at most
+ * tokens − 1 tokens can hit: the last prompt token is recomputed for its logits), the rest
+ * allocated, and the new full blocks cached. Returns the hit blocks, or -1 (nothing changed)
+ * when the GPU lacks free blocks, -2 when the request would exceed its table, -3 when the
+ * request already holds blocks.
+ */
+export function admit(request: i32, tokens: i32): i32 {
+  if (unchecked(tableLength[request]) > 0) return -3;
+  const full = tokens / blockTokens;
+  const needed = blocksFor(tokens);
+  if (needed > maxPerRequest) return -2;
+  let hit = min(cachedPrefix(GPU, full), (tokens - 1) / blockTokens);
+  hit = max(hit, 0);
+  // A hit block already free still counts against the free pool when it is taken.
+  let takenFree = 0;
+  const map = unchecked(maps[GPU]);
+  for (let k = 0; k < hit; k++) if (unchecked(refCount[map.get(unchecked(hashInput[k]))]) == 0) takenFree++;
+  if (needed - hit + takenFree > unchecked(freeCount[GPU])) return -1;
+  unchecked(tableLength[request] = 0);
+  unchecked(tableTier[request] = GPU);
+  for (let k = 0; k < hit; k++) {
+    const b = map.get(unchecked(hashInput[k]));
+    acquire(b);
+    unchecked(nextUse[b] = nextUseInput[k]);
+    push(request, b);
+  }
+  for (let k = hit; k < needed; k++) {
+    const b = popFree(GPU);
+    push(request, b);
+    if (k < full) cacheBlock(b, k);
+  }
+  unchecked(requestTokens[request] = tokens);
+  unchecked(requestCached[request] = full);
+  hitBlocks += hit;
+  return hit;
+}
+
+/**
+ * Grows a GPU-resident request to `tokens`. The input holds the hashes of the blocks that became
+ * full, in order, starting at the request's first uncached full block. Returns the new blocks
+ * allocated, or -1 (nothing changed) when the GPU lacks free blocks, -2 past the table's end, -3
+ * when the request is not on the GPU or would shrink.
+ */
+export function grow(request: i32, tokens: i32): i32 {
+  if (unchecked(tableTier[request]) != GPU || tokens < unchecked(requestTokens[request])) return -3;
+  const have = unchecked(tableLength[request]);
+  const needed = blocksFor(tokens);
+  if (needed > maxPerRequest) return -2;
+  const extra = max(0, needed - have);
+  if (extra > unchecked(freeCount[GPU])) return -1;
+  for (let k = 0; k < extra; k++) push(request, popFree(GPU));
+  const first = unchecked(requestCached[request]);
+  const full = tokens / blockTokens;
+  const base = request * maxPerRequest;
+  for (let i = first; i < full; i++) cacheBlock(unchecked(tables[base + i]), i - first);
+  unchecked(requestCached[request] = max(first, full));
+  unchecked(requestTokens[request] = tokens);
+  return extra;
+}
+
+/** Frees the request's blocks, last first (so a chain's tail is evicted before its prefix). */
+export function freeRequest(request: i32): void {
+  const base = request * maxPerRequest;
+  for (let i = unchecked(tableLength[request]) - 1; i >= 0; i--) release(unchecked(tables[base + i]));
+  unchecked(tableLength[request] = 0);
+  unchecked(requestTokens[request] = 0);
+  unchecked(requestCached[request] = 0);
+}
+
+/**
+ * Moves a request's blocks to the other tier. A block whose content is already cached there is
+ * shared instead of copied; copies keep their hash, so offloaded prefixes can be hit again.
+ * The source blocks are then freed (and stay cached there). Returns the blocks copied, or -1
+ * when the destination lacks free blocks.
+ */
+export function swap(request: i32, to: i32): i32 {
+  const from = unchecked(tableTier[request]);
+  if (from == to) return 0;
+  const n = unchecked(tableLength[request]);
+  const base = request * maxPerRequest;
+  const map = unchecked(maps[to]);
+  let copies = 0;
+  let takenFree = 0;
+  for (let i = 0; i < n; i++) {
+    const h = unchecked(hashOf[tables[base + i]]);
+    const there = h == NO_HASH ? -1 : map.get(h);
+    if (there < 0) copies++;
+    else if (unchecked(refCount[there]) == 0) takenFree++;
+  }
+  if (copies + takenFree > unchecked(freeCount[to])) return -1;
+  for (let i = 0; i < n; i++) {
+    const b = unchecked(tables[base + i]);
+    const h = unchecked(hashOf[b]);
+    let there = h == NO_HASH ? -1 : map.get(h);
+    if (there >= 0) {
+      acquire(there);
+    } else {
+      there = popFree(to);
+      if (h != NO_HASH) {
+        map.set(h, there);
+        unchecked(hashOf[there] = h);
+        unchecked(cachedAt[there] = clock++);
+      }
+    }
+    unchecked(nextUse[there] = nextUse[b]);
+    unchecked(tables[base + i] = there);
+    release(b);
+  }
+  unchecked(tableTier[request] = to);
+  if (to == CPU) swappedOutBlocks += copies;
+  else swappedInBlocks += copies;
+  return copies;
+}
+
+/**
+ * Checks every invariant; returns 0 or the number of the first one broken: 1 a block's refcount
+ * differs from the tables referencing it, 2 a free queue holds a block in use or misses a free
+ * one, 3 free counts are wrong (free + used ≠ total), 4 an uncached block sits behind a cached
+ * one in a free queue, 5 a hash map entry points to a block without that hash, 6 a request's table
+ * mixes tiers.
+ */
+export function checkPool(): i32 {
+  const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
+  const refs = checkRefs;
+  const inQueue = checkQueued;
+  for (let b = 0; b < total; b++) {
+    unchecked(refs[b] = 0);
+    unchecked(inQueue[b] = 0);
+  }
+  for (let r = 0; r < maxRequests; r++) {
+    const base = r * maxPerRequest;
+    for (let i = 0; i < unchecked(tableLength[r]); i++) {
+      const b = unchecked(tables[base + i]);
+      unchecked(refs[b] = refs[b] + 1);
+      if (tierOf(b) != unchecked(tableTier[r])) return 6;
+    }
+  }
+  for (let b = 0; b < total; b++) if (unchecked(refs[b]) != unchecked(refCount[b])) return 1;
+  for (let t = 0; t < 2; t++) {
+    let n = 0;
+    let seenCached = false;
+    for (let b = freeQueue.first(t); b >= 0; b = freeQueue.next(b)) {
+      if (unchecked(refCount[b]) != 0 || tierOf(b) != t) return 2;
+      unchecked(inQueue[b] = 1);
+      n++;
+      const cached = unchecked(hashOf[b]) != NO_HASH;
+      if (!cached && seenCached) return 4;
+      seenCached = seenCached || cached;
+    }
+    if (n != unchecked(freeCount[t])) return 3;
+    let used = 0;
+    for (let b = unchecked(tierStart[t]); b < unchecked(tierStart[t]) + unchecked(tierSize[t]); b++) if (unchecked(refCount[b]) > 0) used++;
+    if (used + n != unchecked(tierSize[t])) return 3;
+  }
+  for (let b = 0; b < total; b++) if (unchecked(refCount[b]) == 0 && unchecked(inQueue[b]) == 0) return 2;
+  for (let b = 0; b < total; b++) {
+    const h = unchecked(hashOf[b]);
+    if (h != NO_HASH && unchecked(maps[tierOf(b)]).get(h) != b) return 5;
+  }
+  return 0;
+}
+
+export function hashInputBuffer(): usize {
+  return changetype<usize>(hashInput);
+}
+
+export function nextUseInputBuffer(): usize {
+  return changetype<usize>(nextUseInput);
+}

@@ -1,0 +1,72 @@
+/**
+ * A fixed-capacity hash map from i64 keys (block hashes) to i32 values (block ids): open
+ * addressing with linear probing and backward-shift deletion, so there are no tombstones and a
+ * lookup costs O(1) expected however many deletions came before. Capacity is set once (at least
+ * twice the most entries it will hold) and nothing is allocated afterwards.
+ */
+export class IntMap {
+  keys: StaticArray<i64>;
+  values: StaticArray<i32>;
+  used: StaticArray<u8>;
+  mask: i32;
+  size: i32 = 0;
+
+  constructor(maxEntries: i32) {
+    let capacity = 16;
+    while (capacity < maxEntries * 2) capacity <<= 1;
+    this.keys = new StaticArray<i64>(capacity);
+    this.values = new StaticArray<i32>(capacity);
+    this.used = new StaticArray<u8>(capacity);
+    this.mask = capacity - 1;
+  }
+
+  @inline private slotOf(key: i64): i32 {
+    // splitmix64's finaliser: spreads structured hashes (small integers, counters) over the table.
+    let z = <u64>key;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return <i32>(z ^ (z >> 31)) & this.mask;
+  }
+
+  /** The value stored under `key`, or -1. */
+  get(key: i64): i32 {
+    let i = this.slotOf(key);
+    while (unchecked(this.used[i]) != 0) {
+      if (unchecked(this.keys[i]) == key) return unchecked(this.values[i]);
+      i = (i + 1) & this.mask;
+    }
+    return -1;
+  }
+
+  /** Stores `value` under `key` (replacing any value there). */
+  set(key: i64, value: i32): void {
+    let i = this.slotOf(key);
+    while (unchecked(this.used[i]) != 0 && unchecked(this.keys[i]) != key) i = (i + 1) & this.mask;
+    if (unchecked(this.used[i]) == 0) this.size++;
+    unchecked(this.used[i] = 1);
+    unchecked(this.keys[i] = key);
+    unchecked(this.values[i] = value);
+  }
+
+  /** Removes `key` if present; later entries of its probe run shift back into the gap. */
+  delete(key: i64): void {
+    let i = this.slotOf(key);
+    while (true) {
+      if (unchecked(this.used[i]) == 0) return;
+      if (unchecked(this.keys[i]) == key) break;
+      i = (i + 1) & this.mask;
+    }
+    this.size--;
+    let gap = i;
+    for (let j = (gap + 1) & this.mask; unchecked(this.used[j]) != 0; j = (j + 1) & this.mask) {
+      const home = this.slotOf(unchecked(this.keys[j]));
+      // Move j into the gap unless its home lies cyclically in (gap, j].
+      const between = gap <= j ? home > gap && home <= j : home > gap || home <= j;
+      if (between) continue;
+      unchecked(this.keys[gap] = this.keys[j]);
+      unchecked(this.values[gap] = this.values[j]);
+      gap = j;
+    }
+    unchecked(this.used[gap] = 0);
+  }
+}

@@ -1,0 +1,141 @@
+import { KvsimInputError } from "../errors.js";
+import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
+
+/** Which free cached block a tier gives up when it needs a block (uncached free blocks go first). */
+export const CACHE_EVICTIONS = ["lru", "fifo", "lfu", "belady"] as const;
+export type CacheEviction = (typeof CACHE_EVICTIONS)[number];
+export type Tier = "gpu" | "cpu";
+
+export interface BlockPoolConfig {
+  gpuBlocks: number;
+  cpuBlocks: number;
+  tokensPerBlock: number;
+  /** Request slots (ids 0 … maxRequests − 1). */
+  maxRequests: number;
+  maxBlocksPerRequest: number;
+  /** `lru` is vLLM's free-queue order (least recently freed first). Default lru. */
+  eviction?: CacheEviction;
+}
+
+export interface BlockPoolStats {
+  hitBlocks: number;
+  evictedBlocks: number;
+  swappedOutBlocks: number;
+  swappedInBlocks: number;
+}
+
+const TIERS: Record<Tier, number> = { gpu: 0, cpu: 1 };
+const INVARIANTS = [
+  "", "a block's refcount differs from the block tables referencing it", "a free queue holds a block in use or misses a free one",
+  "free + used ≠ total in a tier", "an uncached free block sits behind a cached one", "a hash map entry points to a block without that hash",
+  "a request's block table mixes tiers",
+];
+
+/**
+ * The WASM paged block pool (assembly/blocks/pool.ts: vLLM v1's free queue, prefix cache by
+ * chained block hashes, reference counts, plus a CPU tier for swapping). Block hashes are
+ * integers below 2^53 chosen by the caller; equal hashes mean equal prefixes.
+ */
+export class BlockPool {
+  readonly config: Required<BlockPoolConfig>;
+  private readonly wasm: EngineExports;
+
+  constructor(config: BlockPoolConfig, engine: EngineExports = instantiateEngine()) {
+    this.config = { eviction: "lru", ...config };
+    for (const key of ["gpuBlocks", "cpuBlocks", "tokensPerBlock", "maxRequests", "maxBlocksPerRequest"] as const) {
+      const v = this.config[key];
+      if (!Number.isInteger(v) || v < (key === "cpuBlocks" ? 0 : 1)) throw new KvsimInputError(`block pool: ${key} must be a positive integer, got ${v}`);
+    }
+    const policy = CACHE_EVICTIONS.indexOf(this.config.eviction);
+    if (policy < 0) throw new KvsimInputError(`block pool: unknown eviction "${this.config.eviction}" (known: ${CACHE_EVICTIONS.join(", ")})`);
+    this.wasm = engine;
+    engine.resetArena();
+    const c = this.config;
+    engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, policy);
+  }
+
+  private request(id: number): number {
+    if (!Number.isInteger(id) || id < 0 || id >= this.config.maxRequests) {
+      throw new KvsimInputError(`block pool: request ${id} out of range 0..${this.config.maxRequests - 1}`);
+    }
+    return id;
+  }
+
+  private input(hashes: ArrayLike<number>, nextUse?: ArrayLike<number>): void {
+    if (hashes.length > this.config.maxBlocksPerRequest) throw new KvsimInputError(`block pool: ${hashes.length} hashes exceed maxBlocksPerRequest`);
+    const view = new BigInt64Array(this.wasm.memory.buffer, this.wasm.poolHashInput(), hashes.length);
+    for (let i = 0; i < hashes.length; i++) view[i] = BigInt(hashes[i]!);
+    const uses = new Float64Array(this.wasm.memory.buffer, this.wasm.poolNextUseInput(), hashes.length);
+    for (let i = 0; i < hashes.length; i++) uses[i] = nextUse?.[i] ?? Infinity;
+  }
+
+  /**
+   * Admits request `id` with `tokens` prompt tokens on the GPU; `hashes` are those of its
+   * floor(tokens / tokensPerBlock) full blocks (and `nextUse`, for belady, when each is next
+   * needed). Returns the blocks served from the prefix cache, or -1 when the GPU is too full.
+   */
+  admit(id: number, tokens: number, hashes: ArrayLike<number>, nextUse?: ArrayLike<number>): number {
+    this.input(hashes, nextUse);
+    const r = this.wasm.poolAdmit(this.request(id), tokens);
+    if (r === -3) throw new KvsimInputError(`block pool: request ${id} already holds blocks (free it first)`);
+    return this.checked(id, r);
+  }
+
+  /** Grows a GPU request to `tokens`; `newHashes` are the blocks that became full. New blocks, or -1. */
+  grow(id: number, tokens: number, newHashes: ArrayLike<number>, nextUse?: ArrayLike<number>): number {
+    this.input(newHashes, nextUse);
+    const r = this.wasm.poolGrow(this.request(id), tokens);
+    if (r === -3) throw new KvsimInputError(`block pool: request ${id} is not on the GPU or would shrink to ${tokens} tokens`);
+    return this.checked(id, r);
+  }
+
+  private checked(id: number, result: number): number {
+    if (result === -2) throw new KvsimInputError(`block pool: request ${id} needs more than ${this.config.maxBlocksPerRequest} blocks`);
+    return result;
+  }
+
+  /** Releases the request's blocks (last first); cached ones stay reusable until evicted. */
+  free(id: number): void {
+    this.wasm.poolFree(this.request(id));
+  }
+
+  /** Moves the request's blocks to `to`; returns the blocks copied, or -1 when `to` is too full. */
+  swap(id: number, to: Tier): number {
+    return this.wasm.poolSwap(this.request(id), TIERS[to]);
+  }
+
+  /** How many of the leading `hashes` are cached on `tier`. */
+  cachedPrefix(tier: Tier, hashes: ArrayLike<number>): number {
+    this.input(hashes);
+    return this.wasm.poolCachedPrefix(TIERS[tier], hashes.length);
+  }
+
+  freeBlocks(tier: Tier): number {
+    return this.wasm.poolFreeBlocks(TIERS[tier]);
+  }
+
+  cachedBlocks(tier: Tier): number {
+    return this.wasm.poolCachedBlocks(TIERS[tier]);
+  }
+
+  /** The request's block ids (GPU ids 0 … gpuBlocks − 1, CPU ids after them). */
+  table(id: number): Int32Array {
+    const n = this.wasm.poolBlocksOf(this.request(id));
+    return new Int32Array(this.wasm.memory.buffer, this.wasm.poolTable(id), n).slice();
+  }
+
+  tierOf(id: number): Tier {
+    return this.wasm.poolTierOf(this.request(id)) === 0 ? "gpu" : "cpu";
+  }
+
+  stats(): BlockPoolStats {
+    const s = (i: number) => this.wasm.poolStats(i);
+    return { hitBlocks: s(0), evictedBlocks: s(1), swappedOutBlocks: s(2), swappedInBlocks: s(3) };
+  }
+
+  /** Throws if any invariant is broken (ownership, refcounts, free queues, free + used = total). */
+  check(): void {
+    const code = this.wasm.poolCheck();
+    if (code !== 0) throw new Error(`block pool invariant ${code} broken: ${INVARIANTS[code]}`);
+  }
+}
