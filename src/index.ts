@@ -25,3 +25,8 @@ export type { SweepOptions, SweepOutcome, SweepProgress } from "./sweep/run-swee
 export { parseSweepSpec, readSweepSpec } from "./sweep/spec.js";
 export type { SweepSpec, SweepSpecInput } from "./sweep/spec.js";
 export { SWEEP_PRESETS, sweepPreset } from "./sweep/presets.js";
+export { make, ENVS } from "./envs/registry.js";
+export type { EnvSpec } from "./envs/registry.js";
+export type { Env, StepResult, ResetOptions, Space, BoxSpace, DiscreteSpace } from "./envs/spaces.js";
+export { NpaServingEnv } from "./envs/serving/npa/npa-env.js";
+export type { NpaInfo, NpaEnvOptions } from "./envs/serving/npa/npa-env.js";

@@ -35,14 +35,17 @@ export function parseJsonText(text: string, file: string): unknown {
   }
 }
 
-export function readJsonFile(file: string): unknown {
-  let text: string;
+/** A file's text; a missing or unreadable file is an input error naming it. */
+export function readTextFile(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parseJsonText(text, file);
+}
+
+export function readJsonFile(file: string): unknown {
+  return parseJsonText(readTextFile(file), file);
 }
 
 /** Validates with a zod schema; the error lists each problem as `file: path.to.field: message`. */

@@ -4,6 +4,7 @@ import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.
 import { ExitStatus } from "./exit-status.js";
 import { prefixReplayCommand } from "./prefix-replay.js";
 import { runCommand } from "./run.js";
+import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
 import { traceCommand } from "./trace.js";
 
@@ -14,7 +15,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

@@ -1,0 +1,118 @@
+import { PythonRandom } from "../../../workloads/python-random.js";
+import { NPA, TASKS, type NpaTask } from "./constants.js";
+
+export type Tier = "free" | "vip";
+
+/** One new request as the traffic generator makes it. */
+export interface Arrival {
+  tier: Tier;
+  userType: "chatter" | "power";
+  isReturning: boolean;
+  prompt: number;
+  gen: number;
+  id: string;
+}
+
+/** Where arrivals come from: called once at reset and once per step with the current tick. */
+export interface TrafficSource {
+  spawn(tick: number, returningPool: readonly string[]): Arrival[];
+}
+
+/** Python's round(): half to even. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** CPython's `random.gauss` (Box–Muller with a cached second value). */
+class Gauss {
+  private next: number | null = null;
+
+  constructor(private readonly rng: PythonRandom) {}
+
+  draw(mu: number, sigma: number): number {
+    let z = this.next;
+    this.next = null;
+    if (z === null) {
+      const x2pi = this.rng.random() * (2 * Math.PI);
+      const g2rad = Math.sqrt(-2.0 * Math.log(1.0 - this.rng.random()));
+      z = Math.cos(x2pi) * g2rad;
+      this.next = Math.sin(x2pi) * g2rad;
+    }
+    return mu + z * sigma;
+  }
+}
+
+/** The arrival rate at tick t (flat, wave or spike), in NeuralPagedAttention's evaluation order. */
+export function arrivalRate(task: NpaTask, t: number): number {
+  const shape = TASKS[task].traffic;
+  if (shape === "flat") return 1;
+  const [base, a, b] = shape === "wave" ? [2, 4, 2] : [4, 8, 4];
+  return Math.max(0, roundHalfEven(((base + 0.005 * t) + a * Math.sin(2 * Math.PI * t / 1000)) + b * Math.sin(2 * Math.PI * t / 150)));
+}
+
+/**
+ * NeuralPagedAttention's traffic generator, draw for draw: CPython's Mersenne Twister seeded with
+ * the traffic seed, Knuth's Poisson below λ = 30 and a rounded normal above, then per arrival its
+ * tier, user type, returning flag (drawn only when the returning pool is non-empty), prompt and
+ * generation lengths and, for returning users, an id chosen from the pool. Fresh ids, which the
+ * original takes from OS randomness, are a seeded counter here so that runs repeat.
+ */
+export class NpaTraffic implements TrafficSource {
+  private readonly rng: PythonRandom;
+  private readonly gauss: Gauss;
+  private fresh = 0;
+
+  constructor(private readonly task: NpaTask, seed: number = NPA.trafficSeed) {
+    this.rng = new PythonRandom(seed);
+    this.gauss = new Gauss(this.rng);
+  }
+
+  count(t: number): number {
+    const lambda = arrivalRate(this.task, t);
+    if (lambda <= 0) return 0;
+    if (lambda >= 30) return Math.max(0, roundHalfEven(this.gauss.draw(lambda, Math.sqrt(lambda))));
+    const limit = Math.exp(-lambda);
+    let k = 0;
+    let p = 1.0;
+    for (;;) {
+      k += 1;
+      p *= this.rng.random();
+      if (p <= limit) return k - 1;
+    }
+  }
+
+  spawn(tick: number, pool: readonly string[]): Arrival[] {
+    const config = TASKS[this.task];
+    const n = this.count(tick);
+    const out: Arrival[] = [];
+    for (let i = 0; i < n; i++) {
+      const tier: Tier = this.rng.random() < config.vipRatio ? "vip" : "free";
+      const userType = this.rng.random() < config.powerUserPct ? "power" : "chatter";
+      const isReturning = pool.length > 0 && this.rng.random() < NPA.returningRatio;
+      const shape = NPA[userType];
+      const prompt = Math.max(NPA.minTokens, Math.trunc(this.gauss.draw(shape.prompt[0], shape.prompt[1])));
+      let gen = Math.max(NPA.minTokens, Math.trunc(this.gauss.draw(shape.gen[0], shape.gen[1])));
+      if (prompt + gen > NPA.maxRequestTokens) gen = Math.max(NPA.minTokens, NPA.maxRequestTokens - prompt);
+      const id = isReturning ? this.rng.choice(pool) : this.freshId();
+      out.push({ tier, userType, isReturning, prompt, gen, id });
+    }
+    return out;
+  }
+
+  private freshId(): string {
+    // An odd multiplier permutes 32-bit integers: distinct, random-looking 8-hex ids.
+    return (Math.imul(++this.fresh, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0");
+  }
+}
+
+/** Replays recorded arrivals (a fixture's), one list per spawn. */
+export class RecordedTraffic implements TrafficSource {
+  private next = 0;
+
+  constructor(private readonly spawns: readonly Arrival[][]) {}
+
+  spawn(): Arrival[] {
+    return this.spawns[this.next++] ?? [];
+  }
+}
