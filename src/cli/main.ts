@@ -3,6 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
 import { ExitStatus } from "./exit-status.js";
 import { prefixReplayCommand } from "./prefix-replay.js";
+import { episodeCommand } from "./episode.js";
 import { runCommand } from "./run.js";
 import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
@@ -15,7 +16,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

@@ -420,15 +420,20 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     const maxWait = (q: Request[]) => q.reduce((m, r) => Math.max(m, r.wait), 0);
     const slaFree = this.config.slaFree ?? 200;
     const slaVip = this.config.slaVip ?? 100;
-    const active = this.activeGpu();
-    const group = (values: number[]): number[] => values.length
-      ? [Math.min(1, Math.max(...values)), Math.min(1, npMean(values)), Math.min(1, npStd(values))]
-      : [0.0, 0.0, 0.0];
-    const freeIdle = this.idleGpu("free");
-    const vipIdle = this.idleGpu("vip");
-    const size = (r: Request) => r.currentBlocks / NPA.gpuBlocks;
-    const age = (r: Request) => Math.min(1, r.idle / NPA.ageNormaliser);
-    return [
+    // One pass over the GPU map (in map order): idle sizes and ages per tier, largest active size.
+    const freeSizes: number[] = [];
+    const freeAges: number[] = [];
+    const vipSizes: number[] = [];
+    const vipAges: number[] = [];
+    let activeMax = 0;
+    for (const r of this.gpu.requests.values()) {
+      if (r.location === "gpu_active") activeMax = Math.max(activeMax, r.currentBlocks);
+      else if (r.location === "gpu_idle") {
+        (r.tier === "free" ? freeSizes : vipSizes).push(r.currentBlocks / NPA.gpuBlocks);
+        (r.tier === "free" ? freeAges : vipAges).push(Math.min(1, r.idle / NPA.ageNormaliser));
+      }
+    }
+    const obs = [
       Math.min(1, this.gpu.used / NPA.gpuBlocks),
       Math.min(1, this.cpu.used / NPA.cpuBlocks),
       trend,
@@ -437,11 +442,16 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
       this.freeQueue.length + this.vipQueue.length,
       Math.min(1, maxWait(this.freeQueue) / slaFree),
       Math.min(1, maxWait(this.vipQueue) / slaVip),
-      Math.min(1, active.reduce((m, r) => Math.max(m, r.currentBlocks), 0) / NPA.gpuBlocks),
-      ...group(freeIdle.map(size)),
-      ...group(vipIdle.map(size)),
-      ...group(freeIdle.map(age)),
-      ...group(vipIdle.map(age)),
+      Math.min(1, activeMax / NPA.gpuBlocks),
     ];
+    for (const values of [freeSizes, vipSizes, freeAges, vipAges]) {
+      if (values.length === 0) {
+        obs.push(0.0, 0.0, 0.0);
+        continue;
+      }
+      const mean = npMean(values);
+      obs.push(Math.min(1, Math.max(...values)), Math.min(1, mean), Math.min(1, npStd(values, mean)));
+    }
+    return obs;
   }
 }

@@ -10,10 +10,16 @@ export function pairwiseSum(a: readonly number[], from = 0, to = a.length): numb
     return res;
   }
   if (n <= 128) {
-    const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => a[from + j]!);
+    // Eight running partial sums in locals (an array here costs an allocation per call).
+    let r0 = a[from]!, r1 = a[from + 1]!, r2 = a[from + 2]!, r3 = a[from + 3]!;
+    let r4 = a[from + 4]!, r5 = a[from + 5]!, r6 = a[from + 6]!, r7 = a[from + 7]!;
     let i = 8;
-    for (; i + 8 <= n; i += 8) for (let j = 0; j < 8; j++) r[j]! += a[from + i + j]!;
-    let res = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i + 8 <= n; i += 8) {
+      const k = from + i;
+      r0 += a[k]!; r1 += a[k + 1]!; r2 += a[k + 2]!; r3 += a[k + 3]!;
+      r4 += a[k + 4]!; r5 += a[k + 5]!; r6 += a[k + 6]!; r7 += a[k + 7]!;
+    }
+    let res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
     for (; i < n; i++) res += a[from + i]!;
     return res;
   }
@@ -24,11 +30,14 @@ export function pairwiseSum(a: readonly number[], from = 0, to = a.length): numb
 
 export const npMean = (a: readonly number[]): number => pairwiseSum(a) / a.length;
 
+const squares: number[] = [];
+
 /** Population standard deviation, as numpy's `std` with ddof 0. */
-export function npStd(a: readonly number[]): number {
-  const mean = npMean(a);
-  return Math.sqrt(pairwiseSum(a.map((x) => {
-    const d = x - mean;
-    return d * d;
-  })) / a.length);
+export function npStd(a: readonly number[], mean = npMean(a)): number {
+  squares.length = a.length;
+  for (let i = 0; i < a.length; i++) {
+    const d = a[i]! - mean;
+    squares[i] = d * d;
+  }
+  return Math.sqrt(pairwiseSum(squares) / a.length);
 }

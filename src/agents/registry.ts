@@ -1,0 +1,25 @@
+import { KvsimInputError } from "../errors.js";
+import type { Env } from "../envs/spaces.js";
+import type { Agent } from "./agent.js";
+import { IdleAgent } from "./idle.js";
+import { RandomAgent } from "./random.js";
+
+export interface AgentInfo {
+  name: string;
+  summary: string;
+  make(env: Env<number[], number>): Agent;
+}
+
+/** The "do nothing" action of an environment (its label says so), else 0. */
+const idleAction = (env: Env<number[], number>): number => Math.max(0, env.actionSpace.labels?.indexOf("do_nothing") ?? 0);
+
+export const AGENTS: readonly AgentInfo[] = [
+  { name: "random", summary: "uniform over the action space, seeded", make: (env) => new RandomAgent(env.actionSpace.n) },
+  { name: "idle", summary: "always does nothing: the baseline a score must beat", make: (env) => new IdleAgent(idleAction(env)) },
+];
+
+export function makeAgent(name: string, env: Env<number[], number>): Agent {
+  const info = AGENTS.find((a) => a.name === name);
+  if (!info) throw new KvsimInputError(`unknown agent "${name}" (known: ${AGENTS.map((a) => a.name).join(", ")})`);
+  return info.make(env);
+}
