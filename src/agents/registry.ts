@@ -2,6 +2,7 @@ import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
 import type { Agent } from "./agent.js";
 import { IdleAgent } from "./idle.js";
+import { NpaLruAgent } from "./npa-lru.js";
 import { RandomAgent } from "./random.js";
 
 export interface AgentInfo {
@@ -16,6 +17,8 @@ const idleAction = (env: Env<number[], number>): number => Math.max(0, env.actio
 export const AGENTS: readonly AgentInfo[] = [
   { name: "random", summary: "uniform over the action space, seeded", make: (env) => new RandomAgent(env.actionSpace.n) },
   { name: "idle", summary: "always does nothing: the baseline a score must beat", make: (env) => new IdleAgent(idleAction(env)) },
+  { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },
+  { name: "npa-lru-compat", summary: "the same with its original index bug (reads obs 14/17 as idle ages)", make: () => new NpaLruAgent(true) },
 ];
 
 export function makeAgent(name: string, env: Env<number[], number>): Agent {

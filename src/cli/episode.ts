@@ -1,31 +1,54 @@
 import { Command } from "commander";
-import { makeAgent } from "../agents/registry.js";
 import { runEpisode } from "../agents/agent.js";
+import { AGENTS, makeAgent } from "../agents/registry.js";
 import { ENVS, make } from "../envs/registry.js";
+import { stat } from "../sweep/summary.js";
+import { KvsimInputError } from "../errors.js";
 import { parseNonNegativeInt } from "./options.js";
 
 interface EpisodeOptions {
   env: string;
   agent: string;
   seed: number;
+  episodes: number;
   json?: boolean;
 }
 
 export function episodeCommand(): Command {
   return new Command("episode")
-    .description("play one episode of an environment with an agent and print its return and score (simulated)")
+    .description("play episodes of an environment with an agent; print returns and scores (simulated)")
     .requiredOption("--env <id>", `environment id (${ENVS.map((e) => e.id).join(", ")})`)
-    .option("--agent <name>", "agent (random, idle)", "random")
-    .option("--seed <n>", "episode seed", parseNonNegativeInt("--seed"), 2026)
-    .option("--json", "print one JSON object")
+    .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
+    .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
+    .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
+    .option("--json", "print JSON")
     .action((opts: EpisodeOptions) => {
+      if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
       const env = make(opts.env);
       const agent = makeAgent(opts.agent, env);
-      const r = runEpisode(env, agent, opts.seed);
-      const score = "score" in env && typeof env.score === "function" ? (env.score as () => number)() : undefined;
-      const record = { env: opts.env, agent: opts.agent, seed: opts.seed, ...r, score };
-      if (opts.json) console.log(JSON.stringify(record));
-      else console.log(`${opts.env}, agent ${opts.agent}, seed ${opts.seed}: ${r.steps} steps, return ${r.return.toFixed(3)}` +
-        `${score !== undefined ? `, score ${score.toFixed(4)}` : ""}${r.terminated ? " (terminated)" : r.truncated ? " (time limit)" : ""}`);
+      const score = (): number | undefined => ("score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined);
+      const episodes = Array.from({ length: opts.episodes }, (_, k) => {
+        const seed = opts.seed + k;
+        return { seed, ...runEpisode(env, agent, seed), score: score() };
+      });
+      if (episodes.length === 1) {
+        const e = episodes[0]!;
+        if (opts.json) console.log(JSON.stringify({ env: opts.env, agent: opts.agent, ...e }));
+        else console.log(`${opts.env}, agent ${opts.agent}, seed ${e.seed}: ${e.steps} steps, return ${e.return.toFixed(3)}` +
+          `${e.score !== undefined ? `, score ${e.score.toFixed(4)}` : ""}${e.terminated ? " (terminated)" : " (time limit)"}`);
+        return;
+      }
+      const summary = {
+        return: stat(episodes.map((e) => e.return)),
+        score: episodes[0]!.score !== undefined ? stat(episodes.map((e) => e.score!)) : undefined,
+        terminated: episodes.filter((e) => e.terminated).length,
+      };
+      if (opts.json) {
+        console.log(JSON.stringify({ env: opts.env, agent: opts.agent, episodes, summary }));
+        return;
+      }
+      const pm = (s: { mean: number; std?: number }, digits: number) => `${s.mean.toFixed(digits)} ± ${(s.std ?? 0).toFixed(digits)}`;
+      console.log(`${opts.env}, agent ${opts.agent}, seeds ${opts.seed}–${opts.seed + opts.episodes - 1}: ` +
+        `score ${summary.score ? pm(summary.score, 4) : "–"}, return ${pm(summary.return, 1)}, ${summary.terminated}/${episodes.length} terminated early`);
     });
 }
