@@ -120,6 +120,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private returningPool: string[] = [];
   private lastResult = "reset";
   private rerolls = 0;
+  private readonly residents: Request[] = [];
 
   constructor(options: NpaEnvOptions) {
     if (!TASKS[options.task]) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
@@ -158,7 +159,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     reward += this.advance();
     this.spawn();
     const u = this.gpu.used / NPA.gpuBlocks;
-    if (u > 0.95 && [...this.gpu.requests.values()].some((r) => r.location === "gpu_idle")) reward += u > 0.98 ? REWARD.pain98 : REWARD.pain95;
+    if (u > 0.95 && this.anyIdle()) reward += u > 0.98 ? REWARD.pain98 : REWARD.pain95;
     let sla = 0.0;
     if (this.config.slaFree !== null) {
       for (const r of this.freeQueue) if (r.wait === this.config.slaFree) sla += REWARD.slaMissFree;
@@ -214,6 +215,11 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
 
   // --- ledger -------------------------------------------------------------------------------
 
+  private anyIdle(): boolean {
+    for (const r of this.gpu.requests.values()) if (r.location === "gpu_idle") return true;
+    return false;
+  }
+
   private idleGpu(tier: Tier): Request[] {
     return [...this.gpu.requests.values()].filter((r) => r.location === "gpu_idle" && r.tier === tier);
   }
@@ -246,14 +252,24 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     for (const r of this.freeQueue) r.wait += 1;
     for (const r of this.vipQueue) r.wait += 1;
     for (const r of this.cpu.requests.values()) r.idle += 1;
-    const residents = [...this.gpu.requests.values()].sort((a, b) => a.arrivalTick - b.arrivalTick);
-    const generators = residents.slice(0, NPA.maxGenerating);
-    for (const r of residents.slice(NPA.maxGenerating)) {
+    // Residents in map order, stably sorted by arrival tick (usually already sorted: skip the sort).
+    const residents = this.residents;
+    residents.length = 0;
+    let sorted = true;
+    for (const r of this.gpu.requests.values()) {
+      if (residents.length && r.arrivalTick < residents[residents.length - 1]!.arrivalTick) sorted = false;
+      residents.push(r);
+    }
+    if (!sorted) residents.sort((a, b) => a.arrivalTick - b.arrivalTick);
+    const generators = Math.min(NPA.maxGenerating, residents.length);
+    for (let i = generators; i < residents.length; i++) {
+      const r = residents[i]!;
       r.idle += 1;
       if (r.idle > NPA.idlePromotion) r.location = "gpu_idle";
     }
     const finished: Request[] = [];
-    for (const r of generators) {
+    for (let i = 0; i < generators; i++) {
+      const r = residents[i]!;
       if (r.location !== "gpu_active") {
         r.location = "gpu_active";
         r.idle = 0;
