@@ -147,3 +147,13 @@ export function poolStats(which: i32): f64 {
   if (which == 2) return <f64>pool.swappedOutBlocks;
   return <f64>pool.swappedInBlocks;
 }
+
+// The serving environment (assembly/serving/sim.ts), on the block pool; set up after resetArena.
+export {
+  setupServing as servingSetup, resetServing as servingReset, stepServing as servingStep, servingTick, servingDone,
+  servingScore, countersBuffer as servingCounters, observationBuffer as servingObservation, schedulerAction as servingSchedulerAction,
+  runScheduler as servingRunScheduler, checkServing as servingCheck,
+} from "./serving/sim";
+import * as serving from "./serving/sim";
+
+export function servingReward(): f64 { return serving.lastReward; }

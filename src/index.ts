@@ -30,3 +30,8 @@ export type { EnvSpec } from "./envs/registry.js";
 export type { Env, StepResult, ResetOptions, Space, BoxSpace, DiscreteSpace } from "./envs/spaces.js";
 export { NpaServingEnv } from "./envs/serving/npa/npa-env.js";
 export type { NpaInfo, NpaEnvOptions } from "./envs/serving/npa/npa-env.js";
+export { ServingEnv, SERVING_DEFAULTS, SERVING_ACTIONS, SERVING_OBSERVATION } from "./envs/serving/serving-env.js";
+export type { ServingEnvOptions, ServingInfo, ServingCounters } from "./envs/serving/serving-env.js";
+export { AGENTS, makeAgent } from "./agents/registry.js";
+export { runEpisode } from "./agents/agent.js";
+export type { Agent, EpisodeResult } from "./agents/agent.js";

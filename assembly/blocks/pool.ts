@@ -87,13 +87,6 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));
   unchecked(maps[CPU] = new IntMap(max(1, cpuBlocks)));
   evictPolicy = policy;
-  clock = 0;
-  for (let b = 0; b < total; b++) {
-    unchecked(hashOf[b] = NO_HASH);
-    freeQueue.append(tierOf(b), b);
-  }
-  unchecked(freeCount[GPU] = gpuBlocks);
-  unchecked(freeCount[CPU] = cpuBlocks);
   maxRequests = requests;
   maxPerRequest = blocksPerRequest;
   tables = new StaticArray<i32>(requests * blocksPerRequest);
@@ -105,6 +98,31 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   checkQueued = new StaticArray<i32>(total);
   hashInput = new StaticArray<i64>(blocksPerRequest);
   nextUseInput = new StaticArray<f64>(blocksPerRequest);
+  resetPool();
+}
+
+/** Empties the pool in place (no allocation): every block free and uncached, every table empty. */
+export function resetPool(): void {
+  const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
+  clock = 0;
+  freeQueue.clear();
+  evictHeap.clear();
+  unchecked(maps[GPU]).clear();
+  unchecked(maps[CPU]).clear();
+  for (let b = 0; b < total; b++) {
+    unchecked(refCount[b] = 0);
+    unchecked(hashOf[b] = NO_HASH);
+    unchecked(hits[b] = 0);
+    freeQueue.append(tierOf(b), b);
+  }
+  unchecked(freeCount[GPU] = tierSize[GPU]);
+  unchecked(freeCount[CPU] = tierSize[CPU]);
+  for (let r = 0; r < maxRequests; r++) {
+    unchecked(tableLength[r] = 0);
+    unchecked(tableTier[r] = GPU);
+    unchecked(requestTokens[r] = 0);
+    unchecked(requestCached[r] = 0);
+  }
   hitBlocks = 0;
   evictedBlocks = 0;
   swappedOutBlocks = 0;

@@ -31,6 +31,13 @@ export class IndexedHeaps {
     this.size = new StaticArray<i32>(heaps);
   }
 
+  /** Empties every heap. */
+  clear(): void {
+    for (let i = 0; i < this.pos.length; i++) unchecked(this.pos[i] = -1);
+    for (let h = 0; h < this.size.length; h++) unchecked(this.size[h] = 0);
+    this.arrivals = 0;
+  }
+
   /** Smallest-key page of heap h other than `exclude`, or -1. */
   min(h: i32, exclude: i32): i32 {
     const n = unchecked(this.size[h]);

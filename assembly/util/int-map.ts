@@ -20,6 +20,11 @@ export class IntMap {
     this.mask = capacity - 1;
   }
 
+  clear(): void {
+    for (let i = 0; i <= this.mask; i++) unchecked(this.used[i] = 0);
+    this.size = 0;
+  }
+
   @inline private slotOf(key: i64): i32 {
     // splitmix64's finaliser: spreads structured hashes (small integers, counters) over the table.
     let z = <u64>key;

@@ -21,6 +21,14 @@ export class ListPool {
     this.offset = links ? offset : 0;
   }
 
+  /** Empties every list (links are rewritten as nodes are appended again). */
+  clear(): void {
+    for (let l = 0; l < this.head.length; l++) {
+      unchecked(this.head[l] = -1);
+      unchecked(this.tail[l] = -1);
+    }
+  }
+
   @inline first(list: i32): i32 {
     return unchecked(this.head[list]);
   }

@@ -8,12 +8,65 @@ export function seedRng(seed: u64): void {
   rngState = seed ^ 0x5851f42d4c957f2d;
 }
 
-export function nextU64(): u64 {
-  rngState += 0x9e3779b97f4a7c15;
-  let z = rngState;
+@inline function mix(z: u64): u64 {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
   z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
   return z ^ (z >> 31);
+}
+
+export function nextU64(): u64 {
+  rngState += 0x9e3779b97f4a7c15;
+  return mix(rngState);
+}
+
+/** An independent SplitMix64 stream (for simulations that need several, e.g. traffic attributes). */
+export class Stream {
+  state: u64;
+
+  constructor(seed: u64, stream: u64) {
+    this.state = 0;
+    this.reseed(seed, stream);
+  }
+
+  /** Restarts the stream: the same (seed, stream) always gives the same sequence. */
+  reseed(seed: u64, stream: u64): void {
+    this.state = mix(seed ^ mix(stream + 0x632be59bd9b4e019));
+  }
+
+  next(): u64 {
+    this.state += 0x9e3779b97f4a7c15;
+    return mix(this.state);
+  }
+
+  /** Uniform double in [0, 1) with 53 random bits. */
+  uniform(): f64 {
+    return <f64>(this.next() >> 11) * (1.0 / 9007199254740992.0);
+  }
+
+  below(n: i32): i32 {
+    return <i32>(((this.next() >> 32) * <u64>n) >> 32);
+  }
+
+  /** Normal(mu, sigma) by Box–Muller (one value per call, so the stream stays simple to follow). */
+  normal(mu: f64, sigma: f64): f64 {
+    const u1 = 1.0 - this.uniform();
+    const u2 = this.uniform();
+    return mu + sigma * Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+  }
+
+  /** Poisson(lambda): Knuth's product below 30, a rounded normal above. */
+  poisson(lambda: f64): i32 {
+    if (lambda <= 0) return 0;
+    if (lambda >= 30) return max(0, <i32>Math.round(this.normal(lambda, Math.sqrt(lambda))));
+    const limit = Math.exp(-lambda);
+    let k = 0;
+    let p = 1.0;
+    while (true) {
+      p *= this.uniform();
+      if (p <= limit) return k;
+      k++;
+    }
+  }
 }
 
 /** Uniform integer in [0, n) by Lemire's multiply-shift (bias < 2^-32 for n < 2^32). */

@@ -4,6 +4,8 @@ import type { Agent } from "./agent.js";
 import { IdleAgent } from "./idle.js";
 import { NpaLruAgent } from "./npa-lru.js";
 import { RandomAgent } from "./random.js";
+import { SchedulerAgent } from "./scheduler.js";
+import { ServingEnv } from "../envs/serving/serving-env.js";
 
 export interface AgentInfo {
   name: string;
@@ -17,6 +19,13 @@ const idleAction = (env: Env<number[], number>): number => Math.max(0, env.actio
 export const AGENTS: readonly AgentInfo[] = [
   { name: "random", summary: "uniform over the action space, seeded", make: (env) => new RandomAgent(env.actionSpace.n) },
   { name: "idle", summary: "always does nothing: the baseline a score must beat", make: (env) => new IdleAgent(idleAction(env)) },
+  {
+    name: "vllm", summary: "vLLM-like FCFS scheduler: resume swapped, admit VIP then free above a 5% watermark, swap out on stalls (kvsim/Serving envs)",
+    make: (env) => {
+      if (!(env instanceof ServingEnv)) throw new KvsimInputError(`agent "vllm" runs on the kvsim/Serving-* environments, not ${env.id}`);
+      return new SchedulerAgent(env);
+    },
+  },
   { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },
   { name: "npa-lru-compat", summary: "the same with its original index bug (reads obs 14/17 as idle ages)", make: () => new NpaLruAgent(true) },
 ];

@@ -33,6 +33,19 @@ export interface EngineExports {
   poolHashInput(): number;
   poolNextUseInput(): number;
   poolStats(which: number): number;
+  servingSetup(gpu: number, cpu: number, tokensPerBlock: number, ticks: number, batch: number, perTick: number, vip: number, power: number,
+    shape: number, slaFree: number, slaVip: number, freeQueueMax: number, vipQueueMax: number, returning: number, tokensCap: number, slots: number): void;
+  servingReset(seed: number): void;
+  servingStep(action: number): number;
+  servingTick(): number;
+  servingDone(): number;
+  servingScore(): number;
+  servingReward(): number;
+  servingCounters(): number;
+  servingObservation(): number;
+  servingSchedulerAction(): number;
+  servingRunScheduler(steps: number): number;
+  servingCheck(): number;
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;

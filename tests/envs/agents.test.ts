@@ -7,14 +7,19 @@ import { NpaServingEnv } from "../../src/envs/serving/npa/npa-env.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("agents", () => {
-  it.each(AGENTS.map((a) => a.name))("%s plays a whole npa-medium episode, deterministically per seed", (name) => {
+  it.each(AGENTS.map((a) => a.name))("%s plays a whole episode, deterministically per seed", (name) => {
+    const id = name === "vllm" ? "kvsim/Serving-easy-v0" : "kvsim/Serving-npa-medium-v0";
     const play = () => {
-      const env = make("kvsim/Serving-npa-medium-v0");
+      const env = make(id);
       return runEpisode(env, makeAgent(name, env), 5);
     };
     const a = play();
     expect(a.steps).toBeGreaterThan(0);
     expect(play()).toEqual(a);
+  });
+
+  it("refuses the vLLM-like scheduler on an environment without one", () => {
+    expect(() => makeAgent("vllm", make("kvsim/Serving-npa-easy-v0"))).toThrow(/runs on the kvsim\/Serving-\* environments/);
   });
 
   it("gives the idle agent NeuralPagedAttention's measured do-nothing scores (0.0010 / 0.1008 / 0.1258)", () => {

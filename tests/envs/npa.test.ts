@@ -70,7 +70,8 @@ describe("NeuralPagedAttention traffic generator", () => {
 
 describe("Gymnasium contract", () => {
   it("registers versioned ids and returns {observation, reward, terminated, truncated, info}", () => {
-    expect(ENVS.map((e) => e.id)).toEqual(["kvsim/Serving-npa-easy-v0", "kvsim/Serving-npa-medium-v0", "kvsim/Serving-npa-hard-v0"]);
+    expect(ENVS.map((e) => e.id)).toEqual(["kvsim/Serving-easy-v0", "kvsim/Serving-medium-v0", "kvsim/Serving-hard-v0",
+      "kvsim/Serving-npa-easy-v0", "kvsim/Serving-npa-medium-v0", "kvsim/Serving-npa-hard-v0"]);
     const env = make("kvsim/Serving-npa-medium-v0");
     expect(env.actionSpace).toMatchObject({ type: "Discrete", n: 19 });
     expect(env.observationSpace).toMatchObject({ type: "Box", shape: [21] });

@@ -1,0 +1,579 @@
+import * as pool from "../blocks/pool";
+import { Stream } from "../util/rng";
+
+/**
+ * kvsim's serving environment (the default preset): request traffic on a paged block pool with
+ * prefix caching. It keeps NeuralPagedAttention's task shapes (flat / wave / spike arrivals,
+ * chatter and power users, VIP and free classes, returning users, SLAs) and fixes what is broken
+ * there (docs/envs.md): a request is in exactly one place (queue, GPU, CPU, done); decode growth
+ * that does not fit stalls instead of crashing; queue limits hold and dropped arrivals are counted;
+ * traffic is drawn from its own streams, so every agent sees the same arrivals; returning users
+ * resume their conversation, so their history is a cached prefix if the pool kept it; the episode
+ * has exactly `maxTicks` steps and is truncated, never terminated; the score is SLO attainment
+ * weighted by class, which doing nothing cannot earn.
+ */
+
+// Request states.
+const FREE_SLOT: i32 = 0;
+const QUEUED: i32 = 1;
+const RUNNING: i32 = 2;
+const SWAPPED: i32 = 3;
+
+const VIP: i32 = 1;
+const HASH_STRIDE: i64 = 65536; // block k of user u hashes to u·65536 + k (history is append-only)
+
+// Actions.
+export const ACT_NOTHING: i32 = 0;
+export const ACT_ADMIT_VIP: i32 = 1;
+export const ACT_ADMIT_FREE: i32 = 2;
+export const ACT_ADMIT_BATCH: i32 = 3;
+export const ACT_SWAP_OUT_FREE: i32 = 4;
+export const ACT_SWAP_OUT_VIP: i32 = 5;
+export const ACT_SWAP_IN: i32 = 6;
+export const ACT_RECOMPUTE: i32 = 7;
+export const ACT_REJECT_FREE: i32 = 8;
+export const ACTIONS: i32 = 9;
+
+export const OBS: i32 = 16;
+
+// Configuration (setupServing).
+let gpuBlocks: i32 = 0;
+let cpuBlocks: i32 = 0;
+let blockTokens: i32 = 16;
+let maxTicks: i32 = 0;
+let batchLimit: i32 = 12;
+let tokensPerTick: i32 = 5;
+let vipRatio: f64 = 0;
+let powerRatio: f64 = 0;
+let shape: i32 = 0;
+let slaFree: i32 = 0;
+let slaVip: i32 = 0;
+let queueMax = new StaticArray<i32>(2);
+let returningRatio: f64 = 0.3;
+let maxTokens: i32 = 12800;
+let slots: i32 = 0;
+
+// Episode state.
+let tick: i32 = 0;
+let countRng = new Stream(0, 0);
+let attrRng = new Stream(0, 1);
+let userRng = new Stream(0, 2);
+let status = new StaticArray<i32>(0);
+let tierOf = new StaticArray<i32>(0);
+let userOf = new StaticArray<i32>(0);
+let promptOf = new StaticArray<i32>(0);
+let targetOf = new StaticArray<i32>(0);
+let generatedOf = new StaticArray<i32>(0);
+let arrivalOf = new StaticArray<i32>(0);
+let firstTokenOf = new StaticArray<i32>(0);
+let missedOf = new StaticArray<i32>(0);
+let freeSlots = new StaticArray<i32>(0);
+let freeSlotCount: i32 = 0;
+let queues = new StaticArray<i32>(0); // two rings of `slots` entries: [tier * slots + i]
+let queueHead = new StaticArray<i32>(2);
+let queueLength = new StaticArray<i32>(2);
+let running = new StaticArray<i32>(0);
+let runningCount: i32 = 0;
+let swapped = new StaticArray<i32>(0);
+let swappedCount: i32 = 0;
+let userHistory = new StaticArray<i32>(0);
+let checkSeen = new StaticArray<i32>(0);
+let userCount: i32 = 0;
+let stalledLastTick: i32 = 0;
+
+/** Counters since reset, read by the host (see `countersBuffer`). */
+export const COUNTERS: i32 = 16;
+let counters = new StaticArray<f64>(COUNTERS);
+const C_ARRIVED = 0, C_DROPPED = 1, C_ADMITTED = 2, C_COMPLETED = 3, C_SLO_MET = 4, C_REJECTED = 5,
+  C_SLA_MISSES = 6, C_TOKENS = 7, C_STALLS = 8, C_SWAPPED_BLOCKS = 9, C_PREFIX_HIT_BLOCKS = 10,
+  C_ARRIVED_WEIGHT = 11, C_MET_WEIGHT = 12, C_FAILED_ACTIONS = 13, C_RECOMPUTES = 14, C_RETURNING = 15;
+
+export let observation = new StaticArray<f64>(OBS);
+export let lastReward: f64 = 0;
+
+@inline function weight(tier: i32): f64 {
+  return tier == VIP ? 3.0 : 1.0;
+}
+
+export function setupServing(
+  gpu: i32, cpu: i32, tokensPerBlock: i32, ticks: i32, batch: i32, perTick: i32, vip: f64, power: f64,
+  trafficShape: i32, free: i32, vipSla: i32, freeQueueMax: i32, vipQueueMax: i32, returning: f64, tokensCap: i32, requestSlots: i32,
+): void {
+  gpuBlocks = gpu;
+  cpuBlocks = cpu;
+  blockTokens = tokensPerBlock;
+  maxTicks = ticks;
+  batchLimit = batch;
+  tokensPerTick = perTick;
+  vipRatio = vip;
+  powerRatio = power;
+  shape = trafficShape;
+  slaFree = free;
+  slaVip = vipSla;
+  queueMax = new StaticArray<i32>(2);
+  unchecked(queueMax[0] = freeQueueMax);
+  unchecked(queueMax[1] = vipQueueMax);
+  returningRatio = returning;
+  maxTokens = tokensCap;
+  slots = requestSlots;
+  const maxBlocks = (tokensCap + tokensPerBlock - 1) / tokensPerBlock;
+  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, pool.EVICT_LRU);
+  status = new StaticArray<i32>(slots);
+  tierOf = new StaticArray<i32>(slots);
+  userOf = new StaticArray<i32>(slots);
+  promptOf = new StaticArray<i32>(slots);
+  targetOf = new StaticArray<i32>(slots);
+  generatedOf = new StaticArray<i32>(slots);
+  arrivalOf = new StaticArray<i32>(slots);
+  firstTokenOf = new StaticArray<i32>(slots);
+  missedOf = new StaticArray<i32>(slots);
+  freeSlots = new StaticArray<i32>(slots);
+  queues = new StaticArray<i32>(2 * slots);
+  // Everything lives in the arena that resetArena wipes: allocate here, never at module start.
+  queueHead = new StaticArray<i32>(2);
+  queueLength = new StaticArray<i32>(2);
+  running = new StaticArray<i32>(slots);
+  swapped = new StaticArray<i32>(slots);
+  checkSeen = new StaticArray<i32>(slots);
+  // Every arrival may be a new user: at most ~40 per tick.
+  userHistory = new StaticArray<i32>(ticks * 48 + 64);
+  counters = new StaticArray<f64>(COUNTERS);
+  observation = new StaticArray<f64>(OBS);
+  countRng = new Stream(0, 0);
+  attrRng = new Stream(0, 1);
+  userRng = new Stream(0, 2);
+}
+
+/** Starts an episode; the pool must have been set up in this arena. Spawns tick 0's arrivals. */
+export function resetServing(seed: f64): void {
+  const s = <u64>seed;
+  countRng.reseed(s, 0);
+  attrRng.reseed(s, 1);
+  userRng.reseed(s, 2);
+  pool.resetPool();
+  for (let r = 0; r < slots; r++) {
+    unchecked(status[r] = FREE_SLOT);
+    unchecked(freeSlots[r] = slots - 1 - r);
+  }
+  freeSlotCount = slots;
+  unchecked(queueHead[0] = 0);
+  unchecked(queueHead[1] = 0);
+  unchecked(queueLength[0] = 0);
+  unchecked(queueLength[1] = 0);
+  runningCount = 0;
+  swappedCount = 0;
+  userCount = 0;
+  stalledLastTick = 0;
+  tick = 0;
+  lastReward = 0;
+  for (let i = 0; i < COUNTERS; i++) unchecked(counters[i] = 0);
+  spawn();
+  observe();
+}
+
+// --- queues ---------------------------------------------------------------------------------
+
+@inline function queueAt(tier: i32, i: i32): i32 {
+  return unchecked(queues[tier * slots + (unchecked(queueHead[tier]) + i) % slots]);
+}
+
+function pushBack(tier: i32, r: i32): void {
+  const n = unchecked(queueLength[tier]);
+  unchecked(queues[tier * slots + (unchecked(queueHead[tier]) + n) % slots] = r);
+  unchecked(queueLength[tier] = n + 1);
+}
+
+function pushFront(tier: i32, r: i32): void {
+  const h = (unchecked(queueHead[tier]) + slots - 1) % slots;
+  unchecked(queueHead[tier] = h);
+  unchecked(queues[tier * slots + h] = r);
+  unchecked(queueLength[tier] = queueLength[tier] + 1);
+}
+
+function popFront(tier: i32): i32 {
+  const r = queueAt(tier, 0);
+  unchecked(queueHead[tier] = (queueHead[tier] + 1) % slots);
+  unchecked(queueLength[tier] = queueLength[tier] - 1);
+  return r;
+}
+
+function removeAt(list: StaticArray<i32>, count: i32, i: i32): void {
+  for (let k = i; k < count - 1; k++) unchecked(list[k] = list[k + 1]);
+}
+
+function releaseSlot(r: i32): void {
+  unchecked(status[r] = FREE_SLOT);
+  unchecked(freeSlots[freeSlotCount++] = r);
+}
+
+// --- traffic --------------------------------------------------------------------------------
+
+function arrivalRate(t: i32): f64 {
+  if (shape == 0) return 1.0;
+  const ft = <f64>t;
+  const base = shape == 1 ? 2.0 : 4.0;
+  const a = shape == 1 ? 4.0 : 8.0;
+  const b = shape == 1 ? 2.0 : 4.0;
+  return max(0.0, Math.round(((base + 0.005 * ft) + a * Math.sin(2.0 * Math.PI * ft / 1000.0)) + b * Math.sin(2.0 * Math.PI * ft / 150.0)));
+}
+
+/**
+ * Arrivals of this tick. Counts, attributes and users come from separate streams, none of which
+ * depends on what the agent did. A returning user (30%) continues their conversation: the prompt
+ * is their history (previous prompts and answers) plus a new message, so its first blocks are the
+ * same prefix as before; a conversation that would pass the token cap starts afresh.
+ */
+function spawn(): void {
+  const n = countRng.poisson(arrivalRate(tick));
+  for (let i = 0; i < n; i++) {
+    const tier = attrRng.uniform() < vipRatio ? VIP : 0;
+    const power = attrRng.uniform() < powerRatio;
+    let prompt = max(16, <i32>attrRng.normal(power ? 3500.0 : 100.0, power ? 1200.0 : 50.0));
+    const target = max(16, <i32>attrRng.normal(power ? 800.0 : 250.0, power ? 300.0 : 100.0));
+    let user = -1;
+    if (userCount > 0 && userRng.uniform() < returningRatio) {
+      user = userRng.below(userCount);
+      if (unchecked(userHistory[user]) + prompt + target > maxTokens) user = -1;
+      else prompt += unchecked(userHistory[user]);
+    }
+    if (user < 0) {
+      prompt = min(prompt, maxTokens - 16);
+      user = userCount++;
+    } else {
+      unchecked(counters[C_RETURNING] += 1);
+    }
+    const gen = min(target, maxTokens - prompt);
+    unchecked(userHistory[user] = prompt + gen);
+    unchecked(counters[C_ARRIVED] += 1);
+    unchecked(counters[C_ARRIVED_WEIGHT] += weight(tier));
+    if (unchecked(queueLength[tier]) >= unchecked(queueMax[tier]) || freeSlotCount == 0) {
+      unchecked(counters[C_DROPPED] += 1);
+      continue;
+    }
+    const r = unchecked(freeSlots[--freeSlotCount]);
+    unchecked(status[r] = QUEUED);
+    unchecked(tierOf[r] = tier);
+    unchecked(userOf[r] = user);
+    unchecked(promptOf[r] = prompt);
+    unchecked(targetOf[r] = gen);
+    unchecked(generatedOf[r] = 0);
+    unchecked(arrivalOf[r] = tick);
+    unchecked(firstTokenOf[r] = -1);
+    unchecked(missedOf[r] = 0);
+    pushBack(tier, r);
+  }
+}
+
+// --- actions --------------------------------------------------------------------------------
+
+function fillHashes(r: i32, fromBlock: i32, toBlock: i32): void {
+  const base = <i64>unchecked(userOf[r]) * HASH_STRIDE;
+  for (let k = fromBlock; k < toBlock; k++) unchecked(pool.hashInput[k - fromBlock] = base + <i64>k);
+}
+
+/** Admits the head of `tier`'s queue; false (nothing changed) when it does not fit. */
+function admitHead(tier: i32): bool {
+  if (unchecked(queueLength[tier]) == 0) return false;
+  const r = queueAt(tier, 0);
+  const tokens = unchecked(promptOf[r]) + unchecked(generatedOf[r]);
+  fillHashes(r, 0, tokens / blockTokens);
+  const hit = pool.admit(r, tokens);
+  if (hit < 0) return false;
+  popFront(tier);
+  unchecked(status[r] = RUNNING);
+  unchecked(running[runningCount++] = r);
+  unchecked(counters[C_ADMITTED] += 1);
+  unchecked(counters[C_PREFIX_HIT_BLOCKS] += <f64>hit);
+  return true;
+}
+
+/** The most recently admitted running request of `tier` (vLLM preempts the newest), or -1. */
+function newestRunning(tier: i32): i32 {
+  for (let i = runningCount - 1; i >= 0; i--) {
+    const r = unchecked(running[i]);
+    if (tier < 0 || unchecked(tierOf[r]) == tier) return i;
+  }
+  return -1;
+}
+
+function swapOut(tier: i32): bool {
+  const i = newestRunning(tier);
+  if (i < 0) return false;
+  const r = unchecked(running[i]);
+  const copied = pool.swap(r, pool.CPU);
+  if (copied < 0) return false;
+  removeAt(running, runningCount--, i);
+  unchecked(status[r] = SWAPPED);
+  unchecked(swapped[swappedCount++] = r);
+  unchecked(counters[C_SWAPPED_BLOCKS] += <f64>copied);
+  return true;
+}
+
+function swapIn(): bool {
+  if (swappedCount == 0) return false;
+  const r = unchecked(swapped[0]);
+  const copied = pool.swap(r, pool.GPU);
+  if (copied < 0) return false;
+  removeAt(swapped, swappedCount--, 0);
+  unchecked(status[r] = RUNNING);
+  unchecked(running[runningCount++] = r);
+  unchecked(counters[C_SWAPPED_BLOCKS] += <f64>copied);
+  return true;
+}
+
+/** vLLM v1's preemption: free the newest running request's blocks (they stay cached) and requeue it first. */
+function recompute(): bool {
+  const i = newestRunning(-1);
+  if (i < 0) return false;
+  const r = unchecked(running[i]);
+  const tier = unchecked(tierOf[r]);
+  if (unchecked(queueLength[tier]) >= unchecked(queueMax[tier])) return false;
+  pool.freeRequest(r);
+  removeAt(running, runningCount--, i);
+  unchecked(status[r] = QUEUED);
+  pushFront(tier, r);
+  unchecked(counters[C_RECOMPUTES] += 1);
+  return true;
+}
+
+function apply(action: i32): bool {
+  if (action == ACT_NOTHING) return true;
+  if (action == ACT_ADMIT_VIP) return admitHead(VIP);
+  if (action == ACT_ADMIT_FREE) return admitHead(0);
+  if (action == ACT_ADMIT_BATCH) {
+    let any = false;
+    while (admitHead(VIP)) any = true;
+    while (admitHead(0)) any = true;
+    return any;
+  }
+  if (action == ACT_SWAP_OUT_FREE) return swapOut(0);
+  if (action == ACT_SWAP_OUT_VIP) return swapOut(VIP);
+  if (action == ACT_SWAP_IN) return swapIn();
+  if (action == ACT_RECOMPUTE) return recompute();
+  if (unchecked(queueLength[0]) == 0) return false;
+  releaseSlot(popFront(0));
+  unchecked(counters[C_REJECTED] += 1);
+  return true;
+}
+
+// --- time -----------------------------------------------------------------------------------
+
+/** One decode step for the oldest `batchLimit` running requests; returns the reward earned. */
+function decode(): f64 {
+  let reward = 0.0;
+  let stalls = 0;
+  let i = 0;
+  let served = 0;
+  while (i < runningCount && served < batchLimit) {
+    const r = unchecked(running[i]);
+    served++;
+    const before = unchecked(promptOf[r]) + unchecked(generatedOf[r]);
+    const step = min(tokensPerTick, unchecked(targetOf[r]) - unchecked(generatedOf[r]));
+    const after = before + step;
+    fillHashes(r, before / blockTokens, after / blockTokens);
+    if (pool.grow(r, after) < 0) {
+      stalls++; // no block for the next tokens: wait (never crash)
+      i++;
+      continue;
+    }
+    unchecked(generatedOf[r] = generatedOf[r] + step);
+    if (unchecked(firstTokenOf[r]) < 0) unchecked(firstTokenOf[r] = tick);
+    const tier = unchecked(tierOf[r]);
+    unchecked(counters[C_TOKENS] += <f64>step);
+    reward += 0.001 * weight(tier) * <f64>step;
+    if (unchecked(generatedOf[r]) >= unchecked(targetOf[r])) {
+      const sla = tier == VIP ? slaVip : slaFree;
+      const met = unchecked(firstTokenOf[r]) - unchecked(arrivalOf[r]) <= sla;
+      unchecked(counters[C_COMPLETED] += 1);
+      if (met) {
+        unchecked(counters[C_SLO_MET] += 1);
+        unchecked(counters[C_MET_WEIGHT] += weight(tier));
+        reward += weight(tier);
+      }
+      pool.freeRequest(r);
+      removeAt(running, runningCount--, i);
+      releaseSlot(r);
+      continue;
+    }
+    i++;
+  }
+  stalledLastTick = stalls;
+  unchecked(counters[C_STALLS] += <f64>stalls);
+  return reward;
+}
+
+/** Requests still waiting for their first token when they pass their SLA: counted once. */
+function slaCheck(): f64 {
+  let penalty = 0.0;
+  for (let tier = 0; tier < 2; tier++) {
+    const sla = tier == VIP ? slaVip : slaFree;
+    for (let i = 0; i < unchecked(queueLength[tier]); i++) {
+      const r = queueAt(tier, i);
+      if (unchecked(missedOf[r]) == 0 && unchecked(firstTokenOf[r]) < 0 && tick - unchecked(arrivalOf[r]) > sla) {
+        unchecked(missedOf[r] = 1);
+        unchecked(counters[C_SLA_MISSES] += 1);
+        penalty -= 0.5 * weight(tier);
+      }
+    }
+  }
+  return penalty;
+}
+
+/**
+ * One step: the action, one decode tick, the SLA check, then the next tick's arrivals. Returns
+ * 1 when the action could not be carried out (nothing changed), 0 otherwise; the reward is in
+ * `lastReward`, the observation in `observation`.
+ */
+export function stepServing(action: i32): i32 {
+  const ok = apply(action);
+  if (!ok) unchecked(counters[C_FAILED_ACTIONS] += 1);
+  const dropsBefore = unchecked(counters[C_DROPPED]);
+  let reward = decode();
+  reward += slaCheck();
+  tick++;
+  if (tick < maxTicks) spawn();
+  reward -= 0.2 * (unchecked(counters[C_DROPPED]) - dropsBefore);
+  lastReward = reward;
+  observe();
+  return ok ? 0 : 1;
+}
+
+export function servingTick(): i32 {
+  return tick;
+}
+
+export function servingDone(): bool {
+  return tick >= maxTicks;
+}
+
+/** SLO attainment weighted by class: Σ weight of requests served within their SLA / Σ weight of arrivals. */
+export function servingScore(): f64 {
+  const arrived = unchecked(counters[C_ARRIVED_WEIGHT]);
+  return arrived > 0 ? unchecked(counters[C_MET_WEIGHT]) / arrived : 0.0;
+}
+
+export function countersBuffer(): usize {
+  return changetype<usize>(counters);
+}
+
+export function observationBuffer(): usize {
+  return changetype<usize>(observation);
+}
+
+// --- observation ----------------------------------------------------------------------------
+
+function headWait(tier: i32): f64 {
+  if (unchecked(queueLength[tier]) == 0) return 0.0;
+  const sla = tier == VIP ? slaVip : slaFree;
+  return min(1.0, <f64>(tick - unchecked(arrivalOf[queueAt(tier, 0)])) / <f64>max(1, sla));
+}
+
+function headBlocks(tier: i32): f64 {
+  if (unchecked(queueLength[tier]) == 0) return 0.0;
+  const r = queueAt(tier, 0);
+  return min(1.0, <f64>((unchecked(promptOf[r]) + blockTokens - 1) / blockTokens) / <f64>gpuBlocks);
+}
+
+/** Share of the queue head's prompt blocks already cached on the GPU. */
+function headCached(tier: i32): f64 {
+  if (unchecked(queueLength[tier]) == 0) return 0.0;
+  const r = queueAt(tier, 0);
+  const full = unchecked(promptOf[r]) / blockTokens;
+  if (full == 0) return 0.0;
+  fillHashes(r, 0, full);
+  return <f64>pool.cachedPrefix(pool.GPU, full) / <f64>full;
+}
+
+function observe(): void {
+  let needed: i32 = 0; // blocks the running requests still need to finish
+  for (let i = 0; i < runningCount; i++) {
+    const r = unchecked(running[i]);
+    const total = (unchecked(promptOf[r]) + unchecked(targetOf[r]) + blockTokens - 1) / blockTokens;
+    needed += total - pool.blocksOf(r);
+  }
+  const gpuFree = pool.freeBlocks(pool.GPU);
+  const o = observation;
+  unchecked(o[0] = 1.0 - <f64>gpuFree / <f64>gpuBlocks);
+  unchecked(o[1] = cpuBlocks > 0 ? 1.0 - <f64>pool.freeBlocks(pool.CPU) / <f64>cpuBlocks : 0.0);
+  unchecked(o[2] = <f64>pool.cachedBlocks(pool.GPU) / <f64>gpuBlocks);
+  unchecked(o[3] = <f64>unchecked(queueLength[0]) / <f64>unchecked(queueMax[0]));
+  unchecked(o[4] = <f64>unchecked(queueLength[1]) / <f64>unchecked(queueMax[1]));
+  unchecked(o[5] = headWait(0));
+  unchecked(o[6] = headWait(VIP));
+  unchecked(o[7] = headBlocks(0));
+  unchecked(o[8] = headBlocks(VIP));
+  unchecked(o[9] = min(1.0, <f64>runningCount / <f64>(2 * batchLimit)));
+  unchecked(o[10] = min(1.0, <f64>swappedCount / 16.0));
+  unchecked(o[11] = max(-1.0, min(1.0, <f64>(needed - gpuFree) / <f64>gpuBlocks)));
+  unchecked(o[12] = <f64>stalledLastTick / <f64>batchLimit);
+  unchecked(o[13] = <f64>tick / <f64>maxTicks);
+  unchecked(o[14] = headCached(0));
+  unchecked(o[15] = headCached(VIP));
+}
+
+// --- built-in policy ------------------------------------------------------------------------
+
+/**
+ * A vLLM-like scheduler: resume swapped requests first when the running ones leave room; when
+ * decoding stalled for lack of blocks, swap out the newest free-tier request (VIP if none runs);
+ * otherwise admit FCFS, VIP before free, as many as fit while the GPU keeps a 5% watermark.
+ */
+export function schedulerAction(): i32 {
+  const gpuFree = pool.freeBlocks(pool.GPU);
+  const watermark = gpuBlocks / 20;
+  if (swappedCount > 0 && unchecked(observation[11]) <= 0) return ACT_SWAP_IN;
+  if (stalledLastTick > 0 && runningCount > 0) return newestRunning(0) >= 0 ? ACT_SWAP_OUT_FREE : ACT_SWAP_OUT_VIP;
+  for (let tier = VIP; tier >= 0; tier--) {
+    if (unchecked(queueLength[tier]) == 0) continue;
+    const r = queueAt(tier, 0);
+    const blocks = (unchecked(promptOf[r]) + unchecked(generatedOf[r]) + blockTokens - 1) / blockTokens;
+    if (gpuFree - blocks >= watermark) return ACT_ADMIT_BATCH;
+  }
+  return ACT_NOTHING;
+}
+
+/** Runs the built-in scheduler for up to `steps` steps inside WASM; returns the steps taken. */
+export function runScheduler(steps: i32): i32 {
+  let n = 0;
+  while (n < steps && tick < maxTicks) {
+    stepServing(schedulerAction());
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Checks that every request is in exactly one place, consistent with the block pool: 0 when all
+ * holds; 1 a queued or free slot holds blocks, 2 a running request is not on the GPU, 3 a swapped
+ * request is not on the CPU, 4 a list or queue entry disagrees with its request's state or
+ * appears twice, 5 the pool's own invariants fail (see checkPool).
+ */
+export function checkServing(): i32 {
+  const seen = checkSeen;
+  for (let r = 0; r < slots; r++) unchecked(seen[r] = 0);
+  for (let i = 0; i < runningCount; i++) {
+    const r = unchecked(running[i]);
+    if (unchecked(status[r]) != RUNNING || unchecked(seen[r]) != 0) return 4;
+    unchecked(seen[r] = 1);
+  }
+  for (let i = 0; i < swappedCount; i++) {
+    const r = unchecked(swapped[i]);
+    if (unchecked(status[r]) != SWAPPED || unchecked(seen[r]) != 0) return 4;
+    unchecked(seen[r] = 1);
+  }
+  for (let tier = 0; tier < 2; tier++) {
+    for (let i = 0; i < unchecked(queueLength[tier]); i++) {
+      const r = queueAt(tier, i);
+      if (unchecked(status[r]) != QUEUED || unchecked(tierOf[r]) != tier || unchecked(seen[r]) != 0) return 4;
+      unchecked(seen[r] = 1);
+    }
+  }
+  for (let r = 0; r < slots; r++) {
+    const st = unchecked(status[r]);
+    if (st != FREE_SLOT && unchecked(seen[r]) == 0) return 4;
+    if ((st == QUEUED || st == FREE_SLOT) && pool.blocksOf(r) != 0) return 1;
+    if (st == RUNNING && (pool.blocksOf(r) == 0 || pool.tierOfRequest(r) != pool.GPU)) return 2;
+    if (st == SWAPPED && pool.tierOfRequest(r) != pool.CPU) return 3;
+  }
+  return pool.checkPool() == 0 ? 0 : 5;
+}

@@ -1,0 +1,141 @@
+import { KvsimInputError } from "../../errors.js";
+import { instantiateEngine, type EngineExports } from "../../wasm/engine-module.js";
+import { contains, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
+import { NPA, TASKS, type NpaTask } from "./npa/constants.js";
+
+export const SERVING_ACTIONS = [
+  "do_nothing", "admit_next_vip", "admit_next_free", "admit_while_fits", "swap_out_newest_free", "swap_out_newest_vip",
+  "swap_in_oldest", "recompute_newest", "reject_next_free",
+] as const;
+
+export const SERVING_OBSERVATION = [
+  "gpu_used", "cpu_used", "gpu_cached", "free_queue", "vip_queue", "free_head_wait", "vip_head_wait", "free_head_blocks",
+  "vip_head_blocks", "running", "swapped", "growth_pressure", "stalled", "time", "free_head_cached", "vip_head_cached",
+] as const;
+
+const COUNTER_NAMES = [
+  "arrived", "dropped", "admitted", "completed", "sloMet", "rejected", "slaMisses", "tokens", "stalls", "swappedBlocks",
+  "prefixHitBlocks", "arrivedWeight", "metWeight", "failedActions", "recomputes", "returning",
+] as const;
+export type ServingCounters = Record<(typeof COUNTER_NAMES)[number], number>;
+
+export interface ServingInfo extends Record<string, unknown> {
+  tick: number;
+  /** The action could not be carried out (no room, empty queue…); nothing changed. */
+  actionFailed: boolean;
+  counters: ServingCounters;
+  score: number;
+}
+
+/**
+ * The default preset's hardware, sized so that the tasks mean what their names say: easy is
+ * lightly loaded, medium's mean load fits but its wave peaks do not, hard is overloaded ~1.8×.
+ * 16,384 GPU blocks of 16 tokens = 262K tokens of KV (an 80 GB GPU holding a Llama-3-8B-sized
+ * model's cache), a decode batch of 256 sequences (vLLM's default `max_num_seqs`), 16 decode
+ * iterations per tick. NeuralPagedAttention's 1,000 blocks and 12 sequences cannot serve its own
+ * medium and hard traffic at all, which is why its score divides by 0.40 and 0.15.
+ */
+export const SERVING_DEFAULTS = { gpuBlocks: 16384, cpuBlocks: 65536, batchLimit: 256, tokensPerTick: 16 } as const;
+
+export interface ServingEnvOptions {
+  task: NpaTask;
+  /** Block pool sizes, in 16-token blocks. */
+  gpuBlocks?: number;
+  cpuBlocks?: number;
+  /** Sequences decoded per tick. */
+  batchLimit?: number;
+  /** Tokens each decoded sequence gains per tick. */
+  tokensPerTick?: number;
+  /** Request slots: queued + resident + swapped requests at once (default 2048). */
+  slots?: number;
+}
+
+const SHAPES = { flat: 0, wave: 1, spike: 2 } as const;
+/** Time to first token allowed on easy, which has no SLA in NeuralPagedAttention. */
+const EASY_SLA = { free: 200, vip: 100 };
+
+/**
+ * kvsim's serving environment, the default preset (assembly/serving/sim.ts, docs/envs.md): the
+ * WASM block pool with prefix caching, NeuralPagedAttention's traffic shapes drawn from
+ * agent-independent streams, stalls instead of crashes, exactly `maxTicks` steps, and a score of
+ * class-weighted SLO attainment. One WASM instance per env; a step crosses the boundary once.
+ */
+export class ServingEnv implements Env<number[], number, ServingInfo> {
+  readonly id: string;
+  readonly actionSpace: DiscreteSpace = { type: "Discrete", n: SERVING_ACTIONS.length, labels: SERVING_ACTIONS };
+  readonly observationSpace: BoxSpace = {
+    type: "Box", shape: [SERVING_OBSERVATION.length], labels: SERVING_OBSERVATION,
+    low: SERVING_OBSERVATION.map((n) => (n === "growth_pressure" ? -1 : 0)), high: SERVING_OBSERVATION.map(() => 1),
+  };
+  readonly task: NpaTask;
+  private readonly wasm: EngineExports;
+  private obs!: Float64Array;
+  private counterView!: Float64Array;
+  private ended = true;
+
+  constructor(options: ServingEnvOptions, engine: EngineExports = instantiateEngine()) {
+    const config = TASKS[options.task];
+    if (!config) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
+    this.task = options.task;
+    this.id = `kvsim/Serving-${options.task}-v0`;
+    this.wasm = engine;
+    engine.resetArena();
+    engine.servingSetup(
+      options.gpuBlocks ?? SERVING_DEFAULTS.gpuBlocks, options.cpuBlocks ?? SERVING_DEFAULTS.cpuBlocks, NPA.tokensPerBlock, config.maxTicks,
+      options.batchLimit ?? SERVING_DEFAULTS.batchLimit, options.tokensPerTick ?? SERVING_DEFAULTS.tokensPerTick, config.vipRatio, config.powerUserPct, SHAPES[config.traffic],
+      config.slaFree ?? EASY_SLA.free, config.slaVip ?? EASY_SLA.vip, NPA.freeQueueMax, NPA.vipQueueMax, NPA.returningRatio,
+      NPA.maxRequestTokens, options.slots ?? 2048,
+    );
+  }
+
+  reset(options: ResetOptions = {}): { observation: number[]; info: ServingInfo } {
+    this.wasm.servingReset(options.seed ?? 0);
+    // Views are made after the last allocation of the setup; steps allocate nothing.
+    this.obs = new Float64Array(this.wasm.memory.buffer, this.wasm.servingObservation(), SERVING_OBSERVATION.length);
+    this.counterView = new Float64Array(this.wasm.memory.buffer, this.wasm.servingCounters(), COUNTER_NAMES.length);
+    this.ended = false;
+    return { observation: Array.from(this.obs), info: this.info(false) };
+  }
+
+  step(action: number): StepResult<number[], ServingInfo> {
+    if (this.ended) throw new KvsimInputError(`${this.id}: step() after the episode ended; call reset()`);
+    if (!contains(this.actionSpace, action)) throw new KvsimInputError(`${this.id}: action ${JSON.stringify(action)} is outside Discrete(${this.actionSpace.n})`);
+    const failed = this.wasm.servingStep(action) === 1;
+    const truncated = this.wasm.servingDone() === 1;
+    this.ended = truncated;
+    return { observation: Array.from(this.obs), reward: this.wasm.servingReward(), terminated: false, truncated, info: this.info(failed) };
+  }
+
+  /** Class-weighted SLO attainment so far: weight of requests served within SLA / weight of arrivals. */
+  score(): number {
+    return this.wasm.servingScore();
+  }
+
+  /** The built-in vLLM-like scheduler's choice for the current state. */
+  schedulerAction(): number {
+    return this.wasm.servingSchedulerAction();
+  }
+
+  /** Plays up to `steps` steps with the built-in scheduler entirely inside WASM. */
+  runScheduler(steps: number): number {
+    const n = this.wasm.servingRunScheduler(steps);
+    this.ended = this.wasm.servingDone() === 1;
+    return n;
+  }
+
+  /** Throws if a request is in two places or the block pool's invariants fail. */
+  check(): void {
+    const code = this.wasm.servingCheck();
+    const what = ["", "a queued request or free slot holds blocks", "a running request is not on the GPU",
+      "a swapped request is not on the CPU", "a queue or list disagrees with a request's state", "the block pool's invariants fail"];
+    if (code !== 0) throw new Error(`${this.id}: invariant ${code} broken: ${what[code]}`);
+  }
+
+  counters(): ServingCounters {
+    return Object.fromEntries(COUNTER_NAMES.map((name, i) => [name, this.counterView[i]!])) as ServingCounters;
+  }
+
+  private info(failed: boolean): ServingInfo {
+    return { tick: this.wasm.servingTick(), actionFailed: failed, counters: this.counters(), score: this.score() };
+  }
+}

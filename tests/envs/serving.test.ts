@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { runEpisode } from "../../src/agents/agent.js";
+import { makeAgent } from "../../src/agents/registry.js";
+import { make } from "../../src/envs/registry.js";
+import { ServingEnv } from "../../src/envs/serving/serving-env.js";
+
+/** A smaller pool and a shorter budget keep the tests quick; the mechanics are the same. */
+const small = (task: "easy" | "medium" | "hard") => new ServingEnv({ task, gpuBlocks: 2048, cpuBlocks: 4096, batchLimit: 64 });
+
+describe("kvsim serving environment (default preset)", () => {
+  it("keeps every request in exactly one place and the pool consistent after every step, under random actions", () => {
+    for (const task of ["easy", "medium", "hard"] as const) {
+      const env = small(task);
+      const agent = makeAgent("random", env);
+      let { observation } = env.reset({ seed: 3 });
+      agent.reset(3);
+      for (let i = 0; i < 600; i++) {
+        const r = env.step(agent.act(observation));
+        env.check();
+        observation = r.observation;
+        expect(observation.every((v, k) => v >= env.observationSpace.low[k]! && v <= env.observationSpace.high[k]!), `obs in bounds at ${i}`).toBe(true);
+      }
+    }
+  });
+
+  it("draws the same traffic whatever the agent does", () => {
+    const arrivals = ["idle", "random", "vllm"].map((name) => {
+      const env = small("medium");
+      runEpisode(env, makeAgent(name, env), 11);
+      const c = env.counters();
+      return [c.arrived, c.arrivedWeight, c.returning];
+    });
+    expect(arrivals[1]).toEqual(arrivals[0]);
+    expect(arrivals[2]).toEqual(arrivals[0]);
+  });
+
+  it("lasts exactly max_ticks steps, is truncated (never terminated) and repeats exactly for a seed", () => {
+    const play = () => {
+      const env = make("kvsim/Serving-easy-v0");
+      const agent = makeAgent("random", env);
+      let { observation } = env.reset({ seed: 9 });
+      agent.reset(9);
+      const rewards: number[] = [];
+      for (;;) {
+        const r = env.step(agent.act(observation));
+        expect(r.terminated).toBe(false);
+        rewards.push(r.reward);
+        observation = r.observation;
+        if (r.truncated) break;
+      }
+      expect(() => env.step(0)).toThrow(/after the episode ended/);
+      return rewards;
+    };
+    const a = play();
+    expect(a).toHaveLength(2000);
+    expect(play()).toEqual(a);
+  });
+
+  it("scores zero for doing nothing and ranks the vLLM-like scheduler above random", () => {
+    const score = (name: string, task: "easy" | "medium") => {
+      const env = new ServingEnv({ task });
+      runEpisode(env, makeAgent(name, env), 2026);
+      return env.score();
+    };
+    expect(score("idle", "medium")).toBe(0);
+    expect(score("vllm", "medium")).toBeGreaterThan(score("random", "medium"));
+    expect(score("vllm", "easy")).toBeGreaterThan(0.95);
+  });
+
+  it("reuses returning users' conversations from the prefix cache and runs its scheduler inside WASM", () => {
+    const env = new ServingEnv({ task: "easy" });
+    env.reset({ seed: 1 });
+    expect(env.runScheduler(10_000)).toBe(2000);
+    const c = env.counters();
+    expect(c.returning).toBeGreaterThan(100);
+    expect(c.prefixHitBlocks).toBeGreaterThan(0);
+    expect(c.completed).toBeGreaterThan(1500);
+    expect(() => env.step(0)).toThrow(/after the episode ended/);
+  });
+
+  it("rejects actions outside the space", () => {
+    const env = small("easy");
+    env.reset();
+    expect(() => env.step(9)).toThrow(/outside Discrete\(9\)/);
+  });
+});
