@@ -1,16 +1,22 @@
 import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
 import type { Agent } from "./agent.js";
+import { DqnAgent, readDqnFile } from "./dqn-agent.js";
 import { IdleAgent } from "./idle.js";
 import { NpaLruAgent } from "./npa-lru.js";
 import { RandomAgent } from "./random.js";
 import { SchedulerAgent } from "./scheduler.js";
 import { ServingEnv } from "../envs/serving/serving-env.js";
 
+export interface AgentOptions {
+  /** Trained weights (dqn). */
+  weights?: string;
+}
+
 export interface AgentInfo {
   name: string;
   summary: string;
-  make(env: Env<number[], number>): Agent;
+  make(env: Env<number[], number>, options: AgentOptions): Agent;
 }
 
 /** The "do nothing" action of an environment (its label says so), else 0. */
@@ -26,12 +32,21 @@ export const AGENTS: readonly AgentInfo[] = [
       return new SchedulerAgent(env);
     },
   },
+  {
+    name: "dqn", summary: "a trained DQN (`kvsim train --agent dqn`), greedy; needs --weights",
+    make: (env, options) => {
+      if (!options.weights) throw new KvsimInputError(`agent "dqn" needs --weights FILE (from kvsim train --agent dqn)`);
+      const file = readDqnFile(options.weights);
+      if (file.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${file.env}, not ${env.id}`);
+      return new DqnAgent(file);
+    },
+  },
   { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },
   { name: "npa-lru-compat", summary: "the same with its original index bug (reads obs 14/17 as idle ages)", make: () => new NpaLruAgent(true) },
 ];
 
-export function makeAgent(name: string, env: Env<number[], number>): Agent {
+export function makeAgent(name: string, env: Env<number[], number>, options: AgentOptions = {}): Agent {
   const info = AGENTS.find((a) => a.name === name);
   if (!info) throw new KvsimInputError(`unknown agent "${name}" (known: ${AGENTS.map((a) => a.name).join(", ")})`);
-  return info.make(env);
+  return info.make(env, options);
 }

@@ -11,6 +11,7 @@ interface EpisodeOptions {
   agent: string;
   seed: number;
   episodes: number;
+  weights?: string;
   json?: boolean;
 }
 
@@ -21,11 +22,12 @@ export function episodeCommand(): Command {
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
     .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
+    .option("--weights <file>", "trained weights for the dqn agent")
     .option("--json", "print JSON")
     .action((opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
       const env = make(opts.env);
-      const agent = makeAgent(opts.agent, env);
+      const agent = makeAgent(opts.agent, env, { weights: opts.weights });
       const score = (): number | undefined => ("score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined);
       const episodes = Array.from({ length: opts.episodes }, (_, k) => {
         const seed = opts.seed + k;

@@ -8,6 +8,7 @@ import { runCommand } from "./run.js";
 import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
 import { traceCommand } from "./trace.js";
+import { trainCommand } from "./train.js";
 
 /** Exit code for usage and input errors. */
 export const EXIT_INPUT = 2;
@@ -16,7 +17,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), trainCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

@@ -13,7 +13,7 @@ interface Cell {
   hi: number;
 }
 
-const BASE = {
+export const BASE = {
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   background: "white",
   config: { font: "sans-serif", axis: { labelLimit: 160 }, legend: { labelLimit: 220 } },
@@ -121,7 +121,8 @@ function perSeed(results: readonly SweepResult[], rows: readonly SummaryRow[], p
   } as VlSpec;
 }
 
-async function toSvg(spec: VlSpec): Promise<string> {
+/** Renders a Vega-Lite spec to SVG in Node (Vega loaded on first use). */
+export async function toSvg(spec: VlSpec): Promise<string> {
   // Loaded on first use: Vega costs ~0.4 s to import, which sweeps without charts should not pay.
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
   const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: "none" });

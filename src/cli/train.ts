@@ -1,0 +1,42 @@
+import { Command, Option } from "commander";
+import { DQN_DEFAULTS, trainDqn } from "../agents/dqn-train.js";
+import { ENVS, make } from "../envs/registry.js";
+import { KvsimInputError } from "../errors.js";
+import { learningCurveSvg } from "../report/learning-curve.js";
+import { writeFileAtomic } from "../report/write-atomic.js";
+import { parseNonNegativeInt } from "./options.js";
+
+interface TrainOptions {
+  agent: "dqn";
+  env: string;
+  steps: number;
+  seed: number;
+  out: string;
+  curve?: string;
+  hidden: string;
+}
+
+export function trainCommand(): Command {
+  return new Command("train")
+    .description("train an agent on an environment and write its weights (JSON, loadable in Node and browsers)")
+    .addOption(new Option("--agent <name>", "learner").choices(["dqn"]).default("dqn"))
+    .requiredOption("--env <id>", `environment id (${ENVS.map((e) => e.id).join(", ")})`)
+    .option("--steps <n>", "environment steps", parseNonNegativeInt("--steps"), 60_000)
+    .option("--seed <n>", "seed of every random choice (weights, exploration, replay, episodes)", parseNonNegativeInt("--seed"), 0)
+    .option("--hidden <sizes>", "hidden layer sizes, comma-separated", "64,64")
+    .requiredOption("--out <file>", "weights JSON to write")
+    .option("--curve <file.svg>", "also write the learning curve (score per training episode) as SVG")
+    .action(async (opts: TrainOptions) => {
+      const hidden = opts.hidden.split(",").map(Number);
+      if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new KvsimInputError(`--hidden must be positive integers like 64,64, got "${opts.hidden}"`);
+      const env = make(opts.env);
+      if (!("score" in env)) throw new KvsimInputError(`${opts.env} has no score to train against`);
+      const started = performance.now();
+      const file = await trainDqn(env as typeof env & { score(): number }, opts.env, { ...DQN_DEFAULTS, hidden, steps: opts.steps, seed: opts.seed },
+        (p) => process.stderr.write(`step ${p.step}/${opts.steps}: episode ${p.episodes} score ${p.lastScore?.toFixed(4)}\n`));
+      writeFileAtomic(opts.out, JSON.stringify(file) + "\n");
+      if (opts.curve) writeFileAtomic(opts.curve, await learningCurveSvg(`DQN on ${opts.env} (simulated)`, file.curve));
+      console.log(`trained dqn on ${opts.env} for ${opts.steps} steps (${file.curve.length} episodes) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}` +
+        (opts.curve ? ` and ${opts.curve}` : ""));
+    });
+}
