@@ -3,6 +3,7 @@ import type { Env } from "../envs/spaces.js";
 import type { Agent } from "./agent.js";
 import { DqnAgent, readDqnFile } from "./dqn-agent.js";
 import { IdleAgent } from "./idle.js";
+import { QTableAgent, readQTable } from "./q-learning.js";
 import { NpaLruAgent } from "./npa-lru.js";
 import { RandomAgent } from "./random.js";
 import { SchedulerAgent } from "./scheduler.js";
@@ -39,6 +40,15 @@ export const AGENTS: readonly AgentInfo[] = [
       const file = readDqnFile(options.weights);
       if (file.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${file.env}, not ${env.id}`);
       return new DqnAgent(file);
+    },
+  },
+  {
+    name: "qlearning", summary: "a learned Q-table (`kvsim train --agent qlearning`), greedy; needs --weights",
+    make: (env, options) => {
+      if (!options.weights) throw new KvsimInputError(`agent "qlearning" needs --weights FILE (from kvsim train --agent qlearning)`);
+      const table = readQTable(options.weights);
+      if (table.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${table.env}, not ${env.id}`);
+      return new QTableAgent(table);
     },
   },
   { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },

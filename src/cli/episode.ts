@@ -22,7 +22,7 @@ export function episodeCommand(): Command {
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
     .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
-    .option("--weights <file>", "trained weights for the dqn agent")
+    .option("--weights <file>", "trained weights (dqn, qlearning)")
     .option("--json", "print JSON")
     .action((opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");

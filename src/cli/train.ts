@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { DQN_DEFAULTS, trainDqn } from "../agents/dqn-train.js";
+import { Q_DEFAULTS, trainQLearning } from "../agents/q-learning.js";
 import { ENVS, make } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { learningCurveSvg } from "../report/learning-curve.js";
@@ -7,7 +8,7 @@ import { writeFileAtomic } from "../report/write-atomic.js";
 import { parseNonNegativeInt } from "./options.js";
 
 interface TrainOptions {
-  agent: "dqn";
+  agent: "dqn" | "qlearning";
   env: string;
   steps: number;
   seed: number;
@@ -19,11 +20,11 @@ interface TrainOptions {
 export function trainCommand(): Command {
   return new Command("train")
     .description("train an agent on an environment and write its weights (JSON, loadable in Node and browsers)")
-    .addOption(new Option("--agent <name>", "learner").choices(["dqn"]).default("dqn"))
+    .addOption(new Option("--agent <name>", "learner").choices(["dqn", "qlearning"]).default("dqn"))
     .requiredOption("--env <id>", `environment id (${ENVS.map((e) => e.id).join(", ")})`)
     .option("--steps <n>", "environment steps", parseNonNegativeInt("--steps"), 60_000)
     .option("--seed <n>", "seed of every random choice (weights, exploration, replay, episodes)", parseNonNegativeInt("--seed"), 0)
-    .option("--hidden <sizes>", "hidden layer sizes, comma-separated", "64,64")
+    .option("--hidden <sizes>", "dqn: hidden layer sizes, comma-separated", "64,64")
     .requiredOption("--out <file>", "weights JSON to write")
     .option("--curve <file.svg>", "also write the learning curve (score per training episode) as SVG")
     .action(async (opts: TrainOptions) => {
@@ -32,11 +33,15 @@ export function trainCommand(): Command {
       const env = make(opts.env);
       if (!("score" in env)) throw new KvsimInputError(`${opts.env} has no score to train against`);
       const started = performance.now();
-      const file = await trainDqn(env as typeof env & { score(): number }, opts.env, { ...DQN_DEFAULTS, hidden, steps: opts.steps, seed: opts.seed },
-        (p) => process.stderr.write(`step ${p.step}/${opts.steps}: episode ${p.episodes} score ${p.lastScore?.toFixed(4)}\n`));
+      const scored = env as typeof env & { score(): number };
+      const report = (episode: number, step: number, score?: number) =>
+        process.stderr.write(`step ${step}/${opts.steps}: episode ${episode} score ${score?.toFixed(4)}\n`);
+      const file = opts.agent === "dqn"
+        ? await trainDqn(scored, opts.env, { ...DQN_DEFAULTS, hidden, steps: opts.steps, seed: opts.seed }, (p) => report(p.episodes, p.step, p.lastScore))
+        : trainQLearning(scored, opts.env, { ...Q_DEFAULTS, steps: opts.steps, seed: opts.seed }, (e, score) => report(e + 1, 0, score));
       writeFileAtomic(opts.out, JSON.stringify(file) + "\n");
-      if (opts.curve) writeFileAtomic(opts.curve, await learningCurveSvg(`DQN on ${opts.env} (simulated)`, file.curve));
-      console.log(`trained dqn on ${opts.env} for ${opts.steps} steps (${file.curve.length} episodes) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}` +
+      if (opts.curve) writeFileAtomic(opts.curve, await learningCurveSvg(`${opts.agent} on ${opts.env} (simulated)`, file.curve));
+      console.log(`trained ${opts.agent} on ${opts.env} for ${opts.steps} steps (${file.curve.length} episodes) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}` +
         (opts.curve ? ` and ${opts.curve}` : ""));
     });
 }

@@ -47,3 +47,19 @@ describe("DQN", () => {
     expect((await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "dqn"])).stderr).toMatch(/needs --weights/);
   });
 });
+
+describe("tabular Q-learning", () => {
+  it("learns the easy task reproducibly and plays it from its saved table", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvsim-q-"));
+    const out = join(dir, "q.json");
+    const train = () => runCli(["train", "--agent", "qlearning", "--env", "kvsim/Serving-easy-v0", "--steps", "100000", "--seed", "1", "--out", out]);
+    expect((await train()).code).toBe(0);
+    const first = readFileSync(out, "utf8");
+    expect((await train()).code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(first);
+    const play = await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "qlearning", "--weights", out, "--episodes", "2", "--json"]);
+    expect(play.code).toBe(0);
+    const idle = await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "idle", "--episodes", "2", "--json"]);
+    expect(JSON.parse(play.stdout).summary.score.mean).toBeGreaterThan(JSON.parse(idle.stdout).summary.score.mean + 0.5);
+  });
+});
