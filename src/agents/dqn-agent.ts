@@ -1,7 +1,6 @@
-import { readTextFile, parseJsonText } from "../json-file.js";
-import { KvsimInputError } from "../errors.js";
 import type { Agent } from "./agent.js";
-import { argmax, mlpForward, type MlpWeights } from "./mlp.js";
+import { mlpForward, type MlpWeights } from "./mlp.js";
+import { GreedyAgent, readTrained } from "./trained.js";
 
 /** What `kvsim train --agent dqn` writes: the network, where it was trained, and its learning curve. */
 export interface DqnFile {
@@ -18,20 +17,8 @@ export interface DqnFile {
 }
 
 export function readDqnFile(file: string): DqnFile {
-  const data = parseJsonText(readTextFile(file), file) as Partial<DqnFile>;
-  if (data.kind !== "kvsim-dqn" || !data.weights?.layers?.length) throw new KvsimInputError(`${file}: not a kvsim DQN weights file`);
-  return data as DqnFile;
+  return readTrained<DqnFile>(file, "kvsim-dqn", (d) => Boolean(d.weights?.layers?.length));
 }
 
 /** Plays greedily with trained DQN weights (plain-TS forward pass; no tensor library needed). */
-export class DqnAgent implements Agent {
-  readonly name = "dqn";
-
-  constructor(private readonly file: DqnFile) {}
-
-  reset(): void {}
-
-  act(observation: readonly number[]): number {
-    return argmax(mlpForward(this.file.weights, observation));
-  }
-}
+export const dqnAgent = (file: DqnFile): Agent => new GreedyAgent("dqn", (obs) => mlpForward(file.weights, obs));

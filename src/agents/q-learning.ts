@@ -1,9 +1,8 @@
-import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
-import { parseJsonText, readTextFile } from "../json-file.js";
 import { PythonRandom } from "../workloads/python-random.js";
 import type { Agent } from "./agent.js";
 import { argmax } from "./mlp.js";
+import { GreedyAgent, readTrained } from "./trained.js";
 
 /**
  * Observation → small integer state. NeuralPagedAttention's QAgent buckets GPU use (< 0.8,
@@ -78,20 +77,9 @@ export function trainQLearning(env: Env<number[], number> & { score(): number },
 }
 
 export function readQTable(file: string): QTableFile {
-  const data = parseJsonText(readTextFile(file), file) as Partial<QTableFile>;
-  if (data.kind !== "kvsim-qtable" || !Array.isArray(data.q)) throw new KvsimInputError(`${file}: not a kvsim Q-table file`);
-  return data as QTableFile;
+  return readTrained<QTableFile>(file, "kvsim-qtable", (d) => Array.isArray(d.q));
 }
 
-/** Plays greedily from a learned Q-table. */
-export class QTableAgent implements Agent {
-  readonly name = "qlearning";
-
-  constructor(private readonly table: QTableFile) {}
-
-  reset(): void {}
-
-  act(observation: readonly number[]): number {
-    return argmax(this.table.q[discretize(this.table.env, observation)]!.map((v) => v ?? -Infinity));
-  }
-}
+/** Plays greedily from a learned Q-table (unvisited pairs, stored as null, are never chosen). */
+export const qTableAgent = (table: QTableFile): Agent =>
+  new GreedyAgent("qlearning", (obs) => table.q[discretize(table.env, obs)]!.map((v) => v ?? -Infinity));

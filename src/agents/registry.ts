@@ -1,9 +1,10 @@
 import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
 import type { Agent } from "./agent.js";
-import { DqnAgent, readDqnFile } from "./dqn-agent.js";
+import { dqnAgent, readDqnFile } from "./dqn-agent.js";
+import { parseJsonText, readTextFile } from "../json-file.js";
 import { IdleAgent } from "./idle.js";
-import { QTableAgent, readQTable } from "./q-learning.js";
+import { qTableAgent, readQTable } from "./q-learning.js";
 import { NpaLruAgent } from "./npa-lru.js";
 import { RandomAgent } from "./random.js";
 import { SchedulerAgent } from "./scheduler.js";
@@ -17,11 +18,26 @@ export interface AgentOptions {
 export interface AgentInfo {
   name: string;
   summary: string;
+  /** Played from `kvsim train` output (`--weights`). */
+  needsWeights?: boolean;
   make(env: Env<number[], number>, options: AgentOptions): Agent;
 }
 
 /** The "do nothing" action of an environment (its label says so), else 0. */
 const idleAction = (env: Env<number[], number>): number => Math.max(0, env.actionSpace.labels?.indexOf("do_nothing") ?? 0);
+
+/** An agent played from `kvsim train` output, which must come from the same environment. */
+function trained(name: string, summary: string, load: (file: string) => Agent & { env?: string }): AgentInfo {
+  return {
+    name, summary, needsWeights: true,
+    make: (env, options) => {
+      if (!options.weights) throw new KvsimInputError(`agent "${name}" needs --weights FILE (from kvsim train --agent ${name})`);
+      const trainedOn = (parseJsonText(readTextFile(options.weights), options.weights) as { env?: string }).env;
+      if (trainedOn !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${trainedOn}, not ${env.id}`);
+      return load(options.weights);
+    },
+  };
+}
 
 export const AGENTS: readonly AgentInfo[] = [
   { name: "random", summary: "uniform over the action space, seeded", make: (env) => new RandomAgent(env.actionSpace.n) },
@@ -33,24 +49,8 @@ export const AGENTS: readonly AgentInfo[] = [
       return new SchedulerAgent(env);
     },
   },
-  {
-    name: "dqn", summary: "a trained DQN (`kvsim train --agent dqn`), greedy; needs --weights",
-    make: (env, options) => {
-      if (!options.weights) throw new KvsimInputError(`agent "dqn" needs --weights FILE (from kvsim train --agent dqn)`);
-      const file = readDqnFile(options.weights);
-      if (file.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${file.env}, not ${env.id}`);
-      return new DqnAgent(file);
-    },
-  },
-  {
-    name: "qlearning", summary: "a learned Q-table (`kvsim train --agent qlearning`), greedy; needs --weights",
-    make: (env, options) => {
-      if (!options.weights) throw new KvsimInputError(`agent "qlearning" needs --weights FILE (from kvsim train --agent qlearning)`);
-      const table = readQTable(options.weights);
-      if (table.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${table.env}, not ${env.id}`);
-      return new QTableAgent(table);
-    },
-  },
+  trained("dqn", "a trained DQN (`kvsim train --agent dqn`), greedy; needs --weights", (file) => dqnAgent(readDqnFile(file))),
+  trained("qlearning", "a learned Q-table (`kvsim train --agent qlearning`), greedy; needs --weights", (file) => qTableAgent(readQTable(file))),
   { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },
   { name: "npa-lru-compat", summary: "the same with its original index bug (reads obs 14/17 as idle ages)", make: () => new NpaLruAgent(true) },
 ];

@@ -7,8 +7,8 @@ import { NpaServingEnv } from "../../src/envs/serving/npa/npa-env.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("agents", () => {
-  // dqn needs trained weights: tests/envs/dqn.test.ts plays it.
-  it.each(AGENTS.map((a) => a.name).filter((n) => n !== "dqn"))("%s plays a whole episode, deterministically per seed", (name) => {
+  // Trained agents need weights: tests/envs/dqn.test.ts plays them.
+  it.each(AGENTS.filter((a) => !a.needsWeights).map((a) => a.name))("%s plays a whole episode, deterministically per seed", (name) => {
     const id = name === "vllm" ? "kvsim/Serving-easy-v0" : "kvsim/Serving-npa-medium-v0";
     const play = () => {
       const env = make(id);

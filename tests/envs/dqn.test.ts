@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DqnAgent, readDqnFile } from "../../src/agents/dqn-agent.js";
+import { dqnAgent, readDqnFile } from "../../src/agents/dqn-agent.js";
 import { DQN_DEFAULTS, trainDqn } from "../../src/agents/dqn-train.js";
 import { argmax, mlpForward } from "../../src/agents/mlp.js";
 import { ServingEnv } from "../../src/envs/serving/serving-env.js";
@@ -37,7 +37,7 @@ describe("DQN", () => {
     expect(file).toMatchObject({ kind: "kvsim-dqn", env: "kvsim/Serving-easy-v0", observation: 16, actions: 9, hidden: [8] });
     expect(file.curve).toHaveLength(1);
     expect(readFileSync(join(dir, "c.svg"), "utf8")).toMatch(/^<svg/);
-    expect(new DqnAgent(file).act(new Array(16).fill(0))).toBeGreaterThanOrEqual(0);
+    expect(dqnAgent(file).act(new Array(16).fill(0))).toBeGreaterThanOrEqual(0);
     const play = await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "dqn", "--weights", out, "--json"]);
     expect(play.code).toBe(0);
     expect(JSON.parse(play.stdout).steps).toBe(2000);
