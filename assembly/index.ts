@@ -152,7 +152,8 @@ export function poolStats(which: i32): f64 {
 export {
   setupServing as servingSetup, resetServing as servingReset, stepServing as servingStep, servingTick, servingDone,
   servingScore, countersBuffer as servingCounters, observationBuffer as servingObservation, schedulerAction as servingSchedulerAction,
-  runScheduler as servingRunScheduler, checkServing as servingCheck,
+  runScheduler as servingRunScheduler, checkServing as servingCheck, setTraceTraffic as servingSetTrace,
+  traceBuffer as servingTraceBuffer,
 } from "./serving/sim";
 import * as serving from "./serving/sim";
 

@@ -77,6 +77,15 @@ let runningCount: i32 = 0;
 let swapped = new StaticArray<i32>(0);
 let swappedCount: i32 = 0;
 let userHistory = new StaticArray<i32>(0);
+// Trace replay (setTraceTraffic): arrivals read from a recorded request trace instead of drawn.
+let traceCount: i32 = 0;
+let traceNext: i32 = 0;
+let traceTick = new StaticArray<i32>(0);
+let traceInput = new StaticArray<i32>(0);
+let traceOutput = new StaticArray<i32>(0);
+let traceOffset = new StaticArray<i32>(0);
+let traceBlocks = new StaticArray<i32>(0);
+let traceOf = new StaticArray<i32>(0); // slot → trace request index (-1: generated traffic)
 let checkSeen = new StaticArray<i32>(0);
 let userCount: i32 = 0;
 let stalledLastTick: i32 = 0;
@@ -135,6 +144,8 @@ export function setupServing(
   running = new StaticArray<i32>(slots);
   swapped = new StaticArray<i32>(slots);
   checkSeen = new StaticArray<i32>(slots);
+  traceOf = new StaticArray<i32>(slots);
+  traceCount = 0;
   // Every arrival may be a new user: at most ~40 per tick.
   userHistory = new StaticArray<i32>(ticks * 48 + 64);
   counters = new StaticArray<f64>(COUNTERS);
@@ -163,6 +174,7 @@ export function resetServing(seed: f64): void {
   runningCount = 0;
   swappedCount = 0;
   userCount = 0;
+  traceNext = 0;
   stalledLastTick = 0;
   tick = 0;
   lastReward = 0;
@@ -224,6 +236,10 @@ function arrivalRate(t: i32): f64 {
  * same prefix as before; a conversation that would pass the token cap starts afresh.
  */
 function spawn(): void {
+  if (traceCount > 0) {
+    spawnFromTrace();
+    return;
+  }
   const n = countRng.poisson(arrivalRate(tick));
   for (let i = 0; i < n; i++) {
     const tier = attrRng.uniform() < vipRatio ? VIP : 0;
@@ -260,15 +276,79 @@ function spawn(): void {
     unchecked(arrivalOf[r] = tick);
     unchecked(firstTokenOf[r] = -1);
     unchecked(missedOf[r] = 0);
+    unchecked(traceOf[r] = -1);
     pushBack(tier, r);
+  }
+}
+
+/**
+ * Allocates room for a request trace of `count` requests and `blocks` prompt blocks; the host fills
+ * the buffers (traceBuffer), then every reset replays it: request i arrives at its tick, free
+ * class, its prompt's blocks hashed by the trace's own block ids (so equal ids share KV).
+ */
+export function setTraceTraffic(count: i32, blocks: i32): void {
+  traceCount = count;
+  traceTick = new StaticArray<i32>(count);
+  traceInput = new StaticArray<i32>(count);
+  traceOutput = new StaticArray<i32>(count);
+  traceOffset = new StaticArray<i32>(count + 1);
+  traceBlocks = new StaticArray<i32>(blocks);
+}
+
+/** Pointers to the trace buffers: 0 ticks, 1 input lengths, 2 output lengths, 3 offsets, 4 block ids. */
+export function traceBuffer(which: i32): usize {
+  if (which == 0) return changetype<usize>(traceTick);
+  if (which == 1) return changetype<usize>(traceInput);
+  if (which == 2) return changetype<usize>(traceOutput);
+  if (which == 3) return changetype<usize>(traceOffset);
+  return changetype<usize>(traceBlocks);
+}
+
+function spawnFromTrace(): void {
+  while (traceNext < traceCount && unchecked(traceTick[traceNext]) <= tick) {
+    const i = traceNext++;
+    unchecked(counters[C_ARRIVED] += 1);
+    unchecked(counters[C_ARRIVED_WEIGHT] += 1.0);
+    const prompt = min(max(1, unchecked(traceInput[i])), maxTokens - 1);
+    if (unchecked(queueLength[0]) >= unchecked(queueMax[0]) || freeSlotCount == 0) {
+      unchecked(counters[C_DROPPED] += 1);
+      continue;
+    }
+    const r = unchecked(freeSlots[--freeSlotCount]);
+    unchecked(status[r] = QUEUED);
+    unchecked(tierOf[r] = 0);
+    unchecked(userOf[r] = i);
+    unchecked(promptOf[r] = prompt);
+    unchecked(targetOf[r] = max(1, min(unchecked(traceOutput[i]), maxTokens - prompt)));
+    unchecked(generatedOf[r] = 0);
+    unchecked(arrivalOf[r] = tick);
+    unchecked(firstTokenOf[r] = -1);
+    unchecked(missedOf[r] = 0);
+    unchecked(traceOf[r] = i);
+    pushBack(0, r);
   }
 }
 
 // --- actions --------------------------------------------------------------------------------
 
+/** Trace block ids and generated hashes must never meet: generated ones live above 2^40. */
+const GENERATED_HASHES: i64 = 1 << 40;
+
 function fillHashes(r: i32, fromBlock: i32, toBlock: i32): void {
-  const base = <i64>unchecked(userOf[r]) * HASH_STRIDE;
-  for (let k = fromBlock; k < toBlock; k++) unchecked(pool.hashInput[k - fromBlock] = base + <i64>k);
+  const i = unchecked(traceOf[r]);
+  if (i < 0) {
+    const base = <i64>unchecked(userOf[r]) * HASH_STRIDE;
+    for (let k = fromBlock; k < toBlock; k++) unchecked(pool.hashInput[k - fromBlock] = base + <i64>k);
+    return;
+  }
+  // The trace names its prompt blocks; blocks filled by generated tokens are this request's own.
+  // A trace lists ceil(prompt / block) ids; a partial last block's id says nothing once generated
+  // tokens fill it, so only the prompt's full blocks take the trace's ids.
+  const from = unchecked(traceOffset[i]);
+  const listed = min(unchecked(traceOffset[i + 1]) - from, unchecked(promptOf[r]) / blockTokens);
+  for (let k = fromBlock; k < toBlock; k++) {
+    unchecked(pool.hashInput[k - fromBlock] = k < listed ? <i64>unchecked(traceBlocks[from + k]) : GENERATED_HASHES + <i64>i * HASH_STRIDE + <i64>k);
+  }
 }
 
 /** Admits the head of `tier`'s queue; false (nothing changed) when it does not fit. */

@@ -2,31 +2,39 @@ import { Command } from "commander";
 import { runEpisode } from "../agents/agent.js";
 import { AGENTS, makeAgent } from "../agents/registry.js";
 import { ENVS, make } from "../envs/registry.js";
+import { ServingEnv } from "../envs/serving/serving-env.js";
 import { stat } from "../sweep/summary.js";
+import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
 import { parseNonNegativeInt } from "./options.js";
 
 interface EpisodeOptions {
-  env: string;
+  env?: string;
   agent: string;
   seed: number;
   episodes: number;
   weights?: string;
+  trace?: string;
+  tickMs: number;
   json?: boolean;
 }
 
 export function episodeCommand(): Command {
   return new Command("episode")
     .description("play episodes of an environment with an agent; print returns and scores (simulated)")
-    .requiredOption("--env <id>", `environment id (${ENVS.map((e) => e.id).join(", ")})`)
+    .option("--env <id>", `environment id (${ENVS.map((e) => e.id).join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
     .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
     .option("--weights <file>", "trained weights (dqn, qlearning)")
+    .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")
+    .option("--tick-ms <ms>", "with --trace: milliseconds per tick", parseNonNegativeInt("--tick-ms"), 100)
     .option("--json", "print JSON")
-    .action((opts: EpisodeOptions) => {
+    .action(async (opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
-      const env = make(opts.env);
+      if (!opts.env && !opts.trace) throw new KvsimInputError("give --env ID or --trace FILE");
+      const env = opts.trace ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100 }) : make(opts.env!);
+      opts.env = env.id;
       const agent = makeAgent(opts.agent, env, { weights: opts.weights });
       const score = (): number | undefined => ("score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined);
       const episodes = Array.from({ length: opts.episodes }, (_, k) => {

@@ -46,6 +46,8 @@ export interface EngineExports {
   servingSchedulerAction(): number;
   servingRunScheduler(steps: number): number;
   servingCheck(): number;
+  servingSetTrace(count: number, blocks: number): void;
+  servingTraceBuffer(which: number): number;
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;

@@ -3,6 +3,8 @@ import { runEpisode } from "../../src/agents/agent.js";
 import { makeAgent } from "../../src/agents/registry.js";
 import { make } from "../../src/envs/registry.js";
 import { ServingEnv } from "../../src/envs/serving/serving-env.js";
+import { readMooncakeTrace } from "../../src/traces/formats/mooncake.js";
+import { fixture } from "../helpers/khl.js";
 
 /** A smaller pool and a shorter budget keep the tests quick; the mechanics are the same. */
 const small = (task: "easy" | "medium" | "hard") => new ServingEnv({ task, gpuBlocks: 2048, cpuBlocks: 4096, batchLimit: 64 });
@@ -82,5 +84,31 @@ describe("kvsim serving environment (default preset)", () => {
     const env = small("easy");
     env.reset();
     expect(() => env.step(9)).toThrow(/outside Discrete\(9\)/);
+  });
+});
+
+describe("Mooncake trace replay as serving traffic", () => {
+  it("replays every request at its tick, hits shared prefix blocks, and stays consistent", async () => {
+    const trace = await readMooncakeTrace(fixture("mooncake/synthetic_trace.jsonl"));
+    const env = new ServingEnv({ task: "medium", trace });
+    expect(env.id).toBe("kvsim/Serving-trace-v0");
+    const agent = makeAgent("random", env);
+    let { observation } = env.reset({ seed: 1 });
+    agent.reset(1);
+    let steps = 0;
+    for (;;) {
+      const r = env.step(agent.act(observation));
+      if (steps++ % 50 === 0) env.check();
+      observation = r.observation;
+      if (r.truncated) break;
+    }
+    expect(steps).toBe(Math.floor(1_022_025 / 100) + 600);
+    const c = env.counters();
+    expect(c.arrived).toBe(3993);
+    expect(c.prefixHitBlocks).toBeGreaterThan(1000);
+    const vllm = new ServingEnv({ task: "medium", trace });
+    runEpisode(vllm, makeAgent("vllm", vllm), 1);
+    expect(vllm.score()).toBeGreaterThan(env.score());
+    expect(vllm.counters().arrived).toBe(3993);
   });
 });

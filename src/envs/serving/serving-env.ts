@@ -1,5 +1,6 @@
 import { KvsimInputError } from "../../errors.js";
 import { instantiateEngine, type EngineExports } from "../../wasm/engine-module.js";
+import type { RequestTrace } from "../../traces/formats/mooncake.js";
 import { contains, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
 import { NPA, TASKS, type NpaTask } from "./npa/constants.js";
 
@@ -48,7 +49,19 @@ export interface ServingEnvOptions {
   tokensPerTick?: number;
   /** Request slots: queued + resident + swapped requests at once (default 2048). */
   slots?: number;
+  /**
+   * Replay a request trace (Mooncake JSONL) instead of drawing traffic: request i arrives at
+   * tick floor(timestamp / tickMs), free class, its prompt blocks hashed by the trace's block ids.
+   * The pool then uses the trace's block size (`traceBlockTokens`, Mooncake's 512).
+   */
+  trace?: RequestTrace;
+  /** Milliseconds per tick when replaying a trace (default 100). */
+  tickMs?: number;
+  traceBlockTokens?: number;
 }
+
+/** Trace replay: TTFT SLA 5 s at 100 ms a tick; the run goes on 60 s after the last arrival. */
+const TRACE = { slaTicks: 50, drainTicks: 600, blockTokens: 512, tokensPerTick: 4 };
 
 const SHAPES = { flat: 0, wave: 1, spike: 2 } as const;
 /** Time to first token allowed on easy, which has no SLA in NeuralPagedAttention. */
@@ -77,15 +90,44 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
     const config = TASKS[options.task];
     if (!config) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
     this.task = options.task;
-    this.id = `kvsim/Serving-${options.task}-v0`;
+    this.id = options.trace ? "kvsim/Serving-trace-v0" : `kvsim/Serving-${options.task}-v0`;
     this.wasm = engine;
     engine.resetArena();
+    if (options.trace) {
+      this.setupTrace(options, options.trace);
+      return;
+    }
     engine.servingSetup(
       options.gpuBlocks ?? SERVING_DEFAULTS.gpuBlocks, options.cpuBlocks ?? SERVING_DEFAULTS.cpuBlocks, NPA.tokensPerBlock, config.maxTicks,
       options.batchLimit ?? SERVING_DEFAULTS.batchLimit, options.tokensPerTick ?? SERVING_DEFAULTS.tokensPerTick, config.vipRatio, config.powerUserPct, SHAPES[config.traffic],
       config.slaFree ?? EASY_SLA.free, config.slaVip ?? EASY_SLA.vip, NPA.freeQueueMax, NPA.vipQueueMax, NPA.returningRatio,
       NPA.maxRequestTokens, options.slots ?? 2048,
     );
+  }
+
+  /** Same KV bytes as the default hardware, in the trace's block size; arrivals copied into WASM once. */
+  private setupTrace(options: ServingEnvOptions, trace: RequestTrace): void {
+    const engine = this.wasm;
+    const tickMs = options.tickMs ?? 100;
+    if (!(tickMs > 0)) throw new KvsimInputError(`tickMs must be positive, got ${tickMs}`);
+    const blockTokens = options.traceBlockTokens ?? TRACE.blockTokens;
+    const scale = NPA.tokensPerBlock / blockTokens;
+    const n = trace.timestamps.length;
+    const ticks = Int32Array.from(trace.timestamps, (ms) => Math.floor(ms / tickMs));
+    let longest = 1;
+    for (let i = 0; i < n; i++) longest = Math.max(longest, trace.inputLengths[i]! + Math.max(1, trace.outputLengths[i]!) + 1);
+    engine.servingSetup(
+      options.gpuBlocks ?? Math.max(1, Math.floor(SERVING_DEFAULTS.gpuBlocks * scale)), options.cpuBlocks ?? Math.floor(SERVING_DEFAULTS.cpuBlocks * scale),
+      blockTokens, ticks[n - 1]! + TRACE.drainTicks, options.batchLimit ?? SERVING_DEFAULTS.batchLimit, options.tokensPerTick ?? TRACE.tokensPerTick,
+      0, 0, 0, TRACE.slaTicks, TRACE.slaTicks, NPA.freeQueueMax, NPA.vipQueueMax, 0, longest, options.slots ?? 2048,
+    );
+    engine.servingSetTrace(n, trace.blocks.length);
+    const view = (which: number, length: number) => new Int32Array(engine.memory.buffer, engine.servingTraceBuffer(which), length);
+    view(0, n).set(ticks);
+    view(1, n).set(trace.inputLengths);
+    view(2, n).set(trace.outputLengths);
+    view(3, n + 1).set(trace.offsets);
+    view(4, trace.blocks.length).set(trace.blocks);
   }
 
   reset(options: ResetOptions = {}): { observation: number[]; info: ServingInfo } {
