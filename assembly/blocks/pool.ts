@@ -1,6 +1,7 @@
 import { ListPool } from "../util/list-pool";
 import { IndexedHeaps } from "../util/indexed-heap";
 import { IntMap } from "../util/int-map";
+import { S3FifoQueues } from "./s3fifo-queues";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
@@ -17,7 +18,8 @@ import { IntMap } from "../util/int-map";
  *   unlinks it from the queue.
  * - Which free cached block is evicted is pluggable: `lru` is vLLM's queue order (least recently
  *   freed); `fifo` (earliest cached), `lfu` (fewest hits) and `belady` (next use farthest in the
- *   future, given by the host) keep the free cached blocks of each tier in an indexed heap as well.
+ *   future, given by the host) keep the free cached blocks of each tier in an indexed heap as well;
+ *   `s3fifo` keeps every cached block in S3-FIFO's small and main queues (s3fifo-queues.ts).
  *   Free blocks without a hash are always taken first.
  * - Requests own block tables (fixed rows of `maxBlocksPerRequest`). One hash maps to one cached
  *   block per tier: a block filled with content already cached stays uncached (vLLM keeps both,
@@ -30,6 +32,7 @@ export const EVICT_LRU: i32 = 0;
 export const EVICT_FIFO: i32 = 1;
 export const EVICT_LFU: i32 = 2;
 export const EVICT_BELADY: i32 = 3;
+export const EVICT_S3FIFO: i32 = 4;
 const NO_HASH: i64 = -1;
 
 let blockTokens: i32 = 16;
@@ -43,6 +46,7 @@ let cachedAt = new StaticArray<i64>(0);
 let nextUse = new StaticArray<f64>(0);
 let freeQueue = new ListPool(0, 0);
 let evictHeap = new IndexedHeaps(0, 0, 0);
+let s3 = changetype<S3FifoQueues>(0);
 let maps = new StaticArray<IntMap>(0);
 let evictPolicy: i32 = EVICT_LRU;
 let clock: i64 = 0;
@@ -83,6 +87,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   nextUse = new StaticArray<f64>(total);
   freeQueue = new ListPool(2, total);
   evictHeap = new IndexedHeaps(2, total, 0);
+  s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
   maps = new StaticArray<IntMap>(2);
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));
   unchecked(maps[CPU] = new IntMap(max(1, cpuBlocks)));
@@ -107,6 +112,7 @@ export function resetPool(): void {
   clock = 0;
   freeQueue.clear();
   evictHeap.clear();
+  s3.clear();
   unchecked(maps[GPU]).clear();
   unchecked(maps[CPU]).clear();
   for (let b = 0; b < total; b++) {
@@ -162,6 +168,11 @@ export function tableOf(request: i32): usize {
   return changetype<usize>(tables) + ((<usize>(request * maxPerRequest)) << 2);
 }
 
+/** fifo, lfu and belady keep the free cached blocks in a heap keyed by `score`. */
+@inline function heapPolicy(): bool {
+  return evictPolicy == EVICT_FIFO || evictPolicy == EVICT_LFU || evictPolicy == EVICT_BELADY;
+}
+
 function score(b: i32): f64 {
   if (evictPolicy == EVICT_FIFO) return <f64>unchecked(cachedAt[b]);
   if (evictPolicy == EVICT_LFU) return <f64>unchecked(hits[b]);
@@ -172,7 +183,7 @@ function score(b: i32): f64 {
 function unlinkFree(b: i32): void {
   const t = tierOf(b);
   freeQueue.remove(t, b);
-  if (evictPolicy != EVICT_LRU && unchecked(hashOf[b]) != NO_HASH) evictHeap.remove(t, b);
+  if (heapPolicy() && unchecked(hashOf[b]) != NO_HASH) evictHeap.remove(t, b);
   unchecked(freeCount[t] = freeCount[t] - 1);
 }
 
@@ -183,13 +194,20 @@ function uncache(b: i32): void {
   const map = unchecked(maps[tierOf(b)]);
   if (map.get(h) == b) map.delete(h);
   unchecked(hashOf[b] = NO_HASH);
+  if (evictPolicy == EVICT_S3FIFO) s3.onUncache(tierOf(b), b);
   evictedBlocks++;
 }
 
 /** Takes a free block of the tier for new content: uncached ones first, else the policy's victim. */
 function popFree(t: i32): i32 {
   let b = freeQueue.first(t);
-  if (evictPolicy != EVICT_LRU && unchecked(hashOf[b]) != NO_HASH) b = evictHeap.min(t, -1);
+  if (unchecked(hashOf[b]) != NO_HASH) {
+    if (heapPolicy()) b = evictHeap.min(t, -1);
+    else if (evictPolicy == EVICT_S3FIFO) {
+      const v = s3.victim(t, hashOf);
+      if (v >= 0) b = v; // -1 cannot happen while a free cached block exists; the queue head is then as good
+    }
+  }
   unlinkFree(b);
   uncache(b);
   unchecked(refCount[b] = 1);
@@ -206,7 +224,7 @@ function release(b: i32): void {
     freeQueue.prepend(t, b);
   } else {
     freeQueue.append(t, b);
-    if (evictPolicy != EVICT_LRU) evictHeap.insert(t, b, score(b));
+    if (heapPolicy()) evictHeap.insert(t, b, score(b));
   }
   unchecked(freeCount[t] = freeCount[t] + 1);
 }
@@ -215,6 +233,15 @@ function acquire(b: i32): void {
   if (unchecked(refCount[b]) == 0) unlinkFree(b);
   unchecked(refCount[b] = refCount[b] + 1);
   unchecked(hits[b] = hits[b] + 1);
+  if (evictPolicy == EVICT_S3FIFO) s3.onHit(b);
+}
+
+/** Records block b (of its tier) as holding the content named `h`. */
+function setCached(b: i32, h: i64): void {
+  unchecked(maps[tierOf(b)]).set(h, b);
+  unchecked(hashOf[b] = h);
+  unchecked(cachedAt[b] = clock++);
+  if (evictPolicy == EVICT_S3FIFO) s3.onCache(tierOf(b), b, h);
 }
 
 @inline function push(request: i32, b: i32): void {
@@ -229,9 +256,7 @@ function cacheBlock(b: i32, k: i32): void {
   const map = unchecked(maps[tierOf(b)]);
   unchecked(nextUse[b] = nextUseInput[k]);
   if (unchecked(hashOf[b]) != NO_HASH || map.get(h) >= 0) return;
-  map.set(h, b);
-  unchecked(hashOf[b] = h);
-  unchecked(cachedAt[b] = clock++);
+  setCached(b, h);
 }
 
 /** Longest run of the first `count` input hashes cached in the tier. */
@@ -342,11 +367,7 @@ export function swap(request: i32, to: i32): i32 {
       acquire(there);
     } else {
       there = popFree(to);
-      if (h != NO_HASH) {
-        map.set(h, there);
-        unchecked(hashOf[there] = h);
-        unchecked(cachedAt[there] = clock++);
-      }
+      if (h != NO_HASH) setCached(there, h);
     }
     unchecked(nextUse[there] = nextUse[b]);
     unchecked(tables[base + i] = there);

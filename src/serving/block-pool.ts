@@ -2,7 +2,7 @@ import { KvsimInputError } from "../errors.js";
 import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
 
 /** Which free cached block a tier gives up when it needs a block (uncached free blocks go first). */
-export const CACHE_EVICTIONS = ["lru", "fifo", "lfu", "belady"] as const;
+export const CACHE_EVICTIONS = ["lru", "fifo", "lfu", "belady", "s3fifo"] as const;
 export type CacheEviction = (typeof CACHE_EVICTIONS)[number];
 export type Tier = "gpu" | "cpu";
 

@@ -2,9 +2,78 @@
  * A naive reference of the block pool, written from the vLLM description in the spec with plain
  * arrays and Maps (free queues as arrays, victims by scanning). Test oracle only.
  */
-export type Eviction = "lru" | "fifo" | "lfu" | "belady";
+export type Eviction = "lru" | "fifo" | "lfu" | "belady" | "s3fifo";
 
-interface Block { ref: number; hash: number | null; hits: number; cachedAt: number; nextUse: number; released: number }
+/** S3-FIFO over one tier's cached blocks, with arrays: small and main FIFOs, a ghost ring of hashes. */
+class NaiveS3Fifo {
+  small: number[] = [];
+  main: number[] = [];
+  freq = new Map<number, number>();
+  /** Ghost ring entries in order; an entry is live iff it is the hash's latest entry and not taken back. */
+  ghost: { hash: number; live: boolean }[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  onCache(b: number, hash: number): void {
+    const entry = this.ghost.findLast((g) => g.hash === hash && g.live);
+    if (entry) entry.live = false;
+    this.freq.set(b, 0);
+    (entry ? this.main : this.small).push(b);
+  }
+
+  onHit(b: number): void {
+    if (this.freq.has(b)) this.freq.set(b, Math.min(3, this.freq.get(b)! + 1));
+  }
+
+  onUncache(b: number): void {
+    for (const q of [this.small, this.main]) {
+      const i = q.indexOf(b);
+      if (i >= 0) q.splice(i, 1);
+    }
+    this.freq.delete(b);
+  }
+
+  victim(inUse: (b: number) => boolean, hashOf: (b: number) => number): number {
+    let busySmall = 0;
+    let busyMain = 0;
+    for (;;) {
+      const smallOpen = busySmall < this.small.length;
+      const mainOpen = busyMain < this.main.length;
+      if (!smallOpen && !mainOpen) throw new Error("no evictable cached block");
+      const fromSmall = smallOpen && (!mainOpen || this.small.length > Math.floor((this.small.length + this.main.length) / 10));
+      const q = fromSmall ? this.small : this.main;
+      const b = q.shift()!;
+      if (inUse(b)) {
+        q.push(b);
+        if (fromSmall) busySmall++;
+        else busyMain++;
+        continue;
+      }
+      const f = this.freq.get(b)!;
+      if (fromSmall) {
+        busySmall = 0;
+        if (f > 0) {
+          this.freq.set(b, 0);
+          this.main.push(b);
+          continue;
+        }
+        if (this.ghost.length === this.capacity) this.ghost.shift();
+        for (const g of this.ghost) if (g.hash === hashOf(b)) g.live = false;
+        this.ghost.push({ hash: hashOf(b), live: true });
+        q.unshift(b); // stays queued until the pool uncaches it
+        return b;
+      }
+      busyMain = 0;
+      if (f > 0) {
+        this.freq.set(b, f - 1);
+        this.main.push(b);
+        continue;
+      }
+      this.main.unshift(b);
+      return b;
+    }
+  }
+}
 
 export class NaiveBlockPool {
   blocks: Block[];
@@ -13,12 +82,14 @@ export class NaiveBlockPool {
   tables = new Map<number, { tier: number; blocks: number[]; tokens: number; cached: number }>();
   clock = 0;
   releases = 0;
+  s3: NaiveS3Fifo[];
   hitBlocks = 0;
   evicted = 0;
 
   constructor(readonly gpu: number, readonly cpu: number, readonly bs: number, readonly perRequest: number, readonly eviction: Eviction) {
     this.blocks = Array.from({ length: gpu + cpu }, () => ({ ref: 0, hash: null, hits: 0, cachedAt: 0, nextUse: Infinity, released: 0 }));
     for (let b = 0; b < gpu + cpu; b++) this.queues[this.tierOf(b)]!.push(b);
+    this.s3 = [new NaiveS3Fifo(gpu), new NaiveS3Fifo(cpu)];
   }
 
   tierOf(b: number): number {
@@ -33,7 +104,9 @@ export class NaiveBlockPool {
   private pop(t: number): number {
     const q = this.queues[t]!;
     let victim = q[0]!;
-    if (this.eviction !== "lru" && this.blocks[victim]!.hash !== null) {
+    if (this.eviction === "s3fifo" && this.blocks[victim]!.hash !== null) {
+      victim = this.s3[t]!.victim((b) => this.blocks[b]!.ref > 0, (b) => this.blocks[b]!.hash!);
+    } else if (this.eviction !== "lru" && this.blocks[victim]!.hash !== null) {
       // Min score among the (all cached) free blocks; ties to the one released earliest.
       victim = [...q].sort((a, b) => this.score(a) - this.score(b) || this.blocks[a]!.released - this.blocks[b]!.released)[0]!;
     }
@@ -42,6 +115,7 @@ export class NaiveBlockPool {
     if (x.hash !== null) {
       if (this.maps[t]!.get(x.hash) === victim) this.maps[t]!.delete(x.hash);
       x.hash = null;
+      this.s3[t]!.onUncache(victim);
       this.evicted++;
     }
     x.ref = 1;
@@ -66,6 +140,7 @@ export class NaiveBlockPool {
     }
     x.ref++;
     x.hits++;
+    this.s3[this.tierOf(b)]!.onHit(b);
   }
 
   private cache(b: number, hash: number, nextUse: number): void {
@@ -76,6 +151,7 @@ export class NaiveBlockPool {
     map.set(hash, b);
     x.hash = hash;
     x.cachedAt = this.clock++;
+    this.s3[this.tierOf(b)]!.onCache(b, hash);
   }
 
   admit(r: number, tokens: number, hashes: number[]): number {
@@ -146,6 +222,7 @@ export class NaiveBlockPool {
           map.set(h, there);
           this.blocks[there]!.hash = h;
           this.blocks[there]!.cachedAt = this.clock++;
+          this.s3[to]!.onCache(there, h);
         }
       }
       this.blocks[there]!.nextUse = this.blocks[b]!.nextUse;

@@ -79,6 +79,13 @@ type Op =
   | { kind: "free"; r: number }
   | { kind: "swap"; r: number; to: number };
 
+/** Admit-and-free churn over many conversations: evictions, re-admissions and ghost hits. */
+const churnArb: fc.Arbitrary<Op> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant("admit" as const), r: fc.nat(5), conversation: fc.nat(9), tokens: fc.integer({ min: 4, max: 24 }) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant("free" as const), r: fc.nat(5) }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant("grow" as const), r: fc.nat(5), by: fc.integer({ min: 1, max: 9 }) }), weight: 1 },
+);
+
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("admit" as const), r: fc.nat(5), conversation: fc.nat(3), tokens: fc.integer({ min: 1, max: 30 }) }),
   fc.record({ kind: fc.constant("grow" as const), r: fc.nat(5), by: fc.integer({ min: 1, max: 9 }) }),
@@ -87,8 +94,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe("block pool vs naive reference", () => {
-  it.each(CACHE_EVICTIONS.filter((e) => e !== "belady"))("%s: same tables, free counts and hits after every operation; invariants hold", (eviction) => {
-    fc.assert(fc.property(fc.array(opArb, { maxLength: 80 }), fc.integer({ min: 3, max: 14 }), fc.integer({ min: 0, max: 10 }), (ops, gpu, cpu) => {
+  it.each(CACHE_EVICTIONS.filter((e) => e !== "belady").flatMap((e) => [[e, "mixed", opArb, 80], [e, "churn", churnArb, 400]] as const))(
+    "%s, %s operations: same tables, free counts and hits after every operation; invariants hold", (eviction, _kind, arb, length) => {
+    // minLength: fast-check sizes arrays small by default, far below maxLength.
+    fc.assert(fc.property(fc.array(arb, { minLength: length / 4, maxLength: length }), fc.integer({ min: 3, max: 14 }), fc.integer({ min: 0, max: 10 }), (ops, gpu, cpu) => {
       const pool = new BlockPool({ gpuBlocks: gpu, cpuBlocks: cpu, tokensPerBlock: BS, maxRequests: 6, maxBlocksPerRequest: 16, eviction });
       const ref = new NaiveBlockPool(gpu, cpu, BS, 16, eviction);
       const conversation = new Map<number, number>();
