@@ -11,9 +11,10 @@ const COMPARED = POLICIES.filter((p) => p.name !== "random").map((p) => p.name);
 const EXACT = { samples: 0 };
 
 const caseArb = fc.record({
-  pageSizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 2, maxLength: 24 }),
+  pageSizes: fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 2, maxLength: 24, size: "max" }),
   tierSlack: fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 4 }),
-  accesses: fc.array(fc.nat(), { minLength: 0, maxLength: 160 }),
+  // size "max": fast-check otherwise sizes arrays far below maxLength.
+  accesses: fc.array(fc.nat(), { minLength: 0, maxLength: 160, size: "max" }),
   prefetch: fc.boolean(),
   quantization: fc.constantFrom("fp16", "fp8", "int4", "int2"),
 });

@@ -11,9 +11,10 @@ const popcount = (x: number): number => {
 };
 
 const caseArb = fc.record({
-  pageSizes: fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 30 }),
+  pageSizes: fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 30, size: "max" }),
   tierSlack: fc.array(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 5 }),
-  accesses: fc.array(fc.nat(), { minLength: 0, maxLength: 200 }),
+  // size "max": fast-check otherwise sizes arrays far below maxLength.
+  accesses: fc.array(fc.nat(), { minLength: 0, maxLength: 200, size: "max" }),
   prefetch: fc.boolean(),
   seed: fc.nat(),
 });
@@ -82,7 +83,7 @@ describe("belady is optimal on a single tier (equal page sizes, no prefetch)", (
       fc.property(
         fc.integer({ min: 2, max: 40 }),
         fc.integer({ min: 1, max: 12 }),
-        fc.array(fc.nat(), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 300, size: "max" }),
         fc.nat(),
         (pages, slots, raw, seed) => {
           const scenario: Scenario = {
