@@ -174,7 +174,11 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
   }
 
   counters(): ServingCounters {
-    return Object.fromEntries(COUNTER_NAMES.map((name, i) => [name, this.counterView[i]!])) as ServingCounters;
+    // A plain loop: this runs on every step (Object.fromEntries over a mapped array cost ~2 µs).
+    const out = {} as ServingCounters;
+    const view = this.counterView;
+    for (let i = 0; i < COUNTER_NAMES.length; i++) out[COUNTER_NAMES[i]!] = view[i]!;
+    return out;
   }
 
   private info(failed: boolean): ServingInfo {
