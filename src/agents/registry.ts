@@ -32,9 +32,10 @@ function trained(name: string, summary: string, load: (file: string) => Agent & 
     name, summary, needsWeights: true,
     make: (env, options) => {
       if (!options.weights) throw new KvsimInputError(`agent "${name}" needs --weights FILE (from kvsim train --agent ${name})`);
-      const trainedOn = (parseJsonText(readTextFile(options.weights), options.weights) as { env?: string }).env;
+      const agent = load(options.weights); // checks the file's kind first
+      const trainedOn = (parseJsonText(readTextFile(options.weights), options.weights) as { env: string }).env;
       if (trainedOn !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${trainedOn}, not ${env.id}`);
-      return load(options.weights);
+      return agent;
     },
   };
 }

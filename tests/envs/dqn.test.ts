@@ -45,6 +45,9 @@ describe("DQN", () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/trained on kvsim\/Serving-easy-v0/);
     expect((await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "dqn"])).stderr).toMatch(/needs --weights/);
+    const mismatched = await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "qlearning", "--weights", out]);
+    expect(mismatched.code).toBe(2);
+    expect(mismatched.stderr).toMatch(/not a kvsim-qtable file/);
   });
 });
 
