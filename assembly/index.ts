@@ -135,7 +135,7 @@ export function auditBuffer(): usize {
 export {
   setupPool as poolSetup, admit as poolAdmit, grow as poolGrow, freeRequest as poolFree, swap as poolSwap,
   checkPool as poolCheck, freeBlocks as poolFreeBlocks, cachedBlocks as poolCachedBlocks, blocksOf as poolBlocksOf,
-  tierOfRequest as poolTierOf, tokensOf as poolTokensOf, tableOf as poolTable, cachedPrefix as poolCachedPrefix,
+  tierOfRequest as poolTierOf, tableOf as poolTable, cachedPrefix as poolCachedPrefix,
   hashInputBuffer as poolHashInput, nextUseInputBuffer as poolNextUseInput,
 } from "./blocks/pool";
 import * as pool from "./blocks/pool";

@@ -14,6 +14,7 @@ import type { Trace } from "../src/traces/trace.js";
 import { generateWorkload } from "../src/workloads/registry.js";
 import { instantiateEngine } from "../src/wasm/engine-module.js";
 import { tsLruReplay } from "./ts-lru.js";
+import { median } from "./median.js";
 
 const PAGE_BYTES = 4096; // 2048 fp16 scalars, kv-hierarchy-lab's toy page
 const tier = (name: string, pages: number, read: number, write: number, bw: number) =>
@@ -30,11 +31,6 @@ export const ZIPF_BENCH_SCENARIO: Scenario = {
     tier("host_dram", 262_144, 0.4, 0.35, 8_000),
     tier("nvme", 524_288, 2.5, 2.0, 2_000),
   ],
-};
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
 interface Row {

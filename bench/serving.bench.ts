@@ -11,15 +11,11 @@ import { NPA_TASKS } from "../src/envs/serving/npa/constants.js";
 import { ServingEnv } from "../src/envs/serving/serving-env.js";
 import { prefixReplay } from "../src/serving/prefix-replay.js";
 import { readMooncakeTrace } from "../src/traces/formats/mooncake.js";
+import { median } from "./median.js";
 
 const ROUNDS = 5;
 const STEPS = 200_000;
 const NPA_TICKS_PER_SECOND = 6000; // NeuralPagedAttention's best measured rate (its spec: 2,400–6,000)
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function stepsPerSecond(id: string, seed: number): number {
   const env = make(id);

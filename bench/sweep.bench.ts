@@ -14,6 +14,7 @@ import type { Scenario } from "../src/hierarchy/scenario.js";
 import { planSweep } from "../src/sweep/plan.js";
 import { runSweep, type SweepTiming } from "../src/sweep/run-sweep.js";
 import { parseSweepSpec } from "../src/sweep/spec.js";
+import { median } from "./median.js";
 
 const repeatAt = process.argv.indexOf("--repeat");
 const REPEAT = repeatAt > 0 ? Number(process.argv[repeatAt + 1]) : 3;
@@ -22,11 +23,6 @@ const ONLY = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined;
 const header = () => console.log(`\n| case | figure |\n|---|---:|`);
 const KHL_PYTHON_SECONDS = 3.63; // kv-hierarchy-lab's measured time for its 210-run default sweep (its spec)
 const PAGE_BYTES = 4096;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** One tier holding 2^13 … 2^20 pages: a miss-ratio curve's worth of capacities. */
 const capacities: Scenario[] = Array.from({ length: 8 }, (_, i) => ({

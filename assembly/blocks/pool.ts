@@ -159,10 +159,6 @@ export function tierOfRequest(request: i32): i32 {
   return unchecked(tableTier[request]);
 }
 
-export function tokensOf(request: i32): i32 {
-  return unchecked(requestTokens[request]);
-}
-
 /** The request's block table, for inspection. */
 export function tableOf(request: i32): usize {
   return changetype<usize>(tables) + ((<usize>(request * maxPerRequest)) << 2);

@@ -32,7 +32,6 @@ export const ACT_SWAP_OUT_VIP: i32 = 5;
 export const ACT_SWAP_IN: i32 = 6;
 export const ACT_RECOMPUTE: i32 = 7;
 export const ACT_REJECT_FREE: i32 = 8;
-export const ACTIONS: i32 = 9;
 
 export const OBS: i32 = 16;
 

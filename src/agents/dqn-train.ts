@@ -41,8 +41,8 @@ export interface TrainProgress {
 type Scored = Env<number[], number> & { score(): number };
 
 /**
- * TensorFlow.js on its WebAssembly backend: 3.5× faster than the pure-JS CPU backend on this
- * network's updates (measured: 4.8 vs 16.7 ms per batch of 64), and it runs in browsers too.
+ * TensorFlow.js on its WebAssembly backend: about 4× faster than the pure-JS CPU backend on this
+ * network's updates (`npm run bench:dqn`), and it runs in browsers too.
  * tfjs's advice to install tfjs-node (a native download, not available here) is silenced.
  */
 async function loadTf(): Promise<typeof TF> {

@@ -2,7 +2,7 @@ import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
 import type { Agent } from "./agent.js";
 import { dqnAgent, readDqnFile } from "./dqn-agent.js";
-import { parseJsonText, readTextFile } from "../json-file.js";
+import type { TrainedFile } from "./trained.js";
 import { IdleAgent } from "./idle.js";
 import { qTableAgent, readQTable } from "./q-learning.js";
 import { NpaLruAgent } from "./npa-lru.js";
@@ -27,15 +27,14 @@ export interface AgentInfo {
 const idleAction = (env: Env<number[], number>): number => Math.max(0, env.actionSpace.labels?.indexOf("do_nothing") ?? 0);
 
 /** An agent played from `kvsim train` output, which must come from the same environment. */
-function trained(name: string, summary: string, load: (file: string) => Agent & { env?: string }): AgentInfo {
+function trained<T extends TrainedFile>(name: string, summary: string, read: (file: string) => T, play: (data: T) => Agent): AgentInfo {
   return {
     name, summary, needsWeights: true,
     make: (env, options) => {
       if (!options.weights) throw new KvsimInputError(`agent "${name}" needs --weights FILE (from kvsim train --agent ${name})`);
-      const agent = load(options.weights); // checks the file's kind first
-      const trainedOn = (parseJsonText(readTextFile(options.weights), options.weights) as { env: string }).env;
-      if (trainedOn !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${trainedOn}, not ${env.id}`);
-      return agent;
+      const data = read(options.weights); // checks the file's kind first
+      if (data.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${data.env}, not ${env.id}`);
+      return play(data);
     },
   };
 }
@@ -50,8 +49,8 @@ export const AGENTS: readonly AgentInfo[] = [
       return new SchedulerAgent(env);
     },
   },
-  trained("dqn", "a trained DQN (`kvsim train --agent dqn`), greedy; needs --weights", (file) => dqnAgent(readDqnFile(file))),
-  trained("qlearning", "a learned Q-table (`kvsim train --agent qlearning`), greedy; needs --weights", (file) => qTableAgent(readQTable(file))),
+  trained("dqn", "a trained DQN (`kvsim train --agent dqn`), greedy; needs --weights", readDqnFile, dqnAgent),
+  trained("qlearning", "a learned Q-table (`kvsim train --agent qlearning`), greedy; needs --weights", readQTable, qTableAgent),
   { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },
   { name: "npa-lru-compat", summary: "the same with its original index bug (reads obs 14/17 as idle ages)", make: () => new NpaLruAgent(true) },
 ];

@@ -18,8 +18,10 @@ export interface SweepPreset {
 }
 
 /** The generators' workloads, or the same workloads read from a khl-json trace list by name. */
-function workloads(entries: { name: string; params?: Record<string, number> }[], traces?: string): SweepSpecInput["workloads"] {
-  return entries.map((w) => (traces ? { trace: traces, format: "khl-json" as const, workload: w.name } : { name: w.name, params: w.params ?? {} }));
+function workloads(entries: { name: string; params?: Record<string, number>; label?: string }[], traces?: string): SweepSpecInput["workloads"] {
+  return entries.map((w) => (traces
+    ? { trace: traces, format: "khl-json" as const, workload: w.name }
+    : { name: w.name, params: w.params ?? {}, ...(w.label ? { label: w.label } : {}) }));
 }
 
 export const SWEEP_PRESETS: readonly SweepPreset[] = [
@@ -56,11 +58,12 @@ export const SWEEP_PRESETS: readonly SweepPreset[] = [
       description: "kv-hierarchy-lab scripts/run_regret_ablation.py: medium (÷3) and constrained (÷6), prefetch off.",
       profile: "khl",
       scenarios: ["medium", "constrained"],
+      // Labelled by name, as kv-hierarchy-lab names them, not by their parameter overrides.
       workloads: workloads([
-        { name: "chat_continuation", params: { num_pages: 80, length: 512 } },
-        { name: "periodic_reuse", params: { num_pages: 96, length: 640, period: 11 } },
-        { name: "adversarial_burst", params: { num_pages: 112, length: 640, burst_size: 14 } },
-      ], traces).map((w, i) => (typeof w === "object" && "name" in w ? { ...w, label: ["chat_continuation", "periodic_reuse", "adversarial_burst"][i]! } : w)),
+        { name: "chat_continuation", params: { num_pages: 80, length: 512 }, label: "chat_continuation" },
+        { name: "periodic_reuse", params: { num_pages: 96, length: 640, period: 11 }, label: "periodic_reuse" },
+        { name: "adversarial_burst", params: { num_pages: 112, length: 640, burst_size: 14 }, label: "adversarial_burst" },
+      ], traces),
       policies: ["lru", "cost_aware", ...[1, 6, 12].flatMap((w) => [8, 24, 64].map((h) => ({
         name: "regret_aware", params: { regret_weight: w, regret_horizon: h }, label: `regret_aware_w${pyFloat(w)}_h${h}`,
       })))],

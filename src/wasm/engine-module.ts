@@ -27,7 +27,6 @@ export interface EngineExports {
   poolCachedBlocks(tier: number): number;
   poolBlocksOf(request: number): number;
   poolTierOf(request: number): number;
-  poolTokensOf(request: number): number;
   poolTable(request: number): number;
   poolCachedPrefix(tier: number, count: number): number;
   poolHashInput(): number;
