@@ -255,6 +255,10 @@ function cacheBlock(b: i32, k: i32): void {
   setCached(b, h);
 }
 
+export function isCached(tier: i32, h: i64): bool {
+  return unchecked(maps[tier]).get(h) >= 0;
+}
+
 /** Longest run of the first `count` input hashes cached in the tier. */
 export function cachedPrefix(tier: i32, count: i32): i32 {
   const map = unchecked(maps[tier]);

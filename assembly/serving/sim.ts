@@ -86,6 +86,15 @@ let traceOffset = new StaticArray<i32>(0);
 let traceBlocks = new StaticArray<i32>(0);
 let traceOf = new StaticArray<i32>(0); // slot → trace request index (-1: generated traffic)
 let checkSeen = new StaticArray<i32>(0);
+// SLA deadlines: per class, a ring of (slot, arrival tick) in arrival order, so deadlines come in
+// order too and a tick looks only at the requests whose deadline it is. A tick accepts at most
+// queueMax arrivals of a class and an entry lives sla + 1 ticks, which bounds each ring.
+let deadlineSlot = new StaticArray<i32>(0); // [tier * deadlineCap + i]
+let deadlineArrival = new StaticArray<i32>(0);
+let deadlineCap: i32 = 0;
+let deadlineHead = new StaticArray<i32>(2);
+let deadlineLength = new StaticArray<i32>(2);
+let latePenalty: f64 = 0;
 let userCount: i32 = 0;
 let stalledLastTick: i32 = 0;
 
@@ -143,6 +152,11 @@ export function setupServing(
   running = new StaticArray<i32>(slots);
   swapped = new StaticArray<i32>(slots);
   checkSeen = new StaticArray<i32>(slots);
+  deadlineCap = max(freeQueueMax, vipQueueMax) * (max(free, vipSla) + 2);
+  deadlineSlot = new StaticArray<i32>(2 * deadlineCap);
+  deadlineArrival = new StaticArray<i32>(2 * deadlineCap);
+  deadlineHead = new StaticArray<i32>(2);
+  deadlineLength = new StaticArray<i32>(2);
   traceOf = new StaticArray<i32>(slots);
   traceCount = 0;
   // Every arrival may be a new user: at most ~40 per tick.
@@ -170,6 +184,11 @@ export function resetServing(seed: f64): void {
   unchecked(queueHead[1] = 0);
   unchecked(queueLength[0] = 0);
   unchecked(queueLength[1] = 0);
+  for (let tier = 0; tier < 2; tier++) {
+    unchecked(deadlineHead[tier] = 0);
+    unchecked(deadlineLength[tier] = 0);
+  }
+  latePenalty = 0;
   runningCount = 0;
   swappedCount = 0;
   userCount = 0;
@@ -215,6 +234,16 @@ function removeAt(list: StaticArray<i32>, count: i32, i: i32): void {
 function releaseSlot(r: i32): void {
   unchecked(status[r] = FREE_SLOT);
   unchecked(freeSlots[freeSlotCount++] = r);
+}
+
+/** Queues a new arrival and schedules its SLA check. */
+function enqueueArrival(tier: i32, r: i32): void {
+  pushBack(tier, r);
+  const n = unchecked(deadlineLength[tier]);
+  const i = tier * deadlineCap + (unchecked(deadlineHead[tier]) + n) % deadlineCap;
+  unchecked(deadlineSlot[i] = r);
+  unchecked(deadlineArrival[i] = tick);
+  unchecked(deadlineLength[tier] = n + 1);
 }
 
 // --- traffic --------------------------------------------------------------------------------
@@ -276,7 +305,7 @@ function spawn(): void {
     unchecked(firstTokenOf[r] = -1);
     unchecked(missedOf[r] = 0);
     unchecked(traceOf[r] = -1);
-    pushBack(tier, r);
+    enqueueArrival(tier, r);
   }
 }
 
@@ -324,7 +353,7 @@ function spawnFromTrace(): void {
     unchecked(firstTokenOf[r] = -1);
     unchecked(missedOf[r] = 0);
     unchecked(traceOf[r] = i);
-    pushBack(0, r);
+    enqueueArrival(0, r);
   }
 }
 
@@ -333,21 +362,22 @@ function spawnFromTrace(): void {
 /** Trace block ids and generated hashes must never meet: generated ones live above 2^40. */
 const GENERATED_HASHES: i64 = 1 << 40;
 
-function fillHashes(r: i32, fromBlock: i32, toBlock: i32): void {
+/**
+ * The hash of request r's block k. Generated traffic: block k of user u is u·65536 + k (history is
+ * append-only). A trace names its prompt blocks; blocks filled by generated tokens are this
+ * request's own. A trace lists ceil(prompt / block) ids; a partial last block's id says nothing
+ * once generated tokens fill it, so only the prompt's full blocks take the trace's ids.
+ */
+@inline function blockHash(r: i32, k: i32): i64 {
   const i = unchecked(traceOf[r]);
-  if (i < 0) {
-    const base = <i64>unchecked(userOf[r]) * HASH_STRIDE;
-    for (let k = fromBlock; k < toBlock; k++) unchecked(pool.hashInput[k - fromBlock] = base + <i64>k);
-    return;
-  }
-  // The trace names its prompt blocks; blocks filled by generated tokens are this request's own.
-  // A trace lists ceil(prompt / block) ids; a partial last block's id says nothing once generated
-  // tokens fill it, so only the prompt's full blocks take the trace's ids.
+  if (i < 0) return <i64>unchecked(userOf[r]) * HASH_STRIDE + <i64>k;
   const from = unchecked(traceOffset[i]);
   const listed = min(unchecked(traceOffset[i + 1]) - from, unchecked(promptOf[r]) / blockTokens);
-  for (let k = fromBlock; k < toBlock; k++) {
-    unchecked(pool.hashInput[k - fromBlock] = k < listed ? <i64>unchecked(traceBlocks[from + k]) : GENERATED_HASHES + <i64>i * HASH_STRIDE + <i64>k);
-  }
+  return k < listed ? <i64>unchecked(traceBlocks[from + k]) : GENERATED_HASHES + <i64>i * HASH_STRIDE + <i64>k;
+}
+
+function fillHashes(r: i32, fromBlock: i32, toBlock: i32): void {
+  for (let k = fromBlock; k < toBlock; k++) unchecked(pool.hashInput[k - fromBlock] = blockHash(r, k));
 }
 
 /** Admits the head of `tier`'s queue; false (nothing changed) when it does not fit. */
@@ -412,6 +442,10 @@ function recompute(): bool {
   unchecked(status[r] = QUEUED);
   pushFront(tier, r);
   unchecked(counters[C_RECOMPUTES] += 1);
+  // Its deadline passed while it ran without a first token: it is a queued miss from now on.
+  if (unchecked(firstTokenOf[r]) < 0 && unchecked(missedOf[r]) == 0 && tick - unchecked(arrivalOf[r]) > (tier == VIP ? slaVip : slaFree)) {
+    latePenalty += missSla(r, tier);
+  }
   return true;
 }
 
@@ -481,17 +515,33 @@ function decode(): f64 {
   return reward;
 }
 
-/** Requests still waiting for their first token when they pass their SLA: counted once. */
+function missSla(r: i32, tier: i32): f64 {
+  unchecked(missedOf[r] = 1);
+  unchecked(counters[C_SLA_MISSES] += 1);
+  return -0.5 * weight(tier);
+}
+
+/**
+ * Requests still queued without a first token when they pass their SLA: counted once. Only the
+ * requests whose deadline falls now are looked at; one requeued after its deadline was counted
+ * by recompute().
+ */
 function slaCheck(): f64 {
-  let penalty = 0.0;
+  let penalty = latePenalty;
+  latePenalty = 0;
   for (let tier = 0; tier < 2; tier++) {
     const sla = tier == VIP ? slaVip : slaFree;
-    for (let i = 0; i < unchecked(queueLength[tier]); i++) {
-      const r = queueAt(tier, i);
-      if (unchecked(missedOf[r]) == 0 && unchecked(firstTokenOf[r]) < 0 && tick - unchecked(arrivalOf[r]) > sla) {
-        unchecked(missedOf[r] = 1);
-        unchecked(counters[C_SLA_MISSES] += 1);
-        penalty -= 0.5 * weight(tier);
+    const base = tier * deadlineCap;
+    while (unchecked(deadlineLength[tier]) > 0) {
+      const i = base + unchecked(deadlineHead[tier]);
+      const arrival = unchecked(deadlineArrival[i]);
+      if (tick - arrival <= sla) break;
+      const r = unchecked(deadlineSlot[i]);
+      unchecked(deadlineHead[tier] = (deadlineHead[tier] + 1) % deadlineCap);
+      unchecked(deadlineLength[tier] = deadlineLength[tier] - 1);
+      // The slot may have been served, rejected or reused since: only its own queued arrival counts.
+      if (unchecked(status[r]) == QUEUED && unchecked(arrivalOf[r]) == arrival && unchecked(firstTokenOf[r]) < 0 && unchecked(missedOf[r]) == 0) {
+        penalty += missSla(r, tier);
       }
     }
   }
@@ -553,14 +603,15 @@ function headBlocks(tier: i32): f64 {
   return min(1.0, <f64>((unchecked(promptOf[r]) + blockTokens - 1) / blockTokens) / <f64>gpuBlocks);
 }
 
-/** Share of the queue head's prompt blocks already cached on the GPU. */
+/** Share of the queue head's prompt blocks already cached on the GPU (hashed only up to the first miss). */
 function headCached(tier: i32): f64 {
   if (unchecked(queueLength[tier]) == 0) return 0.0;
   const r = queueAt(tier, 0);
   const full = unchecked(promptOf[r]) / blockTokens;
   if (full == 0) return 0.0;
-  fillHashes(r, 0, full);
-  return <f64>pool.cachedPrefix(pool.GPU, full) / <f64>full;
+  let n = 0;
+  while (n < full && pool.isCached(pool.GPU, blockHash(r, n))) n++;
+  return <f64>n / <f64>full;
 }
 
 function observe(): void {
