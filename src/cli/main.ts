@@ -4,6 +4,7 @@ import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.
 import { ExitStatus } from "./exit-status.js";
 import { prefixReplayCommand } from "./prefix-replay.js";
 import { episodeCommand } from "./episode.js";
+import { evalCommand } from "./eval.js";
 import { runCommand } from "./run.js";
 import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
@@ -17,7 +18,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), trainCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

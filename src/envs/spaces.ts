@@ -14,7 +14,21 @@ export interface BoxSpace {
   labels?: readonly string[];
 }
 
-export type Space = DiscreteSpace | BoxSpace;
+/** A vector of independent discrete choices, choice i in [0, nvec[i]). */
+export interface MultiDiscreteSpace {
+  type: "MultiDiscrete";
+  nvec: readonly number[];
+  labels?: readonly string[];
+}
+
+/** A variable-length list (at most `maxLength`) of elements of `of` (Gymnasium's `Sequence`). */
+export interface SequenceSpace {
+  type: "Sequence";
+  of: MultiDiscreteSpace;
+  maxLength: number;
+}
+
+export type Space = DiscreteSpace | BoxSpace | MultiDiscreteSpace | SequenceSpace;
 
 export function contains(space: DiscreteSpace, action: unknown): action is number {
   return typeof action === "number" && Number.isInteger(action) && action >= 0 && action < space.n;
@@ -36,11 +50,23 @@ export interface ResetOptions {
   options?: Record<string, unknown>;
 }
 
+/** Why `action` is outside the sequence space, or undefined when it is inside. */
+export function sequenceViolation(space: SequenceSpace, action: unknown): string | undefined {
+  if (!Array.isArray(action)) return "expected an array of [tool, slot] pairs";
+  if (action.length > space.maxLength) return `at most ${space.maxLength} calls per step, got ${action.length}`;
+  for (const [i, element] of action.entries()) {
+    const ok = Array.isArray(element) && element.length === space.of.nvec.length &&
+      element.every((v, k) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v < space.of.nvec[k]!);
+    if (!ok) return `element ${i} must be [${space.of.nvec.map((n) => `0..${n - 1}`).join(", ")}], got ${JSON.stringify(element)}`;
+  }
+  return undefined;
+}
+
 /** The environment contract every kvsim env implements (Gymnasium's `Env`). */
-export interface Env<Obs, Action, Info = Record<string, unknown>> {
+export interface Env<Obs, Action, Info = Record<string, unknown>, ActionSpace extends Space = DiscreteSpace> {
   readonly id: string;
   readonly observationSpace: Space;
-  readonly actionSpace: DiscreteSpace;
+  readonly actionSpace: ActionSpace;
   reset(options?: ResetOptions): { observation: Obs; info: Info };
   step(action: Action): StepResult<Obs, Info>;
 }

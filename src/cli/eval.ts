@@ -1,0 +1,98 @@
+import { Command } from "commander";
+import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
+import { AGENTIC_ENVS } from "../envs/registry.js";
+import { KvsimInputError } from "../errors.js";
+import { resolveEnvArgs } from "../eval/env-args.js";
+import { METRIC_ORDER, runEval, type Player } from "../eval/run-eval.js";
+import { ExitStatus } from "./exit-status.js";
+import { fixed, table } from "./format.js";
+import { parseNonNegativeInt } from "./options.js";
+
+interface EvalCliOptions {
+  env: string;
+  model?: string;
+  policy?: string;
+  baseUrl: string;
+  apiKeyEnv?: string;
+  numExamples: number;
+  rolloutsPerExample: number;
+  maxConcurrent: number;
+  envArgs?: string;
+  temperature?: number;
+  maxTokens?: number;
+  timeout: number;
+  maxRetries: number;
+  out: string;
+  json?: boolean;
+}
+
+function parseNumber(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) throw new KvsimInputError(`${name} must be a number, got "${value}"`);
+    return n;
+  };
+}
+
+/** The API key: from the named variable (which must then be set), else OPENAI_API_KEY, else a placeholder for keyless local servers. */
+function apiKey(variable: string | undefined): string {
+  if (variable !== undefined) {
+    const value = process.env[variable];
+    if (!value) throw new KvsimInputError(`--api-key-env: environment variable ${variable} is not set`);
+    return value;
+  }
+  return process.env["OPENAI_API_KEY"] || "EMPTY";
+}
+
+export function evalCommand(): Command {
+  return new Command("eval")
+    .description("evaluate a chat model (any OpenAI-compatible API) or a built-in policy on the agentic tool-calling env (simulated)")
+    .option("--env <id>", `environment (${AGENTIC_ENVS.map((e) => e.id).join(", ")})`, "kvsim/Agentic-v0")
+    .option("-m, --model <name>", "chat model to evaluate")
+    .option("--policy <name>", `built-in policy instead of a model (${Object.keys(AGENTIC_POLICIES).join(", ")})`)
+    .option("-b, --base-url <url>", "OpenAI-compatible API base URL", "https://api.openai.com/v1")
+    .option("-k, --api-key-env <var>", "environment variable holding the API key (default OPENAI_API_KEY if set)")
+    .option("-n, --num-examples <n>", "scenarios to evaluate (-1: all of the dataset)", (v) => (v === "-1" ? -1 : parseNonNegativeInt("-n")(v)), 5)
+    .option("-r, --rollouts-per-example <n>", "rollouts per scenario", parseNonNegativeInt("-r"), 1)
+    .option("-c, --max-concurrent <n>", "rollouts in flight at once", parseNonNegativeInt("--max-concurrent"), 1)
+    .option("-a, --env-args <json>", "load_environment arguments, e.g. '{\"difficulty\":\"hard\",\"seed\":7}'")
+    .option("--temperature <t>", "sampling temperature", parseNumber("--temperature"))
+    .option("--max-tokens <n>", "most tokens per reply", parseNonNegativeInt("--max-tokens"))
+    .option("--timeout <s>", "seconds per API request", parseNumber("--timeout"), 120)
+    .option("--max-retries <n>", "retries of a failed API request (429, 5xx, connection errors)", parseNonNegativeInt("--max-retries"), 3)
+    .requiredOption("-o, --out <dir>", "output directory (results.jsonl, metadata.json)")
+    .option("--json", "print the summary as JSON")
+    .action(async (opts: EvalCliOptions) => {
+      if ((opts.model === undefined) === (opts.policy === undefined)) throw new KvsimInputError("give exactly one of --model NAME or --policy NAME");
+      if (opts.policy !== undefined && !AGENTIC_POLICIES[opts.policy]) {
+        throw new KvsimInputError(`--policy: unknown policy "${opts.policy}" (known: ${Object.keys(AGENTIC_POLICIES).join(", ")})`);
+      }
+      if (opts.numExamples === 0) throw new KvsimInputError("-n must be positive or -1");
+      if (opts.rolloutsPerExample < 1) throw new KvsimInputError("-r must be at least 1");
+      if (opts.maxConcurrent < 1) throw new KvsimInputError("--max-concurrent must be at least 1");
+      if (!(opts.timeout > 0)) throw new KvsimInputError("--timeout must be positive");
+      const envArgs = resolveEnvArgs(opts.env, opts.envArgs);
+      const player: Player = opts.model !== undefined
+        ? {
+          kind: "llm", baseURL: opts.baseUrl, apiKey: apiKey(opts.apiKeyEnv), apiKeyEnv: opts.apiKeyEnv, timeoutMs: opts.timeout * 1000, maxRetries: opts.maxRetries,
+          settings: { model: opts.model, temperature: opts.temperature, maxTokens: opts.maxTokens },
+        }
+        : { kind: "policy", name: opts.policy! };
+      const n = opts.numExamples === -1 ? envArgs.numExamples ?? -1 : opts.numExamples;
+      const summary = await runEval({
+        envId: opts.env, envArgs, player, numExamples: n, rolloutsPerExample: opts.rolloutsPerExample, maxConcurrent: opts.maxConcurrent, outDir: opts.out,
+        onRollout: player.kind === "llm" && !opts.json ? (done, total) => process.stderr.write(`rollout ${done}/${total}\n`) : undefined,
+      });
+      if (opts.json) {
+        console.log(JSON.stringify(summary));
+      } else {
+        const who = player.kind === "llm" ? `model ${player.settings.model}` : `policy ${player.name}`;
+        console.log(`${opts.env} (${envArgs.difficulty}), ${who}: ${summary.rollouts} rollouts, ${summary.errors} errors -> ${opts.out}`);
+        console.log(table(["metric", "mean"], [["reward", fixed(4)(summary.reward)], ...METRIC_ORDER.map((m) => [m, fixed(3)(summary.metrics[m]!)])]));
+      }
+      if (summary.errors > 0) {
+        console.error(`kvsim: ${summary.errors} rollout(s) ended on an API error; see "error" in results.jsonl`);
+        throw new ExitStatus(1);
+      }
+    });
+}

@@ -1,0 +1,60 @@
+import type { ToolName } from "./constants.js";
+import { AgenticEpisode, type EpisodeOptions } from "./episode.js";
+import type { AgenticPolicy } from "./policies/policy.js";
+import type { Metrics } from "./rubric.js";
+import type { ScenarioRow } from "./scenario.js";
+import type { ToolOutcome } from "./simulator.js";
+
+/** One tool call of a rollout and what it did. */
+export interface ToolCallRecord {
+  turn: number;
+  name: string;
+  arguments: string;
+  result: ToolOutcome;
+}
+
+/** One line of results.jsonl. */
+export interface RolloutRecord {
+  example_id: number;
+  rollout: number;
+  difficulty: string;
+  scenario_seed: number;
+  memory_budget: number;
+  reward: number;
+  metrics: Metrics;
+  tool_calls: ToolCallRecord[];
+  /** The chat transcript (LLM rollouts only). */
+  messages?: unknown[];
+  /** Why an LLM rollout ended before 15 turns, or failed. */
+  stop_reason?: string;
+  error?: string;
+}
+
+/** The seed a rollout's policy gets: rows and rollouts never share one. */
+export function rolloutSeed(row: ScenarioRow, rollout: number): number {
+  return (row.scenarioSeed ^ Math.imul(rollout + 1, 0x9e3779b1)) >>> 0;
+}
+
+/** Plays a scripted policy through a whole episode; `record` keeps every tool call. */
+export function playScripted(row: ScenarioRow, policy: AgenticPolicy, rollout = 0, options: EpisodeOptions & { record?: boolean } = {}): RolloutRecord {
+  const episode = new AgenticEpisode(row, options);
+  policy.reset(rolloutSeed(row, rollout));
+  const calls: ToolCallRecord[] = [];
+  if (options.record) {
+    const act = episode.act.bind(episode);
+    episode.act = (tool: ToolName, seqId = "") => {
+      const result = act(tool, seqId);
+      calls.push({ turn: episode.tools.num_turns + 1, name: tool, arguments: JSON.stringify(tool === "keep" ? {} : { seq_id: seqId }), result });
+      return result;
+    };
+  }
+  while (!episode.done) {
+    policy.playTurn(episode);
+    episode.endTurn();
+  }
+  const { reward, metrics } = episode.score();
+  return {
+    example_id: row.index, rollout, difficulty: row.difficulty, scenario_seed: row.scenarioSeed,
+    memory_budget: episode.sim.memoryBudget, reward, metrics, tool_calls: calls,
+  };
+}
