@@ -2,7 +2,7 @@ import type OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { AgenticEpisode, type EpisodeOptions } from "../envs/agentic/episode.js";
 import { observationMessage, SYSTEM_PROMPT } from "../envs/agentic/prompts.js";
-import type { RolloutRecord, ToolCallRecord } from "../envs/agentic/rollout.js";
+import type { RolloutRecord } from "../envs/agentic/rollout.js";
 import type { ScenarioRow } from "../envs/agentic/scenario.js";
 import { TOOL_SCHEMAS } from "../envs/agentic/tools.js";
 
@@ -26,12 +26,11 @@ export interface TokenUsage {
  * API error that survives the client's retries ends the rollout with `error` set.
  */
 export async function playChat(client: OpenAI, settings: ChatSettings, row: ScenarioRow, rollout: number, options: EpisodeOptions = {}): Promise<RolloutRecord & { usage: TokenUsage }> {
-  const episode = new AgenticEpisode(row, options);
+  const episode = new AgenticEpisode(row, { ...options, record: true });
   const messages: ChatCompletionMessageParam[] = [
     { role: "system", content: SYSTEM_PROMPT },
     { role: "user", content: observationMessage(episode.observation()) },
   ];
-  const calls: ToolCallRecord[] = [];
   const usage: TokenUsage = { prompt_tokens: 0, completion_tokens: 0 };
   let stopReason = "max_turns";
   let error: string | undefined;
@@ -59,10 +58,8 @@ export async function playChat(client: OpenAI, settings: ChatSettings, row: Scen
       stopReason = "no_tool_calls";
       break;
     }
-    const turn = episode.tools.num_turns + 1;
     for (const c of toolCalls) {
       const result = episode.call(c.function.name, c.function.arguments);
-      calls.push({ turn, name: c.function.name, arguments: c.function.arguments, result });
       messages.push({ role: "tool", tool_call_id: c.id, content: JSON.stringify(result) });
     }
     episode.endTurn();
@@ -71,6 +68,6 @@ export async function playChat(client: OpenAI, settings: ChatSettings, row: Scen
   const { reward, metrics } = episode.score();
   return {
     example_id: row.index, rollout, difficulty: row.difficulty, scenario_seed: row.scenarioSeed, memory_budget: episode.sim.memoryBudget,
-    reward, metrics, tool_calls: calls, messages, stop_reason: stopReason, ...(error ? { error } : {}), usage,
+    reward, metrics, tool_calls: episode.calls, messages, stop_reason: stopReason, ...(error ? { error } : {}), usage,
   };
 }

@@ -16,7 +16,7 @@ export interface EnvArgs {
   difficulty: Difficulty | "all";
   seed: number;
   evictionQualityScale: number;
-  /** From the JSON; `-n` takes precedence. */
+  /** Dataset rows from the JSON, used when `-n` is -1 (`-n N` evaluates rows 0..N-1, which never depend on N). */
   numExamples?: number;
 }
 
@@ -25,6 +25,7 @@ export function resolveEnvArgs(envId: string, json: string | undefined): EnvArgs
   const spec = AGENTIC_ENVS.find((e) => e.id === envId);
   if (!spec) throw new KvsimInputError(`--env: unknown agentic environment "${envId}" (known: ${AGENTIC_ENVS.map((e) => e.id).join(", ")})`);
   const args = json === undefined ? {} : validate(envArgsSchema, parseJsonText(json, "--env-args"), "--env-args");
+  if (args.num_examples === 0) throw new KvsimInputError("--env-args: num_examples: expected a positive integer or -1, got 0");
   if (spec.difficulty !== "all" && args.difficulty !== undefined && args.difficulty !== spec.difficulty) {
     throw new KvsimInputError(`--env-args: difficulty: ${envId} is ${spec.difficulty} only, got "${args.difficulty}"`);
   }
@@ -32,6 +33,6 @@ export function resolveEnvArgs(envId: string, json: string | undefined): EnvArgs
     difficulty: spec.difficulty !== "all" ? spec.difficulty : (args.difficulty ?? "all"),
     seed: args.seed ?? 42,
     evictionQualityScale: args.eviction_quality_scale ?? 1,
-    ...(args.num_examples !== undefined && args.num_examples !== 0 ? { numExamples: args.num_examples } : {}),
+    ...(args.num_examples !== undefined ? { numExamples: args.num_examples } : {}),
   };
 }

@@ -131,7 +131,17 @@ describe("kvsim eval with a built-in policy and bad input", () => {
     expect(readFileSync(join(a, "results.jsonl"), "utf8")).toBe(readFileSync(join(b, "results.jsonl"), "utf8"));
   });
 
+  it("-n -1 evaluates the dataset: num_examples from --env-args, else 50 per difficulty", async () => {
+    const a = outDir();
+    expect((await runCli(["eval", "--policy", "keep-only", "-n", "-1", "--env-args", '{"num_examples":4}', "--out", a])).code).toBe(0);
+    expect(readResults(a)).toHaveLength(4);
+    const b = outDir();
+    expect((await runCli(["eval", "--policy", "keep-only", "-n", "-1", "--env", "kvsim/Agentic-easy-v0", "--out", b])).code).toBe(0);
+    expect(readResults(b)).toHaveLength(50);
+  });
+
   it.each([
+    [["eval", "--policy", "greedy", "-n", "-1", "--env-args", "{\"num_examples\":0}", "--out", "/tmp/x"], /num_examples: expected a positive integer or -1/],
     [["eval", "--out", "/tmp/x"], /exactly one of --model/],
     [["eval", "--model", "m", "--policy", "greedy", "--out", "/tmp/x"], /exactly one of --model/],
     [["eval", "--policy", "smart", "--out", "/tmp/x"], /unknown policy "smart"/],

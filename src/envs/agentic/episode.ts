@@ -8,6 +8,16 @@ import { executeToolCall, runTool } from "./tools.js";
 export interface EpisodeOptions {
   /** Multiplies eviction_quality (default 1: the published formula as written). */
   evictionQualityScale?: number;
+  /** Keep every call and its result in `calls` (transcripts); off for fast scripted sweeps. */
+  record?: boolean;
+}
+
+/** One tool call of a rollout and what it did. */
+export interface ToolCallRecord {
+  turn: number;
+  name: string;
+  arguments: string;
+  result: ToolOutcome;
 }
 
 /**
@@ -19,6 +29,7 @@ export interface EpisodeOptions {
 export class AgenticEpisode {
   readonly sim: AgenticSimulator;
   readonly tools: ToolCounts = emptyToolCounts();
+  readonly calls: ToolCallRecord[] = [];
   private stopped = false;
 
   constructor(readonly row: ScenarioRow, private readonly options: EpisodeOptions = {}) {
@@ -41,7 +52,7 @@ export class AgenticEpisode {
   call(name: string, args: string): ToolOutcome {
     this.guard();
     countCall(this.tools, name);
-    return executeToolCall(this.sim, { name, arguments: args });
+    return this.recorded(name, args, executeToolCall(this.sim, { name, arguments: args }));
   }
 
   /** A structured tool call (built-in policies and RL agents). */
@@ -49,7 +60,13 @@ export class AgenticEpisode {
     this.guard();
     if (!(TOOL_NAMES as readonly string[]).includes(tool)) throw new RangeError(`unknown tool "${tool}"`);
     countCall(this.tools, tool);
-    return tool === "keep" ? this.sim.keep() : runTool(this.sim, tool, seqId);
+    const result = tool === "keep" ? this.sim.keep() : runTool(this.sim, tool, seqId);
+    return this.options.record ? this.recorded(tool, JSON.stringify(tool === "keep" ? {} : { seq_id: seqId }), result) : result;
+  }
+
+  private recorded(name: string, args: string, result: ToolOutcome): ToolOutcome {
+    if (this.options.record) this.calls.push({ turn: this.tools.num_turns + 1, name, arguments: args, result });
+    return result;
   }
 
   endTurn(): void {

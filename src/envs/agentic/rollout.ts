@@ -1,17 +1,9 @@
-import type { ToolName } from "./constants.js";
-import { AgenticEpisode, type EpisodeOptions } from "./episode.js";
+import { AgenticEpisode, type EpisodeOptions, type ToolCallRecord } from "./episode.js";
 import type { AgenticPolicy } from "./policies/policy.js";
 import type { Metrics } from "./rubric.js";
 import type { ScenarioRow } from "./scenario.js";
-import type { ToolOutcome } from "./simulator.js";
 
-/** One tool call of a rollout and what it did. */
-export interface ToolCallRecord {
-  turn: number;
-  name: string;
-  arguments: string;
-  result: ToolOutcome;
-}
+export type { ToolCallRecord };
 
 /** One line of results.jsonl. */
 export interface RolloutRecord {
@@ -36,18 +28,9 @@ export function rolloutSeed(row: ScenarioRow, rollout: number): number {
 }
 
 /** Plays a scripted policy through a whole episode; `record` keeps every tool call. */
-export function playScripted(row: ScenarioRow, policy: AgenticPolicy, rollout = 0, options: EpisodeOptions & { record?: boolean } = {}): RolloutRecord {
+export function playScripted(row: ScenarioRow, policy: AgenticPolicy, rollout = 0, options: EpisodeOptions = {}): RolloutRecord {
   const episode = new AgenticEpisode(row, options);
   policy.reset(rolloutSeed(row, rollout));
-  const calls: ToolCallRecord[] = [];
-  if (options.record) {
-    const act = episode.act.bind(episode);
-    episode.act = (tool: ToolName, seqId = "") => {
-      const result = act(tool, seqId);
-      calls.push({ turn: episode.tools.num_turns + 1, name: tool, arguments: JSON.stringify(tool === "keep" ? {} : { seq_id: seqId }), result });
-      return result;
-    };
-  }
   while (!episode.done) {
     policy.playTurn(episode);
     episode.endTurn();
@@ -55,6 +38,6 @@ export function playScripted(row: ScenarioRow, policy: AgenticPolicy, rollout = 
   const { reward, metrics } = episode.score();
   return {
     example_id: row.index, rollout, difficulty: row.difficulty, scenario_seed: row.scenarioSeed,
-    memory_budget: episode.sim.memoryBudget, reward, metrics, tool_calls: calls,
+    memory_budget: episode.sim.memoryBudget, reward, metrics, tool_calls: episode.calls,
   };
 }
