@@ -1,5 +1,8 @@
 import { Command } from "commander";
 import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
+import { AGENTS } from "../agents/registry.js";
+import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
+import { AGENTIC_ENVS, ENVS } from "../envs/registry.js";
 import { POLICIES } from "../policies/registry.js";
 import { WORKLOADS } from "../workloads/registry.js";
 import type { ParamSpec } from "../params.js";
@@ -40,5 +43,21 @@ export function scenariosCommand(): Command {
       for (const s of Object.values(SCENARIO_PRESETS)) {
         console.log(`${s.name.padEnd(26)} ${s.tiers.length} tiers, ${s.quantization}, prefetch ${s.prefetch.enabled ? "on" : "off"} — ${s.notes ?? ""}`);
       }
+    });
+}
+
+export function envsCommand(): Command {
+  return new Command("envs")
+    .description("list the environments, the agents that play the serving ones (kvsim episode) and the policies that play the agentic ones (kvsim eval)")
+    .option("--json", "machine-readable output")
+    .action((opts: { json?: boolean }) => {
+      const serving = ENVS.map(({ id, summary }) => ({ id, summary }));
+      const agentic = AGENTIC_ENVS.map(({ id, summary }) => ({ id, summary }));
+      const agents = AGENTS.map((a) => a.name);
+      const policies = Object.keys(AGENTIC_POLICIES);
+      if (opts.json) return console.log(JSON.stringify({ serving, agentic, agents, agenticPolicies: policies }, null, 2));
+      for (const e of [...serving, ...agentic]) console.log(`${e.id.padEnd(28)} ${e.summary}`);
+      console.log(`\nserving agents (kvsim episode --agent): ${agents.join(", ")}`);
+      console.log(`agentic policies (kvsim eval --policy): ${policies.join(", ")}; or --model with any OpenAI-compatible API`);
     });
 }

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { KvsimInputError } from "../errors.js";
-import { policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
+import { envsCommand, policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
 import { ExitStatus } from "./exit-status.js";
 import { prefixReplayCommand } from "./prefix-replay.js";
 import { episodeCommand } from "./episode.js";
@@ -18,7 +18,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

@@ -123,6 +123,14 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
 });
 
 describe("kvsim eval with a built-in policy and bad input", () => {
+  it("kvsim envs lists the agentic environments and policies", async () => {
+    const { code, stdout } = await runCli(["envs", "--json"]);
+    expect(code).toBe(0);
+    const listed = JSON.parse(stdout) as { agentic: { id: string }[]; agenticPolicies: string[] };
+    expect(listed.agentic.map((e) => e.id)).toContain("kvsim/Agentic-v0");
+    expect(listed.agenticPolicies).toEqual(["keep-only", "random", "greedy"]);
+  });
+
   it("writes byte-identical results for the same policy run", async () => {
     const a = outDir();
     const b = outDir();
