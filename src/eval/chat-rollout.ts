@@ -51,7 +51,7 @@ export async function playChat(client: OpenAI, settings: ChatSettings, row: Scen
       stopReason = "error";
       break;
     }
-    const toolCalls = (reply.tool_calls ?? []).filter((c) => c.type === "function");
+    const toolCalls = reply.tool_calls ?? [];
     messages.push({ role: "assistant", content: reply.content ?? null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) });
     if (toolCalls.length === 0) {
       episode.stop();
@@ -59,7 +59,10 @@ export async function playChat(client: OpenAI, settings: ChatSettings, row: Scen
       break;
     }
     for (const c of toolCalls) {
-      const result = episode.call(c.function.name, c.function.arguments);
+      // Only function tools exist here; anything else is answered as a failed call of its type.
+      const result = c.type === "function"
+        ? episode.call(c.function.name, c.function.arguments)
+        : episode.call(`(${String(c.type)} tool call)`, "{}");
       messages.push({ role: "tool", tool_call_id: c.id, content: JSON.stringify(result) });
     }
     episode.endTurn();

@@ -28,6 +28,18 @@ const readResults = (dir: string) => readFileSync(join(dir, "results.jsonl"), "u
 const evalArgs = (url: string, dir: string, extra: string[] = []) =>
   ["eval", "--env", "kvsim/Agentic-v0", "--model", "scripted", "--base-url", url, "--api-key-env", "KVSIM_TEST_KEY", "--out", dir, ...extra];
 
+/** Every assistant message with tool calls is followed by one tool message per call, in order and by id. */
+function checkProtocol(messages: { role: string; tool_call_id?: string; tool_calls?: { id: string }[] }[]): void {
+  for (let i = 0; i < messages.length; i++) {
+    const calls = messages[i]!.tool_calls;
+    if (messages[i]!.role !== "assistant" || !calls) continue;
+    const answers = messages.slice(i + 1, i + 1 + calls.length);
+    expect(answers.map((m) => [m.role, m.tool_call_id])).toEqual(calls.map((c) => ["tool", c.id]));
+    const next = messages[i + 1 + calls.length];
+    if (next) expect(next.role).toBe("user");
+  }
+}
+
 /** Turn 1: compress two visible ids; turn 2: a malformed call and an unknown id; then evict the first visible id. */
 function planner(request: ReceivedRequest): ScriptedReply {
   const turn = request.body.messages.filter((m) => m.role === "assistant").length + 1;
@@ -49,7 +61,9 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     expect(s.requests[0]!.body.tools).toHaveLength(4);
     const records = readResults(dir);
     expect(records.map((r) => [r.example_id, r.rollout, r.difficulty])).toEqual([[0, 0, "easy"], [1, 0, "medium"]]);
+    for (const request of s.requests) checkProtocol(request.body.messages as never);
     for (const r of records) {
+      checkProtocol(r.messages as never);
       expect(r.metrics.num_turns).toBe(15);
       expect(r.metrics.total_tool_calls).toBe(2 + 3 + 13);
       const tools = r.messages!.filter((m) => (m as { role: string }).role === "tool") as { tool_call_id: string; content: string }[];
@@ -71,6 +85,24 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const metadata = JSON.parse(readFileSync(join(dir, "metadata.json"), "utf8"));
     expect(metadata).toMatchObject({ model: "scripted", api_key_env: "KVSIM_TEST_KEY", num_examples: 2, errors: 0, usage: { prompt_tokens: 3000, completion_tokens: 300 } });
     expect(metadata.avg_reward).toBeCloseTo((records[0]!.reward + records[1]!.reward) / 2, 12);
+  });
+
+  it("answers object arguments and non-function tool calls with a tool message each", async () => {
+    const s = await server((request, i) => {
+      if (i !== 0) return planner(request);
+      const id = lastObservation(request).visible_seq_ids[0]!;
+      const body = toolCallReply([{ name: "compress", arguments: "" }, { name: "evict", arguments: "" }]) as { choices: { message: { tool_calls: Record<string, unknown>[] } }[] };
+      const calls = body.choices[0]!.message.tool_calls;
+      calls[0]!["function"] = { name: "compress", arguments: { seq_id: id } };
+      calls[1] = { id: "call_1", type: "custom", custom: { name: "evict", input: id } };
+      return { body };
+    });
+    const dir = outDir();
+    expect((await runCli(evalArgs(s.url, dir, ["-n", "1"]))).code).toBe(0);
+    const [r] = readResults(dir);
+    const turn1 = r!.tool_calls.filter((c) => c.turn === 1);
+    expect(turn1.map((c) => c.result.ok)).toEqual([true, false]);
+    checkProtocol(r!.messages as never);
   });
 
   it("retries a server error and completes", async () => {

@@ -136,16 +136,38 @@ describe("agentic simulator: memory accounting and tools", () => {
   it("traffic, completions and swap accesses do not depend on the agent's actions", () => {
     const a = new AgenticSimulator(generateScenario("medium", 11));
     const b = new AgenticSimulator(generateScenario("medium", 11));
-    b.evict(b.entries[0]!.seqId);
-    b.compress(b.entries[1]!.seqId);
-    const arrivedIds = (s: AgenticSimulator) => [...s.pending.map((p) => p.spec.id), ...s.entries.map((e) => e.id)];
+    const swapped = a.entries[0]!.seqId;
+    a.swapToCpu(swapped);
+    b.swapToCpu(swapped);
+    // b also frees most of its cache, which changes admissions and overflow, not the draws.
+    for (const e of b.entries.slice(1, 5)) b.evict(e.seqId);
+    const gone = (s: AgenticSimulator) => !s.entry(swapped);
+    let goneAt = [-1, -1];
     for (let t = 0; t < MAX_STEPS; t++) {
       a.advance();
       b.advance();
+      if (goneAt[0] < 0 && gone(a)) goneAt[0] = t;
+      if (goneAt[1] < 0 && gone(b)) goneAt[1] = t;
+      // The same swapped sequence accrues the same latency, step by step, while it lives.
+      expect(b.totalSwapLatency).toBe(a.totalSwapLatency);
     }
-    // Every id b has seen arrive, a has too (b's queue drains faster, never differently).
-    const seenA = new Set(arrivedIds(a).concat(a.scenario.arrivals.flat().map((s) => s.id)));
-    expect(arrivedIds(b).every((id) => seenA.has(id))).toBe(true);
+    expect(goneAt[0]).toBe(goneAt[1]);
+    expect(a.totalSwapLatency).toBeGreaterThan(0);
     expect(a.scenario.arrivals).toEqual(b.scenario.arrivals);
+  });
+
+  it("a call on a sequence evicted earlier in the same turn is an unknown id", () => {
+    const sim = new AgenticSimulator(handMade());
+    expect(sim.evict("s2").ok).toBe(true);
+    expect(sim.compress("s2")).toEqual({ ok: false, action: "compress", seq_id: "s2", error: 'unknown seq_id "s2"' });
+  });
+
+  it("a sequence completes when it reaches its length, and its pages are freed", () => {
+    const sim = new AgenticSimulator(handMade({ initial: [seq(0, { tokens: 250, sequenceLength: 253, phase: "decode", tokenGenRate: 3 })] }));
+    sim.advance();
+    expect(sim.entries).toEqual([]);
+    expect(sim.completed).toBe(1);
+    expect(sim.totalTokensGenerated).toBe(3);
+    expect(sim.memoryUsage).toBe(0);
   });
 });

@@ -48,11 +48,12 @@ export class AgenticEpisode {
     if (this.done) throw new Error("the episode is over: no more tool calls or turns");
   }
 
-  /** A tool call as a model sends it (name + JSON arguments). */
-  call(name: string, args: string): ToolOutcome {
+  /** A tool call as a model sends it (name + JSON arguments; an object is accepted too). */
+  call(name: string, args: unknown): ToolOutcome {
     this.guard();
     countCall(this.tools, name);
-    return this.recorded(name, args, executeToolCall(this.sim, { name, arguments: args }));
+    const text = typeof args === "string" ? args : JSON.stringify(args ?? null);
+    return this.recorded(name, text, executeToolCall(this.sim, { name, arguments: args }));
   }
 
   /** A structured tool call (built-in policies and RL agents). */

@@ -93,7 +93,8 @@ export function generateScenario(difficulty: Difficulty, scenarioSeed: number): 
   const scale = Math.max(0.05, (target - shared) / own);
   for (const s of initial) {
     const prefix = s.prefix >= 0 ? prefixTokens[s.prefix]! : 0;
-    s.tokens = prefix + Math.max(32, Math.floor(privateTokens(s, prefixTokens) * scale));
+    // Whole pages, rounded down, so page rounding cannot push the usage past its target.
+    s.tokens = prefix + PAGE_TOKENS * Math.max(1, Math.floor((privateTokens(s, prefixTokens) * scale) / PAGE_TOKENS));
     s.sequenceLength = s.tokens + d.int(64, 512);
   }
   const arrivals: SequenceSpec[][] = [];

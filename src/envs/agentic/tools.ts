@@ -40,13 +40,16 @@ export const TOOL_SCHEMAS = [
   },
 ] as const;
 
-/** One tool call as a model emits it: a name and a JSON argument string. */
+/** One tool call as a model emits it: a name and a JSON argument string (some servers send an object). */
 export interface ToolCallRequest {
   name: string;
-  arguments: string;
+  arguments: unknown;
 }
 
-function parseArguments(raw: string): Record<string, unknown> | string {
+function parseArguments(raw: unknown): Record<string, unknown> | string {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw === "object" && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  if (typeof raw !== "string") return `arguments must be a JSON object, got ${JSON.stringify(raw)}`;
   if (raw.trim() === "") return {};
   let value: unknown;
   try {
