@@ -9,6 +9,7 @@ import { runCommand } from "./run.js";
 import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
 import { traceCommand } from "./trace.js";
+import { tokensCommand } from "./tokens.js";
 import { trainCommand } from "./train.js";
 
 /** Exit code for usage and input errors. */
@@ -18,7 +19,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

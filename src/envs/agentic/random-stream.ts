@@ -4,6 +4,7 @@
  * agent did to sequence 3 — a rollout's traffic, completions and swap accesses are the same for
  * every policy. 32-bit integer arithmetic only (Math.imul), so Node and browsers agree bit for bit.
  */
+import { knuthPoisson } from "../../util/poisson.js";
 
 /** A 32-bit finaliser (murmur3's fmix32). */
 function fmix(h: number): number {
@@ -55,15 +56,8 @@ export class Draws {
     return weights.length - 1;
   }
 
-  /** Poisson(lambda) by Knuth's product (lambda here is at most a few units). */
+  /** Poisson(lambda), from uniforms in [0, 1). */
   poisson(lambda: number): number {
-    const limit = Math.exp(-lambda);
-    let k = 0;
-    let p = this.uniform();
-    while (p > limit) {
-      k++;
-      p *= this.uniform();
-    }
-    return k;
+    return knuthPoisson(lambda, () => this.uniform());
   }
 }

@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { KvsimInputError } from "../errors.js";
+import { writeFileAtomic } from "../report/write-atomic.js";
+import type { TokenTrace, TokenTraceHeader } from "./trace.js";
+
+const MAGIC = "KVTRACE1";
+const ALIGN = 64;
+
+type ArrayName = "positions" | "keys" | "values" | "queries" | "utility_sum" | "utility_max" | "h2o_acc" | "token_type" | "needle_id" | "decoy" | "events";
+type Typed = Float32Array | Int32Array | Int16Array | Uint8Array;
+
+const FIELDS: { name: ArrayName; key: keyof TokenTrace; dtype: "f32" | "i32" | "i16" | "u8"; optional?: boolean }[] = [
+  { name: "positions", key: "positions", dtype: "i32" },
+  { name: "keys", key: "keys", dtype: "f32" },
+  { name: "values", key: "values", dtype: "f32" },
+  { name: "queries", key: "queries", dtype: "f32" },
+  { name: "utility_sum", key: "utilitySum", dtype: "f32" },
+  { name: "utility_max", key: "utilityMax", dtype: "f32" },
+  { name: "h2o_acc", key: "h2oAcc", dtype: "f32" },
+  { name: "token_type", key: "tokenType", dtype: "u8", optional: true },
+  { name: "needle_id", key: "needleId", dtype: "i16", optional: true },
+  { name: "decoy", key: "decoy", dtype: "u8", optional: true },
+  { name: "events", key: "events", dtype: "i32", optional: true },
+];
+
+const CTOR = { f32: Float32Array, i32: Int32Array, i16: Int16Array, u8: Uint8Array } as const;
+const roundUp = (x: number) => Math.ceil(x / ALIGN) * ALIGN;
+
+/** Expected element counts of each array, from the header. */
+function expectedLength(h: TokenTraceHeader, name: ArrayName): number | undefined {
+  const { layers, kvHeads, qHeads, headDim } = h.model;
+  const { context, total } = h.tokens;
+  switch (name) {
+    case "positions": return total;
+    case "keys": case "values": return layers * kvHeads * total * headDim;
+    case "queries": return layers * qHeads * (total - h.queryStart) * headDim;
+    case "utility_sum": case "utility_max": case "h2o_acc": return layers * kvHeads * context;
+    case "token_type": case "needle_id": case "decoy": return layers * total;
+    default: return undefined;
+  }
+}
+
+/**
+ * Writes a `.kvtrace` file (docs/formats.md): "KVTRACE1", the header length (u32 LE), a reserved
+ * u32, the JSON header padded with spaces to a multiple of 64 bytes, then every array,
+ * little-endian, each starting 64-byte aligned. Written atomically.
+ */
+export function writeTokenTrace(path: string, trace: TokenTrace): void {
+  const arrays: Record<string, { dtype: string; length: number; offset: number; bytes: number }> = {};
+  const present: { typed: Typed; offset: number }[] = [];
+  let offset = 0;
+  for (const f of FIELDS) {
+    const typed = trace[f.key] as Typed | undefined;
+    if (!typed) continue;
+    arrays[f.name] = { dtype: f.dtype, length: typed.length, offset, bytes: typed.byteLength };
+    present.push({ typed, offset });
+    offset = roundUp(offset + typed.byteLength);
+  }
+  const json = JSON.stringify({ ...trace.header, arrays });
+  const headerBytes = roundUp(Buffer.byteLength(json) + 16) - 16;
+  const blobStart = 16 + headerBytes;
+  const out = Buffer.alloc(blobStart + offset);
+  out.write(MAGIC, 0, "latin1");
+  out.writeUInt32LE(headerBytes, 8);
+  out.write(json.padEnd(headerBytes, " "), 16, "utf8");
+  for (const { typed, offset: o } of present) Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength).copy(out, blobStart + o);
+  writeFileAtomic(path, out);
+}
+
+/** Reads a `.kvtrace` file; a malformed one is an input error naming the file and what is wrong. */
+export function readTokenTrace(path: string): TokenTrace {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (err) {
+    throw new KvsimInputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const fail = (msg: string): never => {
+    throw new KvsimInputError(`${path}: ${msg}`);
+  };
+  if (data.length < 16 || data.toString("latin1", 0, 8) !== MAGIC) fail(`not a kvtrace file (expected magic "${MAGIC}")`);
+  const headerBytes = data.readUInt32LE(8);
+  if (16 + headerBytes > data.length) fail(`header length ${headerBytes} runs past the end of the file (${data.length} bytes)`);
+  let header: TokenTraceHeader & { arrays?: Record<string, { dtype: string; length: number; offset: number; bytes: number }> };
+  try {
+    header = JSON.parse(data.toString("utf8", 16, 16 + headerBytes));
+  } catch {
+    return fail("header is not valid JSON");
+  }
+  if (header.format !== "kvtrace" || header.version !== 1) fail(`unsupported format ${JSON.stringify(header.format)} version ${JSON.stringify(header.version)}`);
+  if (!header.model || !header.tokens || !header.arrays) fail("header lacks model, tokens or arrays");
+  const blobStart = 16 + headerBytes;
+  const { arrays, ...rest } = header;
+  const trace = { header: rest } as TokenTrace;
+  for (const f of FIELDS) {
+    const a = arrays![f.name];
+    if (!a) {
+      if (f.optional) continue;
+      fail(`arrays.${f.name} is missing`);
+    }
+    if (a!.dtype !== f.dtype) fail(`arrays.${f.name}.dtype: expected ${f.dtype}, got ${JSON.stringify(a!.dtype)}`);
+    const want = expectedLength(rest, f.name);
+    if (want !== undefined && a!.length !== want) fail(`arrays.${f.name}: expected ${want} elements for the header's shape, got ${a!.length}`);
+    const ctor = CTOR[f.dtype];
+    const start = blobStart + a!.offset;
+    if (a!.offset % ALIGN !== 0 || start + a!.length * ctor.BYTES_PER_ELEMENT > data.length) fail(`arrays.${f.name}: offset ${a!.offset} is misaligned or past the end of the file`);
+    // Copy into a fresh, aligned buffer: Node's file buffer may not be aligned for typed views.
+    const bytes = new Uint8Array(a!.length * ctor.BYTES_PER_ELEMENT);
+    bytes.set(data.subarray(start, start + bytes.length));
+    (trace as unknown as Record<string, Typed>)[f.key] = new ctor(bytes.buffer);
+  }
+  return trace;
+}

@@ -1,0 +1,250 @@
+import { validate } from "../json-file.js";
+import { PROFILE_GAINS, tokenTraceParamsSchema, type TokenTraceParams, type TokenTraceParamsInput } from "./params.js";
+import { STREAM, streamSeed, Xoshiro128 } from "./rng.js";
+import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, SINK, type TokenTrace } from "./trace.js";
+
+/** Needles and decoys are placed in [nSink, T − NEEDLE_TAIL), away from the final question region. */
+const NEEDLE_TAIL = 256;
+
+function gramSchmidt(vectors: Float64Array[]): void {
+  for (let a = 0; a < vectors.length; a++) {
+    const v = vectors[a]!;
+    for (let b = 0; b < a; b++) {
+      const u = vectors[b]!;
+      let dot = 0;
+      for (let c = 0; c < v.length; c++) dot += v[c]! * u[c]!;
+      for (let c = 0; c < v.length; c++) v[c]! -= dot * u[c]!;
+    }
+    let norm = 0;
+    for (let c = 0; c < v.length; c++) norm += v[c]! * v[c]!;
+    norm = Math.sqrt(norm);
+    for (let c = 0; c < v.length; c++) v[c]! /= norm;
+  }
+}
+
+interface LayerTypes {
+  type: Uint8Array;
+  needle: Int16Array;
+  decoy: Uint8Array;
+  needlePos: number[];
+}
+
+function drawTypes(p: TokenTraceParams, layer: number): LayerTypes {
+  const t = p.contextTokens;
+  const n = t + p.futureTokens;
+  const rng = new Xoshiro128(streamSeed(p.seed, STREAM.types, layer, 0));
+  const type = new Uint8Array(n).fill(255);
+  const needle = new Int16Array(n).fill(-1);
+  const decoy = new Uint8Array(n);
+  for (let i = 0; i < Math.min(p.nSink, t); i++) type[i] = SINK;
+  // Needles then decoys: distinct positions by a partial Fisher–Yates over the needle region.
+  const region: number[] = [];
+  for (let i = p.nSink; i < t - NEEDLE_TAIL; i++) region.push(i);
+  const count = Math.min(p.needleCount + p.decoyCount, region.length);
+  const needlePos: number[] = [];
+  for (let m = 0; m < count; m++) {
+    const j = m + rng.below(region.length - m);
+    [region[m], region[j]] = [region[j]!, region[m]!];
+    const pos = region[m]!;
+    type[pos] = NEEDLE;
+    needle[pos] = m;
+    if (m >= p.needleCount) decoy[pos] = 1;
+    needlePos.push(pos);
+  }
+  const localP = p.localFrac / (1 - p.heavyFrac);
+  for (let i = 0; i < n; i++) {
+    if (type[i] !== 255) continue;
+    type[i] = rng.uniform() < p.heavyFrac ? HEAVY : rng.uniform() < localP ? LOCAL : FILLER;
+  }
+  return { type, needle, decoy, needlePos };
+}
+
+/**
+ * Generates a synthetic token trace (docs/tokens.md): per KV head, keys and values built from
+ * token types that are only partly visible, queries with per-profile logit gains and retrieval
+ * events, and from them the future utilities (U_sum, U_max over [T, T + F)), the H2O
+ * accumulation over context queries, and the stored queries of the observation window and the
+ * future. Deterministic in `seed`; heads and layers draw from their own streams.
+ */
+export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrace {
+  const p = validate(tokenTraceParamsSchema, input, "token trace parameters");
+  const d = p.headDim;
+  const t = p.contextTokens;
+  const f = p.futureTokens;
+  const n = t + f;
+  const g = p.groupSize;
+  const heads = p.kvHeads;
+  const qHeads = heads * g;
+  const queryStart = t - p.obsWindow;
+  const nq = n - queryStart;
+  const stride = p.h2oStride > 0 ? p.h2oStride : Math.ceil(t / 1024);
+  const profiles = Array.from({ length: heads }, (_, h) => p.profiles[h % p.profiles.length]!);
+  const slopePerHead = Array.from({ length: qHeads }, (_, q) => PROFILE_GAINS[profiles[Math.floor(q / g)]!].lambda / p.recencyScale);
+  const trace: TokenTrace = {
+    header: {
+      format: "kvtrace", version: 1, source: "synthetic",
+      model: {
+        layers: p.layers, qHeads, kvHeads: heads, headDim: d, groupSize: g, softmaxScale: 1 / Math.sqrt(d),
+        positionBias: { type: "linear-capped", cap: p.recencyCap, slopePerHead },
+      },
+      tokens: { context: t, future: f, total: n }, queryStart, gqaReduce: p.gqaReduce, h2o: { stride, window: p.obsWindow },
+      generator: { seed: p.seed, params: p }, profiles, profileGains: PROFILE_GAINS,
+    },
+    positions: Int32Array.from({ length: n }, (_, i) => i),
+    keys: new Float32Array(p.layers * heads * n * d),
+    values: new Float32Array(p.layers * heads * n * d),
+    queries: new Float32Array(p.layers * qHeads * nq * d),
+    utilitySum: new Float32Array(p.layers * heads * t),
+    utilityMax: new Float32Array(p.layers * heads * t),
+    h2oAcc: new Float32Array(p.layers * heads * t),
+    tokenType: new Uint8Array(p.layers * n),
+    needleId: new Int16Array(p.layers * n),
+    decoy: new Uint8Array(p.layers * n),
+  };
+  const events: number[] = [];
+  const sqrtD = Math.sqrt(d);
+  for (let layer = 0; layer < p.layers; layer++) {
+    const types = drawTypes(p, layer);
+    trace.tokenType!.set(types.type, layer * n);
+    trace.needleId!.set(types.needle, layer * n);
+    trace.decoy!.set(types.decoy, layer * n);
+    // Layer-level future retrieval events of the real needles.
+    const eventRng = new Xoshiro128(streamSeed(p.seed, STREAM.events, layer, 0));
+    const layerEvents: { time: number; needle: number }[] = [];
+    for (let m = 0; m < Math.min(p.needleCount, types.needlePos.length); m++) {
+      const count = eventRng.poisson(p.layerEventsPerNeedle);
+      for (let e = 0; e < count; e++) layerEvents.push({ time: t + eventRng.below(f), needle: m });
+    }
+    for (let h = 0; h < heads; h++) {
+      const gains = PROFILE_GAINS[profiles[h]!];
+      // Which events this head joins, and its context events (questions about its needles).
+      const headRng = new Xoshiro128(streamSeed(p.seed, STREAM.events, layer, h + 1));
+      const retrieve = new Map<number, number[]>(); // query time → needle ids
+      const add = (time: number, m: number) => (retrieve.get(time) ?? retrieve.set(time, []).get(time)!).push(m);
+      const futureNeedles = new Set<number>();
+      for (const ev of layerEvents) {
+        if (headRng.uniform() < gains.joinProb) {
+          add(ev.time, ev.needle);
+          futureNeedles.add(ev.needle);
+          events.push(layer, h, ev.time, ev.needle);
+        }
+      }
+      if (gains.gRet > 0) {
+        for (let m = 0; m < Math.min(p.needleCount, types.needlePos.length); m++) {
+          const pos = types.needlePos[m]!;
+          const lo = pos + 1;
+          const hi = t - p.obsWindow;
+          const count = headRng.poisson(p.ctxEventsPerNeedle);
+          for (let e = 0; e < count; e++) if (hi > lo) add(lo + headRng.below(hi - lo), m);
+          if (futureNeedles.has(m) && headRng.uniform() < p.questionHint) add(t - p.obsWindow + headRng.below(p.obsWindow), m);
+        }
+      }
+      // Directions: common, five types (orthonormal), needle ids; value directions.
+      const dirs = new Xoshiro128(streamSeed(p.seed, STREAM.dirs, layer, h));
+      const basis = Array.from({ length: 6 }, () => dirs.unitVector(d));
+      gramSchmidt(basis);
+      const [common, ...typeDir] = basis as [Float64Array, ...Float64Array[]];
+      const ids = types.needlePos.length;
+      const idDir = Array.from({ length: ids }, () => dirs.unitVector(d));
+      const valueTypeDir = Array.from({ length: 5 }, () => dirs.unitVector(d));
+      const valueIdDir = Array.from({ length: ids }, () => dirs.unitVector(d));
+      const keyRng = new Xoshiro128(streamSeed(p.seed, STREAM.keys, layer, h));
+      const valueRng = new Xoshiro128(streamSeed(p.seed, STREAM.values, layer, h));
+      const kBase = (layer * heads + h) * n * d;
+      for (let i = 0; i < n; i++) {
+        const tau = types.type[i]!;
+        const m = types.needle[i]!;
+        const a = Math.min(2, Math.max(0, 1 + p.ampJitter * keyRng.normal()));
+        const amp = (tau === SINK ? p.sinkSignal : p.typeSignal) * a;
+        const b = Math.min(2, Math.max(0, 1 + p.ampJitter * valueRng.normal()));
+        for (let c = 0; c < d; c++) {
+          let k = p.keyMean * common[c]! + amp * typeDir[tau]![c]! + (p.keyNoise / sqrtD) * keyRng.normal();
+          let v = p.valueTypeSignal * b * valueTypeDir[tau]![c]! + (p.valueNoise / sqrtD) * valueRng.normal();
+          if (m >= 0) {
+            k += p.idSignal * idDir[m]![c]!;
+            v += p.valueIdSignal * valueIdDir[m]![c]!;
+          }
+          trace.keys[kBase + i * d + c] = k;
+          trace.values[kBase + i * d + c] = v;
+        }
+      }
+      // Queries of the group (logit-gain units r_t; stored as q_t = √d·r_t).
+      const rows: Float64Array[] = [];
+      for (let j = 0; j < g; j++) {
+        const qh = h * g + j;
+        const queryRng = new Xoshiro128(streamSeed(p.seed, STREAM.queries, layer, qh));
+        const r = new Float64Array(n * d);
+        for (let time = 0; time < n; time++) {
+          const off = time * d;
+          for (let c = 0; c < d; c++) {
+            r[off + c] = gains.gSink * typeDir[SINK]![c]! + gains.gHeavy * typeDir[HEAVY]![c]! + gains.gLocal * typeDir[LOCAL]![c]! +
+              (p.queryNoise / sqrtD) * queryRng.normal();
+          }
+          for (const m of retrieve.get(time) ?? []) for (let c = 0; c < d; c++) r[off + c]! += gains.gRet * idDir[m]![c]!;
+        }
+        const qBase = (layer * qHeads + qh) * nq * d;
+        for (let i = 0; i < nq * d; i++) trace.queries[qBase + i] = r[queryStart * d + i]! * sqrtD;
+        rows.push(r);
+      }
+      accumulate(trace, p, layer, h, rows, stride);
+    }
+  }
+  trace.events = Int32Array.from(events);
+  return trace;
+}
+
+/** Utilities from the future queries and the H2O sums from the context queries, over the group. */
+function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: number, rows: Float64Array[], stride: number): void {
+  const t = p.contextTokens;
+  const n = t + p.futureTokens;
+  const d = p.headDim;
+  const view = headView(trace, layer, h);
+  const g = rows.length;
+  const base = (layer * p.kvHeads + h) * t;
+  const sum = new Float64Array(t);
+  const max = new Float64Array(t);
+  const h2o = new Float64Array(t);
+  const row = new Float64Array(n);
+  const reduced = new Float64Array(n);
+  // Full logits for context queries need the queries themselves, which are only stored from
+  // queryStart: compute them from r directly.
+  const contextRow = (r: Float64Array, j: number, time: number) => {
+    const slope = view.biasSlopes[j]!;
+    let mx = -Infinity;
+    for (let i = 0; i <= time; i++) {
+      let dot = 0;
+      for (let c = 0; c < d; c++) dot += r[time * d + c]! * view.keys[i * d + c]!;
+      const logit = dot - slope * Math.min(time - i, view.biasCap);
+      row[i] = logit;
+      if (logit > mx) mx = logit;
+    }
+    let s = 0;
+    for (let i = 0; i <= time; i++) s += row[i] = Math.exp(row[i]! - mx);
+    for (let i = 0; i <= time; i++) row[i]! /= s;
+  };
+  for (let time = 0; time < t; time++) {
+    if (time % stride !== 0 && time < t - p.obsWindow) continue;
+    for (let j = 0; j < g; j++) {
+      contextRow(rows[j]!, j, time);
+      for (let i = 0; i <= time; i++) h2o[i]! += row[i]! / g;
+    }
+  }
+  for (let time = t; time < n; time++) {
+    for (let j = 0; j < g; j++) {
+      attentionRow(view, j, time, row);
+      for (let i = 0; i < t; i++) {
+        const a = row[i]!;
+        if (j === 0) reduced[i] = a;
+        else reduced[i] = p.gqaReduce === "max" ? Math.max(reduced[i]!, a) : reduced[i]! + a;
+      }
+    }
+    for (let i = 0; i < t; i++) {
+      const a = p.gqaReduce === "mean" ? reduced[i]! / g : reduced[i]!;
+      sum[i]! += a;
+      if (a > max[i]!) max[i] = a;
+    }
+  }
+  trace.utilitySum.set(sum, base);
+  trace.utilityMax.set(max, base);
+  trace.h2oAcc.set(h2o, base);
+}

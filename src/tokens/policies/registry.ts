@@ -1,0 +1,21 @@
+import { KvsimInputError } from "../../errors.js";
+import { h2o } from "./h2o.js";
+import { keydiff } from "./keydiff.js";
+import { knorm } from "./knorm.js";
+import type { TokenPolicy } from "./policy.js";
+import { randomPolicy } from "./random.js";
+import { snapkv } from "./snapkv.js";
+import { streamingLlm } from "./streaming-llm.js";
+import { tova } from "./tova.js";
+
+/**
+ * Every token scoring policy, registered once. The oracle is not here: it reads the future
+ * utilities, which no policy may; the evaluation ranks by them directly.
+ */
+export const TOKEN_POLICIES: readonly TokenPolicy[] = [streamingLlm, h2o, tova, snapkv, knorm, keydiff, randomPolicy];
+
+export function tokenPolicy(name: string): TokenPolicy {
+  const p = TOKEN_POLICIES.find((x) => x.name === name);
+  if (!p) throw new KvsimInputError(`unknown token policy "${name}" (known: ${["oracle", ...TOKEN_POLICIES.map((x) => x.name)].join(", ")})`);
+  return p;
+}

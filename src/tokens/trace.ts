@@ -1,0 +1,117 @@
+import type { HeadProfile, ProfileGains, TokenTraceParams } from "./params.js";
+
+export const TOKEN_TYPES = ["sink", "local", "heavy", "needle", "filler"] as const;
+export const SINK = 0, LOCAL = 1, HEAVY = 2, NEEDLE = 3, FILLER = 4;
+
+/** The JSON header of a `.kvtrace` file (docs/formats.md). */
+export interface TokenTraceHeader {
+  format: "kvtrace";
+  version: 1;
+  source: "synthetic" | "hf" | string;
+  model: {
+    layers: number; qHeads: number; kvHeads: number; headDim: number; groupSize: number;
+    softmaxScale: number;
+    /** Logit bias −slope·min(t − i, cap) per query head; null for recorded traces (RoPE is inside q and k). */
+    positionBias: { type: "linear-capped"; cap: number; slopePerHead: number[] } | null;
+  };
+  tokens: { context: number; future: number; total: number };
+  /** First stored query position: queries are stored for [queryStart, total). */
+  queryStart: number;
+  gqaReduce: "max" | "mean";
+  /** Context queries feeding `h2o_acc`: every `stride`-th one plus the last `window`. */
+  h2o: { stride: number; window: number };
+  generator?: { seed: number; params: TokenTraceParams };
+  profiles?: HeadProfile[];
+  profileGains?: Record<string, ProfileGains>;
+}
+
+/**
+ * A token trace in memory. Per-head arrays are flattened row-major: keys/values
+ * [layers, kvHeads, total, headDim], queries [layers, qHeads, total − queryStart, headDim],
+ * utilities and h2o [layers, kvHeads, context], ground truth [layers, total].
+ */
+export interface TokenTrace {
+  header: TokenTraceHeader;
+  positions: Int32Array;
+  keys: Float32Array;
+  values: Float32Array;
+  queries: Float32Array;
+  utilitySum: Float32Array;
+  utilityMax: Float32Array;
+  h2oAcc: Float32Array;
+  /** Synthetic traces only: token types, needle ids (−1 none), decoy flags, and retrieval events (layer, kvHead, time, needleId). */
+  tokenType?: Uint8Array;
+  needleId?: Int16Array;
+  decoy?: Uint8Array;
+  events?: Int32Array;
+}
+
+/** Views of one (layer, KV head): what policies may read (no utilities, no ground truth). */
+export interface HeadView {
+  context: number;
+  total: number;
+  headDim: number;
+  groupSize: number;
+  /** [total × headDim] */
+  keys: Float32Array;
+  values: Float32Array;
+  /** The group's query heads, each [(total − queryStart) × headDim]. */
+  queries: Float32Array[];
+  queryStart: number;
+  positions: Int32Array;
+  softmaxScale: number;
+  /** Per query head of the group. */
+  biasSlopes: number[];
+  biasCap: number;
+  /** Accumulated attention of context queries (H2O), already reduced over the group. */
+  h2oAcc: Float32Array;
+}
+
+export function headView(trace: TokenTrace, layer: number, head: number): HeadView {
+  const { model, tokens, queryStart } = trace.header;
+  const d = model.headDim;
+  const n = tokens.total;
+  const base = ((layer * model.kvHeads + head) * n) * d;
+  const nq = n - queryStart;
+  const queries: Float32Array[] = [];
+  const biasSlopes: number[] = [];
+  for (let j = 0; j < model.groupSize; j++) {
+    const qh = head * model.groupSize + j;
+    const qBase = ((layer * model.qHeads + qh) * nq) * d;
+    queries.push(trace.queries.subarray(qBase, qBase + nq * d));
+    biasSlopes.push(model.positionBias?.slopePerHead[qh] ?? 0);
+  }
+  const t = tokens.context;
+  const u = (layer * model.kvHeads + head) * t;
+  return {
+    context: t, total: n, headDim: d, groupSize: model.groupSize, keys: trace.keys.subarray(base, base + n * d),
+    values: trace.values.subarray(base, base + n * d), queries, queryStart, positions: trace.positions, softmaxScale: model.softmaxScale,
+    biasSlopes, biasCap: model.positionBias?.cap ?? 0, h2oAcc: trace.h2oAcc.subarray(u, u + t),
+  };
+}
+
+/** The full-cache attention row of stored query `t` (absolute position) of group member `j` over keys [0, t]. */
+export function attentionRow(view: HeadView, j: number, t: number, out: Float64Array): void {
+  const d = view.headDim;
+  const q = view.queries[j]!;
+  const qOff = (t - view.queryStart) * d;
+  const k = view.keys;
+  const slope = view.biasSlopes[j]!;
+  const cap = view.biasCap;
+  let max = -Infinity;
+  for (let i = 0; i <= t; i++) {
+    let dot = 0;
+    const kOff = i * d;
+    for (let c = 0; c < d; c++) dot += q[qOff + c]! * k[kOff + c]!;
+    const logit = dot * view.softmaxScale - slope * Math.min(t - i, cap);
+    out[i] = logit;
+    if (logit > max) max = logit;
+  }
+  let sum = 0;
+  for (let i = 0; i <= t; i++) {
+    const e = Math.exp(out[i]! - max);
+    out[i] = e;
+    sum += e;
+  }
+  for (let i = 0; i <= t; i++) out[i]! /= sum;
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { evaluateTokenTrace, summarizeTokenEval } from "../../src/tokens/evaluate.js";
+import { generateTokenTrace } from "../../src/tokens/generate.js";
+import { FORCE } from "../../src/tokens/policies/policy.js";
+import { TOKEN_POLICIES } from "../../src/tokens/policies/registry.js";
+import { allBudgetCost, rankByScore } from "../../src/tokens/ranking.js";
+import { headView } from "../../src/tokens/trace.js";
+
+const trace = generateTokenTrace({ contextTokens: 768, futureTokens: 128, kvHeads: 3, headDim: 32, seed: 11 });
+const views = [0, 1, 2].map((h) => headView(trace, 0, h));
+
+describe.each(TOKEN_POLICIES.map((p) => [p.name, p] as const))("token policy %s", (_name, policy) => {
+  it("scores every context token, finitely or as a forced keep, deterministically", () => {
+    for (let h = 0; h < 3; h++) {
+      const ctx = { view: views[h]!, layerViews: views, seed: 11, layer: 0, head: h };
+      const s = policy.score(ctx);
+      expect(s).toHaveLength(768);
+      expect(s.every((x) => Number.isFinite(x) && (x < FORCE / 2 || x >= FORCE))).toBe(true);
+      expect(policy.score(ctx)).toEqual(s);
+    }
+  });
+
+  it("never beats the oracle at any budget", () => {
+    const results = evaluateTokenTrace(trace, { policies: [policy.name], budgets: [0.05, 0.1, 0.2, 0.5], errorQueries: 4 });
+    for (const r of results) {
+      expect(r.allBudgetScore).toBeLessThanOrEqual(1 + 1e-12);
+      for (const b of r.budgets) expect(b.ratio).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+});
+
+describe("offline evaluation", () => {
+  const results = evaluateTokenTrace(trace, { policies: ["oracle", "streaming_llm", "random"], errorQueries: 8 });
+  const summary = summarizeTokenEval(results);
+  const row = (policy: string, profile: string) => summary.find((r) => r.policy === policy && r.profile === profile)!;
+
+  it("scores the oracle 1 everywhere, with the least output error", () => {
+    for (const r of results.filter((x) => x.policy === "oracle")) {
+      expect(r.allBudgetScore).toBe(1);
+      expect(r.budgets.every((b) => b.ratio === 1 && b.normalized === 1)).toBe(true);
+    }
+    expect(row("oracle", "all").budgets[3]!.outputError!).toBeLessThan(row("random", "all").budgets[3]!.outputError!);
+  });
+
+  it("keeps nearly everything StreamingLLM needs on streaming heads, and finds no needle with it", () => {
+    expect(row("streaming_llm", "streaming").budgets[2]!.ratio).toBeGreaterThan(0.9);
+    expect(row("streaming_llm", "retrieval").budgets[0]!.needleSurvival).toBe(0);
+  });
+
+  it("computes the all-budget cost as the sum over budgets of evicted utility", () => {
+    const u = [0.5, 0.1, 0.3, 0.0, 0.2];
+    const { order } = rankByScore([5, 4, 3, 2, 1], [0, 1, 2, 3, 4]);
+    let direct = 0;
+    for (let b = 1; b < u.length; b++) for (let k = b; k < u.length; k++) direct += u[order[k]!]!;
+    expect(allBudgetCost(order, u).full).toBeCloseTo(direct, 12);
+    // Ties go to the larger position.
+    expect([...rankByScore([1, 1, 2], [0, 1, 2]).order]).toEqual([2, 1, 0]);
+  });
+
+  it("rejects an unknown policy before doing any work", () => {
+    expect(() => evaluateTokenTrace(trace, { policies: ["oracle", "magic"] })).toThrow(/unknown token policy "magic"/);
+  });
+});
