@@ -158,3 +158,5 @@ export {
 import * as serving from "./serving/sim";
 
 export function servingReward(): f64 { return serving.lastReward; }
+
+export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";

@@ -1,6 +1,7 @@
 import { validate } from "../json-file.js";
 import { PROFILE_GAINS, tokenTraceParamsSchema, type TokenTraceParams, type TokenTraceParamsInput } from "./params.js";
 import { STREAM, streamSeed, Xoshiro128 } from "./rng.js";
+import { softmaxRow } from "./attention-kernel.js";
 import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, SINK, type TokenTrace } from "./trace.js";
 
 /** Needles and decoys are placed in [nSink, T − NEEDLE_TAIL), away from the final question region. */
@@ -206,21 +207,12 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   const h2o = new Float64Array(t);
   const row = new Float64Array(n);
   const reduced = new Float64Array(n);
-  // Full logits for context queries need the queries themselves, which are only stored from
-  // queryStart: compute them from r directly.
+  // Context queries are not stored (only the window is): feed them to the kernel from r, as q = √d·r.
+  const q = new Float32Array(d);
+  const sqrtD = Math.sqrt(d);
   const contextRow = (r: Float64Array, j: number, time: number) => {
-    const slope = view.biasSlopes[j]!;
-    let mx = -Infinity;
-    for (let i = 0; i <= time; i++) {
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += r[time * d + c]! * view.keys[i * d + c]!;
-      const logit = dot - slope * Math.min(time - i, view.biasCap);
-      row[i] = logit;
-      if (logit > mx) mx = logit;
-    }
-    let s = 0;
-    for (let i = 0; i <= time; i++) s += row[i] = Math.exp(row[i]! - mx);
-    for (let i = 0; i <= time; i++) row[i]! /= s;
+    for (let c = 0; c < d; c++) q[c] = r[time * d + c]! * sqrtD;
+    softmaxRow(view.keys, d, q, time, view.softmaxScale, view.biasSlopes[j]!, view.biasCap, row);
   };
   for (let time = 0; time < t; time++) {
     if (time % stride !== 0 && time < t - p.obsWindow) continue;

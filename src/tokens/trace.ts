@@ -1,3 +1,4 @@
+import { softmaxRow } from "./attention-kernel.js";
 import type { HeadProfile, ProfileGains, TokenTraceParams } from "./params.js";
 
 export const TOKEN_TYPES = ["sink", "local", "heavy", "needle", "filler"] as const;
@@ -93,25 +94,6 @@ export function headView(trace: TokenTrace, layer: number, head: number): HeadVi
 /** The full-cache attention row of stored query `t` (absolute position) of group member `j` over keys [0, t]. */
 export function attentionRow(view: HeadView, j: number, t: number, out: Float64Array): void {
   const d = view.headDim;
-  const q = view.queries[j]!;
-  const qOff = (t - view.queryStart) * d;
-  const k = view.keys;
-  const slope = view.biasSlopes[j]!;
-  const cap = view.biasCap;
-  let max = -Infinity;
-  for (let i = 0; i <= t; i++) {
-    let dot = 0;
-    const kOff = i * d;
-    for (let c = 0; c < d; c++) dot += q[qOff + c]! * k[kOff + c]!;
-    const logit = dot * view.softmaxScale - slope * Math.min(t - i, cap);
-    out[i] = logit;
-    if (logit > max) max = logit;
-  }
-  let sum = 0;
-  for (let i = 0; i <= t; i++) {
-    const e = Math.exp(out[i]! - max);
-    out[i] = e;
-    sum += e;
-  }
-  for (let i = 0; i <= t; i++) out[i]! /= sum;
+  const q = view.queries[j]!.subarray((t - view.queryStart) * d, (t - view.queryStart + 1) * d);
+  softmaxRow(view.keys, d, q, t, view.softmaxScale, view.biasSlopes[j]!, view.biasCap, out);
 }

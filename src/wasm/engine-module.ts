@@ -47,6 +47,11 @@ export interface EngineExports {
   servingCheck(): number;
   servingSetTrace(count: number, blocks: number): void;
   servingTraceBuffer(which: number): number;
+  setupAttention(total: number, d: number): void;
+  attentionKeys(): number;
+  attentionQuery(): number;
+  attentionRowBuffer(): number;
+  softmaxRow(t: number, scale: number, slope: number, cap: number): void;
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;
