@@ -16,9 +16,9 @@ export interface ProfileGains {
 }
 
 export const PROFILE_GAINS: Record<HeadProfile, ProfileGains> = {
-  streaming: { gSink: 17, gHeavy: 0, gLocal: 6, lambda: 2.0, gRet: 0, joinProb: 0 },
-  retrieval: { gSink: 6, gHeavy: 2, gLocal: 0, lambda: 0.0, gRet: 8, joinProb: 0.75 },
-  mixed: { gSink: 10, gHeavy: 5, gLocal: 3, lambda: 0.5, gRet: 8, joinProb: 0.375 },
+  streaming: { gSink: 15, gHeavy: 0, gLocal: 6, lambda: 2.0, gRet: 0, joinProb: 0 },
+  retrieval: { gSink: 5, gHeavy: 2, gLocal: 0, lambda: 0.0, gRet: 11, joinProb: 0.75 },
+  mixed: { gSink: 10, gHeavy: 8, gLocal: 3, lambda: 0.5, gRet: 10, joinProb: 0.375 },
 };
 
 const positiveInt = z.int().check(z.gte(1), z.lte(1 << 20));
@@ -42,7 +42,7 @@ export const tokenTraceParamsSchema = z.strictObject({
   keyMean: z._default(nonNegative, 1.5),
   typeSignal: z._default(nonNegative, 0.5),
   sinkSignal: z._default(nonNegative, 1.0),
-  idSignal: z._default(nonNegative, 1.5),
+  idSignal: z._default(nonNegative, 2.0),
   ampJitter: z._default(nonNegative, 0.5),
   keyNoise: z._default(nonNegative, 2.0),
   valueTypeSignal: z._default(nonNegative, 0.5),
