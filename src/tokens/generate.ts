@@ -141,7 +141,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
         }
       }
       // Directions: common, five types (orthonormal), needle ids; value directions.
-      const dirs = new Xoshiro128(streamSeed(p.seed, STREAM.dirs, layer, h));
+      const dirs = new Xoshiro128(streamSeed(p.modelSeed, STREAM.dirs, layer, h));
       const basis = Array.from({ length: 6 }, () => dirs.unitVector(d));
       gramSchmidt(basis);
       const [common, ...typeDir] = basis as [Float64Array, ...Float64Array[]];

@@ -16,7 +16,7 @@ export interface ProfileGains {
 }
 
 export const PROFILE_GAINS: Record<HeadProfile, ProfileGains> = {
-  streaming: { gSink: 15, gHeavy: 0, gLocal: 6, lambda: 2.0, gRet: 0, joinProb: 0 },
+  streaming: { gSink: 14, gHeavy: 0, gLocal: 6, lambda: 2.0, gRet: 0, joinProb: 0 },
   retrieval: { gSink: 5, gHeavy: 2, gLocal: 0, lambda: 0.0, gRet: 11, joinProb: 0.75 },
   mixed: { gSink: 10, gHeavy: 8, gLocal: 3, lambda: 0.5, gRet: 10, joinProb: 0.375 },
 };
@@ -26,7 +26,14 @@ const nonNegative = z.number().check(z.gte(0));
 
 /** Generator parameters; every one has the default of docs/tokens.md. */
 export const tokenTraceParamsSchema = z.strictObject({
+  /** The data: token types, events, amplitudes, noise. */
   seed: z._default(z.int().check(z.gte(0), z.lte(0xffffffff)), 1),
+  /**
+   * The "model": each head's key and value directions. Traces with the same modelSeed and
+   * different seeds are different inputs to the same model, which is what a learned per-head
+   * policy can generalize across (held-out seeds).
+   */
+  modelSeed: z._default(z.int().check(z.gte(0), z.lte(0xffffffff)), 1),
   layers: z._default(positiveInt, 1),
   kvHeads: z._default(positiveInt, 8),
   groupSize: z._default(positiveInt, 1),
