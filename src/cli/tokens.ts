@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
@@ -5,6 +7,8 @@ import { writeFileAtomic } from "../report/write-atomic.js";
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
 import { readTokenTrace, writeTokenTrace } from "../tokens/format.js";
 import { generateTokenTrace } from "../tokens/generate.js";
+import { trainTokenScorers } from "../tokens/learned/train-all.js";
+import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weights.js";
 import { tokenTraceParamsSchema } from "../tokens/params.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { collectKeyValue, parseNonNegativeInt } from "./options.js";
@@ -23,7 +27,8 @@ interface GenerateOptions {
 }
 
 interface EvaluateOptions {
-  policies: string;
+  policies?: string;
+  weights?: string;
   budgets?: string;
   errorQueries: number;
   out?: string;
@@ -41,6 +46,16 @@ function generatorParams(opts: GenerateOptions): Record<string, unknown> {
   const flags: [keyof GenerateOptions, string][] = [["seed", "seed"], ["context", "contextTokens"], ["future", "futureTokens"], ["heads", "kvHeads"], ["headDim", "headDim"], ["layers", "layers"], ["groupSize", "groupSize"]];
   for (const [flag, key] of flags) if (opts[flag] !== undefined) params[key] = opts[flag];
   return params;
+}
+
+/** "1,2,5-8" → [1, 2, 5, 6, 7, 8]. */
+function parseSeeds(list: string, flag: string): number[] {
+  return list.split(",").flatMap((part) => {
+    const [a, b] = part.trim().split("-").map(Number);
+    const ok = (n: number | undefined) => Number.isInteger(n) && n! >= 0;
+    if (!ok(a) || (b !== undefined && (!ok(b) || b! < a!))) throw new KvsimInputError(`${flag}: expected seeds like 1,2,5-8, got "${part}"`);
+    return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i);
+  });
 }
 
 export function tokensCommand(): Command {
@@ -66,25 +81,34 @@ export function tokensCommand(): Command {
     }));
   tokens.addCommand(new Command("evaluate")
     .description("rank every head's context with each policy and score retained future attention, needles and output error at each budget")
-    .requiredOption("-t, --trace <file>", ".kvtrace file")
-    .option("-p, --policies <list>", `comma-separated (oracle, ${TOKEN_POLICIES.map((p) => p.name).join(", ")})`, ["oracle", ...TOKEN_POLICIES.map((p) => p.name)].join(","))
+    .option("-t, --trace <files>", "comma-separated .kvtrace files")
+    .option("--seeds <list>", "instead of files: generate traces with these seeds (held-out seeds for a learned policy)")
+    .option("--param <name=value>", "with --seeds: generator parameter (repeatable)", collectKeyValue, {})
+    .option("-p, --policies <list>", `comma-separated (oracle, learned, ${TOKEN_POLICIES.map((p) => p.name).join(", ")}; default all, learned with --weights)`)
+    .option("-w, --weights <file>", "trained weights for the learned policy (kvsim tokens train)")
     .option("-b, --budgets <list>", `budget fractions of the context (default ${STANDARD_BUDGETS.join(",")})`)
     .option("--error-queries <n>", "future queries sampled per head for the output error (0: skip)", int("--error-queries"), 16)
     .option("-o, --out <dir>", "write heads.jsonl (one line per head and policy) and summary.json")
     .option("--json", "print the summary as JSON")
-    .action((opts: EvaluateOptions & { trace: string }) => {
+    .action((opts: EvaluateOptions & { trace?: string; seeds?: string; param: Record<string, string> }) => {
       const budgets = opts.budgets?.split(",").map((b) => {
         const x = Number(b);
         if (!(x > 0 && x < 1)) throw new KvsimInputError(`--budgets: each must be a fraction in (0, 1), got "${b}"`);
         return x;
       });
-      const policies = opts.policies.split(",").map((p) => p.trim()).filter(Boolean);
-      const trace = readTokenTrace(opts.trace);
-      const heads = evaluateTokenTrace(trace, { policies, budgets, errorQueries: opts.errorQueries });
+      const all = ["oracle", ...(opts.weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
+      const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean) : all;
+      const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
+      if ((opts.trace === undefined) === (opts.seeds === undefined)) throw new KvsimInputError("give --trace FILES or --seeds LIST");
+      const traces = opts.trace !== undefined
+        ? opts.trace.split(",").map((f) => () => readTokenTrace(f.trim()))
+        : parseSeeds(opts.seeds!, "--seeds").map((seed) => () => generateTokenTrace({ ...generatorParams({ out: "", param: opts.param }), seed }));
+      // One trace in memory at a time: each is evaluated, then dropped.
+      const heads = traces.flatMap((load) => evaluateTokenTrace(load(), { policies, budgets, errorQueries: opts.errorQueries, weights }));
       const summary = summarizeTokenEval(heads);
       if (opts.out) {
         writeFileAtomic(join(opts.out, "heads.jsonl"), heads.map((h) => JSON.stringify(h)).join("\n") + "\n");
-        writeFileAtomic(join(opts.out, "summary.json"), JSON.stringify({ trace: opts.trace, summary }, null, 2) + "\n");
+        writeFileAtomic(join(opts.out, "summary.json"), JSON.stringify({ traces: opts.trace ?? null, seeds: opts.seeds ?? null, summary }, null, 2) + "\n");
       }
       if (opts.json) return console.log(JSON.stringify(summary));
       const fractions = summary[0]?.budgets.map((b) => b.fraction) ?? [];
@@ -93,6 +117,41 @@ export function tokensCommand(): Command {
         summary.map((r) => [r.policy, r.profile, r.heads, fixed(3)(r.allBudgetScore), ...r.budgets.map((b) => fixed(3)(b.ratio)),
           ...r.budgets.map((b) => (b.needleSurvival === undefined ? "-" : fixed(2)(b.needleSurvival)))]),
       ));
+    }));
+  tokens.addCommand(new Command("train")
+    .description("train the learned per-head policy (KVP-lite) by evolution strategies on the all-budget ranking reward, one head per worker")
+    .requiredOption("-o, --out <file>", "weights JSON")
+    .option("--traces <files>", "comma-separated training .kvtrace files (else generated from --train-seeds)")
+    .option("--train-seeds <list>", "seeds of the generated training traces (never evaluate on these)", "101,102,103,104")
+    .option("--param <name=value>", "generator parameter for generated training traces (repeatable)", collectKeyValue, {})
+    .option("--iterations <n>", "ES iterations per head", int("--iterations"), 80)
+    .option("--hidden <n>", "hidden units (0: linear scorer)", int("--hidden"), 0)
+    .option("--seed <n>", "training seed", int("--seed"), 1)
+    .option("--threads <n>", "worker threads (heads train in parallel)", int("--threads"), 2)
+    .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number }) => {
+      let files = opts.traces?.split(",").map((f) => f.trim()).filter(Boolean);
+      let tmp: string | undefined;
+      if (!files) {
+        const seeds = parseSeeds(opts.trainSeeds, "--train-seeds");
+        tmp = mkdtempSync(join(tmpdir(), "kvsim-train-"));
+        const base = generatorParams({ out: "", param: opts.param });
+        files = seeds.map((seed) => {
+          const f = join(tmp!, `train-${seed}.kvtrace`);
+          writeTokenTrace(f, generateTokenTrace({ ...base, seed }));
+          return f;
+        });
+      }
+      try {
+        const t0 = performance.now();
+        const weights = await trainTokenScorers(files, { iterations: opts.iterations, hidden: opts.hidden, seed: opts.seed }, Math.max(1, opts.threads),
+          (r) => process.stderr.write(`layer ${r.layer} head ${r.head}: fitness ${r.curve.at(-1)!.toFixed(3)} (${(r.ms / 1000).toFixed(1)} s)\n`));
+        weights.training["wallSeconds"] = (performance.now() - t0) / 1000;
+        weights.training["trainSeeds"] = opts.traces ? null : opts.trainSeeds;
+        writeLearnedWeights(opts.out, weights);
+        console.log(`${opts.out}: ${weights.heads.length} head scorers, ${(weights.training["wallSeconds"] as number).toFixed(1)} s on ${opts.threads} thread(s)`);
+      } finally {
+        if (tmp) rmSync(tmp, { recursive: true, force: true });
+      }
     }));
   return tokens;
 }

@@ -1,4 +1,5 @@
 import type { HeadProfile } from "./params.js";
+import type { LearnedWeights } from "./learned/weights.js";
 import { tokenPolicy } from "./policies/registry.js";
 import { allBudgetCost, rankByScore } from "./ranking.js";
 import { attentionRow, headView, type HeadView, type TokenTrace } from "./trace.js";
@@ -12,6 +13,8 @@ export interface TokenEvalOptions {
   budgets?: readonly number[];
   /** Future queries sampled (evenly) per query head for the output error; 0 skips it. */
   errorQueries?: number;
+  /** Trained weights, for the `learned` policy. */
+  weights?: LearnedWeights;
 }
 
 export interface BudgetResult {
@@ -132,11 +135,11 @@ function outputErrors(common: HeadCommon, order: Int32Array, budgets: number[]):
   return errors;
 }
 
-function scoreHead(trace: TokenTrace, common: HeadCommon, policy: string, layer: number, head: number, layerViews: HeadView[], fractions: readonly number[]): HeadResult {
+function scoreHead(trace: TokenTrace, common: HeadCommon, policy: string, layer: number, head: number, layerViews: HeadView[], fractions: readonly number[], weights?: LearnedWeights): HeadResult {
   const { view, utility, total, oracle } = common;
   const t = view.context;
   const ranking = policy === "oracle" ? oracle : (() => {
-    const scores = tokenPolicy(policy).score({ view, layerViews, seed: trace.header.generator?.seed ?? 0, layer, head });
+    const scores = tokenPolicy(policy, weights).score({ view, layerViews, seed: trace.header.generator?.seed ?? 0, layer, head });
     const r = rankByScore(scores, view.positions);
     return { ...r, cost: allBudgetCost(r.order, utility), cum: prefixSums(r.order, utility) };
   })();
@@ -164,7 +167,7 @@ function scoreHead(trace: TokenTrace, common: HeadCommon, policy: string, layer:
 
 /** Offline evaluation (docs/tokens.md): every policy ranks each (layer, KV head) once, scored at every budget. */
 export function evaluateTokenTrace(trace: TokenTrace, options: TokenEvalOptions): HeadResult[] {
-  for (const p of options.policies) if (p !== "oracle") tokenPolicy(p); // unknown names fail before any work
+  for (const p of options.policies) if (p !== "oracle") tokenPolicy(p, options.weights); // unknown names fail before any work
   const fractions = options.budgets ?? STANDARD_BUDGETS;
   const { layers, kvHeads } = trace.header.model;
   const results: HeadResult[] = [];
@@ -172,7 +175,7 @@ export function evaluateTokenTrace(trace: TokenTrace, options: TokenEvalOptions)
     const layerViews = Array.from({ length: kvHeads }, (_, h) => headView(trace, layer, h));
     for (let head = 0; head < kvHeads; head++) {
       const common = prepare(trace, layer, head, options.errorQueries ?? 16);
-      for (const policy of options.policies) results.push(scoreHead(trace, common, policy, layer, head, layerViews, fractions));
+      for (const policy of options.policies) results.push(scoreHead(trace, common, policy, layer, head, layerViews, fractions, options.weights));
     }
   }
   return results;

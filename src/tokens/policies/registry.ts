@@ -1,5 +1,7 @@
 import { KvsimInputError } from "../../errors.js";
+import type { LearnedWeights } from "../learned/weights.js";
 import { h2o } from "./h2o.js";
+import { learnedPolicy } from "./learned.js";
 import { keydiff } from "./keydiff.js";
 import { knorm } from "./knorm.js";
 import type { TokenPolicy } from "./policy.js";
@@ -14,8 +16,13 @@ import { tova } from "./tova.js";
  */
 export const TOKEN_POLICIES: readonly TokenPolicy[] = [streamingLlm, h2o, tova, snapkv, knorm, keydiff, randomPolicy];
 
-export function tokenPolicy(name: string): TokenPolicy {
+/** A policy by name; `learned` needs trained weights (`kvsim tokens train`). */
+export function tokenPolicy(name: string, weights?: LearnedWeights): TokenPolicy {
+  if (name === "learned") {
+    if (!weights) throw new KvsimInputError('token policy "learned" needs trained weights (--weights FILE, from `kvsim tokens train`)');
+    return learnedPolicy(weights);
+  }
   const p = TOKEN_POLICIES.find((x) => x.name === name);
-  if (!p) throw new KvsimInputError(`unknown token policy "${name}" (known: ${["oracle", ...TOKEN_POLICIES.map((x) => x.name)].join(", ")})`);
+  if (!p) throw new KvsimInputError(`unknown token policy "${name}" (known: ${["oracle", "learned", ...TOKEN_POLICIES.map((x) => x.name)].join(", ")})`);
   return p;
 }

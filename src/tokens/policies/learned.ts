@@ -1,0 +1,29 @@
+import { tokenFeatures } from "../learned/features.js";
+import { scoreTokens } from "../learned/scorer.js";
+import { scorerFor, type LearnedWeights } from "../learned/weights.js";
+import { FORCE, type TokenPolicy } from "./policy.js";
+
+const KEEP_FIRST = 4;
+const KEEP_LAST = 16;
+
+/**
+ * KVP-lite (after Moschella et al., "Learning to Evict from Key-Value Cache", arXiv:2602.10238):
+ * a per-head scorer of each token's key, value and position, trained offline on the all-budget
+ * ranking reward (`kvsim tokens train`). As in the paper, the first 4 and last 16 tokens are
+ * always kept.
+ */
+export function learnedPolicy(weights: LearnedWeights): TokenPolicy {
+  return {
+    name: "learned", attention: false, source: "arXiv:2602.10238 (KVP), scaled down: kvsim tokens train",
+    summary: "a trained per-head scorer of key, value and position (needs --weights)",
+    score({ view, layer, head }) {
+      const scorer = scorerFor(weights, layer, head);
+      const { data, width } = tokenFeatures(view);
+      const s = new Float64Array(view.context);
+      scoreTokens(data, width, scorer.mean, scorer.std, scorer.hidden, scorer.params, s);
+      for (let i = 0; i < Math.min(KEEP_FIRST, s.length); i++) s[i] = FORCE + 2 * s.length - i;
+      for (let i = Math.max(0, s.length - KEEP_LAST); i < s.length; i++) s[i] = FORCE + i;
+      return s;
+    },
+  };
+}
