@@ -160,3 +160,4 @@ import * as serving from "./serving/sim";
 export function servingReward(): f64 { return serving.lastReward; }
 
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";
+export { setupScoring, scoringKeys, scoringValues, scoringWeights, scoringScores, scoringOrder, scoreLinear, selectTopK } from "./tokens/score";

@@ -4,6 +4,8 @@
  * crosses the boundary once for a whole row. Dot products use f32x4 SIMD with two accumulators
  * (docs/tokens.md); the softmax runs in f64.
  */
+import { dotF32 } from "../util/simd-dot";
+
 let keys = new StaticArray<f32>(0);
 let query = new StaticArray<f32>(0);
 let row = new StaticArray<f64>(0);
@@ -29,21 +31,6 @@ export function attentionRowBuffer(): usize {
   return changetype<usize>(row);
 }
 
-@inline function dot(q: usize, k: usize, d: i32): f32 {
-  let a0 = f32x4.splat(0);
-  let a1 = f32x4.splat(0);
-  let c = 0;
-  for (; c + 8 <= d; c += 8) {
-    const off = <usize>c << 2;
-    a0 = f32x4.add(a0, f32x4.mul(v128.load(q + off), v128.load(k + off)));
-    a1 = f32x4.add(a1, f32x4.mul(v128.load(q + off + 16), v128.load(k + off + 16)));
-  }
-  const s = f32x4.add(a0, a1);
-  let sum = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
-  for (; c < d; c++) sum += load<f32>(q + (<usize>c << 2)) * load<f32>(k + (<usize>c << 2));
-  return sum;
-}
-
 /** Fills the row buffer with softmax_i(q·k_i·scale − slope·min(t − i, cap)) for i ≤ t. */
 export function softmaxRow(t: i32, scale: f64, slope: f64, cap: i32): void {
   const d = headDim;
@@ -52,7 +39,7 @@ export function softmaxRow(t: i32, scale: f64, slope: f64, cap: i32): void {
   const stride = <usize>d << 2;
   let max = -Infinity;
   for (let i = 0; i <= t; i++) {
-    const logit = <f64>dot(q, k + <usize>i * stride, d) * scale - slope * <f64>min(t - i, cap);
+    const logit = <f64>dotF32(q, k + <usize>i * stride, d) * scale - slope * <f64>min(t - i, cap);
     unchecked(row[i] = logit);
     if (logit > max) max = logit;
   }

@@ -52,6 +52,14 @@ export interface EngineExports {
   attentionQuery(): number;
   attentionRowBuffer(): number;
   softmaxRow(t: number, scale: number, slope: number, cap: number): void;
+  setupScoring(count: number, d: number): void;
+  scoringKeys(): number;
+  scoringValues(): number;
+  scoringWeights(): number;
+  scoringScores(): number;
+  scoringOrder(): number;
+  scoreLinear(count: number, first: number): void;
+  selectTopK(count: number, k: number): void;
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;

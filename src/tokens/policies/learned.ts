@@ -1,4 +1,5 @@
 import { tokenFeatures } from "../learned/features.js";
+import { foldLinear, LinearScoringKernel } from "../learned/score-kernel.js";
 import { scoreTokens } from "../learned/scorer.js";
 import { scorerFor, type LearnedWeights } from "../learned/weights.js";
 import { FORCE, type TokenPolicy } from "./policy.js";
@@ -12,15 +13,26 @@ const KEEP_LAST = 16;
  * ranking reward (`kvsim tokens train`). As in the paper, the first 4 and last 16 tokens are
  * always kept.
  */
+let kernel: LinearScoringKernel | undefined;
+
 export function learnedPolicy(weights: LearnedWeights): TokenPolicy {
   return {
     name: "learned", attention: false, source: "arXiv:2602.10238 (KVP), scaled down: kvsim tokens train",
     summary: "a trained per-head scorer of key, value and position (needs --weights)",
     score({ view, layer, head }) {
       const scorer = scorerFor(weights, layer, head);
-      const { data, width } = tokenFeatures(view);
-      const s = new Float64Array(view.context);
-      scoreTokens(data, width, scorer.mean, scorer.std, scorer.hidden, scorer.params, s);
+      let s: Float64Array;
+      if (scorer.hidden === 0) {
+        // Linear scorers run in the WASM SIMD kernel.
+        const d = view.headDim;
+        kernel ??= new LinearScoringKernel();
+        kernel.load(view.keys.subarray(0, view.context * d), view.values.subarray(0, view.context * d), d);
+        s = Float64Array.from(kernel.score(foldLinear(scorer)));
+      } else {
+        const { data, width } = tokenFeatures(view);
+        s = new Float64Array(view.context);
+        scoreTokens(data, width, scorer.mean, scorer.std, scorer.hidden, scorer.params, s);
+      }
       for (let i = 0; i < Math.min(KEEP_FIRST, s.length); i++) s[i] = FORCE + 2 * s.length - i;
       for (let i = Math.max(0, s.length - KEEP_LAST); i < s.length; i++) s[i] = FORCE + i;
       return s;
