@@ -3,7 +3,8 @@
  * score_i = wk·k_i + wv·v_i + Σ_f (ws_f·sin(p_i·ω_f) + wc_f·cos(p_i·ω_f)) + b, with the
  * feature standardization already folded into the weights. Dot products use f32x4 SIMD; the
  * position sinusoids advance by rotation (tokens are consecutive positions), so no sin/cos per
- * token (the eight frequencies rotate in f64x2 registers). Top-k is a quickselect on (score, position) over an index array: O(T) per budget.
+ * token (the eight frequencies rotate in f64x2 registers). Top-k is a quickselect on
+ * (score, position) over an index array: O(T) per budget.
  */
 import { dotF32 } from "../util/simd-dot";
 

@@ -15,6 +15,11 @@ const KEEP_LAST = 16;
  */
 let kernel: LinearScoringKernel | undefined;
 
+function consecutive(positions: Int32Array, count: number): boolean {
+  for (let i = 1; i < count; i++) if (positions[i] !== positions[0]! + i) return false;
+  return true;
+}
+
 export function learnedPolicy(weights: LearnedWeights): TokenPolicy {
   return {
     name: "learned", attention: false, source: "arXiv:2602.10238 (KVP), scaled down: kvsim tokens train",
@@ -22,12 +27,12 @@ export function learnedPolicy(weights: LearnedWeights): TokenPolicy {
     score({ view, layer, head }) {
       const scorer = scorerFor(weights, layer, head);
       let s: Float64Array;
-      if (scorer.hidden === 0) {
-        // Linear scorers run in the WASM SIMD kernel.
+      if (scorer.hidden === 0 && consecutive(view.positions, view.context)) {
+        // Linear scorers run in the WASM SIMD kernel, which advances positions one by one.
         const d = view.headDim;
         kernel ??= new LinearScoringKernel();
         kernel.load(view.keys.subarray(0, view.context * d), view.values.subarray(0, view.context * d), d);
-        s = Float64Array.from(kernel.score(foldLinear(scorer)));
+        s = Float64Array.from(kernel.score(foldLinear(scorer), view.positions[0]));
       } else {
         const { data, width } = tokenFeatures(view);
         s = new Float64Array(view.context);
