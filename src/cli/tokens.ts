@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
+import { retentionSvg, tokenSummaryCsv } from "../report/token-charts.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
 import { readTokenTrace, writeTokenTrace } from "../tokens/format.js";
@@ -88,9 +89,10 @@ export function tokensCommand(): Command {
     .option("-w, --weights <file>", "trained weights for the learned policy (kvsim tokens train)")
     .option("-b, --budgets <list>", `budget fractions of the context (default ${STANDARD_BUDGETS.join(",")})`)
     .option("--error-queries <n>", "future queries sampled per head for the output error (0: skip)", int("--error-queries"), 16)
-    .option("-o, --out <dir>", "write heads.jsonl (one line per head and policy) and summary.json")
+    .option("-o, --out <dir>", "write heads.jsonl (one line per head and policy), summary.json, summary.csv and retention.svg")
+    .option("--no-charts", "with --out: skip retention.svg")
     .option("--json", "print the summary as JSON")
-    .action((opts: EvaluateOptions & { trace?: string; seeds?: string; param: Record<string, string> }) => {
+    .action(async (opts: EvaluateOptions & { trace?: string; seeds?: string; param: Record<string, string>; charts?: boolean }) => {
       const budgets = opts.budgets?.split(",").map((b) => {
         const x = Number(b);
         if (!(x > 0 && x < 1)) throw new KvsimInputError(`--budgets: each must be a fraction in (0, 1), got "${b}"`);
@@ -109,6 +111,8 @@ export function tokensCommand(): Command {
       if (opts.out) {
         writeFileAtomic(join(opts.out, "heads.jsonl"), heads.map((h) => JSON.stringify(h)).join("\n") + "\n");
         writeFileAtomic(join(opts.out, "summary.json"), JSON.stringify({ traces: opts.trace ?? null, seeds: opts.seeds ?? null, summary }, null, 2) + "\n");
+        writeFileAtomic(join(opts.out, "summary.csv"), tokenSummaryCsv(summary));
+        if (opts.charts !== false) writeFileAtomic(join(opts.out, "retention.svg"), await retentionSvg(summary));
       }
       if (opts.json) return console.log(JSON.stringify(summary));
       const fractions = summary[0]?.budgets.map((b) => b.fraction) ?? [];

@@ -5,6 +5,8 @@ import { allBudgetCost, rankByScore } from "./ranking.js";
 import { attentionRow, headView, type HeadView, type TokenTrace } from "./trace.js";
 
 export const STANDARD_BUDGETS = [0.05, 0.1, 0.2, 0.5] as const;
+/** Budgets of the retention curve: 20 log-spaced fractions from 1% to 90% of the context. */
+export const CURVE_BUDGETS: readonly number[] = Array.from({ length: 20 }, (_, i) => Math.round(0.01 * 90 ** (i / 19) * 1e4) / 1e4);
 
 export interface TokenEvalOptions {
   /** Policy names; "oracle" ranks by the future utility itself. */
@@ -42,6 +44,8 @@ export interface HeadResult {
   allBudgetScoreHalf: number;
   needles: number;
   budgets: BudgetResult[];
+  /** Ratio to the oracle at each of CURVE_BUDGETS. */
+  curve: number[];
 }
 
 interface HeadCommon {
@@ -150,6 +154,10 @@ function scoreHead(trace: TokenTrace, common: HeadCommon, policy: string, layer:
     allBudgetScore: ranking.cost.full > 0 ? oracle.cost.full / ranking.cost.full : 1,
     allBudgetScoreHalf: ranking.cost.half > 0 ? oracle.cost.half / ranking.cost.half : 1,
     needles: common.needles.length,
+    curve: CURVE_BUDGETS.map((fr) => {
+      const b = Math.max(1, Math.round(fr * t));
+      return oracle.cum[b]! > 0 ? ranking.cum[b]! / oracle.cum[b]! : 1;
+    }),
     budgets: fractions.map((fraction, bi) => {
       const b = budgets[bi]!;
       const retained = total > 0 ? ranking.cum[b]! / total : 0;
@@ -186,6 +194,8 @@ export interface SummaryRow {
   profile: string;
   heads: number;
   allBudgetScore: number;
+  /** Mean ratio to the oracle at each of CURVE_BUDGETS. */
+  curve: number[];
   /** Per budget fraction: mean ratio, normalized, needle survival (pooled over pairs), output error. */
   budgets: { fraction: number; ratio: number; normalized: number; needleSurvival?: number; outputError?: number }[];
 }
@@ -202,6 +212,7 @@ export function summarizeTokenEval(results: readonly HeadResult[]): SummaryRow[]
       const mean = (f: (r: HeadResult) => number) => group.reduce((s, r) => s + f(r), 0) / group.length;
       rows.push({
         policy, profile, heads: group.length, allBudgetScore: mean((r) => r.allBudgetScore),
+        curve: CURVE_BUDGETS.map((_, ci) => mean((r) => r.curve[ci]!)),
         budgets: group[0]!.budgets.map((b0, bi) => {
           const pairs = group.reduce((s, r) => s + r.needles, 0);
           const survived = group.reduce((s, r) => s + (r.budgets[bi]!.needleSurvival ?? 0) * r.needles, 0);

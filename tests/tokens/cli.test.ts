@@ -16,6 +16,12 @@ describe("kvsim tokens", () => {
     const summary = JSON.parse(stdout) as { policy: string; profile: string }[];
     expect(summary.map((r) => `${r.policy}/${r.profile}`)).toContain("knorm/retrieval");
     expect(readFileSync(join(dir, "heads.jsonl"), "utf8").trim().split("\n")).toHaveLength(6);
+    const csv = readFileSync(join(dir, "summary.csv"), "utf8").trim().split("\n");
+    expect(csv[0]).toMatch(/^policy,profile,heads,all_budget_score,ratio_0.05,/);
+    expect(csv.some((line) => line.startsWith("oracle,retrieval,1,1,1,1,"))).toBe(true);
+    const svg = readFileSync(join(dir, "retention.svg"), "utf8");
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain("knorm");
   });
 
   it.each([
