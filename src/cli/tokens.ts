@@ -6,11 +6,13 @@ import { KvsimInputError } from "../errors.js";
 import { retentionSvg, tokenSummaryCsv } from "../report/token-charts.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
+import { evaluateOnline, type OnlineHeadResult } from "../tokens/online.js";
 import { readTokenTrace, writeTokenTrace } from "../tokens/format.js";
 import { generateTokenTrace } from "../tokens/generate.js";
 import { trainTokenScorers } from "../tokens/learned/train-all.js";
 import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weights.js";
 import { tokenTraceParamsSchema } from "../tokens/params.js";
+import type { TokenTrace } from "../tokens/trace.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { collectKeyValue, parseNonNegativeInt } from "./options.js";
 import { fixed, table } from "./format.js";
@@ -59,6 +61,19 @@ function parseSeeds(list: string, flag: string): number[] {
   });
 }
 
+/** `--trace FILES` or `--seeds LIST` (+ `--param`), as loaders: one trace in memory at a time. */
+function traceLoaders(opts: { trace?: string; seeds?: string; param: Record<string, string> }): (() => TokenTrace)[] {
+  if ((opts.trace === undefined) === (opts.seeds === undefined)) throw new KvsimInputError("give --trace FILES or --seeds LIST");
+  return opts.trace !== undefined
+    ? opts.trace.split(",").map((f) => () => readTokenTrace(f.trim()))
+    : parseSeeds(opts.seeds!, "--seeds").map((seed) => () => generateTokenTrace({ ...generatorParams({ out: "", param: opts.param }), seed }));
+}
+
+function mean(rows: readonly OnlineHeadResult[], f: (r: OnlineHeadResult) => number | undefined): number | undefined {
+  const xs = rows.map(f).filter((x): x is number => x !== undefined);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
+}
+
 export function tokensCommand(): Command {
   const tokens = new Command("tokens").description("token-level KV eviction: synthetic attention traces, per-head policies, the oracle (simulated)");
   const int = (name: string) => parseNonNegativeInt(name);
@@ -101,10 +116,7 @@ export function tokensCommand(): Command {
       const all = ["oracle", ...(opts.weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
       const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean) : all;
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
-      if ((opts.trace === undefined) === (opts.seeds === undefined)) throw new KvsimInputError("give --trace FILES or --seeds LIST");
-      const traces = opts.trace !== undefined
-        ? opts.trace.split(",").map((f) => () => readTokenTrace(f.trim()))
-        : parseSeeds(opts.seeds!, "--seeds").map((seed) => () => generateTokenTrace({ ...generatorParams({ out: "", param: opts.param }), seed }));
+      const traces = traceLoaders(opts);
       // One trace in memory at a time: each is evaluated, then dropped.
       const heads = traces.flatMap((load) => evaluateTokenTrace(load(), { policies, budgets, errorQueries: opts.errorQueries, weights }));
       const summary = summarizeTokenEval(heads);
@@ -121,6 +133,33 @@ export function tokensCommand(): Command {
         summary.map((r) => [r.policy, r.profile, r.heads, fixed(3)(r.allBudgetScore), ...r.budgets.map((b) => fixed(3)(b.ratio)),
           ...r.budgets.map((b) => (b.needleSurvival === undefined ? "-" : fixed(2)(b.needleSurvival)))]),
       ));
+    }));
+  tokens.addCommand(new Command("online")
+    .description("online decode mode: prefill to a fixed budget, then append each future token and evict by the policy")
+    .option("-t, --trace <files>", "comma-separated .kvtrace files")
+    .option("--seeds <list>", "instead of files: generate traces with these seeds")
+    .option("--param <name=value>", "with --seeds: generator parameter (repeatable)", collectKeyValue, {})
+    .option("-b, --budget <fraction>", "cache budget as a fraction of the context", "0.1")
+    .option("-p, --policies <list>", "comma-separated (default: oracle, learned with --weights, and every policy)")
+    .option("-w, --weights <file>", "trained weights for the learned policy")
+    .option("-o, --out <dir>", "write online.jsonl (one line per head and policy)")
+    .option("--json", "print the per-policy, per-profile means as JSON")
+    .action((opts: { trace?: string; seeds?: string; param: Record<string, string>; budget: string; policies?: string; weights?: string; out?: string; json?: boolean }) => {
+      const budget = Number(opts.budget);
+      if (!(budget > 0 && budget < 1)) throw new KvsimInputError(`--budget: expected a fraction in (0, 1), got "${opts.budget}"`);
+      const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
+      const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean)
+        : ["oracle", ...(weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
+      const results = traceLoaders(opts).flatMap((load) => evaluateOnline(load(), { policies, budget, weights }));
+      if (opts.out) writeFileAtomic(join(opts.out, "online.jsonl"), results.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      const profiles = [...new Set(results.map((r) => r.profile ?? "all"))];
+      const summary = policies.flatMap((policy) => profiles.map((profile) => {
+        const rows = results.filter((r) => r.policy === policy && (r.profile ?? "all") === profile);
+        return { policy, profile, heads: rows.length, retained: mean(rows, (r) => r.retained)!, outputError: mean(rows, (r) => r.outputError)!, needleHits: mean(rows, (r) => r.needleHits) };
+      }));
+      if (opts.json) return console.log(JSON.stringify(summary));
+      console.log(table(["policy", "profile", "heads", "retained", "output error", "needle hits"],
+        summary.map((r) => [r.policy, r.profile, r.heads, fixed(3)(r.retained), fixed(3)(r.outputError), r.needleHits === undefined ? "-" : fixed(2)(r.needleHits)])));
     }));
   tokens.addCommand(new Command("train")
     .description("train the learned per-head policy (KVP-lite) by evolution strategies on the all-budget ranking reward, one head per worker")

@@ -1,0 +1,165 @@
+import type { LearnedWeights } from "./learned/weights.js";
+import { tokenPolicy } from "./policies/registry.js";
+import { rankByScore } from "./ranking.js";
+import { attentionRow, headView, type HeadView, type TokenTrace } from "./trace.js";
+
+export interface OnlineOptions {
+  policies: readonly string[];
+  /** Cache budget as a fraction of the context (the absolute budget is round(fraction × T)). */
+  budget: number;
+  weights?: LearnedWeights;
+}
+
+export interface OnlineHeadResult {
+  layer: number;
+  head: number;
+  profile?: string;
+  policy: string;
+  budget: number;
+  /** Mean over decode steps of the full-cache attention still reachable in the cache. */
+  retained: number;
+  /** Mean relative error of the head output with the renormalized softmax over the cache. */
+  outputError: number;
+  /** Share of this head's retrieval events whose needle was still cached. */
+  needleHits?: number;
+  evictions: number;
+}
+
+/**
+ * How a policy keeps its cache while decoding (docs/tokens.md, "Online decode mode"):
+ * - static: a score per token from the policy run over the whole sequence's keys, values and
+ *   positions (each token's own features; keydiff's anchor then spans the sequence);
+ * - h2o: prefill accumulation plus each step's attention over the kept cache;
+ * - tova: the current query's attention over the kept cache;
+ * - snapkv: generated tokens stay while among the last 64 (unless the budget is smaller), then go oldest first, before any
+ *   context token; context tokens keep their prefill scores (so the sinks SnapKV kept stay);
+ * - oracle: clairvoyant greedy, the smallest remaining future attention goes.
+ */
+type Mode = "static" | "h2o" | "tova" | "snapkv" | "oracle";
+const MODE: Record<string, Mode> = { h2o: "h2o", tova: "tova", snapkv: "snapkv", oracle: "oracle" };
+const SNAP_WINDOW = 64;
+
+function snapDecodeScore(i: number, time: number, context: number, prefill: Float64Array): number {
+  if (i < context) return prefill[i]!;
+  return i >= time - SNAP_WINDOW ? 1e14 + i : -1e15 + i; // the window stays unless the budget cannot hold it
+}
+
+function extendedView(view: HeadView): HeadView {
+  return { ...view, context: view.total };
+}
+
+/**
+ * Online decode mode at a fixed budget: prefill keeps the policy's top B context tokens; then
+ * each future query attends over the cache plus itself (metrics recorded), its token is appended,
+ * and the policy evicts one token while the cache holds more than B.
+ */
+export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): OnlineHeadResult[] {
+  for (const p of options.policies) if (p !== "oracle") tokenPolicy(p, options.weights);
+  const { layers, kvHeads } = trace.header.model;
+  const { context: t, total: n } = trace.header.tokens;
+  const budget = Math.max(1, Math.round(options.budget * t));
+  const out: OnlineHeadResult[] = [];
+  for (let layer = 0; layer < layers; layer++) {
+    const layerViews = Array.from({ length: kvHeads }, (_, h) => headView(trace, layer, h));
+    for (let head = 0; head < kvHeads; head++) {
+      const view = layerViews[head]!;
+      const d = view.headDim;
+      const g = view.groupSize;
+      // Full-cache attention rows of every future query and group member.
+      const rows = Array.from({ length: n - t }, (_, s) => Array.from({ length: g }, (_, j) => {
+        const row = new Float64Array(t + s + 1);
+        attentionRow(view, j, t + s, row);
+        return row;
+      }));
+      // Their full-cache head outputs and norms, shared by every policy.
+      const outputs = rows.map((group) => group.map((row) => {
+        const o = new Float64Array(d);
+        for (let i = 0; i < row.length; i++) for (let c = 0; c < d; c++) o[c]! += row[i]! * view.values[i * d + c]!;
+        return { o, norm: Math.sqrt(o.reduce((sum, x) => sum + x * x, 0)) || 1 };
+      }));
+      const base = (layer * kvHeads + head) * t;
+      const utility = trace.utilitySum.subarray(base, base + t);
+      const events = new Map<number, number[]>();
+      if (trace.events && trace.needleId) {
+        for (let e = 0; e < trace.events.length; e += 4) {
+          if (trace.events[e] !== layer || trace.events[e + 1] !== head) continue;
+          const pos = trace.needleId.subarray(layer * n, layer * n + t).indexOf(trace.events[e + 3]!);
+          (events.get(trace.events[e + 2]!) ?? events.set(trace.events[e + 2]!, []).get(trace.events[e + 2]!)!).push(pos);
+        }
+      }
+      for (const policy of options.policies) {
+        const mode = MODE[policy] ?? "static";
+        let score: Float64Array;
+        if (mode === "static") score = Float64Array.from(tokenPolicy(policy, options.weights).score({ view: extendedView(view), layerViews, seed: trace.header.generator?.seed ?? 0, layer, head }));
+        else {
+          score = new Float64Array(n);
+          const prefill = policy === "oracle" ? Float64Array.from(utility) : tokenPolicy(policy).score({ view, layerViews, seed: trace.header.generator?.seed ?? 0, layer, head });
+          score.set(prefill);
+        }
+        // Remaining future attention (oracle): total over future queries, reduced as the utility is.
+        const remaining = new Float64Array(n);
+        if (mode === "oracle") for (const group of rows) for (const row of group) for (let i = 0; i < row.length; i++) remaining[i]! += row[i]! / g;
+        const { order } = rankByScore(score.subarray(0, t), view.positions.subarray(0, t));
+        const cached = new Uint8Array(n);
+        for (let k = 0; k < Math.min(budget, t); k++) cached[order[k]!] = 1;
+        let size = Math.min(budget, t);
+        let retained = 0, error = 0, hits = 0, lookups = 0, evictions = 0;
+        const acc = new Float64Array(d);
+        for (let s = 0; s < n - t; s++) {
+          const time = t + s;
+          cached[time] = 1; // the query's own token is in the cache when it attends
+          size++;
+          const keptMass = new Float64Array(time + 1);
+          rows[s]!.forEach((row, j) => {
+            let mass = 0;
+            acc.fill(0);
+            for (let i = 0; i <= time; i++) {
+              if (!cached[i]) continue;
+              const a = row[i]!;
+              mass += a;
+              keptMass[i]! += a / g;
+              for (let c = 0; c < d; c++) acc[c]! += a * view.values[i * d + c]!;
+            }
+            retained += mass / g;
+            const { o, norm } = outputs[s]![j]!;
+            let err = 0;
+            for (let c = 0; c < d; c++) err += (o[c]! - (mass > 0 ? acc[c]! / mass : 0)) ** 2;
+            error += Math.sqrt(err) / norm / g;
+          });
+          for (const pos of events.get(time) ?? []) {
+            lookups++;
+            if (cached[pos]) hits++;
+          }
+          // Maintain scores, then evict while over budget.
+          let totalKept = 0;
+          for (let i = 0; i <= time; i++) if (cached[i]) totalKept += keptMass[i]!;
+          if (mode === "h2o") for (let i = 0; i <= time; i++) if (cached[i]) score[i]! += keptMass[i]! / (totalKept || 1);
+          if (mode === "oracle") for (const row of rows[s]!) for (let i = 0; i <= time; i++) remaining[i]! -= row[i]! / g;
+          while (size > budget) {
+            let victim = -1;
+            let best = Infinity;
+            for (let i = 0; i < time; i++) { // never the token just appended
+              if (!cached[i]) continue;
+              const v = mode === "tova" ? keptMass[i]! : mode === "oracle" ? remaining[i]! : mode === "snapkv" ? snapDecodeScore(i, time, t, score) : score[i]!;
+              if (v < best || (v === best && victim >= 0 && i < victim)) {
+                best = v;
+                victim = i;
+              }
+            }
+            if (victim < 0) break;
+            cached[victim] = 0;
+            size--;
+            evictions++;
+          }
+        }
+        const steps = n - t;
+        out.push({
+          layer, head, profile: trace.header.profiles?.[head], policy, budget,
+          retained: retained / steps, outputError: error / steps, evictions,
+          ...(lookups > 0 ? { needleHits: hits / lookups } : {}),
+        });
+      }
+    }
+  }
+  return out;
+}
