@@ -161,3 +161,4 @@ export function servingReward(): f64 { return serving.lastReward; }
 
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";
 export { setupScoring, scoringKeys, scoringValues, scoringWeights, scoringScores, scoringOrder, scoreLinear, selectTopK } from "./tokens/score";
+export { setupRanking, rankingScores, rankingUtility, rankingOrder, rankingRetained, rank } from "./tokens/rank";

@@ -1,7 +1,7 @@
 import type { HeadProfile } from "./params.js";
 import type { LearnedWeights } from "./learned/weights.js";
 import { tokenPolicy } from "./policies/registry.js";
-import { allBudgetCost, rankByScore } from "./ranking.js";
+import { allBudgetCost, rankAndRetain } from "./ranking.js";
 import { attentionRow, headView, type HeadView, type TokenTrace } from "./trace.js";
 
 export const STANDARD_BUDGETS = [0.05, 0.1, 0.2, 0.5] as const;
@@ -58,12 +58,6 @@ interface HeadCommon {
   errorRows: { row: Float64Array; t: number; full: Float64Array }[];
 }
 
-function prefixSums(order: Int32Array, utility: Float64Array): Float64Array {
-  const cum = new Float64Array(order.length + 1);
-  for (let k = 0; k < order.length; k++) cum[k + 1] = cum[k]! + utility[order[k]!]!;
-  return cum;
-}
-
 function retrievedNeedles(trace: TokenTrace, layer: number, head: number): number[] {
   const { events, needleId, decoy } = trace;
   if (!events || !needleId || !decoy) return [];
@@ -84,7 +78,7 @@ function prepare(trace: TokenTrace, layer: number, head: number, errorQueries: n
   const base = (layer * trace.header.model.kvHeads + head) * t;
   const utility = Float64Array.from(trace.utilitySum.subarray(base, base + t));
   const total = utility.reduce((a, b) => a + b, 0);
-  const { order, rank } = rankByScore(utility, view.positions);
+  const { order, rank, cum } = rankAndRetain(utility, view.positions.subarray(0, t), utility);
   const errorRows: HeadCommon["errorRows"] = [];
   const f = view.total - t;
   const samples = Math.min(errorQueries, f);
@@ -99,7 +93,7 @@ function prepare(trace: TokenTrace, layer: number, head: number, errorQueries: n
       errorRows.push({ row, t: time, full });
     }
   }
-  return { view, utility, total, oracle: { order, rank, cost: allBudgetCost(order, utility), cum: prefixSums(order, utility) }, needles: retrievedNeedles(trace, layer, head), errorRows };
+  return { view, utility, total, oracle: { order, rank, cost: allBudgetCost(order, utility), cum }, needles: retrievedNeedles(trace, layer, head), errorRows };
 }
 
 /**
@@ -144,8 +138,8 @@ function scoreHead(trace: TokenTrace, common: HeadCommon, policy: string, layer:
   const t = view.context;
   const ranking = policy === "oracle" ? oracle : (() => {
     const scores = tokenPolicy(policy, weights).score({ view, layerViews, seed: trace.header.generator?.seed ?? 0, layer, head });
-    const r = rankByScore(scores, view.positions);
-    return { ...r, cost: allBudgetCost(r.order, utility), cum: prefixSums(r.order, utility) };
+    const r = rankAndRetain(scores, view.positions.subarray(0, t), utility);
+    return { ...r, cost: allBudgetCost(r.order, utility) };
   })();
   const budgets = fractions.map((fr) => Math.max(1, Math.round(fr * t)));
   const errors = outputErrors(common, ranking.order, budgets);

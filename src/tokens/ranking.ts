@@ -1,14 +1,64 @@
+import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
+
+let engine: EngineExports | undefined;
+let capacity = 0;
+
+function ascending(positions: ArrayLike<number>): boolean {
+  for (let i = 1; i < positions.length; i++) if (positions[i]! <= positions[i - 1]!) return false;
+  return true;
+}
+
+/** The WASM radix ranking (assembly/tokens/rank.ts); with `utility`, also the retained utility at every budget. */
+function wasmRank(scores: ArrayLike<number>, utility?: ArrayLike<number>): { order: Int32Array; cum?: Float64Array } {
+  const n = scores.length;
+  engine ??= instantiateEngine();
+  if (n > capacity) {
+    engine.resetArena();
+    engine.setupRanking(n);
+    capacity = n;
+  }
+  const e = engine;
+  new Float64Array(e.memory.buffer, e.rankingScores(), n).set(scores);
+  if (utility) new Float64Array(e.memory.buffer, e.rankingUtility(), n).set(utility);
+  e.rank(n, utility ? 1 : 0);
+  const order = Int32Array.from(new Int32Array(e.memory.buffer, e.rankingOrder(), n));
+  return utility ? { order, cum: Float64Array.from(new Float64Array(e.memory.buffer, e.rankingRetained(), n + 1)) } : { order };
+}
+
+function comparatorOrder(scores: ArrayLike<number>, positions: ArrayLike<number>): Int32Array {
+  const order = Int32Array.from({ length: scores.length }, (_, i) => i);
+  return order.sort((a, b) => scores[b]! - scores[a]! || positions[b]! - positions[a]!);
+}
+
+function ranks(order: Int32Array): Int32Array {
+  const rank = new Int32Array(order.length);
+  for (let k = 0; k < order.length; k++) rank[order[k]!] = k;
+  return rank;
+}
+
 /**
  * The ranking of a score vector: indices by score, highest first, ties broken by larger position
- * first (deterministic, docs/tokens.md). Returns the order and each token's rank.
+ * first (deterministic, docs/tokens.md). Returns the order and each token's rank. Ascending
+ * positions (every trace kvsim writes) take the WASM radix sort; others a comparator sort.
  */
 export function rankByScore(scores: ArrayLike<number>, positions: ArrayLike<number>): { order: Int32Array; rank: Int32Array } {
-  const n = scores.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => scores[b]! - scores[a]! || positions[b]! - positions[a]!);
-  const rank = new Int32Array(n);
-  for (let k = 0; k < n; k++) rank[order[k]!] = k;
-  return { order, rank };
+  const order = ascending(positions) ? wasmRank(scores).order : comparatorOrder(scores, positions);
+  return { order, rank: ranks(order) };
+}
+
+/**
+ * The ranking plus the retained utility at every budget: cum[b] = Σ of the utility of the first b
+ * tokens, computed in the same WASM call as the sort.
+ */
+export function rankAndRetain(scores: ArrayLike<number>, positions: ArrayLike<number>, utility: ArrayLike<number>): { order: Int32Array; rank: Int32Array; cum: Float64Array } {
+  if (ascending(positions)) {
+    const { order, cum } = wasmRank(scores, utility);
+    return { order, rank: ranks(order), cum: cum! };
+  }
+  const order = comparatorOrder(scores, positions);
+  const cum = new Float64Array(order.length + 1);
+  for (let k = 0; k < order.length; k++) cum[k + 1] = cum[k]! + utility[order[k]!]!;
+  return { order, rank: ranks(order), cum };
 }
 
 /**

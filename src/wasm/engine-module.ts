@@ -60,6 +60,12 @@ export interface EngineExports {
   scoringOrder(): number;
   scoreLinear(count: number, first: number): void;
   selectTopK(count: number, k: number): void;
+  setupRanking(count: number): void;
+  rankingScores(): number;
+  rankingUtility(): number;
+  rankingOrder(): number;
+  rankingRetained(): number;
+  rank(count: number, withUtility: number): void;
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;

@@ -3,7 +3,8 @@ import { evaluateTokenTrace, summarizeTokenEval } from "../../src/tokens/evaluat
 import { generateTokenTrace } from "../../src/tokens/generate.js";
 import { FORCE } from "../../src/tokens/policies/policy.js";
 import { TOKEN_POLICIES } from "../../src/tokens/policies/registry.js";
-import { allBudgetCost, rankByScore } from "../../src/tokens/ranking.js";
+import { allBudgetCost, rankAndRetain, rankByScore } from "../../src/tokens/ranking.js";
+import { Xoshiro128 } from "../../src/tokens/rng.js";
 import { headView } from "../../src/tokens/trace.js";
 
 const trace = generateTokenTrace({ contextTokens: 768, futureTokens: 128, kvHeads: 3, headDim: 32, seed: 11 });
@@ -55,6 +56,29 @@ describe("offline evaluation", () => {
     expect(allBudgetCost(order, u).full).toBeCloseTo(direct, 12);
     // Ties go to the larger position.
     expect([...rankByScore([1, 1, 2], [0, 1, 2]).order]).toEqual([2, 1, 0]);
+  });
+
+  it("ranks in WASM (radix sort) exactly as a comparator sort does, and retains utility at every budget", () => {
+    const rng = new Xoshiro128(5);
+    for (const n of [1, 2, 17, 1000, 5000]) {
+      // Many ties, negative values and zeros, to exercise the tie rule and the float key map.
+      const scores = Float64Array.from({ length: n }, () => Math.round((rng.uniform() - 0.5) * 20) / 4);
+      const utility = Float64Array.from({ length: n }, () => rng.uniform());
+      const positions = Int32Array.from({ length: n }, (_, i) => i);
+      const comparator = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || b - a);
+      const { order, rank, cum } = rankAndRetain(scores, positions, utility);
+      expect(order).toEqual(comparator);
+      expect(rank[order[0]!]).toBe(0);
+      let sum = 0;
+      for (let b = 0; b <= n; b++) {
+        expect(cum[b]).toBeCloseTo(sum, 9);
+        if (b < n) sum += utility[order[b]!]!;
+      }
+      // Positions that are not ascending take the comparator path, with the same tie rule.
+      const shuffled = Int32Array.from({ length: n }, (_, i) => (i * 7919) % (n + 13));
+      const expected = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]! || shuffled[b]! - shuffled[a]!);
+      expect(rankByScore(scores, shuffled).order).toEqual(expected);
+    }
   });
 
   it("rejects an unknown policy before doing any work", () => {
