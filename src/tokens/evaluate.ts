@@ -119,7 +119,9 @@ function outputErrors(common: HeadCommon, order: Int32Array, budgets: number[]):
     for (let c = 0; c < d; c++) fullNorm += full[c]! ** 2;
     fullNorm = Math.sqrt(fullNorm) || 1;
     let k = 0;
-    budgets.forEach((b, bi) => {
+    // One walk down the ranking serves every budget, smallest first.
+    const ascendingBudgets = budgets.map((b, bi) => ({ b, bi })).sort((x, y) => x.b - y.b);
+    ascendingBudgets.forEach(({ b, bi }) => {
       for (; k < b; k++) {
         const i = order[k]!;
         mass += row[i]!;

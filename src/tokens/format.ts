@@ -89,6 +89,15 @@ export function readTokenTrace(path: string): TokenTrace {
   }
   if (header.format !== "kvtrace" || header.version !== 1) fail(`unsupported format ${JSON.stringify(header.format)} version ${JSON.stringify(header.version)}`);
   if (!header.model || !header.tokens || !header.arrays) fail("header lacks model, tokens or arrays");
+  const { model: m, tokens: tk } = header;
+  const whole = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (![m.layers, m.kvHeads, m.qHeads, m.headDim, m.groupSize, tk.context, tk.future, tk.total, header.queryStart].every(whole)) {
+    fail("model and tokens sizes and queryStart must be non-negative integers");
+  }
+  if (m.qHeads !== m.kvHeads * m.groupSize) fail(`model.qHeads: expected kvHeads × groupSize = ${m.kvHeads * m.groupSize}, got ${m.qHeads}`);
+  if (tk.total !== tk.context + tk.future) fail(`tokens.total: expected context + future = ${tk.context + tk.future}, got ${tk.total}`);
+  if (header.queryStart > tk.context) fail(`queryStart: must be at most tokens.context (${tk.context}), got ${header.queryStart}`);
+  if (m.positionBias && m.positionBias.slopePerHead.length !== m.qHeads) fail(`model.positionBias.slopePerHead: expected ${m.qHeads} slopes, got ${m.positionBias.slopePerHead.length}`);
   const blobStart = 16 + headerBytes;
   const { arrays, ...rest } = header;
   const trace = { header: rest } as TokenTrace;
@@ -100,6 +109,8 @@ export function readTokenTrace(path: string): TokenTrace {
     }
     if (a!.dtype !== f.dtype) fail(`arrays.${f.name}.dtype: expected ${f.dtype}, got ${JSON.stringify(a!.dtype)}`);
     const want = expectedLength(rest, f.name);
+    if (!Number.isSafeInteger(a!.length) || a!.length < 0) fail(`arrays.${f.name}.length: expected a non-negative integer, got ${JSON.stringify(a!.length)}`);
+    if (f.name === "events" && a!.length % 4 !== 0) fail(`arrays.events: expected rows of 4 (layer, kvHead, time, needleId), got ${a!.length} values`);
     if (want !== undefined && a!.length !== want) fail(`arrays.${f.name}: expected ${want} elements for the header's shape, got ${a!.length}`);
     const ctor = CTOR[f.dtype];
     const start = blobStart + a!.offset;

@@ -1,3 +1,4 @@
+import { KvsimInputError } from "../errors.js";
 import { validate } from "../json-file.js";
 import { PROFILE_GAINS, tokenTraceParamsSchema, type TokenTraceParams, type TokenTraceParamsInput } from "./params.js";
 import { STREAM, streamSeed, Xoshiro128 } from "./rng.js";
@@ -28,6 +29,12 @@ interface LayerTypes {
   needle: Int16Array;
   decoy: Uint8Array;
   needlePos: number[];
+  /**
+   * needle m (real or decoy) → its identity direction. Drawn per trace, so which of the model's
+   * identity directions are real needles changes from input to input: a scorer cannot learn to
+   * tell decoys from needles across seeds.
+   */
+  identity: number[];
 }
 
 function drawTypes(p: TokenTraceParams, layer: number): LayerTypes {
@@ -52,12 +59,17 @@ function drawTypes(p: TokenTraceParams, layer: number): LayerTypes {
     if (m >= p.needleCount) decoy[pos] = 1;
     needlePos.push(pos);
   }
+  const identity = Array.from({ length: count }, (_, i) => i);
+  for (let i = count - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [identity[i], identity[j]] = [identity[j]!, identity[i]!];
+  }
   const localP = p.localFrac / (1 - p.heavyFrac);
   for (let i = 0; i < n; i++) {
     if (type[i] !== 255) continue;
     type[i] = rng.uniform() < p.heavyFrac ? HEAVY : rng.uniform() < localP ? LOCAL : FILLER;
   }
-  return { type, needle, decoy, needlePos };
+  return { type, needle, decoy, needlePos, identity };
 }
 
 /**
@@ -69,6 +81,9 @@ function drawTypes(p: TokenTraceParams, layer: number): LayerTypes {
  */
 export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrace {
   const p = validate(tokenTraceParamsSchema, input, "token trace parameters");
+  if (p.obsWindow >= p.contextTokens - NEEDLE_TAIL) {
+    throw new KvsimInputError(`token trace parameters: obsWindow: must be below contextTokens − ${NEEDLE_TAIL} (${p.contextTokens - NEEDLE_TAIL}), got ${p.obsWindow}`);
+  }
   const d = p.headDim;
   const t = p.contextTokens;
   const f = p.futureTokens;
@@ -145,7 +160,8 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
       const basis = Array.from({ length: 6 }, () => dirs.unitVector(d));
       gramSchmidt(basis);
       const [common, ...typeDir] = basis as [Float64Array, ...Float64Array[]];
-      const ids = types.needlePos.length;
+      // The model's identity directions: as many as needles + decoys, whatever this input places.
+      const ids = p.needleCount + p.decoyCount;
       const idDir = Array.from({ length: ids }, () => dirs.unitVector(d));
       const valueTypeDir = Array.from({ length: 5 }, () => dirs.unitVector(d));
       const valueIdDir = Array.from({ length: ids }, () => dirs.unitVector(d));
@@ -162,8 +178,8 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
           let k = p.keyMean * common[c]! + amp * typeDir[tau]![c]! + (p.keyNoise / sqrtD) * keyRng.normal();
           let v = p.valueTypeSignal * b * valueTypeDir[tau]![c]! + (p.valueNoise / sqrtD) * valueRng.normal();
           if (m >= 0) {
-            k += p.idSignal * idDir[m]![c]!;
-            v += p.valueIdSignal * valueIdDir[m]![c]!;
+            k += p.idSignal * idDir[types.identity[m]!]![c]!;
+            v += p.valueIdSignal * valueIdDir[types.identity[m]!]![c]!;
           }
           trace.keys[kBase + i * d + c] = k;
           trace.values[kBase + i * d + c] = v;
@@ -181,7 +197,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
             r[off + c] = gains.gSink * typeDir[SINK]![c]! + gains.gHeavy * typeDir[HEAVY]![c]! + gains.gLocal * typeDir[LOCAL]![c]! +
               (p.queryNoise / sqrtD) * queryRng.normal();
           }
-          for (const m of retrieve.get(time) ?? []) for (let c = 0; c < d; c++) r[off + c]! += gains.gRet * idDir[m]![c]!;
+          for (const m of retrieve.get(time) ?? []) for (let c = 0; c < d; c++) r[off + c]! += gains.gRet * idDir[types.identity[m]!]![c]!;
         }
         const qBase = (layer * qHeads + qh) * nq * d;
         for (let i = 0; i < nq * d; i++) trace.queries[qBase + i] = r[queryStart * d + i]! * sqrtD;

@@ -27,8 +27,9 @@ export interface OnlineHeadResult {
 
 /**
  * How a policy keeps its cache while decoding (docs/tokens.md, "Online decode mode"):
- * - static: a score per token from the policy run over the whole sequence's keys, values and
- *   positions (each token's own features; keydiff's anchor then spans the sequence);
+ * - static: context tokens keep their offline scores; a generated token gets the policy's score
+ *   over the whole sequence (its own features; keydiff's anchor then includes later keys, a small
+ *   look-ahead);
  * - h2o: prefill accumulation plus each step's attention over the kept cache;
  * - tova: the current query's attention over the kept cache;
  * - snapkv: generated tokens stay while among the last 64 (unless the budget is smaller), then go oldest first, before any
@@ -90,15 +91,27 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
       for (const policy of options.policies) {
         const mode = MODE[policy] ?? "static";
         let score: Float64Array;
-        if (mode === "static") score = Float64Array.from(tokenPolicy(policy, options.weights).score({ view: extendedView(view), layerViews, seed: trace.header.generator?.seed ?? 0, layer, head }));
+        if (mode === "static") {
+          // Context tokens scored as offline (forced keeps included); generated ones by the same
+          // rule over the whole sequence.
+          const ctx = { layerViews, seed: trace.header.generator?.seed ?? 0, layer, head };
+          const p = tokenPolicy(policy, options.weights);
+          score = Float64Array.from(p.score({ ...ctx, view: extendedView(view) }));
+          score.set(p.score({ ...ctx, view }));
+        }
         else {
           score = new Float64Array(n);
           const prefill = policy === "oracle" ? Float64Array.from(utility) : tokenPolicy(policy).score({ view, layerViews, seed: trace.header.generator?.seed ?? 0, layer, head });
           score.set(prefill);
         }
-        // Remaining future attention (oracle): total over future queries, reduced as the utility is.
+        // Remaining future attention (oracle), reduced over the group as the utility is (gqaReduce).
+        const reduced = (s: number, i: number) => {
+          let r = trace.header.gqaReduce === "max" ? -Infinity : 0;
+          for (const row of rows[s]!) r = trace.header.gqaReduce === "max" ? Math.max(r, row[i]!) : r + row[i]! / g;
+          return r;
+        };
         const remaining = new Float64Array(n);
-        if (mode === "oracle") for (const group of rows) for (const row of group) for (let i = 0; i < row.length; i++) remaining[i]! += row[i]! / g;
+        if (mode === "oracle") for (let s = 0; s < n - t; s++) for (let i = 0; i <= t + s; i++) remaining[i]! += reduced(s, i);
         const { order } = rankByScore(score.subarray(0, t), view.positions.subarray(0, t));
         const cached = new Uint8Array(n);
         for (let k = 0; k < Math.min(budget, t); k++) cached[order[k]!] = 1;
@@ -134,7 +147,7 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
           let totalKept = 0;
           for (let i = 0; i <= time; i++) if (cached[i]) totalKept += keptMass[i]!;
           if (mode === "h2o") for (let i = 0; i <= time; i++) if (cached[i]) score[i]! += keptMass[i]! / (totalKept || 1);
-          if (mode === "oracle") for (const row of rows[s]!) for (let i = 0; i <= time; i++) remaining[i]! -= row[i]! / g;
+          if (mode === "oracle") for (let i = 0; i <= time; i++) remaining[i]! -= reduced(s, i);
           while (size > budget) {
             let victim = -1;
             let best = Infinity;

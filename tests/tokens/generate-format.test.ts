@@ -64,6 +64,7 @@ describe("token trace generator", () => {
   it("names a bad parameter", () => {
     expect(() => generateTokenTrace({ contextTokens: 10 })).toThrow(/contextTokens/);
     expect(() => generateTokenTrace({ profiles: ["bursty"] } as never)).toThrow(/profiles/);
+    expect(() => generateTokenTrace({ contextTokens: 512, obsWindow: 384 })).toThrow(/obsWindow/);
   });
 });
 
@@ -100,6 +101,10 @@ describe(".kvtrace files", () => {
     const edited = Buffer.from(bytes);
     edited.write(json, 16, "utf8");
     expect(bad("dtype.kvtrace", edited)).toThrow(/arrays\.keys\.dtype: expected f32/);
+    const header = bytes.toString("utf8", 16, 16 + bytes.readUInt32LE(8));
+    const withQueryStart = Buffer.from(bytes);
+    withQueryStart.write(header.replace('"queryStart":480', '"queryStart":999'), 16, "utf8");
+    expect(bad("query-start.kvtrace", withQueryStart)).toThrow(/queryStart: must be at most tokens.context/);
     expect(() => readTokenTrace(join(dir, "missing.kvtrace"))).toThrow(/cannot read .*missing.kvtrace/);
   });
 });

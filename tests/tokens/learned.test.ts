@@ -30,6 +30,7 @@ describe("the learned per-head policy (KVP-lite)", () => {
     writeLearnedWeights(file, one);
     const weights = readLearnedWeights(file);
     expect(weights.heads).toEqual(one.heads);
+    expect(() => evaluateTokenTrace(generateTokenTrace({ ...SMALL, headDim: 32, seed: 1 }), { policies: ["learned"], weights, errorQueries: 0 })).toThrow(/head dim 16; this trace has 32/);
     for (const seed of [1, 2]) {
       const results = evaluateTokenTrace(generateTokenTrace({ ...SMALL, seed }), { policies: ["learned", "random"], weights, errorQueries: 0 });
       for (let head = 0; head < 3; head++) {

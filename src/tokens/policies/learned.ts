@@ -1,4 +1,5 @@
-import { tokenFeatures } from "../learned/features.js";
+import { KvsimInputError } from "../../errors.js";
+import { POSITION_FEATURES, tokenFeatures } from "../learned/features.js";
 import { foldLinear, LinearScoringKernel } from "../learned/score-kernel.js";
 import { scoreTokens } from "../learned/scorer.js";
 import { scorerFor, type LearnedWeights } from "../learned/weights.js";
@@ -26,6 +27,9 @@ export function learnedPolicy(weights: LearnedWeights): TokenPolicy {
     summary: "a trained per-head scorer of key, value and position (needs --weights)",
     score({ view, layer, head }) {
       const scorer = scorerFor(weights, layer, head);
+      if (scorer.mean.length !== 2 * view.headDim + POSITION_FEATURES) {
+        throw new KvsimInputError(`the learned weights expect head dim ${(scorer.mean.length - POSITION_FEATURES) / 2}; this trace has ${view.headDim}`);
+      }
       let s: Float64Array;
       if (scorer.hidden === 0 && consecutive(view.positions, view.context)) {
         // Linear scorers run in the WASM SIMD kernel, which advances positions one by one.
