@@ -6,6 +6,7 @@ import { prefixReplayCommand } from "./prefix-replay.js";
 import { episodeCommand } from "./episode.js";
 import { evalCommand } from "./eval.js";
 import { runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
 import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
 import { traceCommand } from "./trace.js";
@@ -19,7 +20,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

@@ -1,0 +1,37 @@
+import { Command } from "commander";
+import { KvsimInputError } from "../errors.js";
+import { parseNonNegativeInt } from "./options.js";
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  maxSessions: number;
+  idleTtl: number;
+  bodyLimit: number;
+  maxSteps: number;
+}
+
+export function serveCommand(): Command {
+  const int = (name: string) => parseNonNegativeInt(name);
+  return new Command("serve")
+    .description("serve the environments over HTTP (OpenEnv-style reset/step/state per env id, /api listings, /openapi.json)")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <port>", "port (0: any free port)", int("--port"), 8000)
+    .option("--max-sessions <n>", "most sessions at once", int("--max-sessions"), 64)
+    .option("--idle-ttl <s>", "seconds before an unused session is closed", int("--idle-ttl"), 600)
+    .option("--body-limit <bytes>", "largest request body", int("--body-limit"), 65536)
+    .option("--max-steps <n>", "most steps per episode and session", int("--max-steps"), 100000)
+    .action(async (opts: ServeOptions) => {
+      if (opts.maxSessions < 1) throw new KvsimInputError("--max-sessions must be at least 1");
+      // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
+      const { buildServer } = await import("../server/app.js");
+      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps });
+      const address = await app.listen({ host: opts.host, port: opts.port });
+      console.log(`kvsim serving on ${address} (OpenAPI at ${address}/openapi.json); Ctrl-C stops`);
+      await new Promise<void>((resolve) => {
+        const stop = () => void app.close().then(() => resolve());
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}

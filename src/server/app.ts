@@ -1,0 +1,149 @@
+import swagger from "@fastify/swagger";
+import { createServer } from "node:http";
+import Fastify, { type FastifyInstance } from "fastify";
+import { AGENTS } from "../agents/registry.js";
+import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
+import { AGENTIC_ENVS, ENVS } from "../envs/registry.js";
+import { KvsimInputError } from "../errors.js";
+import { POLICIES } from "../policies/registry.js";
+import { packageVersion } from "../package-info.js";
+import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
+import { envExists, HttpError, makeEnv, SessionStore, type SessionLimits } from "./sessions.js";
+import { spaceSchema } from "./space-schema.js";
+
+export interface ServerOptions extends SessionLimits {
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+}
+
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024 };
+
+const errorBody = { type: "object", properties: { error: { type: "string" }, detail: { type: "string" } }, required: ["error", "detail"] } as const;
+const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
+
+/**
+ * kvsim's HTTP server (docs/server.md): OpenEnv-style routes per environment id
+ * (`/envs/kvsim/Serving-medium-v0/reset` …), listings under /api, /health and /openapi.json.
+ * Every session owns its environment; limits give 4xx, never a crash. Errors are JSON
+ * `{ error, detail }`.
+ */
+export async function buildServer(options: Partial<ServerOptions> = {}): Promise<FastifyInstance> {
+  const opts = { ...SERVER_DEFAULTS, ...options };
+  // noDelay: small JSON answers go out at once instead of waiting on Nagle's algorithm.
+  const app = Fastify({ bodyLimit: opts.bodyLimit, logger: false, serverFactory: (handler) => createServer({ noDelay: true }, handler) });
+  const sessions = new SessionStore(opts);
+  await app.register(swagger, {
+    openapi: { info: { title: "kvsim", version: packageVersion(), description: "KV-cache policy environments and simulations (all figures simulated)" } },
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof HttpError) return reply.status(err.status).send({ error: err.error, detail: err.message });
+    // Fastify's own errors (bad JSON, body too large, schema validation) carry their status; some are RangeErrors.
+    const e = err as { statusCode?: number; code?: string; message: string };
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.status(e.statusCode).send({ error: (e.code ?? "bad_request").toLowerCase(), detail: e.message });
+    }
+    if (err instanceof KvsimInputError || err instanceof RangeError) return reply.status(400).send({ error: "bad_request", detail: (err as Error).message });
+    return reply.status(500).send({ error: "internal", detail: e.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: "not_found", detail: `no route ${req.method} ${req.url}` }));
+
+  const envId = (p: { namespace: string; name: string }) => {
+    const id = `${p.namespace}/${p.name}`;
+    if (!envExists(id)) throw new HttpError(404, "unknown_env", `no environment "${id}" (GET /api/envs lists them)`);
+    return id;
+  };
+
+  app.get("/health", { schema: { response: { 200: { type: "object", properties: { status: { type: "string" }, sessions: { type: "integer" } } } } } },
+    async () => ({ status: "ok", sessions: sessions.size }));
+
+  app.get("/api/envs", async () => ({
+    envs: [...ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: "discrete" })), ...AGENTIC_ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: "tool-calling" }))],
+  }));
+  app.get("/api/policies", async () => ({
+    page: POLICIES.map((p) => ({ name: p.name, summary: p.summary, params: p.params })),
+    token: TOKEN_POLICIES.map((p) => ({ name: p.name, summary: p.summary, attention: p.attention })),
+    agentic: Object.entries(AGENTIC_POLICIES).map(([name, p]) => ({ name, summary: p.summary })),
+  }));
+  app.get("/api/agents", async () => ({ agents: AGENTS.map((a) => ({ name: a.name })) }));
+
+  app.post("/envs/:namespace/:name/reset", {
+    schema: {
+      params: envParams,
+      body: {
+        type: ["object", "null"], additionalProperties: false,
+        properties: { seed: { type: "integer", minimum: 0 }, episode_id: { type: "string", maxLength: 200 }, options: { type: "object" }, session_id: { type: "string" } },
+      },
+      response: { 404: errorBody, 429: errorBody },
+    },
+  }, async (req) => {
+    const id = envId(req.params as { namespace: string; name: string });
+    const body = (req.body ?? {}) as { seed?: number; episode_id?: string; options?: Record<string, unknown>; session_id?: string };
+    const session = body.session_id !== undefined ? sessions.get(body.session_id, id) : sessions.create(id);
+    const { observation, info } = session.env.reset({ seed: body.seed ?? 0, options: body.options ?? {} });
+    Object.assign(session, { episodeId: body.episode_id ?? null, steps: 0, done: false, lastObservation: observation });
+    return { session_id: session.id, episode_id: session.episodeId, observation, info };
+  });
+
+  app.post("/envs/:namespace/:name/step", {
+    schema: {
+      params: envParams,
+      body: { type: "object", required: ["session_id", "action"], additionalProperties: false, properties: { session_id: { type: "string" }, action: {} } },
+      response: { 400: errorBody, 404: errorBody, 409: errorBody },
+    },
+  }, async (req) => {
+    const id = envId(req.params as { namespace: string; name: string });
+    const { session_id, action } = req.body as { session_id: string; action: unknown };
+    const session = sessions.get(session_id, id);
+    if (session.done) throw new HttpError(409, "episode_over", `the episode of session ${session.id} is over; POST reset to start another`);
+    if (session.steps >= opts.maxEpisodeSteps) throw new HttpError(409, "episode_too_long", `sessions may take at most ${opts.maxEpisodeSteps} steps per episode`);
+    let result;
+    try {
+      result = session.env.step(action);
+    } catch (err) {
+      // Actions outside the space (RangeError, or the env's own message) are the client's error.
+      throw new HttpError(400, "invalid_action", (err as Error).message);
+    }
+    session.steps++;
+    session.done = result.terminated || result.truncated;
+    session.lastObservation = result.observation;
+    return result;
+  });
+
+  app.get("/envs/:namespace/:name/state", {
+    schema: { params: envParams, querystring: { type: "object", required: ["session_id"], properties: { session_id: { type: "string" } } }, response: { 404: errorBody } },
+  }, async (req) => {
+    const id = envId(req.params as { namespace: string; name: string });
+    const s = sessions.get((req.query as { session_id: string }).session_id, id);
+    return { session_id: s.id, env: s.envId, episode_id: s.episodeId, steps: s.steps, done: s.done, observation: s.lastObservation };
+  });
+
+  app.delete("/sessions/:id", { schema: { params: { type: "object", properties: { id: { type: "string" } } }, response: { 404: errorBody } } }, async (req) => {
+    const { id } = req.params as { id: string };
+    if (!sessions.close(id)) throw new HttpError(404, "unknown_session", `no session "${id}"`);
+    return { closed: id };
+  });
+
+  app.get("/envs/:namespace/:name/schema", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
+    const id = envId(req.params as { namespace: string; name: string });
+    const env = makeEnv(id);
+    return {
+      action: spaceSchema(env.actionSpace),
+      observation: spaceSchema(env.observationSpace),
+      state: {
+        type: "object",
+        properties: { session_id: { type: "string" }, env: { type: "string" }, episode_id: { type: ["string", "null"] }, steps: { type: "integer" }, done: { type: "boolean" }, observation: spaceSchema(env.observationSpace) },
+      },
+    };
+  });
+
+  app.get("/envs/:namespace/:name/metadata", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
+    const id = envId(req.params as { namespace: string; name: string });
+    const env = makeEnv(id);
+    const summary = [...ENVS, ...AGENTIC_ENVS].find((e) => e.id === id)!.summary;
+    return { id, summary, action_space: env.actionSpace, observation_space: env.observationSpace, kvsim_version: packageVersion() };
+  });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
