@@ -9,7 +9,9 @@ import { POLICIES } from "../policies/registry.js";
 import { packageVersion } from "../package-info.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { envExists, HttpError, makeEnv, SessionStore, type SessionLimits } from "./sessions.js";
+import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
+import { registerWebSocket } from "./websocket.js";
 
 export interface ServerOptions extends SessionLimits {
   /** Largest request body in bytes. */
@@ -32,6 +34,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   // noDelay: small JSON answers go out at once instead of waiting on Nagle's algorithm.
   const app = Fastify({ bodyLimit: opts.bodyLimit, logger: false, serverFactory: (handler) => createServer({ noDelay: true }, handler) });
   const sessions = new SessionStore(opts);
+  const ops = new SessionOps(sessions, opts.maxEpisodeSteps);
   await app.register(swagger, {
     openapi: { info: { title: "kvsim", version: packageVersion(), description: "KV-cache policy environments and simulations (all figures simulated)" } },
   });
@@ -76,14 +79,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
       },
       response: { 404: errorBody, 429: errorBody },
     },
-  }, async (req) => {
-    const id = envId(req.params as { namespace: string; name: string });
-    const body = (req.body ?? {}) as { seed?: number; episode_id?: string; options?: Record<string, unknown>; session_id?: string };
-    const session = body.session_id !== undefined ? sessions.get(body.session_id, id) : sessions.create(id);
-    const { observation, info } = session.env.reset({ seed: body.seed ?? 0, options: body.options ?? {} });
-    Object.assign(session, { episodeId: body.episode_id ?? null, steps: 0, done: false, lastObservation: observation });
-    return { session_id: session.id, episode_id: session.episodeId, observation, info };
-  });
+  }, async (req) => ops.reset(envId(req.params as { namespace: string; name: string }), (req.body ?? {}) as ResetBody));
 
   app.post("/envs/:namespace/:name/step", {
     schema: {
@@ -92,35 +88,17 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
       response: { 400: errorBody, 404: errorBody, 409: errorBody },
     },
   }, async (req) => {
-    const id = envId(req.params as { namespace: string; name: string });
     const { session_id, action } = req.body as { session_id: string; action: unknown };
-    const session = sessions.get(session_id, id);
-    if (session.done) throw new HttpError(409, "episode_over", `the episode of session ${session.id} is over; POST reset to start another`);
-    if (session.steps >= opts.maxEpisodeSteps) throw new HttpError(409, "episode_too_long", `sessions may take at most ${opts.maxEpisodeSteps} steps per episode`);
-    let result;
-    try {
-      result = session.env.step(action);
-    } catch (err) {
-      // Actions outside the space (RangeError, or the env's own message) are the client's error.
-      throw new HttpError(400, "invalid_action", (err as Error).message);
-    }
-    session.steps++;
-    session.done = result.terminated || result.truncated;
-    session.lastObservation = result.observation;
-    return result;
+    return ops.step(envId(req.params as { namespace: string; name: string }), session_id, action);
   });
 
   app.get("/envs/:namespace/:name/state", {
     schema: { params: envParams, querystring: { type: "object", required: ["session_id"], properties: { session_id: { type: "string" } } }, response: { 404: errorBody } },
-  }, async (req) => {
-    const id = envId(req.params as { namespace: string; name: string });
-    const s = sessions.get((req.query as { session_id: string }).session_id, id);
-    return { session_id: s.id, env: s.envId, episode_id: s.episodeId, steps: s.steps, done: s.done, observation: s.lastObservation };
-  });
+  }, async (req) => ops.state(envId(req.params as { namespace: string; name: string }), (req.query as { session_id: string }).session_id));
 
   app.delete("/sessions/:id", { schema: { params: { type: "object", properties: { id: { type: "string" } } }, response: { 404: errorBody } } }, async (req) => {
     const { id } = req.params as { id: string };
-    if (!sessions.close(id)) throw new HttpError(404, "unknown_session", `no session "${id}"`);
+    if (!ops.close(id)) throw new HttpError(404, "unknown_session", `no session "${id}"`);
     return { closed: id };
   });
 
@@ -144,6 +122,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return { id, summary, action_space: env.actionSpace, observation_space: env.observationSpace, kvsim_version: packageVersion() };
   });
 
+  await registerWebSocket(app, ops, envId);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,0 +1,46 @@
+import { HttpError, type SessionStore } from "./sessions.js";
+
+export interface ResetBody {
+  seed?: number;
+  episode_id?: string;
+  options?: Record<string, unknown>;
+  session_id?: string;
+}
+
+/** reset/step/state on sessions, shared by the HTTP routes and the WebSocket endpoint. */
+export class SessionOps {
+  constructor(private readonly sessions: SessionStore, private readonly maxEpisodeSteps: number) {}
+
+  reset(envId: string, body: ResetBody) {
+    const session = body.session_id !== undefined ? this.sessions.get(body.session_id, envId) : this.sessions.create(envId);
+    const { observation, info } = session.env.reset({ seed: body.seed ?? 0, options: body.options ?? {} });
+    Object.assign(session, { episodeId: body.episode_id ?? null, steps: 0, done: false, lastObservation: observation });
+    return { session_id: session.id, episode_id: session.episodeId, observation, info };
+  }
+
+  step(envId: string, sessionId: unknown, action: unknown) {
+    const session = this.sessions.get(sessionId, envId);
+    if (session.done) throw new HttpError(409, "episode_over", `the episode of session ${session.id} is over; reset to start another`);
+    if (session.steps >= this.maxEpisodeSteps) throw new HttpError(409, "episode_too_long", `sessions may take at most ${this.maxEpisodeSteps} steps per episode`);
+    let result;
+    try {
+      result = session.env.step(action);
+    } catch (err) {
+      // Actions outside the space (RangeError, or the env's own message) are the client's error.
+      throw new HttpError(400, "invalid_action", (err as Error).message);
+    }
+    session.steps++;
+    session.done = result.terminated || result.truncated;
+    session.lastObservation = result.observation;
+    return result;
+  }
+
+  state(envId: string, sessionId: unknown) {
+    const s = this.sessions.get(sessionId, envId);
+    return { session_id: s.id, env: s.envId, episode_id: s.episodeId, steps: s.steps, done: s.done, observation: s.lastObservation };
+  }
+
+  close(sessionId: string): boolean {
+    return this.sessions.close(sessionId);
+  }
+}

@@ -1,0 +1,58 @@
+import websocket from "@fastify/websocket";
+import type { FastifyInstance } from "fastify";
+import { SessionOps } from "./session-ops.js";
+import { HttpError } from "./sessions.js";
+
+type Message = { type?: unknown; seed?: number; episode_id?: string; options?: Record<string, unknown>; action?: unknown };
+
+/**
+ * `GET /envs/{namespace}/{name}/ws`: a WebSocket session. The connection owns one session,
+ * opened by its first `reset` and closed with the socket. Messages are JSON:
+ * `{type: "reset", seed?, episode_id?, options?}`, `{type: "step", action}`, `{type: "state"}`,
+ * `{type: "close"}`. Each answer repeats the type, and failures answer
+ * `{type: "error", status, error, detail}` without closing the connection.
+ */
+export async function registerWebSocket(app: FastifyInstance, ops: SessionOps, envId: (p: { namespace: string; name: string }) => string): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: app.initialConfig.bodyLimit } });
+  app.get("/envs/:namespace/:name/ws", { websocket: true }, (socket, req) => {
+    let sessionId: string | undefined;
+    let id: string;
+    try {
+      id = envId(req.params as { namespace: string; name: string });
+    } catch (err) {
+      const e = err as HttpError;
+      socket.send(JSON.stringify({ type: "error", status: e.status, error: e.error, detail: e.message }));
+      socket.close(1008, "unknown environment");
+      return;
+    }
+    socket.on("message", (data: Buffer) => {
+      let msg: Message;
+      try {
+        msg = JSON.parse(data.toString("utf8")) as Message;
+      } catch {
+        return socket.send(JSON.stringify({ type: "error", status: 400, error: "bad_json", detail: "the message is not valid JSON" }));
+      }
+      try {
+        let answer: object;
+        if (msg.type === "reset") {
+          answer = ops.reset(id, { seed: msg.seed, episode_id: msg.episode_id, options: msg.options, session_id: sessionId });
+          sessionId = (answer as { session_id: string }).session_id;
+        } else if (msg.type === "step") answer = ops.step(id, sessionId, msg.action);
+        else if (msg.type === "state") answer = ops.state(id, sessionId);
+        else if (msg.type === "close") {
+          if (sessionId) ops.close(sessionId);
+          sessionId = undefined;
+          socket.send(JSON.stringify({ type: "close" }));
+          return socket.close(1000, "closed");
+        } else throw new HttpError(400, "bad_message", `unknown message type ${JSON.stringify(msg.type)} (reset, step, state, close)`);
+        socket.send(JSON.stringify({ type: msg.type, ...answer }));
+      } catch (err) {
+        const e = err instanceof HttpError ? err : new HttpError(400, "bad_request", (err as Error).message);
+        socket.send(JSON.stringify({ type: "error", status: e.status, error: e.error, detail: e.message }));
+      }
+    });
+    socket.on("close", () => {
+      if (sessionId) ops.close(sessionId);
+    });
+  });
+}
