@@ -9,6 +9,7 @@ interface ServeOptions {
   idleTtl: number;
   bodyLimit: number;
   maxSteps: number;
+  maxAccesses: number;
 }
 
 export function serveCommand(): Command {
@@ -21,11 +22,12 @@ export function serveCommand(): Command {
     .option("--idle-ttl <s>", "seconds before an unused session is closed", int("--idle-ttl"), 600)
     .option("--body-limit <bytes>", "largest request body", int("--body-limit"), 65536)
     .option("--max-steps <n>", "most steps per episode and session", int("--max-steps"), 100000)
+    .option("--max-accesses <n>", "most accesses of one /api/simulate replay", int("--max-accesses"), 2000000)
     .action(async (opts: ServeOptions) => {
       if (opts.maxSessions < 1) throw new KvsimInputError("--max-sessions must be at least 1");
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await import("../server/app.js");
-      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps });
+      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses });
       const address = await app.listen({ host: opts.host, port: opts.port });
       console.log(`kvsim serving on ${address} (OpenAPI at ${address}/openapi.json); Ctrl-C stops`);
       await new Promise<void>((resolve) => {

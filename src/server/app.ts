@@ -11,14 +11,17 @@ import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { envExists, HttpError, makeEnv, SessionStore, type SessionLimits } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
+import { registerSimulate } from "./simulate-route.js";
 import { registerWebSocket } from "./websocket.js";
 
 export interface ServerOptions extends SessionLimits {
   /** Largest request body in bytes. */
   bodyLimit: number;
+  /** Most accesses of one /api/simulate replay. */
+  maxAccesses: number;
 }
 
-export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024 };
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000 };
 
 const errorBody = { type: "object", properties: { error: { type: "string" }, detail: { type: "string" } }, required: ["error", "detail"] } as const;
 const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
@@ -123,6 +126,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   });
 
   await registerWebSocket(app, ops, envId);
+  registerSimulate(app, { maxAccesses: opts.maxAccesses, maxEpisodeSteps: opts.maxEpisodeSteps });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -135,3 +135,38 @@ describe("a bounded load over real HTTP", () => {
     expect(r.steps).toBe(2_000);
   }, 60_000);
 });
+
+describe("POST /api/simulate", () => {
+  it("plays a headless episode and replays a workload exactly as the library does", async () => {
+    const { runEpisode } = await import("../../src/agents/agent.js");
+    const { simulate } = await import("../../src/simulate.js");
+    const { SCENARIO_PRESETS } = await import("../../src/hierarchy/presets.js");
+    const { generateWorkload } = await import("../../src/workloads/registry.js");
+    const episode = await call("POST", "/api/simulate", { kind: "episode", env: "kvsim/Serving-npa-easy-v0", agent: "npa-lru", seed: 4 });
+    expect(episode.status).toBe(200);
+    const env = make("kvsim/Serving-npa-easy-v0");
+    const local = runEpisode(env, makeAgent("npa-lru", env), 4);
+    expect(episode.json.return).toBe(local.return);
+    expect(episode.json.telemetry).toHaveLength(local.steps);
+    const replay = await call("POST", "/api/simulate", { kind: "replay", scenario: "small_fp16_prefetch", workload: "rag_burst", policy: "lru", events: 5 });
+    expect(replay.status).toBe(200);
+    const mine = simulate({ scenario: structuredClone(SCENARIO_PRESETS["small_fp16_prefetch"]!), trace: generateWorkload("rag_burst"), policy: "lru" });
+    expect(replay.json.metrics).toEqual(JSON.parse(JSON.stringify(mine.metrics)));
+    expect(replay.json.events).toHaveLength(5);
+  });
+
+  it("refuses unknown names, oversized replays and malformed requests with 4xx", async () => {
+    const cases: [unknown, number][] = [
+      [{ kind: "replay", scenario: "nope", workload: "rag_burst", policy: "lru" }, 404],
+      [{ kind: "replay", scenario: "small_fp16_prefetch", workload: "rag_burst", policy: "magic" }, 400],
+      [{ kind: "replay", scenario: "small_fp16_prefetch", workload: "zipf", policy: "lru", workload_params: { length: 5_000_000 } }, 413],
+      [{ kind: "episode", env: "kvsim/Agentic-v0" }, 404],
+      [{ kind: "teleport" }, 400],
+    ];
+    for (const [body, status] of cases) {
+      const r = await call("POST", "/api/simulate", body);
+      expect(r.status, JSON.stringify(body)).toBe(status);
+      expect(typeof r.json.detail).toBe("string");
+    }
+  });
+});
