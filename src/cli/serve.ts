@@ -10,6 +10,8 @@ interface ServeOptions {
   bodyLimit: number;
   maxSteps: number;
   maxAccesses: number;
+  maxSweepRows: number;
+  sweepThreads: number;
 }
 
 export function serveCommand(): Command {
@@ -23,11 +25,14 @@ export function serveCommand(): Command {
     .option("--body-limit <bytes>", "largest request body", int("--body-limit"), 65536)
     .option("--max-steps <n>", "most steps per episode and session", int("--max-steps"), 100000)
     .option("--max-accesses <n>", "most accesses of one /api/simulate replay", int("--max-accesses"), 2000000)
+    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", int("--max-sweep-rows"), 5000)
+    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", int("--sweep-threads"), 1)
     .action(async (opts: ServeOptions) => {
       if (opts.maxSessions < 1) throw new KvsimInputError("--max-sessions must be at least 1");
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await import("../server/app.js");
-      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses });
+      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,
+        maxSweepRows: opts.maxSweepRows, sweepThreads: Math.max(1, opts.sweepThreads) });
       const address = await app.listen({ host: opts.host, port: opts.port });
       console.log(`kvsim serving on ${address} (OpenAPI at ${address}/openapi.json); Ctrl-C stops`);
       await new Promise<void>((resolve) => {

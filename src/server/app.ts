@@ -12,6 +12,7 @@ import { envExists, HttpError, makeEnv, SessionStore, type SessionLimits } from 
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
 import { registerSimulate } from "./simulate-route.js";
+import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
 
 export interface ServerOptions extends SessionLimits {
@@ -19,9 +20,13 @@ export interface ServerOptions extends SessionLimits {
   bodyLimit: number;
   /** Most accesses of one /api/simulate replay. */
   maxAccesses: number;
+  /** Most runs in one /api/sweep sweep, sweeps kept at once, and worker threads per sweep. */
+  maxSweepRows: number;
+  maxSweeps: number;
+  sweepThreads: number;
 }
 
-export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000 };
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1 };
 
 const errorBody = { type: "object", properties: { error: { type: "string" }, detail: { type: "string" } }, required: ["error", "detail"] } as const;
 const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
@@ -127,6 +132,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
 
   await registerWebSocket(app, ops, envId);
   registerSimulate(app, { maxAccesses: opts.maxAccesses, maxEpisodeSteps: opts.maxEpisodeSteps });
+  registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
