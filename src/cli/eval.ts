@@ -3,7 +3,9 @@ import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
 import { AGENTIC_ENVS } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { resolveEnvArgs } from "../eval/env-args.js";
-import { METRIC_ORDER, runEval, type Player } from "../eval/run-eval.js";
+import { METRIC_ORDER } from "../envs/agentic/rubric.js";
+import type { Player } from "../eval/run-eval.js";
+import { loadCompiled } from "./load-compiled.js";
 import { ExitStatus } from "./exit-status.js";
 import { fixed, table } from "./format.js";
 import { parseNonNegativeInt } from "./options.js";
@@ -79,6 +81,8 @@ export function evalCommand(): Command {
         }
         : { kind: "policy", name: opts.policy! };
       const n = opts.numExamples === -1 ? envArgs.numExamples ?? -1 : opts.numExamples;
+      // The OpenAI client loads only for evaluations.
+      const { runEval } = await loadCompiled<typeof import("../eval/run-eval.js")>("eval/run-eval.js");
       const summary = await runEval({
         envId: opts.env, envArgs, player, numExamples: n, rolloutsPerExample: opts.rolloutsPerExample, maxConcurrent: opts.maxConcurrent, outDir: opts.out,
         onRollout: player.kind === "llm" && !opts.json ? (done, total) => process.stderr.write(`rollout ${done}/${total}\n`) : undefined,

@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : EXIT_INPUT;
     }
     if (err instanceof ExitStatus) return err.code;
-    if (err instanceof KvsimInputError) {
+    // By name, not class: commands loaded from dist/src at run time have their own copy of the class.
+    if (err instanceof KvsimInputError || (err instanceof Error && err.name === "KvsimInputError")) {
       console.error(`kvsim: ${err.message}`);
       return EXIT_INPUT;
     }

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
+import { loadCompiled } from "./load-compiled.js";
 import { parseNonNegativeInt } from "./options.js";
 
 interface ServeOptions {
@@ -30,7 +31,7 @@ export function serveCommand(): Command {
     .action(async (opts: ServeOptions) => {
       if (opts.maxSessions < 1) throw new KvsimInputError("--max-sessions must be at least 1");
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
-      const { buildServer } = await import("../server/app.js");
+      const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,
         maxSweepRows: opts.maxSweepRows, sweepThreads: Math.max(1, opts.sweepThreads) });
       const address = await app.listen({ host: opts.host, port: opts.port });

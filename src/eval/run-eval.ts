@@ -3,7 +3,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import pLimit from "p-limit";
 import { makeAgenticPolicy } from "../envs/agentic/policies/registry.js";
-import { RUBRIC } from "../envs/agentic/rubric.js";
+import { METRIC_ORDER } from "../envs/agentic/rubric.js";
 import { playScripted, type RolloutRecord } from "../envs/agentic/rollout.js";
 import { loadEnvironment, type ScenarioRow } from "../envs/agentic/scenario.js";
 import { packageVersion } from "../package-info.js";
@@ -36,11 +36,6 @@ export interface EvalSummary {
   metrics: Record<string, number>;
   usage?: TokenUsage;
 }
-
-export const METRIC_ORDER = [
-  ...RUBRIC.map((r) => r.name), "total_tokens_metric", "total_failures_metric", "total_latency_metric", "pressure_steps_metric",
-  "num_turns", "total_tool_calls", "evict_calls", "compress_calls", "swap_to_cpu_calls", "keep_calls",
-] as const;
 
 export function summarize(records: readonly RolloutRecord[]): EvalSummary {
   const ok = records.filter((r) => !r.error);

@@ -83,6 +83,12 @@ export const RUBRIC = [
 
 export type RubricName = (typeof RUBRIC)[number]["name"];
 
+/** Every reported metric, in report order: the rubric, the weight-0 metrics, then turns and tool counts. */
+export const METRIC_ORDER = [
+  ...RUBRIC.map((r) => r.name), "total_tokens_metric", "total_failures_metric", "total_latency_metric", "pressure_steps_metric",
+  "num_turns", "total_tool_calls", "evict_calls", "compress_calls", "swap_to_cpu_calls", "keep_calls",
+] as const;
+
 export interface ToolCounts {
   num_turns: number;
   total_tool_calls: number;
