@@ -1,0 +1,42 @@
+import { spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/** The shipped CLI (bin/kvsim.js → the esbuild bundle), which loads the server and the evaluator from dist at run time. */
+describe("the bundled CLI", () => {
+  it("kvsim serve starts, answers, and stops cleanly on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["bin/kvsim.js", "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const address = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        const m = /serving on (http:\/\/[^\s]+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`serve exited early with ${code}`)));
+    });
+    const health = await (await fetch(`${address}/health`)).json();
+    expect(health).toEqual({ status: "ok", sessions: 0 });
+    const code = await new Promise<number | null>((resolve) => {
+      child.once("exit", (c) => resolve(c));
+      child.kill("SIGTERM");
+    });
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it("kvsim eval --policy runs and writes its artifacts; an input error exits 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvsim-bundle-eval-"));
+    execFileSync(process.execPath, ["bin/kvsim.js", "eval", "--policy", "greedy", "-n", "3", "--out", dir], { stdio: "ignore" });
+    expect(readFileSync(join(dir, "results.jsonl"), "utf8").trim().split("\n")).toHaveLength(3);
+    let status = 0;
+    try {
+      execFileSync(process.execPath, ["bin/kvsim.js", "eval", "--policy", "greedy", "-n", "-1", "--env-args", '{"seed":-4}', "--out", dir], { stdio: "ignore" });
+    } catch (err) {
+      status = (err as { status: number }).status;
+    }
+    expect(status).toBe(2);
+  });
+});
