@@ -2,7 +2,7 @@ import type { HeadProfile } from "./params.js";
 import type { LearnedWeights } from "./learned/weights.js";
 import { tokenPolicy } from "./policies/registry.js";
 import { allBudgetCost, rankAndRetain } from "./ranking.js";
-import { attentionRow, headView, type HeadView, type TokenTrace } from "./trace.js";
+import { attentionRow, headOutput, headView, type HeadView, type TokenTrace } from "./trace.js";
 
 export const STANDARD_BUDGETS = [0.05, 0.1, 0.2, 0.5] as const;
 /** Budgets of the retention curve: 20 log-spaced fractions from 1% to 90% of the context. */
@@ -82,15 +82,12 @@ function prepare(trace: TokenTrace, layer: number, head: number, errorQueries: n
   const errorRows: HeadCommon["errorRows"] = [];
   const f = view.total - t;
   const samples = Math.min(errorQueries, f);
-  const d = view.headDim;
   for (let s = 0; s < samples; s++) {
     const time = t + Math.floor(((s + 0.5) * f) / samples);
     for (let j = 0; j < view.groupSize; j++) {
       const row = new Float64Array(time + 1);
       attentionRow(view, j, time, row);
-      const full = new Float64Array(d);
-      for (let i = 0; i <= time; i++) for (let c = 0; c < d; c++) full[c]! += row[i]! * view.values[i * d + c]!;
-      errorRows.push({ row, t: time, full });
+      errorRows.push({ row, t: time, full: headOutput(view, row, time + 1) });
     }
   }
   return { view, utility, total, oracle: { order, rank, cost: allBudgetCost(order, utility), cum }, needles: retrievedNeedles(trace, layer, head), errorRows };

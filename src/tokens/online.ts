@@ -1,7 +1,7 @@
 import type { LearnedWeights } from "./learned/weights.js";
 import { tokenPolicy } from "./policies/registry.js";
 import { rankByScore } from "./ranking.js";
-import { attentionRow, headView, type HeadView, type TokenTrace } from "./trace.js";
+import { attentionRow, headOutput, headView, type HeadView, type TokenTrace } from "./trace.js";
 
 export interface OnlineOptions {
   policies: readonly string[];
@@ -74,8 +74,7 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
       }));
       // Their full-cache head outputs and norms, shared by every policy.
       const outputs = rows.map((group) => group.map((row) => {
-        const o = new Float64Array(d);
-        for (let i = 0; i < row.length; i++) for (let c = 0; c < d; c++) o[c]! += row[i]! * view.values[i * d + c]!;
+        const o = headOutput(view, row, row.length);
         return { o, norm: Math.sqrt(o.reduce((sum, x) => sum + x * x, 0)) || 1 };
       }));
       const base = (layer * kvHeads + head) * t;
@@ -118,11 +117,12 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
         let size = Math.min(budget, t);
         let retained = 0, error = 0, hits = 0, lookups = 0, evictions = 0;
         const acc = new Float64Array(d);
+        const keptMass = new Float64Array(n); // per step, entries [0, time] are used
         for (let s = 0; s < n - t; s++) {
           const time = t + s;
           cached[time] = 1; // the query's own token is in the cache when it attends
           size++;
-          const keptMass = new Float64Array(time + 1);
+          keptMass.fill(0, 0, time + 1);
           rows[s]!.forEach((row, j) => {
             let mass = 0;
             acc.fill(0);

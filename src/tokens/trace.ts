@@ -97,3 +97,11 @@ export function attentionRow(view: HeadView, j: number, t: number, out: Float64A
   const q = view.queries[j]!.subarray((t - view.queryStart) * d, (t - view.queryStart + 1) * d);
   softmaxRow(view.keys, d, q, t, view.softmaxScale, view.biasSlopes[j]!, view.biasCap, out);
 }
+
+/** The full-cache head output Σ_i a_i v_i of an attention row over the head's values. */
+export function headOutput(view: HeadView, row: ArrayLike<number>, length: number): Float64Array {
+  const d = view.headDim;
+  const out = new Float64Array(d);
+  for (let i = 0; i < length; i++) for (let c = 0; c < d; c++) out[c]! += row[i]! * view.values[i * d + c]!;
+  return out;
+}

@@ -1,5 +1,5 @@
 import { AT_RISK_WAIT, BLOCK_TYPES, MAX_STEPS, QUANTIZATIONS, TOP_ENTRIES, type BlockType, type Quantization } from "./constants.js";
-import type { AgenticSimulator, Entry } from "./simulator.js";
+import { round3, type AgenticSimulator, type Entry } from "./simulator.js";
 
 export interface MemoryEntryView {
   seq_id: string;
@@ -44,8 +44,6 @@ export interface AgenticObservation {
   visible_seq_ids: string[];
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-
 /** Safety first, then low priority, then low progress (ours; the source's list is "pre-scored"). */
 export function candidateScore(sim: AgenticSimulator, e: Entry): number {
   return round3(0.6 * sim.evictionValue(e) + 0.25 * (1 - e.priority) + 0.15 * (1 - sim.progress(e)));
@@ -80,22 +78,23 @@ function top(rows: Ranked[], order: (a: Ranked, b: Ranked) => number): Entry[] {
   return best.map((r) => r.e);
 }
 
-/** Up to five resident (non-swapped) entries by memory cost, largest first; ties by id. */
-export function topMemoryEntries(sim: AgenticSimulator): Entry[] {
-  return top(ranked(sim), byCost);
-}
-
-/** Up to five non-swapped entries by candidate score; ties by larger cost, then id. */
-export function topEvictionCandidates(sim: AgenticSimulator): Entry[] {
-  return top(ranked(sim), byScore);
+/**
+ * Both tables — up to five resident entries by memory cost (ties by id), and up to five by
+ * candidate score (ties by larger cost, then id) — and their union in first-appearance order,
+ * from one ranking pass.
+ */
+function tables(sim: AgenticSimulator): { memory: Entry[]; candidates: Entry[]; visible: Entry[] } {
+  const rows = ranked(sim);
+  const memory = top(rows, byCost);
+  const candidates = top(rows, byScore);
+  const visible = [...memory];
+  for (const e of candidates) if (!visible.includes(e)) visible.push(e);
+  return { memory, candidates, visible };
 }
 
 /** The ids the tools should use: both tables' ids in first-appearance order (at most 10). */
 export function visibleEntries(sim: AgenticSimulator): Entry[] {
-  const rows = ranked(sim);
-  const visible = top(rows, byCost);
-  for (const e of top(rows, byScore)) if (!visible.includes(e)) visible.push(e);
-  return visible;
+  return tables(sim).visible;
 }
 
 export function buildObservation(sim: AgenticSimulator): AgenticObservation {
@@ -108,9 +107,7 @@ export function buildObservation(sim: AgenticSimulator): AgenticObservation {
     if (e.isSwapped) swapped++;
   }
   const prefixId = (e: Entry) => (e.prefix >= 0 ? `p${e.prefix}` : null);
-  const memory = topMemoryEntries(sim);
-  const candidates = topEvictionCandidates(sim);
-  const visible = visibleEntries(sim);
+  const { memory, candidates, visible } = tables(sim);
   return {
     memory_usage: round3(sim.memoryUsage),
     memory_budget: round3(sim.memoryBudget),

@@ -52,7 +52,8 @@ function pageTokens(tokens: number): number {
   return Math.ceil(tokens / PAGE_TOKENS) * PAGE_TOKENS;
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Tool results and observations report fractions to 3 decimals. */
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * The kv_cache_eviction simulator (docs/envs.md). Memory is kept in integer token units (pages ×

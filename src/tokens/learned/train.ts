@@ -27,18 +27,22 @@ interface Sample {
   positions: Int32Array;
 }
 
+/** A sample with its oracle cost, computed once per iteration (it does not depend on the parameters). */
+interface ScoredSample extends Sample {
+  oracleCost: number;
+}
+
 /**
  * Fitness of a parameter vector: KVP's all-budget score C(σ*)/C(σ) of the ranking it induces,
  * averaged over the samples (token subsets of the training traces).
  */
-function fitness(samples: Sample[], scorer: HeadScorer, params: Float64Array, scores: Float64Array[]): number {
+function fitness(samples: ScoredSample[], scorer: HeadScorer, params: Float64Array, scores: Float64Array[]): number {
   let sum = 0;
   samples.forEach((s, k) => {
     const out = scores[k]!;
     scoreTokens(s.features, s.width, scorer.mean, scorer.std, scorer.hidden, params, out);
     const mine = allBudgetCost(rankByScore(out, s.positions).order, s.utility).full;
-    const best = allBudgetCost(rankByScore(s.utility, s.positions).order, s.utility).full;
-    sum += mine > 0 ? best / mine : 1;
+    sum += mine > 0 ? s.oracleCost / mine : 1;
   });
   return sum / samples.length;
 }
@@ -83,7 +87,7 @@ export function trainHead(options: TrainHeadOptions): { scorer: HeadScorer; curv
   const trial = new Float64Array(n);
   for (let it = 0; it < iterations; it++) {
     // The same token subsets for every member of this iteration's population (common random numbers).
-    const samples: Sample[] = full.map((s) => {
+    const samples: ScoredSample[] = full.map((s) => {
       const t = s.utility.length;
       const k = Math.min(sampleTokens, t);
       const pick = Int32Array.from({ length: t }, (_, i) => i);
@@ -94,7 +98,9 @@ export function trainHead(options: TrainHeadOptions): { scorer: HeadScorer; curv
       const idx = pick.subarray(0, k).sort();
       const features = new Float32Array(k * width);
       idx.forEach((src, dst) => features.set(s.features.subarray(src * width, (src + 1) * width), dst * width));
-      return { features, width, utility: Float64Array.from(idx, (i) => s.utility[i]!), positions: Int32Array.from(idx, (i) => s.positions[i]!) };
+      const utility = Float64Array.from(idx, (i) => s.utility[i]!);
+      const positions = Int32Array.from(idx, (i) => s.positions[i]!);
+      return { features, width, utility, positions, oracleCost: allBudgetCost(rankByScore(utility, positions).order, utility).full };
     });
     const scores = samples.map((s) => new Float64Array(s.utility.length));
     const noises: Float64Array[] = [];
