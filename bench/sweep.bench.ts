@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Scenario } from "../src/hierarchy/scenario.js";
-import { planSweep } from "../src/sweep/plan.js";
+import { planSweep } from "../src/sweep/plan-files.js";
 import { runSweep, type SweepTiming } from "../src/sweep/run-sweep.js";
 import { parseSweepSpec } from "../src/sweep/spec.js";
 import { median } from "./median.js";

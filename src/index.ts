@@ -18,7 +18,7 @@ export { prefixReplay } from "./serving/prefix-replay.js";
 export type { PrefixReplayOptions, PrefixReplayResult } from "./serving/prefix-replay.js";
 export { readMooncakeTrace } from "./traces/formats/mooncake.js";
 export type { RequestTrace } from "./traces/formats/mooncake.js";
-export { planSweep } from "./sweep/plan.js";
+export { planSweep } from "./sweep/plan-files.js";
 export type { SweepPlan, SweepRow } from "./sweep/plan.js";
 export { runSweep } from "./sweep/run-sweep.js";
 export type { SweepOptions, SweepOutcome, SweepProgress } from "./sweep/run-sweep.js";

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { parse as parseTolerant, printParseErrorCode, type ParseError } from "jsonc-parser";
 import * as z from "zod/mini";
 import { en } from "zod/locales";
 import { KvsimInputError } from "./errors.js";
+import { nodeBuiltin } from "./util/node-builtins.js";
 
 // zod/mini ships without messages; English ones make validation errors say what is wrong.
 z.config(en());
@@ -38,7 +38,7 @@ export function parseJsonText(text: string, file: string): unknown {
 /** A file's text; a missing or unreadable file is an input error naming it. */
 export function readTextFile(file: string): string {
   try {
-    return readFileSync(file, "utf8");
+    return nodeBuiltin("node:fs", `reading ${file}`).readFileSync(file, "utf8");
   } catch (err) {
     throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
-import { originOf, planSweep, type SpecOrigin } from "../sweep/plan.js";
+import type { SpecOrigin } from "../sweep/plan.js";
+import { originOf, planSweep } from "../sweep/plan-files.js";
 import { sweepPreset, SWEEP_PRESETS } from "../sweep/presets.js";
 import { runSweep, type SweepOutcome } from "../sweep/run-sweep.js";
 import { parseSweepSpec, readSweepSpec } from "../sweep/spec.js";

@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
 import { KvsimInputError } from "../errors.js";
 import { readJsonFile, validate } from "../json-file.js";
+import { nodeBuiltin } from "../util/node-builtins.js";
 import { SCENARIO_PRESETS } from "./presets.js";
 import { scenarioSchema, type Scenario } from "./scenario.js";
 
@@ -13,7 +13,7 @@ export function parseScenario(value: unknown, source = "scenario"): Scenario {
 export function resolveScenario(nameOrFile: string): Scenario {
   const preset = SCENARIO_PRESETS[nameOrFile];
   if (preset) return structuredClone(preset);
-  if (nameOrFile.endsWith(".json") || existsSync(nameOrFile)) {
+  if (nameOrFile.endsWith(".json") || nodeBuiltin("node:fs", `reading scenario ${nameOrFile}`).existsSync(nameOrFile)) {
     return parseScenario(readJsonFile(nameOrFile), nameOrFile);
   }
   throw new KvsimInputError(

@@ -121,7 +121,7 @@ function perSeed(results: readonly SweepResult[], rows: readonly SummaryRow[], p
   } as VlSpec;
 }
 
-/** Renders a Vega-Lite spec to SVG in Node (Vega loaded on first use). */
+/** Renders a Vega-Lite spec to SVG, headless (Vega loaded on first use); the same bytes in Node and the browser. */
 export async function toSvg(spec: VlSpec): Promise<string> {
   // Loaded on first use: Vega costs ~0.4 s to import, which sweeps without charts should not pay.
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
@@ -144,7 +144,7 @@ function renumberIds(svg: string): string {
 }
 
 /**
- * The sweep's charts as SVG text, by file name. Rendered in Node by Vega (no browser); every
+ * The sweep's charts as SVG text, by file name. Rendered by Vega without a DOM; every
  * policy of the sweep is drawn in every chart and named in its legend.
  */
 export async function sweepCharts(results: readonly SweepResult[], summary: readonly SummaryRow[]): Promise<Record<string, string>> {

@@ -1,4 +1,7 @@
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import { AGENTS } from "../agents/registry.js";
@@ -6,7 +9,7 @@ import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
 import { AGENTIC_ENVS, ENVS } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { POLICIES } from "../policies/registry.js";
-import { packageVersion } from "../package-info.js";
+import { packageRoot, packageVersion } from "../package-info.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { envExists, HttpError, makeEnv, SessionStore, type SessionLimits } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
@@ -134,5 +137,18 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   registerSimulate(app, { maxAccesses: opts.maxAccesses, maxEpisodeSteps: opts.maxEpisodeSteps });
   registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await servePlayground(app);
   return app;
+}
+
+/** The browser playground (dist/web, built by `npm install`) at /; its files only, so every other path keeps the JSON 404. */
+async function servePlayground(app: FastifyInstance): Promise<void> {
+  const root = join(packageRoot(), "dist", "web");
+  if (!existsSync(join(root, "index.html"))) {
+    app.get("/", { schema: { hide: true } }, async () => {
+      throw new HttpError(404, "no_playground", "the playground is not built: run `npm run build:web`");
+    });
+    return;
+  }
+  await app.register(fastifyStatic, { root, prefix: "/", wildcard: false, index: "index.html", schemaHide: true });
 }

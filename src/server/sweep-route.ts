@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
-import { planSweep } from "../sweep/plan.js";
+import { planSweep } from "../sweep/plan-files.js";
 import { sweepPreset } from "../sweep/presets.js";
 import { runSweep, type SweepProgress } from "../sweep/run-sweep.js";
 import { parseSweepSpec, type SweepSpec } from "../sweep/spec.js";

@@ -1,14 +1,11 @@
-import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { basename, dirname, isAbsolute, resolve } from "node:path";
 import { KvsimInputError } from "../errors.js";
-import { parseScenario, resolveScenario } from "../hierarchy/load-scenario.js";
+import { parseScenario } from "../hierarchy/load-scenario.js";
 import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
 import type { Scenario } from "../hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "../policies/registry.js";
-import { readKhlTraceList } from "../traces/khl-json.js";
-import { detectFormat, readTrace } from "../traces/load.js";
+import { detectFormat, type TraceFormat } from "../traces/trace-format.js";
 import type { Trace } from "../traces/trace.js";
+import { sha256Hex } from "../util/sha256.js";
 import { resolveWorkloadParams, workloadInfo } from "../workloads/registry.js";
 import type { SweepSpec } from "./spec.js";
 
@@ -45,8 +42,15 @@ export interface SpecOrigin {
   baseDir: string;
 }
 
-export function originOf(file: string): SpecOrigin {
-  return { source: file, baseDir: dirname(resolve(file)) };
+/**
+ * Where the files a spec names come from: the file system in Node (`plan-files.ts`), the files a
+ * user dropped in the browser. Planning itself touches neither, so it runs in both.
+ */
+export interface SweepSources {
+  /** A scenario given as a path (not a preset name). */
+  scenario(path: string, origin: SpecOrigin): Scenario;
+  /** A trace file: `id` tells equal files apart; `list` reads every entry of a khl-json file. */
+  traceFile(path: string, origin: SpecOrigin): { id: string; name: string; read(format: TraceFormat, index: number): Promise<Trace>; list(): Trace[] };
 }
 
 const describeParams = (params: Record<string, unknown>): string =>
@@ -84,13 +88,11 @@ function checkUnique(origin: SpecOrigin, field: string, labels: string[]): void 
   });
 }
 
-function resolveScenarios(spec: SweepSpec, origin: SpecOrigin): Scenario[] {
+function resolveScenarios(spec: SweepSpec, origin: SpecOrigin, sources: SweepSources): Scenario[] {
   const scenarios = spec.scenarios.map((entry, i) => at(origin, `scenarios.${i}`, () => {
     if (typeof entry !== "string") return parseScenario(entry, "inline scenario");
-    if (SCENARIO_PRESETS[entry]) return resolveScenario(entry);
-    const file = isAbsolute(entry) ? entry : resolve(origin.baseDir, entry);
-    if (!existsSync(file)) throw new KvsimInputError(`"${entry}" is neither a scenario preset nor a file (looked for ${file})`);
-    return resolveScenario(file);
+    const preset = SCENARIO_PRESETS[entry];
+    return preset ? structuredClone(preset) : sources.scenario(entry, origin);
   }));
   checkUnique(origin, "scenarios", scenarios.map((s) => s.name));
   return scenarios;
@@ -124,7 +126,7 @@ interface WorkloadColumn {
   cacheKey(seed: number | null): string;
 }
 
-function resolveWorkloads(spec: SweepSpec, origin: SpecOrigin): WorkloadColumn[] {
+function resolveWorkloads(spec: SweepSpec, origin: SpecOrigin, sources: SweepSources): WorkloadColumn[] {
   const khlLists = new Map<string, Trace[]>();
   const columns = spec.workloads.map((entry, i): WorkloadColumn => at(origin, `workloads.${i}`, () => {
     const e = typeof entry === "string" ? { name: entry, params: {} } : entry;
@@ -139,40 +141,34 @@ function resolveWorkloads(spec: SweepSpec, origin: SpecOrigin): WorkloadColumn[]
         cacheKey: (seed) => `gen:${e.name}:${JSON.stringify(paramsFor(seed))}`,
       };
     }
-    const file = isAbsolute(e.trace) ? e.trace : resolve(origin.baseDir, e.trace);
-    if (!existsSync(file)) throw new KvsimInputError(`trace file ${e.trace} not found (looked for ${file})`);
-    const format = e.format ?? detectFormat(file);
+    const file = sources.traceFile(e.trace, origin);
+    const format = e.format ?? detectFormat(e.trace);
     if (e.workload !== undefined && format !== "khl-json") throw new KvsimInputError(`"workload" selects an entry of a khl-json trace list only`);
     if (e.workload !== undefined && e.index !== undefined) throw new KvsimInputError(`give "index" or "workload", not both`);
     let index = e.index ?? 0;
     let name = e.label;
     if (e.workload !== undefined) {
-      if (!khlLists.has(file)) khlLists.set(file, readKhlTraceList(file));
-      const list = khlLists.get(file)!;
+      if (!khlLists.has(file.id)) khlLists.set(file.id, file.list());
+      const list = khlLists.get(file.id)!;
       index = list.findIndex((t) => t.name === e.workload);
       if (index < 0) throw new KvsimInputError(`${e.trace} has no trace for workload "${e.workload}" (it has ${list.map((t) => t.name).join(", ")})`);
       name ??= e.workload;
     }
-    const label = name ?? (format === "khl-json" ? `${basename(e.trace)}#${index}` : basename(e.trace));
+    const label = name ?? (format === "khl-json" ? `${file.name}#${index}` : file.name);
     return {
       label,
-      traceFor: async () => ({ ...(await readTrace(file, format, index)), name: label }),
-      cacheKey: () => `file:${file}:${format}:${index}`,
+      traceFor: async () => ({ ...(await file.read(format, index)), name: label }),
+      cacheKey: () => `file:${file.id}:${format}:${index}`,
     };
   }));
   checkUnique(origin, "workloads", columns.map((c) => c.label));
   return columns;
 }
 
-function traceDigest(trace: Trace): string {
-  const h = createHash("sha256");
-  h.update(`${trace.numPages}:`);
-  h.update(new Uint8Array(trace.accesses.buffer, trace.accesses.byteOffset, trace.accesses.byteLength));
-  for (const sizes of [trace.pageScalars, trace.pageBytes]) {
-    h.update(sizes ? new Uint8Array(sizes.buffer, sizes.byteOffset, sizes.byteLength) : new Uint8Array(0));
-    h.update("|");
-  }
-  return h.digest("hex");
+const bytesOf = (a: ArrayBufferView | undefined): Uint8Array => (a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(0));
+
+function traceDigest(trace: Trace): Promise<string> {
+  return sha256Hex([`${trace.numPages}:`, bytesOf(trace.accesses), bytesOf(trace.pageScalars), "|", bytesOf(trace.pageBytes), "|"]);
 }
 
 /**
@@ -180,9 +176,9 @@ function traceDigest(trace: Trace): string {
  * error — unknown policy or parameter, missing file, bad trace line — surfaces here, before any
  * run starts, prefixed with the spec field it comes from.
  */
-export async function planSweep(spec: SweepSpec, origin: SpecOrigin): Promise<SweepPlan> {
-  const scenarios = resolveScenarios(spec, origin);
-  const workloads = resolveWorkloads(spec, origin);
+export async function planSweepWith(spec: SweepSpec, origin: SpecOrigin, sources: SweepSources): Promise<SweepPlan> {
+  const scenarios = resolveScenarios(spec, origin, sources);
+  const workloads = resolveWorkloads(spec, origin, sources);
   const policies = resolvePolicies(spec, origin);
   const seeds: (number | null)[] = spec.seeds ?? [null];
   if (new Set(seeds).size !== seeds.length) throw new KvsimInputError(`${origin.source}: seeds: duplicate seed`);
@@ -200,7 +196,7 @@ export async function planSweep(spec: SweepSpec, origin: SpecOrigin): Promise<Sw
           const trace = await atAsync(origin, `workloads.${w}`, () => workload.traceFor(seed));
           traceId = traces.push(trace) - 1;
           traceIds.set(cacheKey, traceId);
-          digests.push(traceDigest(trace));
+          digests.push(await traceDigest(trace));
         }
         for (const policy of policies) {
           rows.push({
@@ -220,6 +216,6 @@ export async function planSweep(spec: SweepSpec, origin: SpecOrigin): Promise<Sw
     name: spec.name, profile: spec.profile, seeds,
     rows: rows.map((r) => ({ key: r.key, scenario: r.scenario, policy: r.policyName, params: r.params, trace: digests[r.traceId] })),
   };
-  const specHash = createHash("sha256").update(JSON.stringify(resolved)).digest("hex");
+  const specHash = await sha256Hex([JSON.stringify(resolved)]);
   return { name: spec.name, profile: spec.profile, specHash, rows, traces };
 }

@@ -26,3 +26,8 @@ export function toResult(row: SweepRow, profile: Profile, metrics: Metrics): Swe
     policyName: row.policyName, profile, params: row.params, seed: row.seed, metrics,
   };
 }
+
+export const resultLine = (r: SweepResult): string => JSON.stringify(r) + "\n";
+
+/** `results.jsonl` in its canonical form, rows in order: what every thread count, machine and browser produce. */
+export const resultsJsonl = (results: readonly SweepResult[]): string => [...results].sort((a, b) => a.row - b.row).map(resultLine).join("");

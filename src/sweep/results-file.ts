@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
 import { KvsimInputError } from "../errors.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
-import type { SweepResult } from "./result.js";
+import { resultLine, resultsJsonl, type SweepResult } from "./result.js";
 
 export interface StoredResults {
   results: SweepResult[];
@@ -27,8 +27,6 @@ export function readResultsFile(file: string): StoredResults {
   return { results, tornTail: tail.length > 0 };
 }
 
-export const resultLine = (r: SweepResult): string => JSON.stringify(r) + "\n";
-
 /**
  * Appends whole lines as results arrive. Each line goes out in one write, so a killed process
  * leaves complete lines plus at most one torn tail, which `readResultsFile` drops.
@@ -51,5 +49,5 @@ export class ResultAppender {
 
 /** Rewrites the file in row order (atomically): the canonical form every thread count produces. */
 export function writeResultsFile(file: string, results: readonly SweepResult[]): void {
-  writeFileAtomic(file, [...results].sort((a, b) => a.row - b.row).map(resultLine).join(""));
+  writeFileAtomic(file, resultsJsonl(results));
 }

@@ -5,13 +5,15 @@ import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { KvsimInputError } from "../errors.js";
 import { gitCommit, packageRoot, packageVersion } from "../package-info.js";
-import { sweepCharts } from "../report/charts.js";
-import { recordsToCsv, summaryToCsv } from "../report/records-csv.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { engineModule, instantiateEngine } from "../wasm/engine-module.js";
-import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
+import { sweepArtifacts } from "./artifacts.js";
+import { makeBatches, runBatches, type Executor, type SweepFailure } from "./execute.js";
+import { runJobs } from "./job.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
-import { toResult, type SweepResult } from "./result.js";
+import type { SweepResult } from "./result.js";
+
+export type { SweepFailure };
 import { readResultsFile, ResultAppender, writeResultsFile } from "./results-file.js";
 import { shareTrace } from "./shared-trace.js";
 import { summarize, type SummaryRow } from "./summary.js";
@@ -38,12 +40,6 @@ export interface SweepProgress {
   elapsedMs: number;
 }
 
-export interface SweepFailure {
-  row: number;
-  key: string;
-  error: string;
-}
-
 export interface SweepOutcome {
   status: "complete" | "failed" | "interrupted";
   /** Every result in the output (resumed and new), in row order. */
@@ -68,39 +64,11 @@ export interface SweepTiming {
   overheadMsPerJob: number;
 }
 
-/** Rows per batch: enough batches to balance the threads, few enough that task overhead stays small. */
-const BATCHES_PER_THREAD = 8;
 /** Below this many accesses in all, a sweep without --threads runs on the main thread. */
 const INLINE_ACCESSES = 2_000_000;
-/** A batch closes at this many accesses even if it has fewer rows (big traces run alone). */
-const BATCH_ACCESSES = 2_000_000;
 
 /** The compiled worker (also when this module runs from src/ under vitest, or from the CLI bundle). */
 const workerFile = (): string => pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "worker.js")).href;
-
-function makeBatches(rows: readonly SweepRow[], plan: SweepPlan, threads: number): SweepRow[][] {
-  const target = Math.max(1, Math.ceil(rows.length / (threads * BATCHES_PER_THREAD)));
-  const out: SweepRow[][] = [];
-  let batch: SweepRow[] = [];
-  let accesses = 0;
-  for (const row of rows) {
-    batch.push(row);
-    accesses += plan.traces[row.traceId]!.accesses.length;
-    if (batch.length >= target || accesses >= BATCH_ACCESSES) {
-      out.push(batch);
-      batch = [];
-      accesses = 0;
-    }
-  }
-  if (batch.length) out.push(batch);
-  return out;
-}
-
-interface Executor {
-  /** Runs a batch; `stopped` lets an in-thread executor skip work after an interrupt. */
-  run(jobs: SweepJob[], stopped: () => boolean): Promise<JobOutcome[]>;
-  destroy(): Promise<void>;
-}
 
 /** One engine on the main thread; batches yield to the event loop so Ctrl-C is heard. */
 function inlineExecutor(plan: SweepPlan): Executor {
@@ -121,11 +89,6 @@ function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: nu
   const pool = new Piscina({ filename: workerFile(), workerData, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   return { run: (jobs) => pool.run(jobs), destroy: () => pool.destroy() };
 }
-
-const toJob = (row: SweepRow, plan: SweepPlan): SweepJob => ({
-  row: row.index, scenario: row.scenario, traceId: row.traceId, policy: row.policyName, params: row.params,
-  profile: plan.profile, seed: row.seed ?? 0,
-});
 
 interface Metadata {
   status: SweepOutcome["status"] | "running";
@@ -209,34 +172,22 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   if (pending.length) {
     const executor = inline ? inlineExecutor(plan) : poolExecutor(plan, pending, threads);
     const appender = new ResultAppender(resultsFile);
-    const rowsByIndex = new Map(pending.map((r) => [r.index, r]));
     const onAbort = () => {
       interrupted = true;
       void executor.destroy();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      await Promise.all(batches.map(async (batch) => {
-        let outcomes: JobOutcome[];
-        try {
-          outcomes = await executor.run(batch.map((row) => toJob(row, plan)), () => interrupted);
-        } catch (err) {
-          if (interrupted) return;
-          outcomes = batch.map((row) => ({ row: row.index, error: `worker failed: ${(err as Error).message}`, ms: 0 }));
-        }
-        if (interrupted) return;
-        const finished: SweepResult[] = [];
-        for (const o of outcomes) {
-          const row = rowsByIndex.get(o.row)!;
-          workMs += o.ms;
-          if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
-          else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
-        }
-        appender.append(finished);
-        results.push(...finished);
-        options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length,
-          total: pending.length, elapsedMs: performance.now() - t0 });
-      }));
+      workMs = await runBatches(plan, batches, executor, {
+        stopped: () => interrupted,
+        onBatch: (finished, failed) => {
+          appender.append(finished);
+          results.push(...finished);
+          failures.push(...failed);
+          options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length,
+            total: pending.length, elapsedMs: performance.now() - t0 });
+        },
+      });
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       appender.close();
@@ -255,11 +206,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   const files = [resultsFile, metadataFile];
   if (!interrupted) {
     writeResultsFile(resultsFile, results);
-    const artifacts: Record<string, string> = {
-      "results.csv": recordsToCsv(results),
-      "summary.csv": summaryToCsv(summary),
-    };
-    if (results.length && options.charts !== false) Object.assign(artifacts, await sweepCharts(results, summary));
+    const artifacts = await sweepArtifacts(results, summary, options.charts !== false);
     for (const [name, text] of Object.entries(artifacts)) {
       writeFileAtomic(join(outDir, name), text);
       files.push(join(outDir, name));

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { readJsonFile, validate } from "../json-file.js";
 import { PROFILES } from "../policies/registry.js";
-import { TRACE_FORMATS } from "../traces/load.js";
+import { TRACE_FORMATS } from "../traces/trace-format.js";
 
 const paramValues = z.record(z.string(), z.union([z.number(), z.string()]));
 const name = z.string().check(z.minLength(1));

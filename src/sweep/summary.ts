@@ -1,6 +1,6 @@
-import jStat from "jstat";
 import type { Metrics } from "../simulate.js";
 import type { SweepResult } from "./result.js";
+import { tQuantile975 } from "./t-quantile.js";
 
 /** The scalar metrics summarised, in column order. */
 export const SUMMARY_METRICS = [
@@ -32,8 +32,9 @@ export function stat(values: readonly number[]): Stat {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
   if (n < 2) return { n, mean };
-  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1));
-  return { n, mean, std, ci95: jStat.studentt.inv(0.975, n - 1) * std / Math.sqrt(n) };
+  // (v − mean)², written as a product: exact and the same in every engine.
+  const std = Math.sqrt(values.reduce((a, v) => a + (v - mean) * (v - mean), 0) / (n - 1));
+  return { n, mean, std, ci95: tQuantile975(n - 1) * std / Math.sqrt(n) };
 }
 
 /** Every per-run number worth averaging: the scalar metrics, then each tier's hit rate and peak bytes. */

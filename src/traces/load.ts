@@ -7,26 +7,9 @@ import { readCsvTrace, writeCsvTrace } from "./formats/csv.js";
 import { readJsonlTrace, writeJsonlTrace } from "./formats/jsonl.js";
 import { readKhlTraceList } from "./khl-json.js";
 import { checkTrace, type Trace } from "./trace.js";
+import { checkFormat, detectFormat, TRACE_FORMATS, type TraceFormat } from "./trace-format.js";
 
-/** Trace file formats kvsim reads and writes. */
-export const TRACE_FORMATS = ["khl-json", "jsonl", "csv", "kvt"] as const;
-export type TraceFormat = (typeof TRACE_FORMATS)[number];
-
-/** Picks a format from the file name when none is given. */
-export function detectFormat(file: string): TraceFormat {
-  if (file.endsWith(".jsonl")) return "jsonl";
-  if (file.endsWith(".json")) return "khl-json";
-  if (file.endsWith(".csv")) return "csv";
-  if (file.endsWith(".kvt")) return "kvt";
-  throw new KvsimInputError(`${file}: cannot tell the trace format from the name; pass --trace-format (${TRACE_FORMATS.join(", ")})`);
-}
-
-function checkFormat(format: string): TraceFormat {
-  if (!(TRACE_FORMATS as readonly string[]).includes(format)) {
-    throw new KvsimInputError(`unknown trace format "${format}" (known: ${TRACE_FORMATS.join(", ")})`);
-  }
-  return format as TraceFormat;
-}
+export { detectFormat, TRACE_FORMATS, type TraceFormat };
 
 function unreadable(file: string, err: unknown): KvsimInputError {
   return new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -1,6 +1,4 @@
-import { readFileSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { nodeBuiltin } from "../util/node-builtins.js";
 
 /** Raw exports of `build/kvsim.wasm` (see `assembly/index.ts` for the ABI and call order). */
 export interface EngineExports {
@@ -84,7 +82,9 @@ let compiled: WebAssembly.Module | undefined;
 
 /** Finds `build/kvsim.wasm` from either `src/wasm` (tests) or `dist/src/wasm` (built package). */
 function wasmPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
+  const { existsSync } = nodeBuiltin("node:fs", "loading build/kvsim.wasm");
+  const { dirname, join } = nodeBuiltin("node:path", "loading build/kvsim.wasm");
+  let dir = dirname(nodeBuiltin("node:url", "loading build/kvsim.wasm").fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     const candidate = join(dir, "build", "kvsim.wasm");
     if (existsSync(candidate)) return candidate;
@@ -93,9 +93,18 @@ function wasmPath(): string {
   throw new Error("build/kvsim.wasm not found: run `npm install` (or `npm run build:wasm`) first");
 }
 
-/** The compiled engine module, compiled once per process and shareable with workers. */
+/**
+ * Makes `module` the engine every later call instantiates. The browser entry calls it once the
+ * WASM has been fetched (there is no synchronous file read there); workers call it with the
+ * module their parent sent.
+ */
+export function useEngineModule(module: WebAssembly.Module): void {
+  compiled = module;
+}
+
+/** The compiled engine module, compiled once per process (read from disk in Node) and shareable with workers. */
 export function engineModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(readFileSync(wasmPath()));
+  compiled ??= new WebAssembly.Module(nodeBuiltin("node:fs", "loading build/kvsim.wasm").readFileSync(wasmPath()));
   return compiled;
 }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planSweep } from "../../src/sweep/plan.js";
+import { planSweep } from "../../src/sweep/plan-files.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
 import { parseSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { runCli } from "../helpers/cli.js";

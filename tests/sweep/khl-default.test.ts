@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planSweep } from "../../src/sweep/plan.js";
+import { planSweep } from "../../src/sweep/plan-files.js";
 import { sweepPreset } from "../../src/sweep/presets.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
 import { parseSweepSpec } from "../../src/sweep/spec.js";

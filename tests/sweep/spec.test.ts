@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { planSweep } from "../../src/sweep/plan.js";
+import { planSweep } from "../../src/sweep/plan-files.js";
 import { sweepPreset, SWEEP_PRESETS } from "../../src/sweep/presets.js";
 import { parseSweepSpec } from "../../src/sweep/spec.js";
 import { stat } from "../../src/sweep/summary.js";

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { KvsimInputError } from "../../errors.js";
 import { TraceBuilder } from "../trace-builder.js";
+import { addCsvRecord, csvError, CSV_OPTIONS } from "./csv-record.js";
 import type { Trace } from "../trace.js";
 
 /**
@@ -10,22 +10,13 @@ import type { Trace } from "../trace.js";
  */
 export async function readCsvTrace(file: string, name = file): Promise<Trace> {
   const builder = new TraceBuilder(file);
-  const parser = createReadStream(file).pipe(parse({ columns: true, info: true, skip_empty_lines: true, trim: true }));
+  const parser = createReadStream(file).pipe(parse(CSV_OPTIONS));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      const line = info.lines;
-      const page = record.page;
-      if (page === undefined) throw new KvsimInputError(`${file}:1: the header needs a "page" column`);
-      if (page === "") throw new KvsimInputError(`${file}:${line}: empty page id`);
-      const size = record.bytes !== undefined && record.bytes !== "" ? { kind: "bytes" as const, value: Number(record.bytes) }
-        : record.scalars !== undefined && record.scalars !== "" ? { kind: "scalars" as const, value: Number(record.scalars) }
-        : undefined;
-      builder.add(page, line, size);
+      addCsvRecord(builder, record, info.lines, file);
     }
   } catch (err) {
-    if (err instanceof KvsimInputError) throw err;
-    const e = err as Error & { lines?: number };
-    throw new KvsimInputError(`${file}${e.lines ? `:${e.lines}` : ""}: ${e.message}`);
+    throw csvError(err, file);
   }
   return builder.build(name);
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { KvsimInputError } from "../../errors.js";
 import { TraceBuilder } from "../trace-builder.js";
+import { addJsonlLine } from "./jsonl-line.js";
 import type { Trace } from "../trace.js";
 
 /**
@@ -12,26 +12,7 @@ export async function readJsonlTrace(file: string, name = file): Promise<Trace> 
   const builder = new TraceBuilder(file);
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === "") continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch {
-      throw new KvsimInputError(`${file}:${line}: not a JSON object: ${text.slice(0, 80)}`);
-    }
-    if (typeof row !== "object" || row === null || Array.isArray(row)) {
-      throw new KvsimInputError(`${file}:${line}: expected an object like {"page": "p1"}`);
-    }
-    const { page, bytes, scalars } = row as Record<string, unknown>;
-    if (typeof page !== "string" && typeof page !== "number") {
-      throw new KvsimInputError(`${file}:${line}: missing "page" (a string or number)`);
-    }
-    const size = bytes !== undefined ? { kind: "bytes" as const, value: Number(bytes) }
-      : scalars !== undefined ? { kind: "scalars" as const, value: Number(scalars) } : undefined;
-    builder.add(String(page), line, size);
-  }
+  for await (const text of lines) addJsonlLine(builder, text, ++line, file);
   return builder.build(name);
 }
 

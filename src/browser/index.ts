@@ -1,0 +1,39 @@
+/**
+ * kvsim in the browser (`import … from "kvsim/browser"`): the same WASM engine, planner and
+ * environments as in Node, with the engine fetched instead of read from disk. Call `init()` (or
+ * any async function here, which calls it) before the synchronous APIs — `make`, `simulateSync`,
+ * `generateWorkload` needs no engine.
+ */
+import { simulate as simulateSync, type SimulateOptions, type SimulationResult } from "../simulate.js";
+import { init } from "./engine.js";
+
+export { init, type WasmSource } from "./engine.js";
+export { runSweep, type BrowserSweepOptions, type BrowserSweepOutcome } from "./sweep.js";
+export { parseTraceFile } from "./trace-files.js";
+export { simulateSync };
+export type { SimulateOptions, SimulationResult, Metrics, TierMetrics, SimulationEvent } from "../simulate.js";
+export type { Scenario, TierConfig } from "../hierarchy/scenario.js";
+export { SCENARIO_PRESETS } from "../hierarchy/presets.js";
+export { parseScenario } from "../hierarchy/load-scenario.js";
+export { POLICIES, PROFILES, type PolicyInfo, type Profile } from "../policies/registry.js";
+export { WORKLOADS, generateWorkload, type WorkloadInfo } from "../workloads/registry.js";
+export type { Trace } from "../traces/trace.js";
+export { SWEEP_PRESETS, sweepPreset } from "../sweep/presets.js";
+export type { SweepSpecInput } from "../sweep/spec.js";
+export type { SweepResult } from "../sweep/result.js";
+export type { SummaryRow } from "../sweep/summary.js";
+export { recordsToCsv } from "../report/records-csv.js";
+export { toSvg as renderChart } from "../report/charts.js";
+export { tierOccupancy, type OccupancyPoint } from "../report/occupancy.js";
+export { make, ENVS, type EnvSpec } from "../envs/registry.js";
+export { SERVING_ACTIONS, SERVING_OBSERVATION } from "../envs/serving/serving-env.js";
+export type { Env, StepResult, BoxSpace, DiscreteSpace, Space } from "../envs/spaces.js";
+export { AGENTS, makeAgent } from "../agents/registry.js";
+export { runEpisode, type Agent, type EpisodeResult } from "../agents/agent.js";
+export { KvsimInputError } from "../errors.js";
+
+/** Replays a trace through the engine (loading it first if needed); see `SimulateOptions`. */
+export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
+  await init();
+  return simulateSync(options);
+}

@@ -1,0 +1,27 @@
+/**
+ * Web Worker of the browser sweep: one engine instance per worker, made from the module the page
+ * compiled; the traces arrive once with `init`, then batches of jobs.
+ */
+import { runJobs } from "../sweep/job.js";
+import type { Trace } from "../traces/trace.js";
+import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
+import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
+
+let engine: EngineExports | undefined;
+let traces: Trace[] = [];
+
+const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply): void };
+
+scope.onmessage = ({ data }) => {
+  if (data.type === "init") {
+    engine = instantiateEngine(data.module);
+    traces = data.traces;
+    return;
+  }
+  try {
+    if (!engine) throw new Error("sweep worker used before init");
+    scope.postMessage({ id: data.id, outcomes: runJobs(data.jobs, traces, engine) });
+  } catch (err) {
+    scope.postMessage({ id: data.id, error: err instanceof Error ? err.message : String(err) });
+  }
+};

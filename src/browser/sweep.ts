@@ -1,0 +1,123 @@
+import { KvsimInputError } from "../errors.js";
+import { sweepArtifacts } from "../sweep/artifacts.js";
+import { makeBatches, runBatches, type Executor, type SweepFailure } from "../sweep/execute.js";
+import { runJobs } from "../sweep/job.js";
+import { planSweepWith, type SweepPlan, type SweepSources } from "../sweep/plan.js";
+import { resultsJsonl, type SweepResult } from "../sweep/result.js";
+import { parseSweepSpec, type SweepSpecInput } from "../sweep/spec.js";
+import { summarize, type SummaryRow } from "../sweep/summary.js";
+import type { Trace } from "../traces/trace.js";
+import { instantiateEngine } from "../wasm/engine-module.js";
+import { init } from "./engine.js";
+import { sweepWorker } from "./locations.js";
+import { parseTraceFile } from "./trace-files.js";
+import { workerExecutor } from "./worker-executor.js";
+
+export interface BrowserSweepOptions {
+  /** Web Workers to run on (default: the machine's cores, at most 8); 0 runs on the calling thread. */
+  workers?: number;
+  /** The trace files the spec's `{ "trace": NAME }` workloads name, by NAME: raw bytes or parsed traces. */
+  files?: Record<string, Uint8Array | Trace[]>;
+  /** Render the SVG charts into `files` (default true). */
+  charts?: boolean;
+  onProgress?: (progress: { done: number; failed: number; total: number; elapsedMs: number }) => void;
+  signal?: AbortSignal;
+  /** Makes one sweep worker (default: the package's own `sweep-worker.js`). */
+  spawnWorker?: () => Worker;
+}
+
+export interface BrowserSweepOutcome {
+  status: "complete" | "failed" | "interrupted";
+  name: string;
+  specHash: string;
+  /** The planned rows and their traces: any row can be replayed again (e.g. with events) from it. */
+  plan: SweepPlan;
+  /** In row order; line for line what `kvsim sweep` writes to results.jsonl. */
+  results: SweepResult[];
+  summary: SummaryRow[];
+  failures: SweepFailure[];
+  workers: number;
+  wallMs: number;
+  /** The artifacts `kvsim sweep` writes, by file name (results.jsonl, results.csv, summary.csv, *.svg). */
+  files: Record<string, string>;
+}
+
+/** Scenario files cannot be read in a page (inline the object instead); trace files come from `files`. */
+function memorySources(files: BrowserSweepOptions["files"] = {}): SweepSources {
+  const parsed = new Map<string, Trace[]>();
+  const tracesOf = (name: string): Trace[] => {
+    const given = files[name];
+    if (given === undefined) throw new KvsimInputError(`trace file ${name} was not provided (given: ${Object.keys(files).join(", ") || "none"})`);
+    if (!parsed.has(name)) parsed.set(name, Array.isArray(given) ? given : parseTraceFile(given, name));
+    return parsed.get(name)!;
+  };
+  return {
+    scenario: (path) => {
+      throw new KvsimInputError(`"${path}" is not a scenario preset; in the browser give the scenario object inline`);
+    },
+    traceFile: (name) => ({
+      id: name, name,
+      list: () => tracesOf(name),
+      read: async (_format, index) => {
+        const list = tracesOf(name);
+        const trace = list[index];
+        if (!trace) throw new KvsimInputError(`${name}: index ${index} out of range (the file holds ${list.length} traces)`);
+        return trace;
+      },
+    }),
+  };
+}
+
+const defaultWorkers = (): number => Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
+
+/** One engine on the calling thread; each batch yields first, so the page stays responsive and can stop. */
+function inlineExecutor(plan: SweepPlan): Executor {
+  const engine = instantiateEngine();
+  return {
+    run: (jobs, stopped) => new Promise((resolve) => setTimeout(() => resolve(stopped() ? [] : runJobs(jobs, plan.traces, engine)), 0)),
+    destroy: async () => {},
+  };
+}
+
+/**
+ * Runs a sweep spec (the same JSON as `kvsim sweep SPEC`) in the page, on Web Workers, and returns
+ * its results and artifacts in memory. The results are the ones Node produces for the same spec,
+ * byte for byte: the same planner, engine and row order.
+ */
+export async function runSweep(spec: SweepSpecInput, options: BrowserSweepOptions = {}): Promise<BrowserSweepOutcome> {
+  const module = await init();
+  const plan = await planSweepWith(parseSweepSpec(spec, "spec"), { source: "spec", baseDir: "" }, memorySources(options.files));
+  const workers = Math.min(options.workers ?? defaultWorkers(), plan.rows.length);
+  const executor = workers > 0
+    ? workerExecutor(module, plan.traces, workers, options.spawnWorker ?? sweepWorker)
+    : inlineExecutor(plan);
+  const results: SweepResult[] = [];
+  const failures: SweepFailure[] = [];
+  let interrupted = options.signal?.aborted ?? false;
+  const onAbort = () => {
+    interrupted = true;
+    void executor.destroy();
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const t0 = performance.now();
+  try {
+    await runBatches(plan, makeBatches(plan.rows, plan, Math.max(1, workers)), executor, {
+      stopped: () => interrupted,
+      onBatch: (finished, failed) => {
+        results.push(...finished);
+        failures.push(...failed);
+        options.onProgress?.({ done: results.length + failures.length, failed: failures.length, total: plan.rows.length, elapsedMs: performance.now() - t0 });
+      },
+    });
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    if (!interrupted) await executor.destroy();
+  }
+  const wallMs = performance.now() - t0;
+  results.sort((a, b) => a.row - b.row);
+  failures.sort((a, b) => a.row - b.row);
+  const summary = summarize(results);
+  const files = interrupted ? {} : { "results.jsonl": resultsJsonl(results), ...(await sweepArtifacts(results, summary, options.charts !== false)) };
+  const status = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
+  return { status, name: plan.name, specHash: plan.specHash, plan, results, summary, failures, workers, wallMs, files };
+}

@@ -1,0 +1,21 @@
+import { KvsimInputError } from "../errors.js";
+
+/** Trace file formats kvsim reads and writes. */
+export const TRACE_FORMATS = ["khl-json", "jsonl", "csv", "kvt"] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+/** Picks a format from the file name when none is given. */
+export function detectFormat(file: string): TraceFormat {
+  if (file.endsWith(".jsonl")) return "jsonl";
+  if (file.endsWith(".json")) return "khl-json";
+  if (file.endsWith(".csv")) return "csv";
+  if (file.endsWith(".kvt")) return "kvt";
+  throw new KvsimInputError(`${file}: cannot tell the trace format from the name; pass --trace-format (${TRACE_FORMATS.join(", ")})`);
+}
+
+export function checkFormat(format: string): TraceFormat {
+  if (!(TRACE_FORMATS as readonly string[]).includes(format)) {
+    throw new KvsimInputError(`unknown trace format "${format}" (known: ${TRACE_FORMATS.join(", ")})`);
+  }
+  return format as TraceFormat;
+}

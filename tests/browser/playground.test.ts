@@ -1,0 +1,155 @@
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance } from "fastify";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeAgent } from "../../src/agents/registry.js";
+import { runEpisode } from "../../src/agents/agent.js";
+import { make } from "../../src/envs/registry.js";
+import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
+import { packageRoot } from "../../src/package-info.js";
+import { buildServer } from "../../src/server/app.js";
+import { simulate } from "../../src/simulate.js";
+import { originOf, planSweep } from "../../src/sweep/plan-files.js";
+import { runSweep } from "../../src/sweep/run-sweep.js";
+import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
+import { generateWorkload } from "../../src/workloads/registry.js";
+import { launchChromium } from "./chromium.js";
+
+const traceFixture = join(packageRoot(), "tests", "fixtures", "traces", "rag-burst.csv");
+const spec: SweepSpecInput = {
+  name: "browser-parity",
+  profile: "kvsim",
+  scenarios: ["small_fp16_prefetch", "constrained"],
+  workloads: [{ name: "zipf", params: { pages: 500, length: 20000 } }, "rag_burst", { trace: "rag-burst.csv" }],
+  policies: ["lru", "random", "s3fifo", "predictive"],
+  seeds: [1, 2],
+};
+
+let server: FastifyInstance;
+let browser: Browser;
+let page: Page;
+let url: string;
+const pageErrors: string[] = [];
+const work = mkdtempSync(join(tmpdir(), "kvsim-browser-"));
+
+/** What `kvsim sweep SPEC --threads 1` writes for the same spec, the trace file beside the spec. */
+async function nodeSweepFiles(): Promise<Record<string, string>> {
+  copyFileSync(traceFixture, join(work, "rag-burst.csv"));
+  const specFile = join(work, "spec.json");
+  writeFileSync(specFile, JSON.stringify(spec));
+  const out = join(work, "node-out");
+  await runSweep(await planSweep(readSweepSpec(specFile), originOf(specFile)), { outDir: out, threads: 1, charts: false });
+  return Object.fromEntries(["results.jsonl", "results.csv", "summary.csv"].map((f) => [f, readFileSync(join(out, f), "utf8")]));
+}
+
+async function playEpisode(env: string, agent: string, seed: number, mode: "local" | "server") {
+  await page.click("button[data-tab=episode]");
+  await page.selectOption("#env-id", env);
+  await page.selectOption("#agent", agent);
+  await page.fill("#episode-seed", String(seed));
+  await page.selectOption("#episode-mode", mode);
+  await page.fill("#episode-speed", "100000");
+  await page.click("#episode-reset");
+  await page.waitForSelector("body[data-episode=ready]");
+  await page.click("#episode-play");
+  await page.waitForSelector("body[data-episode=done]", { timeout: 60_000 });
+  return page.evaluate(() => {
+    const e = (window as unknown as { kvsimPlayground: { lastEpisode: { steps: unknown[]; return: number; terminated: boolean; truncated: boolean; mode: string } } }).kvsimPlayground.lastEpisode;
+    return { steps: e.steps.length, return: e.return, terminated: e.terminated, truncated: e.truncated, mode: e.mode };
+  });
+}
+
+beforeAll(async () => {
+  server = await buildServer({ maxSessions: 8 });
+  url = await server.listen({ host: "127.0.0.1", port: 0 });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on("pageerror", (err) => pageErrors.push(err.message));
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("the playground in Chromium", () => {
+  it("loads from kvsim serve at / and compiles the engine", async () => {
+    await page.goto(`${url}/`);
+    await page.waitForSelector("body[data-ready]");
+    expect(await page.getAttribute("body", "data-ready")).toBe("true");
+    expect(await page.textContent("#engine-status")).toBe("engine ready");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("runs a sweep on Web Workers whose artifacts equal the Node run byte for byte", async () => {
+    await page.setInputFiles("#trace-input", traceFixture);
+    await page.waitForFunction(() => document.querySelector("#dropped-list")?.textContent?.includes("rag-burst.csv: 320 accesses"));
+    await page.fill("#workers", "2");
+    await page.fill("#spec", JSON.stringify(spec, null, 2));
+    await page.click("#run-sweep");
+    await page.waitForSelector("body[data-sweep=done]", { timeout: 60_000 });
+    expect(await page.textContent("#sweep-status")).toMatch(/^complete: 48 runs on 2 workers/);
+    const browserFiles = await page.evaluate(() => (window as unknown as { kvsimPlayground: { lastSweep: { files: Record<string, string> } } }).kvsimPlayground.lastSweep.files);
+    const nodeFiles = await nodeSweepFiles();
+    for (const name of Object.keys(nodeFiles)) expect(browserFiles[name], name).toBe(nodeFiles[name]);
+    // The page also drew the charts and the occupancy of the first row.
+    await page.waitForSelector("#occupancy-chart img");
+    expect(await page.locator("#sweep-charts img").count()).toBeGreaterThanOrEqual(4);
+  });
+
+  it("plays episodes in the page and over the server's WebSocket with the results of the in-process env", async () => {
+    const local = await playEpisode("kvsim/Serving-easy-v0", "random", 3, "local");
+    const env = make("kvsim/Serving-easy-v0");
+    const expected = runEpisode(env, makeAgent("random", env), 3);
+    expect(local).toEqual({ ...expected, mode: "local" });
+
+    const remote = await playEpisode("kvsim/Serving-npa-medium-v0", "npa-lru", 5, "server");
+    const npa = make("kvsim/Serving-npa-medium-v0");
+    expect(remote).toEqual({ ...runEpisode(npa, makeAgent("npa-lru", npa), 5), mode: "server" });
+    expect(await page.textContent("#episode-status")).toContain("episode over");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("takes a screenshot of the played episode", async () => {
+    const file = join(work, "playground.png");
+    await page.screenshot({ path: file, fullPage: true });
+    const png = readFileSync(file);
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(statSync(file).size).toBeGreaterThan(20_000);
+  });
+});
+
+describe("kvsim/browser without a bundler (dist/browser)", () => {
+  let files: FastifyInstance;
+
+  beforeAll(async () => {
+    files = Fastify();
+    await files.register(fastifyStatic, { root: packageRoot(), prefix: "/" });
+    await files.listen({ host: "127.0.0.1", port: 0 });
+  });
+  afterAll(() => files.close());
+
+  it("simulates and sweeps in a plain ES-module page exactly as Node does", async () => {
+    const embed = await browser.newPage();
+    const errors: string[] = [];
+    embed.on("pageerror", (err) => errors.push(err.message));
+    const address = files.server.address() as { port: number };
+    await embed.goto(`http://127.0.0.1:${address.port}/tests/browser/embed.html`);
+    await embed.waitForFunction(() => "embedResult" in window, undefined, { timeout: 30_000 });
+    const inPage = await embed.evaluate(() => (window as unknown as { embedResult: unknown }).embedResult);
+    const trace = generateWorkload("zipf", { pages: 2000, length: 50000, seed: 7 });
+    expect(inPage).toEqual({ metrics: simulate({ scenario: SCENARIO_PRESETS.medium!, trace, policy: "s3fifo" }).metrics });
+
+    const generatedOnly = { ...spec, workloads: spec.workloads.slice(0, 2) };
+    const jsonl = await embed.evaluate((s) => (window as unknown as { embedSweep(s: unknown): Promise<string> }).embedSweep(s), generatedOnly);
+    writeFileSync(join(work, "gen.json"), JSON.stringify(generatedOnly));
+    await runSweep(await planSweep(readSweepSpec(join(work, "gen.json")), originOf(join(work, "gen.json"))), { outDir: join(work, "gen-out"), threads: 1, charts: false });
+    expect(jsonl).toBe(readFileSync(join(work, "gen-out", "results.jsonl"), "utf8"));
+    expect(errors).toEqual([]);
+    await embed.close();
+  });
+});

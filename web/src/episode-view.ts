@@ -1,0 +1,211 @@
+import { byId, download, fillSelect, showError } from "./dom.js";
+import { AGENTS, ENVS, make, makeAgent, type Agent, type BoxSpace, type Env } from "./kvsim.js";
+import { playground } from "./state.js";
+import { ServerEpisode } from "./server-episode.js";
+
+export interface EpisodeStep {
+  t: number;
+  action: number;
+  actionLabel: string;
+  reward: number;
+  observation: number[];
+  info: Record<string, unknown>;
+}
+
+export interface EpisodeRecord {
+  env: string;
+  agent: string;
+  seed: number;
+  mode: "local" | "server";
+  steps: EpisodeStep[];
+  return: number;
+  done: boolean;
+  terminated: boolean;
+  truncated: boolean;
+  /** The env's final score when it has one (kvsim/Serving and npa envs). */
+  score?: number;
+}
+
+/** What one step needs, wherever the env runs. */
+interface Runner {
+  step(action: number): Promise<{ observation: number[]; reward: number; terminated: boolean; truncated: boolean; info: Record<string, unknown> }>;
+  close(): void;
+}
+
+/** Gauges read from whichever observation layout the env has (kvsim/Serving or NeuralPagedAttention's). */
+const GAUGES: { title: string; labels: string[] }[] = [
+  { title: "GPU utilization", labels: ["gpu_used", "gpu_utilization_pct"] },
+  { title: "CPU utilization", labels: ["cpu_used", "cpu_utilization_pct"] },
+  { title: "Free queue", labels: ["free_queue", "total_free_req"] },
+  { title: "VIP queue", labels: ["vip_queue", "total_vip_req"] },
+  { title: "Running", labels: ["running"] },
+  { title: "Swapped", labels: ["swapped"] },
+];
+
+let env: Env<number[], number> | undefined;
+/** Every discrete env's observation is a labelled Box. */
+const box = (): BoxSpace => env!.observationSpace as BoxSpace;
+let agent: Agent | undefined;
+let runner: Runner | undefined;
+let record: EpisodeRecord | undefined;
+let observation: number[] = [];
+let playing = false;
+
+const labelIndex = (label: string): number => (env ? box().labels?.indexOf(label) ?? -1 : -1);
+
+function gaugeValue(labels: string[]): { value: number; fraction?: number } | undefined {
+  for (const label of labels) {
+    const i = labelIndex(label);
+    if (i < 0) continue;
+    const space = box();
+    const lo = space.low[i]!;
+    const hi = space.high[i]!;
+    const value = observation[i]!;
+    return { value, fraction: Number.isFinite(hi) && hi > lo ? (value - lo) / (hi - lo) : undefined };
+  }
+  return undefined;
+}
+
+function polyline(svg: SVGSVGElement, series: { values: number[]; color: string }[], fixedMax?: number): void {
+  const n = Math.max(...series.map((s) => s.values.length));
+  const all = series.flatMap((s) => s.values);
+  const max = fixedMax ?? Math.max(1e-9, ...all);
+  const min = fixedMax !== undefined ? 0 : Math.min(0, ...all);
+  svg.replaceChildren(...series.map(({ values, color }) => {
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+    const stride = Math.max(1, Math.floor(values.length / 600));
+    const points: string[] = [];
+    for (let i = 0; i < values.length; i += stride) points.push(`${((i / Math.max(1, n - 1)) * 600).toFixed(1)},${(155 - ((values[i]! - min) / (max - min)) * 150).toFixed(1)}`);
+    line.setAttribute("points", points.join(" "));
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", color);
+    line.setAttribute("stroke-width", "1.5");
+    line.setAttribute("vector-effect", "non-scaling-stroke");
+    return line;
+  }));
+}
+
+function seriesOf(labels: string[]): number[] {
+  const i = labels.map(labelIndex).find((k) => k >= 0);
+  return i === undefined ? [] : record!.steps.map((s) => s.observation[i]!);
+}
+
+function render(): void {
+  if (!record || !env) return;
+  byId("gauges").replaceChildren(...GAUGES.flatMap(({ title, labels }) => {
+    const g = gaugeValue(labels);
+    if (!g) return [];
+    const div = document.createElement("div");
+    div.className = "gauge";
+    div.innerHTML = `<div class="muted">${title}</div><div class="value">${Number.isInteger(g.value) ? g.value : g.value.toFixed(3)}</div>` +
+      (g.fraction !== undefined ? `<div class="bar"><div style="width:${(Math.min(1, Math.max(0, g.fraction)) * 100).toFixed(1)}%"></div></div>` : "");
+    return [div];
+  }));
+  const last = record.steps[record.steps.length - 1];
+  byId("episode-status").textContent = `${record.env} · ${record.agent} · seed ${record.seed} · ${record.mode} · step ${record.steps.length}` +
+    (last ? ` · last action ${last.actionLabel} · reward ${last.reward.toFixed(4)}` : "") + ` · return ${record.return.toFixed(4)}` +
+    (record.done ? ` · episode over${record.score !== undefined ? ` · score ${record.score.toFixed(4)}` : ""}` : "");
+  const util = [seriesOf(GAUGES[0]!.labels), seriesOf(GAUGES[1]!.labels)];
+  const utilMax = Math.max(1, ...util.flat());
+  polyline(byId<HTMLElement>("util-chart") as unknown as SVGSVGElement, [{ values: util[0]!, color: "#1f6feb" }, { values: util[1]!, color: "#d97706" }], utilMax);
+  polyline(byId<HTMLElement>("queue-chart") as unknown as SVGSVGElement, [{ values: seriesOf(GAUGES[2]!.labels), color: "#16a34a" }, { values: seriesOf(GAUGES[3]!.labels), color: "#b42318" }]);
+  let sum = 0;
+  polyline(byId<HTMLElement>("reward-chart") as unknown as SVGSVGElement, [{ values: record.steps.map((s) => (sum += s.reward)), color: "#7c3aed" }]);
+  const labels = box().labels ?? [];
+  const table = byId<HTMLTableElement>("observation-table");
+  table.innerHTML = "<tr><th>observation</th><th>value</th></tr>" + observation.map((v, i) => `<tr><td>${labels[i] ?? i}</td><td>${v}</td></tr>`).join("");
+}
+
+function localRunner(e: Env<number[], number>): Runner {
+  return { step: async (action) => e.step(action), close: () => {} };
+}
+
+async function reset(): Promise<void> {
+  playing = false;
+  byId("episode-play").textContent = "Play";
+  runner?.close();
+  const envId = byId<HTMLSelectElement>("env-id").value;
+  const agentName = byId<HTMLSelectElement>("agent").value;
+  const seed = Number(byId<HTMLInputElement>("episode-seed").value);
+  const mode = byId<HTMLSelectElement>("episode-mode").value as "local" | "server";
+  env = make(envId);
+  agent = makeAgent(agentName, env);
+  agent.reset(seed);
+  if (mode === "server") {
+    // The vLLM-like scheduler reads the block pool directly; over the wire only the observation exists.
+    if (agentName === "vllm") throw new Error(`agent "vllm" reads the env's internals and runs in the page only; pick another agent for server mode`);
+    const remote = await ServerEpisode.open(envId, seed);
+    runner = remote;
+    observation = remote.observation;
+  } else {
+    observation = env.reset({ seed }).observation;
+    runner = localRunner(env);
+  }
+  record = { env: envId, agent: agentName, seed, mode, steps: [], return: 0, done: false, terminated: false, truncated: false };
+  playground.lastEpisode = record;
+  document.body.dataset.episode = "ready";
+  render();
+}
+
+async function stepOnce(): Promise<void> {
+  if (!record || !runner || !agent || !env || record.done) return;
+  const action = agent.act(observation);
+  const r = await runner.step(action);
+  observation = r.observation;
+  record.steps.push({ t: record.steps.length, action, actionLabel: env.actionSpace.labels?.[action] ?? String(action), reward: r.reward, observation: r.observation, info: r.info });
+  record.return += r.reward;
+  if (r.terminated || r.truncated) {
+    Object.assign(record, { done: true, terminated: r.terminated, truncated: r.truncated });
+    // kvsim/Serving reports its score in info; the npa envs expose NeuralPagedAttention's as score().
+    const score = typeof r.info["score"] === "number" ? r.info["score"]
+      : record.mode === "local" && "score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined;
+    if (score !== undefined) record.score = score;
+    document.body.dataset.episode = "done";
+  }
+}
+
+async function play(): Promise<void> {
+  const perFrame = Math.max(1, Number(byId<HTMLInputElement>("episode-speed").value));
+  while (playing && record && !record.done) {
+    for (let i = 0; i < perFrame && !record.done; i++) await stepOnce();
+    render();
+    await new Promise(requestAnimationFrame);
+  }
+  playing = false;
+  byId("episode-play").textContent = "Play";
+  render();
+}
+
+function exportCsv(r: EpisodeRecord): string {
+  const labels = (env ? box().labels : undefined) ?? r.steps[0]?.observation.map((_, i) => `obs${i}`) ?? [];
+  const head = ["t", "action", "action_label", "reward", ...labels].join(",");
+  return [head, ...r.steps.map((s) => [s.t, s.action, s.actionLabel, s.reward, ...s.observation].join(","))].join("\n") + "\n";
+}
+
+export function initEpisodeView(): void {
+  fillSelect(byId<HTMLSelectElement>("env-id"), ENVS.map((e) => e.id), "kvsim/Serving-medium-v0");
+  fillSelect(byId<HTMLSelectElement>("agent"), AGENTS.filter((a) => !a.needsWeights).map((a) => a.name), "vllm");
+  const errorBox = byId("episode-error");
+  const guard = (fn: () => Promise<void>) => () => void fn().then(() => showError(errorBox, undefined), (err) => {
+    playing = false;
+    showError(errorBox, err);
+  });
+  byId("episode-reset").addEventListener("click", guard(reset));
+  byId("episode-step").addEventListener("click", guard(async () => {
+    if (!record) await reset();
+    await stepOnce();
+    render();
+  }));
+  byId("episode-play").addEventListener("click", guard(async () => {
+    if (playing) {
+      playing = false;
+      return;
+    }
+    if (!record || record.done) await reset();
+    playing = true;
+    byId("episode-play").textContent = "Pause";
+    await play();
+  }));
+  byId("episode-export-json").addEventListener("click", () => record && download(`episode-${record.seed}.json`, JSON.stringify(record) + "\n", "application/json"));
+  byId("episode-export-csv").addEventListener("click", () => record && download(`episode-${record.seed}.csv`, exportCsv(record), "text/csv"));
+}
