@@ -15,23 +15,7 @@ import { generateWorkload } from "../src/workloads/registry.js";
 import { instantiateEngine } from "../src/wasm/engine-module.js";
 import { tsLruReplay } from "./ts-lru.js";
 import { median } from "./median.js";
-
-const PAGE_BYTES = 4096; // 2048 fp16 scalars, kv-hierarchy-lab's toy page
-const tier = (name: string, pages: number, read: number, write: number, bw: number) =>
-  ({ name, capacityBytes: pages * PAGE_BYTES, readLatencyMs: read, writeLatencyMs: write, bandwidthBytesPerMs: bw });
-
-/** Four tiers; together they hold 960K of the 1M pages, so the last tier drops pages. */
-export const ZIPF_BENCH_SCENARIO: Scenario = {
-  name: "zipf_bench_4tier",
-  quantization: "fp16",
-  prefetch: { enabled: false, maxCandidates: 2 },
-  tiers: [
-    tier("hbm", 65_536, 0.02, 0.02, 80_000),
-    tier("gpu_overflow", 131_072, 0.06, 0.06, 40_000),
-    tier("host_dram", 262_144, 0.4, 0.35, 8_000),
-    tier("nvme", 524_288, 2.5, 2.0, 2_000),
-  ],
-};
+import { tier, ZIPF_BENCH_SCENARIO } from "./scenarios.js";
 
 interface Row {
   case: string;

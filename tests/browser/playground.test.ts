@@ -16,7 +16,7 @@ import { originOf, planSweep } from "../../src/sweep/plan-files.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
 import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
-import { launchChromium } from "./chromium.js";
+import { launchChromium } from "../../bench/chromium.js";
 
 const traceFixture = join(packageRoot(), "tests", "fixtures", "traces", "rag-burst.csv");
 const spec: SweepSpecInput = {
