@@ -1,6 +1,6 @@
 import type { Agent } from "./agent.js";
 import { mlpForward, type MlpWeights } from "./mlp.js";
-import { GreedyAgent, readTrained } from "./trained.js";
+import { GreedyAgent, readTrained, type WeightsSource } from "./trained.js";
 
 /** What `kvsim train --agent dqn` writes: the network, where it was trained, and its learning curve. */
 export interface DqnFile {
@@ -16,7 +16,7 @@ export interface DqnFile {
   curve: { episode: number; step: number; score: number; return: number }[];
 }
 
-export function readDqnFile(file: string): DqnFile {
+export function readDqnFile(file: WeightsSource): DqnFile {
   return readTrained<DqnFile>(file, "kvsim-dqn", (d) => Boolean(d.weights?.layers?.length));
 }
 

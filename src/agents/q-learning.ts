@@ -2,7 +2,7 @@ import type { Env } from "../envs/spaces.js";
 import { PythonRandom } from "../workloads/python-random.js";
 import type { Agent } from "./agent.js";
 import { argmax } from "./mlp.js";
-import { GreedyAgent, readTrained } from "./trained.js";
+import { GreedyAgent, readTrained, type WeightsSource } from "./trained.js";
 
 /**
  * Observation → small integer state. NeuralPagedAttention's QAgent buckets GPU use (< 0.8,
@@ -76,7 +76,7 @@ export function trainQLearning(env: Env<number[], number> & { score(): number },
   return { kind: "kvsim-qtable", env: envId, steps: config.steps, seed: config.seed, q: q.map((row) => row.map((v) => (v === -Infinity ? null : v)) as number[]), curve };
 }
 
-export function readQTable(file: string): QTableFile {
+export function readQTable(file: WeightsSource): QTableFile {
   return readTrained<QTableFile>(file, "kvsim-qtable", (d) => Array.isArray(d.q));
 }
 

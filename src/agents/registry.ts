@@ -2,7 +2,7 @@ import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
 import type { Agent } from "./agent.js";
 import { dqnAgent, readDqnFile } from "./dqn-agent.js";
-import type { TrainedFile } from "./trained.js";
+import { weightsName, type TrainedFile, type WeightsSource } from "./trained.js";
 import { IdleAgent } from "./idle.js";
 import { qTableAgent, readQTable } from "./q-learning.js";
 import { NpaLruAgent } from "./npa-lru.js";
@@ -11,8 +11,8 @@ import { SchedulerAgent } from "./scheduler.js";
 import { ServingEnv } from "../envs/serving/serving-env.js";
 
 export interface AgentOptions {
-  /** Trained weights (dqn). */
-  weights?: string;
+  /** Trained weights (dqn, qlearning): a `kvsim train` output file, or its name and text. */
+  weights?: WeightsSource;
 }
 
 export interface AgentInfo {
@@ -27,13 +27,13 @@ export interface AgentInfo {
 const idleAction = (env: Env<number[], number>): number => Math.max(0, env.actionSpace.labels?.indexOf("do_nothing") ?? 0);
 
 /** An agent played from `kvsim train` output, which must come from the same environment. */
-function trained<T extends TrainedFile>(name: string, summary: string, read: (file: string) => T, play: (data: T) => Agent): AgentInfo {
+function trained<T extends TrainedFile>(name: string, summary: string, read: (source: WeightsSource) => T, play: (data: T) => Agent): AgentInfo {
   return {
     name, summary, needsWeights: true,
     make: (env, options) => {
       if (!options.weights) throw new KvsimInputError(`agent "${name}" needs --weights FILE (from kvsim train --agent ${name})`);
       const data = read(options.weights); // checks the file's kind first
-      if (data.env !== env.id) throw new KvsimInputError(`${options.weights} was trained on ${data.env}, not ${env.id}`);
+      if (data.env !== env.id) throw new KvsimInputError(`${weightsName(options.weights)} was trained on ${data.env}, not ${env.id}`);
       return play(data);
     },
   };

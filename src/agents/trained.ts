@@ -9,10 +9,16 @@ export interface TrainedFile {
   env: string;
 }
 
+/** A `kvsim train` output: its path (Node), or its name and text (a file picked in a page). */
+export type WeightsSource = string | { name: string; text: string };
+
+export const weightsName = (source: WeightsSource): string => (typeof source === "string" ? source : source.name);
+
 /** Reads a `kvsim train` output of the given kind; `valid` checks its payload. */
-export function readTrained<T extends TrainedFile>(file: string, kind: string, valid: (data: Partial<T>) => boolean): T {
-  const data = parseJsonText(readTextFile(file), file) as Partial<T>;
-  if (data.kind !== kind || typeof data.env !== "string" || !valid(data)) throw new KvsimInputError(`${file}: not a ${kind} file (from kvsim train)`);
+export function readTrained<T extends TrainedFile>(source: WeightsSource, kind: string, valid: (data: Partial<T>) => boolean): T {
+  const file = weightsName(source);
+  const data = parseJsonText(typeof source === "string" ? readTextFile(source) : source.text, file) as Partial<T> | null;
+  if (data?.kind !== kind || typeof data.env !== "string" || !valid(data)) throw new KvsimInputError(`${file}: not a ${kind} file (from kvsim train)`);
   return data as T;
 }
 

@@ -16,6 +16,7 @@ import { originOf, planSweep } from "../../src/sweep/plan-files.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
 import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
+import { runCli } from "../helpers/cli.js";
 import { launchChromium } from "../../bench/chromium.js";
 
 const traceFixture = join(packageRoot(), "tests", "fixtures", "traces", "rag-burst.csv");
@@ -45,10 +46,11 @@ async function nodeSweepFiles(): Promise<Record<string, string>> {
   return Object.fromEntries(["results.jsonl", "results.csv", "summary.csv"].map((f) => [f, readFileSync(join(out, f), "utf8")]));
 }
 
-async function playEpisode(env: string, agent: string, seed: number, mode: "local" | "server") {
+async function playEpisode(env: string, agent: string, seed: number, mode: "local" | "server", weights?: string) {
   await page.click("button[data-tab=episode]");
   await page.selectOption("#env-id", env);
   await page.selectOption("#agent", agent);
+  if (weights) await page.setInputFiles("#agent-weights", weights);
   await page.fill("#episode-seed", String(seed));
   await page.selectOption("#episode-mode", mode);
   await page.fill("#episode-speed", "100000");
@@ -114,7 +116,30 @@ describe("the playground in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it("takes a screenshot of the played episode", async () => {
+  it("plays a trained agent from a weights file picked in the page", async () => {
+    const weights = join(work, "q.json");
+    expect((await runCli(["train", "--agent", "qlearning", "--env", "kvsim/Serving-npa-easy-v0", "--steps", "3000", "--out", weights])).code).toBe(0);
+    const played = await playEpisode("kvsim/Serving-npa-easy-v0", "qlearning", 2, "local", weights);
+    const env = make("kvsim/Serving-npa-easy-v0");
+    expect(played).toEqual({ ...runEpisode(env, makeAgent("qlearning", env, { weights }), 2), mode: "local" });
+  });
+
+  it("shows a bad spec's error naming the field, and runs again after it is fixed", async () => {
+    await page.click("button[data-tab=sweep]");
+    await page.fill("#spec", JSON.stringify({ ...spec, workloads: ["zipf"], policies: ["lru", "no_such_policy"] }));
+    await page.click("#run-sweep");
+    await page.waitForSelector("#sweep-error:not([hidden])");
+    expect(await page.textContent("#sweep-error")).toMatch(/spec: policies\.1: unknown policy "no_such_policy"/);
+    await page.fill("#spec", "{ not json");
+    await page.click("#run-sweep");
+    await page.waitForFunction(() => document.querySelector("#sweep-error")?.textContent?.startsWith("spec: not valid JSON"));
+    await page.fill("#spec", JSON.stringify({ ...spec, workloads: ["zipf"], policies: ["lru"], seeds: [1] }));
+    await page.click("#run-sweep");
+    await page.waitForFunction(() => document.querySelector("#sweep-status")?.textContent?.startsWith("complete: 2 runs"));
+    expect(await page.isHidden("#sweep-error")).toBe(true);
+  });
+
+  it("takes a screenshot of the page", async () => {
     const file = join(work, "playground.png");
     await page.screenshot({ path: file, fullPage: true });
     const png = readFileSync(file);

@@ -50,6 +50,8 @@ let runner: Runner | undefined;
 let record: EpisodeRecord | undefined;
 let observation: number[] = [];
 let playing = false;
+/** The weights file picked for a trained agent (dqn, qlearning). */
+let weights: { name: string; text: string } | undefined;
 
 const labelIndex = (label: string): number => (env ? box().labels?.indexOf(label) ?? -1 : -1);
 
@@ -129,7 +131,7 @@ async function reset(): Promise<void> {
   const seed = Number(byId<HTMLInputElement>("episode-seed").value);
   const mode = byId<HTMLSelectElement>("episode-mode").value as "local" | "server";
   env = make(envId);
-  agent = makeAgent(agentName, env);
+  agent = makeAgent(agentName, env, weights ? { weights } : {});
   agent.reset(seed);
   if (mode === "server") {
     // The vLLM-like scheduler reads the block pool directly; over the wire only the observation exists.
@@ -184,7 +186,15 @@ function exportCsv(r: EpisodeRecord): string {
 
 export function initEpisodeView(): void {
   fillSelect(byId<HTMLSelectElement>("env-id"), ENVS.map((e) => e.id), "kvsim/Serving-medium-v0");
-  fillSelect(byId<HTMLSelectElement>("agent"), AGENTS.filter((a) => !a.needsWeights).map((a) => a.name), "vllm");
+  const agentSelect = byId<HTMLSelectElement>("agent");
+  fillSelect(agentSelect, AGENTS.map((a) => a.name), "vllm");
+  const showWeights = () => (byId("weights-field").hidden = !AGENTS.find((a) => a.name === agentSelect.value)?.needsWeights);
+  agentSelect.addEventListener("change", showWeights);
+  showWeights();
+  byId<HTMLInputElement>("agent-weights").addEventListener("change", async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    weights = file ? { name: file.name, text: await file.text() } : undefined;
+  });
   const errorBox = byId("episode-error");
   const guard = (fn: () => Promise<void>) => () => void fn().then(() => showError(errorBox, undefined), (err) => {
     playing = false;
