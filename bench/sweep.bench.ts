@@ -52,7 +52,7 @@ async function scalingBench(): Promise<void> {
       (scaling[threads] ??= { wallMs: [], timing: [] }).wallMs.push(wall);
       scaling[threads]!.timing.push(outcome.timing);
       console.log(`zipf 8 capacities × 6 policies, ${threads} thread(s): ${(wall / 1000).toFixed(2)} s, ` +
-        `overhead ${outcome.timing.overheadMsPerJob.toFixed(2)} ms/job over ${outcome.timing.jobs} jobs`);
+        `overhead ${outcome.timing.overheadMsPerJob!.toFixed(2)} ms/job over ${outcome.timing.jobs} jobs`);
     }
   }
   const wall1 = median(scaling[1]!.wallMs);
@@ -67,8 +67,8 @@ async function scalingBench(): Promise<void> {
       threads2: median(scaling[2]!.timing.map((t) => 1 - t.workMs / (t.wallMs * 2))),
     },
     overheadMsPerJob: {
-      threads1: median(scaling[1]!.timing.map((t) => t.overheadMsPerJob)),
-      threads2: median(scaling[2]!.timing.map((t) => t.overheadMsPerJob)),
+      threads1: median(scaling[1]!.timing.map((t) => t.overheadMsPerJob!)),
+      threads2: median(scaling[2]!.timing.map((t) => t.overheadMsPerJob!)),
     },
     runs: REPEAT,
   };

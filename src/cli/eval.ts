@@ -5,7 +5,7 @@ import { KvsimInputError } from "../errors.js";
 import { resolveEnvArgs } from "../eval/env-args.js";
 import { METRIC_ORDER } from "../envs/agentic/rubric.js";
 import type { Player } from "../eval/run-eval.js";
-import { loadCompiled } from "./load-compiled.js";
+import { loadCompiled } from "../util/load-compiled.js";
 import { ExitStatus } from "./exit-status.js";
 import { fixed, table } from "./format.js";
 import { parseNonNegativeInt } from "./options.js";

@@ -7,6 +7,7 @@ import { episodeCommand } from "./episode.js";
 import { evalCommand } from "./eval.js";
 import { runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
+import { workerCommand } from "./worker.js";
 import { servingCommand } from "./serving.js";
 import { sweepCommand } from "./sweep.js";
 import { traceCommand } from "./trace.js";
@@ -20,7 +21,7 @@ function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), workerCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);
   }
   const exitOverride = (c: Command): void => {

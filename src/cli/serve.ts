@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
-import { loadCompiled } from "./load-compiled.js";
+import { loadCompiled } from "../util/load-compiled.js";
 import { parseNonNegativeInt } from "./options.js";
 
 interface ServeOptions {

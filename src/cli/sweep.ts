@@ -4,6 +4,7 @@ import type { SpecOrigin } from "../sweep/plan.js";
 import { originOf, planSweep } from "../sweep/plan-files.js";
 import { sweepPreset, SWEEP_PRESETS } from "../sweep/presets.js";
 import { runSweep, type SweepOutcome } from "../sweep/run-sweep.js";
+import { redisUrlOption, REDIS_URL_ENV } from "../sweep/remote/redis-url.js";
 import { parseSweepSpec, readSweepSpec } from "../sweep/spec.js";
 import type { SummaryRow } from "../sweep/summary.js";
 import { ExitStatus } from "./exit-status.js";
@@ -15,6 +16,7 @@ interface SweepCliOptions {
   traces?: string;
   out: string;
   threads?: number;
+  backend?: string;
   resume?: boolean;
   json?: boolean;
   charts: boolean;
@@ -50,7 +52,8 @@ function report(outcome: SweepOutcome, out: string): void {
   console.log(finalTables(outcome.summary));
   for (const f of outcome.failures) console.error(`kvsim: row ${f.row} (${f.key}) failed: ${f.error}`);
   const ran = outcome.timing.jobs;
-  console.log(`\n${outcome.results.length} rows (${ran} run now, ${outcome.resumed} resumed) on ${outcome.threads} thread(s) ` +
+  const where = outcome.threads ? `on ${outcome.threads} thread(s)` : "on remote workers";
+  console.log(`\n${outcome.results.length} rows (${ran} run now, ${outcome.resumed} resumed) ${where} ` +
     `in ${(outcome.timing.wallMs / 1000).toFixed(2)} s. Artifacts in ${out}/: ${outcome.files.map((f) => f.slice(out.length + 1)).join(", ")}`);
 }
 
@@ -62,6 +65,7 @@ export function sweepCommand(): Command {
     .option("--traces <file>", "with --preset: read the workloads from a kv-hierarchy-lab traces.json instead of generating them")
     .requiredOption("--out <dir>", "artifact directory")
     .option("--threads <n>", "worker threads (default: available parallelism)", parseThreads)
+    .option("--backend <url>", `run the batches as BullMQ jobs on this Redis (redis://[:password@]HOST:PORT/DB, rediss:// for TLS; "redis" reads $${REDIS_URL_ENV}) for kvsim worker processes to execute`)
     .option("--resume", "keep the rows already in <out>/results.jsonl and run only the missing ones")
     .option("--no-charts", "skip the SVG charts")
     .option("--json", "print the outcome as JSON instead of tables")
@@ -70,6 +74,8 @@ export function sweepCommand(): Command {
     .action(async (specFile: string | undefined, opts: SweepCliOptions) => {
       if ((specFile === undefined) === (opts.preset === undefined)) throw new KvsimInputError("give a spec file or --preset NAME (exactly one)");
       if (opts.traces && !opts.preset) throw new KvsimInputError("--traces only applies to --preset");
+      if (opts.backend !== undefined && opts.threads !== undefined) throw new KvsimInputError("--threads applies to local sweeps; with --backend the workers' --concurrency sets the parallelism");
+      const backend = opts.backend === undefined ? undefined : redisUrlOption(opts.backend, "--backend");
       let origin: SpecOrigin;
       let spec;
       if (opts.preset) {
@@ -87,7 +93,8 @@ export function sweepCommand(): Command {
       let outcome: SweepOutcome;
       try {
         outcome = await runSweep(plan, {
-          outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal: controller.signal,
+          outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal: controller.signal, backend,
+          onNotice: (message) => console.error(`kvsim: ${message}`),
           onProgress: (p) => progress?.update({ ...p, done: p.done + (plan.rows.length - p.total), total: plan.rows.length }),
         });
       } finally {

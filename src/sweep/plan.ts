@@ -34,6 +34,8 @@ export interface SweepPlan {
   rows: SweepRow[];
   /** Every distinct trace the rows replay, by traceId. */
   traces: Trace[];
+  /** sha256 of each trace's contents, by traceId: what a remote worker fetches it by. */
+  traceDigests: string[];
 }
 
 /** Where a spec came from: relative paths in it resolve against `baseDir`; `source` names it in errors. */
@@ -217,5 +219,5 @@ export async function planSweepWith(spec: SweepSpec, origin: SpecOrigin, sources
     rows: rows.map((r) => ({ key: r.key, scenario: r.scenario, policy: r.policyName, params: r.params, trace: digests[r.traceId] })),
   };
   const specHash = await sha256Hex([JSON.stringify(resolved)]);
-  return { name: spec.name, profile: spec.profile, specHash, rows, traces };
+  return { name: spec.name, profile: spec.profile, specHash, rows, traces, traceDigests: digests };
 }

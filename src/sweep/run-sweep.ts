@@ -8,6 +8,8 @@ import { gitCommit, packageRoot, packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { engineModule, instantiateEngine } from "../wasm/engine-module.js";
 import { sweepArtifacts } from "./artifacts.js";
+import { loadCompiled } from "../util/load-compiled.js";
+import { redactRedisUrl } from "./remote/redis-url.js";
 import { makeBatches, runBatches, type Executor, type SweepFailure } from "./execute.js";
 import { runJobs } from "./job.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
@@ -31,6 +33,13 @@ export interface SweepOptions {
   onProgress?: (progress: SweepProgress) => void;
   /** Aborting stops dispatching, ends the workers and returns with `status: "interrupted"`. */
   signal?: AbortSignal;
+  /**
+   * Run the batches as BullMQ jobs on this Redis (`redis://…` or `rediss://…`) for `kvsim worker`
+   * processes anywhere to execute, instead of local threads (docs/sweeps.md).
+   */
+  backend?: string;
+  /** Notices for the user that are not errors (e.g. no remote worker connected yet). */
+  onNotice?: (message: string) => void;
 }
 
 export interface SweepProgress {
@@ -60,12 +69,17 @@ export interface SweepTiming {
   batches: number;
   /** Sum of the runs' own times inside the workers. */
   workMs: number;
-  /** (wall × threads − work) / jobs: scheduling, transfer and idle time per job. */
-  overheadMsPerJob: number;
+  /** (wall × threads − work) / jobs: scheduling, transfer and idle time per job (local runs only). */
+  overheadMsPerJob?: number;
 }
 
 /** Below this many accesses in all, a sweep without --threads runs on the main thread. */
 const INLINE_ACCESSES = 2_000_000;
+/**
+ * A distributed sweep cuts all its rows into batches as if for this many threads, whatever
+ * is pending: the same spec always gives the same batches, hence the same job ids on a rerun.
+ */
+const REMOTE_BATCHING_THREADS = 8;
 
 /** The compiled worker (also when this module runs from src/ under vitest, or from the CLI bundle). */
 const workerFile = (): string => pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "worker.js")).href;
@@ -88,6 +102,12 @@ function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: nu
   };
   const pool = new Piscina({ filename: workerFile(), workerData, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   return { run: (jobs) => pool.run(jobs), destroy: () => pool.destroy() };
+}
+
+/** Loaded only for distributed sweeps: BullMQ and ioredis stay out of every other command's start-up. */
+async function remoteExecutor(plan: SweepPlan, url: string, onNotice?: (message: string) => void): Promise<Executor> {
+  const { redisExecutor } = await loadCompiled<typeof import("./remote/redis-executor.js")>("sweep/remote/redis-executor.js");
+  return redisExecutor(plan, url, { onNoWorkers: onNotice });
 }
 
 interface Metadata {
@@ -142,6 +162,9 @@ function machine() {
  */
 export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepOutcome> {
   const outDir = options.outDir;
+  const remote = options.backend;
+  // Connect before touching the directory: an unusable Redis leaves nothing behind.
+  const remoteRun = remote ? await remoteExecutor(plan, remote, options.onNotice) : undefined;
   mkdirSync(outDir, { recursive: true });
   const resultsFile = join(outDir, "results.jsonl");
   const metadataFile = join(outDir, "run_metadata.json");
@@ -152,25 +175,29 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   const pending = plan.rows.filter((r) => !done.has(r.key));
   const pendingAccesses = pending.reduce((a, r) => a + plan.traces[r.traceId]!.accesses.length, 0);
   // Starting workers costs more than a small sweep's whole work; without --threads, run those here.
-  const inline = options.threads === undefined && pendingAccesses < INLINE_ACCESSES;
-  const threads = inline ? 1 : Math.max(1, options.threads ?? availableParallelism());
+  const inline = !remote && options.threads === undefined && pendingAccesses < INLINE_ACCESSES;
+  const threads = remote ? 0 : inline ? 1 : Math.max(1, options.threads ?? availableParallelism());
 
   const metadata: Metadata = {
     kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, specHash: plan.specHash, profile: plan.profile,
-    rows: plan.rows.length, node: process.version, threads, execution: inline ? "main thread" : "worker threads", machine: machine(), startedAt: new Date().toISOString(),
-    status: "running",
+    rows: plan.rows.length, node: process.version, threads,
+    execution: remote ? `BullMQ on ${redactRedisUrl(remote)}` : inline ? "main thread" : "worker threads",
+    machine: machine(), startedAt: new Date().toISOString(), status: "running",
   };
   writeFileAtomic(metadataFile, JSON.stringify(metadata, null, 2) + "\n");
 
   const results: SweepResult[] = [...previous];
   const failures: SweepFailure[] = [];
-  const batches = makeBatches(pending, plan, threads);
+  const batches = remote
+    ? makeBatches(plan.rows, plan, REMOTE_BATCHING_THREADS).filter((batch) => batch.some((r) => !done.has(r.key)))
+    : makeBatches(pending, plan, threads);
   const t0 = performance.now();
   let workMs = 0;
   let interrupted = false;
 
+  if (!pending.length) await remoteRun?.destroy();
   if (pending.length) {
-    const executor = inline ? inlineExecutor(plan) : poolExecutor(plan, pending, threads);
+    const executor = remoteRun ?? (inline ? inlineExecutor(plan) : poolExecutor(plan, pending, threads));
     const appender = new ResultAppender(resultsFile);
     const onAbort = () => {
       interrupted = true;
@@ -180,7 +207,10 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
     try {
       workMs = await runBatches(plan, batches, executor, {
         stopped: () => interrupted,
-        onBatch: (finished, failed) => {
+        onBatch: (batchResults, batchFailures) => {
+          // A remote batch may hold rows an earlier run already wrote; keep each row once.
+          const finished = batchResults.filter((r) => !done.has(r.key));
+          const failed = batchFailures.filter((f) => !done.has(f.key));
           appender.append(finished);
           results.push(...finished);
           failures.push(...failed);
@@ -198,7 +228,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   const wallMs = performance.now() - t0;
   const jobs = results.length - previous.length + failures.length;
   const timing: SweepTiming = { wallMs, jobs, batches: batches.length, workMs,
-    overheadMsPerJob: jobs ? Math.max(0, wallMs * threads - workMs) / jobs : 0 };
+    ...(remote ? {} : { overheadMsPerJob: jobs ? Math.max(0, wallMs * threads - workMs) / jobs : 0 }) };
   results.sort((a, b) => a.row - b.row);
   failures.sort((a, b) => a.row - b.row);
   const status: SweepOutcome["status"] = interrupted ? "interrupted" : failures.length ? "failed" : "complete";

@@ -1,0 +1,20 @@
+import type { JobOutcome, SweepJob } from "../job.js";
+
+/** The BullMQ queue every kvsim coordinator and worker share (several sweeps may use it at once). */
+export const SWEEP_QUEUE = "kvsim-sweeps";
+
+/** Redis key of a trace, by the sha256 of its contents, stored once in kvsim's binary format. */
+export const traceKey = (digest: string): string => `kvsim:trace:${digest}`;
+
+/** How long traces and finished jobs stay in Redis: long enough to resume a sweep days later. */
+export const RETENTION_SECONDS = 7 * 24 * 3600;
+
+/** A BullMQ job: one batch of a sweep's rows, self-contained but for the traces it names. */
+export interface BatchJobData {
+  specHash: string;
+  jobs: SweepJob[];
+  /** traceId → trace digest, for the traces these rows replay. */
+  traces: Record<number, string>;
+}
+
+export type BatchJobResult = JobOutcome[];

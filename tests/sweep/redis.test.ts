@@ -1,0 +1,205 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageRoot } from "../../src/package-info.js";
+import { originOf, planSweep } from "../../src/sweep/plan-files.js";
+import { runSweep } from "../../src/sweep/run-sweep.js";
+import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
+import { runCli } from "../helpers/cli.js";
+import { startRedis, type RedisServer } from "../../bench/redis-server.js";
+
+const kvsim = join(packageRoot(), "bin", "kvsim.js");
+const work = mkdtempSync(join(tmpdir(), "kvsim-redis-"));
+let redis: RedisServer;
+
+/** Rows of about 0.1 s each, one per job: long enough to kill a process in the middle. */
+const spec = (name: string): SweepSpecInput => ({
+  name,
+  scenarios: ["small_fp16_prefetch", "constrained"],
+  workloads: [{ name: "zipf", params: { pages: 20000, length: 600000 } }],
+  policies: ["lru", "s3fifo", "random"],
+  seeds: [1, 2, 3, 4],
+});
+
+interface Proc {
+  child: ChildProcess;
+  lines: string[];
+  exit: Promise<number | null>;
+  waitFor(pattern: RegExp, count?: number, timeoutMs?: number): Promise<void>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [kvsim, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let buffer = "";
+    stream.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split("\n");
+      buffer = parts.pop()!;
+      lines.push(...parts);
+    });
+  }
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child, lines, exit,
+    waitFor: (pattern, count = 1, timeoutMs = 60_000) => new Promise((resolve, reject) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        if (lines.filter((l) => pattern.test(l)).length >= count) {
+          clearInterval(poll);
+          resolve();
+        } else if (Date.now() - t0 > timeoutMs) {
+          clearInterval(poll);
+          reject(new Error(`timed out waiting for ${count}× ${pattern}; output:\n${lines.join("\n")}`));
+        }
+      }, 20);
+    }),
+  };
+}
+
+const worker = (url: string) => start(["worker", "--redis", url, "--concurrency", "1", "--lock-ms", "1500"]);
+
+function writeSpec(name: string): string {
+  const file = join(work, `${name}.json`);
+  writeFileSync(file, JSON.stringify(spec(name)));
+  return file;
+}
+
+/** The artifacts a local `--threads 1` run writes (all but run_metadata.json, which records how it ran). */
+async function localArtifacts(specFile: string): Promise<Record<string, string>> {
+  const out = join(work, `${specFile}-local`);
+  await runSweep(await planSweep(readSweepSpec(specFile), originOf(specFile)), { outDir: out, threads: 1 });
+  return artifacts(out);
+}
+
+const artifacts = (dir: string): Record<string, string> =>
+  Object.fromEntries(readdirSync(dir).filter((f) => f !== "run_metadata.json").sort().map((f) => [f, readFileSync(join(dir, f), "utf8")]));
+
+const startedJobs = (proc: Proc): string[] => proc.lines.map((l) => /^job (\S+) started/.exec(l)?.[1]).filter((id): id is string => id !== undefined);
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("distributed sweeps on BullMQ and Redis", () => {
+  it("runs on two worker processes, survives one being killed mid-run, and writes the local run's artifacts byte for byte", async () => {
+    const url = redis.url(1);
+    const specFile = writeSpec("two-workers");
+    const a = worker(url);
+    const b = worker(url);
+    await Promise.all([a.waitFor(/^kvsim worker: /), b.waitFor(/^kvsim worker: /)]);
+    const out = join(work, "two-workers-out");
+    const coordinator = start(["sweep", specFile, "--backend", url, "--out", out, "--json"]);
+    await a.waitFor(/^job \S+ started/, 3);
+    a.child.kill("SIGKILL");
+    const orphan = startedJobs(a).at(-1)!;
+    expect(await coordinator.exit).toBe(0);
+    b.child.kill("SIGTERM");
+    await b.exit;
+    // The job the killed worker held was taken over by the other one after its lock expired.
+    expect(startedJobs(b)).toContain(orphan);
+    expect(artifacts(out)).toEqual(await localArtifacts(specFile));
+  });
+
+  it("completes a sweep whose coordinator died when the same command runs again, repeating no finished job", async () => {
+    const url = redis.url(2);
+    const specFile = writeSpec("coordinator-dies");
+    const w = worker(url);
+    await w.waitFor(/^kvsim worker: /);
+    const out = join(work, "coordinator-dies-out");
+    const first = start(["sweep", specFile, "--backend", url, "--out", out]);
+    await w.waitFor(/^job \S+ done/, 4);
+    first.child.kill("SIGKILL");
+    await first.exit;
+    const second = start(["sweep", specFile, "--backend", url, "--out", out]);
+    expect(await second.exit).toBe(0);
+    w.child.kill("SIGTERM");
+    await w.exit;
+    const started = startedJobs(w);
+    expect(new Set(started).size).toBe(started.length);
+    expect(started).toHaveLength(24);
+    expect(artifacts(out)).toEqual(await localArtifacts(specFile));
+  });
+
+  it("reports a job that fails on every attempt (exit 1, rows named) and retries it on the next run", async () => {
+    const url = redis.url(3);
+    const specFile = writeSpec("failing");
+    const out = join(work, "failing-out");
+    const coordinator = start(["sweep", specFile, "--backend", url, "--out", out]);
+    await coordinator.waitFor(/no kvsim worker is connected/);
+    // The traces vanish from Redis (evicted, flushed) before any worker could read them.
+    const client = new Redis(url);
+    const keys = await client.keys("kvsim:trace:*");
+    expect(keys.length).toBeGreaterThan(0);
+    await client.del(...keys);
+    client.disconnect();
+    const w = worker(url);
+    expect(await coordinator.exit).toBe(1);
+    expect(coordinator.lines.join("\n")).toMatch(/row 0 \(small_fp16_prefetch\/zipf\(pages=20000,length=600000\)\/lru\/1\) failed: worker failed: job sweep-\S+ failed after 3 attempts: trace \S+ is not in Redis/);
+    const rerun = start(["sweep", specFile, "--backend", url, "--out", out]);
+    expect(await rerun.exit).toBe(0);
+    w.child.kill("SIGTERM");
+    await w.exit;
+    expect(artifacts(out)).toEqual(await localArtifacts(specFile));
+  });
+});
+
+describe("Redis URLs and secrets", () => {
+  let secured: RedisServer;
+  const password = "s3cret-Pa55";
+
+  beforeAll(async () => {
+    secured = await startRedis({ password });
+  });
+  afterAll(() => secured?.stop());
+
+  it("authenticates with the URL's password and never prints or stores it", async () => {
+    const url = secured.url(0, password);
+    const w = worker(url);
+    await w.waitFor(/^kvsim worker: /);
+    const specFile = join(work, "small.json");
+    writeFileSync(specFile, JSON.stringify({ name: "small", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru", "fifo"] }));
+    const out = join(work, "secret-out");
+    const coordinator = start(["sweep", specFile, "--backend", url, "--out", out]);
+    expect(await coordinator.exit).toBe(0);
+    w.child.kill("SIGTERM");
+    await w.exit;
+    const everything = [...coordinator.lines, ...w.lines, ...readdirSync(out).map((f) => readFileSync(join(out, f), "utf8"))].join("\n");
+    expect(everything).not.toContain(password);
+    expect(JSON.parse(readFileSync(join(out, "run_metadata.json"), "utf8")).execution).toBe(`BullMQ on redis://:***@127.0.0.1:${secured.port}/0`);
+  });
+
+  it("fails at once with exit 2 on a wrong password or an unreachable server, leaving no output directory", async () => {
+    const specFile = join(work, "small.json");
+    for (const [url, message] of [[secured.url(0, "wrong"), /WRONGPASS/], [`redis://127.0.0.1:1/0`, /ECONNREFUSED/]] as const) {
+      const out = join(work, "unusable-out");
+      const r = await runCli(["sweep", specFile, "--backend", url, "--out", out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toContain("wrong@");
+      expect(() => readdirSync(out)).toThrow();
+    }
+  });
+
+  it("rejects malformed backends and --threads with --backend as usage errors", async () => {
+    const specFile = join(work, "small.json");
+    for (const [args, message] of [
+      [["--backend", "http://127.0.0.1:6379"], /unsupported scheme "http:"/],
+      [["--backend", "redis://127.0.0.1:6379/zero"], /must be a database number/],
+      [["--backend", "redis://127.0.0.1:6379/0", "--threads", "2"], /--threads applies to local sweeps/],
+    ] as const) {
+      const r = await runCli(["sweep", specFile, ...args, "--out", join(work, "never")]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
