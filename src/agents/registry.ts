@@ -31,7 +31,7 @@ function trained<T extends TrainedFile>(name: string, summary: string, read: (so
   return {
     name, summary, needsWeights: true,
     make: (env, options) => {
-      if (!options.weights) throw new KvsimInputError(`agent "${name}" needs --weights FILE (from kvsim train --agent ${name})`);
+      if (!options.weights) throw new KvsimInputError(`agent "${name}" needs weights: the file kvsim train --agent ${name} writes (--weights FILE on the command line)`);
       const data = read(options.weights); // checks the file's kind first
       if (data.env !== env.id) throw new KvsimInputError(`${weightsName(options.weights)} was trained on ${data.env}, not ${env.id}`);
       return play(data);

@@ -26,10 +26,14 @@ const inNode = (): boolean => typeof (globalThis as { process?: { versions?: { n
  */
 export function init(source?: WasmSource): Promise<WebAssembly.Module> {
   if (source === undefined && ready) return ready;
-  ready = (source === undefined && inNode() ? Promise.resolve(engineModule()) : compile(source ?? engineUrl())).then((module) => {
+  const loading = (source === undefined && inNode() ? Promise.resolve(engineModule()) : compile(source ?? engineUrl())).then((module) => {
     useEngineModule(module);
     return module;
   });
-  ready.catch(() => (ready = undefined));
-  return ready;
+  ready = loading;
+  // A failed load may be retried; a later init() that already replaced it stays.
+  loading.catch(() => {
+    if (ready === loading) ready = undefined;
+  });
+  return loading;
 }

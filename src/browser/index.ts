@@ -1,8 +1,9 @@
 /**
  * kvsim in the browser (`import … from "kvsim/browser"`): the same WASM engine, planner and
- * environments as in Node, with the engine fetched instead of read from disk. Call `init()` (or
- * any async function here, which calls it) before the synchronous APIs — `make`, `simulateSync`,
- * `generateWorkload` needs no engine.
+ * environments as in Node, with the engine fetched instead of read from disk. The async functions
+ * (`simulate`, `runSweep`) load the engine themselves; before the synchronous ones that run it
+ * (`simulateSync`, `make`, `makeAgent`) await `init()` once. `generateWorkload`,
+ * `parseTraceFile` and the registries need no engine.
  */
 import { simulate as simulateSync, type SimulateOptions, type SimulationResult } from "../simulate.js";
 import { init } from "./engine.js";

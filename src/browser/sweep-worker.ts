@@ -8,18 +8,23 @@ import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js"
 import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
 
 let engine: EngineExports | undefined;
+let initError: string | undefined;
 let traces: Trace[] = [];
 
 const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null; postMessage(m: WorkerReply): void };
 
 scope.onmessage = ({ data }) => {
   if (data.type === "init") {
-    engine = instantiateEngine(data.module);
-    traces = data.traces;
+    try {
+      engine = instantiateEngine(data.module);
+      traces = data.traces;
+    } catch (err) {
+      initError = err instanceof Error ? err.message : String(err);
+    }
     return;
   }
   try {
-    if (!engine) throw new Error("sweep worker used before init");
+    if (!engine) throw new Error(`the sweep worker has no engine: ${initError ?? "it was never initialised"}`);
     scope.postMessage({ id: data.id, outcomes: runJobs(data.jobs, traces, engine) });
   } catch (err) {
     scope.postMessage({ id: data.id, error: err instanceof Error ? err.message : String(err) });

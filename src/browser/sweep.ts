@@ -1,13 +1,12 @@
 import { KvsimInputError } from "../errors.js";
 import { sweepArtifacts } from "../sweep/artifacts.js";
-import { makeBatches, runBatches, type Executor, type SweepFailure } from "../sweep/execute.js";
-import { runJobs } from "../sweep/job.js";
+import { inlineExecutor, makeBatches, runBatches, type SweepFailure } from "../sweep/execute.js";
 import { planSweepWith, type SweepPlan, type SweepSources } from "../sweep/plan.js";
 import { resultsJsonl, type SweepResult } from "../sweep/result.js";
 import { parseSweepSpec, type SweepSpecInput } from "../sweep/spec.js";
 import { summarize, type SummaryRow } from "../sweep/summary.js";
 import type { Trace } from "../traces/trace.js";
-import { instantiateEngine } from "../wasm/engine-module.js";
+import type { TraceFormat } from "../traces/trace-format.js";
 import { init } from "./engine.js";
 import { sweepWorker } from "./locations.js";
 import { parseTraceFile } from "./trace-files.js";
@@ -42,26 +41,31 @@ export interface BrowserSweepOutcome {
   files: Record<string, string>;
 }
 
+/** The last path component, as Node's basename gives it: spec labels must not depend on where the spec ran. */
+const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+
 /** Scenario files cannot be read in a page (inline the object instead); trace files come from `files`. */
 function memorySources(files: BrowserSweepOptions["files"] = {}): SweepSources {
   const parsed = new Map<string, Trace[]>();
-  const tracesOf = (name: string): Trace[] => {
+  const tracesOf = (name: string, format: TraceFormat): Trace[] => {
     const given = files[name];
     if (given === undefined) throw new KvsimInputError(`trace file ${name} was not provided (given: ${Object.keys(files).join(", ") || "none"})`);
-    if (!parsed.has(name)) parsed.set(name, Array.isArray(given) ? given : parseTraceFile(given, name));
-    return parsed.get(name)!;
+    if (Array.isArray(given)) return given;
+    const key = `${format}:${name}`;
+    if (!parsed.has(key)) parsed.set(key, parseTraceFile(given, name, format));
+    return parsed.get(key)!;
   };
   return {
     scenario: (path) => {
       throw new KvsimInputError(`"${path}" is not a scenario preset; in the browser give the scenario object inline`);
     },
     traceFile: (name) => ({
-      id: name, name,
-      list: () => tracesOf(name),
-      read: async (_format, index) => {
-        const list = tracesOf(name);
+      id: name, name: baseName(name),
+      list: () => tracesOf(name, "khl-json"),
+      read: async (format, index) => {
+        const list = tracesOf(name, format);
         const trace = list[index];
-        if (!trace) throw new KvsimInputError(`${name}: index ${index} out of range (the file holds ${list.length} traces)`);
+        if (!trace) throw new KvsimInputError(`${name}: index ${index} out of range (the file holds ${list.length} trace${list.length === 1 ? "" : "s"})`);
         return trace;
       },
     }),
@@ -70,49 +74,29 @@ function memorySources(files: BrowserSweepOptions["files"] = {}): SweepSources {
 
 const defaultWorkers = (): number => Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
 
-/** One engine on the calling thread; each batch yields first, so the page stays responsive and can stop. */
-function inlineExecutor(plan: SweepPlan): Executor {
-  const engine = instantiateEngine();
-  return {
-    run: (jobs, stopped) => new Promise((resolve) => setTimeout(() => resolve(stopped() ? [] : runJobs(jobs, plan.traces, engine)), 0)),
-    destroy: async () => {},
-  };
-}
-
 /**
  * Runs a sweep spec (the same JSON as `kvsim sweep SPEC`) in the page, on Web Workers, and returns
  * its results and artifacts in memory. The results are the ones Node produces for the same spec,
  * byte for byte: the same planner, engine and row order.
  */
 export async function runSweep(spec: SweepSpecInput, options: BrowserSweepOptions = {}): Promise<BrowserSweepOutcome> {
+  const requested = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(requested) || requested < 0) throw new KvsimInputError(`workers: expected a whole number ≥ 0, got ${requested}`);
   const module = await init();
   const plan = await planSweepWith(parseSweepSpec(spec, "spec"), { source: "spec", baseDir: "" }, memorySources(options.files));
-  const workers = Math.min(options.workers ?? defaultWorkers(), plan.rows.length);
+  const workers = Math.min(requested, plan.rows.length);
+  // Each worker gets its own copy of the traces (no shared memory without cross-origin isolation).
   const executor = workers > 0
     ? workerExecutor(module, plan.traces, workers, options.spawnWorker ?? sweepWorker)
-    : inlineExecutor(plan);
+    : inlineExecutor(plan.traces, (run) => setTimeout(run, 0));
   const results: SweepResult[] = [];
   const failures: SweepFailure[] = [];
-  let interrupted = options.signal?.aborted ?? false;
-  const onAbort = () => {
-    interrupted = true;
-    void executor.destroy();
-  };
-  options.signal?.addEventListener("abort", onAbort, { once: true });
   const t0 = performance.now();
-  try {
-    await runBatches(plan, makeBatches(plan.rows, plan, Math.max(1, workers)), executor, {
-      stopped: () => interrupted,
-      onBatch: (finished, failed) => {
-        results.push(...finished);
-        failures.push(...failed);
-        options.onProgress?.({ done: results.length + failures.length, failed: failures.length, total: plan.rows.length, elapsedMs: performance.now() - t0 });
-      },
-    });
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-    if (!interrupted) await executor.destroy();
-  }
+  const { interrupted } = await runBatches(plan, makeBatches(plan.rows, plan, Math.max(1, workers)), executor, options.signal, (finished, failed) => {
+    results.push(...finished);
+    failures.push(...failed);
+    options.onProgress?.({ done: results.length + failures.length, failed: failures.length, total: plan.rows.length, elapsedMs: performance.now() - t0 });
+  });
   const wallMs = performance.now() - t0;
   results.sort((a, b) => a.row - b.row);
   failures.sort((a, b) => a.row - b.row);

@@ -1,4 +1,6 @@
-import type { JobOutcome, SweepJob } from "./job.js";
+import type { Trace } from "../traces/trace.js";
+import { instantiateEngine } from "../wasm/engine-module.js";
+import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import { toResult, type SweepResult } from "./result.js";
 
@@ -43,38 +45,68 @@ const toJob = (row: SweepRow, plan: SweepPlan): SweepJob => ({
   profile: plan.profile, seed: row.seed ?? 0,
 });
 
-export interface BatchHooks {
-  stopped(): boolean;
-  /** Called once per finished batch, in completion order. */
-  onBatch(finished: SweepResult[], failures: SweepFailure[]): void;
+/**
+ * One engine on the calling thread. Each batch first waits for `defer` (setImmediate in Node, a
+ * timer in a page) so that the caller stays responsive and can stop between batches.
+ */
+export function inlineExecutor(traces: readonly Trace[], defer: (run: () => void) => void): Executor {
+  const engine = instantiateEngine();
+  return {
+    run: (jobs, stopped) => new Promise((resolve) => defer(() => resolve(stopped() ? [] : runJobs(jobs, traces, engine)))),
+    destroy: async () => {},
+  };
+}
+
+export interface BatchRun {
+  /** Summed in-worker run time of the finished rows. */
+  workMs: number;
+  /** The signal aborted (before or during the run): some batches were not run. */
+  interrupted: boolean;
 }
 
 /**
  * Runs every batch on the executor at once (the executor queues them) and hands each batch's
- * results to `onBatch`. A batch whose worker dies fails its rows, never the sweep. Returns the
- * summed in-worker run time.
+ * results to `onBatch`, in completion order. A batch whose worker dies fails its rows, never the
+ * sweep. Aborting `signal` — also before the call — stops dispatching and drops what is still
+ * running; the executor is destroyed in every case.
  */
-export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][], executor: Executor, hooks: BatchHooks): Promise<number> {
+export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][], executor: Executor, signal: AbortSignal | undefined,
+  onBatch: (finished: SweepResult[], failures: SweepFailure[]) => void): Promise<BatchRun> {
+  let interrupted = signal?.aborted ?? false;
+  let destroyed: Promise<void> | undefined;
+  const destroy = (): Promise<void> => (destroyed ??= executor.destroy());
+  const onAbort = () => {
+    interrupted = true;
+    void destroy();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const stopped = () => interrupted;
   const rowsByIndex = new Map(batches.flat().map((r) => [r.index, r]));
   let workMs = 0;
-  await Promise.all(batches.map(async (batch) => {
-    let outcomes: JobOutcome[];
-    try {
-      outcomes = await executor.run(batch.map((row) => toJob(row, plan)), hooks.stopped);
-    } catch (err) {
-      if (hooks.stopped()) return;
-      outcomes = batch.map((row) => ({ row: row.index, error: `worker failed: ${(err as Error).message}`, ms: 0 }));
-    }
-    if (hooks.stopped()) return;
-    const finished: SweepResult[] = [];
-    const failures: SweepFailure[] = [];
-    for (const o of outcomes) {
-      const row = rowsByIndex.get(o.row)!;
-      workMs += o.ms;
-      if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
-      else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
-    }
-    hooks.onBatch(finished, failures);
-  }));
-  return workMs;
+  try {
+    await Promise.all(batches.map(async (batch) => {
+      if (stopped()) return;
+      let outcomes: JobOutcome[];
+      try {
+        outcomes = await executor.run(batch.map((row) => toJob(row, plan)), stopped);
+      } catch (err) {
+        if (stopped()) return;
+        outcomes = batch.map((row) => ({ row: row.index, error: `worker failed: ${(err as Error).message}`, ms: 0 }));
+      }
+      if (stopped()) return;
+      const finished: SweepResult[] = [];
+      const failures: SweepFailure[] = [];
+      for (const o of outcomes) {
+        const row = rowsByIndex.get(o.row)!;
+        workMs += o.ms;
+        if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
+        else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
+      }
+      onBatch(finished, failures);
+    }));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await destroy();
+  }
+  return { workMs, interrupted };
 }

@@ -6,12 +6,11 @@ import { Piscina } from "piscina";
 import { KvsimInputError } from "../errors.js";
 import { gitCommit, packageRoot, packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
-import { engineModule, instantiateEngine } from "../wasm/engine-module.js";
+import { engineModule } from "../wasm/engine-module.js";
 import { sweepArtifacts } from "./artifacts.js";
 import { loadCompiled } from "../util/load-compiled.js";
 import { redactRedisUrl } from "./remote/redis-url.js";
-import { makeBatches, runBatches, type Executor, type SweepFailure } from "./execute.js";
-import { runJobs } from "./job.js";
+import { inlineExecutor, makeBatches, runBatches, type Executor, type SweepFailure } from "./execute.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import type { SweepResult } from "./result.js";
 
@@ -83,15 +82,6 @@ const REMOTE_BATCHING_THREADS = 8;
 
 /** The compiled worker (also when this module runs from src/ under vitest, or from the CLI bundle). */
 const workerFile = (): string => pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "worker.js")).href;
-
-/** One engine on the main thread; batches yield to the event loop so Ctrl-C is heard. */
-function inlineExecutor(plan: SweepPlan): Executor {
-  const engine = instantiateEngine();
-  return {
-    run: (jobs, stopped) => new Promise((resolve) => setImmediate(() => resolve(stopped() ? [] : runJobs(jobs, plan.traces, engine)))),
-    destroy: async () => {},
-  };
-}
 
 /** A Piscina pool: one WASM instance per worker; the traces are shared once with every worker. */
 function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: number): Executor {
@@ -197,31 +187,22 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
 
   if (!pending.length) await remoteRun?.destroy();
   if (pending.length) {
-    const executor = remoteRun ?? (inline ? inlineExecutor(plan) : poolExecutor(plan, pending, threads));
+    // Node's setImmediate lets Ctrl-C be heard between main-thread batches.
+    const executor = remoteRun ?? (inline ? inlineExecutor(plan.traces, setImmediate) : poolExecutor(plan, pending, threads));
     const appender = new ResultAppender(resultsFile);
-    const onAbort = () => {
-      interrupted = true;
-      void executor.destroy();
-    };
-    options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      workMs = await runBatches(plan, batches, executor, {
-        stopped: () => interrupted,
-        onBatch: (batchResults, batchFailures) => {
-          // A remote batch may hold rows an earlier run already wrote; keep each row once.
-          const finished = batchResults.filter((r) => !done.has(r.key));
-          const failed = batchFailures.filter((f) => !done.has(f.key));
-          appender.append(finished);
-          results.push(...finished);
-          failures.push(...failed);
-          options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length,
-            total: pending.length, elapsedMs: performance.now() - t0 });
-        },
-      });
+      ({ workMs, interrupted } = await runBatches(plan, batches, executor, options.signal, (batchResults, batchFailures) => {
+        // A remote batch may hold rows an earlier run already wrote; keep each row once.
+        const finished = batchResults.filter((r) => !done.has(r.key));
+        const failed = batchFailures.filter((f) => !done.has(f.key));
+        appender.append(finished);
+        results.push(...finished);
+        failures.push(...failed);
+        options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length,
+          total: pending.length, elapsedMs: performance.now() - t0 });
+      }));
     } finally {
-      options.signal?.removeEventListener("abort", onAbort);
       appender.close();
-      if (!interrupted) await executor.destroy();
     }
   }
 

@@ -10,7 +10,7 @@ export function detectFormat(file: string): TraceFormat {
   if (file.endsWith(".json")) return "khl-json";
   if (file.endsWith(".csv")) return "csv";
   if (file.endsWith(".kvt")) return "kvt";
-  throw new KvsimInputError(`${file}: cannot tell the trace format from the name; pass --trace-format (${TRACE_FORMATS.join(", ")})`);
+  throw new KvsimInputError(`${file}: cannot tell the trace format from the name; give it (--trace-format, or "format" in a sweep spec: ${TRACE_FORMATS.join(", ")})`);
 }
 
 export function checkFormat(format: string): TraceFormat {

@@ -1,6 +1,6 @@
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -36,12 +36,11 @@ let url: string;
 const pageErrors: string[] = [];
 const work = mkdtempSync(join(tmpdir(), "kvsim-browser-"));
 
-/** What `kvsim sweep SPEC --threads 1` writes for the same spec, the trace file beside the spec. */
-async function nodeSweepFiles(): Promise<Record<string, string>> {
-  copyFileSync(traceFixture, join(work, "rag-burst.csv"));
-  const specFile = join(work, "spec.json");
-  writeFileSync(specFile, JSON.stringify(spec));
-  const out = join(work, "node-out");
+/** What `kvsim sweep SPEC --threads 1 --no-charts` writes for a spec saved as `work/<name>.json` (trace paths relative to `work`). */
+async function nodeSweepFiles(name: string, sweep: SweepSpecInput): Promise<Record<string, string>> {
+  const specFile = join(work, `${name}.json`);
+  writeFileSync(specFile, JSON.stringify(sweep));
+  const out = join(work, `${name}-out`);
   await runSweep(await planSweep(readSweepSpec(specFile), originOf(specFile)), { outDir: out, threads: 1, charts: false });
   return Object.fromEntries(["results.jsonl", "results.csv", "summary.csv"].map((f) => [f, readFileSync(join(out, f), "utf8")]));
 }
@@ -96,7 +95,8 @@ describe("the playground in Chromium", () => {
     await page.waitForSelector("body[data-sweep=done]", { timeout: 60_000 });
     expect(await page.textContent("#sweep-status")).toMatch(/^complete: 48 runs on 2 workers/);
     const browserFiles = await page.evaluate(() => (window as unknown as { kvsimPlayground: { lastSweep: { files: Record<string, string> } } }).kvsimPlayground.lastSweep.files);
-    const nodeFiles = await nodeSweepFiles();
+    copyFileSync(traceFixture, join(work, "rag-burst.csv"));
+    const nodeFiles = await nodeSweepFiles("parity", spec);
     for (const name of Object.keys(nodeFiles)) expect(browserFiles[name], name).toBe(nodeFiles[name]);
     // The page also drew the charts and the occupancy of the first row.
     await page.waitForSelector("#occupancy-chart img");
@@ -158,6 +158,16 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
   });
   afterAll(() => files.close());
 
+  /** embed.html, with the whole module on window.kvsimModule for the calls a test makes itself. */
+  async function openEmbedPage(): Promise<Page> {
+    const embed = await browser.newPage();
+    const address = files.server.address() as { port: number };
+    await embed.goto(`http://127.0.0.1:${address.port}/tests/browser/embed.html`);
+    // A string, so that vitest's transform leaves this dynamic import for the page to run.
+    await embed.evaluate("import('/dist/browser/kvsim.js').then((m) => { window.kvsimModule = m; })");
+    return embed;
+  }
+
   it("simulates and sweeps in a plain ES-module page exactly as Node does", async () => {
     const embed = await browser.newPage();
     const errors: string[] = [];
@@ -165,16 +175,60 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     const address = files.server.address() as { port: number };
     await embed.goto(`http://127.0.0.1:${address.port}/tests/browser/embed.html`);
     await embed.waitForFunction(() => "embedResult" in window, undefined, { timeout: 30_000 });
-    const inPage = await embed.evaluate(() => (window as unknown as { embedResult: unknown }).embedResult);
+    const inPage = await embed.evaluate(() => (window as unknown as { embedResult: { metrics: unknown; demoResults: string } }).embedResult);
     const trace = generateWorkload("zipf", { pages: 2000, length: 50000, seed: 7 });
-    expect(inPage).toEqual({ metrics: simulate({ scenario: SCENARIO_PRESETS.medium!, trace, policy: "s3fifo" }).metrics });
+    expect(inPage.metrics).toEqual(simulate({ scenario: SCENARIO_PRESETS.medium!, trace, policy: "s3fifo" }).metrics);
+    const demo = await nodeSweepFiles("demo", { name: "demo", scenarios: ["medium"], workloads: ["zipf"], policies: ["lru", "sieve"], seeds: [1, 2] });
+    expect(inPage.demoResults).toBe(demo["results.jsonl"]);
 
     const generatedOnly = { ...spec, workloads: spec.workloads.slice(0, 2) };
     const jsonl = await embed.evaluate((s) => (window as unknown as { embedSweep(s: unknown): Promise<string> }).embedSweep(s), generatedOnly);
-    writeFileSync(join(work, "gen.json"), JSON.stringify(generatedOnly));
-    await runSweep(await planSweep(readSweepSpec(join(work, "gen.json")), originOf(join(work, "gen.json"))), { outDir: join(work, "gen-out"), threads: 1, charts: false });
-    expect(jsonl).toBe(readFileSync(join(work, "gen-out", "results.jsonl"), "utf8"));
+    expect(jsonl).toBe((await nodeSweepFiles("generated", generatedOnly))["results.jsonl"]);
     expect(errors).toEqual([]);
+    await embed.close();
+  });
+
+  it("honours a spec's trace format and names the workload by the file's base name, as Node does", async () => {
+    const embed = await openEmbedPage();
+    const renamed = { name: "renamed", scenarios: ["small_fp16_prefetch"], workloads: [{ trace: "sub/rag.txt", format: "csv" as const }], policies: ["lru", "sieve"] };
+    const csv = [...readFileSync(traceFixture)];
+    const jsonl = await embed.evaluate(async ({ spec, bytes }) => {
+      const k = (window as unknown as { kvsimModule: typeof import("../../src/browser/index.js") }).kvsimModule;
+      const outcome = await k.runSweep(spec, { workers: 1, charts: false, files: { "sub/rag.txt": new Uint8Array(bytes) } });
+      return outcome.files["results.jsonl"];
+    }, { spec: renamed, bytes: csv });
+    mkdirSync(join(work, "sub"), { recursive: true });
+    copyFileSync(traceFixture, join(work, "sub", "rag.txt"));
+    expect(jsonl).toBe((await nodeSweepFiles("renamed", renamed))["results.jsonl"]);
+    expect(jsonl).toContain('"workload":"rag.txt"');
+    await embed.close();
+  });
+
+  it("fails the rows of workers that cannot start, stops on an aborted signal, runs without workers, and rejects a bad worker count", async () => {
+    const embed = await openEmbedPage();
+    const small = { name: "small", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru", "fifo", "sieve"] };
+    const r = await embed.evaluate(async (spec) => {
+      const k = (window as unknown as { kvsimModule: typeof import("../../src/browser/index.js") }).kvsimModule;
+      const broken = await k.runSweep(spec, { workers: 2, charts: false, spawnWorker: () => new Worker("/no-such-worker.js", { type: "module" }) });
+      const controller = new AbortController();
+      controller.abort();
+      const aborted = await k.runSweep(spec, { workers: 2, charts: false, signal: controller.signal });
+      const inline = await k.runSweep(spec, { workers: 0, charts: false });
+      const withWorkers = await k.runSweep(spec, { workers: 2, charts: false });
+      const bad = await k.runSweep(spec, { workers: -1 }).then(() => "accepted", (err: Error) => err.message);
+      return {
+        broken: { status: broken.status, failures: broken.failures.map((f) => f.error) },
+        aborted: { status: aborted.status, results: aborted.results.length, files: Object.keys(aborted.files) },
+        inlineEqualsWorkers: inline.files["results.jsonl"] === withWorkers.files["results.jsonl"] && inline.results.length === 3,
+        bad,
+      };
+    }, small);
+    expect(r.broken.status).toBe("failed");
+    expect(r.broken.failures).toHaveLength(3);
+    for (const e of r.broken.failures) expect(e).toMatch(/^worker failed: (sweep worker failed|no sweep worker is left)/);
+    expect(r.aborted).toEqual({ status: "interrupted", results: 0, files: [] });
+    expect(r.inlineEqualsWorkers).toBe(true);
+    expect(r.bad).toMatch(/^workers: expected a whole number ≥ 0, got -1/);
     await embed.close();
   });
 });

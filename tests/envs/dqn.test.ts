@@ -44,7 +44,7 @@ describe("DQN", () => {
     const wrong = await runCli(["episode", "--env", "kvsim/Serving-medium-v0", "--agent", "dqn", "--weights", out]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/trained on kvsim\/Serving-easy-v0/);
-    expect((await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "dqn"])).stderr).toMatch(/needs --weights/);
+    expect((await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "dqn"])).stderr).toMatch(/needs weights: .*--weights FILE/);
     const mismatched = await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "qlearning", "--weights", out]);
     expect(mismatched.code).toBe(2);
     expect(mismatched.stderr).toMatch(/not a kvsim-qtable file/);

@@ -44,6 +44,8 @@ export function download(name: string, text: string, type = "text/plain"): void 
 export function svgImage(svg: string, alt: string): HTMLImageElement {
   const img = document.createElement("img");
   img.alt = alt;
-  img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+  const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+  img.onload = img.onerror = () => URL.revokeObjectURL(url);
+  img.src = url;
   return img;
 }

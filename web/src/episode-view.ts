@@ -50,6 +50,8 @@ let runner: Runner | undefined;
 let record: EpisodeRecord | undefined;
 let observation: number[] = [];
 let playing = false;
+/** Bumped by every Play, Pause and Reset: a play loop of an older generation stops. */
+let generation = 0;
 /** The weights file picked for a trained agent (dqn, qlearning). */
 let weights: { name: string; text: string } | undefined;
 
@@ -115,7 +117,14 @@ function render(): void {
   polyline(byId<HTMLElement>("reward-chart") as unknown as SVGSVGElement, [{ values: record.steps.map((s) => (sum += s.reward)), color: "#7c3aed" }]);
   const labels = box().labels ?? [];
   const table = byId<HTMLTableElement>("observation-table");
-  table.innerHTML = "<tr><th>observation</th><th>value</th></tr>" + observation.map((v, i) => `<tr><td>${labels[i] ?? i}</td><td>${v}</td></tr>`).join("");
+  table.replaceChildren();
+  const head = table.insertRow();
+  for (const text of ["observation", "value"]) head.appendChild(document.createElement("th")).textContent = text;
+  observation.forEach((v, i) => {
+    const tr = table.insertRow();
+    tr.insertCell().textContent = labels[i] ?? String(i);
+    tr.insertCell().textContent = String(v);
+  });
 }
 
 function localRunner(e: Env<number[], number>): Runner {
@@ -124,8 +133,11 @@ function localRunner(e: Env<number[], number>): Runner {
 
 async function reset(): Promise<void> {
   playing = false;
+  generation++;
   byId("episode-play").textContent = "Play";
   runner?.close();
+  runner = undefined;
+  record = undefined;
   const envId = byId<HTMLSelectElement>("env-id").value;
   const agentName = byId<HTMLSelectElement>("agent").value;
   const seed = Number(byId<HTMLInputElement>("episode-seed").value);
@@ -167,12 +179,14 @@ async function stepOnce(): Promise<void> {
 }
 
 async function play(): Promise<void> {
+  const mine = ++generation;
   const perFrame = Math.max(1, Number(byId<HTMLInputElement>("episode-speed").value));
-  while (playing && record && !record.done) {
-    for (let i = 0; i < perFrame && !record.done; i++) await stepOnce();
+  while (mine === generation && record && !record.done) {
+    for (let i = 0; i < perFrame && mine === generation && !record.done; i++) await stepOnce();
     render();
     await new Promise(requestAnimationFrame);
   }
+  if (mine !== generation) return;
   playing = false;
   byId("episode-play").textContent = "Play";
   render();
@@ -198,6 +212,8 @@ export function initEpisodeView(): void {
   const errorBox = byId("episode-error");
   const guard = (fn: () => Promise<void>) => () => void fn().then(() => showError(errorBox, undefined), (err) => {
     playing = false;
+    generation++;
+    byId("episode-play").textContent = "Play";
     showError(errorBox, err);
   });
   byId("episode-reset").addEventListener("click", guard(reset));
@@ -209,6 +225,8 @@ export function initEpisodeView(): void {
   byId("episode-play").addEventListener("click", guard(async () => {
     if (playing) {
       playing = false;
+      generation++;
+      byId("episode-play").textContent = "Play";
       return;
     }
     if (!record || record.done) await reset();

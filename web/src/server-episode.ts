@@ -5,7 +5,8 @@ type Reply = { type: string; observation?: number[]; reward?: number; terminated
  * (`/envs/{namespace}/{name}/ws`, docs/server.md); the page's agent picks every action.
  */
 export class ServerEpisode {
-  private waiting: ((reply: Reply) => void) | undefined;
+  private waiting: { resolve(reply: Reply): void; reject(err: Error): void } | undefined;
+  private closed: string | undefined;
 
   private constructor(private readonly socket: WebSocket, public observation: number[]) {}
 
@@ -19,16 +20,27 @@ export class ServerEpisode {
     socket.onmessage = (event) => {
       const waiting = episode.waiting;
       episode.waiting = undefined;
-      waiting?.(JSON.parse(String(event.data)) as Reply);
+      const reply = JSON.parse(String(event.data)) as Reply;
+      if (reply.type === "error") waiting?.reject(new Error(`server: ${reply.detail}`));
+      else waiting?.resolve(reply);
+    };
+    // A dropped connection or an expired session must fail the step in flight, not leave it waiting.
+    socket.onclose = (event) => {
+      episode.closed = `the server closed the session (${event.code}${event.reason ? `: ${event.reason}` : ""})`;
+      episode.waiting?.reject(new Error(episode.closed));
+      episode.waiting = undefined;
     };
     const reply = await episode.request({ type: "reset", seed });
     episode.observation = reply.observation!;
     return episode;
   }
 
+  /** One request at a time: the episode view awaits every step before the next. */
   private request(message: object): Promise<Reply> {
     return new Promise((resolve, reject) => {
-      this.waiting = (reply) => (reply.type === "error" ? reject(new Error(`server: ${reply.detail}`)) : resolve(reply));
+      if (this.closed) return reject(new Error(this.closed));
+      if (this.waiting) return reject(new Error("a request to the server is still waiting for its answer"));
+      this.waiting = { resolve, reject };
       this.socket.send(JSON.stringify(message));
     });
   }
@@ -39,6 +51,7 @@ export class ServerEpisode {
   }
 
   close(): void {
+    this.closed ??= "the session was closed";
     if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "close" }));
     this.socket.close();
   }

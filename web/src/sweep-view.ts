@@ -42,14 +42,17 @@ function renderPolicies(): void {
   }
 }
 
+/** Adds each readable file (a later file of the same name replaces the earlier one); every unreadable one is reported. */
 async function addTraceFiles(files: FileList | File[]): Promise<void> {
-  const box = byId("sweep-error");
-  try {
-    for (const file of files) dropped.set(file.name, parseTraceFile(new Uint8Array(await file.arrayBuffer()), file.name));
-    showError(box, undefined);
-  } catch (err) {
-    showError(box, err);
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      dropped.set(file.name, parseTraceFile(new Uint8Array(await file.arrayBuffer()), file.name));
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
   }
+  showError(byId("sweep-error"), problems.length ? new Error(problems.join("\n")) : undefined);
   byId("dropped-list").replaceChildren(...[...dropped].map(([name, traces]) => {
     const li = document.createElement("li");
     li.textContent = `${name}: ${traces.map((t) => `${t.accesses.length} accesses, ${t.numPages} pages`).join("; ")}`;
@@ -71,15 +74,19 @@ function summaryTable(outcome: BrowserSweepOutcome): HTMLTableElement {
 }
 
 /** Replays one row again with its events kept and draws each tier's resident bytes over time. */
+/** Transfer events kept for the occupancy chart (7 numbers each, so at most ~200 MB of JS arrays). */
+const OCCUPANCY_EVENTS = 4_000_000;
+
 async function drawOccupancy(result: SweepResult, outcome: BrowserSweepOutcome): Promise<void> {
   const row = outcome.plan.rows[result.row]!;
   const trace = outcome.plan.traces[row.traceId]!;
-  const run = simulateSync({ scenario: row.scenario, trace, policy: row.policyName, params: row.params, profile: outcome.plan.profile, seed: row.seed ?? 0, eventCapacity: 4_000_000 });
+  const run = simulateSync({ scenario: row.scenario, trace, policy: row.policyName, params: row.params, profile: outcome.plan.profile, seed: row.seed ?? 0, eventCapacity: OCCUPANCY_EVENTS });
+  const cut = run.eventsDropped ? ` — the first ${OCCUPANCY_EVENTS.toLocaleString()} transfers only; ${run.eventsDropped.toLocaleString()} later ones not drawn` : "";
   const points = tierOccupancy(run.events ?? [], row.scenario.tiers.map((t) => t.name), trace.accesses.length)
     .map((p) => ({ ...p, megabytes: p.bytes / 1e6 }));
   const svg = await renderChart({
     $schema: "https://vega.github.io/schema/vega-lite/v6.json", background: "white", width: 640, height: 220,
-    title: `${result.policy} on ${result.workload} / ${result.scenario}${outcome.plan.profile === "khl" ? " (khl: cold pages enter the last tier unlogged)" : ""}`,
+    title: `${result.policy} on ${result.workload} / ${result.scenario}${outcome.plan.profile === "khl" ? " (khl: cold pages enter the last tier unlogged)" : ""}${cut}`,
     data: { values: points }, mark: "line",
     encoding: { x: { field: "step", type: "quantitative", title: "accesses" }, y: { field: "megabytes", type: "quantitative", title: "resident MB" }, color: { field: "tier", type: "nominal" } },
   });
