@@ -20,12 +20,15 @@ const freePort = (): Promise<number> => new Promise((resolve, reject) => {
  * Starts Debian's redis-server on 127.0.0.1 without persistence. A missing binary fails loudly
  * (the distributed-sweep tests must not pass by skipping).
  */
-export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
+export async function startRedis(options: { password?: string; tls?: { certFile: string; keyFile: string } } = {}): Promise<RedisServer> {
   if (spawnSync("redis-server", ["--version"]).error) {
     throw new Error("redis-server not found: the distributed-sweep tests need Debian's redis-server (apt-get install -y redis-server; .ci/run does it)");
   }
   const port = await freePort();
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const args = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  // With TLS the plain port is closed: every client must speak TLS.
+  if (options.tls) args.push("--port", "0", "--tls-port", String(port), "--tls-cert-file", options.tls.certFile, "--tls-key-file", options.tls.keyFile, "--tls-auth-clients", "no");
+  else args.push("--port", String(port));
   if (options.password) args.push("--requirepass", options.password);
   const child: ChildProcess = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
@@ -38,7 +41,7 @@ export async function startRedis(options: { password?: string } = {}): Promise<R
   });
   return {
     port,
-    url: (db, password) => `redis://${password ? `:${password}@` : ""}127.0.0.1:${port}/${db}`,
+    url: (db, password) => `${options.tls ? "rediss" : "redis"}://${password ? `:${password}@` : ""}127.0.0.1:${port}/${db}`,
     stop: () => new Promise((resolve) => {
       child.once("exit", () => resolve());
       child.kill("SIGTERM");

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -31,8 +31,8 @@ interface Proc {
   waitFor(pattern: RegExp, count?: number, timeoutMs?: number): Promise<void>;
 }
 
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [kvsim, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function start(args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
+  const child = spawn(process.execPath, [kvsim, ...args], { stdio: ["ignore", "pipe", "pipe"], env });
   const lines: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     let buffer = "";
@@ -61,7 +61,7 @@ function start(args: string[]): Proc {
   };
 }
 
-const worker = (url: string) => start(["worker", "--redis", url, "--concurrency", "1", "--lock-ms", "1500"]);
+const worker = (url: string, env?: NodeJS.ProcessEnv) => start(["worker", "--redis", url, "--concurrency", "1", "--lock-ms", "1500"], env);
 
 function writeSpec(name: string): string {
   const file = join(work, `${name}.json`);
@@ -201,5 +201,48 @@ describe("Redis URLs and secrets", () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
     }
+  });
+});
+
+describe("Redis over TLS (rediss://)", () => {
+  let tlsRedis: RedisServer;
+  const certs = join(work, "tls");
+
+  /** A throwaway CA and a server certificate for 127.0.0.1, made with the openssl command. */
+  function makeCertificates(): void {
+    mkdirSync(certs, { recursive: true });
+    const run = (args: string[]) => {
+      const r = spawnSync("openssl", args, { cwd: certs, encoding: "utf8" });
+      if (r.error || r.status !== 0) throw new Error(`openssl ${args[0]} failed (the TLS test needs the openssl command): ${r.error?.message ?? r.stderr}`);
+    };
+    run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=kvsim-test-ca"]);
+    run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
+    writeFileSync(join(certs, "ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
+    run(["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "ext.cnf"]);
+  }
+
+  beforeAll(async () => {
+    makeCertificates();
+    tlsRedis = await startRedis({ tls: { certFile: join(certs, "server.crt"), keyFile: join(certs, "server.key") } });
+  });
+  afterAll(() => tlsRedis?.stop());
+
+  it("runs a sweep over TLS with the private CA given by NODE_EXTRA_CA_CERTS, and refuses an unverifiable server", async () => {
+    const url = tlsRedis.url(0);
+    expect(url.startsWith("rediss://")).toBe(true);
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: join(certs, "ca.crt") };
+    const specFile = join(work, "tls.json");
+    writeFileSync(specFile, JSON.stringify({ name: "tls", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru", "fifo"] }));
+    const untrusted = start(["sweep", specFile, "--backend", url, "--out", join(work, "tls-untrusted")]);
+    expect(await untrusted.exit).toBe(2);
+    expect(untrusted.lines.join("\n")).toMatch(/cannot use Redis at rediss:\/\/127\.0\.0\.1:\d+\/0: .*(certificate|self.signed)/i);
+    const w = worker(url, env);
+    await w.waitFor(/^kvsim worker: /);
+    const out = join(work, "tls-out");
+    const coordinator = start(["sweep", specFile, "--backend", url, "--out", out], env);
+    expect(await coordinator.exit).toBe(0);
+    w.child.kill("SIGTERM");
+    await w.exit;
+    expect(artifacts(out)).toEqual(await localArtifacts(specFile));
   });
 });
