@@ -42,9 +42,15 @@ const tiny = specFile("tiny", {
 async function workers(n: number): Promise<ChildProcess[]> {
   const procs = Array.from({ length: n }, () =>
     spawn(process.execPath, [join(packageRoot(), "bin", "kvsim.js"), "worker", "--redis", url, "--concurrency", "1"], { stdio: ["ignore", "pipe", "inherit"] }));
-  await Promise.all(procs.map((p) => new Promise<void>((resolve) => p.stdout!.on("data", (d: Buffer) => d.toString().includes("kvsim worker:") && resolve()))));
+  await Promise.all(procs.map((p) => new Promise<void>((resolve) => p.stdout!.on("data", (d: Buffer) => d.toString().includes("kvsim worker ") && resolve()))));
   return procs;
 }
+
+/** Stops workers and waits until they are gone, so that the next run starts on a quiet queue. */
+const stop = (procs: ChildProcess[]) => Promise.all(procs.map((p) => new Promise((resolve) => {
+  p.once("exit", resolve);
+  p.kill("SIGTERM");
+})));
 
 async function run(file: string, how: { backend?: string; threads?: number }): Promise<SweepOutcome> {
   await client.flushdb();
@@ -59,7 +65,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const n of [1, 2]) {
     const procs = await workers(n);
     walls[`redis, ${n} worker${n > 1 ? "s" : ""}`]!.push((await run(heavy, { backend: url })).timing.wallMs);
-    for (const p of procs) p.kill("SIGTERM");
+    await stop(procs);
   }
 }
 
@@ -71,7 +77,7 @@ for (let round = 0; round < ROUNDS; round++) {
   tinyJobs = o.timing.batches;
   overhead.push((o.timing.wallMs - o.timing.workMs) / o.timing.batches);
 }
-for (const p of procs) p.kill("SIGTERM");
+await stop(procs);
 client.disconnect();
 await redis.stop();
 rmSync(work, { recursive: true, force: true });

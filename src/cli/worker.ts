@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { KvsimInputError } from "../errors.js";
 import { redisUrlOption, REDIS_URL_ENV } from "../sweep/remote/redis-url.js";
 import { loadCompiled } from "../util/load-compiled.js";
 import { parseNonNegativeInt } from "./options.js";
@@ -18,8 +19,9 @@ export function workerCommand(): Command {
     .addHelpText("after", "\nStops gracefully on SIGINT/SIGTERM: running batches finish, no new ones start. See docs/sweeps.md for deployment.")
     .action(async (opts: WorkerCliOptions) => {
       const url = redisUrlOption(opts.redis, "--redis");
+      if (opts.concurrency === 0) throw new KvsimInputError("--concurrency must be at least 1");
       const { startRemoteWorker } = await loadCompiled<typeof import("../sweep/remote/remote-worker.js")>("sweep/remote/remote-worker.js");
-      const worker = await startRemoteWorker({ url, concurrency: opts.concurrency || undefined, lockMs: Math.max(1_000, opts.lockMs) });
+      const worker = await startRemoteWorker({ url, concurrency: opts.concurrency, lockMs: Math.max(1_000, opts.lockMs) });
       await new Promise<void>((resolve) => {
         const stop = () => {
           console.log("kvsim worker: stopping after the running batches");

@@ -97,7 +97,7 @@ function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: nu
 /** Loaded only for distributed sweeps: BullMQ and ioredis stay out of every other command's start-up. */
 async function remoteExecutor(plan: SweepPlan, url: string, onNotice?: (message: string) => void): Promise<Executor> {
   const { redisExecutor } = await loadCompiled<typeof import("./remote/redis-executor.js")>("sweep/remote/redis-executor.js");
-  return redisExecutor(plan, url, { onNoWorkers: onNotice });
+  return redisExecutor(plan, url, { onNotice });
 }
 
 interface Metadata {
@@ -146,15 +146,25 @@ function machine() {
 }
 
 /**
- * Runs a planned sweep on a Piscina pool and writes its artifacts into `outDir`: results stream
+ * Runs a planned sweep on a Piscina pool (or, with `backend`, on remote workers through Redis)
+ * and writes its artifacts into `outDir`: results stream
  * into results.jsonl as batches finish; at the end the file is rewritten in row order and
  * results.csv, summary.csv, the SVG charts and run_metadata.json are written next to it.
  */
 export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<SweepOutcome> {
+  // Connect before touching the directory: an unusable Redis leaves nothing behind.
+  const remoteRun = options.backend ? await remoteExecutor(plan, options.backend, options.onNotice) : undefined;
+  try {
+    return await execute(plan, options, remoteRun);
+  } finally {
+    // Also when something fails before the batches start: open Redis connections keep the process alive.
+    await remoteRun?.destroy();
+  }
+}
+
+async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Executor | undefined): Promise<SweepOutcome> {
   const outDir = options.outDir;
   const remote = options.backend;
-  // Connect before touching the directory: an unusable Redis leaves nothing behind.
-  const remoteRun = remote ? await remoteExecutor(plan, remote, options.onNotice) : undefined;
   mkdirSync(outDir, { recursive: true });
   const resultsFile = join(outDir, "results.jsonl");
   const metadataFile = join(outDir, "run_metadata.json");
@@ -185,7 +195,6 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
   let workMs = 0;
   let interrupted = false;
 
-  if (!pending.length) await remoteRun?.destroy();
   if (pending.length) {
     // Node's setImmediate lets Ctrl-C be heard between main-thread batches.
     const executor = remoteRun ?? (inline ? inlineExecutor(plan.traces, setImmediate) : poolExecutor(plan, pending, threads));

@@ -8,20 +8,31 @@ import { redactRedisUrl } from "./redis-url.js";
  * reported by message only: ioredis's own report of a failed command prints its arguments,
  * which for AUTH include the password.
  */
-export function connectRedis(url: string, onError: (message: string) => void = (m) => console.error(`kvsim: ${m}`)): Redis {
+export function connectRedis(url: string, report: (err: Error) => void): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     connectionName: "kvsim",
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
-  let last = "";
-  redis.on("error", (err: Error) => {
-    const message = `Redis at ${redactRedisUrl(url)}: ${err.message}`;
-    if (message !== last) onError(message);
-    last = message;
-  });
-  redis.on("ready", () => (last = ""));
+  redis.on("error", report);
   return redis;
+}
+
+/** Where Redis errors go, by message: the same message twice in a row (a retry loop) is said once. */
+export type ErrorSink = (message: string) => void;
+
+/**
+ * An "error" listener for ioredis connections and BullMQ objects. It must be attached to every
+ * one of them: without a listener BullMQ prints the error object itself, whose `command` field
+ * holds the arguments of AUTH/HELLO — the password.
+ */
+export function errorReporter(url: string, sink: ErrorSink): (err: Error) => void {
+  let last = "";
+  return (err) => {
+    const message = `Redis at ${redactRedisUrl(url)}: ${err.message}`;
+    if (message !== last) sink(message);
+    last = message;
+  };
 }
 
 /**

@@ -11,6 +11,8 @@ export const RETENTION_SECONDS = 7 * 24 * 3600;
 
 /** A BullMQ job: one batch of a sweep's rows, self-contained but for the traces it names. */
 export interface BatchJobData {
+  /** Workers of another version refuse the job: results must not depend on who ran them. */
+  kvsimVersion: string;
   specHash: string;
   jobs: SweepJob[];
   /** traceId → trace digest, for the traces these rows replay. */

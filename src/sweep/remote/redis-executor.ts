@@ -1,78 +1,112 @@
 import { Queue, QueueEvents, type Job } from "bullmq";
+import { packageVersion } from "../../package-info.js";
 import { encodeBinaryTrace } from "../../traces/formats/binary.js";
 import { sha256Hex } from "../../util/sha256.js";
 import type { Executor } from "../execute.js";
 import type { SweepJob } from "../job.js";
 import type { SweepPlan } from "../plan.js";
-import { RETENTION_SECONDS, type BatchJobData, type BatchJobResult, SWEEP_QUEUE, traceKey } from "./protocol.js";
-import { checkRedisReachable, connectRedis } from "./connect.js";
+import { checkRedisReachable, connectRedis, errorReporter, type ErrorSink } from "./connect.js";
+import { RETENTION_SECONDS, SWEEP_QUEUE, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
 import { redactRedisUrl } from "./redis-url.js";
 
 /** Attempts per job before it is reported failed: a worker's crash, a lost trace, a Redis error. */
 const ATTEMPTS = 3;
+/** How often a waiting job is looked up: a job Redis lost (restart without persistence) is added again. */
+const CHECK_MS = 30_000;
 
 export interface RedisExecutorOptions {
-  /** Called when jobs wait and no worker is connected, so the user knows to start one. */
-  onNoWorkers?: (message: string) => void;
+  /** Notices (no worker connected yet) and Redis errors, by message only. */
+  onNotice?: ErrorSink;
 }
+
+type BatchJob = Job<BatchJobData, BatchJobResult>;
 
 /**
  * The coordinator's side of a distributed sweep: each batch becomes a BullMQ job whose id is
- * derived from the spec hash and the batch's row keys, so a rerun finds the jobs of the first run
- * (finished ones return their stored results at once) instead of adding new ones. Traces go to
- * Redis once, by content hash, before any job that needs them.
+ * derived from the kvsim version, the spec hash and the batch's row keys, so a rerun finds the
+ * jobs of the first run (finished ones return their stored results at once) instead of adding
+ * new ones, and a new kvsim version never reuses an old one's results. Traces go to Redis once,
+ * by content hash, before any job that needs them.
  */
 export async function redisExecutor(plan: SweepPlan, url: string, options: RedisExecutorOptions = {}): Promise<Executor> {
+  const notice = options.onNotice ?? ((m: string) => console.error(`kvsim: ${m}`));
   await checkRedisReachable(url);
+  const report = errorReporter(url, notice);
   // QueueEvents blocks on its connection (XREAD), so it gets its own.
-  const connection = connectRedis(url);
-  const eventConnection = connectRedis(url);
+  const connection = connectRedis(url, report);
+  const eventConnection = connectRedis(url, report);
   const queue = new Queue<BatchJobData, BatchJobResult>(SWEEP_QUEUE, { connection });
   const events = new QueueEvents(SWEEP_QUEUE, { connection: eventConnection });
+  queue.on("error", report);
+  events.on("error", report);
   // Every batch is in flight at once, each with its listeners: many listeners are the design, not a leak.
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
-  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  const destroy = async () => {
+    await Promise.allSettled([events.close(), queue.close()]);
+    connection.disconnect();
+    eventConnection.disconnect();
+  };
+
+  const version = packageVersion();
   const uploaded = new Map<number, Promise<unknown>>();
+  /** A trace already in Redis (an earlier run, another sweep) only gets its expiry renewed. */
   const upload = (traceId: number): Promise<unknown> => {
     if (!uploaded.has(traceId)) {
-      const bytes = encodeBinaryTrace(plan.traces[traceId]!);
-      uploaded.set(traceId, connection.set(traceKey(plan.traceDigests[traceId]!), Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "EX", RETENTION_SECONDS));
+      const key = traceKey(plan.traceDigests[traceId]!);
+      uploaded.set(traceId, connection.expire(key, RETENTION_SECONDS).then((renewed) => {
+        if (renewed) return;
+        const bytes = encodeBinaryTrace(plan.traces[traceId]!);
+        return connection.set(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), "EX", RETENTION_SECONDS);
+      }));
     }
     return uploaded.get(traceId)!;
   };
-  if ((await queue.getWorkers()).length === 0) {
-    options.onNoWorkers?.(`no kvsim worker is connected to ${redactRedisUrl(url)} yet; jobs wait until one is (kvsim worker --redis URL)`);
-  }
 
-  const submit = async (jobs: SweepJob[]): Promise<Job<BatchJobData, BatchJobResult>> => {
+  const submit = async (jobs: SweepJob[]): Promise<BatchJob> => {
     const traceIds = [...new Set(jobs.map((j) => j.traceId))];
     await Promise.all(traceIds.map(upload));
-    const rowsHash = await sha256Hex([jobs.map((j) => plan.rows[j.row]!.key).join("\n")]);
+    const rowsHash = await sha256Hex([version, "\n", plan.specHash, "\n", jobs.map((j) => plan.rows[j.row]!.key).join("\n")]);
     const jobId = `sweep-${plan.specHash.slice(0, 16)}-${rowsHash.slice(0, 16)}`;
-    const data: BatchJobData = { specHash: plan.specHash, jobs, traces: Object.fromEntries(traceIds.map((t) => [t, plan.traceDigests[t]!])) };
+    const data: BatchJobData = { kvsimVersion: version, specHash: plan.specHash, jobs, traces: Object.fromEntries(traceIds.map((t) => [t, plan.traceDigests[t]!])) };
     // With an existing id BullMQ adds nothing and hands back the job as the first run left it.
     const job = await queue.add("batch", data, {
       jobId, attempts: ATTEMPTS, backoff: { type: "exponential", delay: 1_000 },
       removeOnComplete: { age: RETENTION_SECONDS }, removeOnFail: { age: RETENTION_SECONDS },
     });
-    if ((await job.getState()) === "failed") await job.retry("failed");
+    if ((await job.getState()) === "failed") {
+      // A new run gives a failed job its full attempts again; another coordinator may have done it first.
+      await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true }).catch(() => {});
+    }
     return job;
   };
 
-  return {
-    run: async (jobs) => {
-      const job = await submit(jobs);
+  /** Waits for a job; a job that vanished from Redis is added again rather than waited for forever. */
+  const finish = async (jobs: SweepJob[]): Promise<BatchJobResult> => {
+    let job = await submit(jobs);
+    for (;;) {
       try {
-        return await job.waitUntilFinished(events);
-      } catch (err) {
-        throw new Error(`job ${job.id} failed after ${ATTEMPTS} attempts: ${(err as Error).message}`);
+        return await job.waitUntilFinished(events, CHECK_MS);
+      } catch {
+        const state = await queue.getJobState(job.id!);
+        if (state === "unknown") job = await submit(jobs);
+        else if (state === "completed") return ((await queue.getJob(job.id!)) as BatchJob).returnvalue;
+        else if (state === "failed") {
+          const failed = (await queue.getJob(job.id!)) as BatchJob | undefined;
+          throw new Error(`job ${job.id} failed after ${failed?.attemptsMade ?? ATTEMPTS} attempts: ${failed?.failedReason ?? "unknown reason"}`);
+        }
       }
-    },
-    destroy: async () => {
-      await Promise.allSettled([events.close(), queue.close()]);
-      connection.disconnect();
-      eventConnection.disconnect();
-    },
+    }
   };
+
+  try {
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    if ((await queue.getWorkers()).length === 0) {
+      notice(`no kvsim worker is connected to ${redactRedisUrl(url)} yet; jobs wait until one is (kvsim worker --redis URL)`);
+    }
+  } catch (err) {
+    await destroy();
+    throw err;
+  }
+  return { run: finish, destroy };
 }

@@ -23,13 +23,17 @@ export function checkRedisUrl(url: string, flag: string): string {
   return url;
 }
 
-/** The URL with its user name and password masked: what logs and run_metadata.json show. */
+/**
+ * The URL with its user name, password and query masked (ioredis also takes `?password=` there):
+ * what logs and run_metadata.json show.
+ */
 export function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.username) parsed.username = "***";
     if (parsed.password) parsed.password = "***";
-    return parsed.toString();
+    const masked = parsed.toString();
+    return parsed.search ? masked.replace(parsed.search, "?***") : masked;
   } catch {
     return "(unparseable Redis URL)";
   }

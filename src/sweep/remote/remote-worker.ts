@@ -1,15 +1,16 @@
-import { Worker, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import { packageRoot } from "../../package-info.js";
+import { packageRoot, packageVersion } from "../../package-info.js";
 import { decodeBinaryTrace } from "../../traces/formats/binary.js";
 import { engineModule } from "../../wasm/engine-module.js";
 import { shareTrace, type SharedTrace } from "../shared-trace.js";
 import type { BatchTask } from "./batch-thread.js";
 import { SWEEP_QUEUE, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
-import { checkRedisReachable, connectRedis } from "./connect.js";
+import { checkRedisReachable, connectRedis, errorReporter } from "./connect.js";
 import { redactRedisUrl } from "./redis-url.js";
 
 export interface RemoteWorkerOptions {
@@ -32,25 +33,29 @@ export interface RemoteWorker {
   close(): Promise<void>;
 }
 
-/** Traces by digest, fetched from Redis once and shared with every thread. */
+/** Traces by digest, fetched from Redis once (concurrent jobs share one fetch) and shared with every thread. */
 class TraceCache {
-  private readonly traces = new Map<string, SharedTrace>();
+  private readonly traces = new Map<string, Promise<SharedTrace>>();
 
-  constructor(private readonly redis: ReturnType<typeof connectRedis>, private readonly capacity: number) {}
+  constructor(private readonly redis: Redis, private readonly capacity: number) {}
 
-  async get(digest: string): Promise<SharedTrace> {
-    const hit = this.traces.get(digest);
-    if (hit) {
+  get(digest: string): Promise<SharedTrace> {
+    let trace = this.traces.get(digest);
+    if (trace) {
       this.traces.delete(digest);
-      this.traces.set(digest, hit);
-      return hit;
+    } else {
+      trace = this.fetch(digest);
+      trace.catch(() => this.traces.delete(digest));
     }
-    const bytes = await this.redis.getBuffer(traceKey(digest));
-    if (!bytes) throw new Error(`trace ${digest.slice(0, 12)}… is not in Redis (expired or deleted); rerun the sweep command to upload it again`);
-    const trace = shareTrace(decodeBinaryTrace(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), traceKey(digest)));
     this.traces.set(digest, trace);
     while (this.traces.size > this.capacity) this.traces.delete(this.traces.keys().next().value!);
     return trace;
+  }
+
+  private async fetch(digest: string): Promise<SharedTrace> {
+    const bytes = await this.redis.getBuffer(traceKey(digest));
+    if (!bytes) throw new Error(`trace ${digest.slice(0, 12)}… is not in Redis (expired or deleted); rerun the sweep command to upload it again`);
+    return shareTrace(decodeBinaryTrace(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), traceKey(digest)));
   }
 }
 
@@ -64,16 +69,21 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const log = options.log ?? ((line: string) => console.log(line));
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const lockDuration = options.lockMs ?? 30_000;
+  const version = packageVersion();
   await checkRedisReachable(options.url);
-  const redis = connectRedis(options.url, (m) => log(m));
+  const report = errorReporter(options.url, log);
+  const redis = connectRedis(options.url, report);
+  const workerConnection = connectRedis(options.url, report);
   const cache = new TraceCache(redis, options.cachedTraces ?? 64);
   const pool = new Piscina<BatchTask, BatchJobResult>({
     filename: pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "remote", "batch-thread.js")).href,
     workerData: { module: engineModule() },
     minThreads: concurrency, maxThreads: concurrency,
   });
-  const workerConnection = connectRedis(options.url, (m) => log(m));
   const worker = new Worker<BatchJobData, BatchJobResult>(SWEEP_QUEUE, async (job: Job<BatchJobData, BatchJobResult>) => {
+    if (job.data.kvsimVersion !== version) {
+      throw new UnrecoverableError(`job from kvsim ${job.data.kvsimVersion}, this worker is kvsim ${version}: run workers of the coordinator's version`);
+    }
     const t0 = performance.now();
     log(`job ${job.id} started: ${job.data.jobs.length} rows (attempt ${job.attemptsMade + 1})`);
     const traces: SharedTrace[] = [];
@@ -83,16 +93,20 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     return outcomes;
   }, { connection: workerConnection, concurrency, lockDuration, stalledInterval: lockDuration, autorun: false });
   worker.on("failed", (job, err) => log(`job ${job?.id} failed: ${err.message}`));
-  worker.on("error", (err) => log(`worker error: ${err.message}`));
-  void worker.run();
-  await worker.waitUntilReady();
-  log(`kvsim worker: ${concurrency} thread(s) on queue ${SWEEP_QUEUE} at ${redactRedisUrl(options.url)}`);
-  return {
-    close: async () => {
-      await worker.close();
-      await pool.destroy();
-      redis.disconnect();
-      workerConnection.disconnect();
-    },
+  worker.on("error", report);
+  const close = async () => {
+    await worker.close();
+    await pool.destroy();
+    redis.disconnect();
+    workerConnection.disconnect();
   };
+  worker.run().catch((err: Error) => report(err));
+  try {
+    await worker.waitUntilReady();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  log(`kvsim worker ${version}: ${concurrency} thread(s) on queue ${SWEEP_QUEUE} at ${redactRedisUrl(options.url)}`);
+  return { close };
 }
