@@ -1,0 +1,30 @@
+// `npm run screenshots`: docs/img/playground-sweep.png and playground-episode.png, taken in
+// headless Chromium from the built playground served by kvsim's own server (all figures simulated).
+import { buildServer } from "../dist/src/server/app.js";
+import { launchChromium } from "../dist/bench/chromium.js";
+
+const server = await buildServer();
+const url = await server.listen({ host: "127.0.0.1", port: 0 });
+const browser = await launchChromium();
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+await page.goto(`${url}/`);
+await page.waitForSelector("body[data-ready=true]");
+await page.fill("#spec", JSON.stringify({
+  name: "playground", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst", "chat_continuation", "adversarial_burst"],
+  policies: ["lru", "s3fifo", "cost_aware", "regret_aware", "belady"], seeds: [1, 2, 3],
+}, null, 2));
+await page.click("#run-sweep");
+await page.waitForSelector("body[data-sweep=done]");
+await page.waitForSelector("#occupancy-chart img");
+await page.screenshot({ path: "docs/img/playground-sweep.png", fullPage: true });
+await page.click("button[data-tab=episode]");
+await page.selectOption("#env-id", "kvsim/Serving-medium-v0");
+await page.selectOption("#agent", "vllm");
+await page.fill("#episode-speed", "50");
+await page.click("#episode-reset");
+await page.click("#episode-play");
+await page.waitForSelector("body[data-episode=done]", { timeout: 120_000 });
+await page.screenshot({ path: "docs/img/playground-episode.png", fullPage: true });
+await browser.close();
+await server.close();
+console.log("wrote docs/img/playground-sweep.png, docs/img/playground-episode.png");
