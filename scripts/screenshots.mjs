@@ -9,10 +9,10 @@ const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 await page.goto(`${url}/`);
 await page.waitForSelector("body[data-ready=true]");
-await page.fill("#spec", JSON.stringify({
-  name: "playground", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst", "chat_continuation", "adversarial_burst"],
-  policies: ["lru", "s3fifo", "cost_aware", "regret_aware", "belady"], seeds: [1, 2, 3],
-}, null, 2));
+// Through the form, so that the form and the spec it writes agree in the picture.
+await page.uncheck('#workload-list input[value="zipf"]');
+for (const w of ["rag_burst", "chat_continuation", "adversarial_burst"]) await page.check(`#workload-list input[value="${w}"]`);
+for (const p of ["cost_aware", "regret_aware"]) await page.check(`#policy-list input[value="${p}"]`);
 await page.click("#run-sweep");
 await page.waitForSelector("body[data-sweep=done]");
 await page.waitForSelector("#occupancy-chart img");
