@@ -27,9 +27,7 @@ export interface BrowserSweepOptions {
 
 export interface BrowserSweepOutcome {
   status: "complete" | "failed" | "interrupted";
-  name: string;
-  specHash: string;
-  /** The planned rows and their traces: any row can be replayed again (e.g. with events) from it. */
+  /** The planned sweep (name, spec hash, rows and their traces): any row can be replayed again (e.g. with events) from it. */
   plan: SweepPlan;
   /** In row order; line for line what `kvsim sweep` writes to results.jsonl. */
   results: SweepResult[];
@@ -103,5 +101,5 @@ export async function runSweep(spec: SweepSpecInput, options: BrowserSweepOption
   const summary = summarize(results);
   const files = interrupted ? {} : { "results.jsonl": resultsJsonl(results), ...(await sweepArtifacts(results, summary, options.charts !== false)) };
   const status = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
-  return { status, name: plan.name, specHash: plan.specHash, plan, results, summary, failures, workers, wallMs, files };
+  return { status, plan, results, summary, failures, workers, wallMs, files };
 }

@@ -1,8 +1,8 @@
 /** The element with this id; a missing one is a bug in index.html, so fail loudly. */
-export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+export function byId<T extends Element = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
   if (!el) throw new Error(`#${id} missing from the page`);
-  return el as T;
+  return el as Element as T;
 }
 
 /** A labelled checkbox inside `parent`. */

@@ -111,10 +111,10 @@ function render(): void {
     (record.done ? ` · episode over${record.score !== undefined ? ` · score ${record.score.toFixed(4)}` : ""}` : "");
   const util = [seriesOf(GAUGES[0]!.labels), seriesOf(GAUGES[1]!.labels)];
   const utilMax = Math.max(1, ...util.flat());
-  polyline(byId<HTMLElement>("util-chart") as unknown as SVGSVGElement, [{ values: util[0]!, color: "#1f6feb" }, { values: util[1]!, color: "#d97706" }], utilMax);
-  polyline(byId<HTMLElement>("queue-chart") as unknown as SVGSVGElement, [{ values: seriesOf(GAUGES[2]!.labels), color: "#16a34a" }, { values: seriesOf(GAUGES[3]!.labels), color: "#b42318" }]);
+  polyline(byId<SVGSVGElement>("util-chart"), [{ values: util[0]!, color: "#1f6feb" }, { values: util[1]!, color: "#d97706" }], utilMax);
+  polyline(byId<SVGSVGElement>("queue-chart"), [{ values: seriesOf(GAUGES[2]!.labels), color: "#16a34a" }, { values: seriesOf(GAUGES[3]!.labels), color: "#b42318" }]);
   let sum = 0;
-  polyline(byId<HTMLElement>("reward-chart") as unknown as SVGSVGElement, [{ values: record.steps.map((s) => (sum += s.reward)), color: "#7c3aed" }]);
+  polyline(byId<SVGSVGElement>("reward-chart"), [{ values: record.steps.map((s) => (sum += s.reward)), color: "#7c3aed" }]);
   const labels = box().labels ?? [];
   const table = byId<HTMLTableElement>("observation-table");
   table.replaceChildren();

@@ -97,7 +97,7 @@ export function initSweepView(): void {
   const scenarios = byId("scenario-list");
   Object.keys(SCENARIO_PRESETS).forEach((name, i) => checkbox(scenarios, name, i === 0).addEventListener("change", writeSpec));
   const workloads = byId("workload-list");
-  WORKLOADS.forEach((w) => checkbox(workloads, w.name, ["zipf", "hot_cold"].includes(w.name), w.summary).addEventListener("change", writeSpec));
+  WORKLOADS.forEach((w) => checkbox(workloads, w.name, w.name === "zipf", w.summary).addEventListener("change", writeSpec));
   renderPolicies();
   byId("profile").addEventListener("change", () => {
     renderPolicies();
