@@ -58,10 +58,18 @@ export class PythonRandom {
 
   private twist(): void {
     const mt = this.mt;
-    for (let k = 0; k < 624; k++) {
-      const y = (mt[k]! & 0x80000000) | (mt[(k + 1) % 624]! & 0x7fffffff);
-      mt[k] = mt[(k + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    // The reference loop's (k + 1) % 624 and (k + 397) % 624, split at the wrap points.
+    let k = 0;
+    for (; k < 227; k++) {
+      const y = (mt[k]! & 0x80000000) | (mt[k + 1]! & 0x7fffffff);
+      mt[k] = mt[k + 397]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     }
+    for (; k < 623; k++) {
+      const y = (mt[k]! & 0x80000000) | (mt[k + 1]! & 0x7fffffff);
+      mt[k] = mt[k - 227]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
+    }
+    const y = (mt[623]! & 0x80000000) | (mt[0]! & 0x7fffffff);
+    mt[623] = mt[396]! ^ (y >>> 1) ^ (-(y & 1) & 0x9908b0df);
     this.index = 0;
   }
 

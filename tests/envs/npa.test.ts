@@ -66,6 +66,13 @@ describe("NeuralPagedAttention traffic generator", () => {
     const b = new NpaTraffic("hard", 7);
     for (let t = 0; t < 50; t++) expect(a.spawn(t, ["x", "y"])).toEqual(b.spawn(t, ["x", "y"]));
   });
+
+  it("names fresh requests by an odd-multiplier permutation of a counter, as 8 hex digits", () => {
+    const traffic = new NpaTraffic("hard", 7);
+    const ids = Array.from({ length: 300 }, (_, t) => traffic.spawn(t, [])).flat().map((a) => a.id);
+    expect(ids.length).toBeGreaterThan(100);
+    ids.forEach((id, i) => expect(id).toBe((Math.imul(i + 1, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0")));
+  });
 });
 
 describe("Gymnasium contract", () => {

@@ -121,6 +121,8 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private lastResult = "reset";
   private rerolls = 0;
   private readonly residents: Request[] = [];
+  /** Scratch for the observation: idle sizes (free, vip) and idle ages (free, vip), in its order. */
+  private readonly idleStats: [number[], number[], number[], number[]] = [[], [], [], []];
 
   constructor(options: NpaEnvOptions) {
     if (!TASKS[options.task]) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
@@ -252,15 +254,19 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     for (const r of this.freeQueue) r.wait += 1;
     for (const r of this.vipQueue) r.wait += 1;
     for (const r of this.cpu.requests.values()) r.idle += 1;
-    // Residents in map order, stably sorted by arrival tick (usually already sorted: skip the sort).
+    // Residents in map order, stably sorted by arrival tick: an insertion sort as they are read
+    // (the map is nearly in arrival order, and small, so this beats Array.prototype.sort).
     const residents = this.residents;
     residents.length = 0;
-    let sorted = true;
     for (const r of this.gpu.requests.values()) {
-      if (residents.length && r.arrivalTick < residents[residents.length - 1]!.arrivalTick) sorted = false;
+      let i = residents.length;
       residents.push(r);
+      while (i > 0 && residents[i - 1]!.arrivalTick > r.arrivalTick) {
+        residents[i] = residents[i - 1]!;
+        i--;
+      }
+      residents[i] = r;
     }
-    if (!sorted) residents.sort((a, b) => a.arrivalTick - b.arrivalTick);
     const generators = Math.min(NPA.maxGenerating, residents.length);
     for (let i = generators; i < residents.length; i++) {
       const r = residents[i]!;
@@ -437,10 +443,8 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     const slaFree = this.config.slaFree ?? 200;
     const slaVip = this.config.slaVip ?? 100;
     // One pass over the GPU map (in map order): idle sizes and ages per tier, largest active size.
-    const freeSizes: number[] = [];
-    const freeAges: number[] = [];
-    const vipSizes: number[] = [];
-    const vipAges: number[] = [];
+    const [freeSizes, vipSizes, freeAges, vipAges] = this.idleStats;
+    freeSizes.length = vipSizes.length = freeAges.length = vipAges.length = 0;
     let activeMax = 0;
     for (const r of this.gpu.requests.values()) {
       if (r.location === "gpu_active") activeMax = Math.max(activeMax, r.currentBlocks);
@@ -460,13 +464,15 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
       Math.min(1, maxWait(this.vipQueue) / slaVip),
       Math.min(1, activeMax / NPA.gpuBlocks),
     ];
-    for (const values of [freeSizes, vipSizes, freeAges, vipAges]) {
+    for (const values of this.idleStats) {
       if (values.length === 0) {
         obs.push(0.0, 0.0, 0.0);
         continue;
       }
+      let largest = values[0]!;
+      for (let i = 1; i < values.length; i++) largest = Math.max(largest, values[i]!);
       const mean = npMean(values);
-      obs.push(Math.min(1, Math.max(...values)), Math.min(1, mean), Math.min(1, npStd(values, mean)));
+      obs.push(Math.min(1, largest), Math.min(1, mean), Math.min(1, npStd(values, mean)));
     }
     return obs;
   }

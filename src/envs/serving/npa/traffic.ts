@@ -102,8 +102,15 @@ export class NpaTraffic implements TrafficSource {
 
   private freshId(): string {
     // An odd multiplier permutes 32-bit integers: distinct, random-looking 8-hex ids.
-    return (Math.imul(++this.fresh, 0x9e3779b1) >>> 0).toString(16).padStart(8, "0");
+    return hex32(Math.imul(++this.fresh, 0x9e3779b1));
   }
+}
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** `(x >>> 0).toString(16).padStart(8, "0")` by byte table: V8's radix toString is the slow path. */
+function hex32(x: number): string {
+  return HEX_BYTE[(x >>> 24) & 255]! + HEX_BYTE[(x >>> 16) & 255]! + HEX_BYTE[(x >>> 8) & 255]! + HEX_BYTE[x & 255]!;
 }
 
 /** Replays recorded arrivals (a fixture's), one list per spawn. */
