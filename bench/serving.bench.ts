@@ -9,6 +9,7 @@ import { makeAgent } from "../src/agents/registry.js";
 import { make } from "../src/envs/registry.js";
 import { NPA_TASKS } from "../src/envs/serving/npa/constants.js";
 import { ServingEnv } from "../src/envs/serving/serving-env.js";
+import type { Env } from "../src/envs/spaces.js";
 import { prefixReplay } from "../src/serving/prefix-replay.js";
 import { readMooncakeTrace } from "../src/traces/formats/mooncake.js";
 import { median } from "./median.js";
@@ -17,8 +18,11 @@ const ROUNDS = 5;
 const STEPS = 200_000;
 const NPA_TICKS_PER_SECOND = 6000; // NeuralPagedAttention's best measured rate (its spec: 2,400–6,000)
 
-function stepsPerSecond(id: string, seed: number): number {
-  const env = make(id);
+/** NeuralPagedAttention's own hardware (1,000 / 5,000 blocks, 12 sequences, 5 tokens a tick), for a like-for-like rate. */
+const NPA_SIZED = { gpuBlocks: 1000, cpuBlocks: 5000, batchLimit: 12, tokensPerTick: 5 };
+
+function stepsPerSecond(makeEnv: () => Env<number[], number>, seed: number): number {
+  const env = makeEnv();
   const agent = makeAgent("random", env);
   let { observation } = env.reset({ seed });
   agent.reset(seed);
@@ -35,9 +39,6 @@ function stepsPerSecond(id: string, seed: number): number {
   return STEPS / ((performance.now() - t0) / 1000);
 }
 
-/** NeuralPagedAttention's own hardware (1,000 / 5,000 blocks, 12 sequences, 5 tokens a tick), for a like-for-like rate. */
-const NPA_SIZED = { gpuBlocks: 1000, cpuBlocks: 5000, batchLimit: 12, tokensPerTick: 5 };
-
 /** Whole episodes of the built-in scheduler inside WASM: one boundary crossing per episode. */
 function schedulerTicksPerSecond(task: "easy" | "medium" | "hard", sized: object = {}): number {
   const env = new ServingEnv({ task, ...sized });
@@ -53,9 +54,14 @@ function schedulerTicksPerSecond(task: "easy" | "medium" | "hard", sized: object
 const rows: Record<string, number> = {};
 const scheduler: Record<string, number> = {};
 for (const task of NPA_TASKS) {
-  for (const id of [`kvsim/Serving-${task}-v0`, `kvsim/Serving-npa-${task}-v0`]) {
-    stepsPerSecond(id, 1); // warm-up
-    rows[id] = median(Array.from({ length: ROUNDS }, (_, r) => stepsPerSecond(id, 100 * r)));
+  const envs: Record<string, () => Env<number[], number>> = {
+    [`kvsim/Serving-${task}-v0`]: () => make(`kvsim/Serving-${task}-v0`),
+    [`kvsim/Serving-${task}-v0, NeuralPagedAttention-sized`]: () => new ServingEnv({ task, ...NPA_SIZED }),
+    [`kvsim/Serving-npa-${task}-v0`]: () => make(`kvsim/Serving-npa-${task}-v0`),
+  };
+  for (const [name, makeEnv] of Object.entries(envs)) {
+    stepsPerSecond(makeEnv, 1); // warm-up
+    rows[name] = median(Array.from({ length: ROUNDS }, (_, r) => stepsPerSecond(makeEnv, 100 * r)));
   }
   schedulerTicksPerSecond(task);
   scheduler[task] = median(Array.from({ length: ROUNDS }, () => schedulerTicksPerSecond(task)));
