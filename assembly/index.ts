@@ -12,7 +12,7 @@ import { initResidency, tierPeak, tierUsed, tierCount, residentMaskOf } from "./
 import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
 import { createPolicy, needsNextUse } from "./policies/factory";
-import { seedRng } from "./util/rng";
+import { seedRng, Stream } from "./util/rng";
 import { replayRequests as replayRequestList, prefixHitBlocks, resetPrefixHits } from "./blocks/prefix-replay";
 
 let traceArray = new StaticArray<i32>(0);
@@ -158,6 +158,18 @@ export {
 import * as serving from "./serving/sim";
 
 export function servingReward(): f64 { return serving.lastReward; }
+
+/**
+ * `count` standard normal deviates from the traffic sampler (a Stream's ziggurat) for `seed`,
+ * written to a fresh arena buffer whose address is returned, so hosts and tests can check the
+ * distribution the serving traffic draws from. Call after resetArena.
+ */
+export function sampleNormals(seed: f64, count: i32): usize {
+  const out = new StaticArray<f64>(count);
+  const stream = new Stream(<u64>seed, 0);
+  for (let i = 0; i < count; i++) unchecked(out[i] = stream.normal(0.0, 1.0));
+  return changetype<usize>(out);
+}
 
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";
 export { setupScoring, scoringKeys, scoringValues, scoringWeights, scoringScores, scoringOrder, scoreLinear, selectTopK } from "./tokens/score";

@@ -1,3 +1,5 @@
+import { layerEdge, layerRatio, prepareZiggurat, TAIL_START } from "./ziggurat";
+
 /**
  * SplitMix64: a tiny, well-mixed, seedable generator. Every random choice in the engine
  * (random eviction, sampled victims) draws from here so that a run is a pure function of its seed.
@@ -24,6 +26,7 @@ export class Stream {
   state: u64;
 
   constructor(seed: u64, stream: u64) {
+    prepareZiggurat();
     this.state = 0;
     this.reseed(seed, stream);
   }
@@ -47,11 +50,40 @@ export class Stream {
     return <i32>(((this.next() >> 32) * <u64>n) >> 32);
   }
 
-  /** Normal(mu, sigma) by Box–Muller (one value per call, so the stream stays simple to follow). */
+  /** Uniform double in the open interval (0, 1): 53 random bits, centred in their cell. */
+  open(): f64 {
+    return (<f64>(this.next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+  }
+
+  /** Normal(mu, sigma) by the ziggurat method (ziggurat.ts); usually one draw from the stream. */
   normal(mu: f64, sigma: f64): f64 {
-    const u1 = 1.0 - this.uniform();
-    const u2 = this.uniform();
-    return mu + sigma * Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    return mu + sigma * this.standardNormal();
+  }
+
+  private standardNormal(): f64 {
+    while (true) {
+      const bits = this.next();
+      // The top 53 bits give u in [−1, 1), the low 7 (disjoint) the layer.
+      const u = <f64>(bits >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+      const i = <i32>(bits & 0x7f);
+      if (Math.abs(u) < layerRatio(i)) return u * layerEdge(i);
+      if (i == 0) return this.normalTail(u < 0);
+      const x = u * layerEdge(i);
+      const xi = layerEdge(i);
+      const xn = layerEdge(i + 1);
+      const f0 = Math.exp(-0.5 * (xi * xi - x * x));
+      const f1 = Math.exp(-0.5 * (xn * xn - x * x));
+      if (f1 + this.uniform() * (f0 - f1) < 1.0) return x;
+    }
+  }
+
+  /** Marsaglia's tail method beyond the base strip's edge R. */
+  private normalTail(negative: bool): f64 {
+    while (true) {
+      const x = Math.log(this.open()) / TAIL_START;
+      const y = Math.log(this.open());
+      if (-2.0 * y >= x * x) return negative ? x - TAIL_START : TAIL_START - x;
+    }
   }
 
   /** Poisson(lambda): Knuth's product below 30, a rounded normal above. */

@@ -38,11 +38,11 @@ export interface QLearningConfig {
   epsilonFraction: number;
 }
 
-export const Q_DEFAULTS = { alpha: 0.1, gamma: 0.99, epsilonEnd: 0.05, epsilonFraction: 0.5 };
+export const Q_DEFAULTS = { alpha: 0.1, gamma: 0.95, epsilonEnd: 0.05, epsilonFraction: 0.5 };
 
 /** Tabular Q-learning (Watkins 1989), ε-greedy with linear decay, seeded. */
 export function trainQLearning(env: Env<number[], number> & { score(): number }, envId: string, config: QLearningConfig,
-  onEpisode?: (episode: number, score: number) => void): QTableFile {
+  onEpisode?: (episode: number, step: number, score: number) => void): QTableFile {
   const actions = env.actionSpace.n;
   // Unvisited pairs start at -Infinity so that greedy play never prefers an action never tried
   // there over one that was (with zeros, the penalties of tried actions make untried ones look best).
@@ -66,7 +66,7 @@ export function trainQLearning(env: Env<number[], number> & { score(): number },
     obs = r.observation;
     if (r.terminated || r.truncated) {
       curve.push({ episode, step: step + 1, score: env.score(), return: total });
-      onEpisode?.(episode, env.score());
+      onEpisode?.(episode, step + 1, env.score());
       episode++;
       total = 0;
       obs = env.reset({ seed: config.seed * 1000 + episode }).observation;

@@ -38,7 +38,7 @@ export function trainCommand(): Command {
         process.stderr.write(`step ${step}/${opts.steps}: episode ${episode} score ${score?.toFixed(4)}\n`);
       const file = opts.agent === "dqn"
         ? await trainDqn(scored, opts.env, { ...DQN_DEFAULTS, hidden, steps: opts.steps, seed: opts.seed }, (p) => report(p.episodes, p.step, p.lastScore))
-        : trainQLearning(scored, opts.env, { ...Q_DEFAULTS, steps: opts.steps, seed: opts.seed }, (e, score) => report(e + 1, 0, score));
+        : trainQLearning(scored, opts.env, { ...Q_DEFAULTS, steps: opts.steps, seed: opts.seed }, (e, step, score) => report(e + 1, step, score));
       writeFileAtomic(opts.out, JSON.stringify(file) + "\n");
       if (opts.curve) writeFileAtomic(opts.curve, await learningCurveSvg(`${opts.agent} on ${opts.env} (simulated)`, file.curve));
       console.log(`trained ${opts.agent} on ${opts.env} for ${opts.steps} steps (${file.curve.length} episodes) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}` +

@@ -38,6 +38,7 @@ export interface EngineExports {
   servingDone(): number;
   servingScore(): number;
   servingReward(): number;
+  sampleNormals(seed: number, count: number): number;
   servingCounters(): number;
   servingObservation(): number;
   servingSchedulerAction(): number;
