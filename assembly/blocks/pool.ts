@@ -64,6 +64,8 @@ let checkQueued = new StaticArray<i32>(0);
 /** Host-filled inputs of the next call: block hashes and, for belady, their next use. */
 export let hashInput = new StaticArray<i64>(0);
 export let nextUseInput = new StaticArray<f64>(0);
+/** The blocks cachedPrefix found, in order (admit reuses them instead of probing again). */
+let prefixBlocks = new StaticArray<i32>(0);
 
 /** Counters since setup. */
 export let hitBlocks: i64 = 0;
@@ -103,6 +105,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   checkQueued = new StaticArray<i32>(total);
   hashInput = new StaticArray<i64>(blocksPerRequest);
   nextUseInput = new StaticArray<f64>(blocksPerRequest);
+  prefixBlocks = new StaticArray<i32>(blocksPerRequest);
   resetPool();
 }
 
@@ -187,8 +190,7 @@ function unlinkFree(b: i32): void {
 function uncache(b: i32): void {
   const h = unchecked(hashOf[b]);
   if (h == NO_HASH) return;
-  const map = unchecked(maps[tierOf(b)]);
-  if (map.get(h) == b) map.delete(h);
+  unchecked(maps[tierOf(b)]).delete(h, b);
   unchecked(hashOf[b] = NO_HASH);
   if (evictPolicy == EVICT_S3FIFO) s3.onUncache(tierOf(b), b);
   evictedBlocks++;
@@ -235,6 +237,11 @@ function acquire(b: i32): void {
 /** Records block b (of its tier) as holding the content named `h`. */
 function setCached(b: i32, h: i64): void {
   unchecked(maps[tierOf(b)]).set(h, b);
+  markCached(b, h);
+}
+
+/** The block-side half of setCached, once the tier's map names b for h. */
+function markCached(b: i32, h: i64): void {
   unchecked(hashOf[b] = h);
   unchecked(cachedAt[b] = clock++);
   if (evictPolicy == EVICT_S3FIFO) s3.onCache(tierOf(b), b, h);
@@ -249,21 +256,24 @@ function setCached(b: i32, h: i64): void {
 /** Gives block `b` the hash of the request's next full block (input slot `k`), unless cached elsewhere. */
 function cacheBlock(b: i32, k: i32): void {
   const h = unchecked(hashInput[k]);
-  const map = unchecked(maps[tierOf(b)]);
   unchecked(nextUse[b] = nextUseInput[k]);
-  if (unchecked(hashOf[b]) != NO_HASH || map.get(h) >= 0) return;
-  setCached(b, h);
+  if (unchecked(hashOf[b]) != NO_HASH) return;
+  if (unchecked(maps[tierOf(b)]).insertIfAbsent(h, b)) markCached(b, h);
 }
 
 export function isCached(tier: i32, h: i64): bool {
   return unchecked(maps[tier]).get(h) >= 0;
 }
 
-/** Longest run of the first `count` input hashes cached in the tier. */
+/** Longest run of the first `count` input hashes cached in the tier; their blocks go to `prefixBlocks`. */
 export function cachedPrefix(tier: i32, count: i32): i32 {
   const map = unchecked(maps[tier]);
   let n = 0;
-  while (n < count && map.get(unchecked(hashInput[n])) >= 0) n++;
+  while (n < count) {
+    const b = map.get(unchecked(hashInput[n]));
+    if (b < 0) break;
+    unchecked(prefixBlocks[n++] = b);
+  }
   return n;
 }
 
@@ -284,13 +294,12 @@ export function admit(request: i32, tokens: i32): i32 {
   hit = max(hit, 0);
   // A hit block already free still counts against the free pool when it is taken.
   let takenFree = 0;
-  const map = unchecked(maps[GPU]);
-  for (let k = 0; k < hit; k++) if (unchecked(refCount[map.get(unchecked(hashInput[k]))]) == 0) takenFree++;
+  for (let k = 0; k < hit; k++) if (unchecked(refCount[prefixBlocks[k]]) == 0) takenFree++;
   if (needed - hit + takenFree > unchecked(freeCount[GPU])) return -1;
   unchecked(tableLength[request] = 0);
   unchecked(tableTier[request] = GPU);
   for (let k = 0; k < hit; k++) {
-    const b = map.get(unchecked(hashInput[k]));
+    const b = unchecked(prefixBlocks[k]); // the map has not changed since cachedPrefix
     acquire(b);
     unchecked(nextUse[b] = nextUseInput[k]);
     push(request, b);

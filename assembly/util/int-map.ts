@@ -53,14 +53,32 @@ export class IntMap {
     unchecked(this.values[i] = value);
   }
 
-  /** Removes `key` if present; later entries of its probe run shift back into the gap. */
-  delete(key: i64): void {
+  /** Stores `value` under `key` unless the key is present; true when it stored. One probe. */
+  insertIfAbsent(key: i64, value: i32): bool {
+    let i = this.slotOf(key);
+    while (unchecked(this.used[i]) != 0) {
+      if (unchecked(this.keys[i]) == key) return false;
+      i = (i + 1) & this.mask;
+    }
+    this.size++;
+    unchecked(this.used[i] = 1);
+    unchecked(this.keys[i] = key);
+    unchecked(this.values[i] = value);
+    return true;
+  }
+
+  /**
+   * Removes `key` if present (and, when `onlyValue` ≥ 0, only if it maps to that value); later
+   * entries of its probe run shift back into the gap.
+   */
+  delete(key: i64, onlyValue: i32 = -1): void {
     let i = this.slotOf(key);
     while (true) {
       if (unchecked(this.used[i]) == 0) return;
       if (unchecked(this.keys[i]) == key) break;
       i = (i + 1) & this.mask;
     }
+    if (onlyValue >= 0 && unchecked(this.values[i]) != onlyValue) return;
     this.size--;
     let gap = i;
     for (let j = (gap + 1) & this.mask; unchecked(this.used[j]) != 0; j = (j + 1) & this.mask) {
