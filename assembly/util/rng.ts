@@ -1,4 +1,4 @@
-import { layerEdge, layerRatio, prepareZiggurat, TAIL_START } from "./ziggurat";
+import { LAYERS, layerEdge, layerRatio, prepareZiggurat, TAIL_START } from "./ziggurat";
 
 /**
  * SplitMix64: a tiny, well-mixed, seedable generator. Every random choice in the engine
@@ -63,9 +63,9 @@ export class Stream {
   private standardNormal(): f64 {
     while (true) {
       const bits = this.next();
-      // The top 53 bits give u in [−1, 1), the low 7 (disjoint) the layer.
+      // The top 53 bits give u in [−1, 1), the low bits (disjoint) the layer.
       const u = <f64>(bits >> 11) * (2.0 / 9007199254740992.0) - 1.0;
-      const i = <i32>(bits & 0x7f);
+      const i = <i32>(bits & <u64>(LAYERS - 1));
       if (Math.abs(u) < layerRatio(i)) return u * layerEdge(i);
       if (i == 0) return this.normalTail(u < 0);
       const x = u * layerEdge(i);

@@ -2,7 +2,7 @@
  * Tables of the ziggurat method for normal deviates (Marsaglia & Tsang, J. Stat. Softw. 5(8),
  * 2000), in Doornik's ZIGNOR form (2005): 128 layers of equal area under exp(−x²/2), layer 0
  * the base strip with the tail beyond R. Most draws cost one 64-bit random number, a table
- * lookup and a multiply; exp and log run only in the wedges and the tail (about 1.5% of draws).
+ * lookup and a multiply; exp and log run only in the wedges and the tail.
  *
  * The tables live in static memory (not in the arena that each run resets) and are computed
  * once, in WASM, so every host gets the same bits.

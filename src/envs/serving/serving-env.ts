@@ -16,7 +16,7 @@ export const SERVING_OBSERVATION = [
 
 /**
  * The WASM counters (assembly/serving/sim.ts, C_*) by name. Written out as one object literal so
- * that every step builds its counters with a single fixed shape (a keyed-store loop cost ~0.4 µs).
+ * that every step builds its counters with a single fixed shape (a keyed-store loop was slower).
  */
 const countersOf = (v: Float64Array) => ({
   arrived: v[0]!, dropped: v[1]!, admitted: v[2]!, completed: v[3]!, sloMet: v[4]!, rejected: v[5]!, slaMisses: v[6]!,
@@ -183,7 +183,7 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
     return countersOf(this.counterView);
   }
 
-  /** A copy of the WASM observation (a plain loop: Array.from on a typed array is several times slower). */
+  /** A copy of the WASM observation (a plain loop: Array.from on a typed array was slower). */
   private observation(): number[] {
     const view = this.obs;
     const out = new Array<number>(view.length);
