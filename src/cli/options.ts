@@ -7,10 +7,13 @@ export function collectKeyValue(value: string, previous: Record<string, string> 
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
 }
 
-export function parseNonNegativeInt(name: string): (value: string) => number {
+function parseIntAtLeast(name: string, min: 0 | 1): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0) throw new KvsimInputError(`${name} must be a non-negative integer, got "${value}"`);
+    if (!Number.isInteger(n) || n < min) throw new KvsimInputError(`${name} must be a ${min === 0 ? "non-negative" : "positive"} integer, got "${value}"`);
     return n;
   };
 }
+
+export const parseNonNegativeInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 0);
+export const parsePositiveInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 1);

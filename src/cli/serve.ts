@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import { KvsimInputError } from "../errors.js";
 import { loadCompiled } from "../util/load-compiled.js";
-import { parseNonNegativeInt } from "./options.js";
+import { SERVER_DEFAULTS as D } from "../server/defaults.js";
+import { parseNonNegativeInt as int, parsePositiveInt } from "./options.js";
 
 interface ServeOptions {
   host: string;
@@ -16,20 +16,18 @@ interface ServeOptions {
 }
 
 export function serveCommand(): Command {
-  const int = (name: string) => parseNonNegativeInt(name);
   return new Command("serve")
     .description("serve the environments over HTTP (OpenEnv-style reset/step/state per env id, /api listings, /openapi.json)")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port (0: any free port)", int("--port"), 8000)
-    .option("--max-sessions <n>", "most sessions at once", int("--max-sessions"), 64)
-    .option("--idle-ttl <s>", "seconds before an unused session is closed", int("--idle-ttl"), 600)
-    .option("--body-limit <bytes>", "largest request body", int("--body-limit"), 65536)
-    .option("--max-steps <n>", "most steps per episode and session", int("--max-steps"), 100000)
-    .option("--max-accesses <n>", "most accesses of one /api/simulate replay", int("--max-accesses"), 2000000)
-    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", int("--max-sweep-rows"), 5000)
-    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", int("--sweep-threads"), 1)
+    .option("--max-sessions <n>", "most sessions at once", parsePositiveInt("--max-sessions"), D.maxSessions)
+    .option("--idle-ttl <s>", "seconds before an unused session is closed", int("--idle-ttl"), D.idleTtlMs / 1000)
+    .option("--body-limit <bytes>", "largest request body", int("--body-limit"), D.bodyLimit)
+    .option("--max-steps <n>", "most steps per episode and session", int("--max-steps"), D.maxEpisodeSteps)
+    .option("--max-accesses <n>", "most accesses of one /api/simulate replay", int("--max-accesses"), D.maxAccesses)
+    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", int("--max-sweep-rows"), D.maxSweepRows)
+    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", int("--sweep-threads"), D.sweepThreads)
     .action(async (opts: ServeOptions) => {
-      if (opts.maxSessions < 1) throw new KvsimInputError("--max-sessions must be at least 1");
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,

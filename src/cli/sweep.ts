@@ -9,6 +9,7 @@ import { parseSweepSpec, readSweepSpec } from "../sweep/spec.js";
 import type { SummaryRow } from "../sweep/summary.js";
 import { ExitStatus } from "./exit-status.js";
 import { table } from "./format.js";
+import { parsePositiveInt } from "./options.js";
 import { progressReporter } from "./progress.js";
 
 interface SweepCliOptions {
@@ -21,12 +22,6 @@ interface SweepCliOptions {
   json?: boolean;
   charts: boolean;
 }
-
-const parseThreads = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new KvsimInputError(`--threads must be a positive integer, got "${value}"`);
-  return n;
-};
 
 /** Per scenario: policies × workloads, mean hit rate (%) across seeds, plus mean latency over workloads. */
 function finalTables(summary: readonly SummaryRow[]): string {
@@ -64,7 +59,7 @@ export function sweepCommand(): Command {
     .option("--preset <name>", `built-in sweep: ${SWEEP_PRESETS.map((p) => p.name).join(", ")}`)
     .option("--traces <file>", "with --preset: read the workloads from a kv-hierarchy-lab traces.json instead of generating them")
     .requiredOption("--out <dir>", "artifact directory")
-    .option("--threads <n>", "worker threads (default: available parallelism)", parseThreads)
+    .option("--threads <n>", "worker threads (default: available parallelism)", parsePositiveInt("--threads"))
     .option("--backend <url>", `run the batches as BullMQ jobs on this Redis (redis://[:password@]HOST:PORT/DB, rediss:// for TLS; "redis" reads $${REDIS_URL_ENV}) for kvsim worker processes to execute`)
     .option("--resume", "keep the rows already in <out>/results.jsonl and run only the missing ones")
     .option("--no-charts", "skip the SVG charts")

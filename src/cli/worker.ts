@@ -1,8 +1,7 @@
 import { Command } from "commander";
-import { KvsimInputError } from "../errors.js";
 import { redisUrlOption, REDIS_URL_ENV } from "../sweep/remote/redis-url.js";
 import { loadCompiled } from "../util/load-compiled.js";
-import { parseNonNegativeInt } from "./options.js";
+import { parseNonNegativeInt, parsePositiveInt } from "./options.js";
 
 interface WorkerCliOptions {
   redis?: string;
@@ -14,12 +13,11 @@ export function workerCommand(): Command {
   return new Command("worker")
     .description("execute distributed sweep batches from a Redis queue (kvsim sweep --backend URL) until stopped")
     .option("--redis <url>", `Redis URL (redis://[:password@]HOST:PORT/DB, rediss:// for TLS; default: $${REDIS_URL_ENV})`)
-    .option("--concurrency <n>", "batches at once, one thread each (default: available parallelism)", parseNonNegativeInt("--concurrency"))
+    .option("--concurrency <n>", "batches at once, one thread each (default: available parallelism)", parsePositiveInt("--concurrency"))
     .option("--lock-ms <ms>", "job lock duration: a killed worker's batch is retried elsewhere after about this long", parseNonNegativeInt("--lock-ms"), 30_000)
     .addHelpText("after", "\nStops gracefully on SIGINT/SIGTERM: running batches finish, no new ones start. See docs/sweeps.md for deployment.")
     .action(async (opts: WorkerCliOptions) => {
       const url = redisUrlOption(opts.redis, "--redis");
-      if (opts.concurrency === 0) throw new KvsimInputError("--concurrency must be at least 1");
       const { startRemoteWorker } = await loadCompiled<typeof import("../sweep/remote/remote-worker.js")>("sweep/remote/remote-worker.js");
       const worker = await startRemoteWorker({ url, concurrency: opts.concurrency, lockMs: Math.max(1_000, opts.lockMs) });
       await new Promise<void>((resolve) => {

@@ -11,27 +11,15 @@ import { KvsimInputError } from "../errors.js";
 import { POLICIES } from "../policies/registry.js";
 import { packageRoot, packageVersion } from "../package-info.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
-import { envExists, HttpError, makeEnv, SessionStore, type SessionLimits } from "./sessions.js";
+import { SERVER_DEFAULTS, type ServerOptions } from "./defaults.js";
+import { envExists, errorBody, HttpError, makeEnv, SessionStore } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
 import { registerSimulate } from "./simulate-route.js";
 import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
 
-export interface ServerOptions extends SessionLimits {
-  /** Largest request body in bytes. */
-  bodyLimit: number;
-  /** Most accesses of one /api/simulate replay. */
-  maxAccesses: number;
-  /** Most runs in one /api/sweep sweep, sweeps kept at once, and worker threads per sweep. */
-  maxSweepRows: number;
-  maxSweeps: number;
-  sweepThreads: number;
-}
 
-export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1 };
-
-const errorBody = { type: "object", properties: { error: { type: "string" }, detail: { type: "string" } }, required: ["error", "detail"] } as const;
 const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
 
 /**

@@ -25,6 +25,9 @@ export interface Session {
   lastUsed: number;
 }
 
+/** The JSON schema of every error answer, `{ error, detail }` (the body HttpError becomes). */
+export const errorBody = { type: "object", properties: { error: { type: "string" }, detail: { type: "string" } }, required: ["error", "detail"] } as const;
+
 export class HttpError extends Error {
   constructor(readonly status: number, readonly error: string, detail: string) {
     super(detail);

@@ -3,7 +3,7 @@ import { runEpisodeTelemetry } from "./episode-telemetry.js";
 import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
 import { simulate } from "../simulate.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { HttpError } from "./sessions.js";
+import { errorBody, HttpError } from "./sessions.js";
 
 export interface SimulateLimits {
   /** Most accesses of a page-level replay. */
@@ -12,7 +12,6 @@ export interface SimulateLimits {
   maxEpisodeSteps: number;
 }
 
-const errorBody = { type: "object", properties: { error: { type: "string" }, detail: { type: "string" } }, required: ["error", "detail"] } as const;
 
 /**
  * `POST /api/simulate`: one headless run. `{kind: "episode", env, agent, seed, weights?}` plays an

@@ -15,13 +15,14 @@ type Message = { type?: unknown; seed?: number; episode_id?: string; options?: R
 export async function registerWebSocket(app: FastifyInstance, ops: SessionOps, envId: (p: { namespace: string; name: string }) => string): Promise<void> {
   await app.register(websocket, { options: { maxPayload: app.initialConfig.bodyLimit } });
   app.get("/envs/:namespace/:name/ws", { websocket: true }, (socket, req) => {
+    const sendError = (e: HttpError) => socket.send(JSON.stringify({ type: "error", status: e.status, error: e.error, detail: e.message }));
     let sessionId: string | undefined;
     let id: string;
     try {
       id = envId(req.params as { namespace: string; name: string });
     } catch (err) {
       const e = err as HttpError;
-      socket.send(JSON.stringify({ type: "error", status: e.status, error: e.error, detail: e.message }));
+      sendError(e);
       socket.close(1008, "unknown environment");
       return;
     }
@@ -30,7 +31,7 @@ export async function registerWebSocket(app: FastifyInstance, ops: SessionOps, e
       try {
         msg = JSON.parse(data.toString("utf8")) as Message;
       } catch {
-        return socket.send(JSON.stringify({ type: "error", status: 400, error: "bad_json", detail: "the message is not valid JSON" }));
+        return sendError(new HttpError(400, "bad_json", "the message is not valid JSON"));
       }
       try {
         let answer: object;
@@ -48,7 +49,7 @@ export async function registerWebSocket(app: FastifyInstance, ops: SessionOps, e
         socket.send(JSON.stringify({ type: msg.type, ...answer }));
       } catch (err) {
         const e = err instanceof HttpError ? err : new HttpError(400, "bad_request", (err as Error).message);
-        socket.send(JSON.stringify({ type: "error", status: e.status, error: e.error, detail: e.message }));
+        sendError(e);
       }
     });
     socket.on("close", () => {

@@ -81,7 +81,6 @@ export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][]
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   const stopped = () => interrupted;
-  const rowsByIndex = new Map(batches.flat().map((r) => [r.index, r]));
   let workMs = 0;
   try {
     await Promise.all(batches.map(async (batch) => {
@@ -97,7 +96,7 @@ export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][]
       const finished: SweepResult[] = [];
       const failures: SweepFailure[] = [];
       for (const o of outcomes) {
-        const row = rowsByIndex.get(o.row)!;
+        const row = plan.rows[o.row]!; // a row's index is its position in the plan
         workMs += o.ms;
         if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
         else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });

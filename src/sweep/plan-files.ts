@@ -14,7 +14,7 @@ export function originOf(file: string): SpecOrigin {
 const located = (path: string, origin: SpecOrigin): string => (isAbsolute(path) ? path : resolve(origin.baseDir, path));
 
 /** Scenario and trace files on disk, relative to the spec's directory. */
-export const fileSources: SweepSources = {
+const fileSources: SweepSources = {
   scenario(path, origin) {
     const file = located(path, origin);
     if (!existsSync(file)) throw new KvsimInputError(`"${path}" is neither a scenario preset nor a file (looked for ${file})`);

@@ -1,20 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { KvsimInputError } from "../errors.js";
-import { gitCommit, packageRoot, packageVersion } from "../package-info.js";
+import { gitCommit, packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { engineModule } from "../wasm/engine-module.js";
 import { sweepArtifacts } from "./artifacts.js";
-import { loadCompiled } from "../util/load-compiled.js";
+import { compiledUrl, loadCompiled } from "../util/load-compiled.js";
 import { redactRedisUrl } from "./remote/redis-url.js";
 import { inlineExecutor, makeBatches, runBatches, type Executor, type SweepFailure } from "./execute.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import type { SweepResult } from "./result.js";
-
-export type { SweepFailure };
 import { readResultsFile, ResultAppender, writeResultsFile } from "./results-file.js";
 import { shareTrace } from "./shared-trace.js";
 import { summarize, type SummaryRow } from "./summary.js";
@@ -80,9 +77,6 @@ const INLINE_ACCESSES = 2_000_000;
  */
 const REMOTE_BATCHING_THREADS = 8;
 
-/** The compiled worker (also when this module runs from src/ under vitest, or from the CLI bundle). */
-const workerFile = (): string => pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "worker.js")).href;
-
 /** A Piscina pool: one WASM instance per worker; the traces are shared once with every worker. */
 function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: number): Executor {
   const needed = new Set(pending.map((r) => r.traceId));
@@ -90,8 +84,8 @@ function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: nu
     module: engineModule(),
     traces: plan.traces.map((t, i) => (needed.has(i) ? shareTrace(t) : { name: t.name, numPages: 0, accesses: new Int32Array(0) })),
   };
-  const pool = new Piscina({ filename: workerFile(), workerData, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
-  return { run: (jobs) => pool.run(jobs), destroy: () => pool.destroy() };
+  const pool = new Piscina({ filename: compiledUrl("sweep/worker.js"), workerData, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  return { run: (jobs) => pool.run({ jobs }), destroy: () => pool.destroy() };
 }
 
 /** Loaded only for distributed sweeps: BullMQ and ioredis stay out of every other command's start-up. */

@@ -1,6 +1,8 @@
 /**
- * Piscina worker: one WASM instance per thread, made from the module the main thread compiled;
- * the traces arrive once, in shared memory, with the worker's data.
+ * Piscina worker of local sweeps and of `kvsim worker`: one WASM instance per thread, made from
+ * the module the main thread compiled. A local pool shares all its traces once, with the
+ * worker's data; a remote worker's tasks each bring the traces their jobs use. Both are
+ * SharedArrayBuffer-backed, so nothing is copied.
  */
 import { workerData } from "node:worker_threads";
 import { instantiateEngine } from "../wasm/engine-module.js";
@@ -9,12 +11,19 @@ import type { SharedTrace } from "./shared-trace.js";
 
 export interface SweepWorkerData {
   module: WebAssembly.Module;
-  traces: SharedTrace[];
+  /** The local sweep's traces, indexed by traceId. */
+  traces?: SharedTrace[];
 }
 
-const { module, traces } = workerData as SweepWorkerData;
-const engine = instantiateEngine(module);
+export interface BatchTask {
+  jobs: SweepJob[];
+  /** This batch's traces, indexed by traceId (only the entries the jobs use are set); else the worker's. */
+  traces?: SharedTrace[];
+}
 
-export default function runBatch(jobs: SweepJob[]): JobOutcome[] {
-  return runJobs(jobs, traces, engine);
+const data = workerData as SweepWorkerData;
+const engine = instantiateEngine(data.module);
+
+export default function runBatch(task: BatchTask): JobOutcome[] {
+  return runJobs(task.jobs, task.traces ?? data.traces ?? [], engine);
 }

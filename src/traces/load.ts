@@ -7,9 +7,9 @@ import { readCsvTrace, writeCsvTrace } from "./formats/csv.js";
 import { readJsonlTrace, writeJsonlTrace } from "./formats/jsonl.js";
 import { readKhlTraceList } from "./khl-json.js";
 import { checkTrace, type Trace } from "./trace.js";
-import { checkFormat, detectFormat, TRACE_FORMATS, type TraceFormat } from "./trace-format.js";
+import { checkFormat, detectFormat, TRACE_FORMATS } from "./trace-format.js";
 
-export { detectFormat, TRACE_FORMATS, type TraceFormat };
+export { TRACE_FORMATS };
 
 function unreadable(file: string, err: unknown): KvsimInputError {
   return new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

@@ -8,5 +8,11 @@ import { packageRoot } from "../package-info.js";
  * bundle's start-up; this way they load only for the commands that use them.
  */
 export function loadCompiled<T>(path: string): Promise<T> {
-  return import(pathToFileURL(join(packageRoot(), "dist", "src", path)).href) as Promise<T>;
+  return import(compiledUrl(path)) as Promise<T>;
 }
+
+/**
+ * The file URL of a compiled module of dist/src (a worker script, say), also when the caller runs
+ * from src/ under vitest or from the CLI bundle.
+ */
+export const compiledUrl = (path: string): string => pathToFileURL(join(packageRoot(), "dist", "src", path)).href;

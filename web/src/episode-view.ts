@@ -131,10 +131,15 @@ function localRunner(e: Env<number[], number>): Runner {
   return { step: async (action) => e.step(action), close: () => {} };
 }
 
-async function reset(): Promise<void> {
+/** Ends play; a play loop still running sees the generation change and exits. */
+function stopPlaying(): void {
   playing = false;
   generation++;
   byId("episode-play").textContent = "Play";
+}
+
+async function reset(): Promise<void> {
+  stopPlaying();
   runner?.close();
   runner = undefined;
   record = undefined;
@@ -211,9 +216,7 @@ export function initEpisodeView(): void {
   });
   const errorBox = byId("episode-error");
   const guard = (fn: () => Promise<void>) => () => void fn().then(() => showError(errorBox, undefined), (err) => {
-    playing = false;
-    generation++;
-    byId("episode-play").textContent = "Play";
+    stopPlaying();
     showError(errorBox, err);
   });
   byId("episode-reset").addEventListener("click", guard(reset));
@@ -224,9 +227,7 @@ export function initEpisodeView(): void {
   }));
   byId("episode-play").addEventListener("click", guard(async () => {
     if (playing) {
-      playing = false;
-      generation++;
-      byId("episode-play").textContent = "Play";
+      stopPlaying();
       return;
     }
     if (!record || record.done) await reset();

@@ -73,10 +73,10 @@ function summaryTable(outcome: BrowserSweepOutcome): HTMLTableElement {
   return table;
 }
 
-/** Replays one row again with its events kept and draws each tier's resident bytes over time. */
-/** Transfer events kept for the occupancy chart (7 numbers each, so at most ~200 MB of JS arrays). */
+/** Transfer events kept for the occupancy chart; a cap, because each event becomes a JS array in the page. */
 const OCCUPANCY_EVENTS = 4_000_000;
 
+/** Replays one row again with its events kept and draws each tier's resident bytes over time. */
 async function drawOccupancy(result: SweepResult, outcome: BrowserSweepOutcome): Promise<void> {
   const row = outcome.plan.rows[result.row]!;
   const trace = outcome.plan.traces[row.traceId]!;

@@ -7,7 +7,7 @@ export const REDIS_URL_ENV = "KVSIM_REDIS_URL";
  * Checks a Redis URL: `redis://[user:password@]host[:port][/db]`, or `rediss://…` for TLS
  * (Node's CA store; add a private CA with NODE_EXTRA_CA_CERTS). Returns it unchanged.
  */
-export function checkRedisUrl(url: string, flag: string): string {
+function checkRedisUrl(url: string, flag: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -1,14 +1,13 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import { packageRoot, packageVersion } from "../../package-info.js";
+import { packageVersion } from "../../package-info.js";
 import { decodeBinaryTrace } from "../../traces/formats/binary.js";
 import { engineModule } from "../../wasm/engine-module.js";
 import { shareTrace, type SharedTrace } from "../shared-trace.js";
-import type { BatchTask } from "./batch-thread.js";
+import type { BatchTask } from "../worker.js";
+import { compiledUrl } from "../../util/load-compiled.js";
 import { SWEEP_QUEUE, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
 import { checkRedisReachable, connectRedis, errorReporter } from "./connect.js";
 import { redactRedisUrl } from "./redis-url.js";
@@ -76,7 +75,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const workerConnection = connectRedis(options.url, report);
   const cache = new TraceCache(redis, options.cachedTraces ?? 64);
   const pool = new Piscina<BatchTask, BatchJobResult>({
-    filename: pathToFileURL(join(packageRoot(), "dist", "src", "sweep", "remote", "batch-thread.js")).href,
+    filename: compiledUrl("sweep/worker.js"),
     workerData: { module: engineModule() },
     minThreads: concurrency, maxThreads: concurrency,
   });
@@ -87,7 +86,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const t0 = performance.now();
     log(`job ${job.id} started: ${job.data.jobs.length} rows (attempt ${job.attemptsMade + 1})`);
     const traces: SharedTrace[] = [];
-    for (const [traceId, digest] of Object.entries(job.data.traces)) traces[Number(traceId)] = await cache.get(digest);
+    await Promise.all(Object.entries(job.data.traces).map(async ([traceId, digest]) => { traces[Number(traceId)] = await cache.get(digest); }));
     const outcomes = await pool.run({ jobs: job.data.jobs, traces });
     log(`job ${job.id} done in ${(performance.now() - t0).toFixed(0)} ms`);
     return outcomes;

@@ -1,13 +1,11 @@
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { KvsimInputError } from "../../errors.js";
-import { packageRoot } from "../../package-info.js";
 import { readTokenTrace } from "../format.js";
 import type { TokenTrace } from "../trace.js";
 import type { HeadScorer } from "./scorer.js";
 import { trainHead, type TrainHeadOptions } from "./train.js";
 import type { LearnedWeights } from "./weights.js";
+import { compiledUrl } from "../../util/load-compiled.js";
 
 export type TrainSettings = Omit<TrainHeadOptions, "traces" | "layer" | "head" | "onIteration">;
 
@@ -26,7 +24,6 @@ export interface HeadJobResult {
   ms: number;
 }
 
-const workerFile = (): string => pathToFileURL(join(packageRoot(), "dist", "src", "tokens", "learned", "train-worker.js")).href;
 
 /**
  * Trains every (layer, KV head) scorer on the given training traces: each head is one job, run on
@@ -55,7 +52,7 @@ export async function trainTokenScorers(traceFiles: string[], settings: TrainSet
       return r;
     });
   } else {
-    const pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads });
+    const pool = new Piscina({ filename: compiledUrl("tokens/learned/train-worker.js"), minThreads: threads, maxThreads: threads });
     try {
       results = await Promise.all(jobs.map(async (job) => {
         const r = (await pool.run(job)) as HeadJobResult;

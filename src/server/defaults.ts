@@ -1,0 +1,15 @@
+import type { SessionLimits } from "./sessions.js";
+
+/** The server's limits; `kvsim serve` takes its flag defaults from SERVER_DEFAULTS without loading the HTTP stack. */
+export interface ServerOptions extends SessionLimits {
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+  /** Most accesses of one /api/simulate replay. */
+  maxAccesses: number;
+  /** Most runs in one /api/sweep sweep, sweeps kept at once, and worker threads per sweep. */
+  maxSweepRows: number;
+  maxSweeps: number;
+  sweepThreads: number;
+}
+
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1 };
