@@ -70,7 +70,8 @@ function memorySources(files: BrowserSweepOptions["files"] = {}): SweepSources {
   };
 }
 
-const defaultWorkers = (): number => Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
+/** The worker count runSweep uses when none is given: the page's cores, at most 8. */
+export const defaultWorkers = (): number => Math.min(8, Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
 
 /**
  * Runs a sweep spec (the same JSON as `kvsim sweep SPEC`) in the page, on Web Workers, and returns

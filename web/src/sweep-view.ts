@@ -1,6 +1,6 @@
 import { byId, checkbox, download, fillSelect, showError, svgImage } from "./dom.js";
 import {
-  parseTraceFile, POLICIES, renderChart, runSweep, SCENARIO_PRESETS, simulateSync, tierOccupancy, WORKLOADS,
+  defaultWorkers, parseTraceFile, POLICIES, renderChart, runSweep, SCENARIO_PRESETS, simulateSync, tierOccupancy, WORKLOADS,
   type BrowserSweepOutcome, type SweepResult, type SweepSpecInput, type Trace,
 } from "./kvsim.js";
 import { playground } from "./state.js";
@@ -104,7 +104,7 @@ export function initSweepView(): void {
     writeSpec();
   });
   byId("seeds").addEventListener("change", writeSpec);
-  byId<HTMLInputElement>("workers").value = String(Math.min(8, navigator.hardwareConcurrency || 1));
+  byId<HTMLInputElement>("workers").value = String(defaultWorkers());
   writeSpec();
 
   const zone = byId("drop-zone");
