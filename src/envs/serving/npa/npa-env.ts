@@ -2,7 +2,8 @@ import { KvsimInputError } from "../../../errors.js";
 import { contains, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../../spaces.js";
 import { NPA, NPA_ACTIONS, NPA_OBSERVATION, REWARD, TASKS, type NpaTask, type TaskConfig } from "./constants.js";
 import { npMean, npStd } from "./numpy-sum.js";
-import { NpaTraffic, roundHalfEven, type Arrival, type Tier, type TrafficSource } from "./traffic.js";
+import { NpaTraffic, roundHalfEven, type ArrivalSink, type Tier, type TrafficSource } from "./traffic.js";
+import { WaitQueue } from "./wait-queue.js";
 
 type Location = "queue" | "gpu_active" | "gpu_idle" | "cpu" | "evicted" | "done";
 
@@ -10,6 +11,8 @@ type Location = "queue" | "gpu_active" | "gpu_idle" | "cpu" | "evicted" | "done"
 class Request {
   generated = 0;
   wait = 0;
+  waitBase = 0;
+  requeued = false;
   location: Location = "queue";
   blocks = 0;
   idle = 0;
@@ -101,8 +104,8 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
 
   private traffic!: TrafficSource;
   private tick = 0;
-  private freeQueue: Request[] = [];
-  private vipQueue: Request[] = [];
+  private readonly freeQueue = new WaitQueue<Request>();
+  private readonly vipQueue = new WaitQueue<Request>();
   private gpu = new Ledger(NPA.gpuBlocks);
   private cpu = new Ledger(NPA.cpuBlocks);
   private arrived = 0;
@@ -123,6 +126,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private readonly residents: Request[] = [];
   /** Scratch for the observation: idle sizes (free, vip) and idle ages (free, vip), in its order. */
   private readonly idleStats: [number[], number[], number[], number[]] = [[], [], [], []];
+  private readonly idleCount = [0, 0, 0, 0];
 
   constructor(options: NpaEnvOptions) {
     if (!TASKS[options.task]) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
@@ -135,8 +139,8 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   reset(options: ResetOptions = {}): { observation: number[]; info: NpaInfo } {
     this.traffic = this.makeTraffic(options.seed ?? NPA.trafficSeed);
     this.tick = 0;
-    this.freeQueue = [];
-    this.vipQueue = [];
+    this.freeQueue.clear();
+    this.vipQueue.clear();
     this.gpu = new Ledger(NPA.gpuBlocks);
     this.cpu = new Ledger(NPA.cpuBlocks);
     this.arrived = this.completed = this.rejected = this.swaps = this.actions = this.cacheHits = this.returningArrived = 0;
@@ -164,8 +168,10 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     if (u > 0.95 && this.anyIdle()) reward += u > 0.98 ? REWARD.pain98 : REWARD.pain95;
     let sla = 0.0;
     if (this.config.slaFree !== null) {
-      for (const r of this.freeQueue) if (r.wait === this.config.slaFree) sla += REWARD.slaMissFree;
-      for (const r of this.vipQueue) if (r.wait === this.config.slaVip) sla += REWARD.slaMissVip;
+      // One addition per missing request, in NeuralPagedAttention's order, so the sum rounds alike.
+      for (let n = this.freeQueue.countWaiting(this.config.slaFree); n > 0; n--) sla += REWARD.slaMissFree;
+      const vipMisses = this.config.slaVip === null ? 0 : this.vipQueue.countWaiting(this.config.slaVip);
+      for (let n = vipMisses; n > 0; n--) sla += REWARD.slaMissVip;
       reward += sla;
     }
     let terminated = false;
@@ -230,50 +236,54 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     return [...this.gpu.requests.values()].filter((r) => r.location === "gpu_active" && (tier === undefined || r.tier === tier));
   }
 
-  private queue(tier: Tier): Request[] {
+  private queue(tier: Tier): WaitQueue<Request> {
     return tier === "vip" ? this.vipQueue : this.freeQueue;
   }
 
   // --- traffic and time ---------------------------------------------------------------------
 
   private spawn(): void {
-    for (const a of this.traffic.spawn(this.tick, this.returningPool)) this.enqueue(a);
+    this.traffic.spawnInto(this.tick, this.returningPool, this.arrivals);
   }
 
-  private enqueue(a: Arrival): void {
-    const r = new Request(a.id, a.tier, a.userType, a.isReturning, a.prompt, a.gen, this.tick);
-    this.arrived += 1;
-    const q = this.queue(a.tier);
-    if (q.length < (a.tier === "vip" ? NPA.vipQueueMax : NPA.freeQueueMax)) q.push(r);
-  }
+  /** Arrivals join their tier's queue while it has room; every one counts as arrived. */
+  private readonly arrivals: ArrivalSink = {
+    accepts: (tier) => this.queue(tier).length < (tier === "vip" ? NPA.vipQueueMax : NPA.freeQueueMax),
+    enqueue: (a) => {
+      this.arrived += 1;
+      this.queue(a.tier).push(new Request(a.id, a.tier, a.userType, a.isReturning, a.prompt, a.gen, this.tick));
+    },
+    drop: () => {
+      this.arrived += 1;
+    },
+  };
 
   /** Decode one tick: waits, stalls, generation and growth for the 12 oldest residents, completions. */
   private advance(): number {
     const g = this.config.genPerTick;
     let t = 0.0;
-    for (const r of this.freeQueue) r.wait += 1;
-    for (const r of this.vipQueue) r.wait += 1;
+    this.freeQueue.tick();
+    this.vipQueue.tick();
     for (const r of this.cpu.requests.values()) r.idle += 1;
     // Residents in map order, stably sorted by arrival tick: an insertion sort as they are read
-    // (the map is nearly in arrival order, and small, so this beats Array.prototype.sort).
+    // (the map is nearly in arrival order, and small, so this beats Array.prototype.sort) into a
+    // reused scratch array, of which the first `count` entries are this tick's.
     const residents = this.residents;
-    residents.length = 0;
+    let count = 0;
     for (const r of this.gpu.requests.values()) {
-      let i = residents.length;
-      residents.push(r);
+      let i = count++;
       while (i > 0 && residents[i - 1]!.arrivalTick > r.arrivalTick) {
         residents[i] = residents[i - 1]!;
         i--;
       }
       residents[i] = r;
     }
-    const generators = Math.min(NPA.maxGenerating, residents.length);
-    for (let i = generators; i < residents.length; i++) {
+    const generators = Math.min(NPA.maxGenerating, count);
+    for (let i = generators; i < count; i++) {
       const r = residents[i]!;
       r.idle += 1;
       if (r.idle > NPA.idlePromotion) r.location = "gpu_idle";
     }
-    const finished: Request[] = [];
     for (let i = 0; i < generators; i++) {
       const r = residents[i]!;
       if (r.location !== "gpu_active") {
@@ -293,9 +303,10 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
           return REWARD.crash;
         }
       }
-      if (r.complete) finished.push(r);
     }
-    for (const r of finished) {
+    for (let i = 0; i < generators; i++) {
+      const r = residents[i]!;
+      if (!r.complete) continue;
       const total = r.wait + r.target;
       t += (r.tier === "vip" ? REWARD.vipMultiplier : REWARD.freeMultiplier) * Math.exp(-REWARD.latencyDecay * total);
       this.fluency.push(r.target / Math.max(1, total));
@@ -391,7 +402,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private admitNext(tier: Tier): number {
     const q = this.queue(tier);
     if (q.length === 0) return this.result(`admit_${tier}_empty_queue`, 0.0);
-    const r = q[0]!;
+    const r = q.front!;
     if (r.currentBlocks > this.gpu.free) return this.result(`admit_${tier}_no_gpu_space`, 0.0);
     q.shift();
     let hit = false;
@@ -417,7 +428,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     let b = 0.0;
     let admitted = 0;
     for (let i = 0; i < n; i++) {
-      if (q.length === 0 || q[0]!.currentBlocks > this.gpu.free) break;
+      if (q.length === 0 || q.front!.currentBlocks > this.gpu.free) break;
       b += this.admitNext(tier);
       admitted += 1;
     }
@@ -439,18 +450,20 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private observation(): number[] {
     const h = this.gpuHistory;
     const trend = h.length >= 2 ? Math.min(1, Math.max(-1, h[h.length - 1]! - h[0]!)) : 0.0;
-    const maxWait = (q: Request[]) => q.reduce((m, r) => Math.max(m, r.wait), 0);
     const slaFree = this.config.slaFree ?? 200;
     const slaVip = this.config.slaVip ?? 100;
     // One pass over the GPU map (in map order): idle sizes and ages per tier, largest active size.
-    const [freeSizes, vipSizes, freeAges, vipAges] = this.idleStats;
-    freeSizes.length = vipSizes.length = freeAges.length = vipAges.length = 0;
+    // The scratch arrays are reused; `count` says how much of each is this step's.
+    const stats = this.idleStats;
+    const count = this.idleCount;
+    count[0] = count[1] = count[2] = count[3] = 0;
     let activeMax = 0;
     for (const r of this.gpu.requests.values()) {
       if (r.location === "gpu_active") activeMax = Math.max(activeMax, r.currentBlocks);
       else if (r.location === "gpu_idle") {
-        (r.tier === "free" ? freeSizes : vipSizes).push(r.currentBlocks / NPA.gpuBlocks);
-        (r.tier === "free" ? freeAges : vipAges).push(Math.min(1, r.idle / NPA.ageNormaliser));
+        const k = r.tier === "free" ? 0 : 1;
+        stats[k]![count[k]!++] = r.currentBlocks / NPA.gpuBlocks;
+        stats[k + 2]![count[k + 2]!++] = Math.min(1, r.idle / NPA.ageNormaliser);
       }
     }
     const obs = [
@@ -460,20 +473,23 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
       this.freeQueue.length,
       this.vipQueue.length,
       this.freeQueue.length + this.vipQueue.length,
-      Math.min(1, maxWait(this.freeQueue) / slaFree),
-      Math.min(1, maxWait(this.vipQueue) / slaVip),
+      Math.min(1, this.freeQueue.longestWait() / slaFree),
+      Math.min(1, this.vipQueue.longestWait() / slaVip),
       Math.min(1, activeMax / NPA.gpuBlocks),
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
-    for (const values of this.idleStats) {
-      if (values.length === 0) {
-        obs.push(0.0, 0.0, 0.0);
-        continue;
-      }
+    for (let k = 0; k < 4; k++) {
+      const n = count[k]!;
+      if (n === 0) continue;
+      const values = stats[k]!;
       let largest = values[0]!;
-      for (let i = 1; i < values.length; i++) largest = Math.max(largest, values[i]!);
-      const mean = npMean(values);
-      obs.push(Math.min(1, largest), Math.min(1, mean), Math.min(1, npStd(values, mean)));
+      for (let i = 1; i < n; i++) largest = Math.max(largest, values[i]!);
+      const mean = npMean(values, n);
+      obs[9 + 3 * k] = Math.min(1, largest);
+      obs[10 + 3 * k] = Math.min(1, mean);
+      obs[11 + 3 * k] = Math.min(1, npStd(values, mean, n));
     }
     return obs;
   }
+
 }

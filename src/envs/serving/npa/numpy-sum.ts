@@ -28,16 +28,16 @@ export function pairwiseSum(a: readonly number[], from = 0, to = a.length): numb
   return pairwiseSum(a, from, from + m) + pairwiseSum(a, from + m, to);
 }
 
-export const npMean = (a: readonly number[]): number => pairwiseSum(a) / a.length;
+/** numpy's `mean` of the first n values. */
+export const npMean = (a: readonly number[], n = a.length): number => pairwiseSum(a, 0, n) / n;
 
 const squares: number[] = [];
 
-/** Population standard deviation, as numpy's `std` with ddof 0. */
-export function npStd(a: readonly number[], mean = npMean(a)): number {
-  squares.length = a.length;
-  for (let i = 0; i < a.length; i++) {
+/** Population standard deviation of the first n values, as numpy's `std` with ddof 0. */
+export function npStd(a: readonly number[], mean = npMean(a), n = a.length): number {
+  for (let i = 0; i < n; i++) {
     const d = a[i]! - mean;
     squares[i] = d * d;
   }
-  return Math.sqrt(pairwiseSum(squares) / a.length);
+  return Math.sqrt(pairwiseSum(squares, 0, n) / n);
 }

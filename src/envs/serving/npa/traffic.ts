@@ -13,9 +13,17 @@ export interface Arrival {
   id: string;
 }
 
+/** Where a tick's arrivals go, one at a time and in order (admission depends on the ones before). */
+export interface ArrivalSink {
+  /** Whether an arrival of this tier would be queued now; a refused one is only counted. */
+  accepts(tier: Tier): boolean;
+  enqueue(arrival: Arrival): void;
+  drop(tier: Tier): void;
+}
+
 /** Where arrivals come from: called once at reset and once per step with the current tick. */
 export interface TrafficSource {
-  spawn(tick: number, returningPool: readonly string[]): Arrival[];
+  spawnInto(tick: number, returningPool: readonly string[], sink: ArrivalSink): void;
 }
 
 /** Python's round(): half to even. */
@@ -24,22 +32,36 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** CPython's `random.gauss` (Box–Muller with a cached second value). */
+/**
+ * CPython's `random.gauss` (Box–Muller with a cached second value). `skip` consumes exactly what a
+ * draw would but leaves the cached value as its two uniforms, computed only if it is ever used:
+ * the draws of refused arrivals then cost no logarithm or trigonometry, with identical results.
+ */
 class Gauss {
-  private next: number | null = null;
+  private cached = false;
+  private x2pi = 0;
+  private u = 0;
 
   constructor(private readonly rng: PythonRandom) {}
 
   draw(mu: number, sigma: number): number {
-    let z = this.next;
-    this.next = null;
-    if (z === null) {
-      const x2pi = this.rng.random() * (2 * Math.PI);
-      const g2rad = Math.sqrt(-2.0 * Math.log(1.0 - this.rng.random()));
-      z = Math.cos(x2pi) * g2rad;
-      this.next = Math.sin(x2pi) * g2rad;
+    if (this.cached) {
+      this.cached = false;
+      return mu + Math.sin(this.x2pi) * Math.sqrt(-2.0 * Math.log(1.0 - this.u)) * sigma;
     }
-    return mu + z * sigma;
+    this.pair();
+    return mu + Math.cos(this.x2pi) * Math.sqrt(-2.0 * Math.log(1.0 - this.u)) * sigma;
+  }
+
+  skip(): void {
+    if (this.cached) this.cached = false;
+    else this.pair();
+  }
+
+  private pair(): void {
+    this.x2pi = this.rng.random() * (2 * Math.PI);
+    this.u = this.rng.random();
+    this.cached = true;
   }
 }
 
@@ -82,22 +104,36 @@ export class NpaTraffic implements TrafficSource {
     }
   }
 
+  /** Every arrival of the tick, in full. */
   spawn(tick: number, pool: readonly string[]): Arrival[] {
+    const out: Arrival[] = [];
+    this.spawnInto(tick, pool, { accepts: () => true, enqueue: (a) => out.push(a), drop: () => {} });
+    return out;
+  }
+
+  /** Makes each arrival only as far as the sink needs: a refused one draws its numbers unused. */
+  spawnInto(tick: number, pool: readonly string[], sink: ArrivalSink): void {
     const config = TASKS[this.task];
     const n = this.count(tick);
-    const out: Arrival[] = [];
     for (let i = 0; i < n; i++) {
       const tier: Tier = this.rng.random() < config.vipRatio ? "vip" : "free";
-      const userType = this.rng.random() < config.powerUserPct ? "power" : "chatter";
+      const power = this.rng.random() < config.powerUserPct;
       const isReturning = pool.length > 0 && this.rng.random() < NPA.returningRatio;
-      const shape = NPA[userType];
+      if (!sink.accepts(tier)) {
+        this.gauss.skip();
+        this.gauss.skip();
+        if (isReturning) this.rng.randbelow(pool.length);
+        else this.fresh++;
+        sink.drop(tier);
+        continue;
+      }
+      const shape = power ? NPA.power : NPA.chatter;
       const prompt = Math.max(NPA.minTokens, Math.trunc(this.gauss.draw(shape.prompt[0], shape.prompt[1])));
       let gen = Math.max(NPA.minTokens, Math.trunc(this.gauss.draw(shape.gen[0], shape.gen[1])));
       if (prompt + gen > NPA.maxRequestTokens) gen = Math.max(NPA.minTokens, NPA.maxRequestTokens - prompt);
       const id = isReturning ? this.rng.choice(pool) : this.freshId();
-      out.push({ tier, userType, isReturning, prompt, gen, id });
+      sink.enqueue({ tier, userType: power ? "power" : "chatter", isReturning, prompt, gen, id });
     }
-    return out;
   }
 
   private freshId(): string {
@@ -119,7 +155,10 @@ export class RecordedTraffic implements TrafficSource {
 
   constructor(private readonly spawns: readonly Arrival[][]) {}
 
-  spawn(): Arrival[] {
-    return this.spawns[this.next++] ?? [];
+  spawnInto(_tick: number, _pool: readonly string[], sink: ArrivalSink): void {
+    for (const a of this.spawns[this.next++] ?? []) {
+      if (sink.accepts(a.tier)) sink.enqueue(a);
+      else sink.drop(a.tier);
+    }
   }
 }
