@@ -2,7 +2,7 @@ import {
   profile, PROFILE_KHL, numPages, numTiers, sizeOf, decodePenalty, tierRead, tierWrite,
   tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned,
 } from "./state";
-import { firstTier, isIn, linkIn, linkOut, fits, isPending, setPending } from "./residency";
+import { firstTier, isIn, linkIn, linkOut, fits, isPending, setPending, keepOrder } from "./residency";
 import {
   countAccess, countHit, countMiss, addLatency, countEviction, countDrop, countTransfer,
   countPrefetchRequest, countUsefulPrefetch, countWastedPrefetches, recordEvent,
@@ -24,6 +24,7 @@ let pendingCount: i64 = 0;             // pages placed by prefetch, not yet used
 
 export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void {
   policy = p;
+  keepOrder(p.walksTierOrder());
   prefetchEnabled = prefetch;
   maxPrefetch = maxCandidates;
   candidates = new StaticArray<i32>(max(16, maxCandidates));

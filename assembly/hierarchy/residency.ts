@@ -15,6 +15,12 @@ export let tierPeak = new StaticArray<i64>(0);
 export let tierCount = new StaticArray<i32>(0);
 let order = new ListPool(0, 0);
 let stride: i32 = 0;
+let ordered = true;
+
+/** Whether linkIn / linkOut keep each tier's insertion order (only if the policy walks it). */
+export function keepOrder(keep: bool): void {
+  ordered = keep;
+}
 
 export function initResidency(): void {
   tierUsed = new StaticArray<i64>(numTiers);
@@ -76,7 +82,7 @@ export function initResidency(): void {
 
 /** Appends the page at the tail of the tier's order and charges its bytes. */
 export function linkIn(tier: i32, page: i32): void {
-  order.append(tier, tier * stride + page);
+  if (ordered) order.append(tier, tier * stride + page);
   setFlags(page, flagsOf(page) | (1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] + 1);
   const used = unchecked(tierUsed[tier]) + <i64>sizeOf(page);
@@ -86,7 +92,7 @@ export function linkIn(tier: i32, page: i32): void {
 
 /** Unlinks the page from the tier and releases its bytes. */
 export function linkOut(tier: i32, page: i32): void {
-  order.remove(tier, tier * stride + page);
+  if (ordered) order.remove(tier, tier * stride + page);
   setFlags(page, flagsOf(page) & ~(1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] - 1);
   unchecked(tierUsed[tier] = tierUsed[tier] - <i64>sizeOf(page));

@@ -17,6 +17,14 @@ export abstract class Policy {
   onLeave(page: i32, tier: i32): void {}
   /** The page to evict from `tier` to make room, never `exclude`; -1 when there is none. */
   abstract victim(tier: i32, exclude: i32): i32;
+  /**
+   * Whether the policy walks the tiers' insertion order (headOf / nextIn / moveToTail). When it
+   * does not, the engine leaves the order unmaintained: relinking a page touches two neighbours'
+   * records, cold for a victim picked anywhere in the tier, and nothing would read them.
+   */
+  walksTierOrder(): bool {
+    return true;
+  }
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
   prefetch(page: i32, out: StaticArray<i32>): i32 {
     return 0;

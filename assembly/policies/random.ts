@@ -17,6 +17,10 @@ export class RandomPolicy extends Policy {
     if (profile != PROFILE_KHL) this.sets = new DenseSets(numTiers, numPages);
   }
 
+  walksTierOrder(): bool {
+    return this.sets == null;
+  }
+
   onEnter(page: i32, tier: i32): void {
     if (this.sets) changetype<DenseSets>(this.sets).add(tier, page);
   }

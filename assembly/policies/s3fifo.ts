@@ -37,6 +37,10 @@ export class S3FifoPolicy extends Policy {
     this.ghostClock = new StaticArray<i64>(numTiers);
   }
 
+  walksTierOrder(): bool {
+    return false;
+  }
+
   onAccess(page: i32, hitTier: i32): void {
     if (hitTier == 0 && unchecked(this.freq[page]) < 3) unchecked(this.freq[page] = this.freq[page] + 1);
   }

@@ -35,6 +35,10 @@ export abstract class ScoredPolicy extends Policy {
 
   abstract score(page: i32): f64;
 
+  walksTierOrder(): bool {
+    return this.find == FIND_LIST || this.find == FIND_SCAN;
+  }
+
   /** Call whenever the page's score may have changed. */
   rescore(page: i32): void {
     if (this.find != FIND_HEAP) return;
