@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { numPages, numTiers, tierCapacity, sizeOf } from "../hierarchy/state";
+import { numPages, numTiers, tierCapacity, sizeOf, pages, RECORD, LINKS } from "../hierarchy/state";
 import { tierCount } from "../hierarchy/residency";
 import { ListPool } from "../util/list-pool";
 import { filledI32 } from "../util/arrays";
@@ -28,7 +28,10 @@ export class S3FifoPolicy extends Policy {
   constructor(params: StaticArray<f64>) {
     super();
     this.smallRatio = params[0];
-    this.queues = new ListPool(2 * numTiers, numPages);
+    // The page records' link slots are free (walksTierOrder is false): touching a page's queue
+    // links then shares the cache line the engine already loaded. kvsim profile only, so a page
+    // sits in at most one queue.
+    this.queues = new ListPool(2 * numTiers, numPages, pages, RECORD, LINKS);
     this.queueOf = new StaticArray<i8>(numPages);
     this.freq = new StaticArray<u8>(numPages);
     this.smallBytes = new StaticArray<i64>(numTiers);

@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, numTiers } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, numTiers, pages, RECORD, LINKS } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { IndexedHeaps } from "../util/indexed-heap";
 import { DenseSets } from "../util/dense-sets";
@@ -30,7 +30,8 @@ export abstract class ScoredPolicy extends Policy {
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
     if (this.find == FIND_HEAP) this.heaps = new IndexedHeaps(numTiers, numPages, profile == PROFILE_KHL ? numPages : 0);
-    if (this.find == FIND_SAMPLE) this.sets = new DenseSets(numTiers, numPages);
+    // Sampling never walks the tier order, so the page records' link slots hold set positions.
+    if (this.find == FIND_SAMPLE) this.sets = new DenseSets(numTiers, numPages, pages, RECORD, LINKS);
   }
 
   abstract score(page: i32): f64;
