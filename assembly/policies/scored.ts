@@ -29,8 +29,13 @@ export abstract class ScoredPolicy extends Policy {
     // samples == 0 asks for the exact answer: a full scan.
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
-    if (this.find == FIND_HEAP) this.heaps = new IndexedHeaps(numTiers, numPages, profile == PROFILE_KHL ? numPages : 0);
-    // Sampling never walks the tier order, so the page records' link slots hold set positions.
+    // Heaps and sampling never walk the tier order, so in the kvsim profile (one tier per page) the
+    // page records' link slots hold each page's heap or set position.
+    if (this.find == FIND_HEAP) {
+      this.heaps = profile == PROFILE_KHL
+        ? new IndexedHeaps(numTiers, numPages, numPages)
+        : new IndexedHeaps(numTiers, numPages, 0, pages, RECORD, LINKS);
+    }
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets(numTiers, numPages, pages, RECORD, LINKS);
   }
 

@@ -1,41 +1,60 @@
-import { filledI32 } from "./arrays";
-
 /**
- * Indexed binary min-heaps over page ids, one heap per tier — the classic "indexed priority
+ * Indexed 4-ary min-heaps over page ids, one heap per tier — the classic "indexed priority
  * queue" for exact eviction orders whose keys change only on a page's own events: O(log n)
- * insert, update and removal. A page's key is shared by every heap; its position and arrival are
- * kept per (heap, page) node `heap * nodeStride + page`. With nodeStride 0 (kvsim profile: a page
- * sits in one tier) that is one slot per page; the khl profile, where a page may be resident in
- * two tiers (kv-hierarchy-lab's quirk Q1), passes nodeStride = pages.
+ * insert, update and removal. Four children per node halve the depth, and their [key, arrival]
+ * pairs (16 bytes each) share about one cache line. A page's position is kept per (heap, page) node
+ * `heap * nodeStride + page`. With nodeStride 0 (kvsim profile: a page sits in one tier) that is
+ * one slot per page, which may live inside the engine's page record (`positions[node * stride +
+ * offset]`); the khl profile, where a page may be resident in two tiers (kv-hierarchy-lab's quirk
+ * Q1), passes nodeStride = pages.
  * Equal keys are ordered by arrival (a sequence number taken on insert), so ties go to the page
  * that entered its tier first — the same rule as kv-hierarchy-lab's first-minimum scan.
+ *
+ * Each heap slot holds its key and arrival inline ([key, arrival] pairs in `order`), so a sift
+ * compares neighbouring slots instead of loading two pages' keys from tables the size of the page
+ * space: over a million pages those loads are cache misses at every level.
  */
+const ARITY: i32 = 4;
+
 export class IndexedHeaps {
   items: StaticArray<i32>;   // heap h occupies items[h * capacity .. h * capacity + size[h])
-  keys: StaticArray<f64>;    // key per page
-  arrival: StaticArray<i64>; // insertion sequence per node (tie-breaker)
-  arrivals: i64 = 0;
-  pos: StaticArray<i32>;     // index of a node inside its heap, -1 when absent
+  order: StaticArray<f64>;   // [key, arrival] of the page in each item slot
+  arrivals: f64 = 0;         // insertion sequence (exact in a double up to 2^53)
+  positions: StaticArray<i32>; // index of a node inside its heap, -1 when absent
   size: StaticArray<i32>;
   capacity: i32;
+  nodes: i32;
   nodeStride: i32;
+  stride: i32;
+  offset: i32;
 
-  constructor(heaps: i32, pages: i32, nodeStride: i32) {
+  constructor(heaps: i32, pages: i32, nodeStride: i32, positions: StaticArray<i32> | null = null, stride: i32 = 1, offset: i32 = 0) {
     const nodes = nodeStride == 0 ? pages : heaps * pages;
+    this.nodes = nodes;
     this.capacity = pages;
     this.nodeStride = nodeStride;
     this.items = new StaticArray<i32>(heaps * pages);
-    this.keys = new StaticArray<f64>(pages);
-    this.arrival = new StaticArray<i64>(nodes);
-    this.pos = filledI32(nodes, -1);
+    this.order = new StaticArray<f64>(2 * heaps * pages);
+    this.positions = positions ? positions : new StaticArray<i32>(nodes);
+    this.stride = positions ? stride : 1;
+    this.offset = positions ? offset : 0;
     this.size = new StaticArray<i32>(heaps);
+    this.clear();
   }
 
   /** Empties every heap. */
   clear(): void {
-    for (let i = 0; i < this.pos.length; i++) unchecked(this.pos[i] = -1);
+    for (let n = 0; n < this.nodes; n++) this.setPosition(n, -1);
     for (let h = 0; h < this.size.length; h++) unchecked(this.size[h] = 0);
     this.arrivals = 0;
+  }
+
+  @inline private positionOf(node: i32): i32 {
+    return unchecked(this.positions[node * this.stride + this.offset]);
+  }
+
+  @inline private setPosition(node: i32, at: i32): void {
+    unchecked(this.positions[node * this.stride + this.offset] = at);
   }
 
   /** Smallest-key page of heap h other than `exclude`, or -1. */
@@ -47,87 +66,101 @@ export class IndexedHeaps {
     if (top != exclude) return top;
     // The second smallest is one of the root's children.
     if (n == 1) return -1;
-    const a = unchecked(this.items[base + 1]);
-    if (n == 2) return a;
-    const b = unchecked(this.items[base + 2]);
-    return this.before(h, b, a) ? b : a;
+    let best = 1;
+    for (let c = 2; c <= ARITY && c < n; c++) if (this.before(base + c, base + best)) best = c;
+    return unchecked(this.items[base + best]);
   }
 
-  /** Strict heap order within heap h: smaller key, then earlier arrival. */
-  @inline private before(h: i32, a: i32, b: i32): bool {
-    const ka = unchecked(this.keys[a]);
-    const kb = unchecked(this.keys[b]);
-    const node = h * this.nodeStride;
-    return ka < kb || (ka == kb && unchecked(this.arrival[node + a]) < unchecked(this.arrival[node + b]));
+  /** Strict heap order between two slots: smaller key, then earlier arrival. */
+  @inline private before(a: i32, b: i32): bool {
+    const ka = unchecked(this.order[2 * a]);
+    const kb = unchecked(this.order[2 * b]);
+    return ka < kb || (ka == kb && unchecked(this.order[2 * a + 1]) < unchecked(this.order[2 * b + 1]));
+  }
+
+  /** Whether (key, arrival) comes strictly before slot b. */
+  @inline private precedes(key: f64, arrival: f64, b: i32): bool {
+    const kb = unchecked(this.order[2 * b]);
+    return key < kb || (key == kb && arrival < unchecked(this.order[2 * b + 1]));
+  }
+
+  /** Whether slot a comes strictly before (key, arrival). */
+  @inline private slotPrecedes(a: i32, key: f64, arrival: f64): bool {
+    const ka = unchecked(this.order[2 * a]);
+    return ka < key || (ka == key && unchecked(this.order[2 * a + 1]) < arrival);
   }
 
   insert(h: i32, page: i32, key: f64): void {
-    unchecked(this.keys[page] = key);
-    unchecked(this.arrival[h * this.nodeStride + page] = this.arrivals++);
+    const arrival = this.arrivals;
+    this.arrivals = arrival + 1;
     const i = unchecked(this.size[h]);
     unchecked(this.size[h] = i + 1);
-    this.siftUp(h, i, page);
+    this.siftUp(h, i, page, key, arrival);
   }
 
   remove(h: i32, page: i32): void {
     const node = h * this.nodeStride + page;
-    const i = unchecked(this.pos[node]);
-    unchecked(this.pos[node] = -1);
+    const i = this.positionOf(node);
+    this.setPosition(node, -1);
     const last = unchecked(this.size[h]) - 1;
     unchecked(this.size[h] = last);
     if (i == last) return;
-    const moved = unchecked(this.items[h * this.capacity + last]);
-    this.restore(h, i, moved);
+    const from = h * this.capacity + last;
+    this.restore(h, i, unchecked(this.items[from]), unchecked(this.order[2 * from]), unchecked(this.order[2 * from + 1]));
   }
 
   /** Sets the page's key and restores heap h's order around it. */
   update(h: i32, page: i32, key: f64): void {
-    unchecked(this.keys[page] = key);
-    this.restore(h, unchecked(this.pos[h * this.nodeStride + page]), page);
+    const i = this.positionOf(h * this.nodeStride + page);
+    this.restore(h, i, page, key, unchecked(this.order[2 * (h * this.capacity + i) + 1]));
   }
 
-  /** Puts `page` at index i and sifts it whichever way its key requires. */
-  private restore(h: i32, i: i32, page: i32): void {
-    this.place(h, i, page);
-    this.siftDown(h, i, page);
-    if (unchecked(this.pos[h * this.nodeStride + page]) == i) this.siftUp(h, i, page);
+  /** Puts the entry at index i and sifts it whichever way its key requires. */
+  private restore(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
+    const at = this.siftDown(h, i, page, key, arrival);
+    if (at == i) this.siftUp(h, i, page, key, arrival);
   }
 
-  @inline private place(h: i32, i: i32, page: i32): void {
-    unchecked(this.items[h * this.capacity + i] = page);
-    unchecked(this.pos[h * this.nodeStride + page] = i);
+  @inline private place(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
+    const slot = h * this.capacity + i;
+    unchecked(this.items[slot] = page);
+    unchecked(this.order[2 * slot] = key);
+    unchecked(this.order[2 * slot + 1] = arrival);
+    this.setPosition(h * this.nodeStride + page, i);
   }
 
-  private siftUp(h: i32, i: i32, page: i32): void {
+  /** Moves slot `from` of heap h to index i. */
+  @inline private move(h: i32, from: i32, i: i32): void {
+    const base = h * this.capacity;
+    this.place(h, i, unchecked(this.items[base + from]), unchecked(this.order[2 * (base + from)]), unchecked(this.order[2 * (base + from) + 1]));
+  }
+
+  private siftUp(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
     const base = h * this.capacity;
     while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
-      const parent = unchecked(this.items[base + parentIndex]);
-      if (!this.before(h, page, parent)) break;
-      this.place(h, i, parent);
-      i = parentIndex;
+      const parent = (i - 1) / ARITY;
+      if (!this.precedes(key, arrival, base + parent)) break;
+      this.move(h, parent, i);
+      i = parent;
     }
-    this.place(h, i, page);
+    this.place(h, i, page, key, arrival);
   }
 
-  private siftDown(h: i32, i: i32, page: i32): void {
+  /** Returns where the entry came to rest. */
+  private siftDown(h: i32, i: i32, page: i32, key: f64, arrival: f64): i32 {
     const base = h * this.capacity;
     const n = unchecked(this.size[h]);
     while (true) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      let childPage = unchecked(this.items[base + child]);
-      if (child + 1 < n) {
-        const right = unchecked(this.items[base + child + 1]);
-        if (this.before(h, right, childPage)) {
-          child++;
-          childPage = right;
-        }
-      }
-      if (!this.before(h, childPage, page)) break;
-      this.place(h, i, childPage);
+      const first = ARITY * i + 1;
+      if (first >= n) break;
+      let child = first;
+      const end = min(first + ARITY, n);
+      for (let c = first + 1; c < end; c++) if (this.before(base + c, base + child)) child = c;
+      if (!this.slotPrecedes(base + child, key, arrival)) break;
+      this.move(h, child, i);
       i = child;
     }
-    this.place(h, i, page);
+    this.place(h, i, page, key, arrival);
+    return i;
   }
 }
