@@ -45,7 +45,7 @@ let hits = new StaticArray<i32>(0);
 let cachedAt = new StaticArray<i64>(0);
 let nextUse = new StaticArray<f64>(0);
 let freeQueue = new ListPool(0, 0);
-let evictHeap = new IndexedHeaps(0, 0, 0);
+let evictHeap = new IndexedHeaps(new StaticArray<i32>(0), 0, 0);
 let s3 = changetype<S3FifoQueues>(0);
 let maps = new StaticArray<IntMap>(0);
 let evictPolicy: i32 = EVICT_LRU;
@@ -88,7 +88,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   cachedAt = new StaticArray<i64>(total);
   nextUse = new StaticArray<f64>(total);
   freeQueue = new ListPool(2, total);
-  evictHeap = new IndexedHeaps(2, total, 0);
+  evictHeap = new IndexedHeaps(tierSize, total, 0);
   s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
   maps = new StaticArray<IntMap>(2);
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));

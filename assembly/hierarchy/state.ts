@@ -78,6 +78,21 @@ export function loadPageSizes(): void {
   for (let p = 0; p < numPages; p++) unchecked(pages[p * RECORD] = pageSizeInput[p]);
 }
 
+/**
+ * The most pages each tier can hold at once (its bytes over the smallest page, at most every
+ * page), for sizing per-tier policy structures once page sizes and capacities are loaded.
+ */
+export function tierPageLimits(): StaticArray<i32> {
+  let smallest: i64 = I64.MAX_VALUE;
+  for (let p = 0; p < numPages; p++) smallest = min(smallest, <i64>sizeOf(p));
+  const limits = new StaticArray<i32>(numTiers);
+  for (let t = 0; t < numTiers; t++) {
+    const fit = smallest > 0 ? unchecked(tierCapacity[t]) / smallest : <i64>numPages;
+    unchecked(limits[t] = <i32>min(fit, <i64>numPages));
+  }
+  return limits;
+}
+
 export function setTrace(t: StaticArray<i32>, length: i32): void {
   trace = t;
   traceLength = length;

@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, numTiers, pages, RECORD, LINKS } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, pages, RECORD, LINKS, tierPageLimits } from "../hierarchy/state";
 import { headOf, nextIn, tierCount } from "../hierarchy/residency";
 import { DenseSets } from "../util/dense-sets";
 import { below } from "../util/rng";
@@ -15,7 +15,7 @@ export class RandomPolicy extends Policy {
   constructor() {
     super();
     // The tier order goes unwalked (and unkept) then, so the page records' link slots hold set positions.
-    if (profile != PROFILE_KHL) this.sets = new DenseSets(numTiers, numPages, pages, RECORD, LINKS);
+    if (profile != PROFILE_KHL) this.sets = new DenseSets(tierPageLimits(), numPages, pages, RECORD, LINKS);
   }
 
   walksTierOrder(): bool {

@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, numTiers, pages, RECORD, LINKS } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, pages, RECORD, LINKS, tierPageLimits } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { IndexedHeaps } from "../util/indexed-heap";
 import { DenseSets } from "../util/dense-sets";
@@ -33,10 +33,10 @@ export abstract class ScoredPolicy extends Policy {
     // page records' link slots hold each page's heap or set position.
     if (this.find == FIND_HEAP) {
       this.heaps = profile == PROFILE_KHL
-        ? new IndexedHeaps(numTiers, numPages, numPages)
-        : new IndexedHeaps(numTiers, numPages, 0, pages, RECORD, LINKS);
+        ? new IndexedHeaps(tierPageLimits(), numPages, numPages)
+        : new IndexedHeaps(tierPageLimits(), numPages, 0, pages, RECORD, LINKS);
     }
-    if (this.find == FIND_SAMPLE) this.sets = new DenseSets(numTiers, numPages, pages, RECORD, LINKS);
+    if (this.find == FIND_SAMPLE) this.sets = new DenseSets(tierPageLimits(), numPages, pages, RECORD, LINKS);
   }
 
   abstract score(page: i32): f64;

@@ -17,24 +17,28 @@
 const ARITY: i32 = 4;
 
 export class IndexedHeaps {
-  items: StaticArray<i32>;   // heap h occupies items[h * capacity .. h * capacity + size[h])
+  items: StaticArray<i32>;   // heap h occupies items[base[h] .. base[h] + size[h])
   order: StaticArray<f64>;   // [key, arrival] of the page in each item slot
   arrivals: f64 = 0;         // insertion sequence (exact in a double up to 2^53)
   positions: StaticArray<i32>; // index of a node inside its heap, -1 when absent
   size: StaticArray<i32>;
-  capacity: i32;
+  base: StaticArray<i32>;
   nodes: i32;
   nodeStride: i32;
   stride: i32;
   offset: i32;
 
-  constructor(heaps: i32, pages: i32, nodeStride: i32, positions: StaticArray<i32> | null = null, stride: i32 = 1, offset: i32 = 0) {
+  /** `capacities[h]`: the most pages heap h holds at once. */
+  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, positions: StaticArray<i32> | null = null, stride: i32 = 1, offset: i32 = 0) {
+    const heaps = capacities.length;
     const nodes = nodeStride == 0 ? pages : heaps * pages;
+    const base = new StaticArray<i32>(heaps + 1);
+    for (let h = 0; h < heaps; h++) unchecked(base[h + 1] = base[h] + capacities[h]);
     this.nodes = nodes;
-    this.capacity = pages;
+    this.base = base;
     this.nodeStride = nodeStride;
-    this.items = new StaticArray<i32>(heaps * pages);
-    this.order = new StaticArray<f64>(2 * heaps * pages);
+    this.items = new StaticArray<i32>(unchecked(base[heaps]));
+    this.order = new StaticArray<f64>(2 * unchecked(base[heaps]));
     this.positions = positions ? positions : new StaticArray<i32>(nodes);
     this.stride = positions ? stride : 1;
     this.offset = positions ? offset : 0;
@@ -61,7 +65,7 @@ export class IndexedHeaps {
   min(h: i32, exclude: i32): i32 {
     const n = unchecked(this.size[h]);
     if (n == 0) return -1;
-    const base = h * this.capacity;
+    const base = unchecked(this.base[h]);
     const top = unchecked(this.items[base]);
     if (top != exclude) return top;
     // The second smallest is one of the root's children.
@@ -105,14 +109,14 @@ export class IndexedHeaps {
     const last = unchecked(this.size[h]) - 1;
     unchecked(this.size[h] = last);
     if (i == last) return;
-    const from = h * this.capacity + last;
+    const from = unchecked(this.base[h]) + last;
     this.restore(h, i, unchecked(this.items[from]), unchecked(this.order[2 * from]), unchecked(this.order[2 * from + 1]));
   }
 
   /** Sets the page's key and restores heap h's order around it. */
   update(h: i32, page: i32, key: f64): void {
     const i = this.positionOf(h * this.nodeStride + page);
-    this.restore(h, i, page, key, unchecked(this.order[2 * (h * this.capacity + i) + 1]));
+    this.restore(h, i, page, key, unchecked(this.order[2 * (unchecked(this.base[h]) + i) + 1]));
   }
 
   /** Puts the entry at index i and sifts it whichever way its key requires. */
@@ -122,7 +126,7 @@ export class IndexedHeaps {
   }
 
   @inline private place(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
-    const slot = h * this.capacity + i;
+    const slot = unchecked(this.base[h]) + i;
     unchecked(this.items[slot] = page);
     unchecked(this.order[2 * slot] = key);
     unchecked(this.order[2 * slot + 1] = arrival);
@@ -131,12 +135,12 @@ export class IndexedHeaps {
 
   /** Moves slot `from` of heap h to index i. */
   @inline private move(h: i32, from: i32, i: i32): void {
-    const base = h * this.capacity;
+    const base = unchecked(this.base[h]);
     this.place(h, i, unchecked(this.items[base + from]), unchecked(this.order[2 * (base + from)]), unchecked(this.order[2 * (base + from) + 1]));
   }
 
   private siftUp(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
-    const base = h * this.capacity;
+    const base = unchecked(this.base[h]);
     while (i > 0) {
       const parent = (i - 1) / ARITY;
       if (!this.precedes(key, arrival, base + parent)) break;
@@ -148,7 +152,7 @@ export class IndexedHeaps {
 
   /** Returns where the entry came to rest. */
   private siftDown(h: i32, i: i32, page: i32, key: f64, arrival: f64): i32 {
-    const base = h * this.capacity;
+    const base = unchecked(this.base[h]);
     const n = unchecked(this.size[h]);
     while (true) {
       const first = ARITY * i + 1;
