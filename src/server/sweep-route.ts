@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
 import { planSweep } from "../sweep/plan-files.js";
+import { sweepRowCount } from "../sweep/plan.js";
 import { sweepPreset } from "../sweep/presets.js";
 import { runSweep, type SweepProgress } from "../sweep/run-sweep.js";
 import { parseSweepSpec, type SweepSpec } from "../sweep/spec.js";
@@ -52,6 +53,13 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
     rmSync(root, { recursive: true, force: true });
   });
 
+  const checkRunning = () => {
+    if ([...jobs.values()].filter((j) => j.status === "running").length >= limits.maxSweeps) {
+      throw new HttpError(429, "too_many_sweeps", `at most ${limits.maxSweeps} sweeps run at once`);
+    }
+  };
+  const endEvent = (job: SweepJob) => ({ type: "end", status: job.status, ...(job.error ? { error: job.error } : {}) });
+
   const get = (id: string) => {
     const job = jobs.get(id);
     if (!job) throw new HttpError(404, "unknown_sweep", `no sweep "${id}"`);
@@ -68,11 +76,12 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
     const source = body.preset ? `preset ${body.preset}` : "spec";
     const spec = parseSweepSpec(body.preset ? sweepPreset(body.preset).spec() : body.spec, source);
     if (body.spec !== undefined) checkNoFiles(spec);
+    // Both limits are checked before planning, which builds every trace the sweep needs.
+    const rows = sweepRowCount(spec);
+    if (rows > limits.maxSweepRows) throw new HttpError(413, "sweep_too_large", `at most ${limits.maxSweepRows} runs per sweep; this one has ${rows}`);
+    checkRunning();
     const plan = await planSweep(spec, { source, baseDir: root });
-    if (plan.rows.length > limits.maxSweepRows) throw new HttpError(413, "sweep_too_large", `at most ${limits.maxSweepRows} runs per sweep; this one has ${plan.rows.length}`);
-    if ([...jobs.values()].filter((j) => j.status === "running").length >= limits.maxSweeps) {
-      throw new HttpError(429, "too_many_sweeps", `at most ${limits.maxSweeps} sweeps run at once`);
-    }
+    checkRunning(); // again: another sweep may have started while this one was planned
     const finished = [...jobs.values()].filter((j) => j.status !== "running");
     while (jobs.size >= limits.maxSweeps && finished.length > 0) {
       const old = finished.shift()!;
@@ -86,7 +95,7 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
     runSweep(plan, { outDir: job.dir, threads: limits.threads, charts: body.charts ?? true, signal: controller.signal, onProgress: (p) => { job.progress = p; emit({ type: "progress", ...p }); } })
       .then((outcome) => { job.status = outcome.status; })
       .catch((err: Error) => { job.status = "error"; job.error = err.message; })
-      .finally(() => emit({ type: "end", status: job.status, ...(job.error ? { error: job.error } : {}) }));
+      .finally(() => emit(endEvent(job)));
     return reply.status(202).send({ sweep_id: id, rows: plan.rows.length, name: plan.name });
   });
 
@@ -101,7 +110,7 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
     const send = (event: object) => reply.raw.write(`data: ${JSON.stringify(event)}\n\n`);
     send({ type: "progress", ...job.progress });
     if (job.status !== "running") {
-      send({ type: "end", status: job.status });
+      send(endEvent(job));
       reply.raw.end();
       return reply;
     }

@@ -172,6 +172,11 @@ function traceDigest(trace: Trace): Promise<string> {
   return sha256Hex([`${trace.numPages}:`, bytesOf(trace.accesses), bytesOf(trace.pageScalars), "|", bytesOf(trace.pageBytes), "|"]);
 }
 
+/** How many rows the spec's plan will have (one per seed × scenario × workload × policy), without building any trace. */
+export function sweepRowCount(spec: SweepSpec): number {
+  return (spec.seeds ?? [null]).length * spec.scenarios.length * spec.workloads.length * spec.policies.length;
+}
+
 /**
  * Expands a validated spec into its rows and builds (or reads) every trace they need. Every input
  * error — unknown policy or parameter, missing file, bad trace line — surfaces here, before any

@@ -52,4 +52,34 @@ describe("POST /api/sweep", () => {
     expect((await fetch(`${base}/api/sweep/${ok.json.sweep_id}/artifacts/..%2Fsecret`)).status).toBe(404);
     expect((await fetch(`${base}/health`)).status).toBe(200);
   });
+
+  it("refuses an oversized sweep before building its traces", async () => {
+    // 330 rows of half-billion-access traces: planning first would build 30 of them.
+    const huge = { name: "huge", scenarios: ["small_fp16_prefetch"], workloads: [{ name: "zipf", params: { pages: 1000, length: 500_000_000 } }],
+      policies: ["lru", "fifo", "sieve", "s3fifo", "random", "cost_aware", "belady", "lfu", "heavy_hitter", "windowed_recency", "predictive"],
+      seeds: Array.from({ length: 30 }, (_, i) => i) };
+    const refused = await post({ spec: huge });
+    expect(refused.status).toBe(413);
+    expect(refused.json).toMatchObject({ error: "sweep_too_large", detail: expect.stringContaining("330") });
+  });
+
+  it("answers 429 while its limit of sweeps is running, and reports a finished sweep's end to late subscribers", async () => {
+    const one = await buildServer({ maxSweeps: 1 });
+    const at = await one.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const start = (body: unknown) => fetch(`${at}/api/sweep`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const first = await start({ preset: "khl-default", charts: false });
+      expect(first.status).toBe(202);
+      const id = ((await first.json()) as { sweep_id: string }).sweep_id;
+      const second = await start({ preset: "khl-default", charts: false });
+      expect(second.status).toBe(429);
+      expect(await second.json()).toMatchObject({ error: "too_many_sweeps" });
+      await (await fetch(`${at}/api/sweep/${id}/events`)).text(); // until the end event
+      const late = (await (await fetch(`${at}/api/sweep/${id}/events`)).text()).trim().split("\n\n").map((e) => JSON.parse(e.replace(/^data: /, "")));
+      expect(late.at(-1)).toEqual({ type: "end", status: "complete" });
+      expect((await start({ preset: "khl-default", charts: false })).status).toBe(202);
+    } finally {
+      await one.close();
+    }
+  }, 60_000);
 });

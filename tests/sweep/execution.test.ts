@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planSweep } from "../../src/sweep/plan-files.js";
+import { sweepRowCount } from "../../src/sweep/plan.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
 import { parseSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { runCli } from "../helpers/cli.js";
@@ -27,6 +28,12 @@ function artifacts(dir: string): Record<string, string> {
 }
 
 describe("sweep execution", () => {
+  it("counts a spec's rows before planning exactly as the plan does", async () => {
+    expect(sweepRowCount(parseSweepSpec(SMALL, "test"))).toBe((await plan(SMALL)).rows.length);
+    const noSeeds = { ...SMALL, seeds: undefined };
+    expect(sweepRowCount(parseSweepSpec(noSeeds, "test"))).toBe((await plan(noSeeds)).rows.length);
+  });
+
   it("writes byte-identical artifacts on the main thread, 1 worker and 2 workers", async () => {
     const p = await plan(SMALL);
     const dirs = [tmp("inline"), tmp("t1"), tmp("t2")];
