@@ -15,6 +15,7 @@ import { SERVER_DEFAULTS, type ServerOptions } from "./defaults.js";
 import { envExists, errorBody, HttpError, makeEnv, SessionStore } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
+import type { Space } from "../envs/spaces.js";
 import { registerSimulate } from "./simulate-route.js";
 import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
@@ -101,9 +102,20 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return { closed: id };
   });
 
+  // An environment's spaces never change, and building one (a WASM instance for the serving envs)
+  // per request would let /schema and /metadata traffic allocate without bound: one per id.
+  const spaces = new Map<string, { actionSpace: Space; observationSpace: Space }>();
+  const spacesOf = (id: string) => {
+    if (!spaces.has(id)) {
+      const { actionSpace, observationSpace } = makeEnv(id);
+      spaces.set(id, { actionSpace, observationSpace });
+    }
+    return spaces.get(id)!;
+  };
+
   app.get("/envs/:namespace/:name/schema", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
-    const env = makeEnv(id);
+    const env = spacesOf(id);
     return {
       action: spaceSchema(env.actionSpace),
       observation: spaceSchema(env.observationSpace),
@@ -116,7 +128,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
 
   app.get("/envs/:namespace/:name/metadata", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
-    const env = makeEnv(id);
+    const env = spacesOf(id);
     const summary = [...ENVS, ...AGENTIC_ENVS].find((e) => e.id === id)!.summary;
     return { id, summary, action_space: env.actionSpace, observation_space: env.observationSpace, kvsim_version: packageVersion() };
   });
