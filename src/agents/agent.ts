@@ -1,4 +1,4 @@
-import type { Env } from "../envs/spaces.js";
+import type { Env, StepResult } from "../envs/spaces.js";
 
 /** A policy over a discrete action space. */
 export interface Agent {
@@ -16,17 +16,25 @@ export interface EpisodeResult {
   truncated: boolean;
 }
 
+export interface EpisodeHooks<I> {
+  /** Called before step t (from 0) is taken; throwing ends the episode there (a step limit). */
+  beforeStep?(t: number): void;
+  /** Called after every step with its index, the action and what the env returned. */
+  onStep?(t: number, action: number, result: StepResult<number[], I>): void;
+}
+
 /** Plays one episode of `env` with `agent` from `seed`. */
-export function runEpisode(env: Env<number[], number>, agent: Agent, seed: number): EpisodeResult {
+export function runEpisode<I>(env: Env<number[], number, I>, agent: Agent, seed: number, hooks: EpisodeHooks<I> = {}): EpisodeResult {
   let { observation } = env.reset({ seed });
   agent.reset(seed);
   let total = 0;
-  let steps = 0;
-  for (;;) {
-    const r = env.step(agent.act(observation));
+  for (let t = 0; ; t++) {
+    hooks.beforeStep?.(t);
+    const action = agent.act(observation);
+    const r = env.step(action);
     total += r.reward;
-    steps++;
+    hooks.onStep?.(t, action, r);
     observation = r.observation;
-    if (r.terminated || r.truncated) return { steps, return: total, terminated: r.terminated, truncated: r.truncated };
+    if (r.terminated || r.truncated) return { steps: t + 1, return: total, terminated: r.terminated, truncated: r.truncated };
   }
 }
