@@ -155,6 +155,20 @@ describe("POST /api/simulate", () => {
     expect(replay.json.events).toHaveLength(5);
   });
 
+  it("ends a headless episode longer than --max-steps with 413 episode_too_long, and allows one exactly that long", async () => {
+    const { runEpisode } = await import("../../src/agents/agent.js");
+    const env = make("kvsim/Serving-npa-easy-v0");
+    const length = runEpisode(env, makeAgent("npa-lru", env), 4).steps;
+    const body = { kind: "episode", env: "kvsim/Serving-npa-easy-v0", agent: "npa-lru", seed: 4 };
+    for (const [limit, status] of [[length, 200], [length - 1, 413]] as const) {
+      const limited = await buildServer({ maxEpisodeSteps: limit });
+      const r = await limited.inject({ method: "POST", url: "/api/simulate", payload: body });
+      expect(r.statusCode, `limit ${limit}`).toBe(status);
+      if (status === 413) expect(r.json()).toMatchObject({ error: "episode_too_long" });
+      await limited.close();
+    }
+  });
+
   it("refuses unknown names, oversized replays and malformed requests with 4xx", async () => {
     const cases: [unknown, number][] = [
       [{ kind: "replay", scenario: "nope", workload: "rag_burst", policy: "lru" }, 404],
