@@ -1,10 +1,10 @@
 import { KvsimInputError } from "../errors.js";
 import { sweepArtifacts } from "../sweep/artifacts.js";
-import { inlineExecutor, makeBatches, runBatches, type SweepFailure } from "../sweep/execute.js";
+import { concludeSweep, inlineExecutor, makeBatches, runBatches, type SweepFailure, type SweepStatus } from "../sweep/execute.js";
 import { planSweepWith, type SweepPlan, type SweepSources } from "../sweep/plan.js";
 import { resultsJsonl, type SweepResult } from "../sweep/result.js";
 import { parseSweepSpec, type SweepSpecInput } from "../sweep/spec.js";
-import { summarize, type SummaryRow } from "../sweep/summary.js";
+import type { SummaryRow } from "../sweep/summary.js";
 import type { Trace } from "../traces/trace.js";
 import type { TraceFormat } from "../traces/trace-format.js";
 import { init } from "./engine.js";
@@ -26,7 +26,7 @@ export interface BrowserSweepOptions {
 }
 
 export interface BrowserSweepOutcome {
-  status: "complete" | "failed" | "interrupted";
+  status: SweepStatus;
   /** The planned sweep (name, spec hash, rows and their traces): any row can be replayed again (e.g. with events) from it. */
   plan: SweepPlan;
   /** In row order; line for line what `kvsim sweep` writes to results.jsonl. */
@@ -97,10 +97,7 @@ export async function runSweep(spec: SweepSpecInput, options: BrowserSweepOption
     options.onProgress?.({ done: results.length + failures.length, failed: failures.length, total: plan.rows.length, elapsedMs: performance.now() - t0 });
   });
   const wallMs = performance.now() - t0;
-  results.sort((a, b) => a.row - b.row);
-  failures.sort((a, b) => a.row - b.row);
-  const summary = summarize(results);
+  const { status, summary } = concludeSweep(results, failures, interrupted);
   const files = interrupted ? {} : { "results.jsonl": resultsJsonl(results), ...(await sweepArtifacts(results, summary, options.charts !== false)) };
-  const status = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
   return { status, plan, results, summary, failures, workers, wallMs, files };
 }

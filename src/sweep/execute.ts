@@ -3,6 +3,7 @@ import { instantiateEngine } from "../wasm/engine-module.js";
 import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import { toResult, type SweepResult } from "./result.js";
+import { summarize, type SummaryRow } from "./summary.js";
 
 /** Runs batches of jobs: a Piscina pool in Node, Web Workers in the browser, or one engine in-thread. */
 export interface Executor {
@@ -108,4 +109,14 @@ export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][]
     await destroy();
   }
   return { workMs, interrupted };
+}
+
+/** How a sweep ended: interrupted, or complete unless a row failed. */
+export type SweepStatus = "complete" | "failed" | "interrupted";
+
+/** Puts a finished sweep's results and failures in row order (in place) and summarises it. */
+export function concludeSweep(results: SweepResult[], failures: SweepFailure[], interrupted: boolean): { status: SweepStatus; summary: SummaryRow[] } {
+  results.sort((a, b) => a.row - b.row);
+  failures.sort((a, b) => a.row - b.row);
+  return { status: interrupted ? "interrupted" : failures.length ? "failed" : "complete", summary: summarize(results) };
 }

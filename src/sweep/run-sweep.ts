@@ -9,12 +9,12 @@ import { engineModule } from "../wasm/engine-module.js";
 import { sweepArtifacts } from "./artifacts.js";
 import { compiledUrl, loadCompiled } from "../util/load-compiled.js";
 import { redactRedisUrl } from "./remote/redis-url.js";
-import { inlineExecutor, makeBatches, runBatches, type Executor, type SweepFailure } from "./execute.js";
+import { concludeSweep, inlineExecutor, makeBatches, runBatches, type Executor, type SweepFailure, type SweepStatus } from "./execute.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import type { SweepResult } from "./result.js";
 import { readResultsFile, ResultAppender, writeResultsFile } from "./results-file.js";
 import { shareTrace } from "./shared-trace.js";
-import { summarize, type SummaryRow } from "./summary.js";
+import type { SummaryRow } from "./summary.js";
 import type { SweepWorkerData } from "./worker.js";
 
 export interface SweepOptions {
@@ -46,7 +46,7 @@ export interface SweepProgress {
 }
 
 export interface SweepOutcome {
-  status: "complete" | "failed" | "interrupted";
+  status: SweepStatus;
   /** Every result in the output (resumed and new), in row order. */
   results: SweepResult[];
   summary: SummaryRow[];
@@ -213,10 +213,7 @@ async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Execut
   const jobs = results.length - previous.length + failures.length;
   const timing: SweepTiming = { wallMs, jobs, batches: batches.length, workMs,
     ...(remote ? {} : { overheadMsPerJob: jobs ? Math.max(0, wallMs * threads - workMs) / jobs : 0 }) };
-  results.sort((a, b) => a.row - b.row);
-  failures.sort((a, b) => a.row - b.row);
-  const status: SweepOutcome["status"] = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
-  const summary = summarize(results);
+  const { status, summary } = concludeSweep(results, failures, interrupted);
   const files = [resultsFile, metadataFile];
   if (!interrupted) {
     writeResultsFile(resultsFile, results);
