@@ -9,7 +9,7 @@ import { simulate as simulateSync, type SimulateOptions, type SimulationResult }
 import { init } from "./engine.js";
 
 export { init, type WasmSource } from "./engine.js";
-export { defaultWorkers, runSweep, type BrowserSweepOptions, type BrowserSweepOutcome } from "./sweep.js";
+export { defaultWorkers, replaySweepRow, runSweep, type BrowserSweepOptions, type BrowserSweepOutcome } from "./sweep.js";
 export { parseTraceFile } from "./trace-files.js";
 export { simulateSync };
 export type { SimulateOptions, SimulationResult, Metrics, TierMetrics, SimulationEvent } from "../simulate.js";

@@ -1,6 +1,8 @@
 import { KvsimInputError } from "../errors.js";
 import { sweepArtifacts } from "../sweep/artifacts.js";
-import { concludeSweep, inlineExecutor, makeBatches, runBatches, type SweepFailure, type SweepStatus } from "../sweep/execute.js";
+import { simulate, type SimulateOptions, type SimulationResult } from "../simulate.js";
+import { concludeSweep, inlineExecutor, makeBatches, runBatches, sweepJob, type SweepFailure, type SweepStatus } from "../sweep/execute.js";
+import { jobSimulation } from "../sweep/job.js";
 import { planSweepWith, type SweepPlan, type SweepSources } from "../sweep/plan.js";
 import { resultsJsonl, type SweepResult } from "../sweep/result.js";
 import { parseSweepSpec, type SweepSpecInput } from "../sweep/spec.js";
@@ -100,4 +102,14 @@ export async function runSweep(spec: SweepSpecInput, options: BrowserSweepOption
   const { status, summary } = concludeSweep(results, failures, interrupted);
   const files = interrupted ? {} : { "results.jsonl": resultsJsonl(results), ...(await sweepArtifacts(results, summary, options.charts !== false)) };
   return { status, plan, results, summary, failures, workers, wallMs, files };
+}
+
+/**
+ * Runs row `row` of a planned sweep again on the calling thread, exactly as the sweep ran it, with
+ * `extra` options on top (e.g. `eventCapacity` to keep its transfer events). Needs `init()` first.
+ */
+export function replaySweepRow(plan: SweepPlan, row: number, extra: Partial<SimulateOptions> = {}): SimulationResult {
+  const r = plan.rows[row];
+  if (!r) throw new KvsimInputError(`row ${row} is not part of the sweep (it has ${plan.rows.length})`);
+  return simulate({ ...jobSimulation(sweepJob(r, plan), plan.traces[r.traceId]!), ...extra });
 }

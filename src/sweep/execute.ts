@@ -41,7 +41,8 @@ export function makeBatches(rows: readonly SweepRow[], plan: SweepPlan, threads:
   return out;
 }
 
-const toJob = (row: SweepRow, plan: SweepPlan): SweepJob => ({
+/** What a worker needs to run one row of the plan. */
+export const sweepJob = (row: SweepRow, plan: SweepPlan): SweepJob => ({
   row: row.index, scenario: row.scenario, traceId: row.traceId, policy: row.policyName, params: row.params,
   profile: plan.profile, seed: row.seed ?? 0,
 });
@@ -88,7 +89,7 @@ export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][]
       if (stopped()) return;
       let outcomes: JobOutcome[];
       try {
-        outcomes = await executor.run(batch.map((row) => toJob(row, plan)), stopped);
+        outcomes = await executor.run(batch.map((row) => sweepJob(row, plan)), stopped);
       } catch (err) {
         if (stopped()) return;
         outcomes = batch.map((row) => ({ row: row.index, error: `worker failed: ${(err as Error).message}`, ms: 0 }));

@@ -1,6 +1,6 @@
 import type { Scenario } from "../hierarchy/scenario.js";
 import type { Profile } from "../policies/registry.js";
-import { simulate, type Metrics } from "../simulate.js";
+import { simulate, type Metrics, type SimulateOptions } from "../simulate.js";
 import type { Trace } from "../traces/trace.js";
 import type { EngineExports } from "../wasm/engine-module.js";
 
@@ -24,6 +24,11 @@ export interface JobOutcome {
   ms: number;
 }
 
+/** The simulate() call a job stands for. */
+export const jobSimulation = (job: SweepJob, trace: Trace): SimulateOptions => ({
+  scenario: job.scenario, trace, policy: job.policy, params: job.params, profile: job.profile, seed: job.seed,
+});
+
 /** Runs a batch of jobs on one engine instance, catching each job's failure separately. */
 export function runJobs(jobs: readonly SweepJob[], traces: readonly Trace[], engine: EngineExports): JobOutcome[] {
   return jobs.map((job) => {
@@ -31,9 +36,7 @@ export function runJobs(jobs: readonly SweepJob[], traces: readonly Trace[], eng
     try {
       const trace = traces[job.traceId];
       if (!trace) throw new Error(`no trace ${job.traceId}`);
-      const { metrics } = simulate({
-        scenario: job.scenario, trace, policy: job.policy, params: job.params, profile: job.profile, seed: job.seed, engine,
-      });
+      const { metrics } = simulate({ ...jobSimulation(job, trace), engine });
       return { row: job.row, metrics, ms: performance.now() - t0 };
     } catch (err) {
       return { row: job.row, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 };

@@ -204,7 +204,7 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     await embed.close();
   });
 
-  it("fails the rows of workers that cannot start, stops on an aborted signal, runs without workers, and rejects a bad worker count", async () => {
+  it("fails the rows of workers that cannot start, stops on an aborted signal, runs without workers, replays a row, and rejects a bad worker count", async () => {
     const embed = await openEmbedPage();
     const small = { name: "small", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru", "fifo", "sieve"] };
     const r = await embed.evaluate(async (spec) => {
@@ -220,6 +220,8 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
         broken: { status: broken.status, failures: broken.failures.map((f) => f.error) },
         aborted: { status: aborted.status, results: aborted.results.length, files: Object.keys(aborted.files) },
         inlineEqualsWorkers: inline.files["results.jsonl"] === withWorkers.files["results.jsonl"] && inline.results.length === 3,
+        replayed: k.replaySweepRow(withWorkers.plan, 2, { eventCapacity: 10 }),
+        swept: withWorkers.results[2]!.metrics,
         bad,
       };
     }, small);
@@ -228,6 +230,8 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     for (const e of r.broken.failures) expect(e).toMatch(/^worker failed: (sweep worker failed|no sweep worker is left)/);
     expect(r.aborted).toEqual({ status: "interrupted", results: 0, files: [] });
     expect(r.inlineEqualsWorkers).toBe(true);
+    expect(r.replayed.metrics).toEqual(r.swept);
+    expect(r.replayed.events).toHaveLength(10);
     expect(r.bad).toMatch(/^workers: expected a whole number ≥ 0, got -1/);
     await embed.close();
   });

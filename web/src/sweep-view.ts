@@ -1,6 +1,6 @@
 import { byId, checkbox, download, fillSelect, showError, svgImage } from "./dom.js";
 import {
-  defaultWorkers, parseTraceFile, POLICIES, renderChart, runSweep, SCENARIO_PRESETS, simulateSync, tierOccupancy, WORKLOADS,
+  defaultWorkers, parseTraceFile, POLICIES, renderChart, replaySweepRow, runSweep, SCENARIO_PRESETS, tierOccupancy, WORKLOADS,
   type BrowserSweepOutcome, type SweepResult, type SweepSpecInput, type Trace,
 } from "./kvsim.js";
 import { playground } from "./state.js";
@@ -80,7 +80,7 @@ const OCCUPANCY_EVENTS = 4_000_000;
 async function drawOccupancy(result: SweepResult, outcome: BrowserSweepOutcome): Promise<void> {
   const row = outcome.plan.rows[result.row]!;
   const trace = outcome.plan.traces[row.traceId]!;
-  const run = simulateSync({ scenario: row.scenario, trace, policy: row.policyName, params: row.params, profile: outcome.plan.profile, seed: row.seed ?? 0, eventCapacity: OCCUPANCY_EVENTS });
+  const run = replaySweepRow(outcome.plan, result.row, { eventCapacity: OCCUPANCY_EVENTS });
   const cut = run.eventsDropped ? ` — the first ${OCCUPANCY_EVENTS.toLocaleString()} transfers only; ${run.eventsDropped.toLocaleString()} later ones not drawn` : "";
   const points = tierOccupancy(run.events ?? [], row.scenario.tiers.map((t) => t.name), trace.accesses.length)
     .map((p) => ({ ...p, megabytes: p.bytes / 1e6 }));
