@@ -265,24 +265,30 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     this.freeQueue.tick();
     this.vipQueue.tick();
     for (const r of this.cpu.requests.values()) r.idle += 1;
-    // Residents in map order, stably sorted by arrival tick: an insertion sort as they are read
-    // (the map is nearly in arrival order, and small, so this beats Array.prototype.sort) into a
-    // reused scratch array, of which the first `count` entries are this tick's.
+    // The 12 oldest residents generate (residents in map order, stably sorted by arrival tick).
+    // Only those 12 need their order, so they are kept in a small sorted buffer, and the map is
+    // nearly in arrival order, so a newcomer is usually turned away at once; every other resident,
+    // turned away or pushed out, idles a tick, which does not depend on order.
     const residents = this.residents;
-    let count = 0;
+    const most = NPA.maxGenerating;
+    let generators = 0;
     for (const r of this.gpu.requests.values()) {
-      let i = count++;
-      while (i > 0 && residents[i - 1]!.arrivalTick > r.arrivalTick) {
-        residents[i] = residents[i - 1]!;
-        i--;
+      let idler: Request | undefined;
+      if (generators < most) generators++;
+      else if (residents[most - 1]!.arrivalTick > r.arrivalTick) idler = residents[most - 1]!;
+      else idler = r;
+      if (idler !== r) {
+        let i = generators - 1;
+        while (i > 0 && residents[i - 1]!.arrivalTick > r.arrivalTick) {
+          residents[i] = residents[i - 1]!;
+          i--;
+        }
+        residents[i] = r;
       }
-      residents[i] = r;
-    }
-    const generators = Math.min(NPA.maxGenerating, count);
-    for (let i = generators; i < count; i++) {
-      const r = residents[i]!;
-      r.idle += 1;
-      if (r.idle > NPA.idlePromotion) r.location = "gpu_idle";
+      if (idler !== undefined) {
+        idler.idle += 1;
+        if (idler.idle > NPA.idlePromotion) idler.location = "gpu_idle";
+      }
     }
     for (let i = 0; i < generators; i++) {
       const r = residents[i]!;
