@@ -77,9 +77,7 @@ export class IndexedHeaps {
 
   /** Strict heap order between two slots: smaller key, then earlier arrival. */
   @inline private before(a: i32, b: i32): bool {
-    const ka = unchecked(this.order[2 * a]);
-    const kb = unchecked(this.order[2 * b]);
-    return ka < kb || (ka == kb && unchecked(this.order[2 * a + 1]) < unchecked(this.order[2 * b + 1]));
+    return this.precedes(unchecked(this.order[2 * a]), unchecked(this.order[2 * a + 1]), b);
   }
 
   /** Whether (key, arrival) comes strictly before slot b. */

@@ -33,37 +33,45 @@ export class IntMap {
     return <i32>(z ^ (z >> 31)) & this.mask;
   }
 
-  /** The value stored under `key`, or -1. */
-  get(key: i64): i32 {
+  /** Where `key` is stored (≥ 0), or ~slot of the free slot ending its probe run (< 0). */
+  @inline private find(key: i64): i32 {
     let i = this.slotOf(key);
     while (unchecked(this.used[i]) != 0) {
-      if (unchecked(this.keys[i]) == key) return unchecked(this.values[i]);
+      if (unchecked(this.keys[i]) == key) return i;
       i = (i + 1) & this.mask;
     }
-    return -1;
+    return ~i;
+  }
+
+  @inline private store(i: i32, key: i64, value: i32): void {
+    unchecked(this.used[i] = 1);
+    unchecked(this.keys[i] = key);
+    unchecked(this.values[i] = value);
+  }
+
+  /** The value stored under `key`, or -1. */
+  get(key: i64): i32 {
+    const i = this.find(key);
+    return i >= 0 ? unchecked(this.values[i]) : -1;
   }
 
   /** Stores `value` under `key` (replacing any value there). */
   set(key: i64, value: i32): void {
-    let i = this.slotOf(key);
-    while (unchecked(this.used[i]) != 0 && unchecked(this.keys[i]) != key) i = (i + 1) & this.mask;
-    if (unchecked(this.used[i]) == 0) this.size++;
-    unchecked(this.used[i] = 1);
-    unchecked(this.keys[i] = key);
-    unchecked(this.values[i] = value);
+    const i = this.find(key);
+    if (i >= 0) {
+      unchecked(this.values[i] = value);
+      return;
+    }
+    this.size++;
+    this.store(~i, key, value);
   }
 
   /** Stores `value` under `key` unless the key is present; true when it stored. One probe. */
   insertIfAbsent(key: i64, value: i32): bool {
-    let i = this.slotOf(key);
-    while (unchecked(this.used[i]) != 0) {
-      if (unchecked(this.keys[i]) == key) return false;
-      i = (i + 1) & this.mask;
-    }
+    const i = this.find(key);
+    if (i >= 0) return false;
     this.size++;
-    unchecked(this.used[i] = 1);
-    unchecked(this.keys[i] = key);
-    unchecked(this.values[i] = value);
+    this.store(~i, key, value);
     return true;
   }
 
@@ -72,12 +80,8 @@ export class IntMap {
    * entries of its probe run shift back into the gap.
    */
   delete(key: i64, onlyValue: i32 = -1): void {
-    let i = this.slotOf(key);
-    while (true) {
-      if (unchecked(this.used[i]) == 0) return;
-      if (unchecked(this.keys[i]) == key) break;
-      i = (i + 1) & this.mask;
-    }
+    const i = this.find(key);
+    if (i < 0) return;
     if (onlyValue >= 0 && unchecked(this.values[i]) != onlyValue) return;
     this.size--;
     let gap = i;

@@ -20,7 +20,6 @@ import { registerSimulate } from "./simulate-route.js";
 import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
 
-
 const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
 
 /**

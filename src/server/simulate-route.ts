@@ -12,7 +12,6 @@ export interface SimulateLimits {
   maxEpisodeSteps: number;
 }
 
-
 /**
  * `POST /api/simulate`: one headless run. `{kind: "episode", env, agent, seed, weights?}` plays an
  * environment with a built-in agent and returns per-step telemetry; `{kind: "replay", scenario,

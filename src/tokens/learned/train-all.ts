@@ -24,7 +24,6 @@ export interface HeadJobResult {
   ms: number;
 }
 
-
 /**
  * Trains every (layer, KV head) scorer on the given training traces: each head is one job, run on
  * `threads` Piscina workers (each reads the trace files once), or on this thread when threads is 1.

@@ -497,5 +497,4 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     }
     return obs;
   }
-
 }

@@ -47,15 +47,19 @@ class Gauss {
   draw(mu: number, sigma: number): number {
     if (this.cached) {
       this.cached = false;
-      return mu + Math.sin(this.x2pi) * Math.sqrt(-2.0 * Math.log(1.0 - this.u)) * sigma;
+      return mu + Math.sin(this.x2pi) * this.radius() * sigma;
     }
     this.pair();
-    return mu + Math.cos(this.x2pi) * Math.sqrt(-2.0 * Math.log(1.0 - this.u)) * sigma;
+    return mu + Math.cos(this.x2pi) * this.radius() * sigma;
   }
 
   skip(): void {
     if (this.cached) this.cached = false;
     else this.pair();
+  }
+
+  private radius(): number {
+    return Math.sqrt(-2.0 * Math.log(1.0 - this.u));
   }
 
   private pair(): void {
