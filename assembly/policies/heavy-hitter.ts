@@ -23,7 +23,6 @@ export class HeavyHitterPolicy extends ScoredPolicy {
 
   onAccess(page: i32, hitTier: i32): void {
     unchecked(this.freq[page] = this.freq[page] + 1);
-    unchecked(this.last[page] = step);
-    this.rescore(page);
+    unchecked(this.last[page] = step); // both rise: the heap catches up lazily
   }
 }

@@ -20,11 +20,14 @@ export class LfuPolicy extends ScoredPolicy {
   }
 
   onAccess(page: i32, hitTier: i32): void {
-    unchecked(this.freq[page] = this.freq[page] + 1);
-    this.rescore(page);
+    unchecked(this.freq[page] = this.freq[page] + 1); // a rise: the heap catches up lazily
   }
 
   onEvict(page: i32, tier: i32): void {
-    if (tier == numTiers - 1) unchecked(this.freq[page] = 0);
+    if (tier == numTiers - 1) {
+      unchecked(this.freq[page] = 0);
+      // Still resident only in the khl profile, where a page may sit in two tiers (quirk Q1).
+      this.rescore(page);
+    }
   }
 }

@@ -21,20 +21,17 @@ export class LruPolicy extends ScoredPolicy {
     return <f64>unchecked(this.last[page]);
   }
 
-  // In list mode the list order is the recency order; stamps only key the khl profile's heap.
+  // In list mode the list order is the recency order; stamps only key the khl profile's heap,
+  // and only rise (the heap catches up lazily).
   onAccess(page: i32, hitTier: i32): void {
     if (this.find == FIND_LIST) {
       if (hitTier == 0) moveToTail(0, page);
     } else {
       unchecked(this.last[page] = step);
-      this.rescore(page);
     }
   }
 
   onInsert(page: i32, tier: i32): void {
-    if (this.find != FIND_LIST) {
-      unchecked(this.last[page] = step);
-      this.rescore(page);
-    }
+    if (this.find != FIND_LIST) unchecked(this.last[page] = step);
   }
 }

@@ -53,8 +53,7 @@ export class PredictivePolicy extends ScoredPolicy {
     if (this.lastPage >= 0) this.countTransition(this.lastPage, page);
     this.lastPage = page;
     unchecked(this.freq[page] = this.freq[page] + 1);
-    unchecked(this.last[page] = step);
-    this.rescore(page);
+    unchecked(this.last[page] = step); // both rise: the heap catches up lazily
   }
 
   private countTransition(from: i32, to: i32): void {

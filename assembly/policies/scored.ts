@@ -1,7 +1,7 @@
 import { Policy } from "./policy";
 import { profile, PROFILE_KHL, numPages, pages, RECORD, LINKS, tierPageLimits } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
-import { IndexedHeaps } from "../util/indexed-heap";
+import { IndexedHeaps, ARITY } from "../util/indexed-heap";
 import { DenseSets } from "../util/dense-sets";
 import { below } from "../util/rng";
 
@@ -16,6 +16,12 @@ export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores tha
  * the tier first. Each subclass picks, per profile, the index that finds that victim: a heap
  * gives exactly the answer of kv-hierarchy-lab's first-minimum scan whenever the score changes
  * only on the page's own events, so the khl profile scans only for scores that drift with time.
+ *
+ * Heap keys are lazy upwards: a subclass calls `rescore` only when a score may have dropped, and
+ * a rise (a hit raising a count or a stamp) leaves the old key in the heap. A stored key at or
+ * below the page's score cannot hide the minimum: when the top's key equals its score, it is at
+ * most every stored key and so every score. `victim` re-keys stale entries as they reach the top,
+ * so a page hit k times between evictions sinks once instead of k times (exactly the same victims).
  */
 export abstract class ScoredPolicy extends Policy {
   find: i32;
@@ -45,7 +51,7 @@ export abstract class ScoredPolicy extends Policy {
     return this.find == FIND_LIST || this.find == FIND_SCAN;
   }
 
-  /** Call whenever the page's score may have changed. */
+  /** Call whenever the page's score may have dropped (a rise needs no call: see above). */
   rescore(page: i32): void {
     if (this.find != FIND_HEAP) return;
     let mask = residentMaskOf(page);
@@ -72,9 +78,25 @@ export abstract class ScoredPolicy extends Policy {
       if (page == exclude) page = nextIn(tier, page);
       return page;
     }
-    if (this.find == FIND_HEAP) return changetype<IndexedHeaps>(this.heaps).min(tier, exclude);
+    if (this.find == FIND_HEAP) {
+      const heaps = changetype<IndexedHeaps>(this.heaps);
+      this.refresh(heaps, tier, 0);
+      // The runner-up, when the top is excluded, is one of the top's children.
+      if (heaps.count(tier) > 0 && heaps.pageAt(tier, 0) == exclude) for (let c = 1; c <= ARITY; c++) this.refresh(heaps, tier, c);
+      return heaps.min(tier, exclude);
+    }
     if (this.find == FIND_SAMPLE) return this.sampledMin(tier, exclude);
     return this.scanMin(tier, exclude);
+  }
+
+  /** Re-keys heap entry i of `tier` until the entry there holds its page's current score. */
+  private refresh(heaps: IndexedHeaps, tier: i32, i: i32): void {
+    while (i < heaps.count(tier)) {
+      const page = heaps.pageAt(tier, i);
+      const s = this.score(page);
+      if (s == heaps.keyAt(tier, i)) return;
+      heaps.update(tier, page, s);
+    }
   }
 
   private scanMin(tier: i32, exclude: i32): i32 {

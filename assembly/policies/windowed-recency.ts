@@ -40,7 +40,6 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
       this.windowLength++;
     }
     unchecked(this.inWindow[page] = this.inWindow[page] + 1);
-    unchecked(this.last[page] = step);
-    this.rescore(page);
+    unchecked(this.last[page] = step); // the page's score rises: the heap catches up lazily
   }
 }

@@ -14,7 +14,7 @@
  * compares neighbouring slots instead of loading two pages' keys from tables the size of the page
  * space: over a million pages those loads are cache misses at every level.
  */
-const ARITY: i32 = 4;
+export const ARITY: i32 = 4;
 
 export class IndexedHeaps {
   items: StaticArray<i32>;   // heap h occupies items[base[h] .. base[h] + size[h])
@@ -59,6 +59,21 @@ export class IndexedHeaps {
 
   @inline private setPosition(node: i32, at: i32): void {
     unchecked(this.positions[node * this.stride + this.offset] = at);
+  }
+
+  /** Entries in heap h. */
+  @inline count(h: i32): i32 {
+    return unchecked(this.size[h]);
+  }
+
+  /** Page at index i of heap h (i < count(h)); index 0 holds the smallest key. */
+  @inline pageAt(h: i32, i: i32): i32 {
+    return unchecked(this.items[unchecked(this.base[h]) + i]);
+  }
+
+  /** Key stored with index i of heap h. */
+  @inline keyAt(h: i32, i: i32): f64 {
+    return unchecked(this.order[2 * (unchecked(this.base[h]) + i)]);
   }
 
   /** Smallest-key page of heap h other than `exclude`, or -1. */
