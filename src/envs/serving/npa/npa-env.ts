@@ -10,6 +10,8 @@ type Location = "queue" | "gpu_active" | "gpu_idle" | "cpu" | "evicted" | "done"
 /** One request; the same object is referenced from queues and ledger maps (NPA shares them too). */
 class Request {
   generated = 0;
+  /** Blocks the request's tokens fill: kept with `generated` (see `setGenerated`), read every tick. */
+  currentBlocks: number;
   wait = 0;
   waitBase = 0;
   requeued = false;
@@ -20,10 +22,13 @@ class Request {
   constructor(
     public id: string, readonly tier: Tier, readonly userType: string, readonly isReturning: boolean,
     readonly prompt: number, readonly target: number, readonly arrivalTick: number,
-  ) {}
+  ) {
+    this.currentBlocks = Math.ceil(prompt / NPA.tokensPerBlock);
+  }
 
-  get currentBlocks(): number {
-    return Math.ceil((this.prompt + this.generated) / NPA.tokensPerBlock);
+  setGenerated(tokens: number): void {
+    this.generated = tokens;
+    this.currentBlocks = Math.ceil((this.prompt + tokens) / NPA.tokensPerBlock);
   }
 
   get complete(): boolean {
@@ -76,12 +81,6 @@ export interface NpaEnvOptions {
   /** Arrivals: NeuralPagedAttention's seeded generator (default) or a recording. */
   traffic?: (seed: number) => TrafficSource;
 }
-
-const maxBy = <T>(items: readonly T[], key: (x: T) => number): T | undefined => {
-  let best: T | undefined;
-  for (const x of items) if (best === undefined || key(x) > key(best)) best = x;
-  return best;
-};
 
 /**
  * NeuralPagedAttention's serving environment (commit 2f7fbba), reproduced step for step,
@@ -228,12 +227,22 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     return false;
   }
 
-  private idleGpu(tier: Tier): Request[] {
-    return [...this.gpu.requests.values()].filter((r) => r.location === "gpu_idle" && r.tier === tier);
-  }
-
-  private activeGpu(tier?: Tier): Request[] {
-    return [...this.gpu.requests.values()].filter((r) => r.location === "gpu_active" && (tier === undefined || r.tier === tier));
+  /**
+   * The GPU resident of `tier` at `location` with the largest size (or idle age): the first in map
+   * order among equals, as Python's `max`. One pass, no array: agents call this on most steps.
+   */
+  private largestGpu(location: Location, tier: Tier, byAge: boolean): Request | undefined {
+    let best: Request | undefined;
+    let bestKey = 0;
+    for (const r of this.gpu.requests.values()) {
+      if (r.location !== location || r.tier !== tier) continue;
+      const key = byAge ? r.idle : r.currentBlocks;
+      if (best === undefined || key > bestKey) {
+        best = r;
+        bestKey = key;
+      }
+    }
+    return best;
   }
 
   private queue(tier: Tier): WaitQueue<Request> {
@@ -296,7 +305,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
         r.location = "gpu_active";
         r.idle = 0;
       }
-      r.generated += g;
+      r.setGenerated(r.generated + g);
       t += REWARD.activeGen;
       const need = r.currentBlocks;
       if (need > r.blocks) {
@@ -331,7 +340,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     // 0–3 evict and 4–7 swap an idle request: the largest (0, 1, 4, 5) or oldest (2, 3, 6, 7) of a tier.
     const tier = tierOf(action);
     const by = action % 4 < 2 ? "size" : "age";
-    const idleTarget = () => maxBy(this.idleGpu(tier), by === "size" ? (r) => r.currentBlocks : (r) => r.idle);
+    const idleTarget = () => this.largestGpu("gpu_idle", tier, by === "age");
     if (action <= 3) {
       const target = idleTarget();
       if (!target) return this.result(`evict_${tier}_${by}_no_target`, 0.0);
@@ -361,7 +370,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     }
     if (action <= 15) {
       // 12/13 ("shred" in the README) are aliases of 14/15 in the code.
-      const target = maxBy(this.activeGpu(tier), (r) => r.currentBlocks);
+      const target = this.largestGpu("gpu_active", tier, false);
       if (!target) return this.result(`preempt_swap_${tier}_no_target`, 0.0);
       this.gpu.remove(target);
       target.location = "queue";
@@ -419,7 +428,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
         this.cacheHits += 1;
         hit = true;
         this.cpu.remove(cached);
-        r.generated = cached.generated;
+        r.setGenerated(cached.generated);
       } else if (this.gpu.requests.has(r.id)) {
         r.id = `reroll-${++this.rerolls}`;
       }
