@@ -7,6 +7,14 @@ import { WaitQueue } from "./wait-queue.js";
 
 type Location = "queue" | "gpu_active" | "gpu_idle" | "cpu" | "evicted" | "done";
 
+// The observation's idle sizes and ages as fractions, read from tables (the same doubles as the
+// divisions, which cost more than the loads at two per idle request per step).
+const SIZE_FRACTIONS = Float64Array.from({ length: NPA.gpuBlocks + 1 }, (_, b) => b / NPA.gpuBlocks);
+const AGE_FRACTIONS = Float64Array.from({ length: NPA.ageNormaliser + 1 }, (_, a) => Math.min(1, a / NPA.ageNormaliser));
+const sizeFraction = (blocks: number): number => (blocks < SIZE_FRACTIONS.length ? SIZE_FRACTIONS[blocks]! : blocks / NPA.gpuBlocks);
+/** Ages at or past the normaliser are 1. */
+const ageFraction = (idle: number): number => (idle < AGE_FRACTIONS.length ? AGE_FRACTIONS[idle]! : 1);
+
 /** One request; the same object is referenced from queues and ledger maps (NPA shares them too). */
 class Request {
   generated = 0;
@@ -125,7 +133,6 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private readonly residents: Request[] = [];
   /** Scratch for the observation: idle sizes (free, vip) and idle ages (free, vip), in its order. */
   private readonly idleStats: [number[], number[], number[], number[]] = [[], [], [], []];
-  private readonly idleCount = [0, 0, 0, 0];
 
   constructor(options: NpaEnvOptions) {
     if (!TASKS[options.task]) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
@@ -468,19 +475,25 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     const slaFree = this.config.slaFree ?? 200;
     const slaVip = this.config.slaVip ?? 100;
     // One pass over the GPU map (in map order): idle sizes and ages per tier, largest active size.
-    // The scratch arrays are reused; `count` says how much of each is this step's.
+    // The scratch arrays are reused; the counts in locals say how much of each is this step's.
     const stats = this.idleStats;
-    const count = this.idleCount;
-    count[0] = count[1] = count[2] = count[3] = 0;
+    const [freeSizes, vipSizes, freeAges, vipAges] = stats;
+    let free = 0;
+    let vip = 0;
     let activeMax = 0;
     for (const r of this.gpu.requests.values()) {
       if (r.location === "gpu_active") activeMax = Math.max(activeMax, r.currentBlocks);
       else if (r.location === "gpu_idle") {
-        const k = r.tier === "free" ? 0 : 1;
-        stats[k]![count[k]!++] = r.currentBlocks / NPA.gpuBlocks;
-        stats[k + 2]![count[k + 2]!++] = Math.min(1, r.idle / NPA.ageNormaliser);
+        if (r.tier === "free") {
+          freeSizes[free] = sizeFraction(r.currentBlocks);
+          freeAges[free++] = ageFraction(r.idle);
+        } else {
+          vipSizes[vip] = sizeFraction(r.currentBlocks);
+          vipAges[vip++] = ageFraction(r.idle);
+        }
       }
     }
+    const count = [free, vip, free, vip];
     const obs = [
       Math.min(1, this.gpu.used / NPA.gpuBlocks),
       Math.min(1, this.cpu.used / NPA.cpuBlocks),
