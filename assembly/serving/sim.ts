@@ -40,6 +40,7 @@ let gpuBlocks: i32 = 0;
 let cpuBlocks: i32 = 0;
 let blockTokens: i32 = 16;
 let maxTicks: i32 = 0;
+let arrivalRates = new StaticArray<f64>(0); // arrivalRate(t) for every tick, computed at setup
 let batchLimit: i32 = 12;
 let tokensPerTick: i32 = 5;
 let vipRatio: f64 = 0;
@@ -125,6 +126,8 @@ export function setupServing(
   vipRatio = vip;
   powerRatio = power;
   shape = trafficShape;
+  arrivalRates = new StaticArray<f64>(ticks + 1);
+  for (let t = 0; t <= ticks; t++) unchecked(arrivalRates[t] = arrivalRate(t));
   slaFree = free;
   slaVip = vipSla;
   queueMax = new StaticArray<i32>(2);
@@ -268,7 +271,7 @@ function spawn(): void {
     spawnFromTrace();
     return;
   }
-  const n = countRng.poisson(arrivalRate(tick));
+  const n = countRng.poisson(unchecked(arrivalRates[tick]));
   for (let i = 0; i < n; i++) {
     const tier = attrRng.uniform() < vipRatio ? VIP : 0;
     const power = attrRng.uniform() < powerRatio;

@@ -21,9 +21,22 @@ export function nextU64(): u64 {
   return mix(rngState);
 }
 
+// A ziggurat draw splits one 64-bit number: the top 53 bits give u in [−1, 1), the low bits
+// (disjoint) the layer.
+@inline function boxCoordinate(bits: u64): f64 {
+  return <f64>(bits >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+
+@inline function layerOf(bits: u64): i32 {
+  return <i32>(bits & <u64>(LAYERS - 1));
+}
+
 /** An independent SplitMix64 stream (for simulations that need several, e.g. traffic attributes). */
 export class Stream {
   state: u64;
+  // Poisson's exp(−λ), kept while λ repeats (arrival rates are whole numbers that change slowly).
+  private poissonLambda: f64 = NaN;
+  private poissonLimit: f64 = 0;
 
   constructor(seed: u64, stream: u64) {
     prepareZiggurat();
@@ -55,18 +68,21 @@ export class Stream {
     return (<f64>(this.next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
   }
 
-  /** Normal(mu, sigma) by the ziggurat method (ziggurat.ts); usually one draw from the stream. */
-  normal(mu: f64, sigma: f64): f64 {
-    return mu + sigma * this.standardNormal();
+  /**
+   * Normal(mu, sigma) by the ziggurat method (ziggurat.ts); usually one draw from the stream.
+   * The box test, which settles about 99% of draws, is inlined at the call site; the rest goes
+   * through `outsideBox`, which continues the same sequence of draws.
+   */
+  @inline normal(mu: f64, sigma: f64): f64 {
+    const bits = this.next();
+    const u = boxCoordinate(bits);
+    const i = layerOf(bits);
+    return mu + sigma * (Math.abs(u) < layerRatio(i) ? u * layerEdge(i) : this.outsideBox(u, i));
   }
 
-  private standardNormal(): f64 {
+  /** The draw (u, layer i) fell outside its layer's box: the wedge or tail test, then new draws. */
+  private outsideBox(u: f64, i: i32): f64 {
     while (true) {
-      const bits = this.next();
-      // The top 53 bits give u in [−1, 1), the low bits (disjoint) the layer.
-      const u = <f64>(bits >> 11) * (2.0 / 9007199254740992.0) - 1.0;
-      const i = <i32>(bits & <u64>(LAYERS - 1));
-      if (Math.abs(u) < layerRatio(i)) return u * layerEdge(i);
       if (i == 0) return this.normalTail(u < 0);
       const x = u * layerEdge(i);
       const xi = layerEdge(i);
@@ -74,6 +90,10 @@ export class Stream {
       const f0 = Math.exp(-0.5 * (xi * xi - x * x));
       const f1 = Math.exp(-0.5 * (xn * xn - x * x));
       if (f1 + this.uniform() * (f0 - f1) < 1.0) return x;
+      const bits = this.next();
+      u = boxCoordinate(bits);
+      i = layerOf(bits);
+      if (Math.abs(u) < layerRatio(i)) return u * layerEdge(i);
     }
   }
 
@@ -90,14 +110,23 @@ export class Stream {
   poisson(lambda: f64): i32 {
     if (lambda <= 0) return 0;
     if (lambda >= 30) return max(0, <i32>Math.round(this.normal(lambda, Math.sqrt(lambda))));
-    const limit = Math.exp(-lambda);
+    if (lambda != this.poissonLambda) {
+      this.poissonLambda = lambda;
+      this.poissonLimit = Math.exp(-lambda);
+    }
+    const limit = this.poissonLimit;
+    // The state in a local for the loop: the same draws as uniform(), without a store per draw.
+    let state = this.state;
     let k = 0;
     let p = 1.0;
     while (true) {
-      p *= this.uniform();
-      if (p <= limit) return k;
+      state += 0x9e3779b97f4a7c15;
+      p *= <f64>(mix(state) >> 11) * (1.0 / 9007199254740992.0);
+      if (p <= limit) break;
       k++;
     }
+    this.state = state;
+    return k;
   }
 }
 
