@@ -50,8 +50,9 @@ export class Stream {
   }
 
   next(): u64 {
-    this.state += 0x9e3779b97f4a7c15;
-    return mix(this.state);
+    const state = this.state + 0x9e3779b97f4a7c15;
+    this.state = state;
+    return mix(state);
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */
