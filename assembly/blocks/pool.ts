@@ -361,13 +361,16 @@ export function swap(request: i32, to: i32): i32 {
   const map = unchecked(maps[to]);
   let copies = 0;
   let takenFree = 0;
+  const free = unchecked(freeCount[to]);
   for (let i = 0; i < n; i++) {
     const h = unchecked(hashOf[tables[base + i]]);
     const there = h == NO_HASH ? -1 : map.get(h);
     if (there < 0) copies++;
     else if (unchecked(refCount[there]) == 0) takenFree++;
+    // The count only grows: stop at the first block that does not fit (a waiting swap-in is
+    // retried every tick while the GPU stays full).
+    if (copies + takenFree > free) return -1;
   }
-  if (copies + takenFree > unchecked(freeCount[to])) return -1;
   for (let i = 0; i < n; i++) {
     const b = unchecked(tables[base + i]);
     const h = unchecked(hashOf[b]);
