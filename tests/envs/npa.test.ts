@@ -130,4 +130,14 @@ describe("numpy pairwise summation", () => {
     expect(pairwiseSum(a.slice(0, 16))).toBe(((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!)));
     expect(Math.abs(pairwiseSum(a) - naive)).toBeLessThan(1e-9);
   });
+
+  it("sums squared deviations from a centre exactly as over numpy's temporary array of squares", () => {
+    const a = Array.from({ length: 300 }, (_, i) => 0.1 * ((i * 7919) % 101) - 3);
+    for (const n of [0, 1, 7, 8, 9, 16, 23, 128, 129, 300]) {
+      const values = a.slice(0, n);
+      const centre = n ? values.reduce((x, y) => x + y, 0) / n : 0;
+      const squares = values.map((x) => (x - centre) * (x - centre));
+      expect(pairwiseSum(values, 0, n, centre), `n = ${n}`).toBe(pairwiseSum(squares));
+    }
+  });
 });
