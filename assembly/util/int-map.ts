@@ -1,6 +1,6 @@
 /**
- * A fixed-capacity hash map from i64 keys (block hashes) to i32 values (block ids): open
- * addressing with linear probing and backward-shift deletion, so there are no tombstones and a
+ * A fixed-capacity hash map from i64 keys (block hashes, never negative) to i32 values (block
+ * ids): open addressing with linear probing and backward-shift deletion, so there are no tombstones and a
  * lookup costs O(1) expected however many deletions came before. Capacity is set once and
  * nothing is allocated afterwards. It is at least eight times the most entries the map will hold:
  * a block pool's map is full whenever every block holds cached content, and at a load of 1/2 the
@@ -8,10 +8,12 @@
  * largest cost. At 1/8 (a few bytes more per block) serving ran 11–29% faster; at 1/16 the
  * tables outgrew the cache and it was slower again.
  */
+/** The key of an empty slot, so probes read no separate occupancy array; never a key. */
+export const EMPTY_KEY: i64 = -1;
+
 export class IntMap {
   keys: StaticArray<i64>;
   values: StaticArray<i32>;
-  used: StaticArray<u8>;
   mask: i32;
   size: i32 = 0;
 
@@ -20,12 +22,12 @@ export class IntMap {
     while (capacity < maxEntries * 8) capacity <<= 1;
     this.keys = new StaticArray<i64>(capacity);
     this.values = new StaticArray<i32>(capacity);
-    this.used = new StaticArray<u8>(capacity);
     this.mask = capacity - 1;
+    this.clear();
   }
 
   clear(): void {
-    for (let i = 0; i <= this.mask; i++) unchecked(this.used[i] = 0);
+    for (let i = 0; i <= this.mask; i++) unchecked(this.keys[i] = EMPTY_KEY);
     this.size = 0;
   }
 
@@ -40,15 +42,15 @@ export class IntMap {
   /** Where `key` is stored (≥ 0), or ~slot of the free slot ending its probe run (< 0). */
   @inline private find(key: i64): i32 {
     let i = this.slotOf(key);
-    while (unchecked(this.used[i]) != 0) {
-      if (unchecked(this.keys[i]) == key) return i;
+    while (true) {
+      const k = unchecked(this.keys[i]);
+      if (k == key) return i;
+      if (k == EMPTY_KEY) return ~i;
       i = (i + 1) & this.mask;
     }
-    return ~i;
   }
 
   @inline private store(i: i32, key: i64, value: i32): void {
-    unchecked(this.used[i] = 1);
     unchecked(this.keys[i] = key);
     unchecked(this.values[i] = value);
   }
@@ -89,7 +91,7 @@ export class IntMap {
     if (onlyValue >= 0 && unchecked(this.values[i]) != onlyValue) return;
     this.size--;
     let gap = i;
-    for (let j = (gap + 1) & this.mask; unchecked(this.used[j]) != 0; j = (j + 1) & this.mask) {
+    for (let j = (gap + 1) & this.mask; unchecked(this.keys[j]) != EMPTY_KEY; j = (j + 1) & this.mask) {
       const home = this.slotOf(unchecked(this.keys[j]));
       // Move j into the gap unless its home lies cyclically in (gap, j].
       const between = gap <= j ? home > gap && home <= j : home > gap || home <= j;
@@ -98,6 +100,6 @@ export class IntMap {
       unchecked(this.values[gap] = this.values[j]);
       gap = j;
     }
-    unchecked(this.used[gap] = 0);
+    unchecked(this.keys[gap] = EMPTY_KEY);
   }
 }

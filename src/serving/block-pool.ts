@@ -34,7 +34,7 @@ const INVARIANTS = [
 /**
  * The WASM paged block pool (assembly/blocks/pool.ts: vLLM v1's free queue, prefix cache by
  * chained block hashes, reference counts, plus a CPU tier for swapping). Block hashes are
- * integers below 2^53 chosen by the caller; equal hashes mean equal prefixes.
+ * non-negative integers below 2^53 chosen by the caller; equal hashes mean equal prefixes.
  */
 export class BlockPool {
   readonly config: Required<BlockPoolConfig>;
@@ -64,7 +64,12 @@ export class BlockPool {
   private input(hashes: ArrayLike<number>, nextUse?: ArrayLike<number>): void {
     if (hashes.length > this.config.maxBlocksPerRequest) throw new KvsimInputError(`block pool: ${hashes.length} hashes exceed maxBlocksPerRequest`);
     const view = new BigInt64Array(this.wasm.memory.buffer, this.wasm.poolHashInput(), hashes.length);
-    for (let i = 0; i < hashes.length; i++) view[i] = BigInt(hashes[i]!);
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i]!;
+      // Negative values are the pool's own markers (no hash, empty map slot).
+      if (!Number.isSafeInteger(h) || h < 0) throw new KvsimInputError(`block pool: hashes[${i}] = ${h} is not a non-negative integer below 2^53`);
+      view[i] = BigInt(h);
+    }
     const uses = new Float64Array(this.wasm.memory.buffer, this.wasm.poolNextUseInput(), hashes.length);
     for (let i = 0; i < hashes.length; i++) uses[i] = nextUse?.[i] ?? Infinity;
   }

@@ -52,6 +52,9 @@ describe("block pool: vLLM free-queue order", () => {
     pool.check();
     expect(() => pool.admit(0, 4, [])).toThrow(/already holds blocks/);
     expect(() => pool.grow(9, 4, [])).toThrow(/out of range/);
+    // Negative hashes are the pool's own markers; fractions and huge values are not block ids.
+    for (const bad of [-1, 2.5, 2 ** 53]) expect(() => pool.admit(3, 16, [bad])).toThrow(/hashes\[0\] = .* is not a non-negative integer/);
+    pool.check();
   });
 });
 
