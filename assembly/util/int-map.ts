@@ -8,7 +8,11 @@
  * largest cost. At 1/8 (a few bytes more per block) serving ran 11–29% faster; at 1/16 the
  * tables outgrew the cache and it was slower again.
  */
-/** The key of an empty slot, so probes read no separate occupancy array; never a key. */
+/**
+ * The key of an empty slot, so probes read no separate occupancy array. Never stored or looked
+ * up: it is the pool's NO_HASH, which the pool checks for first, and the host API rejects
+ * negative hashes.
+ */
 export const EMPTY_KEY: i64 = -1;
 
 export class IntMap {
