@@ -21,6 +21,11 @@ export function nextU64(): u64 {
   return mix(rngState);
 }
 
+/** A uniform double in [0, 1) from the top 53 bits of a draw. */
+@inline function unitOf(bits: u64): f64 {
+  return <f64>(bits >> 11) * (1.0 / 9007199254740992.0);
+}
+
 // A ziggurat draw splits one 64-bit number: the top 53 bits give u in [−1, 1), the low bits
 // (disjoint) the layer.
 @inline function boxCoordinate(bits: u64): f64 {
@@ -57,7 +62,7 @@ export class Stream {
 
   /** Uniform double in [0, 1) with 53 random bits. */
   uniform(): f64 {
-    return <f64>(this.next() >> 11) * (1.0 / 9007199254740992.0);
+    return unitOf(this.next());
   }
 
   below(n: i32): i32 {
@@ -122,7 +127,7 @@ export class Stream {
     let p = 1.0;
     while (true) {
       state += 0x9e3779b97f4a7c15;
-      p *= <f64>(mix(state) >> 11) * (1.0 / 9007199254740992.0);
+      p *= unitOf(mix(state));
       if (p <= limit) break;
       k++;
     }
