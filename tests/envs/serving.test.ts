@@ -111,4 +111,13 @@ describe("Mooncake trace replay as serving traffic", () => {
     expect(vllm.score()).toBeGreaterThan(env.score());
     expect(vllm.counters().arrived).toBe(3993);
   });
+
+  it("rejects a hand-built trace with a negative block id (the pool's own marker)", () => {
+    const trace = {
+      name: "hand-built", timestamps: Float64Array.of(0, 100), inputLengths: Int32Array.of(1024, 1024),
+      outputLengths: Int32Array.of(8, 8), blocks: Int32Array.of(0, 1, -1, 1), offsets: Int32Array.of(0, 2, 4),
+      numBlocks: 2, blockIds: [0, 1],
+    };
+    expect(() => new ServingEnv({ task: "medium", trace })).toThrow(/hand-built: block 2 has id -1; block ids must be non-negative/);
+  });
 });

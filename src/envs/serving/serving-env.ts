@@ -117,6 +117,9 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
     const tickMs = options.tickMs ?? 100;
     if (!(tickMs > 0)) throw new KvsimInputError(`tickMs must be positive, got ${tickMs}`);
     const blockTokens = options.traceBlockTokens ?? TRACE.blockTokens;
+    // Block ids become the pool's block hashes, where negative values are its own markers.
+    const bad = trace.blocks.findIndex((b) => b < 0);
+    if (bad >= 0) throw new KvsimInputError(`${trace.name}: block ${bad} has id ${trace.blocks[bad]}; block ids must be non-negative`);
     const scale = NPA.tokensPerBlock / blockTokens;
     const n = trace.timestamps.length;
     const ticks = Int32Array.from(trace.timestamps, (ms) => Math.floor(ms / tickMs));

@@ -1,8 +1,8 @@
 /**
  * numpy's pairwise summation of a float64 array (`np.add.reduce`): blocks of 8 partial sums below
  * 128 elements, halves above. Needed for bit-identical means and standard deviations. With a
- * `centre`, it sums the squared deviations (a[i] − centre)² in the same order, as numpy's `std`
- * does over its temporary array, without writing that array.
+ * `centre` (NaN, the default, means none), it sums the squared deviations (a[i] − centre)² in the
+ * same order, as numpy's `std` does over its temporary array, without writing that array.
  */
 export function pairwiseSum(a: readonly number[], from = 0, to = a.length, centre = NaN): number {
   const n = to - from;
