@@ -1,12 +1,12 @@
 /**
  * A fixed-capacity hash map from i64 keys (block hashes, never negative) to i32 values (block
- * ids): open addressing with linear probing and backward-shift deletion, so there are no tombstones and a
- * lookup costs O(1) expected however many deletions came before. Capacity is set once and
- * nothing is allocated afterwards. It is at least eight times the most entries the map will hold:
- * a block pool's map is full whenever every block holds cached content, and at a load of 1/2 the
- * probe runs that lookups, inserts and backward shifts walk made the map the serving tick's
- * largest cost. At 1/8 (96 bytes of table per block instead of 26) serving ran 11–29% faster;
- * at 1/16 the tables outgrew the cache and it was slower again.
+ * ids): open addressing with linear probing and backward-shift deletion, so there are no
+ * tombstones and a lookup costs O(1) expected however many deletions came before. Capacity is set
+ * once and nothing is allocated afterwards. It is at least eight times the most entries the map
+ * will hold (96 bytes of table per block): a block pool's map is full whenever every block holds
+ * cached content, and at a load of 1/2 the probe runs that lookups, inserts and backward shifts
+ * walk were the serving tick's largest cost. At 1/16 the tables outgrow the cache and serving is
+ * slower again (the commit that set 8 has the side-by-side figures).
  */
 /**
  * The key of an empty slot, so probes read no separate occupancy array. Never stored or looked

@@ -4,7 +4,10 @@ import { LAYERS, layerEdge, layerRatio, prepareZiggurat, TAIL_START } from "./zi
  * SplitMix64: a tiny, well-mixed, seedable generator. Every random choice in the engine
  * (random eviction, sampled victims) draws from here so that a run is a pure function of its seed.
  */
-let rngState: u64 = 0x9e3779b97f4a7c15;
+/** SplitMix64's Weyl increment (2^64 / φ): each draw mixes the state advanced by it. */
+@inline const GOLDEN_GAMMA: u64 = 0x9e3779b97f4a7c15;
+
+let rngState: u64 = GOLDEN_GAMMA;
 
 export function seedRng(seed: u64): void {
   rngState = seed ^ 0x5851f42d4c957f2d;
@@ -17,7 +20,7 @@ export function seedRng(seed: u64): void {
 }
 
 export function nextU64(): u64 {
-  rngState += 0x9e3779b97f4a7c15;
+  rngState += GOLDEN_GAMMA;
   return mix(rngState);
 }
 
@@ -55,7 +58,7 @@ export class Stream {
   }
 
   next(): u64 {
-    const state = this.state + 0x9e3779b97f4a7c15;
+    const state = this.state + GOLDEN_GAMMA;
     this.state = state;
     return mix(state);
   }
@@ -126,7 +129,7 @@ export class Stream {
     let k = 0;
     let p = 1.0;
     while (true) {
-      state += 0x9e3779b97f4a7c15;
+      state += GOLDEN_GAMMA;
       p *= unitOf(mix(state));
       if (p <= limit) break;
       k++;
