@@ -1,4 +1,5 @@
 import { ListPool } from "../util/list-pool";
+import { LinkPair, PositionSlot } from "../util/node-layout";
 import { IndexedHeaps } from "../util/indexed-heap";
 import { IntMap } from "../util/int-map";
 import { S3FifoQueues } from "./s3fifo-queues";
@@ -44,8 +45,8 @@ let hashOf = new StaticArray<i64>(0);
 let hits = new StaticArray<i32>(0);
 let cachedAt = new StaticArray<i64>(0);
 let nextUse = new StaticArray<f64>(0);
-let freeQueue = new ListPool(0, 0);
-let evictHeap = new IndexedHeaps(new StaticArray<i32>(0), 0, 0);
+let freeQueue = new ListPool<LinkPair>(0, 0);
+let evictHeap = new IndexedHeaps<PositionSlot>(new StaticArray<i32>(0), 0, 0);
 let s3 = changetype<S3FifoQueues>(0);
 let maps = new StaticArray<IntMap>(0);
 let evictPolicy: i32 = EVICT_LRU;
@@ -87,8 +88,8 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   hits = new StaticArray<i32>(total);
   cachedAt = new StaticArray<i64>(total);
   nextUse = new StaticArray<f64>(total);
-  freeQueue = new ListPool(2, total);
-  evictHeap = new IndexedHeaps(tierSize, total, 0);
+  freeQueue = new ListPool<LinkPair>(2, total);
+  evictHeap = new IndexedHeaps<PositionSlot>(tierSize, total, 0);
   s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
   maps = new StaticArray<IntMap>(2);
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));

@@ -1,4 +1,5 @@
 import { ListPool } from "../util/list-pool";
+import { LinkPair } from "../util/node-layout";
 import { IntMap } from "../util/int-map";
 
 const NONE: i32 = -1;
@@ -14,7 +15,7 @@ const MAX_FREQ: i32 = 3;
  * a free cached block. Lists are intrusive over block ids, like the pool's free queues.
  */
 export class S3FifoQueues {
-  lists: ListPool;            // list tier * 2 + SMALL | MAIN
+  lists: ListPool<LinkPair>;            // list tier * 2 + SMALL | MAIN
   queueOf: StaticArray<i32>;  // NONE, SMALL or MAIN per block
   freq: StaticArray<i32>;
   size: StaticArray<i32>;     // per list
@@ -30,7 +31,7 @@ export class S3FifoQueues {
     this.tierStart = tierStart;
     this.tierSize = tierSize;
     this.refCount = refCount;
-    this.lists = new ListPool(4, total);
+    this.lists = new ListPool<LinkPair>(4, total);
     this.queueOf = new StaticArray<i32>(total);
     this.freq = new StaticArray<i32>(total);
     this.size = new StaticArray<i32>(4);

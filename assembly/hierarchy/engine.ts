@@ -1,6 +1,6 @@
 import {
   profile, PROFILE_KHL, numPages, numTiers, sizeOf, decodePenalty, tierRead, tierWrite,
-  tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned,
+  tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned, pages, RECORD,
 } from "./state";
 import { firstTier, isIn, linkIn, linkOut, fits, isPending, setPending, keepOrder } from "./residency";
 import {
@@ -164,11 +164,25 @@ function runPrefetches(page: i32): void {
   }
 }
 
+/**
+ * How many accesses ahead the replay touches a page's record. Records of a large page space miss
+ * the cache, and WebAssembly has no prefetch instruction: an early load of the record lets its
+ * miss overlap the work of the accesses in between (LRU's replay +14%, in the commit message).
+ */
+const LOOKAHEAD: i32 = 16;
+
+/** Loads the page's record and drops the value: a load may trap, so no optimizer removes it. */
+@inline function touch(page: i32): void {
+  unchecked(pages[page * RECORD]);
+}
+
 /** Replays trace[from, to); returns the number of accesses handled. */
 export function replay(from: i32, to: i32): i32 {
   const khl = profile == PROFILE_KHL;
+  const lastAhead = to - LOOKAHEAD;
   for (let s = from; s < to; s++) {
     const page = unchecked(trace[s]);
+    if (s < lastAhead) touch(unchecked(trace[s + LOOKAHEAD]));
     setStep(s);
     const tier = firstTier(page);
     policy.onAccess(page, tier);

@@ -1,4 +1,4 @@
-import { profile, PROFILE_KHL, numPages, numTiers, tierCapacity, pages, RECORD, FLAGS, LINKS, PENDING_BIT, sizeOf } from "./state";
+import { profile, PROFILE_KHL, numPages, numTiers, tierCapacity, pages, PageRecord, RECORD, FLAGS, PENDING_BIT, sizeOf } from "./state";
 import { ListPool } from "../util/list-pool";
 
 /**
@@ -13,7 +13,7 @@ import { ListPool } from "../util/list-pool";
 export let tierUsed = new StaticArray<i64>(0);
 export let tierPeak = new StaticArray<i64>(0);
 export let tierCount = new StaticArray<i32>(0);
-let order = new ListPool(0, 0);
+let order = new ListPool<PageRecord>(0, 0);
 let stride: i32 = 0;
 let ordered = true;
 
@@ -28,10 +28,10 @@ export function initResidency(): void {
   tierCount = new StaticArray<i32>(numTiers);
   if (profile == PROFILE_KHL) {
     stride = numPages;
-    order = new ListPool(numTiers, numPages * numTiers);
+    order = new ListPool<PageRecord>(numTiers, numPages * numTiers);
   } else {
     stride = 0;
-    order = new ListPool(numTiers, numPages, pages, RECORD, LINKS);
+    order = new ListPool<PageRecord>(numTiers, numPages, pages);
   }
 }
 

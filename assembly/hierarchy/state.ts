@@ -1,3 +1,5 @@
+import { strideOf } from "../util/node-layout";
+
 /**
  * The engine's whole state, as module globals over struct-of-arrays. Everything is allocated once
  * per run by `setup` (after the arena is reset) and reused for every access: no allocation happens
@@ -19,13 +21,20 @@ export let step: i32 = 0;
 /** Page whose access is being handled; never a victim of that access's prefetches in kvsim. */
 export let pinned: i32 = -1;
 
-// Pages. The host writes sizes into `pageSizeInput`; the engine keeps each page's hot fields in
-// one 16-byte record [size, flags, next, prev] so that touching a page costs one cache line.
-// flags: bits 0-7 resident-tier mask, bit 8 pending prefetch. next/prev are the page's links in
-// its tier's order (kvsim profile; khl keeps per-tier links elsewhere, see residency.ts).
-export const RECORD: i32 = 4;
-export const FLAGS: i32 = 1;
-export const LINKS: i32 = 2;
+/**
+ * A page's hot fields, one 16-byte record per page in `pages` so that touching a page costs one
+ * cache line. flags: bits 0-7 resident-tier mask, bit 8 pending prefetch. link/back hold whichever
+ * structure the policy keeps pages in: the page's next/prev in its tier's order (kvsim profile;
+ * khl keeps per-tier links elsewhere, see residency.ts), or its heap or set position.
+ */
+@unmanaged export class PageRecord {
+  size: i32;
+  flags: i32;
+  link: i32;
+  back: i32;
+}
+export const RECORD: i32 = strideOf<PageRecord>();
+export const FLAGS: i32 = <i32>offsetof<PageRecord>("flags") >> 2;
 export const PENDING_BIT: i32 = 1 << 8;
 export let pageSizeInput = new StaticArray<i32>(0);
 export let pages = new StaticArray<i32>(0);

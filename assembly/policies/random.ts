@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, pages, RECORD, LINKS, tierPageLimits } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, pages, PageRecord, tierPageLimits } from "../hierarchy/state";
 import { headOf, nextIn, tierCount } from "../hierarchy/residency";
 import { DenseSets } from "../util/dense-sets";
 import { below } from "../util/rng";
@@ -10,12 +10,12 @@ import { below } from "../util/rng";
  * to the drawn index instead, so it stays valid when a page is resident twice.
  */
 export class RandomPolicy extends Policy {
-  sets: DenseSets | null = null;
+  sets: DenseSets<PageRecord> | null = null;
 
   constructor() {
     super();
     // The tier order goes unwalked (and unkept) then, so the page records' link slots hold set positions.
-    if (profile != PROFILE_KHL) this.sets = new DenseSets(tierPageLimits(), numPages, pages, RECORD, LINKS);
+    if (profile != PROFILE_KHL) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
 
   walksTierOrder(): bool {
@@ -23,11 +23,11 @@ export class RandomPolicy extends Policy {
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.sets) changetype<DenseSets>(this.sets).add(tier, page);
+    if (this.sets) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 
   onLeave(page: i32, tier: i32): void {
-    if (this.sets) changetype<DenseSets>(this.sets).remove(tier, page);
+    if (this.sets) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
   }
 
   victim(tier: i32, exclude: i32): i32 {
@@ -35,7 +35,7 @@ export class RandomPolicy extends Policy {
     if (n == 0) return -1;
     const index = below(n);
     if (this.sets) {
-      const sets = changetype<DenseSets>(this.sets);
+      const sets = changetype<DenseSets<PageRecord>>(this.sets);
       const page = sets.at(tier, index);
       if (page != exclude) return page;
       return n > 1 ? sets.at(tier, index + 1 < n ? index + 1 : 0) : -1;

@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { numPages, numTiers, tierCapacity, sizeOf, pages, RECORD, LINKS } from "../hierarchy/state";
+import { numPages, numTiers, tierCapacity, sizeOf, pages, PageRecord } from "../hierarchy/state";
 import { tierCount } from "../hierarchy/residency";
 import { ListPool } from "../util/list-pool";
 import { filledI32 } from "../util/arrays";
@@ -17,7 +17,7 @@ const MAIN: i32 = 1;
  */
 export class S3FifoPolicy extends Policy {
   smallRatio: f64;
-  queues: ListPool;                 // list 2·tier + SMALL|MAIN
+  queues: ListPool<PageRecord>;                 // list 2·tier + SMALL|MAIN
   queueOf: StaticArray<i8>;
   freq: StaticArray<u8>;
   smallBytes: StaticArray<i64>;
@@ -31,7 +31,7 @@ export class S3FifoPolicy extends Policy {
     // The page records' link slots are free (walksTierOrder is false): touching a page's queue
     // links then shares the cache line the engine already loaded. kvsim profile only, so a page
     // sits in at most one queue.
-    this.queues = new ListPool(2 * numTiers, numPages, pages, RECORD, LINKS);
+    this.queues = new ListPool<PageRecord>(2 * numTiers, numPages, pages);
     this.queueOf = new StaticArray<i8>(numPages);
     this.freq = new StaticArray<u8>(numPages);
     this.smallBytes = new StaticArray<i64>(numTiers);

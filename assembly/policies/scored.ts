@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, pages, RECORD, LINKS, tierPageLimits } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, pages, PageRecord, tierPageLimits } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { IndexedHeaps, ARITY } from "../util/indexed-heap";
 import { DenseSets } from "../util/dense-sets";
@@ -26,8 +26,8 @@ export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores tha
 export abstract class ScoredPolicy extends Policy {
   find: i32;
   samples: i32;
-  heaps: IndexedHeaps | null = null;
-  sets: DenseSets | null = null;
+  heaps: IndexedHeaps<PageRecord> | null = null;
+  sets: DenseSets<PageRecord> | null = null;
 
   constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0) {
     super();
@@ -39,10 +39,10 @@ export abstract class ScoredPolicy extends Policy {
     // page records' link slots hold each page's heap or set position.
     if (this.find == FIND_HEAP) {
       this.heaps = profile == PROFILE_KHL
-        ? new IndexedHeaps(tierPageLimits(), numPages, numPages)
-        : new IndexedHeaps(tierPageLimits(), numPages, 0, pages, RECORD, LINKS);
+        ? new IndexedHeaps<PageRecord>(tierPageLimits(), numPages, numPages)
+        : new IndexedHeaps<PageRecord>(tierPageLimits(), numPages, 0, pages);
     }
-    if (this.find == FIND_SAMPLE) this.sets = new DenseSets(tierPageLimits(), numPages, pages, RECORD, LINKS);
+    if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
 
   abstract score(page: i32): f64;
@@ -57,19 +57,19 @@ export abstract class ScoredPolicy extends Policy {
     let mask = residentMaskOf(page);
     if (mask == 0) return;
     const s = this.score(page);
-    const heaps = changetype<IndexedHeaps>(this.heaps);
+    const heaps = changetype<IndexedHeaps<PageRecord>>(this.heaps);
     // Several tiers only in the khl profile (a page resident twice).
     for (; mask != 0; mask &= mask - 1) heaps.update(ctz<i32>(mask), page, s);
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<IndexedHeaps>(this.heaps).insert(tier, page, this.score(page));
-    else if (this.find == FIND_SAMPLE) changetype<DenseSets>(this.sets).add(tier, page);
+    if (this.find == FIND_HEAP) changetype<IndexedHeaps<PageRecord>>(this.heaps).insert(tier, page, this.score(page));
+    else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 
   onLeave(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<IndexedHeaps>(this.heaps).remove(tier, page);
-    else if (this.find == FIND_SAMPLE) changetype<DenseSets>(this.sets).remove(tier, page);
+    if (this.find == FIND_HEAP) changetype<IndexedHeaps<PageRecord>>(this.heaps).remove(tier, page);
+    else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
   }
 
   victim(tier: i32, exclude: i32): i32 {
@@ -79,7 +79,7 @@ export abstract class ScoredPolicy extends Policy {
       return page;
     }
     if (this.find == FIND_HEAP) {
-      const heaps = changetype<IndexedHeaps>(this.heaps);
+      const heaps = changetype<IndexedHeaps<PageRecord>>(this.heaps);
       this.refresh(heaps, tier, 0);
       // The runner-up, when the top is excluded, is one of the top's children.
       if (heaps.count(tier) > 0 && heaps.pageAt(tier, 0) == exclude) for (let c = 1; c <= ARITY; c++) this.refresh(heaps, tier, c);
@@ -90,7 +90,7 @@ export abstract class ScoredPolicy extends Policy {
   }
 
   /** Re-keys heap entry i of `tier` until the entry there holds its page's current score. */
-  private refresh(heaps: IndexedHeaps, tier: i32, i: i32): void {
+  private refresh(heaps: IndexedHeaps<PageRecord>, tier: i32, i: i32): void {
     while (i < heaps.count(tier)) {
       const page = heaps.pageAt(tier, i);
       const s = this.score(page);
@@ -114,7 +114,7 @@ export abstract class ScoredPolicy extends Policy {
   }
 
   private sampledMin(tier: i32, exclude: i32): i32 {
-    const sets = changetype<DenseSets>(this.sets);
+    const sets = changetype<DenseSets<PageRecord>>(this.sets);
     const n = unchecked(sets.count[tier]);
     let best = -1;
     let bestScore = Infinity;

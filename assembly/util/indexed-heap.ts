@@ -1,11 +1,13 @@
+import { strideOf, linkOf } from "./node-layout";
+
 /**
  * Indexed 4-ary min-heaps over page ids, one heap per tier — the classic "indexed priority
  * queue" for exact eviction orders whose keys change only on a page's own events: O(log n)
  * insert, update and removal. Four children per node halve the depth, and their [key, arrival]
  * pairs (16 bytes each) share about one cache line. A page's position is kept per (heap, page) node
- * `heap * nodeStride + page`. With nodeStride 0 (kvsim profile: a page sits in one tier) that is
- * one slot per page, which may live inside the engine's page record (`positions[node * stride +
- * offset]`); the khl profile, where a page may be resident in two tiers (kv-hierarchy-lab's quirk
+ * `heap * nodeStride + page`, in the layout N's `link` slot of that node. With nodeStride 0 (kvsim
+ * profile: a page sits in one tier) that is one node per page, which may be the engine's page
+ * record; the khl profile, where a page may be resident in two tiers (kv-hierarchy-lab's quirk
  * Q1), passes nodeStride = pages.
  * Equal keys are ordered by arrival (a sequence number taken on insert), so ties go to the page
  * that entered its tier first — the same rule as kv-hierarchy-lab's first-minimum scan.
@@ -16,7 +18,7 @@
  */
 export const ARITY: i32 = 4;
 
-export class IndexedHeaps {
+export class IndexedHeaps<N> {
   items: StaticArray<i32>;   // heap h occupies items[base[h] .. base[h] + size[h])
   order: StaticArray<f64>;   // [key, arrival] of the page in each item slot
   arrivals: f64 = 0;         // insertion sequence (exact in a double up to 2^53)
@@ -25,11 +27,9 @@ export class IndexedHeaps {
   base: StaticArray<i32>;
   nodes: i32;
   nodeStride: i32;
-  stride: i32;
-  offset: i32;
 
-  /** `capacities[h]`: the most pages heap h holds at once. */
-  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, positions: StaticArray<i32> | null = null, stride: i32 = 1, offset: i32 = 0) {
+  /** `capacities[h]`: the most pages heap h holds at once; `records`: nodes to keep positions in. */
+  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, records: StaticArray<i32> | null = null) {
     const heaps = capacities.length;
     const nodes = nodeStride == 0 ? pages : heaps * pages;
     const base = new StaticArray<i32>(heaps + 1);
@@ -39,9 +39,7 @@ export class IndexedHeaps {
     this.nodeStride = nodeStride;
     this.items = new StaticArray<i32>(unchecked(base[heaps]));
     this.order = new StaticArray<f64>(2 * unchecked(base[heaps]));
-    this.positions = positions ? positions : new StaticArray<i32>(nodes);
-    this.stride = positions ? stride : 1;
-    this.offset = positions ? offset : 0;
+    this.positions = records ? records : new StaticArray<i32>(nodes * strideOf<N>());
     this.size = new StaticArray<i32>(heaps);
     this.clear();
   }
@@ -54,11 +52,11 @@ export class IndexedHeaps {
   }
 
   @inline private positionOf(node: i32): i32 {
-    return unchecked(this.positions[node * this.stride + this.offset]);
+    return unchecked(this.positions[node * strideOf<N>() + linkOf<N>()]);
   }
 
   @inline private setPosition(node: i32, at: i32): void {
-    unchecked(this.positions[node * this.stride + this.offset] = at);
+    unchecked(this.positions[node * strideOf<N>() + linkOf<N>()] = at);
   }
 
   /** Entries in heap h. */

@@ -1,24 +1,26 @@
 import { filledI32 } from "./arrays";
+import { strideOf, linkOf } from "./node-layout";
 
 /**
  * Several intrusive doubly linked lists over one node space: O(1) append, remove and head.
- * A node belongs to at most one list at a time. Node i keeps its links at
- * `links[i * stride + offset]` (next) and `+ 1` (prev), so links can live inside a larger
- * per-node record and share its cache line.
+ * A node belongs to at most one list at a time. Node i keeps its links in the layout N's `link`
+ * slot (next) and the slot after it (prev), so links can live inside a larger per-node record
+ * (`records`) and share its cache line.
  */
-export class ListPool {
+export class ListPool<N> {
   head: StaticArray<i32>;
   tail: StaticArray<i32>;
   links: StaticArray<i32>;
-  stride: i32;
-  offset: i32;
 
-  constructor(lists: i32, nodes: i32, links: StaticArray<i32> | null = null, stride: i32 = 2, offset: i32 = 0) {
+  /** With `records`, links live in those nodes; otherwise the pool allocates `nodes` of its own. */
+  constructor(lists: i32, nodes: i32, records: StaticArray<i32> | null = null) {
     this.head = filledI32(lists, -1);
     this.tail = filledI32(lists, -1);
-    this.links = links ? links : new StaticArray<i32>(nodes * 2);
-    this.stride = links ? stride : 2;
-    this.offset = links ? offset : 0;
+    this.links = records ? records : new StaticArray<i32>(nodes * strideOf<N>());
+  }
+
+  @inline private at(node: i32): i32 {
+    return node * strideOf<N>() + linkOf<N>();
   }
 
   /** Empties every list (links are rewritten as nodes are appended again). */
@@ -42,39 +44,39 @@ export class ListPool {
   }
 
   @inline next(node: i32): i32 {
-    return unchecked(this.links[node * this.stride + this.offset]);
+    return unchecked(this.links[this.at(node)]);
   }
 
   append(list: i32, node: i32): void {
     const links = this.links;
-    const at = node * this.stride + this.offset;
+    const at = this.at(node);
     const tail = unchecked(this.tail[list]);
     unchecked(links[at] = -1);
     unchecked(links[at + 1] = tail);
     if (tail < 0) unchecked(this.head[list] = node);
-    else unchecked(links[tail * this.stride + this.offset] = node);
+    else unchecked(links[this.at(tail)] = node);
     unchecked(this.tail[list] = node);
   }
 
   prepend(list: i32, node: i32): void {
     const links = this.links;
-    const at = node * this.stride + this.offset;
+    const at = this.at(node);
     const head = unchecked(this.head[list]);
     unchecked(links[at] = head);
     unchecked(links[at + 1] = -1);
     if (head < 0) unchecked(this.tail[list] = node);
-    else unchecked(links[head * this.stride + this.offset + 1] = node);
+    else unchecked(links[this.at(head) + 1] = node);
     unchecked(this.head[list] = node);
   }
 
   remove(list: i32, node: i32): void {
     const links = this.links;
-    const at = node * this.stride + this.offset;
+    const at = this.at(node);
     const next = unchecked(links[at]);
     const prev = unchecked(links[at + 1]);
     if (prev < 0) unchecked(this.head[list] = next);
-    else unchecked(links[prev * this.stride + this.offset] = next);
+    else unchecked(links[this.at(prev)] = next);
     if (next < 0) unchecked(this.tail[list] = prev);
-    else unchecked(links[next * this.stride + this.offset + 1] = prev);
+    else unchecked(links[this.at(next) + 1] = prev);
   }
 }

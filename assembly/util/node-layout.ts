@@ -1,0 +1,32 @@
+/**
+ * Node layouts for the intrusive structures (ListPool, IndexedHeaps, DenseSets). Each structure is
+ * generic over its layout so that a node's slot index, `node * stride + link`, folds to constants
+ * when it is compiled: read from object fields instead, the stride and offset had to be reloaded
+ * after every store of a list splice or heap sift (the store might have overwritten them), on the
+ * path of every dependent load; constants were worth about 15% of LRU's replay (commit message).
+ *
+ * A layout is an unmanaged class of i32 fields: its size is the node's stride, and its `link` field
+ * is where the structure's slots start (a list uses `link` and the slot after it; a heap or a set
+ * keeps a position in `link`). A structure over a larger record shares the record's cache line.
+ */
+
+/** A list node on its own: next, then previous. */
+@unmanaged export class LinkPair {
+  link: i32;
+  back: i32;
+}
+
+/** A heap or set position on its own. */
+@unmanaged export class PositionSlot {
+  link: i32;
+}
+
+/** i32 slots per node. */
+@inline export function strideOf<N>(): i32 {
+  return <i32>offsetof<N>() >> 2;
+}
+
+/** Index, within a node, of its first structure slot. */
+@inline export function linkOf<N>(): i32 {
+  return <i32>offsetof<N>("link") >> 2;
+}
