@@ -3,25 +3,52 @@ import { strideOf, linkOf } from "./node-layout";
 /**
  * Indexed 4-ary min-heaps over page ids, one heap per tier — the classic "indexed priority
  * queue" for exact eviction orders whose keys change only on a page's own events: O(log n)
- * insert, update and removal. Four children per node halve the depth, and their [key, arrival]
- * pairs (16 bytes each) share about one cache line. A page's position is kept per (heap, page) node
- * `heap * nodeStride + page`, in the layout N's `link` slot of that node. With nodeStride 0 (kvsim
- * profile: a page sits in one tier) that is one node per page, which may be the engine's page
- * record; the khl profile, where a page may be resident in two tiers (kv-hierarchy-lab's quirk
- * Q1), passes nodeStride = pages.
+ * insert, update and removal. Four children per node halve the depth. A page's position is kept
+ * per (heap, page) node `heap * nodeStride + page`, in the layout N's `link` slot of that node.
+ * With nodeStride 0 (kvsim profile: a page sits in one tier) that is one node per page, which may
+ * be the engine's page record; the khl profile, where a page may be resident in two tiers
+ * (kv-hierarchy-lab's quirk Q1), passes nodeStride = pages.
  * Equal keys are ordered by arrival (a sequence number taken on insert), so ties go to the page
  * that entered its tier first — the same rule as kv-hierarchy-lab's first-minimum scan.
  *
- * Each heap slot holds its key and arrival inline ([key, arrival] pairs in `order`), so a sift
- * compares neighbouring slots instead of loading two pages' keys from tables the size of the page
- * space: over a million pages those loads are cache misses at every level.
+ * Each slot is 16 bytes, [key f64, tag i64] with tag = arrival << 32 | page: a sift compares and
+ * moves neighbouring slots without loading any page's key or id from tables the size of the page
+ * space (over a million pages those loads miss the cache at every level), and a node's four
+ * children fill one cache line. Comparing tags compares arrivals, which are unique.
  */
 export const ARITY: i32 = 4;
+const SLOT_BYTES: i32 = 16;                  // one [key, tag] pair
+const LINE_BYTES: i32 = 64;
+const LINE_SLOTS: i32 = LINE_BYTES / SLOT_BYTES; // == ARITY: a node's children are one line
+
+/** Index of `value` in the ascending array `sorted`, which holds it. */
+function rankOf(sorted: StaticArray<i64>, value: i64): i32 {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (unchecked(sorted[mid]) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+@inline function roundUpToLine(slots: i32): i32 {
+  return (slots + LINE_SLOTS - 1) & ~(LINE_SLOTS - 1);
+}
+
+/** Arrivals are renumbered on reaching this, so `arrival << 32` stays a positive i64. */
+const ARRIVAL_LIMIT: i64 = 1 << 31;
+let arrivalLimit: i64 = ARRIVAL_LIMIT;
+
+/** Lowers the renumbering threshold (tests exercise renumbering with it); 0 restores the default. */
+export function setArrivalLimit(limit: i32): void {
+  arrivalLimit = limit > 0 ? <i64>limit : ARRIVAL_LIMIT;
+}
 
 export class IndexedHeaps<N> {
-  items: StaticArray<i32>;   // heap h occupies items[base[h] .. base[h] + size[h])
-  order: StaticArray<f64>;   // [key, arrival] of the page in each item slot
-  arrivals: f64 = 0;         // insertion sequence (exact in a double up to 2^53)
+  slots: StaticArray<f64>;   // [key, tag] per slot; heap h's index i is slot base[h] + i
+  arrivals: i64 = 0;         // insertion sequence
   positions: StaticArray<i32>; // index of a node inside its heap, -1 when absent
   size: StaticArray<i32>;
   base: StaticArray<i32>;
@@ -32,13 +59,22 @@ export class IndexedHeaps<N> {
   constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, records: StaticArray<i32> | null = null) {
     const heaps = capacities.length;
     const nodes = nodeStride == 0 ? pages : heaps * pages;
-    const base = new StaticArray<i32>(heaps + 1);
-    for (let h = 0; h < heaps; h++) unchecked(base[h + 1] = base[h] + capacities[h]);
+    // Each heap's region is whole cache lines of LINE_SLOTS slots, and its index 0 sits in the
+    // region's last slot of its first line: node i's children (4i+1 .. 4i+4) then fill one line.
+    let total = LINE_SLOTS;
+    for (let h = 0; h < heaps; h++) total += roundUpToLine(unchecked(capacities[h]) + LINE_SLOTS - 1);
+    const slots = new StaticArray<f64>(2 * total);
+    const misalign = <i32>(changetype<usize>(slots) & (LINE_BYTES - 1)) / SLOT_BYTES;
+    const base = new StaticArray<i32>(heaps);
+    let region = (LINE_SLOTS - misalign) & (LINE_SLOTS - 1);
+    for (let h = 0; h < heaps; h++) {
+      unchecked(base[h] = region + LINE_SLOTS - 1);
+      region += roundUpToLine(unchecked(capacities[h]) + LINE_SLOTS - 1);
+    }
     this.nodes = nodes;
     this.base = base;
     this.nodeStride = nodeStride;
-    this.items = new StaticArray<i32>(unchecked(base[heaps]));
-    this.order = new StaticArray<f64>(2 * unchecked(base[heaps]));
+    this.slots = slots;
     this.positions = records ? records : new StaticArray<i32>(nodes * strideOf<N>());
     this.size = new StaticArray<i32>(heaps);
     this.clear();
@@ -59,6 +95,14 @@ export class IndexedHeaps<N> {
     unchecked(this.positions[node * strideOf<N>() + linkOf<N>()] = at);
   }
 
+  @inline private keyOf(slot: i32): f64 {
+    return load<f64>(changetype<usize>(this.slots) + (<usize>slot << 4));
+  }
+
+  @inline private tagOf(slot: i32): i64 {
+    return load<i64>(changetype<usize>(this.slots) + (<usize>slot << 4), 8);
+  }
+
   /** Entries in heap h. */
   @inline count(h: i32): i32 {
     return unchecked(this.size[h]);
@@ -66,12 +110,12 @@ export class IndexedHeaps<N> {
 
   /** Page at index i of heap h (i < count(h)); index 0 holds the smallest key. */
   @inline pageAt(h: i32, i: i32): i32 {
-    return unchecked(this.items[unchecked(this.base[h]) + i]);
+    return <i32>this.tagOf(unchecked(this.base[h]) + i);
   }
 
   /** Key stored with index i of heap h. */
   @inline keyAt(h: i32, i: i32): f64 {
-    return unchecked(this.order[2 * (unchecked(this.base[h]) + i)]);
+    return this.keyOf(unchecked(this.base[h]) + i);
   }
 
   /** Smallest-key page of heap h other than `exclude`, or -1. */
@@ -79,38 +123,47 @@ export class IndexedHeaps<N> {
     const n = unchecked(this.size[h]);
     if (n == 0) return -1;
     const base = unchecked(this.base[h]);
-    const top = unchecked(this.items[base]);
+    const top = <i32>this.tagOf(base);
     if (top != exclude) return top;
     // The second smallest is one of the root's children.
     if (n == 1) return -1;
     let best = 1;
     for (let c = 2; c <= ARITY && c < n; c++) if (this.before(base + c, base + best)) best = c;
-    return unchecked(this.items[base + best]);
+    return <i32>this.tagOf(base + best);
   }
 
   /** Strict heap order between two slots: smaller key, then earlier arrival. */
   @inline private before(a: i32, b: i32): bool {
-    return this.precedes(unchecked(this.order[2 * a]), unchecked(this.order[2 * a + 1]), b);
+    return this.precedes(this.keyOf(a), this.tagOf(a), b);
   }
 
-  /** Whether (key, arrival) comes strictly before slot b. */
-  @inline private precedes(key: f64, arrival: f64, b: i32): bool {
-    const kb = unchecked(this.order[2 * b]);
-    return key < kb || (key == kb && arrival < unchecked(this.order[2 * b + 1]));
+  /** Whichever of slots a and b comes first, without a branch. */
+  @inline private earlier(a: i32, b: i32): i32 {
+    const ka = this.keyOf(a);
+    const kb = this.keyOf(b);
+    const first = (ka < kb) | ((ka == kb) & (this.tagOf(a) < this.tagOf(b)));
+    return select<i32>(a, b, first);
   }
 
-  /** Whether slot a comes strictly before (key, arrival). */
-  @inline private slotPrecedes(a: i32, key: f64, arrival: f64): bool {
-    const ka = unchecked(this.order[2 * a]);
-    return ka < key || (ka == key && unchecked(this.order[2 * a + 1]) < arrival);
+  /** Whether (key, tag) comes strictly before slot b. */
+  @inline private precedes(key: f64, tag: i64, b: i32): bool {
+    const kb = this.keyOf(b);
+    return key < kb || (key == kb && tag < this.tagOf(b));
+  }
+
+  /** Whether slot a comes strictly before (key, tag). */
+  @inline private slotPrecedes(a: i32, key: f64, tag: i64): bool {
+    const ka = this.keyOf(a);
+    return ka < key || (ka == key && this.tagOf(a) < tag);
   }
 
   insert(h: i32, page: i32, key: f64): void {
+    if (this.arrivals >= arrivalLimit) this.renumber();
     const arrival = this.arrivals;
     this.arrivals = arrival + 1;
     const i = unchecked(this.size[h]);
     unchecked(this.size[h] = i + 1);
-    this.siftUp(h, i, page, key, arrival);
+    this.siftUp(h, i, key, (arrival << 32) | <i64><u32>page);
   }
 
   remove(h: i32, page: i32): void {
@@ -121,61 +174,93 @@ export class IndexedHeaps<N> {
     unchecked(this.size[h] = last);
     if (i == last) return;
     const from = unchecked(this.base[h]) + last;
-    this.restore(h, i, unchecked(this.items[from]), unchecked(this.order[2 * from]), unchecked(this.order[2 * from + 1]));
+    this.restore(h, i, this.keyOf(from), this.tagOf(from));
   }
 
   /** Sets the page's key and restores heap h's order around it. */
   update(h: i32, page: i32, key: f64): void {
     const i = this.positionOf(h * this.nodeStride + page);
-    this.restore(h, i, page, key, unchecked(this.order[2 * (unchecked(this.base[h]) + i) + 1]));
+    this.restore(h, i, key, this.tagOf(unchecked(this.base[h]) + i));
+  }
+
+  /**
+   * Renumbers the live entries' arrivals 0..n-1 in their current order. Relative order is all a
+   * comparison sees, so every heap stays valid; this runs once per 2^31 inserts, and it is the
+   * one place a heap allocates after setup.
+   */
+  private renumber(): void {
+    const heaps = this.size.length;
+    let live = 0;
+    for (let h = 0; h < heaps; h++) live += unchecked(this.size[h]);
+    const tags = new StaticArray<i64>(live);
+    let k = 0;
+    for (let h = 0; h < heaps; h++) {
+      const base = unchecked(this.base[h]);
+      for (let i = 0; i < unchecked(this.size[h]); i++) unchecked(tags[k++] = this.tagOf(base + i));
+    }
+    tags.sort();
+    for (let h = 0; h < heaps; h++) {
+      const base = unchecked(this.base[h]);
+      for (let i = 0; i < unchecked(this.size[h]); i++) {
+        const tag = this.tagOf(base + i);
+        const rank = <i64>rankOf(tags, tag);
+        store<i64>(changetype<usize>(this.slots) + (<usize>(base + i) << 4), (rank << 32) | (tag & 0xffffffff), 8);
+      }
+    }
+    this.arrivals = live;
   }
 
   /** Puts the entry at index i and sifts it whichever way its key requires. */
-  private restore(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
-    const at = this.siftDown(h, i, page, key, arrival);
-    if (at == i) this.siftUp(h, i, page, key, arrival);
+  private restore(h: i32, i: i32, key: f64, tag: i64): void {
+    const at = this.siftDown(h, i, key, tag);
+    if (at == i) this.siftUp(h, i, key, tag);
   }
 
-  @inline private place(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
-    const slot = unchecked(this.base[h]) + i;
-    unchecked(this.items[slot] = page);
-    unchecked(this.order[2 * slot] = key);
-    unchecked(this.order[2 * slot + 1] = arrival);
-    this.setPosition(h * this.nodeStride + page, i);
+  @inline private place(h: i32, i: i32, key: f64, tag: i64): void {
+    const at = changetype<usize>(this.slots) + (<usize>(unchecked(this.base[h]) + i) << 4);
+    store<f64>(at, key);
+    store<i64>(at, tag, 8);
+    this.setPosition(h * this.nodeStride + <i32>tag, i);
   }
 
   /** Moves slot `from` of heap h to index i. */
   @inline private move(h: i32, from: i32, i: i32): void {
-    const base = unchecked(this.base[h]);
-    this.place(h, i, unchecked(this.items[base + from]), unchecked(this.order[2 * (base + from)]), unchecked(this.order[2 * (base + from) + 1]));
+    const slot = unchecked(this.base[h]) + from;
+    this.place(h, i, this.keyOf(slot), this.tagOf(slot));
   }
 
-  private siftUp(h: i32, i: i32, page: i32, key: f64, arrival: f64): void {
+  private siftUp(h: i32, i: i32, key: f64, tag: i64): void {
     const base = unchecked(this.base[h]);
     while (i > 0) {
       const parent = (i - 1) / ARITY;
-      if (!this.precedes(key, arrival, base + parent)) break;
+      if (!this.precedes(key, tag, base + parent)) break;
       this.move(h, parent, i);
       i = parent;
     }
-    this.place(h, i, page, key, arrival);
+    this.place(h, i, key, tag);
   }
 
   /** Returns where the entry came to rest. */
-  private siftDown(h: i32, i: i32, page: i32, key: f64, arrival: f64): i32 {
+  private siftDown(h: i32, i: i32, key: f64, tag: i64): i32 {
     const base = unchecked(this.base[h]);
     const n = unchecked(this.size[h]);
     while (true) {
       const first = ARITY * i + 1;
       if (first >= n) break;
-      let child = first;
-      const end = min(first + ARITY, n);
-      for (let c = first + 1; c < end; c++) if (this.before(base + c, base + child)) child = c;
-      if (!this.slotPrecedes(base + child, key, arrival)) break;
+      let child: i32;
+      if (first + ARITY <= n) {
+        // A full family: a branch-free tournament (random keys would mispredict a compare loop).
+        const s = base + first;
+        child = this.earlier(this.earlier(s, s + 1), this.earlier(s + 2, s + 3)) - base;
+      } else {
+        child = first;
+        for (let c = first + 1; c < n; c++) if (this.before(base + c, base + child)) child = c;
+      }
+      if (!this.slotPrecedes(base + child, key, tag)) break;
       this.move(h, child, i);
       i = child;
     }
-    this.place(h, i, page, key, arrival);
+    this.place(h, i, key, tag);
     return i;
   }
 }

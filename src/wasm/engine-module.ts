@@ -68,6 +68,8 @@ export interface EngineExports {
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;
+  /** Test hook: heaps renumber their arrival numbers after `limit` inserts (0 restores 2^31). */
+  setArrivalLimit(limit: number): void;
   metricsBuffer(): number;
   auditBuffer(): number;
   eventSteps(): number;
