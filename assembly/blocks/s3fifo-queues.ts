@@ -15,7 +15,7 @@ const MAX_FREQ: i32 = 3;
  * a free cached block. Lists are intrusive over block ids, like the pool's free queues.
  */
 export class S3FifoQueues {
-  lists: ListPool<LinkPair>;            // list tier * 2 + SMALL | MAIN
+  lists: ListPool<LinkPair>;  // list tier * 2 + SMALL | MAIN
   queueOf: StaticArray<i32>;  // NONE, SMALL or MAIN per block
   freq: StaticArray<i32>;
   size: StaticArray<i32>;     // per list

@@ -17,7 +17,7 @@ const MAIN: i32 = 1;
  */
 export class S3FifoPolicy extends Policy {
   smallRatio: f64;
-  queues: ListPool<PageRecord>;                 // list 2·tier + SMALL|MAIN
+  queues: ListPool<PageRecord>; // list 2·tier + SMALL|MAIN
   queueOf: StaticArray<i8>;
   freq: StaticArray<u8>;
   smallBytes: StaticArray<i64>;
