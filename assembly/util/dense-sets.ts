@@ -1,4 +1,4 @@
-import { strideOf, linkOf } from "./node-layout";
+import { linkSlot, nodeArray } from "./node-layout";
 
 /**
  * Per-tier dense member arrays with O(1) insert, swap-remove and uniform sampling. Used where a
@@ -19,12 +19,8 @@ export class DenseSets<N> {
     for (let s = 0; s < sets; s++) unchecked(base[s + 1] = base[s] + capacities[s]);
     this.base = base;
     this.members = new StaticArray<i32>(unchecked(base[sets]));
-    this.positions = records ? records : new StaticArray<i32>(pages * strideOf<N>());
+    this.positions = nodeArray<N>(records, pages);
     this.count = new StaticArray<i32>(sets);
-  }
-
-  @inline private slot(page: i32): i32 {
-    return page * strideOf<N>() + linkOf<N>();
   }
 
   @inline at(s: i32, i: i32): i32 {
@@ -34,17 +30,17 @@ export class DenseSets<N> {
   add(s: i32, page: i32): void {
     const i = unchecked(this.count[s]);
     unchecked(this.members[unchecked(this.base[s]) + i] = page);
-    unchecked(this.positions[this.slot(page)] = i);
+    unchecked(this.positions[linkSlot<N>(page)] = i);
     unchecked(this.count[s] = i + 1);
   }
 
   remove(s: i32, page: i32): void {
     const base = unchecked(this.base[s]);
-    const i = unchecked(this.positions[this.slot(page)]);
+    const i = unchecked(this.positions[linkSlot<N>(page)]);
     const last = unchecked(this.count[s]) - 1;
     const moved = unchecked(this.members[base + last]);
     unchecked(this.members[base + i] = moved);
-    unchecked(this.positions[this.slot(moved)] = i);
+    unchecked(this.positions[linkSlot<N>(moved)] = i);
     unchecked(this.count[s] = last);
   }
 }

@@ -1,4 +1,4 @@
-import { strideOf, linkOf } from "./node-layout";
+import { linkSlot, nodeArray } from "./node-layout";
 
 /**
  * Indexed 4-ary min-heaps over page ids, one heap per tier — the classic "indexed priority
@@ -31,6 +31,16 @@ function rankOf(sorted: StaticArray<i64>, value: i64): i32 {
     else hi = mid;
   }
   return lo;
+}
+
+/** A slot's tag: its arrival, then (low 32 bits) its page. */
+@inline function tagFor(arrival: i64, page: i32): i64 {
+  return (arrival << 32) | <i64><u32>page;
+}
+
+/** Strict heap order: smaller key, then earlier tag (arrival). */
+@inline function ordered(keyA: f64, tagA: i64, keyB: f64, tagB: i64): bool {
+  return keyA < keyB || (keyA == keyB && tagA < tagB);
 }
 
 @inline function roundUpToLine(slots: i32): i32 {
@@ -75,7 +85,7 @@ export class IndexedHeaps<N> {
     this.base = base;
     this.nodeStride = nodeStride;
     this.slots = slots;
-    this.positions = records ? records : new StaticArray<i32>(nodes * strideOf<N>());
+    this.positions = nodeArray<N>(records, nodes);
     this.size = new StaticArray<i32>(heaps);
     this.clear();
   }
@@ -88,19 +98,23 @@ export class IndexedHeaps<N> {
   }
 
   @inline private positionOf(node: i32): i32 {
-    return unchecked(this.positions[node * strideOf<N>() + linkOf<N>()]);
+    return unchecked(this.positions[linkSlot<N>(node)]);
   }
 
   @inline private setPosition(node: i32, at: i32): void {
-    unchecked(this.positions[node * strideOf<N>() + linkOf<N>()] = at);
+    unchecked(this.positions[linkSlot<N>(node)] = at);
+  }
+
+  @inline private addressOf(slot: i32): usize {
+    return changetype<usize>(this.slots) + <usize>slot * SLOT_BYTES;
   }
 
   @inline private keyOf(slot: i32): f64 {
-    return load<f64>(changetype<usize>(this.slots) + (<usize>slot << 4));
+    return load<f64>(this.addressOf(slot));
   }
 
   @inline private tagOf(slot: i32): i64 {
-    return load<i64>(changetype<usize>(this.slots) + (<usize>slot << 4), 8);
+    return load<i64>(this.addressOf(slot), 8);
   }
 
   /** Entries in heap h. */
@@ -132,29 +146,14 @@ export class IndexedHeaps<N> {
     return <i32>this.tagOf(base + best);
   }
 
-  /** Strict heap order between two slots: smaller key, then earlier arrival. */
+  /** Whether slot a comes strictly before slot b. */
   @inline private before(a: i32, b: i32): bool {
-    return this.precedes(this.keyOf(a), this.tagOf(a), b);
+    return ordered(this.keyOf(a), this.tagOf(a), this.keyOf(b), this.tagOf(b));
   }
 
   /** Whichever of slots a and b comes first, without a branch. */
   @inline private earlier(a: i32, b: i32): i32 {
-    const ka = this.keyOf(a);
-    const kb = this.keyOf(b);
-    const first = (ka < kb) | ((ka == kb) & (this.tagOf(a) < this.tagOf(b)));
-    return select<i32>(a, b, first);
-  }
-
-  /** Whether (key, tag) comes strictly before slot b. */
-  @inline private precedes(key: f64, tag: i64, b: i32): bool {
-    const kb = this.keyOf(b);
-    return key < kb || (key == kb && tag < this.tagOf(b));
-  }
-
-  /** Whether slot a comes strictly before (key, tag). */
-  @inline private slotPrecedes(a: i32, key: f64, tag: i64): bool {
-    const ka = this.keyOf(a);
-    return ka < key || (ka == key && this.tagOf(a) < tag);
+    return select<i32>(a, b, this.before(a, b));
   }
 
   insert(h: i32, page: i32, key: f64): void {
@@ -163,7 +162,7 @@ export class IndexedHeaps<N> {
     this.arrivals = arrival + 1;
     const i = unchecked(this.size[h]);
     unchecked(this.size[h] = i + 1);
-    this.siftUp(h, i, key, (arrival << 32) | <i64><u32>page);
+    this.siftUp(h, i, key, tagFor(arrival, page));
   }
 
   remove(h: i32, page: i32): void {
@@ -203,8 +202,7 @@ export class IndexedHeaps<N> {
       const base = unchecked(this.base[h]);
       for (let i = 0; i < unchecked(this.size[h]); i++) {
         const tag = this.tagOf(base + i);
-        const rank = <i64>rankOf(tags, tag);
-        store<i64>(changetype<usize>(this.slots) + (<usize>(base + i) << 4), (rank << 32) | (tag & 0xffffffff), 8);
+        store<i64>(this.addressOf(base + i), tagFor(rankOf(tags, tag), <i32>tag), 8);
       }
     }
     this.arrivals = live;
@@ -217,7 +215,7 @@ export class IndexedHeaps<N> {
   }
 
   @inline private place(h: i32, i: i32, key: f64, tag: i64): void {
-    const at = changetype<usize>(this.slots) + (<usize>(unchecked(this.base[h]) + i) << 4);
+    const at = this.addressOf(unchecked(this.base[h]) + i);
     store<f64>(at, key);
     store<i64>(at, tag, 8);
     this.setPosition(h * this.nodeStride + <i32>tag, i);
@@ -233,7 +231,7 @@ export class IndexedHeaps<N> {
     const base = unchecked(this.base[h]);
     while (i > 0) {
       const parent = (i - 1) / ARITY;
-      if (!this.precedes(key, tag, base + parent)) break;
+      if (!ordered(key, tag, this.keyOf(base + parent), this.tagOf(base + parent))) break;
       this.move(h, parent, i);
       i = parent;
     }
@@ -256,7 +254,7 @@ export class IndexedHeaps<N> {
         child = first;
         for (let c = first + 1; c < n; c++) if (this.before(base + c, base + child)) child = c;
       }
-      if (!this.slotPrecedes(base + child, key, tag)) break;
+      if (!ordered(this.keyOf(base + child), this.tagOf(base + child), key, tag)) break;
       this.move(h, child, i);
       i = child;
     }

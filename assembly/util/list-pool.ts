@@ -1,5 +1,5 @@
 import { filledI32 } from "./arrays";
-import { strideOf, linkOf } from "./node-layout";
+import { linkSlot, nodeArray } from "./node-layout";
 
 /**
  * Several intrusive doubly linked lists over one node space: O(1) append, remove and head.
@@ -16,11 +16,7 @@ export class ListPool<N> {
   constructor(lists: i32, nodes: i32, records: StaticArray<i32> | null = null) {
     this.head = filledI32(lists, -1);
     this.tail = filledI32(lists, -1);
-    this.links = records ? records : new StaticArray<i32>(nodes * strideOf<N>());
-  }
-
-  @inline private at(node: i32): i32 {
-    return node * strideOf<N>() + linkOf<N>();
+    this.links = nodeArray<N>(records, nodes);
   }
 
   /** Empties every list (links are rewritten as nodes are appended again). */
@@ -44,39 +40,39 @@ export class ListPool<N> {
   }
 
   @inline next(node: i32): i32 {
-    return unchecked(this.links[this.at(node)]);
+    return unchecked(this.links[linkSlot<N>(node)]);
   }
 
   append(list: i32, node: i32): void {
     const links = this.links;
-    const at = this.at(node);
+    const at = linkSlot<N>(node);
     const tail = unchecked(this.tail[list]);
     unchecked(links[at] = -1);
     unchecked(links[at + 1] = tail);
     if (tail < 0) unchecked(this.head[list] = node);
-    else unchecked(links[this.at(tail)] = node);
+    else unchecked(links[linkSlot<N>(tail)] = node);
     unchecked(this.tail[list] = node);
   }
 
   prepend(list: i32, node: i32): void {
     const links = this.links;
-    const at = this.at(node);
+    const at = linkSlot<N>(node);
     const head = unchecked(this.head[list]);
     unchecked(links[at] = head);
     unchecked(links[at + 1] = -1);
     if (head < 0) unchecked(this.tail[list] = node);
-    else unchecked(links[this.at(head) + 1] = node);
+    else unchecked(links[linkSlot<N>(head) + 1] = node);
     unchecked(this.head[list] = node);
   }
 
   remove(list: i32, node: i32): void {
     const links = this.links;
-    const at = this.at(node);
+    const at = linkSlot<N>(node);
     const next = unchecked(links[at]);
     const prev = unchecked(links[at + 1]);
     if (prev < 0) unchecked(this.head[list] = next);
-    else unchecked(links[this.at(prev)] = next);
+    else unchecked(links[linkSlot<N>(prev)] = next);
     if (next < 0) unchecked(this.tail[list] = prev);
-    else unchecked(links[this.at(next) + 1] = prev);
+    else unchecked(links[linkSlot<N>(next) + 1] = prev);
   }
 }

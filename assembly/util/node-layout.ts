@@ -3,7 +3,7 @@
  * generic over its layout so that a node's slot index, `node * stride + link`, folds to constants
  * when it is compiled: read from object fields instead, the stride and offset had to be reloaded
  * after every store of a list splice or heap sift (the store might have overwritten them), on the
- * path of every dependent load; constants were worth about 15% of LRU's replay (commit message).
+ * path of every dependent load (commit aa0cbfc has the side-by-side figures).
  *
  * A layout is an unmanaged class of i32 fields: its size is the node's stride, and its `link` field
  * is where the structure's slots start (a list uses `link` and the slot after it; a heap or a set
@@ -26,7 +26,12 @@
   return <i32>offsetof<N>() >> 2;
 }
 
-/** Index, within a node, of its first structure slot. */
-@inline export function linkOf<N>(): i32 {
-  return <i32>offsetof<N>("link") >> 2;
+/** Index in a node array of the node's `link` slot. */
+@inline export function linkSlot<N>(node: i32): i32 {
+  return node * strideOf<N>() + (<i32>offsetof<N>("link") >> 2);
+}
+
+/** The given record array to keep a structure's slots in, or a new one of `nodes` nodes. */
+export function nodeArray<N>(records: StaticArray<i32> | null, nodes: i32): StaticArray<i32> {
+  return records ? records : new StaticArray<i32>(nodes * strideOf<N>());
 }

@@ -32,7 +32,7 @@ export function nextU64(): u64 {
 // A ziggurat draw splits one 64-bit number: the top 53 bits give u in [−1, 1), the low bits
 // (disjoint) the layer.
 @inline function boxCoordinate(bits: u64): f64 {
-  return <f64>(bits >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+  return unitOf(bits) * 2.0 - 1.0; // exact: scaling by powers of two
 }
 
 @inline function layerOf(bits: u64): i32 {
