@@ -83,7 +83,7 @@ export function errorCode(): i32 { return engine.errorCode; }
 export function errorPage(): i32 { return engine.errorPage; }
 export function errorTier(): i32 { return engine.errorTier; }
 /** Test hook: heaps renumber their arrivals after `limit` inserts instead of 2^31 (0: default). */
-export { setArrivalLimit } from "./util/indexed-heap";
+export { setArrivalLimit } from "./util/lazy-heap";
 
 export const METRIC_FIELDS: i32 = 15;
 export const TIER_FIELDS: i32 = 6;

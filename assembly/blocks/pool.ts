@@ -1,6 +1,6 @@
 import { ListPool } from "../util/list-pool";
-import { LinkPair, PositionSlot } from "../util/node-layout";
-import { IndexedHeaps } from "../util/indexed-heap";
+import { LinkPair, SingleSlot } from "../util/node-layout";
+import { LazyHeaps } from "../util/lazy-heap";
 import { IntMap } from "../util/int-map";
 import { S3FifoQueues } from "./s3fifo-queues";
 
@@ -19,7 +19,7 @@ import { S3FifoQueues } from "./s3fifo-queues";
  *   unlinks it from the queue.
  * - Which free cached block is evicted is pluggable: `lru` is vLLM's queue order (least recently
  *   freed); `fifo` (earliest cached), `lfu` (fewest hits) and `belady` (next use farthest in the
- *   future, given by the host) keep the free cached blocks of each tier in an indexed heap as well;
+ *   future, given by the host) keep the free cached blocks of each tier in a heap as well (lazy-heap.ts);
  *   `s3fifo` keeps every cached block in S3-FIFO's small and main queues (s3fifo-queues.ts).
  *   Free blocks without a hash are always taken first.
  * - Requests own block tables (fixed rows of `maxBlocksPerRequest`). One hash maps to one cached
@@ -46,7 +46,7 @@ let hits = new StaticArray<i32>(0);
 let cachedAt = new StaticArray<i64>(0);
 let nextUse = new StaticArray<f64>(0);
 let freeQueue = new ListPool<LinkPair>(0, 0);
-let evictHeap = new IndexedHeaps<PositionSlot>(new StaticArray<i32>(0), 0, 0);
+let evictHeap = new LazyHeaps<SingleSlot>(new StaticArray<i32>(0), 0, 0);
 let s3 = changetype<S3FifoQueues>(0);
 let maps = new StaticArray<IntMap>(0);
 let evictPolicy: i32 = EVICT_LRU;
@@ -89,7 +89,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   cachedAt = new StaticArray<i64>(total);
   nextUse = new StaticArray<f64>(total);
   freeQueue = new ListPool<LinkPair>(2, total);
-  evictHeap = new IndexedHeaps<PositionSlot>(tierSize, total, 0);
+  evictHeap = new LazyHeaps<SingleSlot>(tierSize, total, 0);
   s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
   maps = new StaticArray<IntMap>(2);
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));
@@ -201,7 +201,7 @@ function uncache(b: i32): void {
 function popFree(t: i32): i32 {
   let b = freeQueue.first(t);
   if (unchecked(hashOf[b]) != NO_HASH) {
-    if (heapPolicy()) b = evictHeap.min(t, -1);
+    if (heapPolicy()) b = evictHeap.top(t);
     else if (evictPolicy == EVICT_S3FIFO) {
       const v = s3.victim(t, hashOf);
       if (v >= 0) b = v; // -1 cannot happen while a free cached block exists; the queue head is then as good

@@ -5,7 +5,7 @@ import { filledI32 } from "../util/arrays";
 /**
  * Frequency first, recency second: score = freq × 10,000 + last access step. kv-hierarchy-lab's
  * `HeavyHitterPolicy`, in the spirit of H2O's heavy hitters (Zhang et al., NeurIPS 2023). The score
- * changes only when the page itself is accessed, so an indexed heap gives the victim in O(log n).
+ * changes only when the page itself is accessed, so a heap gives the victim in O(log n).
  */
 export class HeavyHitterPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;

@@ -5,7 +5,7 @@ import { numPages, numTiers } from "../hierarchy/state";
  * Least frequently used: evict the page with the fewest accesses since it entered the cache
  * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
  * tier. Ties go to the page that entered the tier first. The count changes only on the page's
- * own access, so an indexed heap finds the victim in O(log n).
+ * own access, so a heap finds the victim in O(log n).
  */
 export class LfuPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;

@@ -1,7 +1,7 @@
 import { Policy } from "./policy";
 import { profile, PROFILE_KHL, numPages, pages, PageRecord, tierPageLimits } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
-import { IndexedHeaps, ARITY } from "../util/indexed-heap";
+import { LazyHeaps } from "../util/lazy-heap";
 import { DenseSets } from "../util/dense-sets";
 import { below } from "../util/rng";
 
@@ -17,16 +17,17 @@ export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores tha
  * gives exactly the answer of kv-hierarchy-lab's first-minimum scan whenever the score changes
  * only on the page's own events, so the khl profile scans only for scores that drift with time.
  *
- * Heap keys are lazy upwards: a subclass calls `rescore` only when a score may have dropped, and
- * a rise (a hit raising a count or a stamp) leaves the old key in the heap. A stored key at or
- * below the page's score cannot hide the minimum: when the top's key equals its score, it is at
- * most every stored key and so every score. `victim` re-keys stale entries as they reach the top,
- * so a page hit k times between evictions sinks once instead of k times (exactly the same victims).
+ * Heap keys are lazy upwards: a subclass calls `rescore` only when a score may have dropped (it
+ * pushes an entry with the lower key), and a rise (a hit raising a count or a stamp) leaves the
+ * old key in the heap. Every page then has an entry at or below its score, so when the top entry's
+ * key equals its page's score, that page is the minimum. `victim` re-keys stale entries as they
+ * reach the top, so a page hit k times between evictions sinks once instead of k times (exactly
+ * the same victims).
  */
 export abstract class ScoredPolicy extends Policy {
   find: i32;
   samples: i32;
-  heaps: IndexedHeaps<PageRecord> | null = null;
+  heaps: LazyHeaps<PageRecord> | null = null;
   sets: DenseSets<PageRecord> | null = null;
 
   constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0) {
@@ -36,11 +37,11 @@ export abstract class ScoredPolicy extends Policy {
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
     // Heaps and sampling never walk the tier order, so in the kvsim profile (one tier per page) the
-    // page records' link slots hold each page's heap or set position.
+    // page records' link slots hold each page's live heap arrival or set position.
     if (this.find == FIND_HEAP) {
       this.heaps = profile == PROFILE_KHL
-        ? new IndexedHeaps<PageRecord>(tierPageLimits(), numPages, numPages)
-        : new IndexedHeaps<PageRecord>(tierPageLimits(), numPages, 0, pages);
+        ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages)
+        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, pages);
     }
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
@@ -57,18 +58,18 @@ export abstract class ScoredPolicy extends Policy {
     let mask = residentMaskOf(page);
     if (mask == 0) return;
     const s = this.score(page);
-    const heaps = changetype<IndexedHeaps<PageRecord>>(this.heaps);
+    const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
     // Several tiers only in the khl profile (a page resident twice).
-    for (; mask != 0; mask &= mask - 1) heaps.update(ctz<i32>(mask), page, s);
+    for (; mask != 0; mask &= mask - 1) heaps.lower(ctz<i32>(mask), page, s);
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<IndexedHeaps<PageRecord>>(this.heaps).insert(tier, page, this.score(page));
+    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).insert(tier, page, this.score(page));
     else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 
   onLeave(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<IndexedHeaps<PageRecord>>(this.heaps).remove(tier, page);
+    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).remove(tier, page);
     else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
   }
 
@@ -78,24 +79,29 @@ export abstract class ScoredPolicy extends Policy {
       if (page == exclude) page = nextIn(tier, page);
       return page;
     }
-    if (this.find == FIND_HEAP) {
-      const heaps = changetype<IndexedHeaps<PageRecord>>(this.heaps);
-      this.refresh(heaps, tier, 0);
-      // The runner-up, when the top is excluded, is one of the top's children.
-      if (heaps.count(tier) > 0 && heaps.pageAt(tier, 0) == exclude) for (let c = 1; c <= ARITY; c++) this.refresh(heaps, tier, c);
-      return heaps.min(tier, exclude);
-    }
+    if (this.find == FIND_HEAP) return this.heapMin(changetype<LazyHeaps<PageRecord>>(this.heaps), tier, exclude);
     if (this.find == FIND_SAMPLE) return this.sampledMin(tier, exclude);
     return this.scanMin(tier, exclude);
   }
 
-  /** Re-keys heap entry i of `tier` until the entry there holds its page's current score. */
-  private refresh(heaps: IndexedHeaps<PageRecord>, tier: i32, i: i32): void {
-    while (i < heaps.count(tier)) {
-      const page = heaps.pageAt(tier, i);
+  /** The page of least (score, arrival) in the tier other than `exclude`, re-keying stale tops. */
+  private heapMin(heaps: LazyHeaps<PageRecord>, tier: i32, exclude: i32): i32 {
+    while (true) {
+      const page = heaps.top(tier);
+      if (page < 0) return -1;
       const s = this.score(page);
-      if (s == heaps.keyAt(tier, i)) return;
-      heaps.update(tier, page, s);
+      const key = heaps.topKey(tier);
+      if (key != s) {
+        heaps.rekeyTop(tier, s);
+        // A raised key may sink below other entries; a lowered one stays on top (every other
+        // entry's key, and so its page's score, is at least the old key).
+        if (key < s) continue;
+      }
+      if (page != exclude) return page;
+      const tag = heaps.takeTop(tier);
+      const runnerUp = this.heapMin(heaps, tier, -1);
+      heaps.putBack(tier, s, tag);
+      return runnerUp;
     }
   }
 

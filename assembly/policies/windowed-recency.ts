@@ -6,7 +6,7 @@ import { filledI32 } from "../util/arrays";
  * Recency within a sliding window of the last `window_size` accesses: score = occurrences in the
  * window × 1,000,000 + last access step. kv-hierarchy-lab's `WindowedRecencyPolicy`. Each access
  * changes at most two pages' scores (the one entering and the one falling out of the window), so
- * an indexed heap keeps the victim search O(log n).
+ * a heap keeps the victim search O(log n).
  */
 export class WindowedRecencyPolicy extends ScoredPolicy {
   window: StaticArray<i32>;

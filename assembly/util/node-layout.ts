@@ -1,13 +1,14 @@
 /**
- * Node layouts for the intrusive structures (ListPool, IndexedHeaps, DenseSets). Each structure is
+ * Node layouts for the intrusive structures (ListPool, LazyHeaps, DenseSets). Each structure is
  * generic over its layout so that a node's slot index, `node * stride + link`, folds to constants
  * when it is compiled: read from object fields instead, the stride and offset had to be reloaded
  * after every store of a list splice or heap sift (the store might have overwritten them), on the
  * path of every dependent load (commit aa0cbfc has the side-by-side figures).
  *
  * A layout is an unmanaged class of i32 fields: its size is the node's stride, and its `link` field
- * is where the structure's slots start (a list uses `link` and the slot after it; a heap or a set
- * keeps a position in `link`). A structure over a larger record shares the record's cache line.
+ * is where the structure's slots start (a list uses `link` and the slot after it; a heap keeps a
+ * live arrival in `link`, a set a position). A structure over a larger record shares the record's
+ * cache line.
  */
 
 /** A list node on its own: next, then previous. */
@@ -16,8 +17,8 @@
   back: i32;
 }
 
-/** A heap or set position on its own. */
-@unmanaged export class PositionSlot {
+/** One slot on its own: a heap's live arrival or a set's position. */
+@unmanaged export class SingleSlot {
   link: i32;
 }
 

@@ -5,7 +5,7 @@ import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
 import { instantiateEngine } from "../../src/wasm/engine-module.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
 
-// The indexed heaps tag each entry with an arrival number that must fit 31 bits; after 2^31
+// The heaps tag each entry with an arrival number that must fit 31 bits; after 2^31
 // inserts they renumber the live entries in order. A run long enough to reach that is out of
 // reach of a test, so the threshold is lowered to a few inserts: renumbering then happens
 // hundreds of times per run, and every victim, metric and event must stay the same.

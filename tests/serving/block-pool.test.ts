@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BlockPool, CACHE_EVICTIONS } from "../../src/serving/block-pool.js";
+import { BlockPool, CACHE_EVICTIONS, type CacheEviction } from "../../src/serving/block-pool.js";
+import { instantiateEngine, type EngineExports } from "../../src/wasm/engine-module.js";
 import { NaiveBlockPool } from "../reference/naive-block-pool.js";
 
 const BS = 4;
@@ -96,39 +97,52 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant("swap" as const), r: fc.nat(5), to: fc.nat(1) }),
 );
 
+/** Replays random operations on the pool and the naive reference, comparing them after each one. */
+function matchesReference(eviction: CacheEviction, arb: fc.Arbitrary<Op>, length: number, numRuns: number, engine?: EngineExports): void {
+  // minLength: fast-check sizes arrays small by default, far below maxLength.
+  fc.assert(fc.property(fc.array(arb, { minLength: length / 4, maxLength: length }), fc.integer({ min: 3, max: 14 }), fc.integer({ min: 0, max: 10 }), (ops, gpu, cpu) => {
+    const pool = new BlockPool({ gpuBlocks: gpu, cpuBlocks: cpu, tokensPerBlock: BS, maxRequests: 6, maxBlocksPerRequest: 16, eviction }, engine);
+    const ref = new NaiveBlockPool(gpu, cpu, BS, 16, eviction);
+    const conversation = new Map<number, number>();
+    for (const op of ops) {
+      const held = ref.tables.get(op.r);
+      if (op.kind === "admit" && !held) {
+        const hashes = hashesOf(op.conversation, 0, Math.floor(op.tokens / BS));
+        const got = pool.admit(op.r, op.tokens, hashes);
+        expect(got).toBe(ref.admit(op.r, op.tokens, hashes));
+        if (got >= 0) conversation.set(op.r, op.conversation);
+      } else if (op.kind === "grow" && held && held.tier === 0) {
+        const tokens = Math.min(held.tokens + op.by, 16 * BS);
+        const newHashes = hashesOf(conversation.get(op.r)!, held.cached, Math.floor(tokens / BS));
+        expect(pool.grow(op.r, tokens, newHashes)).toBe(ref.grow(op.r, tokens, newHashes));
+      } else if (op.kind === "free" && held) {
+        pool.free(op.r);
+        ref.free(op.r);
+      } else if (op.kind === "swap" && held) {
+        expect(pool.swap(op.r, op.to === 0 ? "gpu" : "cpu")).toBe(ref.swap(op.r, op.to));
+      }
+      pool.check();
+      for (const [r, t] of ref.tables) expect(Array.from(pool.table(r)), `table ${r}`).toEqual(t.blocks);
+      expect(pool.freeBlocks("gpu")).toBe(ref.queues[0]!.length);
+      expect(pool.freeBlocks("cpu")).toBe(ref.queues[1]!.length);
+      expect(pool.cachedBlocks("gpu")).toBe(ref.maps[0]!.size);
+      expect(pool.stats().hitBlocks).toBe(ref.hitBlocks);
+      expect(pool.stats().evictedBlocks).toBe(ref.evicted);
+    }
+  }), { numRuns, seed: 4 });
+}
+
 describe("block pool vs naive reference", () => {
   it.each(CACHE_EVICTIONS.filter((e) => e !== "belady").flatMap((e) => [[e, "mixed", opArb, 80], [e, "churn", churnArb, 400]] as const))(
-    "%s, %s operations: same tables, free counts and hits after every operation; invariants hold", (eviction, _kind, arb, length) => {
-    // minLength: fast-check sizes arrays small by default, far below maxLength.
-    fc.assert(fc.property(fc.array(arb, { minLength: length / 4, maxLength: length }), fc.integer({ min: 3, max: 14 }), fc.integer({ min: 0, max: 10 }), (ops, gpu, cpu) => {
-      const pool = new BlockPool({ gpuBlocks: gpu, cpuBlocks: cpu, tokensPerBlock: BS, maxRequests: 6, maxBlocksPerRequest: 16, eviction });
-      const ref = new NaiveBlockPool(gpu, cpu, BS, 16, eviction);
-      const conversation = new Map<number, number>();
-      for (const op of ops) {
-        const held = ref.tables.get(op.r);
-        if (op.kind === "admit" && !held) {
-          const hashes = hashesOf(op.conversation, 0, Math.floor(op.tokens / BS));
-          const got = pool.admit(op.r, op.tokens, hashes);
-          expect(got).toBe(ref.admit(op.r, op.tokens, hashes));
-          if (got >= 0) conversation.set(op.r, op.conversation);
-        } else if (op.kind === "grow" && held && held.tier === 0) {
-          const tokens = Math.min(held.tokens + op.by, 16 * BS);
-          const newHashes = hashesOf(conversation.get(op.r)!, held.cached, Math.floor(tokens / BS));
-          expect(pool.grow(op.r, tokens, newHashes)).toBe(ref.grow(op.r, tokens, newHashes));
-        } else if (op.kind === "free" && held) {
-          pool.free(op.r);
-          ref.free(op.r);
-        } else if (op.kind === "swap" && held) {
-          expect(pool.swap(op.r, op.to === 0 ? "gpu" : "cpu")).toBe(ref.swap(op.r, op.to));
-        }
-        pool.check();
-        for (const [r, t] of ref.tables) expect(Array.from(pool.table(r)), `table ${r}`).toEqual(t.blocks);
-        expect(pool.freeBlocks("gpu")).toBe(ref.queues[0]!.length);
-        expect(pool.freeBlocks("cpu")).toBe(ref.queues[1]!.length);
-        expect(pool.cachedBlocks("gpu")).toBe(ref.maps[0]!.size);
-        expect(pool.stats().hitBlocks).toBe(ref.hitBlocks);
-        expect(pool.stats().evictedBlocks).toBe(ref.evicted);
-      }
-    }), { numRuns: 200, seed: 4 });
+    "%s, %s operations: same tables, free counts and hits after every operation; invariants hold",
+    (eviction, _kind, arb, length) => matchesReference(eviction, arb, length, 200),
+  );
+
+  // The eviction heaps renumber their arrivals after 2^31 inserts; a threshold of 5 makes a run
+  // renumber at nearly every insert, and it must still evict exactly as the reference does.
+  it.each(["fifo", "lfu"] as const)("%s with heap arrivals renumbered every 5 inserts", (eviction) => {
+    const renumbering = instantiateEngine();
+    renumbering.setArrivalLimit(5);
+    matchesReference(eviction, churnArb, 400, 50, renumbering);
   });
 });

@@ -1,0 +1,324 @@
+import { linkSlot, nodeArray } from "./node-layout";
+
+/**
+ * Lazy 4-ary min-heaps over page ids, one heap per tier, for exact eviction orders: O(log n)
+ * insert and lowering, O(1) removal, and no position table. An indexed heap writes the moved
+ * page's position into that page's node at every level of every sift, a store into a table the
+ * size of the page space that is rarely in cache; here nothing outside the heap's own slots is
+ * written during a sift (the commit that added this file has the side-by-side figures).
+ *
+ * - Each page has a node (`heap * nodeStride + page`) whose layout-N `link` slot holds the page's
+ *   live arrival, or -1 when it is in no heap. With nodeStride 0 (kvsim profile: a page sits in
+ *   one tier) that is one node per page, which may be the engine's page record; the khl profile,
+ *   where a page may be resident in two tiers (kv-hierarchy-lab's quirk Q1), passes
+ *   nodeStride = pages.
+ * - Each slot is 16 bytes, [key f64, tag i64] with tag = arrival << 32 | page. An entry is live
+ *   while its arrival is its page's live arrival. `remove` only ends the page's live arrival;
+ *   `lower` pushes a second entry for the page; stale entries are dropped when they reach the top
+ *   (`top`) or when a heap's slots fill up (`compact`, which also keeps one entry per page). Slots
+ *   are twice a heap's capacity, so compaction runs at most once per `capacity` pushes.
+ * - Equal keys are ordered by arrival, so ties go to the page that entered its tier first — the
+ *   same rule as kv-hierarchy-lab's first-minimum scan.
+ * - A node's four children fill one cache line.
+ */
+const ARITY: i32 = 4;
+const SLOT_BYTES: i32 = 16;                  // one [key, tag] pair
+const LINE_BYTES: i32 = 64;
+const LINE_SLOTS: i32 = LINE_BYTES / SLOT_BYTES; // == ARITY: a node's children are one line
+const ABSENT: i32 = -1;
+
+/** Index of `value` in the ascending array `sorted`, which holds it. */
+function rankOf(sorted: StaticArray<i64>, value: i64): i32 {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (unchecked(sorted[mid]) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A slot's tag: its arrival, then (low 32 bits) its page. */
+@inline function tagFor(arrival: i64, page: i32): i64 {
+  return (arrival << 32) | <i64><u32>page;
+}
+
+@inline function arrivalOf(tag: i64): i32 {
+  return <i32>(tag >> 32);
+}
+
+/** Strict heap order: smaller key, then earlier tag (arrival). */
+@inline function ordered(keyA: f64, tagA: i64, keyB: f64, tagB: i64): bool {
+  return keyA < keyB || (keyA == keyB && tagA < tagB);
+}
+
+@inline function roundUpToLine(slots: i32): i32 {
+  return (slots + LINE_SLOTS - 1) & ~(LINE_SLOTS - 1);
+}
+
+/** Arrivals are renumbered on reaching this, so they fit a node's i32 and `arrival << 32` stays positive. */
+const ARRIVAL_LIMIT: i64 = 1 << 31;
+let arrivalLimit: i64 = ARRIVAL_LIMIT;
+
+/** Lowers the renumbering threshold (tests exercise renumbering with it); 0 restores the default. */
+export function setArrivalLimit(limit: i32): void {
+  arrivalLimit = limit > 0 ? <i64>limit : ARRIVAL_LIMIT;
+}
+
+export class LazyHeaps<N> {
+  slots: StaticArray<f64>;     // [key, tag] per slot; heap h's entry i is slot base[h] + i
+  arrivals: i64 = 0;           // insertion sequence
+  nodes: StaticArray<i32>;     // live arrival per node (in N's link slot), ABSENT when in no heap
+  entries: StaticArray<i32>;   // slots in use per heap, live or stale
+  room: StaticArray<i32>;      // slots per heap
+  base: StaticArray<i32>;
+  nodeCount: i32;
+  nodeStride: i32;
+
+  /** `capacities[h]`: the most pages heap h holds at once; `records`: nodes to keep arrivals in. */
+  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, records: StaticArray<i32> | null = null) {
+    const heaps = capacities.length;
+    const nodeCount = nodeStride == 0 ? pages : heaps * pages;
+    const room = new StaticArray<i32>(heaps);
+    // Each heap's region is whole cache lines, and its entry 0 sits in the region's last slot of
+    // its first line: node i's children (4i+1 .. 4i+4) then fill one line.
+    let total = LINE_SLOTS;
+    for (let h = 0; h < heaps; h++) {
+      unchecked(room[h] = 2 * unchecked(capacities[h]) + LINE_SLOTS);
+      total += roundUpToLine(unchecked(room[h]) + LINE_SLOTS - 1);
+    }
+    const slots = new StaticArray<f64>(2 * total);
+    const misalign = <i32>(changetype<usize>(slots) & (LINE_BYTES - 1)) / SLOT_BYTES;
+    const base = new StaticArray<i32>(heaps);
+    let region = (LINE_SLOTS - misalign) & (LINE_SLOTS - 1);
+    for (let h = 0; h < heaps; h++) {
+      unchecked(base[h] = region + LINE_SLOTS - 1);
+      region += roundUpToLine(unchecked(room[h]) + LINE_SLOTS - 1);
+    }
+    this.slots = slots;
+    this.base = base;
+    this.room = room;
+    this.nodeCount = nodeCount;
+    this.nodeStride = nodeStride;
+    this.nodes = nodeArray<N>(records, nodeCount);
+    this.entries = new StaticArray<i32>(heaps);
+    this.clear();
+  }
+
+  /** Empties every heap. */
+  clear(): void {
+    for (let n = 0; n < this.nodeCount; n++) this.setLiveArrival(n, ABSENT);
+    for (let h = 0; h < this.entries.length; h++) unchecked(this.entries[h] = 0);
+    this.arrivals = 0;
+  }
+
+  /** Adds a page that is in no heap h entry. */
+  insert(h: i32, page: i32, key: f64): void {
+    if (this.arrivals >= arrivalLimit) this.renumber();
+    const arrival = <i32>this.arrivals;
+    this.arrivals = arrival + 1;
+    this.setLiveArrival(this.nodeOf(h, page), arrival);
+    this.push(h, key, tagFor(arrival, page));
+  }
+
+  /** Takes a page out of heap h; its entries go stale. */
+  remove(h: i32, page: i32): void {
+    this.setLiveArrival(this.nodeOf(h, page), ABSENT);
+  }
+
+  /** Gives a page of heap h a lower key (its older entry goes stale in effect: it sorts after). */
+  lower(h: i32, page: i32, key: f64): void {
+    this.push(h, key, tagFor(this.liveArrival(this.nodeOf(h, page)), page));
+  }
+
+  /**
+   * The page whose entry is least in heap h, or -1 when the heap is empty; drops stale entries on
+   * the way. With several entries for a page, the least one surfaces first.
+   */
+  top(h: i32): i32 {
+    const base = unchecked(this.base[h]);
+    while (unchecked(this.entries[h]) > 0) {
+      const tag = this.tagOf(base);
+      if (this.isLive(h, tag)) return <i32>tag;
+      this.pop(h);
+    }
+    return -1;
+  }
+
+  /** Key of heap h's top entry (after `top` returned a page). */
+  @inline topKey(h: i32): f64 {
+    return this.keyOf(unchecked(this.base[h]));
+  }
+
+  /** Gives heap h's top entry a new key (after `top` returned a page). */
+  rekeyTop(h: i32, key: f64): void {
+    const base = unchecked(this.base[h]);
+    this.siftDown(base, unchecked(this.entries[h]), 0, key, this.tagOf(base));
+  }
+
+  /**
+   * Takes heap h's top entry out, so that `top` shows the runner-up, and returns its tag for
+   * `putBack` (with the key `topKey` gave).
+   */
+  takeTop(h: i32): i64 {
+    const tag = this.tagOf(unchecked(this.base[h]));
+    this.pop(h);
+    return tag;
+  }
+
+  /** Puts back an entry `takeTop` took out. */
+  putBack(h: i32, key: f64, tag: i64): void {
+    this.push(h, key, tag);
+  }
+
+  @inline private nodeOf(h: i32, page: i32): i32 {
+    return h * this.nodeStride + page;
+  }
+
+  @inline private liveArrival(node: i32): i32 {
+    return unchecked(this.nodes[linkSlot<N>(node)]);
+  }
+
+  @inline private setLiveArrival(node: i32, arrival: i32): void {
+    unchecked(this.nodes[linkSlot<N>(node)] = arrival);
+  }
+
+  @inline private isLive(h: i32, tag: i64): bool {
+    return arrivalOf(tag) == this.liveArrival(this.nodeOf(h, <i32>tag));
+  }
+
+  @inline private addressOf(slot: i32): usize {
+    return changetype<usize>(this.slots) + <usize>slot * SLOT_BYTES;
+  }
+
+  @inline private keyOf(slot: i32): f64 {
+    return load<f64>(this.addressOf(slot));
+  }
+
+  @inline private tagOf(slot: i32): i64 {
+    return load<i64>(this.addressOf(slot), 8);
+  }
+
+  @inline private put(slot: i32, key: f64, tag: i64): void {
+    const at = this.addressOf(slot);
+    store<f64>(at, key);
+    store<i64>(at, tag, 8);
+  }
+
+  /** Whether slot a comes strictly before slot b. */
+  @inline private before(a: i32, b: i32): bool {
+    return ordered(this.keyOf(a), this.tagOf(a), this.keyOf(b), this.tagOf(b));
+  }
+
+  /** Whichever of slots a and b comes first, without a branch. */
+  @inline private earlier(a: i32, b: i32): i32 {
+    return select<i32>(a, b, this.before(a, b));
+  }
+
+  private push(h: i32, key: f64, tag: i64): void {
+    if (unchecked(this.entries[h]) == unchecked(this.room[h])) this.compact(h);
+    const n = unchecked(this.entries[h]);
+    unchecked(this.entries[h] = n + 1);
+    this.siftUp(unchecked(this.base[h]), n, key, tag);
+  }
+
+  private pop(h: i32): void {
+    const base = unchecked(this.base[h]);
+    const last = unchecked(this.entries[h]) - 1;
+    unchecked(this.entries[h] = last);
+    if (last > 0) this.siftDown(base, last, 0, this.keyOf(base + last), this.tagOf(base + last));
+  }
+
+  private siftUp(base: i32, i: i32, key: f64, tag: i64): void {
+    while (i > 0) {
+      const parent = (i - 1) / ARITY;
+      const from = base + parent;
+      if (!ordered(key, tag, this.keyOf(from), this.tagOf(from))) break;
+      this.put(base + i, this.keyOf(from), this.tagOf(from));
+      i = parent;
+    }
+    this.put(base + i, key, tag);
+  }
+
+  private siftDown(base: i32, n: i32, i: i32, key: f64, tag: i64): void {
+    while (true) {
+      const first = ARITY * i + 1;
+      if (first >= n) break;
+      let child: i32;
+      if (first + ARITY <= n) {
+        // A full family: a branch-free tournament (random keys would mispredict a compare loop).
+        const s = base + first;
+        child = this.earlier(this.earlier(s, s + 1), this.earlier(s + 2, s + 3));
+      } else {
+        child = base + first;
+        for (let c = base + first + 1; c < base + n; c++) if (this.before(c, child)) child = c;
+      }
+      if (!ordered(this.keyOf(child), this.tagOf(child), key, tag)) break;
+      this.put(base + i, this.keyOf(child), this.tagOf(child));
+      i = child - base;
+    }
+    this.put(base + i, key, tag);
+  }
+
+  /**
+   * Keeps one entry per live page of heap h — its least — and rebuilds the heap. While it runs, a
+   * kept page's node holds -(index + 2) of its entry instead of its arrival (-1 stays "absent").
+   */
+  private compact(h: i32): void {
+    const base = unchecked(this.base[h]);
+    const n = unchecked(this.entries[h]);
+    let kept = 0;
+    for (let j = 0; j < n; j++) {
+      const key = this.keyOf(base + j);
+      const tag = this.tagOf(base + j);
+      const node = this.nodeOf(h, <i32>tag);
+      const mark = this.liveArrival(node);
+      if (mark == arrivalOf(tag)) {
+        this.setLiveArrival(node, -(kept + 2));
+        this.put(base + kept, key, tag);
+        kept++;
+      } else if (mark <= -2) {
+        const at = base - (mark + 2);
+        if (this.tagOf(at) == tag && key < this.keyOf(at)) this.put(at, key, tag);
+      }
+    }
+    for (let j = 0; j < kept; j++) {
+      const tag = this.tagOf(base + j);
+      this.setLiveArrival(this.nodeOf(h, <i32>tag), arrivalOf(tag));
+    }
+    unchecked(this.entries[h] = kept);
+    for (let i = (kept - 2) >> 2; i >= 0; i--) this.siftDown(base, kept, i, this.keyOf(base + i), this.tagOf(base + i));
+  }
+
+  /**
+   * Renumbers the live pages' arrivals 0..n-1 in their current order. Relative order is all a
+   * comparison sees, so every heap stays valid; this runs once per 2^31 inserts, and it is the
+   * one place a heap allocates after setup.
+   */
+  private renumber(): void {
+    const heaps = this.entries.length;
+    let total = 0;
+    for (let h = 0; h < heaps; h++) {
+      this.compact(h);
+      total += unchecked(this.entries[h]);
+    }
+    const tags = new StaticArray<i64>(total);
+    let k = 0;
+    for (let h = 0; h < heaps; h++) {
+      const base = unchecked(this.base[h]);
+      for (let i = 0; i < unchecked(this.entries[h]); i++) unchecked(tags[k++] = this.tagOf(base + i));
+    }
+    tags.sort();
+    for (let h = 0; h < heaps; h++) {
+      const base = unchecked(this.base[h]);
+      for (let i = 0; i < unchecked(this.entries[h]); i++) {
+        const tag = this.tagOf(base + i);
+        const arrival = rankOf(tags, tag);
+        store<i64>(this.addressOf(base + i), tagFor(arrival, <i32>tag), 8);
+        this.setLiveArrival(this.nodeOf(h, <i32>tag), arrival);
+      }
+    }
+    this.arrivals = total;
+  }
+}
