@@ -1,6 +1,6 @@
 import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN } from "./scored";
 import { numPages, step, sizeOf } from "../hierarchy/state";
-import { filledI32 } from "../util/arrays";
+import { AccessCounts } from "./access-counts";
 
 /**
  * Keep what is used often and recently, but prefer evicting large pages:
@@ -14,26 +14,23 @@ export class CostAwarePolicy extends ScoredPolicy {
   sizePenalty: f64;
   freqWeight: f64;
   recencyWeight: f64;
-  freq: StaticArray<i32>;
-  last: StaticArray<i32>;
+  accesses: AccessCounts;
 
   constructor(params: StaticArray<f64>) {
     super(FIND_SAMPLE, FIND_SCAN, <i32>params[3]);
     this.sizePenalty = params[0];
     this.freqWeight = params[1];
     this.recencyWeight = params[2];
-    this.freq = new StaticArray<i32>(numPages);
-    this.last = filledI32(numPages, -1);
+    this.accesses = new AccessCounts(numPages);
   }
 
   score(page: i32): f64 {
-    const freqTerm = this.freqWeight * <f64>unchecked(this.freq[page]);
-    const recencyTerm = (this.recencyWeight * <f64>unchecked(this.last[page])) / <f64>max(step, 1);
+    const freqTerm = this.freqWeight * <f64>this.accesses.count(page);
+    const recencyTerm = (this.recencyWeight * <f64>this.accesses.last(page)) / <f64>max(step, 1);
     return (freqTerm + recencyTerm) - this.sizePenalty * (<f64>sizeOf(page) / 1024.0);
   }
 
   onAccess(page: i32, hitTier: i32): void {
-    unchecked(this.freq[page] = this.freq[page] + 1);
-    unchecked(this.last[page] = step);
+    this.accesses.record(page);
   }
 }

@@ -1,6 +1,6 @@
 import { ScoredPolicy, FIND_HEAP } from "./scored";
-import { numPages, step } from "../hierarchy/state";
-import { filledI32 } from "../util/arrays";
+import { numPages } from "../hierarchy/state";
+import { AccessCounts } from "./access-counts";
 
 /**
  * Frequency first, recency second: score = freq × 10,000 + last access step. kv-hierarchy-lab's
@@ -8,21 +8,18 @@ import { filledI32 } from "../util/arrays";
  * changes only when the page itself is accessed, so a heap gives the victim in O(log n).
  */
 export class HeavyHitterPolicy extends ScoredPolicy {
-  freq: StaticArray<i32>;
-  last: StaticArray<i32>;
+  accesses: AccessCounts;
 
   constructor() {
     super(FIND_HEAP, FIND_HEAP);
-    this.freq = new StaticArray<i32>(numPages);
-    this.last = filledI32(numPages, -1);
+    this.accesses = new AccessCounts(numPages);
   }
 
   score(page: i32): f64 {
-    return <f64>unchecked(this.freq[page]) * 10000.0 + <f64>unchecked(this.last[page]);
+    return <f64>this.accesses.count(page) * 10000.0 + <f64>this.accesses.last(page);
   }
 
   onAccess(page: i32, hitTier: i32): void {
-    unchecked(this.freq[page] = this.freq[page] + 1);
-    unchecked(this.last[page] = step); // both rise: the heap catches up lazily
+    this.accesses.record(page); // both rise: the heap catches up lazily
   }
 }

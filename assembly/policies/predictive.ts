@@ -1,6 +1,7 @@
 import { ScoredPolicy, FIND_HEAP } from "./scored";
-import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
+import { numPages, profile, PROFILE_KHL } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
+import { AccessCounts } from "./access-counts";
 
 /** Successor slots per page in the khl profile: exact for any page with at most this many. */
 function khlSlots(): i32 {
@@ -28,8 +29,7 @@ export class PredictivePolicy extends ScoredPolicy {
   slotFirst: StaticArray<i32>; // order of first recording, for Counter.most_common ties
   recorded: i32 = 0;
   lastPage: i32 = -1;
-  freq: StaticArray<i32>;
-  last: StaticArray<i32>;
+  accesses: AccessCounts;
 
   constructor(params: StaticArray<f64>) {
     super(FIND_HEAP, FIND_HEAP);
@@ -41,19 +41,17 @@ export class PredictivePolicy extends ScoredPolicy {
     this.slotPage = filledI32(total, -1);
     this.slotCount = new StaticArray<i32>(total);
     this.slotFirst = new StaticArray<i32>(total);
-    this.freq = new StaticArray<i32>(numPages);
-    this.last = filledI32(numPages, -1);
+    this.accesses = new AccessCounts(numPages);
   }
 
   score(page: i32): f64 {
-    return <f64>unchecked(this.freq[page]) * 100.0 + <f64>unchecked(this.last[page]);
+    return <f64>this.accesses.count(page) * 100.0 + <f64>this.accesses.last(page);
   }
 
   onAccess(page: i32, hitTier: i32): void {
     if (this.lastPage >= 0) this.countTransition(this.lastPage, page);
     this.lastPage = page;
-    unchecked(this.freq[page] = this.freq[page] + 1);
-    unchecked(this.last[page] = step); // both rise: the heap catches up lazily
+    this.accesses.record(page); // both rise: the heap catches up lazily
   }
 
   private countTransition(from: i32, to: i32): void {

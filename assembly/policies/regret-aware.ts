@@ -1,6 +1,7 @@
 import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN } from "./scored";
 import { numPages, step } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
+import { AccessCounts } from "./access-counts";
 
 /**
  * Protect pages whose eviction was soon regretted. kv-hierarchy-lab's `RegretAwarePolicy`: a page
@@ -15,8 +16,7 @@ export class RegretAwarePolicy extends ScoredPolicy {
   freqWeight: f64;
   recencyWeight: f64;
   decay: f64;
-  freq: StaticArray<i32>;
-  last: StaticArray<i32>;
+  accesses: AccessCounts;
   evictedAt: StaticArray<i32>;
   regret: StaticArray<f64>;
 
@@ -27,21 +27,19 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.freqWeight = params[2];
     this.recencyWeight = params[3];
     this.decay = params[4];
-    this.freq = new StaticArray<i32>(numPages);
-    this.last = filledI32(numPages, -1);
+    this.accesses = new AccessCounts(numPages);
     this.evictedAt = filledI32(numPages, -1);
     this.regret = new StaticArray<f64>(numPages);
   }
 
   score(page: i32): f64 {
-    const freqTerm = this.freqWeight * <f64>unchecked(this.freq[page]);
-    const recencyTerm = (this.recencyWeight * <f64>unchecked(this.last[page])) / <f64>max(step, 1);
+    const freqTerm = this.freqWeight * <f64>this.accesses.count(page);
+    const recencyTerm = (this.recencyWeight * <f64>this.accesses.last(page)) / <f64>max(step, 1);
     return (freqTerm + recencyTerm) + this.regretWeight * unchecked(this.regret[page]);
   }
 
   onAccess(page: i32, hitTier: i32): void {
-    unchecked(this.freq[page] = this.freq[page] + 1);
-    unchecked(this.last[page] = step);
+    this.accesses.record(page);
     // An absent regret entry and 0.0 behave identically under decay, so no presence flag is kept.
     unchecked(this.regret[page] = this.regret[page] * this.decay);
     const evictedAt = unchecked(this.evictedAt[page]);
