@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
 import { numPages, step, nextUse, firstUse } from "../hierarchy/state";
 
 /**
@@ -12,6 +12,10 @@ export class BeladyPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_HEAP, FIND_HEAP);
     this.upcoming = StaticArray.slice<i32>(firstUse);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<BeladyPolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN } from "./scored";
+import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN, findVictim } from "./scored";
 import { numPages, step, sizeOf } from "../hierarchy/state";
 import { AccessCounts } from "./access-counts";
 
@@ -22,6 +22,10 @@ export class CostAwarePolicy extends ScoredPolicy {
     this.freqWeight = params[1];
     this.recencyWeight = params[2];
     this.accesses = new AccessCounts(numPages);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<CostAwarePolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_LIST } from "./scored";
+import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
 
 /**
  * First in, first out: evict the page that entered the tier earliest. The baseline of every
@@ -7,6 +7,10 @@ import { ScoredPolicy, FIND_LIST } from "./scored";
 export class FifoPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_LIST, FIND_LIST);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<FifoPolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

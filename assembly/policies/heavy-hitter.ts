@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
 import { numPages } from "../hierarchy/state";
 import { AccessCounts } from "./access-counts";
 
@@ -13,6 +13,10 @@ export class HeavyHitterPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_HEAP, FIND_HEAP);
     this.accesses = new AccessCounts(numPages);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<HeavyHitterPolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
 import { numPages, numTiers } from "../hierarchy/state";
 
 /**
@@ -13,6 +13,10 @@ export class LfuPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_HEAP, FIND_HEAP);
     this.freq = new StaticArray<i32>(numPages);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<LfuPolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

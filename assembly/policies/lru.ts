@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_LIST, FIND_HEAP } from "./scored";
+import { ScoredPolicy, FIND_LIST, FIND_HEAP, findVictim } from "./scored";
 import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
 import { filledI32 } from "../util/arrays";
@@ -15,6 +15,10 @@ export class LruPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_LIST, FIND_HEAP);
     this.last = filledI32(profile == PROFILE_KHL ? numPages : 0, -1);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<LruPolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
 import { numPages, profile, PROFILE_KHL } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 import { AccessCounts } from "./access-counts";
@@ -42,6 +42,10 @@ export class PredictivePolicy extends ScoredPolicy {
     this.slotCount = new StaticArray<i32>(total);
     this.slotFirst = new StaticArray<i32>(total);
     this.accesses = new AccessCounts(numPages);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<PredictivePolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN } from "./scored";
+import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN, findVictim } from "./scored";
 import { numPages, step } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 import { AccessCounts } from "./access-counts";
@@ -30,6 +30,10 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.accesses = new AccessCounts(numPages);
     this.evictedAt = filledI32(numPages, -1);
     this.regret = new StaticArray<f64>(numPages);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<RegretAwarePolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {

@@ -1,4 +1,4 @@
-import { ScoredPolicy, FIND_HEAP } from "./scored";
+import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
 import { numPages } from "../hierarchy/state";
 import { AccessCounts } from "./access-counts";
 
@@ -18,6 +18,10 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
     super(FIND_HEAP, FIND_HEAP);
     this.window = new StaticArray<i32>(max(1, <i32>params[0]));
     this.inWindow = new AccessCounts(numPages);
+  }
+
+  victim(tier: i32, exclude: i32): i32 {
+    return findVictim<WindowedRecencyPolicy>(this, tier, exclude);
   }
 
   score(page: i32): f64 {
