@@ -2,7 +2,8 @@
  * `npm run bench`: replay throughput of every policy (kvsim profile) on a 10M-access Zipf trace
  * over 1M pages with four tiers (64K-page tier 0), the same LRU in plain TypeScript, and
  * kv-hierarchy-lab's own big case. Writes bench/results/engine.json (engine-<names>.json when run
- * as `npm run bench -- lru,fifo`) and benny's raw results. Each figure is the median of several runs in this one process.
+ * as `npm run bench -- lru,fifo`) and benny's raw results. Each figure is the median of several
+ * runs in this one process; the WASM/TypeScript LRU ratio is also measured with the two alternated.
  */
 import { writeFileSync } from "node:fs";
 import b from "benny";
@@ -58,6 +59,7 @@ function simulateCase(scenario: Scenario, trace: Trace, policy: string, profile:
 }
 
 const only = process.argv[2]?.split(",");
+const INTERLEAVED_ROUNDS = 7;
 const zipf = generateWorkload("zipf", { pages: 1_000_000, length: 10_000_000, alpha: 0.99, seed: 1, scalars: 2048 });
 const n = zipf.accesses.length;
 
@@ -69,13 +71,23 @@ for (const p of POLICIES) {
   await measure(`zipf10M/${p.name}`, n, simulateCase(ZIPF_BENCH_SCENARIO, zipf, p.name, "kvsim"));
   if (p.name === "lru") rssAfterLruBytes = process.resourceUsage().maxRSS * 1024;
 }
+// The WASM and TypeScript LRU also run alternately, one of each per round: each round's ratio
+// compares the two at the same moment, which separate suites minutes apart on this machine do not.
+let interleaved: { rounds: number; wasmLru: number; typescriptLru: number; ratio: number; ratioMin: number; ratioMax: number } | undefined;
 if (!only || only.includes("lru")) {
   const sizes = pageBytes(zipf, ZIPF_BENCH_SCENARIO);
-  await measure("zipf10M/lru-typescript", n, () => {
+  const tsOnce = () => {
     const t0 = performance.now();
     const r = tsLruReplay(ZIPF_BENCH_SCENARIO, sizes, zipf.accesses);
     return { replayMs: performance.now() - t0, hitRate: r.hits / n };
-  });
+  };
+  await measure("zipf10M/lru-typescript", n, tsOnce);
+  const wasmOnce = simulateCase(ZIPF_BENCH_SCENARIO, zipf, "lru", "kvsim");
+  const pairs = Array.from({ length: INTERLEAVED_ROUNDS }, () => ({ wasm: n / (wasmOnce().replayMs / 1000), ts: n / (tsOnce().replayMs / 1000) }));
+  const ratios = pairs.map((p) => p.wasm / p.ts);
+  interleaved = { rounds: pairs.length, wasmLru: median(pairs.map((p) => p.wasm)), typescriptLru: median(pairs.map((p) => p.ts)),
+    ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
+  console.log(`interleaved WASM / TypeScript LRU over ${pairs.length} rounds: median ratio ${interleaved.ratio.toFixed(2)}× (${interleaved.ratioMin.toFixed(2)}–${interleaved.ratioMax.toFixed(2)}×)`);
   // kv-hierarchy-lab's big case: 1,024 pages, 100,000-access rag_burst, small scenario (÷2).
   const rag = generateWorkload("rag_burst", { num_pages: 1024, length: 100_000 });
   for (const profile of ["khl", "kvsim"] as const) {
@@ -106,9 +118,12 @@ const out = {
   rows,
   ratios: {
     wasmOverTypescriptLru: wasmLru && tsLru ? wasmLru / tsLru : undefined,
+    /** Median of per-round ratios with the two replays alternated (see `interleaved`). */
+    wasmOverTypescriptLruInterleaved: interleaved?.ratio,
     khlBigCaseOverPython: khlBig ? khlBig / PYTHON_KHL_LRU : undefined,
     kvsimBigCaseOverPython: rate("khl-big-rag_burst/lru/kvsim") ? rate("khl-big-rag_burst/lru/kvsim")! / PYTHON_KHL_LRU : undefined,
   },
+  interleaved,
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   peakRssAfterLruRunBytes: rssAfterLruBytes,
 };
@@ -118,5 +133,5 @@ console.log("\n| case | replay accesses/s (median) | end-to-end accesses/s | hit
 for (const r of rows) {
   console.log(`| ${r.case} | ${(r.replayAccessesPerSecond / 1e6).toFixed(2)}M | ${(r.endToEndAccessesPerSecond / 1e6).toFixed(2)}M | ${r.hitRate?.toFixed(4) ?? ""} |`);
 }
-console.log(`\nWASM / TypeScript LRU: ${out.ratios.wasmOverTypescriptLru?.toFixed(2)}×; big case vs Python: khl ${out.ratios.khlBigCaseOverPython?.toFixed(0)}×, kvsim ${out.ratios.kvsimBigCaseOverPython?.toFixed(0)}×; peak RSS ${(out.peakRssBytes / 1e6).toFixed(0)} MB (${rssAfterLruBytes ? (rssAfterLruBytes / 1e6).toFixed(0) : "–"} MB after the LRU run)`);
+console.log(`\nWASM / TypeScript LRU: ${out.ratios.wasmOverTypescriptLru?.toFixed(2)}× (interleaved: ${interleaved?.ratio.toFixed(2) ?? "–"}×); big case vs Python: khl ${out.ratios.khlBigCaseOverPython?.toFixed(0)}×, kvsim ${out.ratios.kvsimBigCaseOverPython?.toFixed(0)}×; peak RSS ${(out.peakRssBytes / 1e6).toFixed(0)} MB (${rssAfterLruBytes ? (rssAfterLruBytes / 1e6).toFixed(0) : "–"} MB after the LRU run)`);
 console.log(`wrote ${resultFile}`);
