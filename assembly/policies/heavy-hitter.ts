@@ -11,7 +11,7 @@ export class HeavyHitterPolicy extends ScoredPolicy {
   accesses: AccessCounts;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP);
+    super(FIND_HEAP, FIND_HEAP, true);
     this.accesses = new AccessCounts(numPages);
   }
 

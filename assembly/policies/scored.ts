@@ -30,7 +30,11 @@ export abstract class ScoredPolicy extends Policy {
   heaps: LazyHeaps<PageRecord> | null = null;
   sets: DenseSets<PageRecord> | null = null;
 
-  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0) {
+  /**
+   * `keysGrow`: whether scores mostly grow with time (a last-access step, a count), so the heaps
+   * keep a sorted run beside each heap (lazy-heap.ts); `samples`: draws per sampled eviction.
+   */
+  constructor(kvsimFind: i32, khlFind: i32, keysGrow: bool, samples: i32 = 0) {
     super();
     this.find = profile == PROFILE_KHL ? khlFind : kvsimFind;
     // samples == 0 asks for the exact answer: a full scan.
@@ -40,8 +44,8 @@ export abstract class ScoredPolicy extends Policy {
     // page records' link slots hold each page's live heap arrival or set position.
     if (this.find == FIND_HEAP) {
       this.heaps = profile == PROFILE_KHL
-        ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages)
-        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, pages);
+        ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages, keysGrow)
+        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, keysGrow, pages);
     }
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }

@@ -1,4 +1,6 @@
 import { linkSlot, nodeArray } from "./node-layout";
+import { SLOT_BYTES, arrivalOf, ordered, putSlot, slotKey, slotTag, tagFor } from "./entry-slots";
+import { SortedRuns } from "./sorted-runs";
 
 /**
  * Lazy 4-ary min-heaps over page ids, one heap per tier, for exact eviction orders: O(log n)
@@ -20,9 +22,12 @@ import { linkSlot, nodeArray } from "./node-layout";
  * - Equal keys are ordered by arrival, so ties go to the page that entered its tier first — the
  *   same rule as kv-hierarchy-lab's first-minimum scan.
  * - A node's four children fill one cache line.
+ * - Beside each heap, a sorted run (sorted-runs.ts) takes every pushed entry that sorts after the
+ *   run's tail; the top is the lesser of the run's head and the heap's root. Keys that grow with
+ *   time (last-access steps) mostly append, so most entries never enter the heap and leave in
+ *   O(1). Compaction drains the run into the heap.
  */
 const ARITY: i32 = 4;
-const SLOT_BYTES: i32 = 16;                  // one [key, tag] pair
 const LINE_BYTES: i32 = 64;
 const LINE_SLOTS: i32 = LINE_BYTES / SLOT_BYTES; // == ARITY: a node's children are one line
 const ABSENT: i32 = -1;
@@ -37,20 +42,6 @@ function rankOf(sorted: StaticArray<i64>, value: i64): i32 {
     else hi = mid;
   }
   return lo;
-}
-
-/** A slot's tag: its arrival, then (low 32 bits) its page. */
-@inline function tagFor(arrival: i64, page: i32): i64 {
-  return (arrival << 32) | <i64><u32>page;
-}
-
-@inline function arrivalOf(tag: i64): i32 {
-  return <i32>(tag >> 32);
-}
-
-/** Strict heap order: smaller key, then earlier tag (arrival). */
-@inline function ordered(keyA: f64, tagA: i64, keyB: f64, tagB: i64): bool {
-  return keyA < keyB || (keyA == keyB && tagA < tagB);
 }
 
 @inline function roundUpToLine(slots: i32): i32 {
@@ -75,9 +66,15 @@ export class LazyHeaps<N> {
   base: StaticArray<i32>;
   nodeCount: i32;
   nodeStride: i32;
+  runs: SortedRuns;            // entries that arrived in order, one run per heap
+  topInRun: bool = false;      // where the entry the last top() returned is
 
-  /** `capacities[h]`: the most pages heap h holds at once; `records`: nodes to keep arrivals in. */
-  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, records: StaticArray<i32> | null = null) {
+  /**
+   * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: whether pushes try a
+   * sorted run first (worth it when keys mostly grow with time, a small cost when they never do);
+   * `records`: nodes to keep arrivals in.
+   */
+  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, sortedRuns: bool, records: StaticArray<i32> | null = null) {
     const heaps = capacities.length;
     const nodeCount = nodeStride == 0 ? pages : heaps * pages;
     const room = new StaticArray<i32>(heaps);
@@ -103,13 +100,19 @@ export class LazyHeaps<N> {
     this.nodeStride = nodeStride;
     this.nodes = nodeArray<N>(records, nodeCount);
     this.entries = new StaticArray<i32>(heaps);
+    const runRoom = new StaticArray<i32>(heaps);
+    if (sortedRuns) for (let h = 0; h < heaps; h++) unchecked(runRoom[h] = unchecked(capacities[h]) + 1);
+    this.runs = new SortedRuns(runRoom);
     this.clear();
   }
 
   /** Empties every heap. */
   clear(): void {
     for (let n = 0; n < this.nodeCount; n++) this.setLiveArrival(n, ABSENT);
-    for (let h = 0; h < this.entries.length; h++) unchecked(this.entries[h] = 0);
+    for (let h = 0; h < this.entries.length; h++) {
+      unchecked(this.entries[h] = 0);
+      this.runs.clear(h);
+    }
     this.arrivals = 0;
   }
 
@@ -138,23 +141,37 @@ export class LazyHeaps<N> {
    */
   top(h: i32): i32 {
     const base = unchecked(this.base[h]);
-    while (unchecked(this.entries[h]) > 0) {
-      const tag = this.tagOf(base);
-      if (this.isLive(h, tag)) return <i32>tag;
-      this.pop(h);
+    const runs = this.runs;
+    while (true) {
+      const inHeap = unchecked(this.entries[h]) > 0;
+      const inRun = runs.count(h) > 0;
+      if (!inHeap && !inRun) return -1;
+      const fromRun = inRun && (!inHeap || ordered(runs.keyAt(h, 0), runs.tagAt(h, 0), this.keyOf(base), this.tagOf(base)));
+      const tag = fromRun ? runs.tagAt(h, 0) : this.tagOf(base);
+      if (this.isLive(h, tag)) {
+        this.topInRun = fromRun;
+        return <i32>tag;
+      }
+      if (fromRun) runs.popHead(h);
+      else this.pop(h);
     }
-    return -1;
   }
 
   /** Key of heap h's top entry (after `top` returned a page). */
   @inline topKey(h: i32): f64 {
-    return this.keyOf(unchecked(this.base[h]));
+    return this.topInRun ? this.runs.keyAt(h, 0) : this.keyOf(unchecked(this.base[h]));
   }
 
   /** Gives heap h's top entry a new key (after `top` returned a page). */
   rekeyTop(h: i32, key: f64): void {
-    const base = unchecked(this.base[h]);
-    this.siftDown(base, unchecked(this.entries[h]), 0, key, this.tagOf(base));
+    if (!this.topInRun) {
+      const base = unchecked(this.base[h]);
+      this.siftDown(base, unchecked(this.entries[h]), 0, key, this.tagOf(base));
+    } else if (key <= this.runs.keyAt(h, 0)) {
+      this.runs.lowerHead(h, key);
+    } else {
+      this.push(h, key, this.takeTop(h));
+    }
   }
 
   /**
@@ -162,6 +179,11 @@ export class LazyHeaps<N> {
    * `putBack` (with the key `topKey` gave).
    */
   takeTop(h: i32): i64 {
+    if (this.topInRun) {
+      const tag = this.runs.tagAt(h, 0);
+      this.runs.popHead(h);
+      return tag;
+    }
     const tag = this.tagOf(unchecked(this.base[h]));
     this.pop(h);
     return tag;
@@ -188,22 +210,16 @@ export class LazyHeaps<N> {
     return arrivalOf(tag) == this.liveArrival(this.nodeOf(h, <i32>tag));
   }
 
-  @inline private addressOf(slot: i32): usize {
-    return changetype<usize>(this.slots) + <usize>slot * SLOT_BYTES;
-  }
-
   @inline private keyOf(slot: i32): f64 {
-    return load<f64>(this.addressOf(slot));
+    return slotKey(this.slots, slot);
   }
 
   @inline private tagOf(slot: i32): i64 {
-    return load<i64>(this.addressOf(slot), 8);
+    return slotTag(this.slots, slot);
   }
 
   @inline private put(slot: i32, key: f64, tag: i64): void {
-    const at = this.addressOf(slot);
-    store<f64>(at, key);
-    store<i64>(at, tag, 8);
+    putSlot(this.slots, slot, key, tag);
   }
 
   /** Whether slot a comes strictly before slot b. */
@@ -216,7 +232,9 @@ export class LazyHeaps<N> {
     return select<i32>(a, b, this.before(a, b));
   }
 
+  /** Adds an entry: to the run when it sorts after the run's tail, else to the heap. */
   private push(h: i32, key: f64, tag: i64): void {
+    if (this.runs.append(h, key, tag)) return;
     if (unchecked(this.entries[h]) == unchecked(this.room[h])) this.compact(h);
     const n = unchecked(this.entries[h]);
     unchecked(this.entries[h] = n + 1);
@@ -268,10 +286,11 @@ export class LazyHeaps<N> {
   private compact(h: i32): void {
     const base = unchecked(this.base[h]);
     const n = unchecked(this.entries[h]);
+    const runs = this.runs;
     let kept = 0;
-    for (let j = 0; j < n; j++) {
-      const key = this.keyOf(base + j);
-      const tag = this.tagOf(base + j);
+    for (let j = 0; j < n + runs.count(h); j++) {
+      const key = j < n ? this.keyOf(base + j) : runs.keyAt(h, j - n);
+      const tag = j < n ? this.tagOf(base + j) : runs.tagAt(h, j - n);
       const node = this.nodeOf(h, <i32>tag);
       const mark = this.liveArrival(node);
       if (mark == arrivalOf(tag)) {
@@ -288,6 +307,7 @@ export class LazyHeaps<N> {
       this.setLiveArrival(this.nodeOf(h, <i32>tag), arrivalOf(tag));
     }
     unchecked(this.entries[h] = kept);
+    runs.clear(h);
     for (let i = (kept - 2) >> 2; i >= 0; i--) this.siftDown(base, kept, i, this.keyOf(base + i), this.tagOf(base + i));
   }
 
@@ -315,7 +335,7 @@ export class LazyHeaps<N> {
       for (let i = 0; i < unchecked(this.entries[h]); i++) {
         const tag = this.tagOf(base + i);
         const arrival = rankOf(tags, tag);
-        store<i64>(this.addressOf(base + i), tagFor(arrival, <i32>tag), 8);
+        this.put(base + i, this.keyOf(base + i), tagFor(arrival, <i32>tag));
         this.setLiveArrival(this.nodeOf(h, <i32>tag), arrival);
       }
     }
