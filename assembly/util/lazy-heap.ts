@@ -67,6 +67,7 @@ export class LazyHeaps<N> {
   nodeCount: i32;
   nodeStride: i32;
   runs: SortedRuns;            // entries that arrived in order, one run per heap
+  hasRuns: bool;
   topInRun: bool = false;      // where the entry the last top() returned is
 
   /**
@@ -103,6 +104,7 @@ export class LazyHeaps<N> {
     const runRoom = new StaticArray<i32>(heaps);
     if (sortedRuns) for (let h = 0; h < heaps; h++) unchecked(runRoom[h] = unchecked(capacities[h]) + 1);
     this.runs = new SortedRuns(runRoom);
+    this.hasRuns = sortedRuns;
     this.clear();
   }
 
@@ -141,6 +143,16 @@ export class LazyHeaps<N> {
    */
   top(h: i32): i32 {
     const base = unchecked(this.base[h]);
+    if (!this.hasRuns) {
+      // Kept apart so that heaps without runs pay nothing for them (the commit that split it has
+      // the side-by-side figures).
+      while (unchecked(this.entries[h]) > 0) {
+        const tag = this.tagOf(base);
+        if (this.isLive(h, tag)) return <i32>tag;
+        this.pop(h);
+      }
+      return -1;
+    }
     const runs = this.runs;
     while (true) {
       const inHeap = unchecked(this.entries[h]) > 0;
@@ -234,7 +246,7 @@ export class LazyHeaps<N> {
 
   /** Adds an entry: to the run when it sorts after the run's tail, else to the heap. */
   private push(h: i32, key: f64, tag: i64): void {
-    if (this.runs.append(h, key, tag)) return;
+    if (this.hasRuns && this.runs.append(h, key, tag)) return;
     if (unchecked(this.entries[h]) == unchecked(this.room[h])) this.compact(h);
     const n = unchecked(this.entries[h]);
     unchecked(this.entries[h] = n + 1);
