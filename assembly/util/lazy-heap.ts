@@ -1,4 +1,4 @@
-import { linkSlot, nodeArray } from "./node-layout";
+import { backSlot, linkSlot, nodeArray } from "./node-layout";
 import { SLOT_BYTES, arrivalOf, ordered, putSlot, slotKey, slotTag, tagFor } from "./entry-slots";
 import { SortedRuns } from "./sorted-runs";
 
@@ -10,7 +10,8 @@ import { SortedRuns } from "./sorted-runs";
  * written during a sift (the commit that added this file has the side-by-side figures).
  *
  * - Each page has a node (`heap * nodeStride + page`) whose layout-N `link` slot holds the page's
- *   live arrival, or -1 when it is in no heap. With nodeStride 0 (kvsim profile: a page sits in
+ *   live arrival, or -1 when it is in no heap, and whose `back` slot holds a bound on its least
+ *   key (see `bound`). With nodeStride 0 (kvsim profile: a page sits in
  *   one tier) that is one node per page, which may be the engine's page record; the khl profile,
  *   where a page may be resident in two tiers (kv-hierarchy-lab's quirk Q1), passes
  *   nodeStride = pages.
@@ -42,6 +43,16 @@ function rankOf(sorted: StaticArray<i64>, value: i64): i32 {
     else hi = mid;
   }
   return lo;
+}
+
+/** The least f32 at or above `key` (±Infinity past the f32 range). */
+@inline function roundedUp(key: f64): f32 {
+  const near = <f32>key;
+  if (<f64>near >= key) return near;
+  const bits = reinterpret<i32>(near);
+  // One step towards +Infinity: up in magnitude when positive, down when negative; 0 goes to the
+  // least positive f32.
+  return reinterpret<f32>(near > 0 ? bits + 1 : near < 0 ? bits - 1 : 1);
 }
 
 @inline function roundUpToLine(slots: i32): i32 {
@@ -123,7 +134,9 @@ export class LazyHeaps<N> {
     if (this.arrivals >= arrivalLimit) this.renumber();
     const arrival = <i32>this.arrivals;
     this.arrivals = arrival + 1;
-    this.setLiveArrival(this.nodeOf(h, page), arrival);
+    const node = this.nodeOf(h, page);
+    this.setLiveArrival(node, arrival);
+    this.setBound(node, key);
     this.push(h, key, tagFor(arrival, page));
   }
 
@@ -132,9 +145,15 @@ export class LazyHeaps<N> {
     this.setLiveArrival(this.nodeOf(h, page), ABSENT);
   }
 
-  /** Gives a page of heap h a lower key (its older entry goes stale in effect: it sorts after). */
+  /**
+   * Makes sure a page of heap h has an entry at or below `key` (its score may have dropped to
+   * it): pushes a second entry unless the page's bound shows one already is.
+   */
   lower(h: i32, page: i32, key: f64): void {
-    this.push(h, key, tagFor(this.liveArrival(this.nodeOf(h, page)), page));
+    const node = this.nodeOf(h, page);
+    if (<f64>this.bound(node) <= key) return;
+    this.setBound(node, key);
+    this.push(h, key, tagFor(this.liveArrival(node), page));
   }
 
   /**
@@ -176,9 +195,11 @@ export class LazyHeaps<N> {
 
   /** Gives heap h's top entry a new key (after `top` returned a page). */
   rekeyTop(h: i32, key: f64): void {
+    const base = unchecked(this.base[h]);
+    const tag = this.topInRun ? this.runs.tagAt(h, 0) : this.tagOf(base);
+    this.setBound(this.nodeOf(h, <i32>tag), key);
     if (!this.topInRun) {
-      const base = unchecked(this.base[h]);
-      this.siftDown(base, unchecked(this.entries[h]), 0, key, this.tagOf(base));
+      this.siftDown(base, unchecked(this.entries[h]), 0, key, tag);
     } else if (key <= this.runs.keyAt(h, 0)) {
       this.runs.lowerHead(h, key);
     } else {
@@ -216,6 +237,21 @@ export class LazyHeaps<N> {
 
   @inline private setLiveArrival(node: i32, arrival: i32): void {
     unchecked(this.nodes[linkSlot<N>(node)] = arrival);
+  }
+
+  /**
+   * An upper bound on the least key among the live page's entries, as an f32 rounded up (a page
+   * node's `back` slot has 32 bits): `lower` skips the push when the bound is already at or below
+   * the new key. Windowed recency lowers the score of the page leaving its window on every access,
+   * and most of those scores are still above the page's stored key (the commit that added the
+   * bound has the share skipped and the side-by-side figures).
+   */
+  @inline private bound(node: i32): f32 {
+    return load<f32>(changetype<usize>(this.nodes) + (<usize>backSlot<N>(node) << 2));
+  }
+
+  @inline private setBound(node: i32, key: f64): void {
+    store<f32>(changetype<usize>(this.nodes) + (<usize>backSlot<N>(node) << 2), roundedUp(key));
   }
 
   @inline private isLive(h: i32, tag: i64): bool {

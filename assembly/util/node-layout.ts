@@ -6,20 +6,15 @@
  * path of every dependent load (commit aa0cbfc has the side-by-side figures).
  *
  * A layout is an unmanaged class of i32 fields: its size is the node's stride, and its `link` field
- * is where the structure's slots start (a list uses `link` and the slot after it; a heap keeps a
- * live arrival in `link`, a set a position). A structure over a larger record shares the record's
+ * is where the structure's slots start (a list uses `link` and `back`; a heap keeps a live
+ * arrival in `link` and a key bound in `back`; a set keeps a position in `link`). A structure over a larger record shares the record's
  * cache line.
  */
 
-/** A list node on its own: next, then previous. */
+/** A node on its own: a list's next and previous, or a heap's live arrival and key bound. */
 @unmanaged export class LinkPair {
   link: i32;
   back: i32;
-}
-
-/** One slot on its own: a heap's live arrival or a set's position. */
-@unmanaged export class SingleSlot {
-  link: i32;
 }
 
 /** i32 slots per node. */
@@ -30,6 +25,11 @@
 /** Index in a node array of the node's `link` slot. */
 @inline export function linkSlot<N>(node: i32): i32 {
   return node * strideOf<N>() + (<i32>offsetof<N>("link") >> 2);
+}
+
+/** Index in a node array of the node's `back` slot. */
+@inline export function backSlot<N>(node: i32): i32 {
+  return node * strideOf<N>() + (<i32>offsetof<N>("back") >> 2);
 }
 
 /** The given record array to keep a structure's slots in, or a new one of `nodes` nodes. */
