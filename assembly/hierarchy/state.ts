@@ -25,7 +25,8 @@ export let pinned: i32 = -1;
  * A page's hot fields, one 16-byte record per page in `pages` so that touching a page costs one
  * cache line. flags: bits 0-7 resident-tier mask, bit 8 pending prefetch. link/back hold whichever
  * structure the policy keeps pages in: the page's next/prev in its tier's order (kvsim profile;
- * khl keeps per-tier links elsewhere, see residency.ts), or its heap or set position.
+ * khl keeps per-tier links elsewhere, see residency.ts), its heap arrival and key bound, or its
+ * set position.
  */
 @unmanaged export class PageRecord {
   size: i32;

@@ -17,7 +17,7 @@ export class CostAwarePolicy extends ScoredPolicy {
   accesses: AccessCounts;
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_SAMPLE, FIND_SCAN, true, <i32>params[3]);
+    super(FIND_SAMPLE, FIND_SCAN, <i32>params[3]);
     this.sizePenalty = params[0];
     this.freqWeight = params[1];
     this.recencyWeight = params[2];

@@ -6,7 +6,7 @@ import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
  */
 export class FifoPolicy extends ScoredPolicy {
   constructor() {
-    super(FIND_LIST, FIND_LIST, true);
+    super(FIND_LIST, FIND_LIST);
   }
 
   victim(tier: i32, exclude: i32): i32 {

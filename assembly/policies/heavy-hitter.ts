@@ -11,7 +11,7 @@ export class HeavyHitterPolicy extends ScoredPolicy {
   accesses: AccessCounts;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP, true);
+    super(FIND_HEAP, FIND_HEAP);
     this.accesses = new AccessCounts(numPages);
   }
 

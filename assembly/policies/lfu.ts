@@ -11,7 +11,7 @@ export class LfuPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP, true);
+    super(FIND_HEAP, FIND_HEAP);
     this.freq = new StaticArray<i32>(numPages);
   }
 

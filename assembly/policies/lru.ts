@@ -13,7 +13,7 @@ export class LruPolicy extends ScoredPolicy {
   last: StaticArray<i32>;
 
   constructor() {
-    super(FIND_LIST, FIND_HEAP, true);
+    super(FIND_LIST, FIND_HEAP);
     this.last = filledI32(profile == PROFILE_KHL ? numPages : 0, -1);
   }
 

@@ -32,7 +32,7 @@ export class PredictivePolicy extends ScoredPolicy {
   accesses: AccessCounts;
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_HEAP, FIND_HEAP, true);
+    super(FIND_HEAP, FIND_HEAP);
     this.minConfidence = <i32>params[0];
     this.maxPrefetches = <i32>params[1];
     const slots = profile == PROFILE_KHL ? khlSlots() : max(1, <i32>params[2]);

@@ -21,7 +21,7 @@ export class RegretAwarePolicy extends ScoredPolicy {
   regret: StaticArray<f64>;
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_SAMPLE, FIND_SCAN, true, <i32>params[5]);
+    super(FIND_SAMPLE, FIND_SCAN, <i32>params[5]);
     this.horizon = <i32>params[0];
     this.regretWeight = params[1];
     this.freqWeight = params[2];

@@ -8,7 +8,7 @@ import { below } from "../util/rng";
 /** How a scored policy finds its minimum-score victim. */
 export const FIND_SCAN: i32 = 0;   // full scan in tier order, first strict minimum (kv-hierarchy-lab)
 export const FIND_LIST: i32 = 1;   // the tier's own order is the eviction order: take its head
-export const FIND_HEAP: i32 = 2;   // indexed min-heap; the score may change only on the page's own events
+export const FIND_HEAP: i32 = 2;   // lazy min-heap; the score may change only on the page's own events
 export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores that drift with time
 
 /**
@@ -17,8 +17,8 @@ export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores tha
  * gives exactly the answer of kv-hierarchy-lab's first-minimum scan whenever the score changes
  * only on the page's own events, so the khl profile scans only for scores that drift with time.
  *
- * Heap keys are lazy upwards: a subclass calls `rescore` only when a score may have dropped (it
- * pushes an entry with the lower key), and a rise (a hit raising a count or a stamp) leaves the
+ * Heap keys are lazy upwards: a subclass calls `rescore` only when a score may have dropped (the
+ * heap then holds an entry at or below the new score), and a rise (a hit raising a count or a stamp) leaves the
  * old key in the heap. Every page then has an entry at or below its score, so when the top entry's
  * key equals its page's score, that page is the minimum. `victim` re-keys stale entries as they
  * reach the top, so a page hit k times between evictions sinks once instead of k times (exactly
@@ -31,10 +31,10 @@ export abstract class ScoredPolicy extends Policy {
   sets: DenseSets<PageRecord> | null = null;
 
   /**
-   * `keysGrow`: whether scores mostly grow with time (a last-access step, a count), so the heaps
-   * keep a sorted run beside each heap (lazy-heap.ts); `samples`: draws per sampled eviction.
+   * `samples`: draws per sampled eviction; `keysGrow`: whether scores mostly grow with time (a
+   * last-access step, a count), so a heap keeps a sorted run beside it (lazy-heap.ts).
    */
-  constructor(kvsimFind: i32, khlFind: i32, keysGrow: bool, samples: i32 = 0) {
+  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0, keysGrow: bool = true) {
     super();
     this.find = profile == PROFILE_KHL ? khlFind : kvsimFind;
     // samples == 0 asks for the exact answer: a full scan.

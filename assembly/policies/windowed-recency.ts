@@ -15,7 +15,7 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
   inWindow: AccessCounts; // the count is occurrences in the window
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_HEAP, FIND_HEAP, true);
+    super(FIND_HEAP, FIND_HEAP);
     this.window = new StaticArray<i32>(max(1, <i32>params[0]));
     this.inWindow = new AccessCounts(numPages);
   }

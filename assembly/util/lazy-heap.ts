@@ -247,11 +247,11 @@ export class LazyHeaps<N> {
    * bound has the share skipped and the side-by-side figures).
    */
   @inline private bound(node: i32): f32 {
-    return load<f32>(changetype<usize>(this.nodes) + (<usize>backSlot<N>(node) << 2));
+    return reinterpret<f32>(unchecked(this.nodes[backSlot<N>(node)]));
   }
 
   @inline private setBound(node: i32, key: f64): void {
-    store<f32>(changetype<usize>(this.nodes) + (<usize>backSlot<N>(node) << 2), roundedUp(key));
+    unchecked(this.nodes[backSlot<N>(node)] = reinterpret<i32>(roundedUp(key)));
   }
 
   @inline private isLive(h: i32, tag: i64): bool {
@@ -328,8 +328,9 @@ export class LazyHeaps<N> {
   }
 
   /**
-   * Keeps one entry per live page of heap h — its least — and rebuilds the heap. While it runs, a
-   * kept page's node holds -(index + 2) of its entry instead of its arrival (-1 stays "absent").
+   * Keeps one entry per live page of heap h and its run — the page's least — and rebuilds the heap
+   * from them (the run is left empty). While it runs, a kept page's node holds -(index + 2) of its
+   * entry instead of its arrival (-1 stays "absent").
    */
   private compact(h: i32): void {
     const base = unchecked(this.base[h]);

@@ -1,11 +1,11 @@
 import { filledI32 } from "./arrays";
-import { linkSlot, nodeArray } from "./node-layout";
+import { backSlot, linkSlot, nodeArray } from "./node-layout";
 
 /**
  * Several intrusive doubly linked lists over one node space: O(1) append, remove and head.
  * A node belongs to at most one list at a time. Node i keeps its links in the layout N's `link`
- * slot (next) and the slot after it (prev), so links can live inside a larger per-node record
- * (`records`) and share its cache line.
+ * (next) and `back` (prev) slots, so links can live inside a larger per-node record (`records`)
+ * and share its cache line.
  */
 export class ListPool<N> {
   head: StaticArray<i32>;
@@ -45,10 +45,9 @@ export class ListPool<N> {
 
   append(list: i32, node: i32): void {
     const links = this.links;
-    const at = linkSlot<N>(node);
     const tail = unchecked(this.tail[list]);
-    unchecked(links[at] = -1);
-    unchecked(links[at + 1] = tail);
+    unchecked(links[linkSlot<N>(node)] = -1);
+    unchecked(links[backSlot<N>(node)] = tail);
     if (tail < 0) unchecked(this.head[list] = node);
     else unchecked(links[linkSlot<N>(tail)] = node);
     unchecked(this.tail[list] = node);
@@ -56,23 +55,21 @@ export class ListPool<N> {
 
   prepend(list: i32, node: i32): void {
     const links = this.links;
-    const at = linkSlot<N>(node);
     const head = unchecked(this.head[list]);
-    unchecked(links[at] = head);
-    unchecked(links[at + 1] = -1);
+    unchecked(links[linkSlot<N>(node)] = head);
+    unchecked(links[backSlot<N>(node)] = -1);
     if (head < 0) unchecked(this.tail[list] = node);
-    else unchecked(links[linkSlot<N>(head) + 1] = node);
+    else unchecked(links[backSlot<N>(head)] = node);
     unchecked(this.head[list] = node);
   }
 
   remove(list: i32, node: i32): void {
     const links = this.links;
-    const at = linkSlot<N>(node);
-    const next = unchecked(links[at]);
-    const prev = unchecked(links[at + 1]);
+    const next = unchecked(links[linkSlot<N>(node)]);
+    const prev = unchecked(links[backSlot<N>(node)]);
     if (prev < 0) unchecked(this.head[list] = next);
     else unchecked(links[linkSlot<N>(prev)] = next);
     if (next < 0) unchecked(this.tail[list] = prev);
-    else unchecked(links[linkSlot<N>(next) + 1] = prev);
+    else unchecked(links[backSlot<N>(next)] = prev);
   }
 }

@@ -7,8 +7,8 @@
  *
  * A layout is an unmanaged class of i32 fields: its size is the node's stride, and its `link` field
  * is where the structure's slots start (a list uses `link` and `back`; a heap keeps a live
- * arrival in `link` and a key bound in `back`; a set keeps a position in `link`). A structure over a larger record shares the record's
- * cache line.
+ * arrival in `link` and a key bound in `back`; a set keeps a position in `link`). A structure
+ * over a larger record shares the record's cache line.
  */
 
 /** A node on its own: a list's next and previous, or a heap's live arrival and key bound. */
