@@ -2,35 +2,56 @@ import { step } from "../hierarchy/state";
 
 /**
  * Per-page access count and last access step, the state of kv-hierarchy-lab's frequency/recency
- * scores. The two are kept side by side in one 8-byte pair: a score reads both, and as two
- * arrays over a million pages each read was a separate cache miss (the commit that added this file
- * has the side-by-side figures).
+ * scores, kept side by side in one record per page: a score reads both, and as two arrays over a
+ * million pages each read was a separate cache miss (the commit that added this file has the
+ * side-by-side figures). A policy whose score reads one more per-page value (a size, a regret)
+ * asks for an 8-byte payload in the same 16-byte record, for the same reason: a sampled eviction
+ * scores pages at random, and each separate array is one more miss per draw.
  */
 export class AccessCounts {
-  pairs: StaticArray<i32>; // [count, last step] per page; last is -1 before the first access
+  words: StaticArray<i32>; // per page: [count, last step] (+ [payload, payload] when wide); last is -1 before the first access
+  shift: i32;              // log2 of the words per page
 
-  constructor(pages: i32) {
-    const pairs = new StaticArray<i32>(2 * pages);
-    for (let p = 0; p < pages; p++) unchecked(pairs[2 * p + 1] = -1);
-    this.pairs = pairs;
+  /** `withPayload`: give each page an 8-byte payload beside its count and step. */
+  constructor(pages: i32, withPayload: bool = false) {
+    const shift = withPayload ? 2 : 1;
+    const words = new StaticArray<i32>(pages << shift);
+    for (let p = 0; p < pages; p++) unchecked(words[(p << shift) + 1] = -1);
+    this.words = words;
+    this.shift = shift;
+  }
+
+  @inline private at(page: i32): usize {
+    return changetype<usize>(this.words) + (<usize>(page << this.shift) << 2);
   }
 
   @inline count(page: i32): i32 {
-    return unchecked(this.pairs[2 * page]);
+    return load<i32>(this.at(page));
   }
 
   @inline last(page: i32): i32 {
-    return unchecked(this.pairs[2 * page + 1]);
+    return load<i32>(this.at(page), 4);
   }
 
   /** Counts an access to the page at the current step. */
   @inline record(page: i32): void {
-    unchecked(this.pairs[2 * page] = this.pairs[2 * page] + 1);
-    unchecked(this.pairs[2 * page + 1] = step);
+    const at = this.at(page);
+    store<i32>(at, load<i32>(at) + 1);
+    store<i32>(at, step, 4);
   }
 
   /** Takes one access off the page's count (the last step stays). */
   @inline uncount(page: i32): void {
-    unchecked(this.pairs[2 * page] = this.pairs[2 * page] - 1);
+    const at = this.at(page);
+    store<i32>(at, load<i32>(at) - 1);
+  }
+
+  /** The page's payload as a double (only when built `withPayload`). */
+  @inline payload(page: i32): f64 {
+    return load<f64>(this.at(page), 8);
+  }
+
+  @inline setPayload(page: i32, value: f64): void {
+    store<f64>(this.at(page), value, 8);
   }
 }

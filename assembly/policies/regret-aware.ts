@@ -18,7 +18,6 @@ export class RegretAwarePolicy extends ScoredPolicy {
   decay: f64;
   accesses: AccessCounts;
   evictedAt: StaticArray<i32>;
-  regret: StaticArray<f64>;
 
   constructor(params: StaticArray<f64>) {
     super(FIND_SAMPLE, FIND_SCAN, <i32>params[5]);
@@ -27,9 +26,8 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.freqWeight = params[2];
     this.recencyWeight = params[3];
     this.decay = params[4];
-    this.accesses = new AccessCounts(numPages);
+    this.accesses = new AccessCounts(numPages, true); // the payload is the page's regret
     this.evictedAt = filledI32(numPages, -1);
-    this.regret = new StaticArray<f64>(numPages);
   }
 
   victim(tier: i32, exclude: i32): i32 {
@@ -39,22 +37,23 @@ export class RegretAwarePolicy extends ScoredPolicy {
   score(page: i32): f64 {
     const freqTerm = this.freqWeight * <f64>this.accesses.count(page);
     const recencyTerm = (this.recencyWeight * <f64>this.accesses.last(page)) / <f64>max(step, 1);
-    return (freqTerm + recencyTerm) + this.regretWeight * unchecked(this.regret[page]);
+    return (freqTerm + recencyTerm) + this.regretWeight * this.accesses.payload(page);
   }
 
   onAccess(page: i32, hitTier: i32): void {
     this.accesses.record(page);
     // An absent regret entry and 0.0 behave identically under decay, so no presence flag is kept.
-    unchecked(this.regret[page] = this.regret[page] * this.decay);
+    let regret = this.accesses.payload(page) * this.decay;
     const evictedAt = unchecked(this.evictedAt[page]);
     if (evictedAt >= 0) {
       unchecked(this.evictedAt[page] = -1);
       const gap = step - evictedAt;
       if (gap <= this.horizon) {
         const earned = <f64>(this.horizon - gap + 1) / <f64>this.horizon;
-        unchecked(this.regret[page] = this.regret[page] + earned);
+        regret += earned;
       }
     }
+    this.accesses.setPayload(page, regret);
   }
 
   onEvict(page: i32, tier: i32): void {

@@ -29,6 +29,8 @@ export abstract class ScoredPolicy extends Policy {
   samples: i32;
   heaps: LazyHeaps<PageRecord> | null = null;
   sets: DenseSets<PageRecord> | null = null;
+  drawn: StaticArray<i32> = new StaticArray<i32>(0); // one sampled eviction's pages and their scores (sampledMin)
+  drawnScores: StaticArray<f64> = new StaticArray<f64>(0);
 
   /**
    * `samples`: draws per sampled eviction; `keysGrow`: whether scores mostly grow with time (a
@@ -40,6 +42,10 @@ export abstract class ScoredPolicy extends Policy {
     // samples == 0 asks for the exact answer: a full scan.
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
+    if (this.find == FIND_SAMPLE) {
+      this.drawn = new StaticArray<i32>(samples);
+      this.drawnScores = new StaticArray<f64>(samples);
+    }
     // Heaps and sampling never walk the tier order, so in the kvsim profile (one tier per page) the
     // page records' link slots hold each page's live heap arrival or set position.
     if (this.find == FIND_HEAP) {
@@ -134,14 +140,20 @@ function scanMin<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32): i3
 function sampledMin<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32): i32 {
   const sets = changetype<DenseSets<PageRecord>>(policy.sets);
   const n = unchecked(sets.count[tier]);
-  let best = -1;
-  let bestScore = Infinity;
   const exhaustive = n <= policy.samples;
   const draws = exhaustive ? n : policy.samples;
+  const drawn = policy.drawn;
+  const scores = policy.drawnScores;
+  // Three passes with no branch on loaded data until the last: every draw's loads are issued
+  // before any of them is compared, so their cache misses overlap.
+  for (let i = 0; i < draws; i++) unchecked(drawn[i] = sets.at(tier, exhaustive ? i : below(n)));
+  for (let i = 0; i < draws; i++) unchecked(scores[i] = policy.score(unchecked(drawn[i])));
+  let best = -1;
+  let bestScore = Infinity;
   for (let i = 0; i < draws; i++) {
-    const page = sets.at(tier, exhaustive ? i : below(n));
+    const page = unchecked(drawn[i]);
     if (page == exclude) continue;
-    const s = policy.score(page);
+    const s = unchecked(scores[i]);
     if (best < 0 || s < bestScore) {
       best = page;
       bestScore = s;
