@@ -71,6 +71,12 @@ for (const p of POLICIES) {
   await measure(`zipf10M/${p.name}`, n, simulateCase(ZIPF_BENCH_SCENARIO, zipf, p.name, "kvsim"));
   if (p.name === "lru") rssAfterLruBytes = process.resourceUsage().maxRSS * 1024;
 }
+// With prefetch off (the scenario above) predictive keeps no transition counts: nothing would
+// read them. This row is the policy with its prefetcher at work (2 candidates per access).
+if (!only || only.includes("predictive")) {
+  const withPrefetch: Scenario = { ...ZIPF_BENCH_SCENARIO, name: "zipf_bench_4tier_prefetch", prefetch: { enabled: true, maxCandidates: 2 } };
+  await measure("zipf10M/predictive/prefetch", n, simulateCase(withPrefetch, zipf, "predictive", "kvsim"));
+}
 // The WASM and TypeScript LRU also run alternately, one of each per round: each round's ratio
 // compares the two at the same moment, which separate suites minutes apart on this machine do not.
 let interleaved: { rounds: number; wasmLru: number; typescriptLru: number; ratio: number; ratioMin: number; ratioMax: number } | undefined;

@@ -25,6 +25,7 @@ let pendingCount: i64 = 0;             // pages placed by prefetch, not yet used
 export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void {
   policy = p;
   keepOrder(p.walksTierOrder());
+  p.setPrefetching(prefetch && maxCandidates > 0);
   prefetchEnabled = prefetch;
   maxPrefetch = maxCandidates;
   candidates = new StaticArray<i32>(max(16, maxCandidates));

@@ -25,6 +25,11 @@ export abstract class Policy {
   walksTierOrder(): bool {
     return true;
   }
+  /**
+   * Told once, before the replay, whether the engine will ask for prefetch candidates: a policy
+   * may skip state that only `prefetch` reads.
+   */
+  setPrefetching(enabled: bool): void {}
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
   prefetch(page: i32, out: StaticArray<i32>): i32 {
     return 0;

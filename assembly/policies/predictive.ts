@@ -18,15 +18,18 @@ function khlSlots(): i32 {
  * Transition counts live in `successor_slots` slots per page, maintained as Space-Saving
  * counters (Metwally et al., 2005): exact while a page has no more distinct successors than
  * slots, bounded memory otherwise. The khl profile sizes the slots so every kv-hierarchy-lab
- * trace is counted exactly.
+ * trace is counted exactly. Only `prefetch` reads the counts, so with prefetch off they are
+ * neither kept nor allocated: the victims are the same, and the per-access update (a cold line of
+ * a table 12 × slots bytes per page) was most of the policy's cost.
  */
 export class PredictivePolicy extends ScoredPolicy {
   minConfidence: i32;
   maxPrefetches: i32;
   slots: i32;
-  slotPage: StaticArray<i32>;
-  slotCount: StaticArray<i32>;
-  slotFirst: StaticArray<i32>; // order of first recording, for Counter.most_common ties
+  slotPage: StaticArray<i32> = new StaticArray<i32>(0);
+  slotCount: StaticArray<i32> = new StaticArray<i32>(0);
+  slotFirst: StaticArray<i32> = new StaticArray<i32>(0); // order of first recording, for Counter.most_common ties
+  counting: bool = false;
   recorded: i32 = 0;
   lastPage: i32 = -1;
   accesses: AccessCounts;
@@ -37,11 +40,16 @@ export class PredictivePolicy extends ScoredPolicy {
     this.maxPrefetches = <i32>params[1];
     const slots = profile == PROFILE_KHL ? khlSlots() : max(1, <i32>params[2]);
     this.slots = slots;
-    const total = numPages * slots;
+    this.accesses = new AccessCounts(numPages);
+  }
+
+  setPrefetching(enabled: bool): void {
+    this.counting = enabled;
+    if (!enabled) return;
+    const total = numPages * this.slots;
     this.slotPage = filledI32(total, -1);
     this.slotCount = new StaticArray<i32>(total);
     this.slotFirst = new StaticArray<i32>(total);
-    this.accesses = new AccessCounts(numPages);
   }
 
   victim(tier: i32, exclude: i32): i32 {
@@ -53,7 +61,7 @@ export class PredictivePolicy extends ScoredPolicy {
   }
 
   onAccess(page: i32, hitTier: i32): void {
-    if (this.lastPage >= 0) this.countTransition(this.lastPage, page);
+    if (this.counting && this.lastPage >= 0) this.countTransition(this.lastPage, page);
     this.lastPage = page;
     this.accesses.record(page); // both rise: the heap catches up lazily
   }
