@@ -2,8 +2,13 @@
  * `npm run bench`: replay throughput of every policy (kvsim profile) on a 10M-access Zipf trace
  * over 1M pages with four tiers (64K-page tier 0), the same LRU in plain TypeScript, and
  * kv-hierarchy-lab's own big case. Writes bench/results/engine.json (engine-<names>.json when run
- * as `npm run bench -- lru,fifo`) and benny's raw results. Each figure is the median of several
- * runs in this one process; the WASM/TypeScript LRU ratio is also measured with the two alternated.
+ * as `npm run bench -- lru,fifo`) and benny's raw results for the single cases.
+ *
+ * The policy table is measured round-robin: each round replays every policy once (the TypeScript
+ * LRU right after the WASM one), after one untimed warm-up round, and each figure is the median
+ * over the rounds. This machine's speed moves ~2× within minutes; a suite that samples one policy
+ * at a time puts a whole fast or slow spell on a few policies, where rounds spread it over all of
+ * them, so the table's ratios compare policies at the same moments.
  */
 import { writeFileSync } from "node:fs";
 import b from "benny";
@@ -23,16 +28,22 @@ interface Row {
   accesses: number;
   /** Median replay-only rate (accesses/s), from the engine's own timer. */
   replayAccessesPerSecond: number;
-  /** Accesses per second of the whole call (setup + copy + replay), from benny's mean time. */
+  /** Lowest and highest replay-only rate over the runs. */
+  replayMin?: number;
+  replayMax?: number;
+  /** Accesses per second of the whole call (setup + copy + replay). */
   endToEndAccessesPerSecond: number;
   runs: number;
   hitRate?: number;
 }
 
+type Once = () => { replayMs: number; hitRate?: number };
+
 const engine = instantiateEngine();
 const rows: Row[] = [];
 
-async function measure(name: string, accesses: number, once: () => { replayMs: number; hitRate?: number }): Promise<void> {
+/** One case timed by benny on its own (cases outside the round-robin table). */
+async function measure(name: string, accesses: number, once: Once): Promise<void> {
   const replay: number[] = [];
   let hitRate: number | undefined;
   const summary = await b.suite(
@@ -51,6 +62,31 @@ async function measure(name: string, accesses: number, once: () => { replayMs: n
   console.log(`${name}: replay ${(median(replay) / 1e6).toFixed(2)}M accesses/s (median of ${replay.length})`);
 }
 
+interface RoundRobinCase { name: string; once: Once; replay: number[]; endToEnd: number[]; hitRate?: number }
+
+/** Runs every case once per round, after an untimed warm-up round; returns each round's rates. */
+function roundRobin(cases: RoundRobinCase[], rounds: number, accesses: number, afterFirst: (name: string) => void): void {
+  for (let round = -1; round < rounds; round++) {
+    for (const c of cases) {
+      const t0 = performance.now();
+      const r = c.once();
+      const total = performance.now() - t0;
+      if (round < 0) {
+        afterFirst(c.name);
+        continue;
+      }
+      c.replay.push(accesses / (r.replayMs / 1000));
+      c.endToEnd.push(accesses / (total / 1000));
+      c.hitRate = r.hitRate;
+    }
+    if (round >= 0) console.log(`round ${round + 1}/${rounds}: ${cases.map((c) => `${c.name.replace("zipf10M/", "")} ${(c.replay.at(-1)! / 1e6).toFixed(2)}M`).join(", ")}`);
+  }
+  for (const c of cases) {
+    rows.push({ case: c.name, accesses, replayAccessesPerSecond: median(c.replay), replayMin: Math.min(...c.replay), replayMax: Math.max(...c.replay),
+      endToEndAccessesPerSecond: median(c.endToEnd), runs: c.replay.length, hitRate: c.hitRate });
+  }
+}
+
 function simulateCase(scenario: Scenario, trace: Trace, policy: string, profile: Profile) {
   return () => {
     const { metrics, replayMs } = simulate({ scenario, trace, policy, profile, engine });
@@ -59,41 +95,47 @@ function simulateCase(scenario: Scenario, trace: Trace, policy: string, profile:
 }
 
 const only = process.argv[2]?.split(",");
-const INTERLEAVED_ROUNDS = 7;
+const ROUNDS = 5;
 const zipf = generateWorkload("zipf", { pages: 1_000_000, length: 10_000_000, alpha: 0.99, seed: 1, scalars: 2048 });
 const n = zipf.accesses.length;
 
-// The issue's memory budget is for the 10M-access run itself: generation plus the LRU replays
-// (lru is the registry's first policy), read before later cases add their own allocations.
-let rssAfterLruBytes: number | undefined;
+const table: RoundRobinCase[] = [];
+const addCase = (name: string, once: Once) => table.push({ name, once, replay: [], endToEnd: [] });
+const sizes = pageBytes(zipf, ZIPF_BENCH_SCENARIO);
+const tsLruOnce: Once = () => {
+  const t0 = performance.now();
+  const r = tsLruReplay(ZIPF_BENCH_SCENARIO, sizes, zipf.accesses);
+  return { replayMs: performance.now() - t0, hitRate: r.hits / n };
+};
 for (const p of POLICIES) {
   if (only && !only.includes(p.name)) continue;
-  await measure(`zipf10M/${p.name}`, n, simulateCase(ZIPF_BENCH_SCENARIO, zipf, p.name, "kvsim"));
-  if (p.name === "lru") rssAfterLruBytes = process.resourceUsage().maxRSS * 1024;
+  addCase(`zipf10M/${p.name}`, simulateCase(ZIPF_BENCH_SCENARIO, zipf, p.name, "kvsim"));
+  // Right after the WASM LRU, so that each round's ratio compares the two at the same moment.
+  if (p.name === "lru") addCase("zipf10M/lru-typescript", tsLruOnce);
 }
 // With prefetch off (the scenario above) predictive keeps no transition counts: nothing would
 // read them. This row is the policy with its prefetcher at work (2 candidates per access).
 if (!only || only.includes("predictive")) {
   const withPrefetch: Scenario = { ...ZIPF_BENCH_SCENARIO, name: "zipf_bench_4tier_prefetch", prefetch: { enabled: true, maxCandidates: 2 } };
-  await measure("zipf10M/predictive/prefetch", n, simulateCase(withPrefetch, zipf, "predictive", "kvsim"));
+  addCase("zipf10M/predictive/prefetch", simulateCase(withPrefetch, zipf, "predictive", "kvsim"));
 }
-// The WASM and TypeScript LRU also run alternately, one of each per round: each round's ratio
-// compares the two at the same moment, which separate suites minutes apart on this machine do not.
-let interleaved: { rounds: number; wasmLru: number; typescriptLru: number; ratio: number; ratioMin: number; ratioMax: number } | undefined;
-if (!only || only.includes("lru")) {
-  const sizes = pageBytes(zipf, ZIPF_BENCH_SCENARIO);
-  const tsOnce = () => {
-    const t0 = performance.now();
-    const r = tsLruReplay(ZIPF_BENCH_SCENARIO, sizes, zipf.accesses);
-    return { replayMs: performance.now() - t0, hitRate: r.hits / n };
-  };
-  await measure("zipf10M/lru-typescript", n, tsOnce);
-  const wasmOnce = simulateCase(ZIPF_BENCH_SCENARIO, zipf, "lru", "kvsim");
-  const pairs = Array.from({ length: INTERLEAVED_ROUNDS }, () => ({ wasm: n / (wasmOnce().replayMs / 1000), ts: n / (tsOnce().replayMs / 1000) }));
-  const ratios = pairs.map((p) => p.wasm / p.ts);
-  interleaved = { rounds: pairs.length, wasmLru: median(pairs.map((p) => p.wasm)), typescriptLru: median(pairs.map((p) => p.ts)),
+// The issue's memory budget is for the 10M-access run itself: generation plus the first LRU
+// replay (lru is the registry's first policy), read before later cases add their own allocations.
+let rssAfterLruBytes: number | undefined;
+roundRobin(table, ROUNDS, n, (name) => {
+  if (name === "zipf10M/lru") rssAfterLruBytes = process.resourceUsage().maxRSS * 1024;
+});
+
+let lruPairs: { rounds: number; wasmLru: number; typescriptLru: number; ratio: number; ratioMin: number; ratioMax: number } | undefined;
+const wasmCase = table.find((c) => c.name === "zipf10M/lru");
+const tsCase = table.find((c) => c.name === "zipf10M/lru-typescript");
+if (wasmCase && tsCase) {
+  const ratios = wasmCase.replay.map((w, i) => w / tsCase.replay[i]!);
+  lruPairs = { rounds: ratios.length, wasmLru: median(wasmCase.replay), typescriptLru: median(tsCase.replay),
     ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
-  console.log(`interleaved WASM / TypeScript LRU over ${pairs.length} rounds: median ratio ${interleaved.ratio.toFixed(2)}× (${interleaved.ratioMin.toFixed(2)}–${interleaved.ratioMax.toFixed(2)}×)`);
+  console.log(`WASM / TypeScript LRU, per round: median ratio ${lruPairs.ratio.toFixed(2)}× (${lruPairs.ratioMin.toFixed(2)}–${lruPairs.ratioMax.toFixed(2)}×)`);
+}
+if (!only || only.includes("lru")) {
   // kv-hierarchy-lab's big case: 1,024 pages, 100,000-access rag_burst, small scenario (÷2).
   const rag = generateWorkload("rag_burst", { num_pages: 1024, length: 100_000 });
   for (const profile of ["khl", "kvsim"] as const) {
@@ -113,8 +155,6 @@ if (!only || only.includes("ceiling")) {
 }
 
 const rate = (name: string): number | undefined => rows.find((r) => r.case === name)?.replayAccessesPerSecond;
-const wasmLru = rate("zipf10M/lru");
-const tsLru = rate("zipf10M/lru-typescript");
 const khlBig = rate("khl-big-rag_burst/lru/khl");
 const PYTHON_KHL_LRU = 8976; // kv-hierarchy-lab's measured throughput on the big case (its spec)
 const out = {
@@ -122,22 +162,24 @@ const out = {
   node: process.version,
   scenario: ZIPF_BENCH_SCENARIO.name,
   rows,
+  rounds: ROUNDS,
   ratios: {
-    wasmOverTypescriptLru: wasmLru && tsLru ? wasmLru / tsLru : undefined,
-    /** Median of per-round ratios with the two replays alternated (see `interleaved`). */
-    wasmOverTypescriptLruInterleaved: interleaved?.ratio,
+    /** Median of the per-round ratios (the two replays run back to back in each round). */
+    wasmOverTypescriptLru: lruPairs?.ratio,
     khlBigCaseOverPython: khlBig ? khlBig / PYTHON_KHL_LRU : undefined,
     kvsimBigCaseOverPython: rate("khl-big-rag_burst/lru/kvsim") ? rate("khl-big-rag_burst/lru/kvsim")! / PYTHON_KHL_LRU : undefined,
   },
-  interleaved,
+  lruPairs,
   peakRssBytes: process.resourceUsage().maxRSS * 1024,
   peakRssAfterLruRunBytes: rssAfterLruBytes,
 };
 const resultFile = only ? `bench/results/engine-${only.join("-")}.json` : "bench/results/engine.json";
 writeFileSync(resultFile, JSON.stringify(out, null, 2) + "\n");
-console.log("\n| case | replay accesses/s (median) | end-to-end accesses/s | hit rate |\n|---|---:|---:|---:|");
+const millions = (x: number | undefined) => (x === undefined ? "" : `${(x / 1e6).toFixed(2)}M`);
+console.log("\n| case | replay accesses/s (median) | lowest – highest | end-to-end accesses/s | hit rate |\n|---|---:|---:|---:|---:|");
 for (const r of rows) {
-  console.log(`| ${r.case} | ${(r.replayAccessesPerSecond / 1e6).toFixed(2)}M | ${(r.endToEndAccessesPerSecond / 1e6).toFixed(2)}M | ${r.hitRate?.toFixed(4) ?? ""} |`);
+  const spread = r.replayMin === undefined ? "" : `${millions(r.replayMin)} – ${millions(r.replayMax)}`;
+  console.log(`| ${r.case} | ${millions(r.replayAccessesPerSecond)} | ${spread} | ${millions(r.endToEndAccessesPerSecond)} | ${r.hitRate?.toFixed(4) ?? ""} |`);
 }
-console.log(`\nWASM / TypeScript LRU: ${out.ratios.wasmOverTypescriptLru?.toFixed(2)}× (interleaved: ${interleaved?.ratio.toFixed(2) ?? "–"}×); big case vs Python: khl ${out.ratios.khlBigCaseOverPython?.toFixed(0)}×, kvsim ${out.ratios.kvsimBigCaseOverPython?.toFixed(0)}×; peak RSS ${(out.peakRssBytes / 1e6).toFixed(0)} MB (${rssAfterLruBytes ? (rssAfterLruBytes / 1e6).toFixed(0) : "–"} MB after the LRU run)`);
+console.log(`\nWASM / TypeScript LRU: ${out.ratios.wasmOverTypescriptLru?.toFixed(2) ?? "–"}× (median of per-round ratios); big case vs Python: khl ${out.ratios.khlBigCaseOverPython?.toFixed(0)}×, kvsim ${out.ratios.kvsimBigCaseOverPython?.toFixed(0)}×; peak RSS ${(out.peakRssBytes / 1e6).toFixed(0)} MB (${rssAfterLruBytes ? (rssAfterLruBytes / 1e6).toFixed(0) : "–"} MB after the LRU run)`);
 console.log(`wrote ${resultFile}`);
