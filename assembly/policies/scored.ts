@@ -58,6 +58,14 @@ export abstract class ScoredPolicy extends Policy {
 
   abstract score(page: i32): f64;
 
+  /**
+   * The key a page enters a heap with: any value at or below its score (heap keys are lazy
+   * upwards, see above). The score itself by default.
+   */
+  entryKey(page: i32): f64 {
+    return this.score(page);
+  }
+
   walksTierOrder(): bool {
     return this.find == FIND_LIST || this.find == FIND_SCAN;
   }
@@ -74,7 +82,7 @@ export abstract class ScoredPolicy extends Policy {
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).insert(tier, page, this.score(page));
+    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).insert(tier, page, this.entryKey(page));
     else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 

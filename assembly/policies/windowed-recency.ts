@@ -28,6 +28,17 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
     return <f64>this.inWindow.count(page) * 1000000.0 + <f64>this.inWindow.last(page);
   }
 
+  /**
+   * A page enters a heap keyed by its last access step alone, at or below its score. Steps grow
+   * with time, so entries arrive in order and append to the heap's sorted run, where a key that
+   * counted the page's window occurrences would sort after most later entries; and when the page
+   * later falls out of the window, its entry is already at or below the lower score, so nothing
+   * is pushed. A page still in the window is re-keyed only if it surfaces at the top.
+   */
+  entryKey(page: i32): f64 {
+    return <f64>this.inWindow.last(page);
+  }
+
   onAccess(page: i32, hitTier: i32): void {
     const size = this.window.length;
     if (this.windowLength == size) {

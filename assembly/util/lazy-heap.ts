@@ -23,10 +23,14 @@ import { SortedRuns } from "./sorted-runs";
  * - Equal keys are ordered by arrival, so ties go to the page that entered its tier first — the
  *   same rule as kv-hierarchy-lab's first-minimum scan.
  * - A node's four children fill one cache line.
- * - Beside each heap, a sorted run (sorted-runs.ts) takes every pushed entry that sorts after the
- *   run's tail; the top is the lesser of the run's head and the heap's root. Keys that grow with
- *   time (last-access steps) mostly append, so most entries never enter the heap and leave in
- *   O(1). Compaction drains the run into the heap.
+ * - Beside each heap, a sorted run (sorted-runs.ts) takes every inserted entry that sorts after
+ *   the run's tail; the top is the lesser of the run's head and the heap's root. Keys that grow
+ *   with time (last-access steps) mostly append, so most entries never enter the heap and leave in
+ *   O(1). Lowered, re-keyed and put-back entries go to the heap: one such key appended above the
+ *   insert stream would turn away every later insert until the run drained down to it. The run
+ *   has room for twice the heap's capacity, since it also carries stale entries until they reach
+ *   its head (the commit that made these two choices has the shares and side-by-side figures).
+ *   Compaction drains the run into the heap.
  */
 const ARITY: i32 = 4;
 const LINE_BYTES: i32 = 64;
@@ -82,7 +86,7 @@ export class LazyHeaps<N> {
   topInRun: bool = false;      // where the entry the last top() returned is
 
   /**
-   * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: whether pushes try a
+   * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: whether inserts try a
    * sorted run first (worth it when keys mostly grow with time, a small cost when they never do);
    * `records`: nodes to keep arrivals in.
    */
@@ -113,7 +117,7 @@ export class LazyHeaps<N> {
     this.nodes = nodeArray<N>(records, nodeCount);
     this.entries = new StaticArray<i32>(heaps);
     const runRoom = new StaticArray<i32>(heaps);
-    if (sortedRuns) for (let h = 0; h < heaps; h++) unchecked(runRoom[h] = unchecked(capacities[h]) + 1);
+    if (sortedRuns) for (let h = 0; h < heaps; h++) unchecked(runRoom[h] = 2 * unchecked(capacities[h]) + 1);
     this.runs = new SortedRuns(runRoom);
     this.hasRuns = sortedRuns;
     this.clear();
@@ -153,7 +157,7 @@ export class LazyHeaps<N> {
     const node = this.nodeOf(h, page);
     if (<f64>this.bound(node) <= key) return;
     this.setBound(node, key);
-    this.push(h, key, tagFor(this.liveArrival(node), page));
+    this.pushToHeap(h, key, tagFor(this.liveArrival(node), page));
   }
 
   /**
@@ -203,7 +207,7 @@ export class LazyHeaps<N> {
     } else if (key <= this.runs.keyAt(h, 0)) {
       this.runs.lowerHead(h, key);
     } else {
-      this.push(h, key, this.takeTop(h));
+      this.pushToHeap(h, key, this.takeTop(h));
     }
   }
 
@@ -224,7 +228,7 @@ export class LazyHeaps<N> {
 
   /** Puts back an entry `takeTop` took out. */
   putBack(h: i32, key: f64, tag: i64): void {
-    this.push(h, key, tag);
+    this.pushToHeap(h, key, tag);
   }
 
   @inline private nodeOf(h: i32, page: i32): i32 {
@@ -283,6 +287,10 @@ export class LazyHeaps<N> {
   /** Adds an entry: to the run when it sorts after the run's tail, else to the heap. */
   private push(h: i32, key: f64, tag: i64): void {
     if (this.hasRuns && this.runs.append(h, key, tag)) return;
+    this.pushToHeap(h, key, tag);
+  }
+
+  private pushToHeap(h: i32, key: f64, tag: i64): void {
     if (unchecked(this.entries[h]) == unchecked(this.room[h])) this.compact(h);
     const n = unchecked(this.entries[h]);
     unchecked(this.entries[h] = n + 1);

@@ -3,7 +3,7 @@ import { ordered, putSlot, slotAddress, slotKey, slotTag } from "./entry-slots";
 /**
  * One ascending run of heap entries per heap: a ring that takes an entry only at its tail, and
  * only when the entry sorts at or after the tail, so its head is always its least entry. Lazy
- * heaps built with runs try every push here first. Eviction keys mostly grow with time (a page's last access
+ * heaps built with runs try every insert here first. Eviction keys mostly grow with time (a page's last access
  * step, its arrival), so most entries append in order: taking the least then costs O(1) at the
  * run's head instead of a sift from the root of a heap twice the size (the commit that added this
  * file has the share of pushes each policy appends, and the side-by-side figures).
