@@ -46,7 +46,7 @@ let hits = new StaticArray<i32>(0);
 let cachedAt = new StaticArray<i64>(0);
 let nextUse = new StaticArray<f64>(0);
 let freeQueue = new ListPool<LinkPair>(0, 0);
-let evictHeap = new LazyHeaps<LinkPair>(new StaticArray<i32>(0), 0, 0, false);
+let evictHeap = new LazyHeaps<LinkPair>(new StaticArray<i32>(0), 0, 0, 0);
 let s3 = changetype<S3FifoQueues>(0);
 let maps = new StaticArray<IntMap>(0);
 let evictPolicy: i32 = EVICT_LRU;
@@ -90,7 +90,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   nextUse = new StaticArray<f64>(total);
   freeQueue = new ListPool<LinkPair>(2, total);
   // belady's keys (minus the next use) do not grow with time: no sorted run.
-  evictHeap = new LazyHeaps<LinkPair>(tierSize, total, 0, policy != EVICT_BELADY);
+  evictHeap = new LazyHeaps<LinkPair>(tierSize, total, 0, policy != EVICT_BELADY ? 1 : 0);
   s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
   maps = new StaticArray<IntMap>(2);
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));

@@ -10,7 +10,7 @@ export class BeladyPolicy extends ScoredPolicy {
   upcoming: StaticArray<i32>;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP, 0, false); // the key, minus the next use, does not grow with time
+    super(FIND_HEAP, FIND_HEAP, 0, 0); // no sorted run: the key, minus the next use, does not grow with time
     this.upcoming = StaticArray.slice<i32>(firstUse);
   }
 

@@ -7,12 +7,22 @@ import { numPages, numTiers } from "../hierarchy/state";
  * tier. Ties go to the page that entered the tier first. The count changes only on the page's
  * own access, so a heap finds the victim in O(log n).
  */
+/**
+ * Sorted runs per heap: entries of one count arrive in arrival order, so counts 1 .. RUNS - 1 each
+ * get a run and higher counts share the last (the commit that added them has the figures).
+ */
+const RUNS: i32 = 8;
+
 export class LfuPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP);
+    super(FIND_HEAP, FIND_HEAP, 0, RUNS);
     this.freq = new StaticArray<i32>(numPages);
+  }
+
+  entryRun(page: i32): i32 {
+    return min(max(unchecked(this.freq[page]) - 1, 0), RUNS - 1);
   }
 
   victim(tier: i32, exclude: i32): i32 {

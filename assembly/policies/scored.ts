@@ -27,21 +27,24 @@ export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores tha
 export abstract class ScoredPolicy extends Policy {
   find: i32;
   samples: i32;
+  sortedRuns: i32;
   heaps: LazyHeaps<PageRecord> | null = null;
   sets: DenseSets<PageRecord> | null = null;
   drawn: StaticArray<i32> = new StaticArray<i32>(0); // one sampled eviction's pages and their scores (sampledMin)
   drawnScores: StaticArray<f64> = new StaticArray<f64>(0);
 
   /**
-   * `samples`: draws per sampled eviction; `keysGrow`: whether scores mostly grow with time (a
-   * last-access step, a count), so a heap keeps a sorted run beside it (lazy-heap.ts).
+   * `samples`: draws per sampled eviction; `sortedRuns`: sorted runs beside each heap
+   * (lazy-heap.ts): 1 when scores mostly grow with time (a last-access step, a count), more when
+   * entries arrive as several growing streams (see `entryRun`), 0 when keys never grow.
    */
-  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0, keysGrow: bool = true) {
+  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0, sortedRuns: i32 = 1) {
     super();
     this.find = profile == PROFILE_KHL ? khlFind : kvsimFind;
     // samples == 0 asks for the exact answer: a full scan.
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
+    this.sortedRuns = sortedRuns;
     if (this.find == FIND_SAMPLE) {
       this.drawn = new StaticArray<i32>(samples);
       this.drawnScores = new StaticArray<f64>(samples);
@@ -50,8 +53,8 @@ export abstract class ScoredPolicy extends Policy {
     // page records' link slots hold each page's live heap arrival or set position.
     if (this.find == FIND_HEAP) {
       this.heaps = profile == PROFILE_KHL
-        ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages, keysGrow)
-        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, keysGrow, pages);
+        ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages, sortedRuns)
+        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, sortedRuns, pages);
     }
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
@@ -64,6 +67,14 @@ export abstract class ScoredPolicy extends Policy {
    */
   entryKey(page: i32): f64 {
     return this.score(page);
+  }
+
+  /**
+   * Which of a heap's sorted runs (below the constructor's `sortedRuns`) the page's entry tries
+   * first: entries sent to one run should mostly arrive in key order.
+   */
+  entryRun(page: i32): i32 {
+    return 0;
   }
 
   walksTierOrder(): bool {
@@ -82,7 +93,7 @@ export abstract class ScoredPolicy extends Policy {
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).insert(tier, page, this.entryKey(page));
+    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).insert(tier, page, this.entryKey(page), this.sortedRuns > 1 ? this.entryRun(page) : 0);
     else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 

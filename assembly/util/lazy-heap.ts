@@ -86,11 +86,11 @@ export class LazyHeaps<N> {
   topInRun: bool = false;      // where the entry the last top() returned is
 
   /**
-   * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: whether inserts try a
-   * sorted run first (worth it when keys mostly grow with time, a small cost when they never do);
-   * `records`: nodes to keep arrivals in.
+   * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: sorted runs per heap, which
+   * inserts try first (worth it when keys mostly grow with time, a small cost when they never
+   * do; at most 32); `records`: nodes to keep arrivals in.
    */
-  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, sortedRuns: bool, records: StaticArray<i32> | null = null) {
+  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, sortedRuns: i32, records: StaticArray<i32> | null = null) {
     const heaps = capacities.length;
     const nodeCount = nodeStride == 0 ? pages : heaps * pages;
     const room = new StaticArray<i32>(heaps);
@@ -116,10 +116,8 @@ export class LazyHeaps<N> {
     this.nodeStride = nodeStride;
     this.nodes = nodeArray<N>(records, nodeCount);
     this.entries = new StaticArray<i32>(heaps);
-    const runRoom = new StaticArray<i32>(heaps);
-    if (sortedRuns) for (let h = 0; h < heaps; h++) unchecked(runRoom[h] = 2 * unchecked(capacities[h]) + 1);
-    this.runs = new SortedRuns(runRoom);
-    this.hasRuns = sortedRuns;
+    this.runs = new SortedRuns(capacities, sortedRuns);
+    this.hasRuns = sortedRuns > 0;
     this.clear();
   }
 
@@ -133,15 +131,17 @@ export class LazyHeaps<N> {
     this.arrivals = 0;
   }
 
-  /** Adds a page that is in no heap h entry. */
-  insert(h: i32, page: i32, key: f64): void {
+  /** Adds a page that is in no heap h entry; its entry tries sorted run `run` first. */
+  insert(h: i32, page: i32, key: f64, run: i32 = 0): void {
     if (this.arrivals >= arrivalLimit) this.renumber();
     const arrival = <i32>this.arrivals;
     this.arrivals = arrival + 1;
     const node = this.nodeOf(h, page);
     this.setLiveArrival(node, arrival);
     this.setBound(node, key);
-    this.push(h, key, tagFor(arrival, page));
+    const tag = tagFor(arrival, page);
+    if (this.hasRuns && this.runs.append(h, run, key, tag)) return;
+    this.pushToHeap(h, key, tag);
   }
 
   /** Takes a page out of heap h; its entries go stale. */
@@ -179,33 +179,34 @@ export class LazyHeaps<N> {
     const runs = this.runs;
     while (true) {
       const inHeap = unchecked(this.entries[h]) > 0;
-      const inRun = runs.count(h) > 0;
-      if (!inHeap && !inRun) return -1;
-      const fromRun = inRun && (!inHeap || ordered(runs.keyAt(h, 0), runs.tagAt(h, 0), this.keyOf(base), this.tagOf(base)));
-      const tag = fromRun ? runs.tagAt(h, 0) : this.tagOf(base);
+      const run = runs.leastRun(h);
+      if (!inHeap && run < 0) return -1;
+      const fromRun = run >= 0 && (!inHeap || ordered(runs.keyAt(run, 0), runs.tagAt(run, 0), this.keyOf(base), this.tagOf(base)));
+      const tag = fromRun ? runs.tagAt(run, 0) : this.tagOf(base);
       if (this.isLive(h, tag)) {
         this.topInRun = fromRun;
         return <i32>tag;
       }
-      if (fromRun) runs.popHead(h);
+      if (fromRun) runs.popLeast(h);
       else this.pop(h);
     }
   }
 
   /** Key of heap h's top entry (after `top` returned a page). */
   @inline topKey(h: i32): f64 {
-    return this.topInRun ? this.runs.keyAt(h, 0) : this.keyOf(unchecked(this.base[h]));
+    return this.topInRun ? this.runs.keyAt(this.runs.leastRun(h), 0) : this.keyOf(unchecked(this.base[h]));
   }
 
   /** Gives heap h's top entry a new key (after `top` returned a page). */
   rekeyTop(h: i32, key: f64): void {
     const base = unchecked(this.base[h]);
-    const tag = this.topInRun ? this.runs.tagAt(h, 0) : this.tagOf(base);
+    const run = this.runs.leastRun(h);
+    const tag = this.topInRun ? this.runs.tagAt(run, 0) : this.tagOf(base);
     this.setBound(this.nodeOf(h, <i32>tag), key);
     if (!this.topInRun) {
       this.siftDown(base, unchecked(this.entries[h]), 0, key, tag);
-    } else if (key <= this.runs.keyAt(h, 0)) {
-      this.runs.lowerHead(h, key);
+    } else if (key <= this.runs.keyAt(run, 0)) {
+      this.runs.lowerHead(run, key);
     } else {
       this.pushToHeap(h, key, this.takeTop(h));
     }
@@ -217,8 +218,8 @@ export class LazyHeaps<N> {
    */
   takeTop(h: i32): i64 {
     if (this.topInRun) {
-      const tag = this.runs.tagAt(h, 0);
-      this.runs.popHead(h);
+      const tag = this.runs.tagAt(this.runs.leastRun(h), 0);
+      this.runs.popLeast(h);
       return tag;
     }
     const tag = this.tagOf(unchecked(this.base[h]));
@@ -284,12 +285,7 @@ export class LazyHeaps<N> {
     return select<i32>(a, b, this.before(a, b));
   }
 
-  /** Adds an entry: to the run when it sorts after the run's tail, else to the heap. */
-  private push(h: i32, key: f64, tag: i64): void {
-    if (this.hasRuns && this.runs.append(h, key, tag)) return;
-    this.pushToHeap(h, key, tag);
-  }
-
+  /** Adds an entry to the heap. */
   private pushToHeap(h: i32, key: f64, tag: i64): void {
     if (unchecked(this.entries[h]) == unchecked(this.room[h])) this.compact(h);
     const n = unchecked(this.entries[h]);
@@ -336,28 +332,18 @@ export class LazyHeaps<N> {
   }
 
   /**
-   * Keeps one entry per live page of heap h and its run — the page's least — and rebuilds the heap
-   * from them (the run is left empty). While it runs, a kept page's node holds -(index + 2) of its
-   * entry instead of its arrival (-1 stays "absent").
+   * Keeps one entry per live page of heap h and its runs — the page's least — and rebuilds the
+   * heap from them (the runs are left empty). While it runs, a kept page's node holds
+   * -(index + 2) of its entry instead of its arrival (-1 stays "absent").
    */
   private compact(h: i32): void {
     const base = unchecked(this.base[h]);
     const n = unchecked(this.entries[h]);
     const runs = this.runs;
     let kept = 0;
-    for (let j = 0; j < n + runs.count(h); j++) {
-      const key = j < n ? this.keyOf(base + j) : runs.keyAt(h, j - n);
-      const tag = j < n ? this.tagOf(base + j) : runs.tagAt(h, j - n);
-      const node = this.nodeOf(h, <i32>tag);
-      const mark = this.liveArrival(node);
-      if (mark == arrivalOf(tag)) {
-        this.setLiveArrival(node, -(kept + 2));
-        this.put(base + kept, key, tag);
-        kept++;
-      } else if (mark <= -2) {
-        const at = base - (mark + 2);
-        if (this.tagOf(at) == tag && key < this.keyOf(at)) this.put(at, key, tag);
-      }
+    for (let j = 0; j < n; j++) kept = this.keepLeast(h, kept, this.keyOf(base + j), this.tagOf(base + j));
+    for (let r = h * runs.lanes; r < (h + 1) * runs.lanes; r++) {
+      for (let j = 0; j < runs.count(r); j++) kept = this.keepLeast(h, kept, runs.keyAt(r, j), runs.tagAt(r, j));
     }
     for (let j = 0; j < kept; j++) {
       const tag = this.tagOf(base + j);
@@ -366,6 +352,23 @@ export class LazyHeaps<N> {
     unchecked(this.entries[h] = kept);
     runs.clear(h);
     for (let i = (kept - 2) >> 2; i >= 0; i--) this.siftDown(base, kept, i, this.keyOf(base + i), this.tagOf(base + i));
+  }
+
+  /** One entry seen by `compact`, with `kept` entries kept so far; returns the new count. */
+  private keepLeast(h: i32, kept: i32, key: f64, tag: i64): i32 {
+    const base = unchecked(this.base[h]);
+    const node = this.nodeOf(h, <i32>tag);
+    const mark = this.liveArrival(node);
+    if (mark == arrivalOf(tag)) {
+      this.setLiveArrival(node, -(kept + 2));
+      this.put(base + kept, key, tag);
+      return kept + 1;
+    }
+    if (mark <= -2) {
+      const at = base - (mark + 2);
+      if (this.tagOf(at) == tag && key < this.keyOf(at)) this.put(at, key, tag);
+    }
+    return kept;
   }
 
   /**
