@@ -1,5 +1,5 @@
 import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
-import { numPages, step, nextUse, firstUse } from "../hierarchy/state";
+import { step, nextUse, firstUse, profile, PROFILE_KHL } from "../hierarchy/state";
 
 /**
  * Belady's MIN (Belady, 1966): evict the page whose next use lies farthest in the future. An
@@ -24,6 +24,9 @@ export class BeladyPolicy extends ScoredPolicy {
 
   onAccess(page: i32, hitTier: i32): void {
     unchecked(this.upcoming[page] = nextUse[step]);
+    // A miss from a lower tier: in the kvsim profile the page leaves that tier before any victim
+    // is sought and enters tier 0 with its new key, so a lowered entry there would only go stale.
+    if (hitTier > 0 && profile != PROFILE_KHL) return;
     this.rescore(page);
   }
 }
