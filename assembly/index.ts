@@ -84,6 +84,7 @@ export function errorPage(): i32 { return engine.errorPage; }
 export function errorTier(): i32 { return engine.errorTier; }
 /** Test hook: heaps renumber their arrivals after `limit` inserts instead of 2^31 (0: default). */
 export { setArrivalLimit } from "./util/lazy-heap";
+export { checkLazyHeaps, lazyHeapChecks } from "./util/lazy-heap-check";
 
 export const METRIC_FIELDS: i32 = 15;
 export const TIER_FIELDS: i32 = 6;

@@ -70,6 +70,10 @@ export interface EngineExports {
   errorTier(): number;
   /** Test hook: heaps renumber their arrival numbers after `limit` inserts (0 restores 2^31). */
   setArrivalLimit(limit: number): void;
+  /** Test hook: random heap operations checked against brute force; returns the mismatches. */
+  checkLazyHeaps(seed: number, pages: number, heaps: number, runs: number, ops: number): number;
+  /** Test hook: victims compared by the last `checkLazyHeaps`. */
+  lazyHeapChecks(): number;
   metricsBuffer(): number;
   auditBuffer(): number;
   eventSteps(): number;
