@@ -64,7 +64,7 @@ async function measure(name: string, accesses: number, once: Once): Promise<void
 
 interface RoundRobinCase { name: string; once: Once; replay: number[]; endToEnd: number[]; hitRate?: number }
 
-/** Runs every case once per round, after an untimed warm-up round; returns each round's rates. */
+/** Runs every case once per round, after an untimed warm-up round, and adds each case's row. */
 function roundRobin(cases: RoundRobinCase[], rounds: number, accesses: number, afterFirst: (name: string) => void): void {
   for (let round = -1; round < rounds; round++) {
     for (const c of cases) {

@@ -2,17 +2,17 @@ import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
 import { numPages, numTiers } from "../hierarchy/state";
 
 /**
- * Least frequently used: evict the page with the fewest accesses since it entered the cache
- * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
- * tier. Ties go to the page that entered the tier first. The count changes only on the page's
- * own access, so a heap finds the victim in O(log n).
- */
-/**
  * Sorted runs per heap: entries of one count arrive in arrival order, so counts 1 .. RUNS - 1 each
  * get a run and higher counts share the last (the commit that added them has the figures).
  */
 const RUNS: i32 = 8;
 
+/**
+ * Least frequently used: evict the page with the fewest accesses since it entered the cache
+ * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
+ * tier. Ties go to the page that entered the tier first. The count changes only on the page's
+ * own access, so a heap finds the victim in O(log n).
+ */
 export class LfuPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;
 

@@ -23,14 +23,14 @@ import { SortedRuns } from "./sorted-runs";
  * - Equal keys are ordered by arrival, so ties go to the page that entered its tier first — the
  *   same rule as kv-hierarchy-lab's first-minimum scan.
  * - A node's four children fill one cache line.
- * - Beside each heap, a sorted run (sorted-runs.ts) takes every inserted entry that sorts after
- *   the run's tail; the top is the lesser of the run's head and the heap's root. Keys that grow
+ * - Beside each heap, sorted runs (sorted-runs.ts) take every inserted entry that sorts after
+ *   its run's tail; the top is the lesser of the least run head and the heap's root. Keys that grow
  *   with time (last-access steps) mostly append, so most entries never enter the heap and leave in
  *   O(1). Lowered, re-keyed and put-back entries go to the heap: one such key appended above the
  *   insert stream would turn away every later insert until the run drained down to it. The run
  *   has room for twice the heap's capacity, since it also carries stale entries until they reach
  *   its head (the commit that made these two choices has the shares and side-by-side figures).
- *   Compaction drains the run into the heap.
+ *   Compaction drains the runs into the heap.
  */
 const ARITY: i32 = 4;
 const LINE_BYTES: i32 = 64;
