@@ -8,6 +8,9 @@ function khlSlots(): i32 {
   return min(numPages, max(8, (1 << 24) / max(numPages, 1)));
 }
 
+/** Exact lanes for counts 0 .. LANES - 1, as heavy_hitter's (same score shape). */
+const LANES: i32 = 32;
+
 /**
  * First-order Markov prefetcher with frequency/recency eviction. kv-hierarchy-lab's
  * `PredictivePrefetchPolicy`: it counts page→next-page transitions and, after each access,
@@ -35,7 +38,7 @@ export class PredictivePolicy extends ScoredPolicy {
   accesses: AccessCounts;
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_HEAP, FIND_HEAP);
+    super(FIND_HEAP, FIND_HEAP, 0, 1, LANES);
     this.minConfidence = <i32>params[0];
     this.maxPrefetches = <i32>params[1];
     const slots = profile == PROFILE_KHL ? khlSlots() : max(1, <i32>params[2]);
@@ -60,10 +63,17 @@ export class PredictivePolicy extends ScoredPolicy {
     return <f64>this.accesses.count(page) * 100.0 + <f64>this.accesses.last(page);
   }
 
+  laneOf(page: i32): i32 {
+    const count = this.accesses.count(page);
+    return count < LANES ? count : -1;
+  }
+
   onAccess(page: i32, hitTier: i32): void {
     if (this.counting && this.lastPage >= 0) this.countTransition(this.lastPage, page);
     this.lastPage = page;
-    this.accesses.record(page); // both rise: the heap catches up lazily
+    this.accesses.record(page); // both rise: the heap catches up lazily, a lane page moves
+    // A page found below tier 0 leaves its tier before any victim is sought (kvsim; khl has no lanes).
+    if (hitTier == 0) this.rescore(page);
   }
 
   private countTransition(from: i32, to: i32): void {

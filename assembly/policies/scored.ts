@@ -28,6 +28,9 @@ export abstract class ScoredPolicy extends Policy {
   find: i32;
   samples: i32;
   sortedRuns: i32;
+  lanes: i32;
+  leftLane: i32 = -1;   // the page that last left a lane, and its tier (see onEnter)
+  leftTier: i32 = -1;
   heaps: LazyHeaps<PageRecord> | null = null;
   sets: DenseSets<PageRecord> | null = null;
   drawn: StaticArray<i32> = new StaticArray<i32>(0); // one sampled eviction's pages and their scores (sampledMin)
@@ -36,15 +39,17 @@ export abstract class ScoredPolicy extends Policy {
   /**
    * `samples`: draws per sampled eviction; `sortedRuns`: sorted runs beside each heap
    * (lazy-heap.ts): 1 when scores mostly grow with time (a last-access step, a count), more when
-   * entries arrive as several growing streams (see `entryRun`), 0 when keys never grow.
+   * entries arrive as several growing streams (see `entryRun`), 0 when keys never grow; `lanes`:
+   * exact lanes per heap (score-lanes.ts, kvsim profile only, in place of runs; see `laneOf`).
    */
-  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0, sortedRuns: i32 = 1) {
+  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0, sortedRuns: i32 = 1, lanes: i32 = 0) {
     super();
     this.find = profile == PROFILE_KHL ? khlFind : kvsimFind;
     // samples == 0 asks for the exact answer: a full scan.
     if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
     this.samples = samples;
     this.sortedRuns = sortedRuns;
+    this.lanes = profile == PROFILE_KHL ? 0 : lanes;
     if (this.find == FIND_SAMPLE) {
       this.drawn = new StaticArray<i32>(samples);
       this.drawnScores = new StaticArray<f64>(samples);
@@ -54,7 +59,7 @@ export abstract class ScoredPolicy extends Policy {
     if (this.find == FIND_HEAP) {
       this.heaps = profile == PROFILE_KHL
         ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages, sortedRuns)
-        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, sortedRuns, pages);
+        : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, this.lanes > 0 ? 0 : sortedRuns, pages, this.lanes);
     }
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
@@ -77,11 +82,23 @@ export abstract class ScoredPolicy extends Policy {
     return 0;
   }
 
+  /**
+   * Which exact lane (below the constructor's `lanes`) the page joins, or -1 for the heap. A lane
+   * is worth it for pages that mostly join it in score order (a page that does not goes to the
+   * heap); the policy must then call `rescore` on every change of the page's score.
+   */
+  laneOf(page: i32): i32 {
+    return -1;
+  }
+
   walksTierOrder(): bool {
     return this.find == FIND_LIST || this.find == FIND_SCAN;
   }
 
-  /** Call whenever the page's score may have dropped (a rise needs no call: see above). */
+  /**
+   * Call whenever the page's score may have dropped (a rise needs no call: see above), and with
+   * lanes whenever it changed at all: a page in a lane is moved to its new place.
+   */
   rescore(page: i32): void {
     if (this.find != FIND_HEAP) return;
     let mask = residentMaskOf(page);
@@ -89,16 +106,33 @@ export abstract class ScoredPolicy extends Policy {
     const s = this.score(page);
     const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
     // Several tiers only in the khl profile (a page resident twice).
-    for (; mask != 0; mask &= mask - 1) heaps.lower(ctz<i32>(mask), page, s);
+    for (; mask != 0; mask &= mask - 1) {
+      const tier = ctz<i32>(mask);
+      if (heaps.inLane(tier, page)) heaps.move(tier, page, s, this.laneOf(page), this.entryKey(page));
+      else heaps.lower(tier, page, s);
+    }
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).insert(tier, page, this.entryKey(page), this.sortedRuns > 1 ? this.entryRun(page) : 0);
-    else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
+    if (this.find == FIND_HEAP) {
+      const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
+      // A victim demoted straight from a lane (its score, and so its lane, unchanged: policies
+      // with lanes change no score on eviction) takes the key it had there: no scoring, whose
+      // read of the page's state was a cache miss on every demotion.
+      if (page == this.leftLane && tier == this.leftTier + 1) heaps.reenter(tier, page);
+      else if (this.lanes > 0) heaps.insertInLane(tier, page, this.score(page), this.laneOf(page), this.entryKey(page));
+      else heaps.insert(tier, page, this.entryKey(page), this.sortedRuns > 1 ? this.entryRun(page) : 0);
+    } else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 
   onLeave(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).remove(tier, page);
+    if (this.find == FIND_HEAP) {
+      const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
+      const inLane = heaps.inLane(tier, page);
+      this.leftLane = inLane ? page : -1;
+      this.leftTier = tier;
+      heaps.remove(tier, page);
+    }
     else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
   }
 }
@@ -126,13 +160,18 @@ function heapMin<P extends ScoredPolicy>(policy: P, heaps: LazyHeaps<PageRecord>
   while (true) {
     const page = heaps.top(tier);
     if (page < 0) return -1;
-    const s = policy.score(page);
-    const key = heaps.topKey(tier);
-    if (key != s) {
-      heaps.rekeyTop(tier, s);
-      // A raised key may sink below other entries; a lowered one stays on top (every other
-      // entry's key, and so its page's score, is at least the old key).
-      if (key < s) continue;
+    let s: f64;
+    if (heaps.topInLane) {
+      s = heaps.topKey(tier); // a lane's keys are exact scores
+    } else {
+      s = policy.score(page);
+      const key = heaps.topKey(tier);
+      if (key != s) {
+        heaps.rekeyTop(tier, s);
+        // A raised key may sink below other entries; a lowered one stays on top (every other
+        // entry's key, and so its page's score, is at least the old key).
+        if (key < s) continue;
+      }
     }
     if (page != exclude) return page;
     const tag = heaps.takeTop(tier);

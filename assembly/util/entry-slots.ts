@@ -13,6 +13,18 @@ export const SLOT_BYTES: i32 = 16;
   return <i32>(tag >> 32);
 }
 
+/** Index of `tag` in the ascending array `sorted`, which holds it (renumbering). */
+export function rankOf(sorted: StaticArray<i64>, tag: i64): i32 {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (unchecked(sorted[mid]) < tag) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Strict entry order: smaller key, then earlier tag (arrival). */
 @inline export function ordered(keyA: f64, tagA: i64, keyB: f64, tagB: i64): bool {
   return keyA < keyB || (keyA == keyB && tagA < tagB);

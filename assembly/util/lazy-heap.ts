@@ -1,6 +1,7 @@
 import { backSlot, linkSlot, nodeArray } from "./node-layout";
-import { SLOT_BYTES, arrivalOf, ordered, putSlot, slotKey, slotTag, tagFor } from "./entry-slots";
+import { SLOT_BYTES, arrivalOf, ordered, putSlot, rankOf, slotKey, slotTag, tagFor } from "./entry-slots";
 import { SortedRuns } from "./sorted-runs";
+import { ScoreLanes, LANE_MARK } from "./score-lanes";
 
 /**
  * Lazy 4-ary min-heaps over page ids, one heap per tier, for exact eviction orders: O(log n)
@@ -31,23 +32,14 @@ import { SortedRuns } from "./sorted-runs";
  *   has room for twice the heap's capacity, since it also carries stale entries until they reach
  *   its head (the commit that made these two choices has the shares and side-by-side figures).
  *   Compaction drains the runs into the heap.
+ * - Or, instead of runs (kvsim profile, one node per page), exact lanes (score-lanes.ts): linked
+ *   lists sorted by exact keys, which the policy keeps current by moving a page whenever its score
+ *   changes; pages that fit no lane's order take a lazy heap entry as before.
  */
 const ARITY: i32 = 4;
 const LINE_BYTES: i32 = 64;
 const LINE_SLOTS: i32 = LINE_BYTES / SLOT_BYTES; // == ARITY: a node's children are one line
 const ABSENT: i32 = -1;
-
-/** Index of `value` in the ascending array `sorted`, which holds it. */
-function rankOf(sorted: StaticArray<i64>, value: i64): i32 {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (unchecked(sorted[mid]) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The least f32 at or above `key` (±Infinity past the f32 range). */
 @inline function roundedUp(key: f64): f32 {
@@ -84,13 +76,18 @@ export class LazyHeaps<N> {
   runs: SortedRuns;            // entries that arrived in order, one run per heap
   hasRuns: bool;
   topInRun: bool = false;      // where the entry the last top() returned is
+  lanes: ScoreLanes<N> | null = null;
+  hasLanes: bool = false;
+  topInLane: bool = false;
+  laneTaken: bool = false;     // whether the entry takeTop took out came from a lane
 
   /**
    * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: sorted runs per heap, which
    * inserts try first (worth it when keys mostly grow with time, a small cost when they never
-   * do; at most 32); `records`: nodes to keep arrivals in.
+   * do; at most 32); `records`: nodes to keep arrivals in; `lanes`: exact lanes per heap (at most
+   * 32, only with nodeStride 0 and no runs).
    */
-  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, sortedRuns: i32, records: StaticArray<i32> | null = null) {
+  constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, sortedRuns: i32, records: StaticArray<i32> | null = null, lanes: i32 = 0) {
     const heaps = capacities.length;
     const nodeCount = nodeStride == 0 ? pages : heaps * pages;
     const room = new StaticArray<i32>(heaps);
@@ -118,6 +115,11 @@ export class LazyHeaps<N> {
     this.entries = new StaticArray<i32>(heaps);
     this.runs = new SortedRuns(capacities, sortedRuns);
     this.hasRuns = sortedRuns > 0;
+    if (lanes > 0) {
+      assert(nodeStride == 0 && sortedRuns == 0, "lanes need one node per page and no runs");
+      this.lanes = new ScoreLanes<N>(heaps, lanes, pages, this.nodes);
+      this.hasLanes = true;
+    }
     this.clear();
   }
 
@@ -127,15 +129,14 @@ export class LazyHeaps<N> {
     for (let h = 0; h < this.entries.length; h++) {
       unchecked(this.entries[h] = 0);
       this.runs.clear(h);
+      if (this.hasLanes) changetype<ScoreLanes<N>>(this.lanes).clear(h);
     }
     this.arrivals = 0;
   }
 
   /** Adds a page that is in no heap h entry; its entry tries sorted run `run` first. */
   insert(h: i32, page: i32, key: f64, run: i32 = 0): void {
-    if (this.arrivals >= arrivalLimit) this.renumber();
-    const arrival = <i32>this.arrivals;
-    this.arrivals = arrival + 1;
+    const arrival = this.nextArrival();
     const node = this.nodeOf(h, page);
     this.setLiveArrival(node, arrival);
     this.setBound(node, key);
@@ -144,9 +145,56 @@ export class LazyHeaps<N> {
     this.pushToHeap(h, key, tag);
   }
 
-  /** Takes a page out of heap h; its entries go stale. */
+  /**
+   * Adds a page that is in no heap h entry to exact lane `lane` with its score `key`, or, when
+   * `lane` is -1 or the page would break the lane's order, to the heap with `heapKey` (≤ key).
+   */
+  insertInLane(h: i32, page: i32, key: f64, lane: i32, heapKey: f64): void {
+    this.place(h, page, key, lane, heapKey, this.nextArrival());
+  }
+
+  /**
+   * Adds a page that has just left a lane of another heap with its score unchanged (a demoted
+   * victim) to the same lane of heap h, with the same key: it needs no scoring.
+   */
+  reenter(h: i32, page: i32): void {
+    const lanes = changetype<ScoreLanes<N>>(this.lanes);
+    const key = lanes.keyOf(page);
+    this.place(h, page, key, lanes.laneOf(page), key, this.nextArrival());
+  }
+
+  /** Whether a page of heap h sits in an exact lane (its score changes must then `move` it). */
+  @inline inLane(h: i32, page: i32): bool {
+    return this.hasLanes && changetype<ScoreLanes<N>>(this.lanes).holds(page);
+  }
+
+  /** Re-files a page that `inLane`, whose score is now `key`, keeping its arrival (see `insertInLane`). */
+  move(h: i32, page: i32, key: f64, lane: i32, heapKey: f64): void {
+    const lanes = changetype<ScoreLanes<N>>(this.lanes);
+    const arrival = lanes.arrival(page);
+    lanes.remove(h, page);
+    this.place(h, page, key, lane, heapKey, arrival);
+  }
+
+  /** Takes a page out of heap h: unlinked from its lane, or its heap entries go stale. */
   remove(h: i32, page: i32): void {
-    this.setLiveArrival(this.nodeOf(h, page), ABSENT);
+    if (this.inLane(h, page)) changetype<ScoreLanes<N>>(this.lanes).remove(h, page);
+    else this.setLiveArrival(this.nodeOf(h, page), ABSENT);
+  }
+
+  private place(h: i32, page: i32, key: f64, lane: i32, heapKey: f64, arrival: i32): void {
+    if (lane >= 0 && changetype<ScoreLanes<N>>(this.lanes).append(h, lane, page, key, arrival)) return;
+    const node = this.nodeOf(h, page);
+    this.setLiveArrival(node, arrival);
+    this.setBound(node, heapKey);
+    this.pushToHeap(h, heapKey, tagFor(arrival, page));
+  }
+
+  private nextArrival(): i32 {
+    if (this.arrivals >= arrivalLimit) this.renumber();
+    const arrival = <i32>this.arrivals;
+    this.arrivals = arrival + 1;
+    return arrival;
   }
 
   /**
@@ -166,6 +214,7 @@ export class LazyHeaps<N> {
    */
   top(h: i32): i32 {
     const base = unchecked(this.base[h]);
+    if (this.hasLanes) return this.topWithLanes(h, base);
     if (!this.hasRuns) {
       // Kept apart so that heaps without runs pay nothing for them (the commit that split it has
       // the side-by-side figures).
@@ -192,12 +241,27 @@ export class LazyHeaps<N> {
     }
   }
 
-  /** Key of heap h's top entry (after `top` returned a page). */
+  /** The lesser of the heap's root (after dropping stale entries) and the best lane's head. */
+  private topWithLanes(h: i32, base: i32): i32 {
+    while (unchecked(this.entries[h]) > 0 && !this.isLive(h, this.tagOf(base))) this.pop(h);
+    const lanes = changetype<ScoreLanes<N>>(this.lanes);
+    const lane = lanes.bestLane(h);
+    const inHeap = unchecked(this.entries[h]) > 0;
+    this.topInLane = lane >= 0 && (!inHeap || ordered(lanes.keyAtHead(lane), lanes.tagAtHead(lane), this.keyOf(base), this.tagOf(base)));
+    if (this.topInLane) return <i32>lanes.tagAtHead(lane);
+    return inHeap ? <i32>this.tagOf(base) : -1;
+  }
+
+  /** Key of heap h's top entry (after `top` returned a page); exact when `topInLane`. */
   @inline topKey(h: i32): f64 {
+    if (this.topInLane) {
+      const lanes = changetype<ScoreLanes<N>>(this.lanes);
+      return lanes.keyAtHead(lanes.bestLane(h));
+    }
     return this.topInRun ? this.runs.keyAt(this.runs.leastRun(h), 0) : this.keyOf(unchecked(this.base[h]));
   }
 
-  /** Gives heap h's top entry a new key (after `top` returned a page). */
+  /** Gives heap h's top entry a new key (after `top` returned a page not `topInLane`). */
   rekeyTop(h: i32, key: f64): void {
     const base = unchecked(this.base[h]);
     const run = this.runs.leastRun(h);
@@ -217,6 +281,13 @@ export class LazyHeaps<N> {
    * `putBack` (with the key `topKey` gave).
    */
   takeTop(h: i32): i64 {
+    this.laneTaken = this.topInLane;
+    if (this.topInLane) {
+      const lanes = changetype<ScoreLanes<N>>(this.lanes);
+      const tag = lanes.tagAtHead(lanes.bestLane(h));
+      lanes.remove(h, <i32>tag);
+      return tag;
+    }
     if (this.topInRun) {
       const tag = this.runs.tagAt(this.runs.leastRun(h), 0);
       this.runs.popLeast(h);
@@ -229,7 +300,9 @@ export class LazyHeaps<N> {
 
   /** Puts back an entry `takeTop` took out. */
   putBack(h: i32, key: f64, tag: i64): void {
-    this.pushToHeap(h, key, tag);
+    if (this.laneTaken) changetype<ScoreLanes<N>>(this.lanes).restoreHead(h, <i32>tag);
+    else this.pushToHeap(h, key, tag);
+    this.laneTaken = false;
   }
 
   @inline private nodeOf(h: i32, page: i32): i32 {
@@ -342,7 +415,7 @@ export class LazyHeaps<N> {
     const runs = this.runs;
     let kept = 0;
     for (let j = 0; j < n; j++) kept = this.keepLeast(h, kept, this.keyOf(base + j), this.tagOf(base + j));
-    for (let r = h * runs.lanes; r < (h + 1) * runs.lanes; r++) {
+    for (let r = h * runs.perHeap; r < (h + 1) * runs.perHeap; r++) {
       for (let j = 0; j < runs.count(r); j++) kept = this.keepLeast(h, kept, runs.keyAt(r, j), runs.tagAt(r, j));
     }
     for (let j = 0; j < kept; j++) {
@@ -364,7 +437,8 @@ export class LazyHeaps<N> {
       this.put(base + kept, key, tag);
       return kept + 1;
     }
-    if (mark <= -2) {
+    // A lane's node (at or below LANE_MARK) is no compaction mark: its heap entries are stale.
+    if (mark <= -2 && mark > LANE_MARK) {
       const at = base - (mark + 2);
       if (this.tagOf(at) == tag && key < this.keyOf(at)) this.put(at, key, tag);
     }
@@ -382,15 +456,18 @@ export class LazyHeaps<N> {
     for (let h = 0; h < heaps; h++) {
       this.compact(h);
       total += unchecked(this.entries[h]);
+      if (this.hasLanes) total += changetype<ScoreLanes<N>>(this.lanes).count(h);
     }
     const tags = new StaticArray<i64>(total);
     let k = 0;
     for (let h = 0; h < heaps; h++) {
       const base = unchecked(this.base[h]);
       for (let i = 0; i < unchecked(this.entries[h]); i++) unchecked(tags[k++] = this.tagOf(base + i));
+      if (this.hasLanes) k = changetype<ScoreLanes<N>>(this.lanes).collectTags(h, tags, k);
     }
     tags.sort();
     for (let h = 0; h < heaps; h++) {
+      if (this.hasLanes) changetype<ScoreLanes<N>>(this.lanes).renumber(h, tags);
       const base = unchecked(this.base[h]);
       for (let i = 0; i < unchecked(this.entries[h]); i++) {
         const tag = this.tagOf(base + i);

@@ -70,8 +70,11 @@ export interface EngineExports {
   errorTier(): number;
   /** Test hook: heaps renumber their arrival numbers after `limit` inserts (0 restores 2^31). */
   setArrivalLimit(limit: number): void;
-  /** Test hook: random heap operations checked against brute force; returns the mismatches. */
-  checkLazyHeaps(seed: number, pages: number, heaps: number, runs: number, ops: number): number;
+  /**
+   * Test hook: random heap operations checked against brute force, with `runs` sorted runs or
+   * `lanes` exact lanes per heap; returns the mismatches.
+   */
+  checkLazyHeaps(seed: number, pages: number, heaps: number, runs: number, ops: number, lanes: number): number;
   /** Test hook: victims compared by the last `checkLazyHeaps`. */
   lazyHeapChecks(): number;
   metricsBuffer(): number;
