@@ -159,8 +159,8 @@ export class LazyHeaps<N> {
    */
   reenter(h: i32, page: i32): void {
     const lanes = changetype<ScoreLanes<N>>(this.lanes);
-    const key = lanes.keyOf(page);
-    this.place(h, page, key, lanes.laneOf(page), key, this.nextArrival());
+    const key = lanes.keyLeftBy(page);
+    this.place(h, page, key, lanes.laneLeftBy(page), key, this.nextArrival());
   }
 
   /** Whether a page of heap h sits in an exact lane (its score changes must then `move` it). */

@@ -18,14 +18,27 @@ import { ordered, rankOf, tagFor } from "./entry-slots";
  *
  * A lane node's `link` slot holds LANE_LINKS + 1 + its successor (so every such value is at or
  * below LANE_MARK, out of the heap's range of arrivals, "absent" and compaction marks, and the heap
- * sees the node as absent); `back` holds its predecessor. Each page's key, arrival and lane sit in
- * a 16-byte entry of their own, read only at a lane's head and tail.
+ * sees the node as absent); `back` holds its predecessor. The tail's successor and the head's
+ * predecessor are the lane's end mark, -(lane + 2), so unlinking a page finds its lane in its own
+ * record: the page's 16-byte entry of key, arrival and lane (kept apart) is read only when the
+ * page becomes a head, at the tail when a page joins after it, and for a victim that left from
+ * the middle of its lane. The key a head leaves with is kept (`leftKey`), so a demoted victim's
+ * entry is not read at all (each such read was a cache miss).
  */
 const LANE_LINKS: i32 = -(1 << 30);
 /** A node whose `link` is at or below this is held by a lane. */
 export const LANE_MARK: i32 = -(1 << 29);
 const NONE: i32 = -1;
 const ENTRY_BYTES: usize = 16;
+
+/** The mark a lane's tail has for successor and its head for predecessor (≤ -2). */
+@inline function endMark(lane: i32): i32 {
+  return -(lane + 2);
+}
+
+@inline function laneOfMark(mark: i32): i32 {
+  return -(mark + 2);
+}
 
 export class ScoreLanes<N> {
   nodes: StaticArray<i32>;    // shared with the heaps
@@ -37,6 +50,9 @@ export class ScoreLanes<N> {
   winners: StaticArray<i32>;  // per heap, a tournament over its lanes' heads (see `replay`)
   lanes: i32;
   leaves: i32;                // lanes rounded up to a power of two
+  leftPage: i32 = NONE;       // the page that last left a lane's head, with its key and lane
+  leftKey: f64 = 0;
+  leftLane: i32 = 0;
 
   /** `lanes` per heap over `pages` pages whose nodes are `nodes`. */
   constructor(heaps: i32, lanes: i32, pages: i32, nodes: StaticArray<i32>) {
@@ -97,13 +113,14 @@ export class ScoreLanes<N> {
     if (last >= 0) {
       if (!ordered(this.keyOf(last), tagFor(this.arrival(last), last), key, tag)) return false;
       this.setNext(last, page);
+      this.setPrev(page, last);
     } else {
       unchecked(this.head[r] = page);
+      this.setPrev(page, endMark(lane));
       this.cacheHead(r, key, tag);
       this.replay(h, lane, r);
     }
-    this.setNext(page, NONE);
-    this.setPrev(page, last);
+    this.setNext(page, endMark(lane));
     unchecked(this.tail[r] = page);
     const at = this.entryAt(page);
     store<f64>(at, key);
@@ -112,26 +129,36 @@ export class ScoreLanes<N> {
     return true;
   }
 
+  /** The key the page had in the lane it is in or last left. */
+  @inline keyLeftBy(page: i32): f64 {
+    return page == this.leftPage ? this.leftKey : load<f64>(this.entryAt(page));
+  }
+
   /** The lane the page is in or last left. */
-  @inline laneOf(page: i32): i32 {
-    return load<i32>(this.entryAt(page), 12);
+  @inline laneLeftBy(page: i32): i32 {
+    return page == this.leftPage ? this.leftLane : load<i32>(this.entryAt(page), 12);
   }
 
   /** Unlinks the page from its lane of heap h; its node is left marked absent (-1). */
   remove(h: i32, page: i32): void {
-    const r = h * this.lanes + load<i32>(this.entryAt(page), 12);
     const next = this.nextOf(page);
     const prev = unchecked(this.nodes[backSlot<N>(page)]);
     unchecked(this.nodes[linkSlot<N>(page)] = NONE);
+    this.leftPage = NONE; // set again below if the page leaves from a head
     if (next >= 0) this.setPrev(next, prev);
-    else unchecked(this.tail[r] = prev);
+    else unchecked(this.tail[h * this.lanes + laneOfMark(next)] = prev >= 0 ? prev : NONE);
     if (prev >= 0) {
-      this.setNext(prev, next);
+      this.setNext(prev, next); // a tail's end mark moves to its predecessor
       return;
     }
-    unchecked(this.head[r] = next);
+    const lane = laneOfMark(prev);
+    const r = h * this.lanes + lane;
+    this.leftPage = page;
+    this.leftKey = unchecked(this.headKey[r]);
+    this.leftLane = lane;
+    unchecked(this.head[r] = next >= 0 ? next : NONE);
     if (next >= 0) this.cacheHead(r, this.keyOf(next), tagFor(this.arrival(next), next));
-    this.replay(h, r - h * this.lanes, next >= 0 ? r : NONE);
+    this.replay(h, lane, next >= 0 ? r : NONE);
   }
 
   /** Puts a page `remove` took from the head of its lane back at that head. */
@@ -139,8 +166,8 @@ export class ScoreLanes<N> {
     const lane = load<i32>(this.entryAt(page), 12);
     const r = h * this.lanes + lane;
     const first = unchecked(this.head[r]);
-    this.setNext(page, first);
-    this.setPrev(page, NONE);
+    this.setNext(page, first >= 0 ? first : endMark(lane));
+    this.setPrev(page, endMark(lane));
     if (first >= 0) this.setPrev(first, page);
     else unchecked(this.tail[r] = page);
     unchecked(this.head[r] = page);
@@ -177,12 +204,12 @@ export class ScoreLanes<N> {
     }
   }
 
+  /** The page after this one in its lane, or (negative) the lane's end mark. */
   @inline private nextOf(page: i32): i32 {
     return unchecked(this.nodes[linkSlot<N>(page)]) - LANE_LINKS - 1;
   }
 
-  /** The key the page had in the lane it is in or last left. */
-  @inline keyOf(page: i32): f64 {
+  @inline private keyOf(page: i32): f64 {
     return load<f64>(this.entryAt(page));
   }
 
