@@ -29,8 +29,6 @@ export abstract class ScoredPolicy extends Policy {
   samples: i32;
   sortedRuns: i32;
   lanes: i32;
-  leftLane: i32 = -1;   // the page that last left a lane, and its tier (see onEnter)
-  leftTier: i32 = -1;
   heaps: LazyHeaps<PageRecord> | null = null;
   sets: DenseSets<PageRecord> | null = null;
   drawn: StaticArray<i32> = new StaticArray<i32>(0); // one sampled eviction's pages and their scores (sampledMin)
@@ -116,23 +114,18 @@ export abstract class ScoredPolicy extends Policy {
   onEnter(page: i32, tier: i32): void {
     if (this.find == FIND_HEAP) {
       const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
-      // A victim demoted straight from a lane (its score, and so its lane, unchanged: policies
-      // with lanes change no score on eviction) takes the key it had there: no scoring, whose
+      // A page enters a tier below 0 only as a victim demoted from the tier above, straight after
+      // leaving it; if it left a lane there, its score (and so its lane) is unchanged (policies
+      // with lanes change no score on eviction), so it takes the key it had: no scoring, whose
       // read of the page's state was a cache miss on every demotion.
-      if (page == this.leftLane && tier == this.leftTier + 1) heaps.reenter(tier, page);
+      if (tier > 0 && heaps.leftLane(page)) heaps.reenter(tier, page);
       else if (this.lanes > 0) heaps.insertInLane(tier, page, this.score(page), this.laneOf(page), this.entryKey(page));
       else heaps.insert(tier, page, this.entryKey(page), this.sortedRuns > 1 ? this.entryRun(page) : 0);
     } else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 
   onLeave(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) {
-      const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
-      const inLane = heaps.inLane(tier, page);
-      this.leftLane = inLane ? page : -1;
-      this.leftTier = tier;
-      heaps.remove(tier, page);
-    }
+    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).remove(tier, page);
     else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
   }
 }

@@ -57,11 +57,10 @@ export function checkLazyHeaps(seed: i32, pages: i32, heaps: i32, runs: i32, ops
     } else if (kind == 6) {
       // A demotion: out of one heap and into another with the same score.
       const to = (h + 1) % heaps;
-      const fromLane = lazy.inLane(h, page);
       lazy.remove(h, page);
       unchecked(heapOf[page] = to);
       unchecked(order[page] = inserts++);
-      if (fromLane) lazy.reenter(to, page);
+      if (lazy.leftLane(page)) lazy.reenter(to, page);
       else if (lanes > 0) lazy.insertInLane(to, page, unchecked(score[page]), rng.below(lanes + 1) - 1, unchecked(score[page]));
       else lazy.insert(to, page, unchecked(score[page]), rng.below(max(runs, 1)));
     } else {

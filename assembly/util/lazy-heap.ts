@@ -84,8 +84,8 @@ export class LazyHeaps<N> {
   /**
    * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: sorted runs per heap, which
    * inserts try first (worth it when keys mostly grow with time, a small cost when they never
-   * do; at most 32); `records`: nodes to keep arrivals in; `lanes`: exact lanes per heap (at most
-   * 32, only with nodeStride 0 and no runs).
+   * do; at most 32); `records`: nodes to keep arrivals in; `lanes`: exact lanes per heap (only with
+   * nodeStride 0 and no runs).
    */
   constructor(capacities: StaticArray<i32>, pages: i32, nodeStride: i32, sortedRuns: i32, records: StaticArray<i32> | null = null, lanes: i32 = 0) {
     const heaps = capacities.length;
@@ -153,14 +153,19 @@ export class LazyHeaps<N> {
     this.place(h, page, key, lane, heapKey, this.nextArrival());
   }
 
+  /** Whether the last removal from these heaps took the page out of a lane. */
+  @inline leftLane(page: i32): bool {
+    return this.hasLanes && changetype<ScoreLanes<N>>(this.lanes).leftPage == page;
+  }
+
   /**
-   * Adds a page that has just left a lane of another heap with its score unchanged (a demoted
-   * victim) to the same lane of heap h, with the same key: it needs no scoring.
+   * Adds the page that the last removal took out of a lane (`leftLane`), its score unchanged
+   * since (a demoted victim), to the same lane of heap h with the same key: it needs no scoring.
    */
   reenter(h: i32, page: i32): void {
     const lanes = changetype<ScoreLanes<N>>(this.lanes);
-    const key = lanes.keyLeftBy(page);
-    this.place(h, page, key, lanes.laneLeftBy(page), key, this.nextArrival());
+    const key = lanes.keyLeft();
+    this.place(h, page, key, lanes.laneLeft(), key, this.nextArrival());
   }
 
   /** Whether a page of heap h sits in an exact lane (its score changes must then `move` it). */
@@ -178,8 +183,12 @@ export class LazyHeaps<N> {
 
   /** Takes a page out of heap h: unlinked from its lane, or its heap entries go stale. */
   remove(h: i32, page: i32): void {
-    if (this.inLane(h, page)) changetype<ScoreLanes<N>>(this.lanes).remove(h, page);
-    else this.setLiveArrival(this.nodeOf(h, page), ABSENT);
+    if (this.inLane(h, page)) {
+      changetype<ScoreLanes<N>>(this.lanes).remove(h, page);
+    } else {
+      this.setLiveArrival(this.nodeOf(h, page), ABSENT);
+      if (this.hasLanes) changetype<ScoreLanes<N>>(this.lanes).leftPage = -1;
+    }
   }
 
   private place(h: i32, page: i32, key: f64, lane: i32, heapKey: f64, arrival: i32): void {

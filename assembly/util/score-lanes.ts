@@ -22,8 +22,8 @@ import { ordered, rankOf, tagFor } from "./entry-slots";
  * predecessor are the lane's end mark, -(lane + 2), so unlinking a page finds its lane in its own
  * record: the page's 16-byte entry of key, arrival and lane (kept apart) is read only when the
  * page becomes a head, at the tail when a page joins after it, and for a victim that left from
- * the middle of its lane. The key a head leaves with is kept (`leftKey`), so a demoted victim's
- * entry is not read at all (each such read was a cache miss).
+ * the middle of its lane. The lane a page last left, and the key it left a head with, are kept
+ * (`leftPage`), so a demoted victim's entry is not read at all (each such read was a cache miss).
  */
 const LANE_LINKS: i32 = -(1 << 30);
 /** A node whose `link` is at or below this is held by a lane. */
@@ -50,7 +50,8 @@ export class ScoreLanes<N> {
   winners: StaticArray<i32>;  // per heap, a tournament over its lanes' heads (see `replay`)
   lanes: i32;
   leaves: i32;                // lanes rounded up to a power of two
-  leftPage: i32 = NONE;       // the page that last left a lane's head, with its key and lane
+  leftPage: i32 = NONE;       // the page the last removal took out (NONE after a heap's own removal)
+  leftHead: bool = false;     // and, when it left a lane's head, its key and lane
   leftKey: f64 = 0;
   leftLane: i32 = 0;
 
@@ -129,14 +130,14 @@ export class ScoreLanes<N> {
     return true;
   }
 
-  /** The key the page had in the lane it is in or last left. */
-  @inline keyLeftBy(page: i32): f64 {
-    return page == this.leftPage ? this.leftKey : load<f64>(this.entryAt(page));
+  /** The key `leftPage` had in the lane it left. */
+  @inline keyLeft(): f64 {
+    return this.leftHead ? this.leftKey : load<f64>(this.entryAt(this.leftPage));
   }
 
-  /** The lane the page is in or last left. */
-  @inline laneLeftBy(page: i32): i32 {
-    return page == this.leftPage ? this.leftLane : load<i32>(this.entryAt(page), 12);
+  /** The lane `leftPage` left. */
+  @inline laneLeft(): i32 {
+    return this.leftHead ? this.leftLane : load<i32>(this.entryAt(this.leftPage), 12);
   }
 
   /** Unlinks the page from its lane of heap h; its node is left marked absent (-1). */
@@ -144,7 +145,8 @@ export class ScoreLanes<N> {
     const next = this.nextOf(page);
     const prev = unchecked(this.nodes[backSlot<N>(page)]);
     unchecked(this.nodes[linkSlot<N>(page)] = NONE);
-    this.leftPage = NONE; // set again below if the page leaves from a head
+    this.leftPage = page;
+    this.leftHead = false;
     if (next >= 0) this.setPrev(next, prev);
     else unchecked(this.tail[h * this.lanes + laneOfMark(next)] = prev >= 0 ? prev : NONE);
     if (prev >= 0) {
@@ -153,7 +155,7 @@ export class ScoreLanes<N> {
     }
     const lane = laneOfMark(prev);
     const r = h * this.lanes + lane;
-    this.leftPage = page;
+    this.leftHead = true;
     this.leftKey = unchecked(this.headKey[r]);
     this.leftLane = lane;
     unchecked(this.head[r] = next >= 0 ? next : NONE);
