@@ -181,9 +181,17 @@ const LOOKAHEAD: i32 = 16;
 export function replay(from: i32, to: i32): i32 {
   const khl = profile == PROFILE_KHL;
   const lastAhead = to - LOOKAHEAD;
+  // A policy without a per-page array has the page records touched twice: one loop, no test.
+  const array = policy.lookaheadArray();
+  const ahead = changetype<usize>(array ? array : pages);
+  const aheadShift = array ? policy.lookaheadShift() : ctz<i32>(RECORD << 2);
   for (let s = from; s < to; s++) {
     const page = unchecked(trace[s]);
-    if (s < lastAhead) touch(unchecked(trace[s + LOOKAHEAD]));
+    if (s < lastAhead) {
+      const later = unchecked(trace[s + LOOKAHEAD]);
+      touch(later);
+      load<i32>(ahead + (<usize>later << aheadShift));
+    }
     setStep(s);
     const tier = firstTier(page);
     policy.onAccess(page, tier);

@@ -23,6 +23,11 @@ export class AccessCounts {
     this.shift = shift;
   }
 
+  /** log2 of the bytes per page (for `Policy.lookaheadShift`). */
+  @inline byteShift(): i32 {
+    return this.shift + 2;
+  }
+
   @inline private at(page: i32): usize {
     return changetype<usize>(this.words) + (<usize>(page << this.shift) << 2);
   }

@@ -14,6 +14,10 @@ export class BeladyPolicy extends ScoredPolicy {
     this.upcoming = StaticArray.slice<i32>(firstUse);
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.upcoming;
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<BeladyPolicy>(this, tier, exclude);
   }

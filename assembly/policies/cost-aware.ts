@@ -24,6 +24,14 @@ export class CostAwarePolicy extends ScoredPolicy {
     this.accesses = new AccessCounts(numPages);
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.accesses.words;
+  }
+
+  lookaheadShift(): i32 {
+    return this.accesses.byteShift();
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<CostAwarePolicy>(this, tier, exclude);
   }

@@ -27,6 +27,14 @@ export class HeavyHitterPolicy extends ScoredPolicy {
     return count < LANES ? count : -1;
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.accesses.words;
+  }
+
+  lookaheadShift(): i32 {
+    return this.accesses.byteShift();
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<HeavyHitterPolicy>(this, tier, exclude);
   }

@@ -25,6 +25,10 @@ export class LfuPolicy extends ScoredPolicy {
     return min(max(unchecked(this.freq[page]) - 1, 0), RUNS - 1);
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.freq;
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<LfuPolicy>(this, tier, exclude);
   }

@@ -30,6 +30,18 @@ export abstract class Policy {
    * may skip state that only `prefetch` reads.
    */
   setPrefetching(enabled: bool): void {}
+  /**
+   * The per-page array the policy reads on every access (its counts, its next-use steps), which
+   * the replay loads a few accesses ahead as it does the page records, so that its cache miss
+   * overlaps earlier accesses; null when the policy keeps none.
+   */
+  lookaheadArray(): StaticArray<i32> | null {
+    return null;
+  }
+  /** log2 of the bytes per page of `lookaheadArray`. */
+  lookaheadShift(): i32 {
+    return 2;
+  }
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
   prefetch(page: i32, out: StaticArray<i32>): i32 {
     return 0;

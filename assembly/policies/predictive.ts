@@ -55,6 +55,14 @@ export class PredictivePolicy extends ScoredPolicy {
     this.slotFirst = new StaticArray<i32>(total);
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.accesses.words;
+  }
+
+  lookaheadShift(): i32 {
+    return this.accesses.byteShift();
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<PredictivePolicy>(this, tier, exclude);
   }

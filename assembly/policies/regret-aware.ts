@@ -30,6 +30,14 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.evictedAt = filledI32(numPages, -1);
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.accesses.words;
+  }
+
+  lookaheadShift(): i32 {
+    return this.accesses.byteShift();
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<RegretAwarePolicy>(this, tier, exclude);
   }

@@ -20,6 +20,14 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
     this.inWindow = new AccessCounts(numPages);
   }
 
+  lookaheadArray(): StaticArray<i32> | null {
+    return this.inWindow.words;
+  }
+
+  lookaheadShift(): i32 {
+    return this.inWindow.byteShift();
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<WindowedRecencyPolicy>(this, tier, exclude);
   }
