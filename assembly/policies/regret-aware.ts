@@ -28,6 +28,7 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.decay = params[4];
     this.accesses = new AccessCounts(numPages, true); // the payload is the page's regret
     this.evictedAt = filledI32(numPages, -1);
+    this.touchesDrawsAhead = true; // its 16-byte count records: see the field's doc
   }
 
   lookaheadArray(): StaticArray<i32> | null {

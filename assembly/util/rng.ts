@@ -5,7 +5,7 @@ import { LAYERS, layerEdge, layerRatio, prepareZiggurat, TAIL_START } from "./zi
  * (random eviction, sampled victims) draws from here so that a run is a pure function of its seed.
  */
 /** SplitMix64's Weyl increment (2^64 / φ): each draw mixes the state advanced by it. */
-@inline const GOLDEN_GAMMA: u64 = 0x9e3779b97f4a7c15;
+@inline export const GOLDEN_GAMMA: u64 = 0x9e3779b97f4a7c15;
 
 let rngState: u64 = GOLDEN_GAMMA;
 
@@ -13,7 +13,8 @@ export function seedRng(seed: u64): void {
   rngState = seed ^ 0x5851f42d4c957f2d;
 }
 
-@inline function mix(z: u64): u64 {
+/** SplitMix64's output function. */
+@inline export function mix(z: u64): u64 {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
   z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
   return z ^ (z >> 31);
