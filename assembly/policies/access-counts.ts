@@ -8,19 +8,34 @@ import { step } from "../hierarchy/state";
  * regret) asks for an 8-byte payload in the same 16-byte record, for the same reason: a sampled
  * eviction scores pages at random, and each separate array is one more miss per draw. (It costs
  * policies that update the record on every access: cost_aware's size term moved here was slower,
- * see the commit that added the payload.)
+ * see the commit that added the payload.) Policies with exact lanes keep the pair inside their
+ * lanes' entries instead (`within`), for the same reason again.
  */
 export class AccessCounts {
-  words: StaticArray<i32>; // per page: [count, last step] (+ [payload, payload] when wide); last is -1 before the first access
-  shift: i32;              // log2 of the words per page
+  words: StaticArray<i32>; // per page: [count, last step] (+ [payload, payload] when wide), or another's records; last is -1 before the first access
+  shift: i32;              // log2 of the words per page in `words`
+  base: usize;             // address of page 0's count
 
   /** `withPayload`: give each page an 8-byte payload beside its count and step. */
-  constructor(pages: i32, withPayload: bool = false) {
-    const shift = withPayload ? 2 : 1;
-    const words = new StaticArray<i32>(pages << shift);
-    for (let p = 0; p < pages; p++) unchecked(words[(p << shift) + 1] = -1);
+  constructor(pages: i32, withPayload: bool = false, within: StaticArray<i32> | null = null, shift: i32 = 0, offset: i32 = 0) {
+    if (!within) {
+      shift = withPayload ? 2 : 1;
+      within = new StaticArray<i32>(pages << shift);
+    }
+    const words = changetype<StaticArray<i32>>(within);
+    for (let p = 0; p < pages; p++) unchecked(words[(p << shift) + offset + 1] = -1);
     this.words = words;
     this.shift = shift;
+    this.base = changetype<usize>(words) + (<usize>offset << 2);
+  }
+
+  /**
+   * Counts kept in two spare words of someone else's per-page records (`words`, 2^shift words
+   * per page, the count at word `offset`): an exact lane's entries, so that a score and the lane
+   * state of its page share a cache line.
+   */
+  static within(pages: i32, words: StaticArray<i32>, shift: i32, offset: i32): AccessCounts {
+    return new AccessCounts(pages, false, words, shift, offset);
   }
 
   /** log2 of the bytes per page (for `Policy.lookaheadShift`). */
@@ -29,7 +44,7 @@ export class AccessCounts {
   }
 
   @inline private at(page: i32): usize {
-    return changetype<usize>(this.words) + (<usize>(page << this.shift) << 2);
+    return this.base + (<usize>(page << this.shift) << 2);
   }
 
   @inline count(page: i32): i32 {

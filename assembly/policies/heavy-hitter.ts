@@ -15,11 +15,11 @@ const LANES: i32 = 32;
  * order, and a hit moves a page to the next lane's tail in O(1). Hotter pages use the heap.
  */
 export class HeavyHitterPolicy extends ScoredPolicy {
-  accesses: AccessCounts;
+  accesses!: AccessCounts; // set after super(), where the lanes it may live in are made
 
   constructor() {
     super(FIND_HEAP, FIND_HEAP, 0, 1, LANES);
-    this.accesses = new AccessCounts(numPages);
+    this.accesses = this.countsBesideLanes();
   }
 
   laneOf(page: i32): i32 {

@@ -35,7 +35,7 @@ export class PredictivePolicy extends ScoredPolicy {
   counting: bool = false;
   recorded: i32 = 0;
   lastPage: i32 = -1;
-  accesses: AccessCounts;
+  accesses!: AccessCounts; // set after super(), where the lanes it may live in are made
 
   constructor(params: StaticArray<f64>) {
     super(FIND_HEAP, FIND_HEAP, 0, 1, LANES);
@@ -43,7 +43,7 @@ export class PredictivePolicy extends ScoredPolicy {
     this.maxPrefetches = <i32>params[1];
     const slots = profile == PROFILE_KHL ? khlSlots() : max(1, <i32>params[2]);
     this.slots = slots;
-    this.accesses = new AccessCounts(numPages);
+    this.accesses = this.countsBesideLanes();
   }
 
   setPrefetching(enabled: bool): void {

@@ -4,6 +4,8 @@ import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { LazyHeaps } from "../util/lazy-heap";
 import { DenseSets } from "../util/dense-sets";
 import { DrawsAhead } from "../util/draws-ahead";
+import { LANE_ENTRY_SHIFT, POLICY_WORDS } from "../util/score-lanes";
+import { AccessCounts } from "./access-counts";
 
 /** How a scored policy finds its minimum-score victim. */
 export const FIND_SCAN: i32 = 0;   // full scan in tier order, first strict minimum (kv-hierarchy-lab)
@@ -73,6 +75,16 @@ export abstract class ScoredPolicy extends Policy {
   }
 
   abstract score(page: i32): f64;
+
+  /**
+   * Access counts for a policy with lanes, made after `super`: in the kvsim profile they are kept
+   * in the lanes' per-page entries, so a page's score and its lane state share a cache line.
+   */
+  protected countsBesideLanes(): AccessCounts {
+    const heaps = this.heaps;
+    const lanes = heaps ? heaps.lanes : null;
+    return lanes ? AccessCounts.within(numPages, lanes.entries, LANE_ENTRY_SHIFT - 2, POLICY_WORDS) : new AccessCounts(numPages);
+  }
 
   /**
    * The key a page enters a heap with: any value at or below its score (heap keys are lazy

@@ -1,4 +1,4 @@
-import { backSlot, linkSlot } from "./node-layout";
+import { linkSlot } from "./node-layout";
 import { ordered, rankOf, tagFor } from "./entry-slots";
 
 /**
@@ -16,20 +16,28 @@ import { ordered, rankOf, tagFor } from "./entry-slots";
  * lane head is live, so taking the least needs no liveness check of a random page (the commit
  * that added this file has the side-by-side figures).
  *
- * A lane node's `link` slot holds LANE_LINKS + 1 + its successor (so every such value is at or
- * below LANE_MARK, out of the heap's range of arrivals, "absent" and compaction marks, and the heap
- * sees the node as absent); `back` holds its predecessor. The tail's successor and the head's
- * predecessor are the lane's end mark, -(lane + 2), so unlinking a page finds its lane in its own
- * record: the page's 16-byte entry of key, arrival and lane (kept apart) is read only when the
- * page becomes a head, at the tail when a page joins after it, and for a victim that left from
- * the middle of its lane. The lane a page last left, and the key it left a head with, are kept
- * (`leftPage`), so a demoted victim's entry is not read at all (each such read was a cache miss).
+ * Each page has a 32-byte entry here: its key, arrival and lane, its successor and predecessor in
+ * the lane, and two words the policy may keep its own per-page state in (`POLICY_WORDS`:
+ * heavy_hitter's and predictive's count and last step), so that the page's lane state and the
+ * state its score is computed from share one cache line: unlinking a page touches its neighbours'
+ * entries and nothing else of theirs, a new head's key is in the entry its predecessor link was
+ * just written to, and a demoted page's new entry is written to the line its score was read from.
+ * (The links were in the page records and the entries 16 bytes apart from the counts: three lines
+ * per page; the commit that moved them has the side-by-side figures.) The tail's successor and the
+ * head's predecessor are the lane's end mark, -(lane + 2), so unlinking a page finds its lane in
+ * its own entry. The page's node in the heaps' node array holds LANE_MARK while the page is in a
+ * lane (the heap then sees it as absent) and -1 after it leaves. The lane a page last left, and
+ * the key it left a head with, are kept (`leftPage`), so a demoted victim's key is not re-read.
  */
-const LANE_LINKS: i32 = -(1 << 30);
 /** A node whose `link` is at or below this is held by a lane. */
 export const LANE_MARK: i32 = -(1 << 29);
 const NONE: i32 = -1;
-const ENTRY_BYTES: usize = 16;
+/** log2 of an entry's bytes: [key f64, arrival, lane, next, prev, policy word, policy word]. */
+export const LANE_ENTRY_SHIFT: i32 = 5;
+/** Index, in an entry's i32 words, of the two words the policy may use. */
+export const POLICY_WORDS: i32 = 6;
+const NEXT: usize = 16;
+const PREV: usize = 20;
 
 /** The mark a lane's tail has for successor and its head for predecessor (≤ -2). */
 @inline function endMark(lane: i32): i32 {
@@ -42,7 +50,7 @@ const ENTRY_BYTES: usize = 16;
 
 export class ScoreLanes<N> {
   nodes: StaticArray<i32>;    // shared with the heaps
-  entries: StaticArray<f64>;  // per page: [key f64, arrival i32, lane i32]
+  entries: StaticArray<i32>;  // per page, 32 bytes (see above)
   head: StaticArray<i32>;     // per lane: heap h's lanes are h * lanes .. h * lanes + lanes - 1
   tail: StaticArray<i32>;
   headKey: StaticArray<f64>;  // the head's key and tag, kept beside the lane
@@ -60,7 +68,7 @@ export class ScoreLanes<N> {
     const leaves = 1 << (32 - clz<i32>(max(lanes, 2) - 1));
     const total = heaps * lanes;
     this.nodes = nodes;
-    this.entries = new StaticArray<f64>(pages * 2);
+    this.entries = new StaticArray<i32>(pages << (LANE_ENTRY_SHIFT - 2));
     this.head = new StaticArray<i32>(total);
     this.tail = new StaticArray<i32>(total);
     this.headKey = new StaticArray<f64>(total);
@@ -122,6 +130,7 @@ export class ScoreLanes<N> {
       this.replay(h, lane, r);
     }
     this.setNext(page, endMark(lane));
+    unchecked(this.nodes[linkSlot<N>(page)] = LANE_MARK);
     unchecked(this.tail[r] = page);
     const at = this.entryAt(page);
     store<f64>(at, key);
@@ -143,7 +152,7 @@ export class ScoreLanes<N> {
   /** Unlinks the page from its lane of heap h; its node is left marked absent (-1). */
   remove(h: i32, page: i32): void {
     const next = this.nextOf(page);
-    const prev = unchecked(this.nodes[backSlot<N>(page)]);
+    const prev = this.prevOf(page);
     unchecked(this.nodes[linkSlot<N>(page)] = NONE);
     this.leftPage = page;
     this.leftHead = false;
@@ -172,6 +181,7 @@ export class ScoreLanes<N> {
     this.setPrev(page, endMark(lane));
     if (first >= 0) this.setPrev(first, page);
     else unchecked(this.tail[r] = page);
+    unchecked(this.nodes[linkSlot<N>(page)] = LANE_MARK);
     unchecked(this.head[r] = page);
     this.cacheHead(r, this.keyOf(page), tagFor(this.arrival(page), page));
     this.replay(h, lane, r);
@@ -208,7 +218,11 @@ export class ScoreLanes<N> {
 
   /** The page after this one in its lane, or (negative) the lane's end mark. */
   @inline private nextOf(page: i32): i32 {
-    return unchecked(this.nodes[linkSlot<N>(page)]) - LANE_LINKS - 1;
+    return load<i32>(this.entryAt(page), NEXT);
+  }
+
+  @inline private prevOf(page: i32): i32 {
+    return load<i32>(this.entryAt(page), PREV);
   }
 
   @inline private keyOf(page: i32): f64 {
@@ -216,15 +230,15 @@ export class ScoreLanes<N> {
   }
 
   @inline private entryAt(page: i32): usize {
-    return changetype<usize>(this.entries) + <usize>page * ENTRY_BYTES;
+    return changetype<usize>(this.entries) + (<usize>page << LANE_ENTRY_SHIFT);
   }
 
   @inline private setNext(page: i32, next: i32): void {
-    unchecked(this.nodes[linkSlot<N>(page)] = LANE_LINKS + 1 + next);
+    store<i32>(this.entryAt(page), next, NEXT);
   }
 
   @inline private setPrev(page: i32, prev: i32): void {
-    unchecked(this.nodes[backSlot<N>(page)] = prev);
+    store<i32>(this.entryAt(page), prev, PREV);
   }
 
   @inline private cacheHead(r: i32, key: f64, tag: i64): void {
