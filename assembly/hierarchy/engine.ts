@@ -182,9 +182,8 @@ export function replay(from: i32, to: i32): i32 {
   const khl = profile == PROFILE_KHL;
   const lastAhead = to - LOOKAHEAD;
   // A policy without a per-page array has the page records touched twice: one loop, no test.
-  const array = policy.lookaheadArray();
-  const ahead = changetype<usize>(array ? array : pages);
-  const aheadShift = array ? policy.lookaheadShift() : ctz<i32>(RECORD << 2);
+  const ahead = policy.lookaheadBase();
+  const aheadShift = policy.lookaheadBaseShift();
   for (let s = from; s < to; s++) {
     const page = unchecked(trace[s]);
     if (s < lastAhead) {

@@ -1,3 +1,5 @@
+import { pages, RECORD } from "../hierarchy/state";
+
 /**
  * The one interface every eviction policy implements. Hooks mirror kv-hierarchy-lab's
  * (`on_access`, `on_insert`, `on_evict`, `select_eviction_candidate`, `maybe_prefetch`), plus two
@@ -41,6 +43,15 @@ export abstract class Policy {
   /** log2 of the bytes per page of `lookaheadArray`. */
   lookaheadShift(): i32 {
     return 2;
+  }
+  /** Address of the per-page state to load ahead: `lookaheadArray`, or the page records. */
+  lookaheadBase(): usize {
+    const array = this.lookaheadArray();
+    return changetype<usize>(array ? array : pages);
+  }
+  /** log2 of the bytes per page at `lookaheadBase`. */
+  lookaheadBaseShift(): i32 {
+    return this.lookaheadArray() ? this.lookaheadShift() : ctz<i32>(RECORD << 2);
   }
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
   prefetch(page: i32, out: StaticArray<i32>): i32 {

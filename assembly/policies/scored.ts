@@ -37,11 +37,10 @@ export abstract class ScoredPolicy extends Policy {
   drawnScores: StaticArray<f64> = new StaticArray<f64>(0);
   draws: DrawsAhead | null = null;
   /**
-   * Sampled policies only: each eviction touches the next one's draws (see `sampledMin`). Worth it
-   * only when the pages' records overflow the last-level cache: a touch is a load that holds up
-   * retirement like any other, so over records the cache holds it only adds work. The commit
-   * that added it has the side-by-side figures: regret_aware (32 bytes per page over the bench's
-   * million pages) +12-16%, cost_aware (24 bytes) -9%.
+   * Sampled policies only: each eviction touches the next one's draws (see `sampledMin`). A touch
+   * is a load that holds up retirement like any other, so it pays only where the misses it starts
+   * early cost more: measured per policy (the commit that added it has the side-by-side figures:
+   * regret_aware +10-16%, cost_aware -9%).
    */
   touchesDrawsAhead: bool = false;
 
@@ -254,9 +253,8 @@ function sampledMin<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32):
 /** Touches the pages of the tier's next eviction and the member slots of the one after. */
 function touchAhead<P extends ScoredPolicy>(policy: P, sets: DenseSets<PageRecord>, ahead: DrawsAhead, tier: i32, n: i32): void {
   const next = ahead.first(tier);
-  const array = policy.lookaheadArray();
-  const records = changetype<usize>(array ? array : pages);
-  const shift = array ? policy.lookaheadShift() : ctz<i32>(RECORD << 2);
+  const records = policy.lookaheadBase();
+  const shift = policy.lookaheadBaseShift();
   for (let i = next; i < next + policy.samples; i++) {
     const page = sets.at(tier, ahead.position(i, n));
     unchecked(pages[page * RECORD]);

@@ -42,9 +42,10 @@ const LINE_BYTES: i32 = 64;
 const LINE_SLOTS: i32 = LINE_BYTES / SLOT_BYTES; // == ARITY: a node's children are one line
 const ABSENT: i32 = -1;
 /**
- * Extra slots for heap 0 beyond twice its capacity, at most six capacities (8 MB). Hits lower keys
- * in tier 0 only, so stale entries pile up there; each compaction reads every entry's page record,
- * a cache miss apiece, and with 6 capacities more it runs 7 times rarer (belady +6-9% in A/Bs).
+ * Extra slots for heap 0 (the top tier, where the hits are) beyond twice its capacity, at most six
+ * capacities (8 MB). Hits lower keys there, so stale entries pile up there; each compaction reads
+ * every entry's page record, a cache miss apiece, and with 6 capacities more it runs 7 times
+ * rarer (belady +7-13% in A/Bs).
  */
 const TOP_SLACK: i32 = 1 << 19;
 
