@@ -1,6 +1,7 @@
 import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN, findVictim } from "./scored";
-import { numPages, step } from "../hierarchy/state";
+import { numPages, step, pages, PageRecord } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
+import { backSlot } from "../util/node-layout";
 import { AccessCounts } from "./access-counts";
 
 /**
@@ -17,7 +18,13 @@ export class RegretAwarePolicy extends ScoredPolicy {
   recencyWeight: f64;
   decay: f64;
   accesses: AccessCounts;
-  evictedAt: StaticArray<i32>;
+  /**
+   * Per page, the step it last left a tier, -1 once re-accessed: in the page records' `back` slot
+   * when sampling (sets use only `link`), so that an access reads it from the record the replay
+   * touched ahead instead of missing the cache on an array of its own; otherwise in an array of its own.
+   */
+  evictedAt!: StaticArray<i32>;
+  evictedAtInRecords: bool = false;
 
   constructor(params: StaticArray<f64>) {
     super(FIND_SAMPLE, FIND_SCAN, <i32>params[5]);
@@ -27,7 +34,13 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.recencyWeight = params[3];
     this.decay = params[4];
     this.accesses = new AccessCounts(numPages, true); // the payload is the page's regret
-    this.evictedAt = filledI32(numPages, -1);
+    this.evictedAtInRecords = this.find == FIND_SAMPLE;
+    if (this.evictedAtInRecords) {
+      this.evictedAt = pages;
+      for (let p = 0; p < numPages; p++) unchecked(pages[backSlot<PageRecord>(p)] = -1);
+    } else {
+      this.evictedAt = filledI32(numPages, -1);
+    }
     this.touchesDrawsAhead = true; // its 16-byte count records: see the field's doc
   }
 
@@ -53,9 +66,10 @@ export class RegretAwarePolicy extends ScoredPolicy {
     this.accesses.record(page);
     // An absent regret entry and 0.0 behave identically under decay, so no presence flag is kept.
     let regret = this.accesses.payload(page) * this.decay;
-    const evictedAt = unchecked(this.evictedAt[page]);
+    const slot = this.evictedAtSlot(page);
+    const evictedAt = unchecked(this.evictedAt[slot]);
     if (evictedAt >= 0) {
-      unchecked(this.evictedAt[page] = -1);
+      unchecked(this.evictedAt[slot] = -1);
       const gap = step - evictedAt;
       if (gap <= this.horizon) {
         const earned = <f64>(this.horizon - gap + 1) / <f64>this.horizon;
@@ -66,6 +80,10 @@ export class RegretAwarePolicy extends ScoredPolicy {
   }
 
   onEvict(page: i32, tier: i32): void {
-    unchecked(this.evictedAt[page] = step);
+    unchecked(this.evictedAt[this.evictedAtSlot(page)] = step);
+  }
+
+  @inline private evictedAtSlot(page: i32): i32 {
+    return this.evictedAtInRecords ? backSlot<PageRecord>(page) : page;
   }
 }

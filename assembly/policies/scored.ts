@@ -6,6 +6,7 @@ import { DenseSets } from "../util/dense-sets";
 import { DrawsAhead } from "../util/draws-ahead";
 import { LANE_ENTRY_SHIFT, POLICY_WORDS } from "../util/score-lanes";
 import { AccessCounts } from "./access-counts";
+import { linkSlot } from "../util/node-layout";
 
 /** How a scored policy finds its minimum-score victim. */
 export const FIND_SCAN: i32 = 0;   // full scan in tier order, first strict minimum (kv-hierarchy-lab)
@@ -250,14 +251,20 @@ function sampledMin<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32):
   return best;
 }
 
-/** Touches the pages of the tier's next eviction and the member slots of the one after. */
+/**
+ * Touches the pages of the tier's next eviction and the member slots of the one after. A page's
+ * record is touched by storing the set position it already holds (a store that misses waits in the
+ * store buffer, where a load holds up retirement); the policy's own per-page state can only be
+ * loaded.
+ */
 function touchAhead<P extends ScoredPolicy>(policy: P, sets: DenseSets<PageRecord>, ahead: DrawsAhead, tier: i32, n: i32): void {
   const next = ahead.first(tier);
   const records = policy.lookaheadBase();
   const shift = policy.lookaheadBaseShift();
   for (let i = next; i < next + policy.samples; i++) {
-    const page = sets.at(tier, ahead.position(i, n));
-    unchecked(pages[page * RECORD]);
+    const position = ahead.position(i, n);
+    const page = sets.at(tier, position);
+    unchecked(pages[linkSlot<PageRecord>(page)] = position);
     load<i32>(records + (<usize>page << shift));
   }
   const later = ahead.second(tier);
