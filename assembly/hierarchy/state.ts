@@ -83,9 +83,17 @@ export function initState(count: i32, tiers: i32, prof: i32, penalty: f64): void
   firstUse = new StaticArray<i32>(0);
 }
 
+/** The size every page has, or 0 when sizes differ (then no record word is known unread). */
+export let commonPageSize: i32 = 0;
+
 /** Copies the host's page sizes into the page records. */
 export function loadPageSizes(): void {
-  for (let p = 0; p < numPages; p++) unchecked(pages[p * RECORD] = pageSizeInput[p]);
+  commonPageSize = numPages > 0 ? unchecked(pageSizeInput[0]) : 0;
+  for (let p = 0; p < numPages; p++) {
+    const size = unchecked(pageSizeInput[p]);
+    unchecked(pages[p * RECORD] = size);
+    if (size != commonPageSize) commonPageSize = 0;
+  }
 }
 
 /**

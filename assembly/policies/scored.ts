@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, numTiers, pages, RECORD, PageRecord, tierPageLimits } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, numTiers, pages, RECORD, PageRecord, tierPageLimits, commonPageSize } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { LazyHeaps } from "../util/lazy-heap";
 import { DenseSets } from "../util/dense-sets";
@@ -70,6 +70,7 @@ export abstract class ScoredPolicy extends Policy {
       this.heaps = profile == PROFILE_KHL
         ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages, sortedRuns)
         : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, this.lanes > 0 ? 0 : sortedRuns, pages, this.lanes);
+      if (profile != PROFILE_KHL) changetype<LazyHeaps<PageRecord>>(this.heaps).sharedFirstWord = commonPageSize;
     }
     if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }

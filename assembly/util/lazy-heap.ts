@@ -1,4 +1,4 @@
-import { backSlot, linkSlot, nodeArray } from "./node-layout";
+import { backSlot, linkSlot, nodeArray, strideOf } from "./node-layout";
 import { SLOT_BYTES, arrivalOf, ordered, putSlot, rankOf, slotKey, slotTag, tagFor } from "./entry-slots";
 import { SortedRuns } from "./sorted-runs";
 import { ScoreLanes, LANE_MARK } from "./score-lanes";
@@ -48,6 +48,7 @@ const ABSENT: i32 = -1;
  * rarer (belady +7-13% in A/Bs).
  */
 const TOP_SLACK: i32 = 1 << 19;
+const RUN_AHEAD: i32 = 4;
 
 /** The least f32 at or above `key` (±Infinity past the f32 range). */
 @inline function roundedUp(key: f64): f32 {
@@ -88,6 +89,16 @@ export class LazyHeaps<N> {
   hasLanes: bool = false;
   topInLane: bool = false;
   laneTaken: bool = false;     // whether the entry takeTop took out came from a lane
+  /**
+   * The value the first word of every node holds, when there is one (the page records' size,
+   * when all pages have one size), else 0. `top` then fetches the node of the entry RUN_AHEAD
+   * places down the run it pops from by storing that value, so the node's liveness check finds
+   * it in the cache. (A load that misses holds up retirement until its line arrives, where a
+   * store that misses waits in the store buffer while later work retires; WebAssembly has no
+   * prefetch instruction. Without a shared word the node is not fetched: loading it ahead gained
+   * nothing, the commit that added this has the figures.)
+   */
+  sharedFirstWord: i32 = 0;
 
   /**
    * `capacities[h]`: the most pages heap h holds at once; `sortedRuns`: sorted runs per heap, which
@@ -254,8 +265,12 @@ export class LazyHeaps<N> {
         this.topInRun = fromRun;
         return <i32>tag;
       }
-      if (fromRun) runs.popLeast(h);
-      else this.pop(h);
+      if (fromRun) {
+        runs.popLeast(h);
+        if (this.sharedFirstWord != 0 && runs.count(run) > RUN_AHEAD) {
+          unchecked(this.nodes[this.nodeOf(h, <i32>runs.tagAt(run, RUN_AHEAD)) * strideOf<N>()] = this.sharedFirstWord);
+        }
+      } else this.pop(h);
     }
   }
 
