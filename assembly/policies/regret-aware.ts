@@ -19,9 +19,10 @@ export class RegretAwarePolicy extends ScoredPolicy {
   decay: f64;
   accesses: AccessCounts;
   /**
-   * Per page, the step it last left a tier, -1 once re-accessed: in the page records' `back` slot
-   * when sampling (sets use only `link`), so that an access reads it from the record the replay
-   * touched ahead instead of missing the cache on an array of its own; otherwise in an array of its own.
+   * Per page, the step it last left a tier, -1 once re-accessed. When sampling it is the page
+   * records' `back` slot (dense sets use only `link`), so an access reads it from the record the
+   * replay touched ahead: kept in an array of its own, as it still is when scanning (the records'
+   * links are then the tier order), it was a cache miss on most accesses outside tier 0.
    */
   evictedAt!: StaticArray<i32>;
   evictedAtInRecords: bool = false;

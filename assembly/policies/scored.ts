@@ -1,5 +1,5 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, numTiers, pages, RECORD, PageRecord, tierPageLimits, commonPageSize } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, numTiers, pages, PageRecord, tierPageLimits, commonPageSize } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { LazyHeaps } from "../util/lazy-heap";
 import { DenseSets } from "../util/dense-sets";
