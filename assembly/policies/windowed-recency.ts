@@ -1,5 +1,6 @@
-import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
-import { numPages } from "../hierarchy/state";
+import { ScoredPolicy, FIND_HEAP, FIND_LIST, findVictim } from "./scored";
+import { numPages, numTiers, profile, PROFILE_KHL, sizeOf, tierCapacity } from "../hierarchy/state";
+import { moveToTail } from "../hierarchy/residency";
 import { AccessCounts } from "./access-counts";
 
 /**
@@ -7,21 +8,33 @@ import { AccessCounts } from "./access-counts";
  * window × 1,000,000 + last access step. kv-hierarchy-lab's `WindowedRecencyPolicy`. Each access
  * changes at most two pages' scores (the one entering and the one falling out of the window), so
  * a heap keeps the victim search O(log n).
+ *
+ * In the kvsim profile the victim is often exactly LRU's, found in O(1) the same way (see
+ * `evictsAsLru`): a page in the window was accessed in the last `window_size` steps and one outside
+ * it was not, so every page outside scores below every page inside (its score is its last step,
+ * below theirs); and outside the window the score is the last step, which is LRU's order. So
+ * whenever a tier that must evict holds a page outside the window, the victim is its least
+ * recently used page; and a tier holds more pages than the window when it is full, if it has room
+ * for `window_size` + 1 of the largest page. This policy offers no prefetches, so every resident
+ * page has been accessed (no never-used pages to tie) and the accessed page is never pinned.
  */
 export class WindowedRecencyPolicy extends ScoredPolicy {
-  window: StaticArray<i32>;
+  window!: StaticArray<i32>;
   windowStart: i32 = 0;
   windowLength: i32 = 0;
-  inWindow: AccessCounts; // the count is occurrences in the window
+  inWindow!: AccessCounts; // the count is occurrences in the window
 
   constructor(params: StaticArray<f64>) {
-    super(FIND_HEAP, FIND_HEAP);
-    this.window = new StaticArray<i32>(max(1, <i32>params[0]));
-    this.inWindow = new AccessCounts(numPages);
+    const size = max(1, <i32>params[0]);
+    super(profile != PROFILE_KHL && evictsAsLru(size) ? FIND_LIST : FIND_HEAP, FIND_HEAP);
+    // As LRU the policy reads no window: it keeps none.
+    const kept = this.find == FIND_LIST ? 0 : size;
+    this.window = new StaticArray<i32>(kept);
+    this.inWindow = new AccessCounts(kept > 0 ? numPages : 0);
   }
 
   lookaheadArray(): StaticArray<i32> | null {
-    return this.inWindow.words;
+    return this.find == FIND_LIST ? null : this.inWindow.words;
   }
 
   lookaheadShift(): i32 {
@@ -48,6 +61,11 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
   }
 
   onAccess(page: i32, hitTier: i32): void {
+    if (this.find == FIND_LIST) {
+      // Each tier's list is in last-access order, as LRU's (lru.ts): a hit moves the page to the tail.
+      if (hitTier == 0) moveToTail(0, page);
+      return;
+    }
     const size = this.window.length;
     if (this.windowLength == size) {
       const dropped = unchecked(this.window[this.windowStart]);
@@ -62,4 +80,20 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
     }
     this.inWindow.record(page); // the page's score rises: the heap catches up lazily
   }
+}
+
+/**
+ * Whether every tier, whenever it must evict, holds more than `window` pages, so that one of them
+ * is outside the window (see the class doc). A tier evicts while its bytes plus the incoming page's
+ * exceed its capacity, so it then holds more than (capacity − largest page) bytes, that is at
+ * least ⌊(capacity − largest) / largest⌋ + 1 pages.
+ */
+function evictsAsLru(window: i32): bool {
+  let largest: i64 = 1;
+  for (let p = 0; p < numPages; p++) largest = max(largest, <i64>sizeOf(p));
+  for (let t = 0; t < numTiers; t++) {
+    const room = unchecked(tierCapacity[t]) - largest;
+    if (room < 0 || room / largest < <i64>window) return false;
+  }
+  return true;
 }

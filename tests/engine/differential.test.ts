@@ -78,3 +78,28 @@ describe.each([
     );
   });
 });
+
+/**
+ * windowed_recency evicts as LRU (a list head, O(1)) when every tier holds more pages than its
+ * window whenever it must evict; small windows make the random scenarios above take that path in
+ * many cases and the heap in the rest, and both must agree with the reference's scores.
+ */
+describe("WASM engine vs naive reference (kvsim profile), windowed_recency with small windows", () => {
+  const info = POLICIES.find((p) => p.name === "windowed_recency")!;
+  it.each([1, 2, 4])("window_size %i", (window) => {
+    const params = resolvePolicyParams(info, { window_size: window });
+    fc.assert(
+      fc.property(caseArb, longCaseArb, (short, long) => {
+        for (const c of [short, long]) {
+          const { scenario, sizes, accesses } = build(c);
+          const trace = { name: "prop", numPages: sizes.length, accesses: Int32Array.from(accesses), pageBytes: Int32Array.from(sizes) };
+          const got = simulate({ scenario, policy: "windowed_recency", params, trace }).metrics;
+          const want = naiveReplay(scenario, sizes, accesses, "windowed_recency", params);
+          expect([got.hits, got.misses, got.evictions, got.drops, got.bytesMoved]).toEqual([want.hits, want.misses, want.evictions, want.drops, want.bytesMoved]);
+          expect(got.tiers.map((t) => t.hits)).toEqual(want.tierHits);
+        }
+      }),
+      { numRuns: 60, seed: 20261124 },
+    );
+  });
+});
