@@ -1,9 +1,9 @@
 /**
- * `npm run bench:ab -- [--policies lru,heavy_hitter] [--rounds 5] [--tiers 4] A B [...]`: the
+ * `npm run bench:ab -- [--policies lru,heavy_hitter] [--rounds 5] [--tiers 4] [--prefetch] A B [...]`: the
  * in-process A/B the commit messages quote. Each of A, B, … is a built engine (`.wasm` file) or a
  * git revision, whose `assembly/` is compiled here with this checkout's AssemblyScript. The
  * builds replay the bench's 10M-access Zipf trace (`ZIPF_BENCH_SCENARIO`, or its first `--tiers`
- * tiers) alternately in one process, after one untimed round that also checks they give
+ * tiers; `--prefetch`: with prefetch on, 2 candidates per access, as the bench's prefetch row) alternately in one process, after one untimed round that also checks they give
  * identical metrics; each figure is the median of the rounds' replay-only rates. The machine's
  * speed moves ~2× within minutes, so only builds alternated like this compare fairly.
  *
@@ -22,7 +22,7 @@ import { median } from "./median.js";
 import { ZIPF_BENCH_SCENARIO } from "./scenarios.js";
 
 function usage(message: string): never {
-  console.error(`bench:ab: ${message}\nusage: npm run bench:ab -- [--policies p,q] [--rounds N] [--tiers 1-4] A B [...]  (A, B: .wasm files or git revisions)`);
+  console.error(`bench:ab: ${message}\nusage: npm run bench:ab -- [--policies p,q] [--rounds N] [--tiers 1-4] [--prefetch] A B [...]  (A, B: .wasm files or git revisions)`);
   process.exit(2);
 }
 
@@ -60,6 +60,7 @@ function parseCommandLine() {
         policies: { type: "string", default: "heavy_hitter,predictive,lru" },
         rounds: { type: "string", default: "5" },
         tiers: { type: "string", default: String(ZIPF_BENCH_SCENARIO.tiers.length) },
+        prefetch: { type: "boolean", default: false },
       },
     });
   } catch (error) {
@@ -77,7 +78,12 @@ if (!Number.isInteger(tiers) || tiers < 1 || tiers > ZIPF_BENCH_SCENARIO.tiers.l
 for (const p of policies) if (!POLICIES.some((d) => d.name === p)) usage(`unknown policy ${p}`);
 
 const engines = positionals.map((spec) => instantiateEngine(new WebAssembly.Module(new Uint8Array(loadBuild(spec)))));
-const scenario = { ...ZIPF_BENCH_SCENARIO, name: `${ZIPF_BENCH_SCENARIO.name}-${tiers}`, tiers: ZIPF_BENCH_SCENARIO.tiers.slice(0, tiers) };
+const scenario = {
+  ...ZIPF_BENCH_SCENARIO,
+  name: `${ZIPF_BENCH_SCENARIO.name}-${tiers}`,
+  tiers: ZIPF_BENCH_SCENARIO.tiers.slice(0, tiers),
+  prefetch: { enabled: values.prefetch, maxCandidates: 2 },
+};
 const trace = generateWorkload("zipf", { pages: 1_000_000, length: 10_000_000, alpha: 0.99, seed: 1, scalars: 2048 });
 const accesses = trace.accesses.length;
 

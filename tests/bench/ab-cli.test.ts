@@ -13,6 +13,7 @@ describe("bench:ab", () => {
     [["--tiers", "5", "build/kvsim.wasm", "build/kvsim.wasm"], "--tiers must be 1 to 4, got 5"],
     [["--policies", "lru,nope", "build/kvsim.wasm", "build/kvsim.wasm"], "unknown policy nope"],
     [["--bogus", "build/kvsim.wasm", "build/kvsim.wasm"], "Unknown option '--bogus'"],
+    [["--prefetch=2", "build/kvsim.wasm", "build/kvsim.wasm"], "Option '--prefetch' does not take an argument"],
     [["build/kvsim.wasm", "missing.wasm"], "no such file: missing.wasm"],
     [["build/kvsim.wasm", "no-such-revision"], "cannot build revision no-such-revision"],
   ])("%j is a usage error: exit 2, a message and the usage line", (args, message) => {
