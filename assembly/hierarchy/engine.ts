@@ -1,6 +1,6 @@
 import {
   profile, PROFILE_KHL, numPages, numTiers, sizeOf, decodePenalty, tierRead, tierWrite,
-  tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned, pages, RECORD,
+  tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned, pages, RECORD, commonPageSize,
 } from "./state";
 import { firstTier, isIn, linkIn, linkOut, fits, isPending, setPending, keepOrder } from "./residency";
 import {
@@ -166,30 +166,38 @@ function runPrefetches(page: i32): void {
 }
 
 /**
- * How many accesses ahead the replay touches a page's record. Records of a large page space miss
- * the cache, and WebAssembly has no prefetch instruction: an early load of the record lets its
- * miss overlap the work of the accesses in between (commit aa0cbfc has the side-by-side figures).
+ * How many accesses ahead the replay fetches a page's record (and the policy's per-page state).
+ * Records of a large page space miss the cache, and WebAssembly has no prefetch instruction: an
+ * early access lets the miss overlap the work of the accesses in between (commit aa0cbfc has the
+ * side-by-side figures).
  */
 const LOOKAHEAD: i32 = 16;
 
-/** Loads the page's record and drops the value: a load may trap, so no optimizer removes it. */
-@inline function touch(page: i32): void {
-  unchecked(pages[page * RECORD]);
+/**
+ * Fetches the page's record early. A load that misses holds up retirement until its line arrives,
+ * where a store that misses waits in the store buffer while later work retires; so when every page
+ * has one size, the record is fetched by storing that size into it, otherwise loaded (the value
+ * dropped: a load may trap, so no optimizer removes it).
+ */
+@inline function fetchRecord(page: i32, commonSize: i32): void {
+  if (commonSize > 0) unchecked(pages[page * RECORD] = commonSize);
+  else unchecked(pages[page * RECORD]);
 }
 
 /** Replays trace[from, to); returns the number of accesses handled. */
 export function replay(from: i32, to: i32): i32 {
   const khl = profile == PROFILE_KHL;
   const lastAhead = to - LOOKAHEAD;
-  // A policy without a per-page array has the page records touched twice: one loop, no test.
-  const ahead = policy.lookaheadBase();
-  const aheadShift = policy.lookaheadBaseShift();
+  const commonSize = commonPageSize;
+  const policyArray = policy.lookaheadArray();
+  const policyBase = changetype<usize>(policyArray);
+  const policyShift = policy.lookaheadShift();
   for (let s = from; s < to; s++) {
     const page = unchecked(trace[s]);
     if (s < lastAhead) {
       const later = unchecked(trace[s + LOOKAHEAD]);
-      touch(later);
-      load<i32>(ahead + (<usize>later << aheadShift));
+      fetchRecord(later, commonSize);
+      if (policyArray) load<i32>(policyBase + (<usize>later << policyShift));
     }
     setStep(s);
     const tier = firstTier(page);
