@@ -11,6 +11,7 @@ import { initState, pageSizeInput, loadPageSizes, tierCapacity, tierRead, tierWr
 import { initResidency, tierPeak, tierUsed, tierCount, residentMaskOf } from "./hierarchy/residency";
 import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
+import * as errors from "./hierarchy/errors";
 import { createPolicy, needsNextUse } from "./policies/factory";
 import { seedRng, Stream } from "./util/rng";
 import { replayRequests as replayRequestList, prefixHitBlocks, resetPrefixHits } from "./blocks/prefix-replay";
@@ -79,9 +80,13 @@ export function requestBuffer(count: i32): usize {
 /** Replays requests [0, count) of the request buffer; returns how many completed. */
 export function replayRequests(count: i32): i32 { return replayRequestList(requestOffsets, count); }
 export function prefixHits(): f64 { return <f64>prefixHitBlocks; }
-export function errorCode(): i32 { return engine.errorCode; }
-export function errorPage(): i32 { return engine.errorPage; }
-export function errorTier(): i32 { return engine.errorTier; }
+/** Test hook: 0 replays lru, fifo and windowed_recency-as-LRU through the general loop. */
+export function allowQueueReplay(allowed: i32): void { engine.allowQueueReplay(allowed != 0); }
+/** Which loop the current run replays with: 0 the general one, else the policy's queue order. */
+export function replayLoop(): i32 { return engine.replayLoop(); }
+export function errorCode(): i32 { return errors.errorCode; }
+export function errorPage(): i32 { return errors.errorPage; }
+export function errorTier(): i32 { return errors.errorTier; }
 /** Test hook: heaps renumber their arrivals after `limit` inserts instead of 2^31 (0: default). */
 export { setArrivalLimit } from "./util/lazy-heap";
 export { checkLazyHeaps, lazyHeapChecks } from "./util/lazy-heap-check";

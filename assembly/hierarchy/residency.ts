@@ -81,7 +81,7 @@ export function initResidency(): void {
 }
 
 /** Appends the page at the tail of the tier's order and charges its bytes. */
-export function linkIn(tier: i32, page: i32): void {
+@inline export function linkIn(tier: i32, page: i32): void {
   if (ordered) order.append(tier, tier * stride + page);
   setFlags(page, flagsOf(page) | (1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] + 1);
@@ -91,7 +91,7 @@ export function linkIn(tier: i32, page: i32): void {
 }
 
 /** Unlinks the page from the tier and releases its bytes. */
-export function linkOut(tier: i32, page: i32): void {
+@inline export function linkOut(tier: i32, page: i32): void {
   if (ordered) order.remove(tier, tier * stride + page);
   setFlags(page, flagsOf(page) & ~(1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] - 1);
@@ -99,7 +99,7 @@ export function linkOut(tier: i32, page: i32): void {
 }
 
 /** Moves a resident page to the tail of its tier's order (recency-ordered lists). */
-export function moveToTail(tier: i32, page: i32): void {
+@inline export function moveToTail(tier: i32, page: i32): void {
   const node = tier * stride + page;
   if (order.last(tier) == node) return;
   order.remove(tier, node);

@@ -1,3 +1,4 @@
+import { QUEUE_INSERTION } from "./policy";
 import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
 
 /**
@@ -7,6 +8,10 @@ import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
 export class FifoPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_LIST, FIND_LIST);
+  }
+
+  queueOrder(): i32 {
+    return QUEUE_INSERTION;
   }
 
   victim(tier: i32, exclude: i32): i32 {

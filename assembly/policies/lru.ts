@@ -1,3 +1,4 @@
+import { QUEUE_RECENCY, QUEUE_NONE } from "./policy";
 import { ScoredPolicy, FIND_LIST, FIND_HEAP, findVictim } from "./scored";
 import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
@@ -15,6 +16,10 @@ export class LruPolicy extends ScoredPolicy {
   constructor() {
     super(FIND_LIST, FIND_HEAP);
     this.last = filledI32(profile == PROFILE_KHL ? numPages : 0, -1);
+  }
+
+  queueOrder(): i32 {
+    return this.find == FIND_LIST ? QUEUE_RECENCY : QUEUE_NONE;
   }
 
   victim(tier: i32, exclude: i32): i32 {

@@ -1,3 +1,4 @@
+import { QUEUE_RECENCY, QUEUE_NONE } from "./policy";
 import { ScoredPolicy, FIND_HEAP, FIND_LIST, findVictim } from "./scored";
 import { numPages, numTiers, profile, PROFILE_KHL, sizeOf, tierCapacity } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
@@ -39,6 +40,10 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
 
   lookaheadShift(): i32 {
     return this.inWindow.byteShift();
+  }
+
+  queueOrder(): i32 {
+    return this.find == FIND_LIST ? QUEUE_RECENCY : QUEUE_NONE;
   }
 
   victim(tier: i32, exclude: i32): i32 {

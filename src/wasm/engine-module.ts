@@ -68,6 +68,10 @@ export interface EngineExports {
   errorCode(): number;
   errorPage(): number;
   errorTier(): number;
+  /** Test hook: 0 replays the queue policies (lru, fifo, windowed_recency as LRU) through the general loop. */
+  allowQueueReplay(allowed: number): void;
+  /** The loop the current run replays with: 0 the general one, 1 a FIFO queue, 2 an LRU queue. */
+  replayLoop(): number;
   /** Test hook: heaps renumber their arrival numbers after `limit` inserts (0 restores 2^31). */
   setArrivalLimit(limit: number): void;
   /**

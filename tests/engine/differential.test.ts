@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/simulate.js";
 import { POLICIES, resolvePolicyParams } from "../../src/policies/registry.js";
-import type { Scenario } from "../../src/hierarchy/scenario.js";
 import { naiveReplay } from "../reference/naive-hierarchy.js";
+import { slackScenario } from "../helpers/slack-scenario.js";
 
 /** Policies with a deterministic definition the naive reference implements (random is seeded differently). */
 const COMPARED = POLICIES.filter((p) => p.name !== "random").map((p) => p.name);
@@ -35,19 +35,7 @@ const longCaseArb = fc.record({
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: Case) {
-  const sizes: number[] = c.pageSizes;
-  const largest = Math.max(...sizes);
-  const scenario: Scenario = {
-    name: "prop",
-    quantization: c.quantization,
-    prefetch: { enabled: c.prefetch, maxCandidates: 2 },
-    tiers: c.tierSlack.map((slack, i) => ({
-      name: `t${i}`, capacityBytes: largest + slack, readLatencyMs: 0.01 * (i + 1), writeLatencyMs: 0.02 * (i + 1),
-      bandwidthBytesPerMs: 1000 / (i + 1),
-    })),
-  };
-  const accesses = c.accesses.map((a) => a % sizes.length);
-  return { scenario, sizes, accesses };
+  return { scenario: slackScenario(c), sizes: c.pageSizes, accesses: c.accesses.map((a) => a % c.pageSizes.length) };
 }
 
 describe.each([

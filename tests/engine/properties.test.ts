@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { simulate, type AuditState } from "../../src/simulate.js";
 import { POLICIES } from "../../src/policies/registry.js";
 import type { Scenario } from "../../src/hierarchy/scenario.js";
+import { slackScenario } from "../helpers/slack-scenario.js";
 
 const popcount = (x: number): number => {
   let n = 0;
@@ -21,22 +22,12 @@ const caseArb = fc.record({
 
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
-function scenarioFor(c: Case): Scenario {
-  const largest = Math.max(...c.pageSizes);
-  return {
-    name: "prop", quantization: "fp16", prefetch: { enabled: c.prefetch, maxCandidates: 2 },
-    tiers: c.tierSlack.map((slack, i) => ({
-      name: `t${i}`, capacityBytes: largest + slack, readLatencyMs: 0.1 * i, writeLatencyMs: 0.1, bandwidthBytesPerMs: 500,
-    })),
-  };
-}
-
 describe("engine invariants after every access (kvsim profile)", () => {
   it.each(POLICIES.map((p) => p.name))("%s", (policy) => {
     const params = policy === "predictive" ? { min_confidence: 1 } : {};
     fc.assert(
       fc.property(caseArb, (c) => {
-        const scenario = scenarioFor(c);
+        const scenario = slackScenario(c);
         const sizes = c.pageSizes;
         const accesses = Int32Array.from(c.accesses, (a) => a % sizes.length);
         const T = scenario.tiers.length;

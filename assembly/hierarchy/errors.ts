@@ -1,0 +1,20 @@
+/** Set when the replay had to stop; read by the host after `run`. */
+export let errorCode: i32 = 0;
+export let errorPage: i32 = -1;
+export let errorTier: i32 = -1;
+export const ERROR_NO_VICTIM: i32 = 1;
+
+/** Records the first failure of the run (later ones follow from it). */
+export function fail(code: i32, page: i32, tier: i32): void {
+  if (errorCode == 0) {
+    errorCode = code;
+    errorPage = page;
+    errorTier = tier;
+  }
+}
+
+export function clearError(): void {
+  errorCode = 0;
+  errorPage = -1;
+  errorTier = -1;
+}

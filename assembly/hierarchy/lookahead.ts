@@ -1,0 +1,20 @@
+import { pages, RECORD } from "./state";
+
+/**
+ * How many accesses ahead the replay fetches a page's record (and the policy's per-page state).
+ * Records of a large page space miss the cache, and WebAssembly has no prefetch instruction: an
+ * early access lets the miss overlap the work of the accesses in between (commit aa0cbfc has the
+ * side-by-side figures).
+ */
+export const LOOKAHEAD: i32 = 16;
+
+/**
+ * Fetches the page's record early. A load that misses holds up retirement until its line arrives,
+ * where a store that misses waits in the store buffer while later work retires; so when every page
+ * has one size, the record is fetched by storing that size into it, otherwise loaded (the value
+ * dropped: a load may trap, so no optimizer removes it).
+ */
+@inline export function fetchRecord(page: i32, commonSize: i32): void {
+  if (commonSize > 0) unchecked(pages[page * RECORD] = commonSize);
+  else unchecked(pages[page * RECORD]);
+}
