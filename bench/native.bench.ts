@@ -7,16 +7,15 @@
  * engine's (hits, misses, evictions, total latency) or the run fails. Writes
  * bench/results/native.json.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simulate, pageBytes } from "../src/simulate.js";
+import { simulate } from "../src/simulate.js";
 import { quantizationScheme } from "../src/hierarchy/quantization.js";
-import { writeTrace } from "../src/traces/load.js";
 import { generateWorkload } from "../src/workloads/registry.js";
 import { instantiateEngine } from "../src/wasm/engine-module.js";
 import { median } from "./median.js";
+import { compileNativeLru, runNativeLru, writeNativeTrace } from "./native-lru.js";
 import { ZIPF_BENCH_SCENARIO } from "./scenarios.js";
 
 const ROUNDS = 5;
@@ -26,24 +25,18 @@ const zipf = generateWorkload("zipf", { pages: 1_000_000, length: 10_000_000, al
 const n = zipf.accesses.length;
 const dir = mkdtempSync(join(tmpdir(), "kvsim-native-"));
 try {
-  const binary = join(dir, "lru");
+  let binary: string;
   try {
-    execFileSync("cc", ["-O2", "-march=native", "-ffp-contract=off", "-o", binary, "bench/native/lru.c"], { stdio: ["ignore", "ignore", "pipe"] });
+    binary = compileNativeLru(dir, ["-march=native"]);
   } catch (error) {
     console.error(`bench:native: cannot compile bench/native/lru.c with cc: ${(error as Error).message.split("\n")[0]}`);
     process.exit(2);
   }
   const tracePath = join(dir, "zipf.kvt");
-  writeTrace({ ...zipf, pageBytes: pageBytes(zipf, scenario) }, tracePath);
+  writeNativeTrace(zipf, scenario, tracePath);
   const penalty = quantizationScheme(scenario.quantization).decodePenaltyMs;
-  const tierArgs = scenario.tiers.map((t) => `${t.capacityBytes},${t.readLatencyMs},${t.writeLatencyMs},${t.bandwidthBytesPerMs}`);
-  const native = (distance: number) => {
-    // Two replays per process; the second is timed, as the engine's rounds follow a warm-up.
-    const out = execFileSync(binary, [tracePath, String(distance), "2", String(penalty), ...tierArgs], { encoding: "utf8" });
-    const last = out.trim().split("\n").at(-1)!;
-    const [rate, hits, misses, evictions, latency] = last.split(" ").map(Number) as [number, number, number, number, number];
-    return { rate, hits, misses, evictions, latency };
-  };
+  // Two replays per process; the second is timed, as the engine's rounds follow a warm-up.
+  const native = (distance: number) => runNativeLru(binary, tracePath, scenario, penalty, distance, 2);
 
   const engine = instantiateEngine();
   const rates = { wasm: [] as number[], native: [] as number[], nativePrefetch: [] as number[] };

@@ -1,6 +1,6 @@
 import {
-  profile, PROFILE_KHL, numPages, numTiers, sizeOf, decodePenalty, tierRead, tierWrite,
-  tierBandwidth, tierCapacity, trace, setStep, setPinned, pinned, pages, RECORD, commonPageSize,
+  profile, PROFILE_KHL, numPages, numTiers, sizeOf, tierCapacity, trace, setStep, setPinned, pinned,
+  commonPageSize,
 } from "./state";
 import { firstTier, isIn, linkIn, linkOut, fits, isPending, setPending, keepOrder } from "./residency";
 import {

@@ -13,6 +13,7 @@ export function fail(code: i32, page: i32, tier: i32): void {
   }
 }
 
+/** A new run starts with no error. */
 export function clearError(): void {
   errorCode = 0;
   errorPage = -1;

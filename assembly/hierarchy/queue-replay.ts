@@ -11,9 +11,9 @@ import { LOOKAHEAD, fetchRecord } from "./lookahead";
  * their hooks do nothing but move a tier-0 hit to the tail, so this loop makes exactly the
  * general loop's moves (engine.ts: leave the source tier, make room in tier 0 by demoting heads
  * down the cascade, join tier 0) and charges them through the same functions (charges.ts), without
- * a hook call, a prefetch or a pending-page check. The two give identical metrics (`bench:ab`
- * compares them, tests/engine/queue-replay.test.ts checks them); this one is about 1.4× faster on
- * the bench trace, where each access costs tens of nanoseconds and every call in it shows.
+ * a hook call, a prefetch or a pending-page check. The two give identical metrics and events
+ * (tests/engine/queue-replay.test.ts); this one is about 1.4× faster on the bench trace (commit
+ * b783c91), where each access costs tens of nanoseconds and every call in it shows.
  */
 
 /** Evicts heads until `page` fits in `tier`. Returns false (and records an error) if it cannot. */

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { simulate, pageBytes } from "../../src/simulate.js";
+import { simulate } from "../../src/simulate.js";
 import { writeTrace } from "../../src/traces/load.js";
+import { compileNativeLru, runNativeLru, writeNativeTrace } from "../../bench/native-lru.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
 import { tier } from "../../bench/scenarios.js";
 import type { Scenario } from "../../src/hierarchy/scenario.js";
@@ -15,21 +16,18 @@ describe("bench/native/lru.c", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("gives the engine's hits, misses, evictions and total latency on a small hierarchy", () => {
-    const binary = join(dir, "lru");
-    execFileSync("cc", ["-O2", "-ffp-contract=off", "-o", binary, "bench/native/lru.c"]);
+    const binary = compileNativeLru(dir);
     const scenario: Scenario = {
       name: "native-test", quantization: "fp16", prefetch: { enabled: false, maxCandidates: 2 },
       tiers: [tier("a", 64, 0.02, 0.02, 80_000), tier("b", 128, 0.06, 0.06, 40_000), tier("c", 256, 0.4, 0.35, 8_000)],
     };
     const trace = generateWorkload("zipf", { pages: 2000, length: 50_000, alpha: 0.9, seed: 4, scalars: 2048 });
     const file = join(dir, "zipf.kvt");
-    writeTrace({ ...trace, pageBytes: pageBytes(trace, scenario) }, file);
-    const tiers = scenario.tiers.map((t) => `${t.capacityBytes},${t.readLatencyMs},${t.writeLatencyMs},${t.bandwidthBytesPerMs}`);
+    writeNativeTrace(trace, scenario, file);
     const { metrics } = simulate({ scenario, trace, policy: "lru" });
     expect(metrics.evictions).toBeGreaterThan(1000);
-    for (const distance of ["0", "16"]) {
-      const [, hits, misses, evictions, latency] = execFileSync(binary, [file, distance, "1", "0", ...tiers], { encoding: "utf8" })
-        .trim().split(" ").map(Number);
+    for (const distance of [0, 16]) {
+      const { hits, misses, evictions, latency } = runNativeLru(binary, file, scenario, 0, distance, 1);
       expect({ hits, misses, evictions, latency }).toEqual({
         hits: metrics.hits, misses: metrics.misses, evictions: metrics.evictions, latency: metrics.totalLatencyMs,
       });
