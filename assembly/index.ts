@@ -13,7 +13,9 @@ import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
 import * as errors from "./hierarchy/errors";
 import { createPolicy, needsNextUse } from "./policies/factory";
-import { seedRng, Stream } from "./util/rng";
+import { seedRng } from "./util/rng";
+import { RunField, TierField } from "./abi/hierarchy";
+import { PoolStat } from "./abi/block-pool";
 import { replayRequests as replayRequestList, prefixHitBlocks, resetPrefixHits } from "./blocks/prefix-replay";
 
 let traceArray = new StaticArray<i32>(0);
@@ -31,7 +33,7 @@ export function setup(pages: i32, tiers: i32, profile: i32, decodePenalty: f64, 
   initResidency();
   metrics.initMetrics(eventCapacity);
   seedRng(<u64>seed);
-  metricArray = new StaticArray<f64>(METRIC_FIELDS + TIER_FIELDS * tiers);
+  metricArray = new StaticArray<f64>(RunField.COUNT + TierField.COUNT * tiers);
   auditArray = new StaticArray<i32>(0);
 }
 
@@ -80,41 +82,35 @@ export function requestBuffer(count: i32): usize {
 /** Replays requests [0, count) of the request buffer; returns how many completed. */
 export function replayRequests(count: i32): i32 { return replayRequestList(requestOffsets, count); }
 export function prefixHits(): f64 { return <f64>prefixHitBlocks; }
-/** Test hook: 0 replays lru, fifo and windowed_recency-as-LRU through the general loop. */
-export function allowQueueReplay(allowed: i32): void { engine.allowQueueReplay(allowed != 0); }
-/** Which loop the current run replays with: 0 the general one, else the policy's queue order. */
-export function replayLoop(): i32 { return engine.replayLoop(); }
 export function errorCode(): i32 { return errors.errorCode; }
 export function errorPage(): i32 { return errors.errorPage; }
 export function errorTier(): i32 { return errors.errorTier; }
-/** Test hook: heaps renumber their arrivals after `limit` inserts instead of 2^31 (0: default). */
-export { setArrivalLimit } from "./util/lazy-heap";
-export { checkLazyHeaps, lazyHeapChecks } from "./util/lazy-heap-check";
-
-export const METRIC_FIELDS: i32 = 15;
-export const TIER_FIELDS: i32 = 6;
-
-/**
- * Snapshot of the counters: 15 run fields (accesses, hits, misses, cold misses, evictions, drops,
- * total latency, bytes moved, demand bytes, prefetch bytes, prefetch requests, useful, wasted,
- * events, dropped bytes), then 6 per tier (hits, peak bytes, bytes in, bytes out, evictions, used bytes).
- */
+/** Snapshot of the counters: the `RunField`s, then the `TierField`s of each tier. */
 export function metricsBuffer(): usize {
   const m = metricArray;
-  m[0] = <f64>metrics.accesses; m[1] = <f64>metrics.hits; m[2] = <f64>metrics.misses;
-  m[3] = <f64>metrics.coldMisses; m[4] = <f64>metrics.evictions; m[5] = <f64>metrics.drops;
-  m[6] = metrics.totalLatency; m[7] = metrics.bytesMoved; m[8] = metrics.demandBytes;
-  m[9] = metrics.prefetchBytes; m[10] = <f64>metrics.prefetchRequests;
-  m[11] = <f64>metrics.usefulPrefetches; m[12] = <f64>metrics.wastedPrefetches;
-  m[13] = <f64>metrics.eventCount; m[14] = metrics.dropBytes;
+  m[RunField.accesses] = <f64>metrics.accesses;
+  m[RunField.hits] = <f64>metrics.hits;
+  m[RunField.misses] = <f64>metrics.misses;
+  m[RunField.coldMisses] = <f64>metrics.coldMisses;
+  m[RunField.evictions] = <f64>metrics.evictions;
+  m[RunField.drops] = <f64>metrics.drops;
+  m[RunField.totalLatency] = metrics.totalLatency;
+  m[RunField.bytesMoved] = metrics.bytesMoved;
+  m[RunField.demandBytes] = metrics.demandBytes;
+  m[RunField.prefetchBytes] = metrics.prefetchBytes;
+  m[RunField.prefetchRequests] = <f64>metrics.prefetchRequests;
+  m[RunField.usefulPrefetches] = <f64>metrics.usefulPrefetches;
+  m[RunField.wastedPrefetches] = <f64>metrics.wastedPrefetches;
+  m[RunField.events] = <f64>metrics.eventCount;
+  m[RunField.dropBytes] = metrics.dropBytes;
   for (let t = 0; t < numTiers; t++) {
-    const o = METRIC_FIELDS + TIER_FIELDS * t;
-    m[o] = <f64>metrics.tierHits[t];
-    m[o + 1] = <f64>tierPeak[t];
-    m[o + 2] = metrics.tierBytesIn[t];
-    m[o + 3] = metrics.tierBytesOut[t];
-    m[o + 4] = <f64>metrics.tierEvictions[t];
-    m[o + 5] = <f64>tierUsed[t];
+    const o = RunField.COUNT + TierField.COUNT * t;
+    m[o + TierField.hits] = <f64>metrics.tierHits[t];
+    m[o + TierField.peakBytes] = <f64>tierPeak[t];
+    m[o + TierField.bytesIn] = metrics.tierBytesIn[t];
+    m[o + TierField.bytesOut] = metrics.tierBytesOut[t];
+    m[o + TierField.evictions] = <f64>metrics.tierEvictions[t];
+    m[o + TierField.usedBytes] = <f64>tierUsed[t];
   }
   return changetype<usize>(metricArray);
 }
@@ -148,11 +144,11 @@ export {
 } from "./blocks/pool";
 import * as pool from "./blocks/pool";
 
-/** Pool counters: hit blocks, evicted cached blocks, blocks swapped out, blocks swapped in. */
+/** A pool counter since setup, by `PoolStat`. */
 export function poolStats(which: i32): f64 {
-  if (which == 0) return <f64>pool.hitBlocks;
-  if (which == 1) return <f64>pool.evictedBlocks;
-  if (which == 2) return <f64>pool.swappedOutBlocks;
+  if (which == PoolStat.hitBlocks) return <f64>pool.hitBlocks;
+  if (which == PoolStat.evictedBlocks) return <f64>pool.evictedBlocks;
+  if (which == PoolStat.swappedOutBlocks) return <f64>pool.swappedOutBlocks;
   return <f64>pool.swappedInBlocks;
 }
 
@@ -167,18 +163,12 @@ import * as serving from "./serving/sim";
 
 export function servingReward(): f64 { return serving.lastReward; }
 
-/**
- * `count` standard normal deviates from the traffic sampler (a Stream's ziggurat) for `seed`,
- * written to a fresh arena buffer whose address is returned, so hosts and tests can check the
- * distribution the serving traffic draws from. Call after resetArena.
- */
-export function sampleNormals(seed: f64, count: i32): usize {
-  const out = new StaticArray<f64>(count);
-  const stream = new Stream(<u64>seed, 0);
-  for (let i = 0; i < count; i++) unchecked(out[i] = stream.normal(0.0, 1.0));
-  return changetype<usize>(out);
-}
-
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";
 export { setupScoring, scoringKeys, scoringValues, scoringWeights, scoringScores, scoringOrder, scoreLinear, selectTopK } from "./tokens/score";
 export { setupRanking, rankingScores, rankingUtility, rankingOrder, rankingRetained, rank } from "./tokens/rank";
+
+// The declared boundary: every enum member is exported as a global (`RunField.hits`), which the
+// host checks against its own copy of these files when it instantiates the engine.
+export * from "./abi/hierarchy";
+export * from "./abi/block-pool";
+export * from "./abi/serving";

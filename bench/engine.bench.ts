@@ -18,7 +18,7 @@ import type { Scenario } from "../src/hierarchy/scenario.js";
 import { POLICIES, type Profile } from "../src/policies/registry.js";
 import type { Trace } from "../src/traces/trace.js";
 import { generateWorkload } from "../src/workloads/registry.js";
-import { instantiateEngine } from "../src/wasm/engine-module.js";
+import { HierarchyEngine } from "../src/wasm/hierarchy.js";
 import { tsLruReplay } from "./ts-lru.js";
 import { median } from "./median.js";
 import { tier, ZIPF_BENCH_SCENARIO } from "./scenarios.js";
@@ -39,7 +39,7 @@ interface Row {
 
 type Once = () => { replayMs: number; hitRate?: number };
 
-const engine = instantiateEngine();
+const engine = new HierarchyEngine();
 const rows: Row[] = [];
 
 /** One case timed by benny on its own (cases outside the round-robin table). */

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { simulate } from "../src/simulate.js";
 import { quantizationScheme } from "../src/hierarchy/quantization.js";
 import { generateWorkload } from "../src/workloads/registry.js";
-import { instantiateEngine } from "../src/wasm/engine-module.js";
+import { HierarchyEngine } from "../src/wasm/hierarchy.js";
 import { median } from "./median.js";
 import { compileNativeLru, runNativeLru, writeNativeTrace } from "./native-lru.js";
 import { ZIPF_BENCH_SCENARIO } from "./scenarios.js";
@@ -38,7 +38,7 @@ try {
   // Two replays per process; the second is timed, as the engine's rounds follow a warm-up.
   const native = (distance: number) => runNativeLru(binary, tracePath, scenario, penalty, distance, 2);
 
-  const engine = instantiateEngine();
+  const engine = new HierarchyEngine();
   const rates = { wasm: [] as number[], native: [] as number[], nativePrefetch: [] as number[] };
   for (let round = -1; round < ROUNDS; round++) {
     const run = simulate({ scenario, trace: zipf, policy: "lru", engine });

@@ -5,7 +5,7 @@
  * of 9 rounds; writes bench/results/tokens.json. Target: < 20 ms and ≥ 2× TypeScript.
  */
 import { writeFileSync } from "node:fs";
-import { LinearScoringKernel } from "../src/tokens/learned/score-kernel.js";
+import { LinearScoringKernel } from "../src/wasm/tokens.js";
 import { Xoshiro128 } from "../src/tokens/rng.js";
 import { median } from "./median.js";
 import { tsScoreLinear, tsSelectTopK } from "./ts-token-score.js";

@@ -2,7 +2,7 @@ import type { Scenario } from "./hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "./policies/registry.js";
 import { simulate, type Metrics, type SimulationEvent } from "./simulate.js";
 import type { Trace } from "./traces/trace.js";
-import type { EngineExports } from "./wasm/engine-module.js";
+import type { HierarchyEngine } from "./wasm/hierarchy.js";
 
 /** One replay as reported by `kvsim run --json` and stored by comparisons and sweeps. */
 export interface RunRecord {
@@ -29,7 +29,7 @@ export interface RunSpec {
   params?: Record<string, unknown>;
   profile?: Profile;
   seed?: number;
-  engine?: EngineExports;
+  engine?: HierarchyEngine;
   /** Keep up to this many transfer events in the record. */
   eventCapacity?: number;
 }

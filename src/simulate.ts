@@ -3,7 +3,7 @@ import { footprintBytes, quantizationScheme } from "./hierarchy/quantization.js"
 import type { Scenario } from "./hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "./policies/registry.js";
 import { checkTrace, DEFAULT_PAGE_SCALARS, type Trace } from "./traces/trace.js";
-import { instantiateEngine, type EngineExports } from "./wasm/engine-module.js";
+import { EventKind, HierarchyEngine, Profile as ProfileId, type HierarchyCounters } from "./wasm/hierarchy.js";
 
 export interface SimulateOptions {
   scenario: Scenario;
@@ -16,8 +16,8 @@ export interface SimulateOptions {
   seed?: number;
   /** Record up to this many transfer events (0: none). */
   eventCapacity?: number;
-  /** Reuse an engine instance (a worker keeps one); a fresh one is made otherwise. */
-  engine?: EngineExports;
+  /** Reuse an engine (a worker keeps one); a fresh one is made otherwise. */
+  engine?: HierarchyEngine;
   /**
    * Test and debugging aid: replays one access at a time and calls this after each with the
    * engine's state. Slow; never used for measurements.
@@ -84,10 +84,10 @@ export interface SimulationResult {
   replayMs: number;
 }
 
-const PROFILE_IDS: Record<Profile, number> = { kvsim: 0, khl: 1 };
-const EVENT_TYPES: EventType[] = ["promote", "prefetch", "demote", "evict"];
-const RUN_FIELDS = 15;
-const TIER_FIELDS = 6;
+const PROFILE_IDS: Record<Profile, ProfileId> = { kvsim: ProfileId.kvsim, khl: ProfileId.khl };
+const EVENT_TYPES: Record<EventKind, EventType> = {
+  [EventKind.promote]: "promote", [EventKind.prefetch]: "prefetch", [EventKind.demote]: "demote", [EventKind.evict]: "evict",
+};
 /** Accesses per `replay` call: long enough to amortise the call, short enough to stay responsive. */
 const CHUNK = 1 << 22;
 
@@ -107,7 +107,7 @@ export function pageBytes(trace: Trace, scenario: Scenario): Int32Array {
  * Loads a run into an engine — arena reset, page sizes, tiers, trace, policy parameters — and
  * starts it; the caller then replays (internal: `simulate` and the prefix replay share it).
  */
-export function startRun(options: SimulateOptions): EngineExports {
+export function startRun(options: SimulateOptions): HierarchyEngine {
   const { scenario, trace } = options;
   const profile = options.profile ?? "kvsim";
   const info = policyInfo(options.policy);
@@ -117,23 +117,14 @@ export function startRun(options: SimulateOptions): EngineExports {
   const params = resolvePolicyParams(info, options.params);
   checkTrace(trace);
   const sizes = pageBytes(trace, scenario);
-  const penalty = quantizationScheme(scenario.quantization).decodePenaltyMs;
-  const eventCapacity = options.eventCapacity ?? 0;
   const tiers = scenario.tiers;
-  const wasm = options.engine ?? instantiateEngine();
-
-  wasm.resetArena();
-  wasm.setup(trace.numPages, tiers.length, PROFILE_IDS[profile], penalty, options.seed ?? 0, eventCapacity);
-  new Int32Array(wasm.memory.buffer, wasm.pageSizes(), trace.numPages).set(sizes);
-  tiers.forEach((t, i) => wasm.setTier(i, t.capacityBytes, t.readLatencyMs, t.writeLatencyMs, t.bandwidthBytesPerMs));
-  const n = trace.accesses.length;
-  const tracePtr = wasm.traceBuffer(n);
-  new Int32Array(wasm.memory.buffer, tracePtr, n).set(trace.accesses);
-  const paramValues = info.params.map((p) => params[p.name]!);
-  const paramsPtr = wasm.paramsBuffer(paramValues.length);
-  new Float64Array(wasm.memory.buffer, paramsPtr, paramValues.length).set(paramValues);
-
-  const oversized = wasm.start(info.wasmId, scenario.prefetch.enabled ? 1 : 0, scenario.prefetch.maxCandidates);
+  const engine = options.engine ?? new HierarchyEngine();
+  const oversized = engine.load({
+    profile: PROFILE_IDS[profile], pageBytes: sizes, tiers, decodePenaltyMs: quantizationScheme(scenario.quantization).decodePenaltyMs,
+    seed: options.seed ?? 0, eventCapacity: options.eventCapacity ?? 0, accesses: trace.accesses,
+    policyId: info.wasmId, params: info.params.map((p) => params[p.name]!),
+    prefetch: scenario.prefetch.enabled, maxPrefetchCandidates: scenario.prefetch.maxCandidates,
+  });
   if (oversized >= 0) {
     const largest = sizes.reduce((a, b) => Math.max(a, b), 0);
     const page = sizes.indexOf(largest);
@@ -142,96 +133,76 @@ export function startRun(options: SimulateOptions): EngineExports {
         `(${tiers[oversized]!.capacityBytes} bytes) of scenario "${scenario.name}"`,
     );
   }
-  return wasm;
+  return engine;
 }
 
 /** Replays a trace through the WASM engine under one scenario and policy. */
 export function simulate(options: SimulateOptions): SimulationResult {
   const { scenario, trace } = options;
   const profile = options.profile ?? "kvsim";
-  const tiers = scenario.tiers;
-  const wasm = startRun(options);
+  const engine = startRun(options);
   const n = trace.accesses.length;
   const t0 = performance.now();
   const chunk = options.audit ? 1 : CHUNK;
   for (let from = 0; from < n; from += chunk) {
     const to = Math.min(n, from + chunk);
-    if (wasm.replay(from, to) !== to - from) break;
+    if (engine.replay(from, to) !== to - from) break;
     if (options.audit) {
-      const view = new Int32Array(wasm.memory.buffer, wasm.auditBuffer(), trace.numPages + tiers.length).slice();
-      options.audit({
-        step: from,
-        masks: view.subarray(0, trace.numPages),
-        tierPages: view.subarray(trace.numPages),
-        metrics: readResults(wasm, scenario, trace, profile, 0).metrics,
-      });
+      const { masks, tierPages } = engine.audit();
+      options.audit({ step: from, masks, tierPages, metrics: toMetrics(engine.counters(), scenario, profile) });
     }
   }
-  wasm.finish();
+  engine.finish();
   const replayMs = performance.now() - t0;
-  if (wasm.errorCode() !== 0) {
-    throw new Error(`engine could not place page ${wasm.errorPage()} in tier ${wasm.errorTier()} (error ${wasm.errorCode()})`);
-  }
-  return { ...readResults(wasm, scenario, trace, profile, options.eventCapacity ?? 0), replayMs };
+  const error = engine.error();
+  if (error) throw new Error(`engine could not place page ${error.page} in tier ${error.tier} (error ${error.code})`);
+  const counters = engine.counters();
+  const metrics = toMetrics(counters, scenario, profile);
+  const eventCapacity = options.eventCapacity ?? 0;
+  if (eventCapacity === 0) return { metrics, replayMs };
+  const kept = Math.min(counters.run.events, eventCapacity);
+  return { metrics, events: readEvents(engine, kept, scenario, trace), eventsDropped: counters.run.events - kept, replayMs };
 }
 
-function readResults(
-  wasm: EngineExports, scenario: Scenario, trace: Trace, profile: Profile, eventCapacity: number,
-): Omit<SimulationResult, "replayMs"> {
-  const tiers = scenario.tiers;
-  const m = new Float64Array(wasm.memory.buffer, wasm.metricsBuffer(), RUN_FIELDS + TIER_FIELDS * tiers.length).slice();
-  const [accesses, hits, misses, coldMisses, evictions, drops, totalLatency, bytesMoved, demand, prefetchBytes,
-    requests, useful, wasted, eventCount, dropBytes] = m as unknown as number[];
-  const tierMetrics: TierMetrics[] = tiers.map((t, i) => {
-    const o = RUN_FIELDS + TIER_FIELDS * i;
-    return {
-      name: t.name, hits: m[o]!, peakBytes: m[o + 1]!, bytesIn: m[o + 2]!, bytesOut: m[o + 3]!,
-      evictions: m[o + 4]!, usedBytes: m[o + 5]!,
-    };
-  });
+function toMetrics({ run, tiers: tierFields }: HierarchyCounters, scenario: Scenario, profile: Profile): Metrics {
+  const tiers: TierMetrics[] = scenario.tiers.map((t, i) => ({ name: t.name, ...tierFields[i]! }));
+  const { accesses, hits, misses } = run;
   const tierHitRate: Record<string, number> = {};
-  for (const t of tierMetrics) if (t.hits > 0) tierHitRate[t.name] = t.hits / accesses!;
+  for (const t of tiers) if (t.hits > 0) tierHitRate[t.name] = t.hits / accesses;
   const peakFootprintBytes: Record<string, number> = {};
-  if (accesses! > 0) for (const t of tierMetrics) peakFootprintBytes[t.name] = t.peakBytes;
-  const metrics: Metrics = {
-    accesses: accesses!,
-    hits: hits!,
-    misses: misses!,
-    coldMisses: coldMisses!,
-    evictions: evictions!,
-    drops: drops!,
-    dropBytes: dropBytes!,
+  if (accesses > 0) for (const t of tiers) peakFootprintBytes[t.name] = t.peakBytes;
+  return {
+    accesses,
+    hits,
+    misses,
+    coldMisses: run.coldMisses,
+    evictions: run.evictions,
+    drops: run.drops,
+    dropBytes: run.dropBytes,
     // kv-hierarchy-lab defines the hit rate as one minus the miss ratio; kvsim as hits / accesses.
-    hitRate: accesses! === 0 ? 0 : profile === "khl" ? 1 - misses! / accesses! : hits! / accesses!,
-    avgLatencyMs: accesses! === 0 ? 0 : totalLatency! / accesses!,
-    totalLatencyMs: totalLatency!,
-    bytesMoved: bytesMoved!,
-    demandBytesMoved: demand!,
-    prefetchBytesMoved: prefetchBytes!,
-    prefetchRequests: requests!,
-    usefulPrefetches: useful!,
-    wastedPrefetches: wasted!,
-    prefetchUsefulness: requests! === 0 ? 0 : useful! / requests!,
+    hitRate: accesses === 0 ? 0 : profile === "khl" ? 1 - misses / accesses : hits / accesses,
+    avgLatencyMs: accesses === 0 ? 0 : run.totalLatency / accesses,
+    totalLatencyMs: run.totalLatency,
+    bytesMoved: run.bytesMoved,
+    demandBytesMoved: run.demandBytes,
+    prefetchBytesMoved: run.prefetchBytes,
+    prefetchRequests: run.prefetchRequests,
+    usefulPrefetches: run.usefulPrefetches,
+    wastedPrefetches: run.wastedPrefetches,
+    prefetchUsefulness: run.prefetchRequests === 0 ? 0 : run.usefulPrefetches / run.prefetchRequests,
     tierHitRate,
     peakFootprintBytes,
-    tiers: tierMetrics,
+    tiers,
   };
-  if (eventCapacity === 0) return { metrics };
-  const kept = Math.min(eventCount!, eventCapacity);
-  const view = <T extends Int32Array | Float64Array>(Ctor: new (b: ArrayBuffer, o: number, l: number) => T, ptr: number): T =>
-    new Ctor(wasm.memory.buffer, ptr, kept);
-  const steps = view(Int32Array, wasm.eventSteps());
-  const types = view(Int32Array, wasm.eventTypes());
-  const pages = view(Int32Array, wasm.eventPages());
-  const srcs = view(Int32Array, wasm.eventSources());
-  const dsts = view(Int32Array, wasm.eventTargets());
-  const lats = view(Float64Array, wasm.eventLatencies());
-  const bytes = view(Float64Array, wasm.eventBytes());
-  const tierName = (i: number): string | null => (i >= 0 ? tiers[i]!.name : null);
+}
+
+function readEvents(engine: HierarchyEngine, kept: number, scenario: Scenario, trace: Trace): SimulationEvent[] {
+  const e = engine.events(kept);
+  const tierName = (i: number): string | null => (i >= 0 ? scenario.tiers[i]!.name : null);
   const events: SimulationEvent[] = [];
   for (let i = 0; i < kept; i++) {
-    events.push([steps[i]!, EVENT_TYPES[types[i]!]!, trace.pageIds?.[pages[i]!] ?? String(pages[i]),
-      tierName(srcs[i]!), tierName(dsts[i]!), lats[i]!, bytes[i]!]);
+    events.push([e.steps[i]!, EVENT_TYPES[e.kinds[i] as EventKind], trace.pageIds?.[e.pages[i]!] ?? String(e.pages[i]),
+      tierName(e.sources[i]!), tierName(e.targets[i]!), e.latencies[i]!, e.bytes[i]!]);
   }
-  return { metrics, events, eventsDropped: eventCount! - kept };
+  return events;
 }

@@ -3,6 +3,7 @@ import { LinkPair } from "../util/node-layout";
 import { LazyHeaps } from "../util/lazy-heap";
 import { IntMap } from "../util/int-map";
 import { S3FifoQueues } from "./s3fifo-queues";
+import { CacheEviction, PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../abi/block-pool";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
@@ -27,13 +28,8 @@ import { S3FifoQueues } from "./s3fifo-queues";
  *   SGLang deduplicates; only the number of reusable copies differs).
  */
 
-export const GPU: i32 = 0;
-export const CPU: i32 = 1;
-export const EVICT_LRU: i32 = 0;
-export const EVICT_FIFO: i32 = 1;
-export const EVICT_LFU: i32 = 2;
-export const EVICT_BELADY: i32 = 3;
-export const EVICT_S3FIFO: i32 = 4;
+export const GPU: i32 = PoolTier.gpu;
+export const CPU: i32 = PoolTier.cpu;
 const NO_HASH: i64 = -1;
 
 let blockTokens: i32 = 16;
@@ -49,7 +45,7 @@ let freeQueue = new ListPool<LinkPair>(0, 0);
 let evictHeap = new LazyHeaps<LinkPair>(new StaticArray<i32>(0), 0, 0, 0);
 let s3 = changetype<S3FifoQueues>(0);
 let maps = new StaticArray<IntMap>(0);
-let evictPolicy: i32 = EVICT_LRU;
+let evictPolicy: i32 = CacheEviction.lru;
 let clock: i64 = 0;
 
 let maxRequests: i32 = 0;
@@ -90,7 +86,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   nextUse = new StaticArray<f64>(total);
   freeQueue = new ListPool<LinkPair>(2, total);
   // belady's keys (minus the next use) do not grow with time: no sorted run.
-  evictHeap = new LazyHeaps<LinkPair>(tierSize, total, 0, policy != EVICT_BELADY ? 1 : 0);
+  evictHeap = new LazyHeaps<LinkPair>(tierSize, total, 0, policy != CacheEviction.belady ? 1 : 0);
   s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
   maps = new StaticArray<IntMap>(2);
   unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));
@@ -171,12 +167,12 @@ export function tableOf(request: i32): usize {
 
 /** fifo, lfu and belady keep the free cached blocks in a heap keyed by `score`. */
 @inline function heapPolicy(): bool {
-  return evictPolicy == EVICT_FIFO || evictPolicy == EVICT_LFU || evictPolicy == EVICT_BELADY;
+  return evictPolicy == CacheEviction.fifo || evictPolicy == CacheEviction.lfu || evictPolicy == CacheEviction.belady;
 }
 
 function score(b: i32): f64 {
-  if (evictPolicy == EVICT_FIFO) return <f64>unchecked(cachedAt[b]);
-  if (evictPolicy == EVICT_LFU) return <f64>unchecked(hits[b]);
+  if (evictPolicy == CacheEviction.fifo) return <f64>unchecked(cachedAt[b]);
+  if (evictPolicy == CacheEviction.lfu) return <f64>unchecked(hits[b]);
   return -unchecked(nextUse[b]); // belady: the farthest next use is the smallest key
 }
 
@@ -194,7 +190,7 @@ function uncache(b: i32): void {
   if (h == NO_HASH) return;
   unchecked(maps[tierOf(b)]).delete(h, b);
   unchecked(hashOf[b] = NO_HASH);
-  if (evictPolicy == EVICT_S3FIFO) s3.onUncache(tierOf(b), b);
+  if (evictPolicy == CacheEviction.s3fifo) s3.onUncache(tierOf(b), b);
   evictedBlocks++;
 }
 
@@ -203,7 +199,7 @@ function popFree(t: i32): i32 {
   let b = freeQueue.first(t);
   if (unchecked(hashOf[b]) != NO_HASH) {
     if (heapPolicy()) b = evictHeap.top(t);
-    else if (evictPolicy == EVICT_S3FIFO) {
+    else if (evictPolicy == CacheEviction.s3fifo) {
       const v = s3.victim(t, hashOf);
       if (v >= 0) b = v; // -1 cannot happen while a free cached block exists; the queue head is then as good
     }
@@ -233,7 +229,7 @@ function acquire(b: i32): void {
   if (unchecked(refCount[b]) == 0) unlinkFree(b);
   unchecked(refCount[b] = refCount[b] + 1);
   unchecked(hits[b] = hits[b] + 1);
-  if (evictPolicy == EVICT_S3FIFO) s3.onHit(b);
+  if (evictPolicy == CacheEviction.s3fifo) s3.onHit(b);
 }
 
 /** Records block b (of its tier) as holding the content named `h`. */
@@ -246,7 +242,7 @@ function setCached(b: i32, h: i64): void {
 function markCached(b: i32, h: i64): void {
   unchecked(hashOf[b] = h);
   unchecked(cachedAt[b] = clock++);
-  if (evictPolicy == EVICT_S3FIFO) s3.onCache(tierOf(b), b, h);
+  if (evictPolicy == CacheEviction.s3fifo) s3.onCache(tierOf(b), b, h);
 }
 
 @inline function push(request: i32, b: i32): void {
@@ -283,21 +279,21 @@ export function cachedPrefix(tier: i32, count: i32): i32 {
  * Admits a request of `tokens` tokens on the GPU. The input holds the hashes of its
  * floor(tokens / blockTokens) full blocks. Cached prefix blocks are shared (at most
  * tokens − 1 tokens can hit: the last prompt token is recomputed for its logits), the rest
- * allocated, and the new full blocks cached. Returns the hit blocks, or -1 (nothing changed)
- * when the GPU lacks free blocks, -2 when the request would exceed its table, -3 when the
- * request already holds blocks.
+ * allocated, and the new full blocks cached. Returns the hit blocks, or a `PoolRefusal` (nothing
+ * changed): noRoom when the GPU lacks free blocks, tableFull when the request would exceed its
+ * table, wrongState when the request already holds blocks.
  */
 export function admit(request: i32, tokens: i32): i32 {
-  if (unchecked(tableLength[request]) > 0) return -3;
+  if (unchecked(tableLength[request]) > 0) return PoolRefusal.wrongState;
   const full = tokens / blockTokens;
   const needed = blocksFor(tokens);
-  if (needed > maxPerRequest) return -2;
+  if (needed > maxPerRequest) return PoolRefusal.tableFull;
   let hit = min(cachedPrefix(GPU, full), (tokens - 1) / blockTokens);
   hit = max(hit, 0);
   // A hit block already free still counts against the free pool when it is taken.
   let takenFree = 0;
   for (let k = 0; k < hit; k++) if (unchecked(refCount[prefixBlocks[k]]) == 0) takenFree++;
-  if (needed - hit + takenFree > unchecked(freeCount[GPU])) return -1;
+  if (needed - hit + takenFree > unchecked(freeCount[GPU])) return PoolRefusal.noRoom;
   unchecked(tableLength[request] = 0);
   unchecked(tableTier[request] = GPU);
   for (let k = 0; k < hit; k++) {
@@ -320,16 +316,16 @@ export function admit(request: i32, tokens: i32): i32 {
 /**
  * Grows a GPU-resident request to `tokens`. The input holds the hashes of the blocks that became
  * full, in order, starting at the request's first uncached full block. Returns the new blocks
- * allocated, or -1 (nothing changed) when the GPU lacks free blocks, -2 past the table's end, -3
- * when the request is not on the GPU or would shrink.
+ * allocated, or a `PoolRefusal`: noRoom when the GPU lacks free blocks, tableFull past the table's
+ * end, wrongState when the request is not on the GPU or would shrink.
  */
 export function grow(request: i32, tokens: i32): i32 {
-  if (unchecked(tableTier[request]) != GPU || tokens < unchecked(requestTokens[request])) return -3;
+  if (unchecked(tableTier[request]) != GPU || tokens < unchecked(requestTokens[request])) return PoolRefusal.wrongState;
   const have = unchecked(tableLength[request]);
   const needed = blocksFor(tokens);
-  if (needed > maxPerRequest) return -2;
+  if (needed > maxPerRequest) return PoolRefusal.tableFull;
   const extra = max(0, needed - have);
-  if (extra > unchecked(freeCount[GPU])) return -1;
+  if (extra > unchecked(freeCount[GPU])) return PoolRefusal.noRoom;
   for (let k = 0; k < extra; k++) push(request, popFree(GPU));
   const first = unchecked(requestCached[request]);
   const full = tokens / blockTokens;
@@ -352,8 +348,8 @@ export function freeRequest(request: i32): void {
 /**
  * Moves a request's blocks to the other tier. A block whose content is already cached there is
  * shared instead of copied; copies keep their hash, so offloaded prefixes can be hit again.
- * The source blocks are then freed (and stay cached there). Returns the blocks copied, or -1
- * when the destination lacks free blocks.
+ * The source blocks are then freed (and stay cached there). Returns the blocks copied, or
+ * `PoolRefusal.noRoom` when the destination lacks free blocks.
  */
 export function swap(request: i32, to: i32): i32 {
   const from = unchecked(tableTier[request]);
@@ -371,7 +367,7 @@ export function swap(request: i32, to: i32): i32 {
     else if (unchecked(refCount[there]) == 0) takenFree++;
     // The count only grows: stop at the first block that does not fit (a waiting swap-in is
     // retried every tick while the GPU stays full).
-    if (copies + takenFree > free) return -1;
+    if (copies + takenFree > free) return PoolRefusal.noRoom;
   }
   for (let i = 0; i < n; i++) {
     const b = unchecked(tables[base + i]);
@@ -393,13 +389,7 @@ export function swap(request: i32, to: i32): i32 {
   return copies;
 }
 
-/**
- * Checks every invariant; returns 0 or the number of the first one broken: 1 a block's refcount
- * differs from the tables referencing it, 2 a free queue holds a block in use or misses a free
- * one, 3 free counts are wrong (free + used ≠ total), 4 an uncached block sits behind a cached
- * one in a free queue, 5 a hash map entry points to a block without that hash, 6 a request's table
- * mixes tiers.
- */
+/** Checks every invariant; returns the first `PoolInvariant` broken, or `ok`. */
 export function checkPool(): i32 {
   const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
   const refs = checkRefs;
@@ -413,32 +403,32 @@ export function checkPool(): i32 {
     for (let i = 0; i < unchecked(tableLength[r]); i++) {
       const b = unchecked(tables[base + i]);
       unchecked(refs[b] = refs[b] + 1);
-      if (tierOf(b) != unchecked(tableTier[r])) return 6;
+      if (tierOf(b) != unchecked(tableTier[r])) return PoolInvariant.mixedTiers;
     }
   }
-  for (let b = 0; b < total; b++) if (unchecked(refs[b]) != unchecked(refCount[b])) return 1;
+  for (let b = 0; b < total; b++) if (unchecked(refs[b]) != unchecked(refCount[b])) return PoolInvariant.refCount;
   for (let t = 0; t < 2; t++) {
     let n = 0;
     let seenCached = false;
     for (let b = freeQueue.first(t); b >= 0; b = freeQueue.next(b)) {
-      if (unchecked(refCount[b]) != 0 || tierOf(b) != t) return 2;
+      if (unchecked(refCount[b]) != 0 || tierOf(b) != t) return PoolInvariant.freeQueue;
       unchecked(inQueue[b] = 1);
       n++;
       const cached = unchecked(hashOf[b]) != NO_HASH;
-      if (!cached && seenCached) return 4;
+      if (!cached && seenCached) return PoolInvariant.freeOrder;
       seenCached = seenCached || cached;
     }
-    if (n != unchecked(freeCount[t])) return 3;
+    if (n != unchecked(freeCount[t])) return PoolInvariant.counts;
     let used = 0;
     for (let b = unchecked(tierStart[t]); b < unchecked(tierStart[t]) + unchecked(tierSize[t]); b++) if (unchecked(refCount[b]) > 0) used++;
-    if (used + n != unchecked(tierSize[t])) return 3;
+    if (used + n != unchecked(tierSize[t])) return PoolInvariant.counts;
   }
-  for (let b = 0; b < total; b++) if (unchecked(refCount[b]) == 0 && unchecked(inQueue[b]) == 0) return 2;
+  for (let b = 0; b < total; b++) if (unchecked(refCount[b]) == 0 && unchecked(inQueue[b]) == 0) return PoolInvariant.freeQueue;
   for (let b = 0; b < total; b++) {
     const h = unchecked(hashOf[b]);
-    if (h != NO_HASH && unchecked(maps[tierOf(b)]).get(h) != b) return 5;
+    if (h != NO_HASH && unchecked(maps[tierOf(b)]).get(h) != b) return PoolInvariant.hashMap;
   }
-  return 0;
+  return PoolInvariant.ok;
 }
 
 export function hashInputBuffer(): usize {

@@ -1,7 +1,6 @@
 import { numTiers, sizeOf, decodePenalty, tierRead, tierWrite, tierBandwidth } from "./state";
-import {
-  countHit, addLatency, countDrop, countTransfer, recordEvent, EVENT_PROMOTE, EVENT_PREFETCH, EVENT_DEMOTE, EVENT_EVICT,
-} from "./metrics";
+import { countHit, addLatency, countDrop, countTransfer, recordEvent } from "./metrics";
+import { EventKind } from "../abi/hierarchy";
 
 /**
  * What each kind of move costs and counts, for every replay loop (engine.ts, queue-replay.ts), so
@@ -30,7 +29,7 @@ import {
   const latency = transferCost(costSrc, 0, page);
   addLatency(latency);
   countTransfer(src, 0, <f64>sizeOf(page), prefetch);
-  recordEvent(prefetch ? EVENT_PREFETCH : EVENT_PROMOTE, page, src, 0, latency, <f64>sizeOf(page));
+  recordEvent(prefetch ? EventKind.prefetch : EventKind.promote, page, src, 0, latency, <f64>sizeOf(page));
 }
 
 /** A victim of `tier` moved one tier down: demand traffic, even under prefetch (Q5). */
@@ -39,12 +38,12 @@ import {
   const latency = transferCost(tier, tier + 1, victim);
   addLatency(latency);
   countTransfer(tier, tier + 1, bytes, false);
-  recordEvent(EVENT_DEMOTE, victim, tier, tier + 1, latency, bytes);
+  recordEvent(EventKind.demote, victim, tier, tier + 1, latency, bytes);
 }
 
 /** A victim dropped from the last tier. */
 @inline export function chargeDrop(tier: i32, victim: i32): void {
   const bytes = <f64>sizeOf(victim);
   countDrop(bytes);
-  recordEvent(EVENT_EVICT, victim, tier, -1, 0.0, bytes);
+  recordEvent(EventKind.evict, victim, tier, -1, 0.0, bytes);
 }

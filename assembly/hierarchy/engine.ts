@@ -7,17 +7,18 @@ import {
   countAccess, countMiss, countEviction, countPrefetchRequest, countUsefulPrefetch, countWastedPrefetches,
 } from "./metrics";
 import { chargeHit, chargePromotion, chargeDemotion, chargeDrop } from "./charges";
-import { errorCode, fail, clearError, ERROR_NO_VICTIM } from "./errors";
+import { errorCode, fail, clearError } from "./errors";
 import { LOOKAHEAD, fetchRecord } from "./lookahead";
 import { replayQueues } from "./queue-replay";
-import { Policy, QUEUE_NONE, QUEUE_RECENCY } from "../policies/policy";
+import { Policy } from "../policies/policy";
+import { EngineError, ReplayLoop } from "../abi/hierarchy";
 
 let policy: Policy = changetype<Policy>(0);
 let prefetchEnabled = false;
 let maxPrefetch: i32 = 0;
 let candidates = new StaticArray<i32>(0);
 let pendingCount: i64 = 0;             // pages placed by prefetch, not yet used or evicted
-let queueOrder: i32 = QUEUE_NONE;      // the run's loop: the policy's queue order, or the general one
+let queueOrder: i32 = ReplayLoop.general; // the run's loop: the policy's queue order, or the general one
 let queueReplayAllowed = true;
 
 /** Test hook: false replays queue policies through the general loop, to compare the two. */
@@ -25,7 +26,7 @@ export function allowQueueReplay(allowed: bool): void {
   queueReplayAllowed = allowed;
 }
 
-/** The loop the current run replays with: QUEUE_NONE (general) or the policy's queue order. */
+/** The loop the current run replays with: the general one, or the policy's queue order. */
 export function replayLoop(): i32 {
   return queueOrder;
 }
@@ -33,7 +34,7 @@ export function replayLoop(): i32 {
 export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void {
   policy = p;
   // The khl profile's quirks (a page resident twice, hooks at its places) need the general loop.
-  queueOrder = profile == PROFILE_KHL || !queueReplayAllowed ? QUEUE_NONE : p.queueOrder();
+  queueOrder = profile == PROFILE_KHL || !queueReplayAllowed ? ReplayLoop.general : p.queueOrder();
   keepOrder(p.walksTierOrder());
   p.setPrefetching(prefetch && maxCandidates > 0);
   prefetchEnabled = prefetch;
@@ -61,7 +62,7 @@ function makeRoom(tier: i32, page: i32): bool {
   while (!fits(tier, bytes)) {
     const victim = policy.victim(tier, pinned);
     if (victim < 0) {
-      fail(ERROR_NO_VICTIM, page, tier);
+      fail(EngineError.noVictim, page, tier);
       return false;
     }
     if (!evict(tier, victim)) return false;
@@ -147,7 +148,7 @@ function runPrefetches(page: i32): void {
 
 /** Replays trace[from, to); returns the number of accesses handled. */
 export function replay(from: i32, to: i32): i32 {
-  if (queueOrder != QUEUE_NONE) return replayQueues(from, to, queueOrder == QUEUE_RECENCY);
+  if (queueOrder != ReplayLoop.general) return replayQueues(from, to, queueOrder == ReplayLoop.recencyQueue);
   const khl = profile == PROFILE_KHL;
   const lastAhead = to - LOOKAHEAD;
   const commonSize = commonPageSize;

@@ -1,12 +1,13 @@
+import { EngineError } from "../abi/hierarchy";
+
 /** Set when the replay had to stop; read by the host after `run`. */
-export let errorCode: i32 = 0;
+export let errorCode: i32 = EngineError.none;
 export let errorPage: i32 = -1;
 export let errorTier: i32 = -1;
-export const ERROR_NO_VICTIM: i32 = 1;
 
 /** Records the first failure of the run (later ones follow from it). */
 export function fail(code: i32, page: i32, tier: i32): void {
-  if (errorCode == 0) {
+  if (errorCode == EngineError.none) {
     errorCode = code;
     errorPage = page;
     errorTier = tier;
@@ -15,7 +16,7 @@ export function fail(code: i32, page: i32, tier: i32): void {
 
 /** A new run starts with no error. */
 export function clearError(): void {
-  errorCode = 0;
+  errorCode = EngineError.none;
   errorPage = -1;
   errorTier = -1;
 }

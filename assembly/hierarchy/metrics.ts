@@ -21,11 +21,7 @@ export let tierBytesIn = new StaticArray<f64>(0);
 export let tierBytesOut = new StaticArray<f64>(0);
 export let tierEvictions = new StaticArray<i64>(0);
 
-// Event log (optional; capacity 0 disables it). Types follow kv-hierarchy-lab.
-export const EVENT_PROMOTE: i32 = 0;
-export const EVENT_PREFETCH: i32 = 1;
-export const EVENT_DEMOTE: i32 = 2;
-export const EVENT_EVICT: i32 = 3;
+// Event log (optional; capacity 0 disables it); its types are `EventKind`s.
 export let eventCapacity: i32 = 0;
 export let eventCount: i32 = 0;
 export let eventStep = new StaticArray<i32>(0);

@@ -2,8 +2,9 @@ import { numTiers, sizeOf, trace, setStep, commonPageSize } from "./state";
 import { firstTier, headOf, linkIn, linkOut, moveToTail, fits } from "./residency";
 import { countAccess, countMiss, countEviction } from "./metrics";
 import { chargeHit, chargePromotion, chargeDemotion, chargeDrop } from "./charges";
-import { fail, ERROR_NO_VICTIM } from "./errors";
+import { fail } from "./errors";
 import { LOOKAHEAD, fetchRecord } from "./lookahead";
+import { EngineError } from "../abi/hierarchy";
 
 /**
  * The replay for queue policies (`Policy.queueOrder`): lru, fifo, and windowed_recency when it
@@ -22,7 +23,7 @@ function makeRoom(tier: i32, page: i32): bool {
   while (!fits(tier, bytes)) {
     const victim = headOf(tier);
     if (victim < 0) {
-      fail(ERROR_NO_VICTIM, page, tier);
+      fail(EngineError.noVictim, page, tier);
       return false;
     }
     linkOut(tier, victim);

@@ -1,4 +1,5 @@
 import { strideOf } from "../util/node-layout";
+import { Profile } from "../abi/hierarchy";
 
 /**
  * The engine's whole state, as module globals over struct-of-arrays. Everything is allocated once
@@ -7,9 +8,9 @@ import { strideOf } from "../util/node-layout";
  */
 
 /** The default profile: exclusive residency, accessed page protected from its own prefetch. */
-export const PROFILE_KVSIM: i32 = 0;
+export const PROFILE_KVSIM: i32 = Profile.kvsim;
 /** kv-hierarchy-lab parity: its quirks (make room before leaving the source tier, …) kept. */
-export const PROFILE_KHL: i32 = 1;
+export const PROFILE_KHL: i32 = Profile.khl;
 
 export const NO_TIER: i32 = -1;
 

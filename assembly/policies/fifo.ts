@@ -1,4 +1,4 @@
-import { QUEUE_INSERTION } from "./policy";
+import { ReplayLoop } from "../abi/hierarchy";
 import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
 
 /**
@@ -11,7 +11,7 @@ export class FifoPolicy extends ScoredPolicy {
   }
 
   queueOrder(): i32 {
-    return QUEUE_INSERTION;
+    return ReplayLoop.insertionQueue;
   }
 
   victim(tier: i32, exclude: i32): i32 {

@@ -1,4 +1,4 @@
-import { QUEUE_RECENCY, QUEUE_NONE } from "./policy";
+import { ReplayLoop } from "../abi/hierarchy";
 import { ScoredPolicy, FIND_LIST, FIND_HEAP, findVictim } from "./scored";
 import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
@@ -19,7 +19,7 @@ export class LruPolicy extends ScoredPolicy {
   }
 
   queueOrder(): i32 {
-    return this.find == FIND_LIST ? QUEUE_RECENCY : QUEUE_NONE;
+    return this.find == FIND_LIST ? ReplayLoop.recencyQueue : ReplayLoop.general;
   }
 
   victim(tier: i32, exclude: i32): i32 {

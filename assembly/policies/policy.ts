@@ -1,11 +1,5 @@
 import { pages, RECORD } from "../hierarchy/state";
-
-/** `Policy.queueOrder`: not a queue policy; the engine calls its hooks. */
-export const QUEUE_NONE: i32 = 0;
-/** Each tier is a queue in insertion order; a hit changes nothing (FIFO). */
-export const QUEUE_INSERTION: i32 = 1;
-/** Each tier is a queue in last-access order; a tier-0 hit moves the page to the tail (LRU). */
-export const QUEUE_RECENCY: i32 = 2;
+import { ReplayLoop } from "../abi/hierarchy";
 
 /**
  * The one interface every eviction policy implements. Hooks mirror kv-hierarchy-lab's
@@ -61,13 +55,13 @@ export abstract class Policy {
     return this.lookaheadArray() ? this.lookaheadShift() : ctz<i32>(RECORD << 2);
   }
   /**
-   * QUEUE_INSERTION or QUEUE_RECENCY for a policy that is nothing but its tiers' orders (kvsim
+   * ReplayLoop.insertionQueue or ReplayLoop.recencyQueue for a policy that is nothing but its tiers' orders (kvsim
    * profile): its victim is always the head of the tier's order, it offers no prefetches (so no
-   * page is ever pinned), and its hooks do nothing but, for QUEUE_RECENCY, move a tier-0 hit to
+   * page is ever pinned), and its hooks do nothing but, for ReplayLoop.recencyQueue, move a tier-0 hit to
    * its tier's tail. The engine then replays it without calling its hooks (queue-replay.ts).
    */
   queueOrder(): i32 {
-    return QUEUE_NONE;
+    return ReplayLoop.general;
   }
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
   prefetch(page: i32, out: StaticArray<i32>): i32 {

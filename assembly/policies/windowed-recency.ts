@@ -1,4 +1,4 @@
-import { QUEUE_RECENCY, QUEUE_NONE } from "./policy";
+import { ReplayLoop } from "../abi/hierarchy";
 import { ScoredPolicy, FIND_HEAP, FIND_LIST, findVictim } from "./scored";
 import { numPages, numTiers, profile, PROFILE_KHL, sizeOf, tierCapacity } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
@@ -43,7 +43,7 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
   }
 
   queueOrder(): i32 {
-    return this.find == FIND_LIST ? QUEUE_RECENCY : QUEUE_NONE;
+    return this.find == FIND_LIST ? ReplayLoop.recencyQueue : ReplayLoop.general;
   }
 
   victim(tier: i32, exclude: i32): i32 {

@@ -1,5 +1,7 @@
 import * as pool from "../blocks/pool";
 import { Stream } from "../util/rng";
+import { CacheEviction } from "../abi/block-pool";
+import { ServingAction, ServingCounter, ServingObservation, ServingInvariant, ServingTraceColumn, TrafficShape } from "../abi/serving";
 
 /**
  * kvsim's serving environment (the default preset): request traffic on a paged block pool with
@@ -21,19 +23,6 @@ const SWAPPED: i32 = 3;
 
 const VIP: i32 = 1;
 const HASH_STRIDE: i64 = 65536; // block k of user u hashes to u·65536 + k (history is append-only)
-
-// Actions.
-export const ACT_NOTHING: i32 = 0;
-export const ACT_ADMIT_VIP: i32 = 1;
-export const ACT_ADMIT_FREE: i32 = 2;
-export const ACT_ADMIT_BATCH: i32 = 3;
-export const ACT_SWAP_OUT_FREE: i32 = 4;
-export const ACT_SWAP_OUT_VIP: i32 = 5;
-export const ACT_SWAP_IN: i32 = 6;
-export const ACT_RECOMPUTE: i32 = 7;
-export const ACT_REJECT_FREE: i32 = 8;
-
-export const OBS: i32 = 16;
 
 // Configuration (setupServing).
 let gpuBlocks: i32 = 0;
@@ -100,13 +89,9 @@ let userCount: i32 = 0;
 let stalledLastTick: i32 = 0;
 
 /** Counters since reset, read by the host (see `countersBuffer`). */
-export const COUNTERS: i32 = 16;
-let counters = new StaticArray<f64>(COUNTERS);
-const C_ARRIVED = 0, C_DROPPED = 1, C_ADMITTED = 2, C_COMPLETED = 3, C_SLO_MET = 4, C_REJECTED = 5,
-  C_SLA_MISSES = 6, C_TOKENS = 7, C_STALLS = 8, C_SWAPPED_BLOCKS = 9, C_PREFIX_HIT_BLOCKS = 10,
-  C_ARRIVED_WEIGHT = 11, C_MET_WEIGHT = 12, C_FAILED_ACTIONS = 13, C_RECOMPUTES = 14, C_RETURNING = 15;
+let counters = new StaticArray<f64>(ServingCounter.COUNT);
 
-export let observation = new StaticArray<f64>(OBS);
+export let observation = new StaticArray<f64>(ServingObservation.COUNT);
 export let lastReward: f64 = 0;
 
 @inline function weight(tier: i32): f64 {
@@ -137,7 +122,7 @@ export function setupServing(
   maxTokens = tokensCap;
   slots = requestSlots;
   const maxBlocks = (tokensCap + tokensPerBlock - 1) / tokensPerBlock;
-  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, pool.EVICT_LRU);
+  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, CacheEviction.lru);
   status = new StaticArray<i32>(slots);
   tierOf = new StaticArray<i32>(slots);
   userOf = new StaticArray<i32>(slots);
@@ -164,19 +149,25 @@ export function setupServing(
   traceCount = 0;
   // Every arrival may be a new user: at most ~40 per tick.
   userHistory = new StaticArray<i32>(ticks * 48 + 64);
-  counters = new StaticArray<f64>(COUNTERS);
-  observation = new StaticArray<f64>(OBS);
+  counters = new StaticArray<f64>(ServingCounter.COUNT);
+  observation = new StaticArray<f64>(ServingObservation.COUNT);
   countRng = new Stream(0, 0);
   attrRng = new Stream(0, 1);
   userRng = new Stream(0, 2);
 }
 
 /** Starts an episode; the pool must have been set up in this arena. Spawns tick 0's arrivals. */
-export function resetServing(seed: f64): void {
-  const s = <u64>seed;
-  countRng.reseed(s, 0);
-  attrRng.reseed(s, 1);
-  userRng.reseed(s, 2);
+/**
+ * Starts an episode. With `reseed` the traffic streams restart from `seed`; without, they go on
+ * from where the last episode left them (a new episode, not a replay of the last one).
+ */
+export function resetServing(seed: f64, reseed: bool): void {
+  if (reseed) {
+    const s = <u64>seed;
+    countRng.reseed(s, 0);
+    attrRng.reseed(s, 1);
+    userRng.reseed(s, 2);
+  }
   pool.resetPool();
   for (let r = 0; r < slots; r++) {
     unchecked(status[r] = FREE_SLOT);
@@ -199,7 +190,7 @@ export function resetServing(seed: f64): void {
   stalledLastTick = 0;
   tick = 0;
   lastReward = 0;
-  for (let i = 0; i < COUNTERS; i++) unchecked(counters[i] = 0);
+  for (let i = 0; i < ServingCounter.COUNT; i++) unchecked(counters[i] = 0);
   spawn();
   observe();
 }
@@ -252,11 +243,11 @@ function enqueueArrival(tier: i32, r: i32): void {
 // --- traffic --------------------------------------------------------------------------------
 
 function arrivalRate(t: i32): f64 {
-  if (shape == 0) return 1.0;
+  if (shape == TrafficShape.flat) return 1.0;
   const ft = <f64>t;
-  const base = shape == 1 ? 2.0 : 4.0;
-  const a = shape == 1 ? 4.0 : 8.0;
-  const b = shape == 1 ? 2.0 : 4.0;
+  const base = shape == TrafficShape.wave ? 2.0 : 4.0;
+  const a = shape == TrafficShape.wave ? 4.0 : 8.0;
+  const b = shape == TrafficShape.wave ? 2.0 : 4.0;
   return max(0.0, Math.round(((base + 0.005 * ft) + a * Math.sin(2.0 * Math.PI * ft / 1000.0)) + b * Math.sin(2.0 * Math.PI * ft / 150.0)));
 }
 
@@ -314,10 +305,10 @@ function spawn(): void {
     unchecked(traceOf[r] = -1);
     enqueueArrival(tier, r);
   }
-  unchecked(counters[C_ARRIVED] += <f64>n);
-  unchecked(counters[C_ARRIVED_WEIGHT] += weighed);
-  unchecked(counters[C_RETURNING] += <f64>returning);
-  unchecked(counters[C_DROPPED] += <f64>dropped);
+  unchecked(counters[ServingCounter.arrived] += <f64>n);
+  unchecked(counters[ServingCounter.arrivedWeight] += weighed);
+  unchecked(counters[ServingCounter.returning] += <f64>returning);
+  unchecked(counters[ServingCounter.dropped] += <f64>dropped);
 }
 
 /**
@@ -334,23 +325,23 @@ export function setTraceTraffic(count: i32, blocks: i32): void {
   traceBlocks = new StaticArray<i32>(blocks);
 }
 
-/** Pointers to the trace buffers: 0 ticks, 1 input lengths, 2 output lengths, 3 offsets, 4 block ids. */
+/** Pointer to one of the trace buffers, by `ServingTraceColumn`. */
 export function traceBuffer(which: i32): usize {
-  if (which == 0) return changetype<usize>(traceTick);
-  if (which == 1) return changetype<usize>(traceInput);
-  if (which == 2) return changetype<usize>(traceOutput);
-  if (which == 3) return changetype<usize>(traceOffset);
-  return changetype<usize>(traceBlocks);
+  if (which == ServingTraceColumn.arrivalTick) return changetype<usize>(traceTick);
+  if (which == ServingTraceColumn.inputLength) return changetype<usize>(traceInput);
+  if (which == ServingTraceColumn.outputLength) return changetype<usize>(traceOutput);
+  if (which == ServingTraceColumn.offsets) return changetype<usize>(traceOffset);
+  return changetype<usize>(traceBlocks); // ServingTraceColumn.blocks
 }
 
 function spawnFromTrace(): void {
   while (traceNext < traceCount && unchecked(traceTick[traceNext]) <= tick) {
     const i = traceNext++;
-    unchecked(counters[C_ARRIVED] += 1);
-    unchecked(counters[C_ARRIVED_WEIGHT] += 1.0);
+    unchecked(counters[ServingCounter.arrived] += 1);
+    unchecked(counters[ServingCounter.arrivedWeight] += 1.0);
     const prompt = min(max(1, unchecked(traceInput[i])), maxTokens - 1);
     if (unchecked(queueLength[0]) >= unchecked(queueMax[0]) || freeSlotCount == 0) {
-      unchecked(counters[C_DROPPED] += 1);
+      unchecked(counters[ServingCounter.dropped] += 1);
       continue;
     }
     const r = unchecked(freeSlots[--freeSlotCount]);
@@ -402,8 +393,8 @@ function admitHead(tier: i32): bool {
   popFront(tier);
   unchecked(status[r] = RUNNING);
   unchecked(running[runningCount++] = r);
-  unchecked(counters[C_ADMITTED] += 1);
-  unchecked(counters[C_PREFIX_HIT_BLOCKS] += <f64>hit);
+  unchecked(counters[ServingCounter.admitted] += 1);
+  unchecked(counters[ServingCounter.prefixHitBlocks] += <f64>hit);
   return true;
 }
 
@@ -425,7 +416,7 @@ function swapOut(tier: i32): bool {
   removeAt(running, runningCount--, i);
   unchecked(status[r] = SWAPPED);
   unchecked(swapped[swappedCount++] = r);
-  unchecked(counters[C_SWAPPED_BLOCKS] += <f64>copied);
+  unchecked(counters[ServingCounter.swappedBlocks] += <f64>copied);
   return true;
 }
 
@@ -437,7 +428,7 @@ function swapIn(): bool {
   removeAt(swapped, swappedCount--, 0);
   unchecked(status[r] = RUNNING);
   unchecked(running[runningCount++] = r);
-  unchecked(counters[C_SWAPPED_BLOCKS] += <f64>copied);
+  unchecked(counters[ServingCounter.swappedBlocks] += <f64>copied);
   return true;
 }
 
@@ -452,7 +443,7 @@ function recompute(): bool {
   removeAt(running, runningCount--, i);
   unchecked(status[r] = QUEUED);
   pushFront(tier, r);
-  unchecked(counters[C_RECOMPUTES] += 1);
+  unchecked(counters[ServingCounter.recomputes] += 1);
   // Its deadline passed while it ran without a first token: it is a queued miss from now on.
   if (unchecked(firstTokenOf[r]) < 0 && unchecked(missedOf[r]) == 0 && tick - unchecked(arrivalOf[r]) > (tier == VIP ? slaVip : slaFree)) {
     latePenalty += missSla(r, tier);
@@ -461,22 +452,22 @@ function recompute(): bool {
 }
 
 function apply(action: i32): bool {
-  if (action == ACT_NOTHING) return true;
-  if (action == ACT_ADMIT_VIP) return admitHead(VIP);
-  if (action == ACT_ADMIT_FREE) return admitHead(0);
-  if (action == ACT_ADMIT_BATCH) {
+  if (action == ServingAction.do_nothing) return true;
+  if (action == ServingAction.admit_next_vip) return admitHead(VIP);
+  if (action == ServingAction.admit_next_free) return admitHead(0);
+  if (action == ServingAction.admit_while_fits) {
     let any = false;
     while (admitHead(VIP)) any = true;
     while (admitHead(0)) any = true;
     return any;
   }
-  if (action == ACT_SWAP_OUT_FREE) return swapOut(0);
-  if (action == ACT_SWAP_OUT_VIP) return swapOut(VIP);
-  if (action == ACT_SWAP_IN) return swapIn();
-  if (action == ACT_RECOMPUTE) return recompute();
+  if (action == ServingAction.swap_out_newest_free) return swapOut(0);
+  if (action == ServingAction.swap_out_newest_vip) return swapOut(VIP);
+  if (action == ServingAction.swap_in_oldest) return swapIn();
+  if (action == ServingAction.recompute_newest) return recompute();
   if (unchecked(queueLength[0]) == 0) return false;
   releaseSlot(popFront(0));
-  unchecked(counters[C_REJECTED] += 1);
+  unchecked(counters[ServingCounter.rejected] += 1);
   return true;
 }
 
@@ -503,15 +494,15 @@ function decode(): f64 {
     unchecked(generatedOf[r] = generatedOf[r] + step);
     if (unchecked(firstTokenOf[r]) < 0) unchecked(firstTokenOf[r] = tick);
     const tier = unchecked(tierOf[r]);
-    unchecked(counters[C_TOKENS] += <f64>step);
+    unchecked(counters[ServingCounter.tokens] += <f64>step);
     reward += 0.001 * weight(tier) * <f64>step;
     if (unchecked(generatedOf[r]) >= unchecked(targetOf[r])) {
       const sla = tier == VIP ? slaVip : slaFree;
       const met = unchecked(firstTokenOf[r]) - unchecked(arrivalOf[r]) <= sla;
-      unchecked(counters[C_COMPLETED] += 1);
+      unchecked(counters[ServingCounter.completed] += 1);
       if (met) {
-        unchecked(counters[C_SLO_MET] += 1);
-        unchecked(counters[C_MET_WEIGHT] += weight(tier));
+        unchecked(counters[ServingCounter.sloMet] += 1);
+        unchecked(counters[ServingCounter.metWeight] += weight(tier));
         reward += weight(tier);
       }
       pool.freeRequest(r);
@@ -522,13 +513,13 @@ function decode(): f64 {
     i++;
   }
   stalledLastTick = stalls;
-  unchecked(counters[C_STALLS] += <f64>stalls);
+  unchecked(counters[ServingCounter.stalls] += <f64>stalls);
   return reward;
 }
 
 function missSla(r: i32, tier: i32): f64 {
   unchecked(missedOf[r] = 1);
-  unchecked(counters[C_SLA_MISSES] += 1);
+  unchecked(counters[ServingCounter.slaMisses] += 1);
   return -0.5 * weight(tier);
 }
 
@@ -566,13 +557,13 @@ function slaCheck(): f64 {
  */
 export function stepServing(action: i32): i32 {
   const ok = apply(action);
-  if (!ok) unchecked(counters[C_FAILED_ACTIONS] += 1);
-  const dropsBefore = unchecked(counters[C_DROPPED]);
+  if (!ok) unchecked(counters[ServingCounter.failedActions] += 1);
+  const dropsBefore = unchecked(counters[ServingCounter.dropped]);
   let reward = decode();
   reward += slaCheck();
   tick++;
   if (tick < maxTicks) spawn();
-  reward -= 0.2 * (unchecked(counters[C_DROPPED]) - dropsBefore);
+  reward -= 0.2 * (unchecked(counters[ServingCounter.dropped]) - dropsBefore);
   lastReward = reward;
   observe();
   return ok ? 0 : 1;
@@ -588,8 +579,8 @@ export function servingDone(): bool {
 
 /** SLO attainment weighted by class: Σ weight of requests served within their SLA / Σ weight of arrivals. */
 export function servingScore(): f64 {
-  const arrived = unchecked(counters[C_ARRIVED_WEIGHT]);
-  return arrived > 0 ? unchecked(counters[C_MET_WEIGHT]) / arrived : 0.0;
+  const arrived = unchecked(counters[ServingCounter.arrivedWeight]);
+  return arrived > 0 ? unchecked(counters[ServingCounter.metWeight]) / arrived : 0.0;
 }
 
 export function countersBuffer(): usize {
@@ -634,22 +625,22 @@ function observe(): void {
   }
   const gpuFree = pool.freeBlocks(pool.GPU);
   const o = observation;
-  unchecked(o[0] = 1.0 - <f64>gpuFree / <f64>gpuBlocks);
-  unchecked(o[1] = cpuBlocks > 0 ? 1.0 - <f64>pool.freeBlocks(pool.CPU) / <f64>cpuBlocks : 0.0);
-  unchecked(o[2] = <f64>pool.cachedBlocks(pool.GPU) / <f64>gpuBlocks);
-  unchecked(o[3] = <f64>unchecked(queueLength[0]) / <f64>unchecked(queueMax[0]));
-  unchecked(o[4] = <f64>unchecked(queueLength[1]) / <f64>unchecked(queueMax[1]));
-  unchecked(o[5] = headWait(0));
-  unchecked(o[6] = headWait(VIP));
-  unchecked(o[7] = headBlocks(0));
-  unchecked(o[8] = headBlocks(VIP));
-  unchecked(o[9] = min(1.0, <f64>runningCount / <f64>(2 * batchLimit)));
-  unchecked(o[10] = min(1.0, <f64>swappedCount / 16.0));
-  unchecked(o[11] = max(-1.0, min(1.0, <f64>(needed - gpuFree) / <f64>gpuBlocks)));
-  unchecked(o[12] = <f64>stalledLastTick / <f64>batchLimit);
-  unchecked(o[13] = <f64>tick / <f64>maxTicks);
-  unchecked(o[14] = headCached(0));
-  unchecked(o[15] = headCached(VIP));
+  unchecked(o[ServingObservation.gpu_used] = 1.0 - <f64>gpuFree / <f64>gpuBlocks);
+  unchecked(o[ServingObservation.cpu_used] = cpuBlocks > 0 ? 1.0 - <f64>pool.freeBlocks(pool.CPU) / <f64>cpuBlocks : 0.0);
+  unchecked(o[ServingObservation.gpu_cached] = <f64>pool.cachedBlocks(pool.GPU) / <f64>gpuBlocks);
+  unchecked(o[ServingObservation.free_queue] = <f64>unchecked(queueLength[0]) / <f64>unchecked(queueMax[0]));
+  unchecked(o[ServingObservation.vip_queue] = <f64>unchecked(queueLength[1]) / <f64>unchecked(queueMax[1]));
+  unchecked(o[ServingObservation.free_head_wait] = headWait(0));
+  unchecked(o[ServingObservation.vip_head_wait] = headWait(VIP));
+  unchecked(o[ServingObservation.free_head_blocks] = headBlocks(0));
+  unchecked(o[ServingObservation.vip_head_blocks] = headBlocks(VIP));
+  unchecked(o[ServingObservation.running] = min(1.0, <f64>runningCount / <f64>(2 * batchLimit)));
+  unchecked(o[ServingObservation.swapped] = min(1.0, <f64>swappedCount / 16.0));
+  unchecked(o[ServingObservation.growth_pressure] = max(-1.0, min(1.0, <f64>(needed - gpuFree) / <f64>gpuBlocks)));
+  unchecked(o[ServingObservation.stalled] = <f64>stalledLastTick / <f64>batchLimit);
+  unchecked(o[ServingObservation.time] = <f64>tick / <f64>maxTicks);
+  unchecked(o[ServingObservation.free_head_cached] = headCached(0));
+  unchecked(o[ServingObservation.vip_head_cached] = headCached(VIP));
 }
 
 // --- built-in policy ------------------------------------------------------------------------
@@ -662,15 +653,15 @@ function observe(): void {
 export function schedulerAction(): i32 {
   const gpuFree = pool.freeBlocks(pool.GPU);
   const watermark = gpuBlocks / 20;
-  if (swappedCount > 0 && unchecked(observation[11]) <= 0) return ACT_SWAP_IN;
-  if (stalledLastTick > 0 && runningCount > 0) return newestRunning(0) >= 0 ? ACT_SWAP_OUT_FREE : ACT_SWAP_OUT_VIP;
+  if (swappedCount > 0 && unchecked(observation[ServingObservation.growth_pressure]) <= 0) return ServingAction.swap_in_oldest;
+  if (stalledLastTick > 0 && runningCount > 0) return newestRunning(0) >= 0 ? ServingAction.swap_out_newest_free : ServingAction.swap_out_newest_vip;
   for (let tier = VIP; tier >= 0; tier--) {
     if (unchecked(queueLength[tier]) == 0) continue;
     const r = queueAt(tier, 0);
     const blocks = (unchecked(promptOf[r]) + unchecked(generatedOf[r]) + blockTokens - 1) / blockTokens;
-    if (gpuFree - blocks >= watermark) return ACT_ADMIT_BATCH;
+    if (gpuFree - blocks >= watermark) return ServingAction.admit_while_fits;
   }
-  return ACT_NOTHING;
+  return ServingAction.do_nothing;
 }
 
 /** Runs the built-in scheduler for up to `steps` steps inside WASM; returns the steps taken. */
@@ -684,37 +675,35 @@ export function runScheduler(steps: i32): i32 {
 }
 
 /**
- * Checks that every request is in exactly one place, consistent with the block pool: 0 when all
- * holds; 1 a queued or free slot holds blocks, 2 a running request is not on the GPU, 3 a swapped
- * request is not on the CPU, 4 a list or queue entry disagrees with its request's state or
- * appears twice, 5 the pool's own invariants fail (see checkPool).
+ * Checks that every request is in exactly one place, consistent with the block pool; returns the
+ * first `ServingInvariant` broken, or `ok`.
  */
 export function checkServing(): i32 {
   const seen = checkSeen;
   for (let r = 0; r < slots; r++) unchecked(seen[r] = 0);
   for (let i = 0; i < runningCount; i++) {
     const r = unchecked(running[i]);
-    if (unchecked(status[r]) != RUNNING || unchecked(seen[r]) != 0) return 4;
+    if (unchecked(status[r]) != RUNNING || unchecked(seen[r]) != 0) return ServingInvariant.misplaced;
     unchecked(seen[r] = 1);
   }
   for (let i = 0; i < swappedCount; i++) {
     const r = unchecked(swapped[i]);
-    if (unchecked(status[r]) != SWAPPED || unchecked(seen[r]) != 0) return 4;
+    if (unchecked(status[r]) != SWAPPED || unchecked(seen[r]) != 0) return ServingInvariant.misplaced;
     unchecked(seen[r] = 1);
   }
   for (let tier = 0; tier < 2; tier++) {
     for (let i = 0; i < unchecked(queueLength[tier]); i++) {
       const r = queueAt(tier, i);
-      if (unchecked(status[r]) != QUEUED || unchecked(tierOf[r]) != tier || unchecked(seen[r]) != 0) return 4;
+      if (unchecked(status[r]) != QUEUED || unchecked(tierOf[r]) != tier || unchecked(seen[r]) != 0) return ServingInvariant.misplaced;
       unchecked(seen[r] = 1);
     }
   }
   for (let r = 0; r < slots; r++) {
     const st = unchecked(status[r]);
-    if (st != FREE_SLOT && unchecked(seen[r]) == 0) return 4;
-    if ((st == QUEUED || st == FREE_SLOT) && pool.blocksOf(r) != 0) return 1;
-    if (st == RUNNING && (pool.blocksOf(r) == 0 || pool.tierOfRequest(r) != pool.GPU)) return 2;
-    if (st == SWAPPED && pool.tierOfRequest(r) != pool.CPU) return 3;
+    if (st != FREE_SLOT && unchecked(seen[r]) == 0) return ServingInvariant.misplaced;
+    if ((st == QUEUED || st == FREE_SLOT) && pool.blocksOf(r) != 0) return ServingInvariant.idleHoldsBlocks;
+    if (st == RUNNING && (pool.blocksOf(r) == 0 || pool.tierOfRequest(r) != pool.GPU)) return ServingInvariant.runningOffGpu;
+    if (st == SWAPPED && pool.tierOfRequest(r) != pool.CPU) return ServingInvariant.swappedOffCpu;
   }
-  return pool.checkPool() == 0 ? 0 : 5;
+  return pool.checkPool() == 0 ? ServingInvariant.ok : ServingInvariant.pool;
 }

@@ -1,4 +1,4 @@
-import { engineModule, useEngineModule } from "../wasm/engine-module.js";
+import { engineModule, useEngineModule } from "../wasm/instance.js";
 import { engineUrl } from "./locations.js";
 
 /** What `init` accepts: a URL of kvsim.wasm, its bytes, a fetch Response, or a compiled module. */

@@ -4,10 +4,10 @@
  */
 import { runJobs } from "../sweep/job.js";
 import type { Trace } from "../traces/trace.js";
-import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
+import { HierarchyEngine } from "../wasm/hierarchy.js";
 import type { WorkerRequest, WorkerReply } from "./worker-protocol.js";
 
-let engine: EngineExports | undefined;
+let engine: HierarchyEngine | undefined;
 let initError: string | undefined;
 let traces: Trace[] = [];
 
@@ -16,7 +16,7 @@ const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<WorkerRequ
 scope.onmessage = ({ data }) => {
   if (data.type === "init") {
     try {
-      engine = instantiateEngine(data.module);
+      engine = new HierarchyEngine(data.module);
       traces = data.traces;
     } catch (err) {
       initError = err instanceof Error ? err.message : String(err);

@@ -48,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`kvsim: ${err.message}`);
       return EXIT_INPUT;
     }
+    // An engine abort already says what failed and where, in the engine's own source.
+    if (err instanceof Error && err.name === "EngineAbort") {
+      console.error(`kvsim: ${err.message}`);
+      return 1;
+    }
     console.error(err);
     return 1;
   }

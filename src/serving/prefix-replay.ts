@@ -2,7 +2,7 @@ import { KvsimInputError } from "../errors.js";
 import type { Scenario } from "../hierarchy/scenario.js";
 import { startRun } from "../simulate.js";
 import type { RequestTrace } from "../traces/formats/mooncake.js";
-import type { EngineExports } from "../wasm/engine-module.js";
+import type { HierarchyEngine } from "../wasm/hierarchy.js";
 
 export interface PrefixReplayOptions {
   trace: RequestTrace;
@@ -12,7 +12,7 @@ export interface PrefixReplayOptions {
   policy: string;
   params?: Record<string, unknown>;
   seed?: number;
-  engine?: EngineExports;
+  engine?: HierarchyEngine;
 }
 
 export interface PrefixReplayResult {
@@ -43,19 +43,18 @@ export function prefixReplay(options: PrefixReplayOptions): PrefixReplayResult {
     name: "prefix-cache", quantization: "fp16", prefetch: { enabled: false, maxCandidates: 0 },
     tiers: [{ name: "cache", capacityBytes: capacity, readLatencyMs: 0, writeLatencyMs: 0, bandwidthBytesPerMs: 1 }],
   };
-  const wasm = startRun({
+  const engine = startRun({
     scenario, policy: options.policy, params: options.params, seed: options.seed, engine: options.engine, profile: "kvsim",
     trace: { name: trace.name, numPages, accesses: trace.blocks, pageBytes: new Int32Array(numPages).fill(1) },
   });
   const count = trace.offsets.length - 1;
-  new Int32Array(wasm.memory.buffer, wasm.requestBuffer(count), count + 1).set(trace.offsets);
   const t0 = performance.now();
-  const done = wasm.replayRequests(count);
-  wasm.finish();
+  const { done, prefixHitBlocks: hitBlocks } = engine.replayRequests(trace.offsets);
+  engine.finish();
   const replayMs = performance.now() - t0;
-  if (done !== count || wasm.errorCode() !== 0) throw new Error(`prefix replay stopped at request ${done} (engine error ${wasm.errorCode()})`);
-  const hitBlocks = wasm.prefixHits();
+  const error = engine.error();
+  if (done !== count || error) throw new Error(`prefix replay stopped at request ${done} (engine error ${error?.code ?? 0})`);
   const blocks = trace.blocks.length;
-  const evictions = new Float64Array(wasm.memory.buffer, wasm.metricsBuffer(), 15)[4]!;
+  const { evictions } = engine.counters().run;
   return { requests: count, blocks, hitBlocks, hitRate: blocks ? hitBlocks / blocks : 0, evictions, replayMs };
 }

@@ -1,5 +1,5 @@
 import type { Trace } from "../traces/trace.js";
-import { instantiateEngine } from "../wasm/engine-module.js";
+import { HierarchyEngine } from "../wasm/hierarchy.js";
 import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import { toResult, type SweepResult } from "./result.js";
@@ -52,7 +52,7 @@ export const sweepJob = (row: SweepRow, plan: SweepPlan): SweepJob => ({
  * timer in a page) so that the caller stays responsive and can stop between batches.
  */
 export function inlineExecutor(traces: readonly Trace[], defer: (run: () => void) => void): Executor {
-  const engine = instantiateEngine();
+  const engine = new HierarchyEngine();
   return {
     run: (jobs, stopped) => new Promise((resolve) => defer(() => resolve(stopped() ? [] : runJobs(jobs, traces, engine)))),
     destroy: async () => {},

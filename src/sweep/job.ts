@@ -2,7 +2,7 @@ import type { Scenario } from "../hierarchy/scenario.js";
 import type { Profile } from "../policies/registry.js";
 import { simulate, type Metrics, type SimulateOptions } from "../simulate.js";
 import type { Trace } from "../traces/trace.js";
-import type { EngineExports } from "../wasm/engine-module.js";
+import type { HierarchyEngine } from "../wasm/hierarchy.js";
 
 /** One row as a worker runs it: everything needed, nothing it could get wrong by itself. */
 export interface SweepJob {
@@ -30,7 +30,7 @@ export const jobSimulation = (job: SweepJob, trace: Trace): SimulateOptions => (
 });
 
 /** Runs a batch of jobs on one engine instance, catching each job's failure separately. */
-export function runJobs(jobs: readonly SweepJob[], traces: readonly Trace[], engine: EngineExports): JobOutcome[] {
+export function runJobs(jobs: readonly SweepJob[], traces: readonly Trace[], engine: HierarchyEngine): JobOutcome[] {
   return jobs.map((job) => {
     const t0 = performance.now();
     try {

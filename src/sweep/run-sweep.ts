@@ -5,7 +5,7 @@ import { Piscina } from "piscina";
 import { KvsimInputError } from "../errors.js";
 import { gitCommit, packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
-import { engineModule } from "../wasm/engine-module.js";
+import { engineModule } from "../wasm/instance.js";
 import { sweepArtifacts } from "./artifacts.js";
 import { compiledUrl, loadCompiled } from "../util/load-compiled.js";
 import { redactRedisUrl } from "./remote/redis-url.js";

@@ -5,7 +5,7 @@
  * SharedArrayBuffer-backed, so nothing is copied.
  */
 import { workerData } from "node:worker_threads";
-import { instantiateEngine } from "../wasm/engine-module.js";
+import { HierarchyEngine } from "../wasm/hierarchy.js";
 import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
 import type { SharedTrace } from "./shared-trace.js";
 
@@ -22,7 +22,7 @@ export interface BatchTask {
 }
 
 const data = workerData as SweepWorkerData;
-const engine = instantiateEngine(data.module);
+const engine = new HierarchyEngine(data.module);
 
 export default function runBatch(task: BatchTask): JobOutcome[] {
   return runJobs(task.jobs, task.traces ?? data.traces ?? [], engine);

@@ -1,28 +1,16 @@
-import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
+import { RankingKernel } from "../wasm/tokens.js";
 
-let engine: EngineExports | undefined;
-let capacity = 0;
+let kernel: RankingKernel | undefined;
 
 function ascending(positions: ArrayLike<number>): boolean {
   for (let i = 1; i < positions.length; i++) if (positions[i]! <= positions[i - 1]!) return false;
   return true;
 }
 
-/** The WASM radix ranking (assembly/tokens/rank.ts); with `utility`, also the retained utility at every budget. */
+/** The WASM radix ranking; with `utility`, also the retained utility at every budget. */
 function wasmRank(scores: ArrayLike<number>, utility?: ArrayLike<number>): { order: Int32Array; cum?: Float64Array } {
-  const n = scores.length;
-  engine ??= instantiateEngine();
-  if (n > capacity) {
-    engine.resetArena();
-    engine.setupRanking(n);
-    capacity = n;
-  }
-  const e = engine;
-  new Float64Array(e.memory.buffer, e.rankingScores(), n).set(scores);
-  if (utility) new Float64Array(e.memory.buffer, e.rankingUtility(), n).set(utility);
-  e.rank(n, utility ? 1 : 0);
-  const order = Int32Array.from(new Int32Array(e.memory.buffer, e.rankingOrder(), n));
-  return utility ? { order, cum: Float64Array.from(new Float64Array(e.memory.buffer, e.rankingRetained(), n + 1)) } : { order };
+  kernel ??= new RankingKernel();
+  return kernel.rank(scores, utility);
 }
 
 function comparatorOrder(scores: ArrayLike<number>, positions: ArrayLike<number>): Int32Array {

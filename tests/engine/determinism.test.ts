@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/simulate.js";
 import { POLICIES } from "../../src/policies/registry.js";
 import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
-import { instantiateEngine } from "../../src/wasm/engine-module.js";
+import { HierarchyEngine } from "../../src/wasm/hierarchy.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
 
 const scenario = SCENARIO_PRESETS.constrained_fp16_prefetch!;
@@ -10,7 +10,7 @@ const traces = [generateWorkload("long_tail_mix"), generateWorkload("zipf", { pa
 
 describe("determinism", () => {
   it("a reused engine instance gives the same results as fresh ones, in any order", () => {
-    const shared = instantiateEngine();
+    const shared = new HierarchyEngine();
     const runs = POLICIES.flatMap((p) => traces.map((trace) => ({ policy: p.name, trace, seed: 3 })));
     const fresh = runs.map((r) => JSON.stringify(simulate({ scenario, ...r }).metrics));
     const reusedForward = runs.map((r) => JSON.stringify(simulate({ scenario, ...r, engine: shared }).metrics));

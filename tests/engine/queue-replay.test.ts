@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/simulate.js";
-import { instantiateEngine } from "../../src/wasm/engine-module.js";
+import { ReplayLoop } from "../../src/wasm/hierarchy.js";
+import { TestHierarchyEngine } from "../helpers/test-build.js";
 import { slackScenario } from "../helpers/slack-scenario.js";
 
 /**
@@ -10,11 +11,11 @@ import { slackScenario } from "../helpers/slack-scenario.js";
  * loop's moves: every metric, per-tier figure and event, in the same order, compared here against
  * the same engine with that loop turned off.
  */
-const queueEngine = instantiateEngine();
-const generalEngine = instantiateEngine();
-generalEngine.allowQueueReplay(0);
+const queueEngine = new TestHierarchyEngine();
+const generalEngine = new TestHierarchyEngine();
+generalEngine.allowQueueReplay(false);
 
-const LOOP = { general: 0, insertion: 1, recency: 2 };
+const LOOP = { general: ReplayLoop.general, insertion: ReplayLoop.insertionQueue, recency: ReplayLoop.recencyQueue };
 
 const caseArb = fc.record({
   // One size for every page (the replay then fetches records by stores) or mixed sizes.

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BlockPool, CACHE_EVICTIONS, type CacheEviction } from "../../src/serving/block-pool.js";
-import { instantiateEngine, type EngineExports } from "../../src/wasm/engine-module.js";
+import { BlockPool, CACHE_EVICTIONS, type BlockPoolConfig, type CacheEviction } from "../../src/wasm/block-pool.js";
+import { renumberingBlockPool } from "../helpers/test-build.js";
 import { NaiveBlockPool } from "../reference/naive-block-pool.js";
 
 const BS = 4;
@@ -98,10 +98,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 /** Replays random operations on the pool and the naive reference, comparing them after each one. */
-function matchesReference(eviction: CacheEviction, arb: fc.Arbitrary<Op>, length: number, numRuns: number, engine?: EngineExports): void {
+function matchesReference(eviction: CacheEviction, arb: fc.Arbitrary<Op>, length: number, numRuns: number, makePool = (c: BlockPoolConfig) => new BlockPool(c)): void {
   // minLength: fast-check sizes arrays small by default, far below maxLength.
   fc.assert(fc.property(fc.array(arb, { minLength: length / 4, maxLength: length }), fc.integer({ min: 3, max: 14 }), fc.integer({ min: 0, max: 10 }), (ops, gpu, cpu) => {
-    const pool = new BlockPool({ gpuBlocks: gpu, cpuBlocks: cpu, tokensPerBlock: BS, maxRequests: 6, maxBlocksPerRequest: 16, eviction }, engine);
+    const pool = makePool({ gpuBlocks: gpu, cpuBlocks: cpu, tokensPerBlock: BS, maxRequests: 6, maxBlocksPerRequest: 16, eviction });
     const ref = new NaiveBlockPool(gpu, cpu, BS, 16, eviction);
     const conversation = new Map<number, number>();
     for (const op of ops) {
@@ -141,8 +141,6 @@ describe("block pool vs naive reference", () => {
   // The eviction heaps renumber their arrivals after 2^31 inserts; a threshold of 5 makes a run
   // renumber at nearly every insert, and it must still evict exactly as the reference does.
   it.each(["fifo", "lfu"] as const)("%s with heap arrivals renumbered every 5 inserts", (eviction) => {
-    const renumbering = instantiateEngine();
-    renumbering.setArrivalLimit(5);
-    matchesReference(eviction, churnArb, 400, 50, renumbering);
+    matchesReference(eviction, churnArb, 400, 50, (c) => renumberingBlockPool(c, 5));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instantiateEngine } from "../../src/wasm/engine-module.js";
+import { TestHierarchyEngine } from "../helpers/test-build.js";
 
 /** Φ(x), by the Abramowitz–Stegun 7.1.26 erf approximation (error < 1.5e-7, far below the tolerances here). */
 function normalCdf(x: number): number {
@@ -10,11 +10,8 @@ function normalCdf(x: number): number {
 }
 
 describe("the serving traffic's normal sampler (ziggurat in WASM)", () => {
-  const engine = instantiateEngine();
-  const draw = (seed: number, n: number): Float64Array => {
-    engine.resetArena();
-    return new Float64Array(engine.memory.buffer, engine.sampleNormals(seed, n), n).slice();
-  };
+  const engine = new TestHierarchyEngine();
+  const draw = (seed: number, n: number): Float64Array => engine.sampleNormals(seed, n);
 
   it("matches the standard normal: moments, the CDF at ±1..±4 and the Kolmogorov–Smirnov distance", () => {
     const n = 1_000_000;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { tsScoreLinear, tsSelectTopK } from "../../bench/ts-token-score.js";
 import { tokenFeatures } from "../../src/tokens/learned/features.js";
-import { foldLinear, LinearScoringKernel } from "../../src/tokens/learned/score-kernel.js";
+import { foldLinear } from "../../src/tokens/learned/score-kernel.js";
+import { LinearScoringKernel } from "../../src/wasm/tokens.js";
 import { scoreTokens, type HeadScorer } from "../../src/tokens/learned/scorer.js";
 import { rankByScore } from "../../src/tokens/ranking.js";
 import { Xoshiro128 } from "../../src/tokens/rng.js";

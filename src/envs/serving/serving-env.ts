@@ -1,30 +1,42 @@
 import { KvsimInputError } from "../../errors.js";
-import { instantiateEngine, type EngineExports } from "../../wasm/engine-module.js";
+import { enumMembers } from "../../wasm/instance.js";
+import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingSim, TrafficShape } from "../../wasm/serving.js";
 import type { RequestTrace } from "../../traces/formats/mooncake.js";
 import { contains, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
 import { NPA, TASKS, type NpaTask } from "./npa/constants.js";
 
-export const SERVING_ACTIONS = [
-  "do_nothing", "admit_next_vip", "admit_next_free", "admit_while_fits", "swap_out_newest_free", "swap_out_newest_vip",
-  "swap_in_oldest", "recompute_newest", "reject_next_free",
-] as const;
+type Label<E> = Exclude<keyof E, "COUNT">;
+const labels = <E extends Record<string, string | number>>(e: E) => enumMembers(e).filter((n) => n !== "COUNT") as Label<E>[];
 
-export const SERVING_OBSERVATION = [
-  "gpu_used", "cpu_used", "gpu_cached", "free_queue", "vip_queue", "free_head_wait", "vip_head_wait", "free_head_blocks",
-  "vip_head_blocks", "running", "swapped", "growth_pressure", "stalled", "time", "free_head_cached", "vip_head_cached",
-] as const;
+/** The actions' labels, by id (the declared boundary, assembly/abi/serving.ts). */
+export const SERVING_ACTIONS: readonly Label<typeof ServingAction>[] = labels(ServingAction);
+/** The observation's labels, by slot. */
+export const SERVING_OBSERVATION: readonly Label<typeof ServingObservation>[] = labels(ServingObservation);
+
+export type ServingCounters = Record<Label<typeof ServingCounter>, number>;
 
 /**
- * The WASM counters (assembly/serving/sim.ts, C_*) by name. Written out as one object literal so
- * that every step builds its counters with a single fixed shape (a keyed-store loop was slower).
+ * The counters by name, written out as one object literal so that every step builds them with a
+ * single fixed shape (a keyed-store loop over the names was slower); `satisfies` has the compiler
+ * check that it names every counter of the layout.
  */
-const countersOf = (v: Float64Array) => ({
-  arrived: v[0]!, dropped: v[1]!, admitted: v[2]!, completed: v[3]!, sloMet: v[4]!, rejected: v[5]!, slaMisses: v[6]!,
-  tokens: v[7]!, stalls: v[8]!, swappedBlocks: v[9]!, prefixHitBlocks: v[10]!, arrivedWeight: v[11]!, metWeight: v[12]!,
-  failedActions: v[13]!, recomputes: v[14]!, returning: v[15]!,
-});
-export type ServingCounters = ReturnType<typeof countersOf>;
-const COUNTER_COUNT = Object.keys(countersOf(new Float64Array(0))).length;
+const countersOf = (v: Float64Array): ServingCounters => ({
+  arrived: v[ServingCounter.arrived]!, dropped: v[ServingCounter.dropped]!, admitted: v[ServingCounter.admitted]!,
+  completed: v[ServingCounter.completed]!, sloMet: v[ServingCounter.sloMet]!, rejected: v[ServingCounter.rejected]!,
+  slaMisses: v[ServingCounter.slaMisses]!, tokens: v[ServingCounter.tokens]!, stalls: v[ServingCounter.stalls]!,
+  swappedBlocks: v[ServingCounter.swappedBlocks]!, prefixHitBlocks: v[ServingCounter.prefixHitBlocks]!,
+  arrivedWeight: v[ServingCounter.arrivedWeight]!, metWeight: v[ServingCounter.metWeight]!,
+  failedActions: v[ServingCounter.failedActions]!, recomputes: v[ServingCounter.recomputes]!, returning: v[ServingCounter.returning]!,
+} satisfies ServingCounters);
+
+const INVARIANTS: Record<ServingInvariant, string> = {
+  [ServingInvariant.ok]: "",
+  [ServingInvariant.idleHoldsBlocks]: "a queued request or free slot holds blocks",
+  [ServingInvariant.runningOffGpu]: "a running request is not on the GPU",
+  [ServingInvariant.swappedOffCpu]: "a swapped request is not on the CPU",
+  [ServingInvariant.misplaced]: "a queue or list disagrees with a request's state",
+  [ServingInvariant.pool]: "the block pool's invariants fail",
+};
 
 export interface ServingInfo extends Record<string, unknown> {
   tick: number;
@@ -69,7 +81,7 @@ export interface ServingEnvOptions {
 /** Trace replay: TTFT SLA 5 s at 100 ms a tick; the run goes on 60 s after the last arrival. */
 const TRACE = { slaTicks: 50, drainTicks: 600, blockTokens: 512, tokensPerTick: 4 };
 
-const SHAPES = { flat: 0, wave: 1, spike: 2 } as const;
+const SHAPES = { flat: TrafficShape.flat, wave: TrafficShape.wave, spike: TrafficShape.spike } as const;
 /** Time to first token allowed on easy, which has no SLA in NeuralPagedAttention. */
 const EASY_SLA = { free: 200, vip: 100 };
 
@@ -87,114 +99,119 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
     low: SERVING_OBSERVATION.map((n) => (n === "growth_pressure" ? -1 : 0)), high: SERVING_OBSERVATION.map(() => 1),
   };
   readonly task: NpaTask;
-  private readonly wasm: EngineExports;
-  private obs!: Float64Array;
-  private counterView!: Float64Array;
+  private readonly sim: ServingSim;
   private ended = true;
+  private seeded = false;
+  private closed = false;
 
-  constructor(options: ServingEnvOptions, engine: EngineExports = instantiateEngine()) {
+  constructor(options: ServingEnvOptions) {
     const config = TASKS[options.task];
     if (!config) throw new KvsimInputError(`unknown task "${options.task}" (easy, medium, hard)`);
     this.task = options.task;
     this.id = options.trace ? "kvsim/Serving-trace-v0" : `kvsim/Serving-${options.task}-v0`;
-    this.wasm = engine;
-    engine.resetArena();
     if (options.trace) {
-      this.setupTrace(options, options.trace);
+      this.sim = traceSim(options, options.trace);
       return;
     }
-    engine.servingSetup(
-      options.gpuBlocks ?? SERVING_DEFAULTS.gpuBlocks, options.cpuBlocks ?? SERVING_DEFAULTS.cpuBlocks, NPA.tokensPerBlock, config.maxTicks,
-      options.batchLimit ?? SERVING_DEFAULTS.batchLimit, options.tokensPerTick ?? SERVING_DEFAULTS.tokensPerTick, config.vipRatio, config.powerUserPct, SHAPES[config.traffic],
-      config.slaFree ?? EASY_SLA.free, config.slaVip ?? EASY_SLA.vip, NPA.freeQueueMax, NPA.vipQueueMax, NPA.returningRatio,
-      NPA.maxRequestTokens, options.slots ?? 2048,
-    );
+    this.sim = new ServingSim({
+      gpuBlocks: options.gpuBlocks ?? SERVING_DEFAULTS.gpuBlocks, cpuBlocks: options.cpuBlocks ?? SERVING_DEFAULTS.cpuBlocks,
+      tokensPerBlock: NPA.tokensPerBlock, maxTicks: config.maxTicks, batchLimit: options.batchLimit ?? SERVING_DEFAULTS.batchLimit,
+      tokensPerTick: options.tokensPerTick ?? SERVING_DEFAULTS.tokensPerTick, vipRatio: config.vipRatio, powerUserPct: config.powerUserPct,
+      shape: SHAPES[config.traffic], slaFree: config.slaFree ?? EASY_SLA.free, slaVip: config.slaVip ?? EASY_SLA.vip,
+      freeQueueMax: NPA.freeQueueMax, vipQueueMax: NPA.vipQueueMax, returningRatio: NPA.returningRatio,
+      maxRequestTokens: NPA.maxRequestTokens, slots: options.slots ?? 2048,
+    });
   }
 
-  /** Same KV bytes as the default hardware, in the trace's block size; arrivals copied into WASM once. */
-  private setupTrace(options: ServingEnvOptions, trace: RequestTrace): void {
-    const engine = this.wasm;
-    const tickMs = options.tickMs ?? 100;
-    if (!(tickMs > 0)) throw new KvsimInputError(`tickMs must be positive, got ${tickMs}`);
-    const blockTokens = options.traceBlockTokens ?? TRACE.blockTokens;
-    // Block ids become the pool's block hashes, where negative values are its own markers.
-    const bad = trace.blocks.findIndex((b) => b < 0);
-    if (bad >= 0) throw new KvsimInputError(`${trace.name}: block ${bad} has id ${trace.blocks[bad]}; block ids must be non-negative`);
-    const scale = NPA.tokensPerBlock / blockTokens;
-    const n = trace.timestamps.length;
-    const ticks = Int32Array.from(trace.timestamps, (ms) => Math.floor(ms / tickMs));
-    let longest = 1;
-    for (let i = 0; i < n; i++) longest = Math.max(longest, trace.inputLengths[i]! + Math.max(1, trace.outputLengths[i]!) + 1);
-    engine.servingSetup(
-      options.gpuBlocks ?? Math.max(1, Math.floor(SERVING_DEFAULTS.gpuBlocks * scale)), options.cpuBlocks ?? Math.floor(SERVING_DEFAULTS.cpuBlocks * scale),
-      blockTokens, ticks[n - 1]! + TRACE.drainTicks, options.batchLimit ?? SERVING_DEFAULTS.batchLimit, options.tokensPerTick ?? TRACE.tokensPerTick,
-      0, 0, 0, TRACE.slaTicks, TRACE.slaTicks, NPA.freeQueueMax, NPA.vipQueueMax, 0, longest, options.slots ?? 2048,
-    );
-    engine.servingSetTrace(n, trace.blocks.length);
-    const view = (which: number, length: number) => new Int32Array(engine.memory.buffer, engine.servingTraceBuffer(which), length);
-    view(0, n).set(ticks);
-    view(1, n).set(trace.inputLengths);
-    view(2, n).set(trace.outputLengths);
-    view(3, n + 1).set(trace.offsets);
-    view(4, trace.blocks.length).set(trace.blocks);
-  }
-
+  /**
+   * Starts an episode. With a seed, its traffic streams restart from that seed; without one they
+   * continue where the last episode left them (Gymnasium's contract), the first episode of an
+   * env never seeded starting from seed 0, so that every run is reproducible.
+   */
   reset(options: ResetOptions = {}): { observation: number[]; info: ServingInfo } {
-    this.wasm.servingReset(options.seed ?? 0);
-    // Views are made after the last allocation of the setup; steps allocate nothing.
-    this.obs = new Float64Array(this.wasm.memory.buffer, this.wasm.servingObservation(), SERVING_OBSERVATION.length);
-    this.counterView = new Float64Array(this.wasm.memory.buffer, this.wasm.servingCounters(), COUNTER_COUNT);
+    if (this.closed) throw new KvsimInputError(`${this.id}: reset() after close()`);
+    const reseed = options.seed !== undefined || !this.seeded;
+    this.sim.reset(options.seed ?? 0, reseed);
+    this.seeded = true;
     this.ended = false;
     return { observation: this.observation(), info: this.info(false) };
   }
 
   step(action: number): StepResult<number[], ServingInfo> {
+    if (this.closed) throw new KvsimInputError(`${this.id}: step() after close()`);
     if (this.ended) throw new KvsimInputError(`${this.id}: step() after the episode ended; call reset()`);
     if (!contains(this.actionSpace, action)) throw new KvsimInputError(`${this.id}: action ${JSON.stringify(action)} is outside Discrete(${this.actionSpace.n})`);
-    const failed = this.wasm.servingStep(action) === 1;
-    const truncated = this.wasm.servingDone() === 1;
+    const failed = !this.sim.step(action);
+    const truncated = this.sim.done;
     this.ended = truncated;
-    return { observation: this.observation(), reward: this.wasm.servingReward(), terminated: false, truncated, info: this.info(failed) };
+    return { observation: this.observation(), reward: this.sim.reward, terminated: false, truncated, info: this.info(failed) };
   }
 
   /** Class-weighted SLO attainment so far: weight of requests served within SLA / weight of arrivals. */
   score(): number {
-    return this.wasm.servingScore();
+    return this.sim.score();
   }
 
   /** The built-in vLLM-like scheduler's choice for the current state. */
   schedulerAction(): number {
-    return this.wasm.servingSchedulerAction();
+    return this.sim.schedulerAction();
   }
 
   /** Plays up to `steps` steps with the built-in scheduler entirely inside WASM. */
   runScheduler(steps: number): number {
-    const n = this.wasm.servingRunScheduler(steps);
-    this.ended = this.wasm.servingDone() === 1;
+    const n = this.sim.runScheduler(steps);
+    this.ended = this.sim.done;
     return n;
   }
 
   /** Throws if a request is in two places or the block pool's invariants fail. */
   check(): void {
-    const code = this.wasm.servingCheck();
-    const what = ["", "a queued request or free slot holds blocks", "a running request is not on the GPU",
-      "a swapped request is not on the CPU", "a queue or list disagrees with a request's state", "the block pool's invariants fail"];
-    if (code !== 0) throw new Error(`${this.id}: invariant ${code} broken: ${what[code]}`);
+    const code = this.sim.check();
+    if (code !== ServingInvariant.ok) throw new Error(`${this.id}: invariant ${code} broken: ${INVARIANTS[code]}`);
   }
 
   counters(): ServingCounters {
-    return countersOf(this.counterView);
+    return countersOf(this.sim.counters);
+  }
+
+  /** Ends the env: later steps and resets are refused. Idempotent; the instance's memory goes with the env. */
+  close(): void {
+    this.closed = true;
+    this.ended = true;
   }
 
   /** A copy of the WASM observation (a plain loop: Array.from on a typed array was slower). */
   private observation(): number[] {
-    const view = this.obs;
+    const view = this.sim.observation;
     const out = new Array<number>(view.length);
     for (let i = 0; i < view.length; i++) out[i] = view[i]!;
     return out;
   }
 
   private info(failed: boolean): ServingInfo {
-    return { tick: this.wasm.servingTick(), actionFailed: failed, counters: this.counters(), score: this.score() };
+    return { tick: this.sim.tick, actionFailed: failed, counters: this.counters(), score: this.score() };
   }
+}
+
+/** Same KV bytes as the default hardware, in the trace's block size; arrivals copied into WASM once. */
+function traceSim(options: ServingEnvOptions, trace: RequestTrace): ServingSim {
+  const tickMs = options.tickMs ?? 100;
+  if (!(tickMs > 0)) throw new KvsimInputError(`tickMs must be positive, got ${tickMs}`);
+  const blockTokens = options.traceBlockTokens ?? TRACE.blockTokens;
+  // Block ids become the pool's block hashes, where negative values are its own markers.
+  const bad = trace.blocks.findIndex((b) => b < 0);
+  if (bad >= 0) throw new KvsimInputError(`${trace.name}: block ${bad} has id ${trace.blocks[bad]}; block ids must be non-negative`);
+  const scale = NPA.tokensPerBlock / blockTokens;
+  const n = trace.timestamps.length;
+  const ticks = Int32Array.from(trace.timestamps, (ms) => Math.floor(ms / tickMs));
+  let longest = 1;
+  for (let i = 0; i < n; i++) longest = Math.max(longest, trace.inputLengths[i]! + Math.max(1, trace.outputLengths[i]!) + 1);
+  return new ServingSim({
+    gpuBlocks: options.gpuBlocks ?? Math.max(1, Math.floor(SERVING_DEFAULTS.gpuBlocks * scale)),
+    cpuBlocks: options.cpuBlocks ?? Math.floor(SERVING_DEFAULTS.cpuBlocks * scale), tokensPerBlock: blockTokens,
+    maxTicks: ticks[n - 1]! + TRACE.drainTicks, batchLimit: options.batchLimit ?? SERVING_DEFAULTS.batchLimit,
+    tokensPerTick: options.tokensPerTick ?? TRACE.tokensPerTick, vipRatio: 0, powerUserPct: 0, shape: TrafficShape.flat,
+    slaFree: TRACE.slaTicks, slaVip: TRACE.slaTicks, freeQueueMax: NPA.freeQueueMax, vipQueueMax: NPA.vipQueueMax,
+    returningRatio: 0, maxRequestTokens: longest, slots: options.slots ?? 2048,
+  }, { arrivalTicks: ticks, inputLengths: trace.inputLengths, outputLengths: trace.outputLengths, offsets: trace.offsets, blocks: trace.blocks });
 }

@@ -4,7 +4,7 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { packageVersion } from "../../package-info.js";
 import { decodeBinaryTrace } from "../../traces/formats/binary.js";
-import { engineModule } from "../../wasm/engine-module.js";
+import { engineModule } from "../../wasm/instance.js";
 import { shareTrace, type SharedTrace } from "../shared-trace.js";
 import type { BatchTask } from "../worker.js";
 import { compiledUrl } from "../../util/load-compiled.js";

@@ -1,6 +1,7 @@
 import { KvsimInputError } from "../../errors.js";
 import { POSITION_FEATURES, tokenFeatures } from "../learned/features.js";
-import { foldLinear, LinearScoringKernel } from "../learned/score-kernel.js";
+import { foldLinear } from "../learned/score-kernel.js";
+import { LinearScoringKernel } from "../../wasm/tokens.js";
 import { scoreTokens } from "../learned/scorer.js";
 import { scorerFor, type LearnedWeights } from "../learned/weights.js";
 import { FORCE, type TokenPolicy } from "./policy.js";

@@ -1,9 +1,10 @@
 import { KvsimInputError } from "../errors.js";
-import { instantiateEngine, type EngineExports } from "../wasm/engine-module.js";
+import { CacheEviction as EvictionId, PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../../assembly/abi/block-pool.js";
+import { engineModule, enumMembers, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
 
 /** Which free cached block a tier gives up when it needs a block (uncached free blocks go first). */
-export const CACHE_EVICTIONS = ["lru", "fifo", "lfu", "belady", "s3fifo"] as const;
-export type CacheEviction = (typeof CACHE_EVICTIONS)[number];
+export type CacheEviction = keyof typeof EvictionId;
+export const CACHE_EVICTIONS = enumMembers(EvictionId) as readonly CacheEviction[];
 export type Tier = "gpu" | "cpu";
 
 export interface BlockPoolConfig {
@@ -24,32 +25,37 @@ export interface BlockPoolStats {
   swappedInBlocks: number;
 }
 
-const TIERS: Record<Tier, number> = { gpu: 0, cpu: 1 };
-const INVARIANTS = [
-  "", "a block's refcount differs from the block tables referencing it", "a free queue holds a block in use or misses a free one",
-  "free + used ≠ total in a tier", "an uncached free block sits behind a cached one", "a hash map entry points to a block without that hash",
-  "a request's block table mixes tiers",
-];
+const TIERS: Record<Tier, PoolTier> = { gpu: PoolTier.gpu, cpu: PoolTier.cpu };
+const INVARIANTS: Record<PoolInvariant, string> = {
+  [PoolInvariant.ok]: "",
+  [PoolInvariant.refCount]: "a block's refcount differs from the block tables referencing it",
+  [PoolInvariant.freeQueue]: "a free queue holds a block in use or misses a free one",
+  [PoolInvariant.counts]: "free + used ≠ total in a tier",
+  [PoolInvariant.freeOrder]: "an uncached free block sits behind a cached one",
+  [PoolInvariant.hashMap]: "a hash map entry points to a block without that hash",
+  [PoolInvariant.mixedTiers]: "a request's block table mixes tiers",
+};
 
 /**
  * The WASM paged block pool (assembly/blocks/pool.ts: vLLM v1's free queue, prefix cache by
  * chained block hashes, reference counts, plus a CPU tier for swapping). Block hashes are
- * non-negative integers below 2^53 chosen by the caller; equal hashes mean equal prefixes.
+ * non-negative integers below 2^53 chosen by the caller; equal hashes mean equal prefixes. The
+ * pool owns its WebAssembly instance.
  */
 export class BlockPool {
   readonly config: Required<BlockPoolConfig>;
   private readonly wasm: EngineExports;
 
-  constructor(config: BlockPoolConfig, engine: EngineExports = instantiateEngine()) {
+  constructor(config: BlockPoolConfig, module: WebAssembly.Module = engineModule()) {
     this.config = { eviction: "lru", ...config };
     for (const key of ["gpuBlocks", "cpuBlocks", "tokensPerBlock", "maxRequests", "maxBlocksPerRequest"] as const) {
       const v = this.config[key];
       if (!Number.isInteger(v) || v < (key === "cpuBlocks" ? 0 : 1)) throw new KvsimInputError(`block pool: ${key} must be a positive integer, got ${v}`);
     }
-    const policy = CACHE_EVICTIONS.indexOf(this.config.eviction);
-    if (policy < 0) throw new KvsimInputError(`block pool: unknown eviction "${this.config.eviction}" (known: ${CACHE_EVICTIONS.join(", ")})`);
-    this.wasm = engine;
-    engine.resetArena();
+    const policy = EvictionId[this.config.eviction];
+    if (!CACHE_EVICTIONS.includes(this.config.eviction)) throw new KvsimInputError(`block pool: unknown eviction "${this.config.eviction}" (known: ${CACHE_EVICTIONS.join(", ")})`);
+    const engine = (this.wasm = instantiate(module, "block pool"));
+    registerFacade(this, engine);
     const c = this.config;
     engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, policy);
   }
@@ -63,14 +69,14 @@ export class BlockPool {
 
   private input(hashes: ArrayLike<number>, nextUse?: ArrayLike<number>): void {
     if (hashes.length > this.config.maxBlocksPerRequest) throw new KvsimInputError(`block pool: ${hashes.length} hashes exceed maxBlocksPerRequest`);
-    const view = new BigInt64Array(this.wasm.memory.buffer, this.wasm.poolHashInput(), hashes.length);
+    const input = view(this.wasm, BigInt64Array, this.wasm.poolHashInput(), hashes.length);
     for (let i = 0; i < hashes.length; i++) {
       const h = hashes[i]!;
       // Negative values are the pool's own markers (no hash, empty map slot).
       if (!Number.isSafeInteger(h) || h < 0) throw new KvsimInputError(`block pool: hashes[${i}] = ${h} is not a non-negative integer below 2^53`);
-      view[i] = BigInt(h);
+      input[i] = BigInt(h);
     }
-    const uses = new Float64Array(this.wasm.memory.buffer, this.wasm.poolNextUseInput(), hashes.length);
+    const uses = view(this.wasm, Float64Array, this.wasm.poolNextUseInput(), hashes.length);
     for (let i = 0; i < hashes.length; i++) uses[i] = nextUse?.[i] ?? Infinity;
   }
 
@@ -82,7 +88,7 @@ export class BlockPool {
   admit(id: number, tokens: number, hashes: ArrayLike<number>, nextUse?: ArrayLike<number>): number {
     this.input(hashes, nextUse);
     const r = this.wasm.poolAdmit(this.request(id), tokens);
-    if (r === -3) throw new KvsimInputError(`block pool: request ${id} already holds blocks (free it first)`);
+    if (r === PoolRefusal.wrongState) throw new KvsimInputError(`block pool: request ${id} already holds blocks (free it first)`);
     return this.checked(id, r);
   }
 
@@ -90,12 +96,12 @@ export class BlockPool {
   grow(id: number, tokens: number, newHashes: ArrayLike<number>, nextUse?: ArrayLike<number>): number {
     this.input(newHashes, nextUse);
     const r = this.wasm.poolGrow(this.request(id), tokens);
-    if (r === -3) throw new KvsimInputError(`block pool: request ${id} is not on the GPU or would shrink to ${tokens} tokens`);
+    if (r === PoolRefusal.wrongState) throw new KvsimInputError(`block pool: request ${id} is not on the GPU or would shrink to ${tokens} tokens`);
     return this.checked(id, r);
   }
 
   private checked(id: number, result: number): number {
-    if (result === -2) throw new KvsimInputError(`block pool: request ${id} needs more than ${this.config.maxBlocksPerRequest} blocks`);
+    if (result === PoolRefusal.tableFull) throw new KvsimInputError(`block pool: request ${id} needs more than ${this.config.maxBlocksPerRequest} blocks`);
     return result;
   }
 
@@ -126,21 +132,24 @@ export class BlockPool {
   /** The request's block ids (GPU ids 0 … gpuBlocks − 1, CPU ids after them). */
   table(id: number): Int32Array {
     const n = this.wasm.poolBlocksOf(this.request(id));
-    return new Int32Array(this.wasm.memory.buffer, this.wasm.poolTable(id), n).slice();
+    return view(this.wasm, Int32Array, this.wasm.poolTable(id), n).slice();
   }
 
   tierOf(id: number): Tier {
-    return this.wasm.poolTierOf(this.request(id)) === 0 ? "gpu" : "cpu";
+    return this.wasm.poolTierOf(this.request(id)) === PoolTier.gpu ? "gpu" : "cpu";
   }
 
   stats(): BlockPoolStats {
-    const s = (i: number) => this.wasm.poolStats(i);
-    return { hitBlocks: s(0), evictedBlocks: s(1), swappedOutBlocks: s(2), swappedInBlocks: s(3) };
+    const s = (i: PoolStat) => this.wasm.poolStats(i);
+    return {
+      hitBlocks: s(PoolStat.hitBlocks), evictedBlocks: s(PoolStat.evictedBlocks),
+      swappedOutBlocks: s(PoolStat.swappedOutBlocks), swappedInBlocks: s(PoolStat.swappedInBlocks),
+    };
   }
 
   /** Throws if any invariant is broken (ownership, refcounts, free queues, free + used = total). */
   check(): void {
-    const code = this.wasm.poolCheck();
-    if (code !== 0) throw new Error(`block pool invariant ${code} broken: ${INVARIANTS[code]}`);
+    const code = this.wasm.poolCheck() as PoolInvariant;
+    if (code !== PoolInvariant.ok) throw new Error(`block pool invariant ${code} broken: ${INVARIANTS[code]}`);
   }
 }

@@ -1,0 +1,47 @@
+/** The block pool's tiers; block ids of the CPU tier follow the GPU's. */
+export enum PoolTier {
+  gpu,
+  cpu,
+}
+
+/** The pool's counters since setup, by index of `poolStats`. */
+export enum PoolStat {
+  hitBlocks,
+  evictedBlocks,
+  swappedOutBlocks,
+  swappedInBlocks,
+  COUNT,
+}
+
+/** Negative results of `poolAdmit` / `poolGrow` / `poolSwap`: nothing changed. */
+export enum PoolRefusal {
+  noRoom = -1,
+  tableFull = -2,
+  wrongState = -3,
+}
+
+/** The first invariant `poolCheck` found broken (0: none). */
+export enum PoolInvariant {
+  ok,
+  /** A block's reference count differs from the block tables referencing it. */
+  refCount,
+  /** A free queue holds a block in use or misses a free one. */
+  freeQueue,
+  /** Free + used blocks differ from a tier's size, or from its free count. */
+  counts,
+  /** An uncached free block sits behind a cached one in a free queue. */
+  freeOrder,
+  /** A hash map entry points to a block without that hash. */
+  hashMap,
+  /** A request's block table mixes tiers. */
+  mixedTiers,
+}
+
+/** Which free cached block a tier gives up first (uncached free blocks always go before). */
+export enum CacheEviction {
+  lru,
+  fifo,
+  lfu,
+  belady,
+  s3fifo,
+}
