@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { AGENTIC_POLICIES, makeAgenticPolicy } from "../src/envs/agentic/policies/registry.js";
 import { playScripted } from "../src/envs/agentic/rollout.js";
 import { loadEnvironment } from "../src/envs/agentic/scenario.js";
-import { makeAgentic } from "../src/envs/registry.js";
+import { make } from "../src/envs/registry.js";
 import { median } from "./median.js";
 
 const ROUNDS = 5;
@@ -26,7 +26,7 @@ function policyEpisodesPerSecond(name: string): number {
 
 /** A fixed action (compress the top candidate, keep) through reset()/step(), observation vectors included. */
 function envEpisodesPerSecond(): number {
-  const env = makeAgentic("kvsim/Agentic-v0");
+  const env = make("kvsim/Agentic-v0");
   const episodes = EPISODES / 2;
   const t0 = performance.now();
   for (let seed = 0; seed < episodes; seed++) {

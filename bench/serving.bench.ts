@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { makeAgent } from "../src/agents/registry.js";
-import { make } from "../src/envs/registry.js";
+import { makeDiscrete } from "../src/envs/registry.js";
 import { NPA_TASKS } from "../src/envs/serving/npa/constants.js";
 import { ServingEnv } from "../src/envs/serving/serving-env.js";
 import type { Env } from "../src/envs/spaces.js";
@@ -55,9 +55,9 @@ const rows: Record<string, number> = {};
 const scheduler: Record<string, number> = {};
 for (const task of NPA_TASKS) {
   const envs: Record<string, () => Env<number[], number>> = {
-    [`kvsim/Serving-${task}-v0`]: () => make(`kvsim/Serving-${task}-v0`),
+    [`kvsim/Serving-${task}-v0`]: () => makeDiscrete(`kvsim/Serving-${task}-v0`),
     [`kvsim/Serving-${task}-v0, NeuralPagedAttention-sized`]: () => new ServingEnv({ task, ...NPA_SIZED }),
-    [`kvsim/Serving-npa-${task}-v0`]: () => make(`kvsim/Serving-npa-${task}-v0`),
+    [`kvsim/Serving-npa-${task}-v0`]: () => makeDiscrete(`kvsim/Serving-npa-${task}-v0`),
   };
   for (const [name, makeEnv] of Object.entries(envs)) {
     stepsPerSecond(makeEnv, 1); // warm-up

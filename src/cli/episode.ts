@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { runEpisode } from "../agents/agent.js";
 import { AGENTS, makeAgent } from "../agents/registry.js";
-import { ENVS, make } from "../envs/registry.js";
+import { ENVS, makeDiscrete } from "../envs/registry.js";
 import { ServingEnv } from "../envs/serving/serving-env.js";
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
@@ -22,7 +22,7 @@ interface EpisodeOptions {
 export function episodeCommand(): Command {
   return new Command("episode")
     .description("play episodes of an environment with an agent; print returns and scores (simulated)")
-    .option("--env <id>", `environment id (${ENVS.map((e) => e.id).join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
+    .option("--env <id>", `environment id (${ENVS.filter((e) => e.kind === "discrete").map((e) => e.id).join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
     .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
@@ -33,7 +33,7 @@ export function episodeCommand(): Command {
     .action(async (opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
       if (!opts.env && !opts.trace) throw new KvsimInputError("give --env ID or --trace FILE");
-      const env = opts.trace ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100 }) : make(opts.env!);
+      const env = opts.trace ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100 }) : makeDiscrete(opts.env!);
       opts.env = env.id;
       const agent = makeAgent(opts.agent, env, { weights: opts.weights });
       const score = (): number | undefined => ("score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined);

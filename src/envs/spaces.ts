@@ -62,11 +62,26 @@ export function sequenceViolation(space: SequenceSpace, action: unknown): string
   return undefined;
 }
 
-/** The environment contract every kvsim env implements (Gymnasium's `Env`). */
+/**
+ * The environment contract every kvsim env implements (Gymnasium's `Env`). `reset` with a seed
+ * restarts the env's random generator from it, so an episode can be replayed; without one the
+ * generator goes on, so that successive episodes differ (an env never seeded starts from its
+ * documented default seed, so a run is still reproducible). `close` releases the env; it is
+ * idempotent, and a reset or step after it is refused.
+ */
 export interface Env<Obs, Action, Info = Record<string, unknown>, ActionSpace extends Space = DiscreteSpace> {
   readonly id: string;
   readonly observationSpace: Space;
   readonly actionSpace: ActionSpace;
   reset(options?: ResetOptions): { observation: Obs; info: Info };
   step(action: Action): StepResult<Obs, Info>;
+  close(): void;
+}
+
+/**
+ * The seed a reset restarts the generator from, or undefined when the generator goes on: the
+ * given seed; else `first` when the env was never seeded (`started` false).
+ */
+export function restartSeed(given: number | undefined, started: boolean, first: number): number | undefined {
+  return given ?? (started ? undefined : first);
 }

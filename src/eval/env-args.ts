@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { KvsimInputError } from "../errors.js";
-import { AGENTIC_ENVS } from "../envs/registry.js";
+import { ENVS } from "../envs/registry.js";
 import { DIFFICULTIES, type Difficulty } from "../envs/agentic/constants.js";
 import { parseJsonText, validate } from "../json-file.js";
 
@@ -22,8 +22,9 @@ export interface EnvArgs {
 
 /** Resolves `--env` and `--env-args` (JSON text) into load_environment's arguments. */
 export function resolveEnvArgs(envId: string, json: string | undefined): EnvArgs {
-  const spec = AGENTIC_ENVS.find((e) => e.id === envId);
-  if (!spec) throw new KvsimInputError(`--env: unknown agentic environment "${envId}" (known: ${AGENTIC_ENVS.map((e) => e.id).join(", ")})`);
+  const agentic = ENVS.filter((e) => e.kind === "tool-calling");
+  const spec = agentic.find((e) => e.id === envId);
+  if (!spec?.difficulty) throw new KvsimInputError(`--env: unknown agentic environment "${envId}" (known: ${agentic.map((e) => e.id).join(", ")})`);
   const args = json === undefined ? {} : validate(envArgsSchema, parseJsonText(json, "--env-args"), "--env-args");
   if (args.num_examples === 0) throw new KvsimInputError("--env-args: num_examples: expected a positive integer or -1, got 0");
   if (spec.difficulty !== "all" && args.difficulty !== undefined && args.difficulty !== spec.difficulty) {

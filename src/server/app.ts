@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import { AGENTS } from "../agents/registry.js";
 import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
-import { AGENTIC_ENVS, ENVS } from "../envs/registry.js";
+import { ENVS, envSpec } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { POLICIES } from "../policies/registry.js";
 import { packageRoot, packageVersion } from "../package-info.js";
@@ -60,7 +60,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     async () => ({ status: "ok", sessions: sessions.size }));
 
   app.get("/api/envs", async () => ({
-    envs: [...ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: "discrete" })), ...AGENTIC_ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: "tool-calling" }))],
+    envs: ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: e.kind })),
   }));
   app.get("/api/policies", async () => ({
     page: POLICIES.map((p) => ({ name: p.name, summary: p.summary, params: p.params })),
@@ -128,7 +128,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   app.get("/envs/:namespace/:name/metadata", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
     const env = spacesOf(id);
-    const summary = [...ENVS, ...AGENTIC_ENVS].find((e) => e.id === id)!.summary;
+    const { summary } = envSpec(id);
     return { id, summary, action_space: env.actionSpace, observation_space: env.observationSpace, kvsim_version: packageVersion() };
   });
 

@@ -1,3 +1,5 @@
+import type { AgenticAction } from "../envs/agentic/agentic-env.js";
+import { isDiscrete } from "../envs/registry.js";
 import { HttpError, type SessionStore } from "./sessions.js";
 
 export interface ResetBody {
@@ -13,7 +15,7 @@ export class SessionOps {
 
   reset(envId: string, body: ResetBody) {
     const session = body.session_id !== undefined ? this.sessions.get(body.session_id, envId) : this.sessions.create(envId);
-    const { observation, info } = session.env.reset({ seed: body.seed ?? 0, options: body.options ?? {} });
+    const { observation, info } = session.env.reset({ seed: body.seed, options: body.options ?? {} });
     Object.assign(session, { episodeId: body.episode_id ?? null, steps: 0, done: false, lastObservation: observation });
     return { session_id: session.id, episode_id: session.episodeId, observation, info };
   }
@@ -24,7 +26,9 @@ export class SessionOps {
     if (session.steps >= this.maxEpisodeSteps) throw new HttpError(409, "episode_too_long", `sessions may take at most ${this.maxEpisodeSteps} steps per episode`);
     let result;
     try {
-      result = session.env.step(action);
+      // Each env checks the action against its own space: these only pick the env's signature.
+      const env = session.env;
+      result = isDiscrete(env) ? env.step(action as number) : env.step(action as AgenticAction);
     } catch (err) {
       // Actions outside the space (RangeError, or the env's own message) are the client's error.
       throw new HttpError(400, "invalid_action", (err as Error).message);

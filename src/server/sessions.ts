@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { makeAgentic, AGENTIC_ENVS, ENVS, make } from "../envs/registry.js";
-import type { Env, Space } from "../envs/spaces.js";
+import { ENVS, make, type AnyEnv } from "../envs/registry.js";
 
 export interface SessionLimits {
   /** Most sessions alive at once. */
@@ -11,8 +10,7 @@ export interface SessionLimits {
   maxEpisodeSteps: number;
 }
 
-/** An environment behind the server: every registered id, discrete (serving) or tool-calling. */
-export type AnyEnv = Env<number[], unknown, Record<string, unknown>, Space>;
+export type { AnyEnv };
 
 export interface Session {
   id: string;
@@ -35,12 +33,11 @@ export class HttpError extends Error {
 }
 
 export function envExists(id: string): boolean {
-  return ENVS.some((e) => e.id === id) || AGENTIC_ENVS.some((e) => e.id === id);
+  return ENVS.some((e) => e.id === id);
 }
 
 export function makeEnv(id: string): AnyEnv {
-  if (ENVS.some((e) => e.id === id)) return make(id) as unknown as AnyEnv;
-  if (AGENTIC_ENVS.some((e) => e.id === id)) return makeAgentic(id) as unknown as AnyEnv;
+  if (envExists(id)) return make(id);
   throw new HttpError(404, "unknown_env", `no environment "${id}" (GET /api/envs lists them)`);
 }
 

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { MAX_STEPS } from "../../src/envs/agentic/constants.js";
 import { AgenticEpisode } from "../../src/envs/agentic/episode.js";
-import { AGENTIC_ENVS, make, makeAgentic } from "../../src/envs/registry.js";
+import { ENVS, make, makeDiscrete } from "../../src/envs/registry.js";
 
 describe("kvsim/Agentic-v0 in Gymnasium's shape", () => {
-  it("lists its ids and refuses the discrete make()", () => {
-    expect(AGENTIC_ENVS.map((e) => e.id)).toEqual(["kvsim/Agentic-v0", "kvsim/Agentic-easy-v0", "kvsim/Agentic-medium-v0", "kvsim/Agentic-hard-v0"]);
-    expect(() => make("kvsim/Agentic-v0")).toThrow(/tool-calling/);
-    expect(() => makeAgentic("kvsim/Agentic-x-v0")).toThrow(/unknown agentic/);
+  it("is registered beside the serving envs, made by the same make(), and refused where a discrete env is needed", () => {
+    expect(ENVS.filter((e) => e.kind === "tool-calling").map((e) => e.id)).toEqual(["kvsim/Agentic-v0", "kvsim/Agentic-easy-v0", "kvsim/Agentic-medium-v0", "kvsim/Agentic-hard-v0"]);
+    expect(make("kvsim/Agentic-v0").actionSpace.type).toBe("Sequence");
+    expect(() => makeDiscrete("kvsim/Agentic-v0")).toThrow(/tool-calling environment: play it with `kvsim eval`/);
+    expect(() => make("kvsim/Agentic-x-v0")).toThrow(/unknown environment "kvsim\/Agentic-x-v0"/);
   });
 
   it("pays the rubric reward on the 15th step and truncates", () => {
-    const env = makeAgentic("kvsim/Agentic-hard-v0");
+    const env = make("kvsim/Agentic-hard-v0");
     const { observation, info } = env.reset({ seed: 5 });
     expect(observation).toHaveLength(env.observationSpace.type === "Box" ? env.observationSpace.shape[0] : -1);
     expect(info.difficulty).toBe("hard");
@@ -31,7 +32,7 @@ describe("kvsim/Agentic-v0 in Gymnasium's shape", () => {
   });
 
   it("matches the same calls made through AgenticEpisode", () => {
-    const env = makeAgentic("kvsim/Agentic-v0");
+    const env = make("kvsim/Agentic-v0");
     env.reset({ seed: 8, options: { difficulty: "medium" } });
     const episode = new AgenticEpisode({ index: 0, difficulty: "medium", scenarioSeed: 8 });
     let last = 0;
@@ -45,7 +46,7 @@ describe("kvsim/Agentic-v0 in Gymnasium's shape", () => {
   });
 
   it("throws on actions outside the space and on stepping before reset", () => {
-    const env = makeAgentic("kvsim/Agentic-easy-v0");
+    const env = make("kvsim/Agentic-easy-v0");
     expect(() => env.step([])).toThrow(/reset/);
     env.reset({ seed: 1 });
     expect(() => env.step([[4, 0]] as never)).toThrow(/action space/);

@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAgent } from "../../src/agents/registry.js";
 import { runEpisode } from "../../src/agents/agent.js";
-import { make } from "../../src/envs/registry.js";
+import { makeDiscrete } from "../../src/envs/registry.js";
 import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
 import { packageRoot } from "../../src/package-info.js";
 import { buildServer } from "../../src/server/app.js";
@@ -105,12 +105,12 @@ describe("the playground in Chromium", () => {
 
   it("plays episodes in the page and over the server's WebSocket with the results of the in-process env", async () => {
     const local = await playEpisode("kvsim/Serving-easy-v0", "random", 3, "local");
-    const env = make("kvsim/Serving-easy-v0");
+    const env = makeDiscrete("kvsim/Serving-easy-v0");
     const expected = runEpisode(env, makeAgent("random", env), 3);
     expect(local).toEqual({ ...expected, mode: "local" });
 
     const remote = await playEpisode("kvsim/Serving-npa-medium-v0", "npa-lru", 5, "server");
-    const npa = make("kvsim/Serving-npa-medium-v0");
+    const npa = makeDiscrete("kvsim/Serving-npa-medium-v0");
     expect(remote).toEqual({ ...runEpisode(npa, makeAgent("npa-lru", npa), 5), mode: "server" });
     expect(await page.textContent("#episode-status")).toContain("episode over");
     expect(pageErrors).toEqual([]);
@@ -120,7 +120,7 @@ describe("the playground in Chromium", () => {
     const weights = join(work, "q.json");
     expect((await runCli(["train", "--agent", "qlearning", "--env", "kvsim/Serving-npa-easy-v0", "--steps", "3000", "--out", weights])).code).toBe(0);
     const played = await playEpisode("kvsim/Serving-npa-easy-v0", "qlearning", 2, "local", weights);
-    const env = make("kvsim/Serving-npa-easy-v0");
+    const env = makeDiscrete("kvsim/Serving-npa-easy-v0");
     expect(played).toEqual({ ...runEpisode(env, makeAgent("qlearning", env, { weights }), 2), mode: "local" });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runEpisode } from "../../src/agents/agent.js";
 import { NpaLruAgent } from "../../src/agents/npa-lru.js";
 import { AGENTS, makeAgent } from "../../src/agents/registry.js";
-import { make } from "../../src/envs/registry.js";
+import { makeDiscrete } from "../../src/envs/registry.js";
 import { NpaServingEnv } from "../../src/envs/serving/npa/npa-env.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -11,7 +11,7 @@ describe("agents", () => {
   it.each(AGENTS.filter((a) => !a.needsWeights).map((a) => a.name))("%s plays a whole episode, deterministically per seed", (name) => {
     const id = name === "vllm" ? "kvsim/Serving-easy-v0" : "kvsim/Serving-npa-medium-v0";
     const play = () => {
-      const env = make(id);
+      const env = makeDiscrete(id);
       return runEpisode(env, makeAgent(name, env), 5);
     };
     const a = play();
@@ -20,7 +20,7 @@ describe("agents", () => {
   });
 
   it("refuses the vLLM-like scheduler on an environment without one", () => {
-    expect(() => makeAgent("vllm", make("kvsim/Serving-npa-easy-v0"))).toThrow(/runs on the kvsim\/Serving-\* environments/);
+    expect(() => makeAgent("vllm", makeDiscrete("kvsim/Serving-npa-easy-v0"))).toThrow(/runs on the kvsim\/Serving-\* environments/);
   });
 
   it("gives the idle agent NeuralPagedAttention's measured do-nothing scores (0.0010 / 0.1008 / 0.1258)", () => {

@@ -4,7 +4,7 @@ import { NpaServingEnv } from "../../src/envs/serving/npa/npa-env.js";
 import { pairwiseSum } from "../../src/envs/serving/npa/numpy-sum.js";
 import { readNpaRecording, replayNpa } from "../../src/envs/serving/npa/replay.js";
 import { arrivalRate, NpaTraffic, roundHalfEven } from "../../src/envs/serving/npa/traffic.js";
-import { ENVS, make } from "../../src/envs/registry.js";
+import { ENVS, makeDiscrete } from "../../src/envs/registry.js";
 import { runCli } from "../helpers/cli.js";
 import { fixture, readFixtureJson } from "../helpers/khl.js";
 
@@ -77,9 +77,9 @@ describe("NeuralPagedAttention traffic generator", () => {
 
 describe("Gymnasium contract", () => {
   it("registers versioned ids and returns {observation, reward, terminated, truncated, info}", () => {
-    expect(ENVS.map((e) => e.id)).toEqual(["kvsim/Serving-easy-v0", "kvsim/Serving-medium-v0", "kvsim/Serving-hard-v0",
+    expect(ENVS.filter((e) => e.kind === "discrete").map((e) => e.id)).toEqual(["kvsim/Serving-easy-v0", "kvsim/Serving-medium-v0", "kvsim/Serving-hard-v0",
       "kvsim/Serving-npa-easy-v0", "kvsim/Serving-npa-medium-v0", "kvsim/Serving-npa-hard-v0"]);
-    const env = make("kvsim/Serving-npa-medium-v0");
+    const env = makeDiscrete("kvsim/Serving-npa-medium-v0");
     expect(env.actionSpace).toMatchObject({ type: "Discrete", n: 19 });
     expect(env.observationSpace).toMatchObject({ type: "Box", shape: [21] });
     const { observation } = env.reset({ seed: 2026 });
@@ -88,7 +88,7 @@ describe("Gymnasium contract", () => {
     expect(Object.keys(r)).toEqual(["observation", "reward", "terminated", "truncated", "info"]);
     expect(() => env.step(19)).toThrow(/outside Discrete\(19\)/);
     expect(() => env.step(1.5)).toThrow(/outside/);
-    expect(() => make("kvsim/Nope-v0")).toThrow(/unknown environment/);
+    expect(() => makeDiscrete("kvsim/Nope-v0")).toThrow(/unknown environment/);
   });
 
   it("truncates (not terminates) at the tick budget, then refuses to step", () => {
@@ -106,7 +106,7 @@ describe("Gymnasium contract", () => {
 
   it("repeats an episode exactly from the same seed", () => {
     const run = () => {
-      const env = make("kvsim/Serving-npa-hard-v0");
+      const env = makeDiscrete("kvsim/Serving-npa-hard-v0");
       env.reset({ seed: 11 });
       const rewards: number[] = [];
       for (let i = 0; i < 300; i++) {

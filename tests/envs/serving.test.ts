@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runEpisode } from "../../src/agents/agent.js";
 import { makeAgent } from "../../src/agents/registry.js";
-import { make } from "../../src/envs/registry.js";
+import { makeDiscrete } from "../../src/envs/registry.js";
 import { ServingEnv } from "../../src/envs/serving/serving-env.js";
 import { readMooncakeTrace } from "../../src/traces/formats/mooncake.js";
 import { fixture } from "../helpers/khl.js";
@@ -38,7 +38,7 @@ describe("kvsim serving environment (default preset)", () => {
 
   it("lasts exactly max_ticks steps, is truncated (never terminated) and repeats exactly for a seed", () => {
     const play = () => {
-      const env = make("kvsim/Serving-easy-v0");
+      const env = makeDiscrete("kvsim/Serving-easy-v0");
       const agent = makeAgent("random", env);
       let { observation } = env.reset({ seed: 9 });
       agent.reset(9);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAgent } from "../../src/agents/registry.js";
-import { make, makeAgentic } from "../../src/envs/registry.js";
+import { make, makeDiscrete } from "../../src/envs/registry.js";
 import { buildServer } from "../../src/server/app.js";
 
 let app: FastifyInstance;
@@ -23,7 +23,7 @@ async function call(method: string, path: string, body?: unknown, raw?: string):
 
 describe("kvsim serve over real HTTP on 127.0.0.1", () => {
   it("plays a whole serving episode exactly as the in-process env does", async () => {
-    const env = make("kvsim/Serving-easy-v0");
+    const env = makeDiscrete("kvsim/Serving-easy-v0");
     const agent = makeAgent("random", env);
     let local = env.reset({ seed: 7 }).observation;
     agent.reset(7);
@@ -54,7 +54,7 @@ describe("kvsim serve over real HTTP on 127.0.0.1", () => {
     const a = await call("POST", "/envs/kvsim/Agentic-hard-v0/reset", { seed: 3 });
     const b = await call("POST", "/envs/kvsim/Agentic-hard-v0/reset", { seed: 3 });
     expect(a.json.observation).toEqual(b.json.observation);
-    const local = makeAgentic("kvsim/Agentic-hard-v0");
+    const local = make("kvsim/Agentic-hard-v0");
     local.reset({ seed: 3 });
     let last: any;
     for (let t = 0; t < 15; t++) {
@@ -144,7 +144,7 @@ describe("POST /api/simulate", () => {
     const { generateWorkload } = await import("../../src/workloads/registry.js");
     const episode = await call("POST", "/api/simulate", { kind: "episode", env: "kvsim/Serving-npa-easy-v0", agent: "npa-lru", seed: 4 });
     expect(episode.status).toBe(200);
-    const env = make("kvsim/Serving-npa-easy-v0");
+    const env = makeDiscrete("kvsim/Serving-npa-easy-v0");
     const local = runEpisode(env, makeAgent("npa-lru", env), 4);
     expect(episode.json.return).toBe(local.return);
     expect(episode.json.telemetry).toHaveLength(local.steps);
@@ -157,7 +157,7 @@ describe("POST /api/simulate", () => {
 
   it("ends a headless episode longer than --max-steps with 413 episode_too_long, and allows one exactly that long", async () => {
     const { runEpisode } = await import("../../src/agents/agent.js");
-    const env = make("kvsim/Serving-npa-easy-v0");
+    const env = makeDiscrete("kvsim/Serving-npa-easy-v0");
     const length = runEpisode(env, makeAgent("npa-lru", env), 4).steps;
     const body = { kind: "episode", env: "kvsim/Serving-npa-easy-v0", agent: "npa-lru", seed: 4 };
     for (const [limit, status] of [[length, 200], [length - 1, 413]] as const) {

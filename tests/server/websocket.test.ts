@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { makeAgent } from "../../src/agents/registry.js";
-import { make } from "../../src/envs/registry.js";
+import { makeDiscrete } from "../../src/envs/registry.js";
 import { buildServer } from "../../src/server/app.js";
 
 let app: FastifyInstance;
@@ -32,7 +32,7 @@ async function connect(path: string) {
 
 describe("WebSocket sessions", () => {
   it("play a whole episode exactly as the in-process env does, then close", async () => {
-    const env = make("kvsim/Serving-npa-easy-v0");
+    const env = makeDiscrete("kvsim/Serving-npa-easy-v0");
     const agent = makeAgent("random", env);
     let obs = env.reset({ seed: 11 }).observation;
     agent.reset(11);

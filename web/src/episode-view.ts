@@ -1,5 +1,5 @@
 import { byId, download, fillSelect, showError } from "./dom.js";
-import { AGENTS, ENVS, make, makeAgent, type Agent, type BoxSpace, type Env } from "./kvsim.js";
+import { AGENTS, ENVS, makeDiscrete, makeAgent, type Agent, type BoxSpace, type Env } from "./kvsim.js";
 import { playground } from "./state.js";
 import { ServerEpisode } from "./server-episode.js";
 
@@ -147,7 +147,7 @@ async function reset(): Promise<void> {
   const agentName = byId<HTMLSelectElement>("agent").value;
   const seed = Number(byId<HTMLInputElement>("episode-seed").value);
   const mode = byId<HTMLSelectElement>("episode-mode").value as "local" | "server";
-  env = make(envId);
+  env = makeDiscrete(envId);
   agent = makeAgent(agentName, env, weights ? { weights } : {});
   agent.reset(seed);
   if (mode === "server") {
@@ -204,7 +204,7 @@ function exportCsv(r: EpisodeRecord): string {
 }
 
 export function initEpisodeView(): void {
-  fillSelect(byId<HTMLSelectElement>("env-id"), ENVS.map((e) => e.id), "kvsim/Serving-medium-v0");
+  fillSelect(byId<HTMLSelectElement>("env-id"), ENVS.filter((e) => e.kind === "discrete").map((e) => e.id), "kvsim/Serving-medium-v0");
   const agentSelect = byId<HTMLSelectElement>("agent");
   fillSelect(agentSelect, AGENTS.map((a) => a.name), "vllm");
   const showWeights = () => (byId("weights-field").hidden = !AGENTS.find((a) => a.name === agentSelect.value)?.needsWeights);

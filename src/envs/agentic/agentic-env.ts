@@ -42,6 +42,7 @@ export class AgenticEnv implements Env<number[], AgenticAction, AgenticInfo, Seq
   };
   readonly observationSpace: BoxSpace;
   private episode: AgenticEpisode | undefined;
+  private closed = false;
   private visible: Entry[] = [];
 
   constructor(readonly id: string, private readonly options: AgenticEnvOptions = {}) {
@@ -52,7 +53,13 @@ export class AgenticEnv implements Env<number[], AgenticAction, AgenticInfo, Seq
     };
   }
 
-  reset({ seed = 0, options = {} }: ResetOptions = {}): { observation: number[]; info: AgenticInfo } {
+  /**
+   * Starts an episode on the scenario of `seed`; without one, on the next scenario after the last
+   * episode's (scenario 0 first), so successive episodes differ and a run repeats exactly.
+   */
+  reset({ seed: given, options = {} }: ResetOptions = {}): { observation: number[]; info: AgenticInfo } {
+    if (this.closed) throw new KvsimInputError(`${this.id}: reset() after close()`);
+    const seed = given ?? (this.episode ? this.episode.row.scenarioSeed + 1 : 0);
     if (!Number.isSafeInteger(seed) || seed < 0) throw new KvsimInputError(`seed must be a non-negative integer, got ${seed}`);
     const wanted = (options["difficulty"] as string | undefined) ?? this.options.difficulty ?? "all";
     if (wanted !== "all" && !(DIFFICULTIES as readonly string[]).includes(wanted)) {
@@ -63,7 +70,13 @@ export class AgenticEnv implements Env<number[], AgenticAction, AgenticInfo, Seq
     return { observation: this.observe(), info: this.info([]) };
   }
 
+  /** Ends the env: later steps and resets are refused. Idempotent. */
+  close(): void {
+    this.closed = true;
+  }
+
   step(action: AgenticAction): StepResult<number[], AgenticInfo> {
+    if (this.closed) throw new KvsimInputError(`${this.id}: step() after close()`);
     const episode = this.episode;
     if (!episode) throw new Error(`${this.id}: call reset() before step()`);
     if (episode.done) throw new Error(`${this.id}: the episode is over; call reset()`);

@@ -2,7 +2,7 @@ import { KvsimInputError } from "../../errors.js";
 import { enumMembers } from "../../wasm/instance.js";
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingSim, TrafficShape } from "../../wasm/serving.js";
 import type { RequestTrace } from "../../traces/formats/mooncake.js";
-import { contains, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
+import { contains, restartSeed, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
 import { NPA, TASKS, type NpaTask } from "./npa/constants.js";
 
 type Label<E> = Exclude<keyof E, "COUNT">;
@@ -101,7 +101,7 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
   readonly task: NpaTask;
   private readonly sim: ServingSim;
   private ended = true;
-  private seeded = false;
+  private started = false;
   private closed = false;
 
   constructor(options: ServingEnvOptions) {
@@ -123,16 +123,12 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
     });
   }
 
-  /**
-   * Starts an episode. With a seed, its traffic streams restart from that seed; without one they
-   * continue where the last episode left them (Gymnasium's contract), the first episode of an
-   * env never seeded starting from seed 0, so that every run is reproducible.
-   */
+  /** Starts an episode; the traffic streams restart from the seed, else go on (an env never seeded starts from 0). */
   reset(options: ResetOptions = {}): { observation: number[]; info: ServingInfo } {
     if (this.closed) throw new KvsimInputError(`${this.id}: reset() after close()`);
-    const reseed = options.seed !== undefined || !this.seeded;
-    this.sim.reset(options.seed ?? 0, reseed);
-    this.seeded = true;
+    const seed = restartSeed(options.seed, this.started, 0);
+    this.sim.reset(seed ?? 0, seed !== undefined);
+    this.started = true;
     this.ended = false;
     return { observation: this.observation(), info: this.info(false) };
   }
@@ -174,7 +170,7 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
     return countersOf(this.sim.counters);
   }
 
-  /** Ends the env: later steps and resets are refused. Idempotent; the instance's memory goes with the env. */
+  /** Ends the env: later steps and resets are refused. Idempotent; the engine instance goes with the env. */
   close(): void {
     this.closed = true;
     this.ended = true;

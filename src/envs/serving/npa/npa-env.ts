@@ -1,5 +1,5 @@
 import { KvsimInputError } from "../../../errors.js";
-import { contains, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../../spaces.js";
+import { contains, restartSeed, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../../spaces.js";
 import { NPA, NPA_ACTIONS, NPA_OBSERVATION, REWARD, TASKS, type NpaTask, type TaskConfig } from "./constants.js";
 import { npMean, npStd } from "./numpy-sum.js";
 import { NpaTraffic, roundHalfEven, type ArrivalSink, type Tier, type TrafficSource } from "./traffic.js";
@@ -109,7 +109,8 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   private readonly config: TaskConfig;
   private readonly makeTraffic: (seed: number) => TrafficSource;
 
-  private traffic!: TrafficSource;
+  private traffic: TrafficSource | undefined;
+  private closed = false;
   private tick = 0;
   private readonly freeQueue = new WaitQueue<Request>();
   private readonly vipQueue = new WaitQueue<Request>();
@@ -142,8 +143,15 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     this.makeTraffic = options.traffic ?? ((seed) => new NpaTraffic(this.task, seed));
   }
 
+  /**
+   * Starts an episode; the traffic generator restarts from the seed, else goes on (an env never
+   * seeded starts from NeuralPagedAttention's 2026). NeuralPagedAttention itself restarts from
+   * 2026 at every reset: `reset({ seed: 2026 })` does that.
+   */
   reset(options: ResetOptions = {}): { observation: number[]; info: NpaInfo } {
-    this.traffic = this.makeTraffic(options.seed ?? NPA.trafficSeed);
+    if (this.closed) throw new KvsimInputError(`${this.id}: reset() after close()`);
+    const seed = restartSeed(options.seed, this.traffic !== undefined, NPA.trafficSeed);
+    if (seed !== undefined) this.traffic = this.makeTraffic(seed);
     this.tick = 0;
     this.freeQueue.clear();
     this.vipQueue.clear();
@@ -162,7 +170,14 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
     return { observation: this.observation(), info: this.info(-1, 0) };
   }
 
+  /** Ends the env: later steps and resets are refused. Idempotent. */
+  close(): void {
+    this.closed = true;
+    this.done = true;
+  }
+
   step(action: number): StepResult<number[], NpaInfo> {
+    if (this.closed) throw new KvsimInputError(`${this.id}: step() after close()`);
     if (this.done) throw new KvsimInputError(`${this.id}: step() after the episode ended; call reset()`);
     if (!contains(this.actionSpace, action)) throw new KvsimInputError(`${this.id}: action ${JSON.stringify(action)} is outside Discrete(19)`);
     let reward = 0.0;
@@ -259,7 +274,7 @@ export class NpaServingEnv implements Env<number[], number, NpaInfo> {
   // --- traffic and time ---------------------------------------------------------------------
 
   private spawn(): void {
-    this.traffic.spawnInto(this.tick, this.returningPool, this.arrivals);
+    this.traffic!.spawnInto(this.tick, this.returningPool, this.arrivals);
   }
 
   /** Arrivals join their tier's queue while it has room; every one counts as arrived. */
