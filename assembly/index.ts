@@ -12,7 +12,8 @@ import { initResidency, tierPeak, tierUsed, tierCount, residentMaskOf } from "./
 import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
 import * as errors from "./hierarchy/errors";
-import { createPolicy, needsNextUse } from "./policies/factory";
+import { policyEntry } from "./policies/registry";
+import { StartResult } from "./abi/policies";
 import { seedRng } from "./util/rng";
 import { RunField, TierField } from "./abi/hierarchy";
 import { PoolStat } from "./abi/block-pool";
@@ -57,15 +58,26 @@ export function paramsBuffer(length: i32): usize {
   return changetype<usize>(paramArray);
 }
 
-/** Returns the first tier a page cannot fit into, or -1; the run is only started if -1. */
+/**
+ * Starts the run with policy `policyId` (registry.ts) and the parameters in the params buffer.
+ * Returns `StartResult.started`, another `StartResult` when the run cannot start, or the first
+ * tier some page cannot fit into.
+ */
 export function start(policyId: i32, prefetch: bool, maxCandidates: i32): i32 {
+  const entry = policyEntry(policyId);
+  if (!entry) return StartResult.unknownPolicy;
+  if (paramArray.length != entry.params.length) return StartResult.wrongParameterCount;
   loadPageSizes();
   const oversized = engine.firstOversizedTier();
   if (oversized >= 0) return oversized;
-  if (needsNextUse(policyId)) computeNextUse();
-  engine.initEngine(createPolicy(policyId, paramArray), prefetch, maxCandidates);
-  return -1;
+  if (entry.future) computeNextUse();
+  engine.initEngine(entry.make(changetype<usize>(paramArray)), prefetch, maxCandidates);
+  return StartResult.started;
 }
+
+// The policy registry, read by the host at build time and checked at instantiation (catalog.ts).
+export { policyCount } from "./policies/registry";
+export { policyText, policyFlags, policyParamCount, policyParamText, policyParamValue, policyCatalogHash } from "./policies/catalog";
 
 export function replay(from: i32, to: i32): i32 { return engine.replay(from, to); }
 export function finish(): void { engine.finish(); }
@@ -172,3 +184,4 @@ export { setupRanking, rankingScores, rankingUtility, rankingOrder, rankingRetai
 export * from "./abi/hierarchy";
 export * from "./abi/block-pool";
 export * from "./abi/serving";
+export * from "./abi/policies";

@@ -40,13 +40,15 @@ function buildRevision(revision: string): string {
   const dir = mkdtempSync(join(tmpdir(), "kvsim-ab-"));
   temporary.push(dir);
   const root = packageRoot();
-  const archive = execFileSync("git", ["archive", revision, "assembly", "src", "bench", "asconfig.json", "tsconfig.json", "package.json"],
-    { cwd: root, maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] });
+  // scripts/ is absent before the engine's policy catalog was generated at build time.
+  const tracked = execFileSync("git", ["ls-tree", "--name-only", revision], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).split("\n");
+  const parts = ["assembly", "src", "bench", "scripts", "asconfig.json", "tsconfig.json", "package.json"].filter((p) => tracked.includes(p));
+  const archive = execFileSync("git", ["archive", revision, ...parts], { cwd: root, maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] });
   execFileSync("tar", ["-x", "-C", dir], { input: archive });
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
-  const bin = (name: string) => resolve(root, "node_modules/.bin", name);
-  execFileSync(bin("asc"), ["assembly/index.ts", "--target", "release", "-o", "build/kvsim.wasm"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-  execFileSync(bin("tsc"), ["-p", "tsconfig.json"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  // The revision's own engine build (whatever its build:wasm does), then its host.
+  execFileSync("npm", ["run", "--silent", "build:wasm"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(resolve(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
   return join(dir, "dist");
 }
 

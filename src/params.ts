@@ -6,6 +6,8 @@ export interface ParamSpec {
   default: number;
   integer: boolean;
   min: number;
+  /** The greatest valid value; none when absent. */
+  max?: number;
   description: string;
 }
 
@@ -37,6 +39,7 @@ export function resolveParams(owner: string, specs: readonly ParamSpec[], values
       throw new KvsimInputError(`${owner} parameter "${spec.name}" must be an integer, got ${value}`);
     }
     if (value < spec.min) throw new KvsimInputError(`${owner} parameter "${spec.name}" must be ≥ ${spec.min}, got ${value}`);
+    if (spec.max !== undefined && value > spec.max) throw new KvsimInputError(`${owner} parameter "${spec.name}" must be ≤ ${spec.max}, got ${value}`);
     out[spec.name] = value;
   }
   return out;

@@ -122,7 +122,7 @@ export function startRun(options: SimulateOptions): HierarchyEngine {
   const oversized = engine.load({
     profile: PROFILE_IDS[profile], pageBytes: sizes, tiers, decodePenaltyMs: quantizationScheme(scenario.quantization).decodePenaltyMs,
     seed: options.seed ?? 0, eventCapacity: options.eventCapacity ?? 0, accesses: trace.accesses,
-    policyId: info.wasmId, params: info.params.map((p) => params[p.name]!),
+    policyId: info.id, params: info.params.map((p) => params[p.name]!),
     prefetch: scenario.prefetch.enabled, maxPrefetchCandidates: scenario.prefetch.maxCandidates,
   });
   if (oversized >= 0) {

@@ -8,7 +8,7 @@ import {
 } from "./metrics";
 import { chargeHit, chargePromotion, chargeDemotion, chargeDrop } from "./charges";
 import { errorCode, fail, clearError } from "./errors";
-import { LOOKAHEAD, fetchRecord } from "./lookahead";
+import { LOOKAHEAD, fetchRecord, policyLookahead, policyLookaheadShift, setPolicyLookahead } from "./lookahead";
 import { replayQueues } from "./queue-replay";
 import { Policy } from "../policies/policy";
 import { EngineError, ReplayLoop } from "../abi/hierarchy";
@@ -34,9 +34,11 @@ export function replayLoop(): i32 {
 export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void {
   policy = p;
   // The khl profile's quirks (a page resident twice, hooks at its places) need the general loop.
-  queueOrder = profile == PROFILE_KHL || !queueReplayAllowed ? ReplayLoop.general : p.queueOrder();
-  keepOrder(p.walksTierOrder());
-  p.setPrefetching(prefetch && maxCandidates > 0);
+  const hints = p.hints();
+  queueOrder = profile == PROFILE_KHL || !queueReplayAllowed ? ReplayLoop.general : hints.replayLoop;
+  keepOrder(hints.walksTierOrder);
+  setPolicyLookahead(hints.lookahead, hints.lookaheadShift);
+  p.onStart(prefetch && maxCandidates > 0);
   prefetchEnabled = prefetch;
   maxPrefetch = maxCandidates;
   candidates = new StaticArray<i32>(max(16, maxCandidates));
@@ -152,9 +154,9 @@ export function replay(from: i32, to: i32): i32 {
   const khl = profile == PROFILE_KHL;
   const lastAhead = to - LOOKAHEAD;
   const commonSize = commonPageSize;
-  const policyArray = policy.lookaheadArray();
+  const policyArray = policyLookahead;
   const policyBase = changetype<usize>(policyArray);
-  const policyShift = policy.lookaheadShift();
+  const policyShift = policyLookaheadShift;
   for (let s = from; s < to; s++) {
     const page = unchecked(trace[s]);
     if (s < lastAhead) {

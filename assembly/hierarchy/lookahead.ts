@@ -14,6 +14,15 @@ export const LOOKAHEAD: i32 = 16;
  * has one size, the record is fetched by storing that size into it, otherwise loaded (the value
  * dropped: a load may trap, so no optimizer removes it).
  */
+/** The run's policy's per-page array to load ahead (`PolicyHints.lookahead`), or null, and log2 of its bytes per page. */
+export let policyLookahead: StaticArray<i32> | null = null;
+export let policyLookaheadShift: i32 = 2;
+
+export function setPolicyLookahead(array: StaticArray<i32> | null, shift: i32): void {
+  policyLookahead = array;
+  policyLookaheadShift = shift;
+}
+
 @inline export function fetchRecord(page: i32, commonSize: i32): void {
   if (commonSize > 0) unchecked(pages[page * RECORD] = commonSize);
   else unchecked(pages[page * RECORD]);

@@ -7,7 +7,7 @@ import { LOOKAHEAD, fetchRecord } from "./lookahead";
 import { EngineError } from "../abi/hierarchy";
 
 /**
- * The replay for queue policies (`Policy.queueOrder`): lru, fifo, and windowed_recency when it
+ * The replay for queue policies (`PolicyHints.replayLoop`): lru, fifo, and windowed_recency when it
  * evicts as LRU, in the kvsim profile. Their victim is always the head of the tier's order and
  * their hooks do nothing but move a tier-0 hit to the tail, so this loop makes exactly the
  * general loop's moves (engine.ts: leave the source tier, make room in tier 0 by demoting heads

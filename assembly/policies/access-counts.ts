@@ -1,4 +1,5 @@
 import { step } from "../hierarchy/state";
+import { PolicyHints } from "./policy";
 
 /**
  * Per-page access count and last access step, the state of kv-hierarchy-lab's frequency/recency
@@ -76,4 +77,11 @@ export class AccessCounts {
   @inline setPayload(page: i32, value: f64): void {
     store<f64>(this.at(page), value, 8);
   }
+}
+
+/** `hints` with the counts as the per-page array the replay loads ahead (they are read on every access). */
+export function countsAhead(hints: PolicyHints, counts: AccessCounts): PolicyHints {
+  hints.lookahead = counts.words;
+  hints.lookaheadShift = counts.byteShift();
+  return hints;
 }

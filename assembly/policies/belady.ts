@@ -1,4 +1,6 @@
-import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry, NoParams } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { step, nextUse, firstUse, profile, PROFILE_KHL } from "../hierarchy/state";
 
 /**
@@ -6,17 +8,26 @@ import { step, nextUse, firstUse, profile, PROFILE_KHL } from "../hierarchy/stat
  * offline optimum for a single tier with equal page sizes and no prefetch; needs the whole trace
  * (next-use steps are computed once, before the replay). Heap keyed by −next use: O(log n).
  */
+export function belady(): PolicyEntry {
+  return new PolicyEntry("belady", "offline optimum: evict the page reused farthest in the future", "Belady 1966 (MIN)")
+    .offline()
+    .victimSearch("lazy max-heap on next use per tier, O(log n)")
+    .creates<NoParams>((params: usize): Policy => new BeladyPolicy());
+}
+
 export class BeladyPolicy extends ScoredPolicy {
   upcoming: StaticArray<i32>;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP, 0, 0); // no sorted run: the key, minus the next use, does not grow with time
+    super({ index: Find.heap, runs: 0 }); // no sorted run: the key, minus the next use, does not grow with time
     this.upcoming = StaticArray.slice<i32>(firstUse);
   }
-
-  lookaheadArray(): StaticArray<i32> | null {
-    return this.upcoming;
+  hints(): PolicyHints {
+    const hints = super.hints();
+    hints.lookahead = this.upcoming;
+    return hints;
   }
+
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<BeladyPolicy>(this, tier, exclude);

@@ -1,6 +1,8 @@
-import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages, step, sizeOf } from "../hierarchy/state";
-import { AccessCounts } from "./access-counts";
+import { AccessCounts, countsAhead } from "./access-counts";
 
 /**
  * Keep what is used often and recently, but prefer evicting large pages:
@@ -10,27 +12,40 @@ import { AccessCounts } from "./access-counts";
  * profile therefore takes the minimum over `samples` uniform draws (Redis-style approximated
  * eviction; `samples = 0` scans the whole tier exactly).
  */
+@unmanaged class CostAwareParams {
+  size_penalty: f64;
+  freq_weight: f64;
+  recency_weight: f64;
+  samples: f64;
+}
+
+export function costAware(): PolicyEntry {
+  return new PolicyEntry("cost_aware", "frequency and recency, minus a penalty for large pages", "kv-hierarchy-lab CostAwarePolicy; GreedyDual-Size (Cao & Irani 1997)")
+    .number("size_penalty", 0.4, "weight of size/1024 subtracted from the score")
+    .number("freq_weight", 2.0, "weight of access frequency")
+    .number("recency_weight", 1.0, "weight of last access step / current step")
+    .integer("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)")
+    .victimSearch("sampled minimum (score drifts with the step), O(samples)")
+    .creates<CostAwareParams>((params: usize): Policy => new CostAwarePolicy(changetype<CostAwareParams>(params)));
+}
+
 export class CostAwarePolicy extends ScoredPolicy {
   sizePenalty: f64;
   freqWeight: f64;
   recencyWeight: f64;
   accesses: AccessCounts;
 
-  constructor(params: StaticArray<f64>) {
-    super(FIND_SAMPLE, FIND_SCAN, <i32>params[3]);
-    this.sizePenalty = params[0];
-    this.freqWeight = params[1];
-    this.recencyWeight = params[2];
+  constructor(params: CostAwareParams) {
+    super({ index: Find.sample, khl: Find.scan, samples: <i32>params.samples });
+    this.sizePenalty = params.size_penalty;
+    this.freqWeight = params.freq_weight;
+    this.recencyWeight = params.recency_weight;
     this.accesses = new AccessCounts(numPages);
   }
-
-  lookaheadArray(): StaticArray<i32> | null {
-    return this.accesses.words;
+  hints(): PolicyHints {
+    return countsAhead(super.hints(), this.accesses);
   }
 
-  lookaheadShift(): i32 {
-    return this.accesses.byteShift();
-  }
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<CostAwarePolicy>(this, tier, exclude);

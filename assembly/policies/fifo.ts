@@ -1,5 +1,13 @@
 import { ReplayLoop } from "../abi/hierarchy";
-import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry, NoParams } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
+
+export function fifo(): PolicyEntry {
+  return new PolicyEntry("fifo", "first in, first out per tier", "libCacheSim FIFO")
+    .victimSearch("insertion-ordered list per tier, O(1)")
+    .creates<NoParams>((params: usize): Policy => new FifoPolicy());
+}
 
 /**
  * First in, first out: evict the page that entered the tier earliest. The baseline of every
@@ -7,12 +15,14 @@ import { ScoredPolicy, FIND_LIST, findVictim } from "./scored";
  */
 export class FifoPolicy extends ScoredPolicy {
   constructor() {
-    super(FIND_LIST, FIND_LIST);
+    super({ index: Find.list });
+  }
+  hints(): PolicyHints {
+    const hints = super.hints();
+    hints.replayLoop = ReplayLoop.insertionQueue;
+    return hints;
   }
 
-  queueOrder(): i32 {
-    return ReplayLoop.insertionQueue;
-  }
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<FifoPolicy>(this, tier, exclude);

@@ -1,6 +1,8 @@
-import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry, NoParams } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages } from "../hierarchy/state";
-import { AccessCounts } from "./access-counts";
+import { AccessCounts, countsAhead } from "./access-counts";
 
 /** Exact lanes: counts 0 .. LANES - 1 each have one (see the class doc). */
 const LANES: i32 = 32;
@@ -14,25 +16,27 @@ const LANES: i32 = 32;
  * in the order the tier above let go of count c, which is its lane's order; so pages join lanes in
  * order, and a hit moves a page to the next lane's tail in O(1). Hotter pages use the heap.
  */
+export function heavyHitter(): PolicyEntry {
+  return new PolicyEntry("heavy_hitter", "access frequency, then recency (freq × 10⁴ + last)", "kv-hierarchy-lab HeavyHitterPolicy; H2O (Zhang et al. 2023)")
+    .victimSearch("exact lanes for counts 0-31, O(1); lazy min-heap for the rest, O(log n)")
+    .creates<NoParams>((params: usize): Policy => new HeavyHitterPolicy());
+}
+
 export class HeavyHitterPolicy extends ScoredPolicy {
   accesses!: AccessCounts; // set after super(), where the lanes it may live in are made
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP, 0, 1, LANES);
+    super({ index: Find.heap, lanes: LANES });
     this.accesses = this.countsBesideLanes();
   }
+  hints(): PolicyHints {
+    return countsAhead(super.hints(), this.accesses);
+  }
+
 
   laneOf(page: i32): i32 {
     const count = this.accesses.count(page);
     return count < LANES ? count : -1;
-  }
-
-  lookaheadArray(): StaticArray<i32> | null {
-    return this.accesses.words;
-  }
-
-  lookaheadShift(): i32 {
-    return this.accesses.byteShift();
   }
 
   victim(tier: i32, exclude: i32): i32 {

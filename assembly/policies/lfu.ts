@@ -1,4 +1,6 @@
-import { ScoredPolicy, FIND_HEAP, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry, NoParams } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages, numTiers } from "../hierarchy/state";
 
 /**
@@ -13,20 +15,28 @@ const RUNS: i32 = 8;
  * tier. Ties go to the page that entered the tier first. The count changes only on the page's
  * own access, so a heap finds the victim in O(log n).
  */
+export function lfu(): PolicyEntry {
+  return new PolicyEntry("lfu", "least frequently used: fewest accesses since the page entered the cache", "libCacheSim LFU (in-cache counts)")
+    .victimSearch("lazy min-heap per tier with sorted runs, O(log n)")
+    .creates<NoParams>((params: usize): Policy => new LfuPolicy());
+}
+
 export class LfuPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;
 
   constructor() {
-    super(FIND_HEAP, FIND_HEAP, 0, RUNS);
+    super({ index: Find.heap, runs: RUNS });
     this.freq = new StaticArray<i32>(numPages);
   }
+  hints(): PolicyHints {
+    const hints = super.hints();
+    hints.lookahead = this.freq;
+    return hints;
+  }
+
 
   entryRun(page: i32): i32 {
     return min(max(unchecked(this.freq[page]) - 1, 0), RUNS - 1);
-  }
-
-  lookaheadArray(): StaticArray<i32> | null {
-    return this.freq;
   }
 
   victim(tier: i32, exclude: i32): i32 {

@@ -1,5 +1,7 @@
 import { ReplayLoop } from "../abi/hierarchy";
-import { ScoredPolicy, FIND_LIST, FIND_HEAP, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry, NoParams } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages, step, profile, PROFILE_KHL } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
 import { filledI32 } from "../util/arrays";
@@ -10,17 +12,25 @@ import { filledI32 } from "../util/arrays";
  * refresh it). The kvsim profile keeps each tier's list in recency order (touch on tier-0 hit,
  * arrivals appended), which orders pages exactly by those stamps, so the victim is the head: O(1).
  */
+export function lru(): PolicyEntry {
+  return new PolicyEntry("lru", "least recently used (stamp refreshed on access and insert)", "Mattson et al. 1970; kv-hierarchy-lab LRUPolicy")
+    .victimSearch("recency-ordered intrusive list per tier, O(1)")
+    .creates<NoParams>((params: usize): Policy => new LruPolicy());
+}
+
 export class LruPolicy extends ScoredPolicy {
   last: StaticArray<i32>;
 
   constructor() {
-    super(FIND_LIST, FIND_HEAP);
+    super({ index: Find.list, khl: Find.heap });
     this.last = filledI32(profile == PROFILE_KHL ? numPages : 0, -1);
   }
-
-  queueOrder(): i32 {
-    return this.find == FIND_LIST ? ReplayLoop.recencyQueue : ReplayLoop.general;
+  hints(): PolicyHints {
+    const hints = super.hints();
+    if (this.find == Find.list) hints.replayLoop = ReplayLoop.recencyQueue;
+    return hints;
   }
+
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<LruPolicy>(this, tier, exclude);
@@ -33,7 +43,7 @@ export class LruPolicy extends ScoredPolicy {
   // In list mode the list order is the recency order; stamps only key the khl profile's heap,
   // and only rise (the heap catches up lazily).
   onAccess(page: i32, hitTier: i32): void {
-    if (this.find == FIND_LIST) {
+    if (this.find == Find.list) {
       if (hitTier == 0) moveToTail(0, page);
     } else {
       unchecked(this.last[page] = step);
@@ -41,6 +51,6 @@ export class LruPolicy extends ScoredPolicy {
   }
 
   onInsert(page: i32, tier: i32): void {
-    if (this.find != FIND_LIST) unchecked(this.last[page] = step);
+    if (this.find != Find.list) unchecked(this.last[page] = step);
   }
 }

@@ -1,8 +1,10 @@
-import { ScoredPolicy, FIND_SAMPLE, FIND_SCAN, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages, step, pages, PageRecord } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 import { backSlot } from "../util/node-layout";
-import { AccessCounts } from "./access-counts";
+import { AccessCounts, countsAhead } from "./access-counts";
 
 /**
  * Protect pages whose eviction was soon regretted. kv-hierarchy-lab's `RegretAwarePolicy`: a page
@@ -11,6 +13,27 @@ import { AccessCounts } from "./access-counts";
  * recency_weight·last/max(step, 1) + regret_weight·regret. Evictions from any tier count (quirk Q9).
  * The score drifts with the step, so the kvsim profile samples (see cost_aware).
  */
+@unmanaged class RegretAwareParams {
+  regret_horizon: f64;
+  regret_weight: f64;
+  freq_weight: f64;
+  recency_weight: f64;
+  decay: f64;
+  samples: f64;
+}
+
+export function regretAware(): PolicyEntry {
+  return new PolicyEntry("regret_aware", "frequency and recency plus decaying regret for evictions soon undone", "kv-hierarchy-lab RegretAwarePolicy")
+    .integer("regret_horizon", 24, "a re-access within this many steps of an eviction earns regret", 1)
+    .number("regret_weight", 6.0, "weight of accumulated regret")
+    .number("freq_weight", 1.5, "weight of access frequency")
+    .number("recency_weight", 1.0, "weight of last access step / current step")
+    .number("decay", 0.98, "regret multiplier applied on each access")
+    .integer("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)")
+    .victimSearch("sampled minimum (score drifts with the step), O(samples)")
+    .creates<RegretAwareParams>((params: usize): Policy => new RegretAwarePolicy(changetype<RegretAwareParams>(params)));
+}
+
 export class RegretAwarePolicy extends ScoredPolicy {
   horizon: i32;
   regretWeight: f64;
@@ -27,15 +50,15 @@ export class RegretAwarePolicy extends ScoredPolicy {
   evictedAt!: StaticArray<i32>;
   evictedAtInRecords: bool = false;
 
-  constructor(params: StaticArray<f64>) {
-    super(FIND_SAMPLE, FIND_SCAN, <i32>params[5]);
-    this.horizon = <i32>params[0];
-    this.regretWeight = params[1];
-    this.freqWeight = params[2];
-    this.recencyWeight = params[3];
-    this.decay = params[4];
+  constructor(params: RegretAwareParams) {
+    super({ index: Find.sample, khl: Find.scan, samples: <i32>params.samples });
+    this.horizon = <i32>params.regret_horizon;
+    this.regretWeight = params.regret_weight;
+    this.freqWeight = params.freq_weight;
+    this.recencyWeight = params.recency_weight;
+    this.decay = params.decay;
     this.accesses = new AccessCounts(numPages, true); // the payload is the page's regret
-    this.evictedAtInRecords = this.find == FIND_SAMPLE;
+    this.evictedAtInRecords = this.find == Find.sample;
     if (this.evictedAtInRecords) {
       this.evictedAt = pages;
       for (let p = 0; p < numPages; p++) unchecked(pages[backSlot<PageRecord>(p)] = -1);
@@ -44,14 +67,10 @@ export class RegretAwarePolicy extends ScoredPolicy {
     }
     this.touchesDrawsAhead = true; // its 16-byte count records: see the field's doc
   }
-
-  lookaheadArray(): StaticArray<i32> | null {
-    return this.accesses.words;
+  hints(): PolicyHints {
+    return countsAhead(super.hints(), this.accesses);
   }
 
-  lookaheadShift(): i32 {
-    return this.accesses.byteShift();
-  }
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<RegretAwarePolicy>(this, tier, exclude);

@@ -1,4 +1,5 @@
-import { Policy } from "./policy";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry } from "./entry";
 import { numPages, numTiers, tierCapacity, sizeOf, pages, PageRecord } from "../hierarchy/state";
 import { tierCount } from "../hierarchy/residency";
 import { ListPool } from "../util/list-pool";
@@ -15,6 +16,18 @@ const MAIN: i32 = 1;
  * holds. The ghost holds about as many entries as the tier holds pages; membership is a per-page
  * stamp against a per-tier counter, so it needs no queue of its own. All operations O(1) amortised.
  */
+@unmanaged class S3FifoParams {
+  small_ratio: f64;
+}
+
+export function s3fifo(): PolicyEntry {
+  return new PolicyEntry("s3fifo", "small FIFO filter + main FIFO with reinsertion + ghost", "Yang et al., S3-FIFO, SOSP 2023; libCacheSim S3FIFO")
+    .number("small_ratio", 0.1, "share of each tier's bytes given to the small FIFO")
+    .kvsimOnly()
+    .victimSearch("two FIFO lists per tier, amortised O(1)")
+    .creates<S3FifoParams>((params: usize): Policy => new S3FifoPolicy(changetype<S3FifoParams>(params)));
+}
+
 export class S3FifoPolicy extends Policy {
   smallRatio: f64;
   queues: ListPool<PageRecord>; // list 2·tier + SMALL|MAIN
@@ -25,10 +38,10 @@ export class S3FifoPolicy extends Policy {
   ghostStamp: StaticArray<i64>;
   ghostClock: StaticArray<i64>;
 
-  constructor(params: StaticArray<f64>) {
+  constructor(params: S3FifoParams) {
     super();
-    this.smallRatio = params[0];
-    // The page records' link slots are free (walksTierOrder is false): touching a page's queue
+    this.smallRatio = params.small_ratio;
+    // The page records' link slots are free (the tier orders go unkept): touching a page's queue
     // links then shares the cache line the engine already loaded. kvsim profile only, so a page
     // sits in at most one queue.
     this.queues = new ListPool<PageRecord>(2 * numTiers, numPages, pages);
@@ -39,10 +52,11 @@ export class S3FifoPolicy extends Policy {
     this.ghostStamp = new StaticArray<i64>(numPages);
     this.ghostClock = new StaticArray<i64>(numTiers);
   }
-
-  walksTierOrder(): bool {
-    return false;
+  /** The page records' link slots hold this policy's queues (see the constructor). */
+  hints(): PolicyHints {
+    return { walksTierOrder: false };
   }
+
 
   onAccess(page: i32, hitTier: i32): void {
     if (hitTier == 0 && unchecked(this.freq[page]) < 3) unchecked(this.freq[page] = this.freq[page] + 1);

@@ -1,18 +1,48 @@
 import { Policy } from "./policy";
-import { profile, PROFILE_KHL, numPages, numTiers, pages, PageRecord, tierPageLimits, commonPageSize } from "../hierarchy/state";
+import { profile, PROFILE_KHL, numPages, numTiers, pages, PageRecord, tierPageLimits, commonPageSize, RECORD } from "../hierarchy/state";
 import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
 import { LazyHeaps } from "../util/lazy-heap";
 import { DenseSets } from "../util/dense-sets";
 import { DrawsAhead } from "../util/draws-ahead";
 import { LANE_ENTRY_SHIFT, POLICY_WORDS } from "../util/score-lanes";
 import { AccessCounts } from "./access-counts";
+import { PolicyHints } from "./policy";
+import { policyLookahead, policyLookaheadShift } from "../hierarchy/lookahead";
 import { linkSlot } from "../util/node-layout";
 
 /** How a scored policy finds its minimum-score victim. */
-export const FIND_SCAN: i32 = 0;   // full scan in tier order, first strict minimum (kv-hierarchy-lab)
-export const FIND_LIST: i32 = 1;   // the tier's own order is the eviction order: take its head
-export const FIND_HEAP: i32 = 2;   // lazy min-heap; the score may change only on the page's own events
-export const FIND_SAMPLE: i32 = 3; // min over k uniform samples; for scores that drift with time
+export enum Find {
+  /** Full scan in tier order, first strict minimum (kv-hierarchy-lab): exact, O(n). */
+  scan,
+  /** The tier's own order is the eviction order: take its head. */
+  list,
+  /** Lazy min-heap; the score may change only on the page's own events. */
+  heap,
+  /** Min over `samples` uniform draws; for scores that drift with time (approximate). */
+  sample,
+}
+
+/**
+ * A scored policy's victim index, as one options value (`super({ index: Find.heap, runs: 8 })`):
+ * the exact full scan unless the policy opts into a faster index, which gives the same victims
+ * (heap, list) or, for scores that drift with time, an approximation (sample).
+ */
+export class VictimIndex {
+  /** The kvsim profile's index. */
+  index: Find = Find.scan;
+  /** The khl profile's, when it differs (-1: the same); lanes are kvsim only. */
+  khl: i32 = -1;
+  /** Find.sample: draws per eviction; 0 asks for the exact answer (a scan). */
+  samples: i32 = 0;
+  /**
+   * Find.heap: sorted runs beside each heap (lazy-heap.ts): 1 when scores mostly grow with time (a
+   * last-access step, a count), more when entries arrive as several growing streams (see
+   * `entryRun`), 0 when keys never grow.
+   */
+  runs: i32 = 1;
+  /** Find.heap, kvsim profile: exact lanes per heap (score-lanes.ts), in place of runs (see `laneOf`). */
+  lanes: i32 = 0;
+}
 
 /**
  * Base for policies defined by a score (lower ⇒ evicted first); ties go to the page that entered
@@ -45,37 +75,37 @@ export abstract class ScoredPolicy extends Policy {
    */
   touchesDrawsAhead: bool = false;
 
-  /**
-   * `samples`: draws per sampled eviction; `sortedRuns`: sorted runs beside each heap
-   * (lazy-heap.ts): 1 when scores mostly grow with time (a last-access step, a count), more when
-   * entries arrive as several growing streams (see `entryRun`), 0 when keys never grow; `lanes`:
-   * exact lanes per heap (score-lanes.ts, kvsim profile only, in place of runs; see `laneOf`).
-   */
-  constructor(kvsimFind: i32, khlFind: i32, samples: i32 = 0, sortedRuns: i32 = 1, lanes: i32 = 0) {
+  constructor(options: VictimIndex = {}) {
     super();
-    this.find = profile == PROFILE_KHL ? khlFind : kvsimFind;
-    // samples == 0 asks for the exact answer: a full scan.
-    if (this.find == FIND_SAMPLE && samples <= 0) this.find = FIND_SCAN;
+    const samples = options.samples;
+    const sortedRuns = options.runs;
+    this.find = profile == PROFILE_KHL && options.khl >= 0 ? options.khl : options.index;
+    if (this.find == Find.sample && samples <= 0) this.find = Find.scan;
     this.samples = samples;
     this.sortedRuns = sortedRuns;
-    this.lanes = profile == PROFILE_KHL ? 0 : lanes;
-    if (this.find == FIND_SAMPLE) {
+    this.lanes = profile == PROFILE_KHL ? 0 : options.lanes;
+    if (this.find == Find.sample) {
       this.drawn = new StaticArray<i32>(samples);
       this.drawnScores = new StaticArray<f64>(samples);
       this.draws = new DrawsAhead(numTiers, samples);
     }
     // Heaps and sampling never walk the tier order, so in the kvsim profile (one tier per page) the
     // page records' link slots hold each page's live heap arrival or set position.
-    if (this.find == FIND_HEAP) {
+    if (this.find == Find.heap) {
       this.heaps = profile == PROFILE_KHL
         ? new LazyHeaps<PageRecord>(tierPageLimits(), numPages, numPages, sortedRuns)
         : new LazyHeaps<PageRecord>(tierPageLimits(), numPages, 0, this.lanes > 0 ? 0 : sortedRuns, pages, this.lanes);
       if (profile != PROFILE_KHL) changetype<LazyHeaps<PageRecord>>(this.heaps).sharedFirstWord = commonPageSize;
     }
-    if (this.find == FIND_SAMPLE) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
+    if (this.find == Find.sample) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
 
   abstract score(page: i32): f64;
+
+  /** Heaps and samples never walk the tier orders; a list or a scan is one. */
+  hints(): PolicyHints {
+    return { walksTierOrder: this.find == Find.list || this.find == Find.scan };
+  }
 
   /**
    * Access counts for a policy with lanes, made after `super`: in the kvsim profile they are kept
@@ -112,16 +142,12 @@ export abstract class ScoredPolicy extends Policy {
     return -1;
   }
 
-  walksTierOrder(): bool {
-    return this.find == FIND_LIST || this.find == FIND_SCAN;
-  }
-
   /**
    * Call whenever the page's score may have dropped (a rise needs no call: see above), and with
    * lanes whenever it changed at all: a page in a lane is moved to its new place.
    */
   rescore(page: i32): void {
-    if (this.find != FIND_HEAP) return;
+    if (this.find != Find.heap) return;
     let mask = residentMaskOf(page);
     if (mask == 0) return;
     const s = this.score(page);
@@ -135,7 +161,7 @@ export abstract class ScoredPolicy extends Policy {
   }
 
   onEnter(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) {
+    if (this.find == Find.heap) {
       const heaps = changetype<LazyHeaps<PageRecord>>(this.heaps);
       // A page enters a tier below 0 only as a victim demoted from the tier above, straight after
       // leaving it; if it left a lane there, its score (and so its lane) is unchanged (policies
@@ -144,12 +170,12 @@ export abstract class ScoredPolicy extends Policy {
       if (tier > 0 && heaps.leftLane(page)) heaps.reenter(tier, page);
       else if (this.lanes > 0) heaps.insertInLane(tier, page, this.score(page), this.laneOf(page), this.entryKey(page));
       else heaps.insert(tier, page, this.entryKey(page), this.sortedRuns > 1 ? this.entryRun(page) : 0);
-    } else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
+    } else if (this.find == Find.sample) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);
   }
 
   onLeave(page: i32, tier: i32): void {
-    if (this.find == FIND_HEAP) changetype<LazyHeaps<PageRecord>>(this.heaps).remove(tier, page);
-    else if (this.find == FIND_SAMPLE) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
+    if (this.find == Find.heap) changetype<LazyHeaps<PageRecord>>(this.heaps).remove(tier, page);
+    else if (this.find == Find.sample) changetype<DenseSets<PageRecord>>(this.sets).remove(tier, page);
   }
 }
 
@@ -161,13 +187,13 @@ export abstract class ScoredPolicy extends Policy {
  */
 export function findVictim<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32): i32 {
   const find = policy.find;
-  if (find == FIND_LIST) {
+  if (find == Find.list) {
     let page = headOf(tier);
     if (page == exclude) page = nextIn(tier, page);
     return page;
   }
-  if (find == FIND_HEAP) return heapMin<P>(policy, changetype<LazyHeaps<PageRecord>>(policy.heaps), tier, exclude);
-  if (find == FIND_SAMPLE) return sampledMin<P>(policy, tier, exclude);
+  if (find == Find.heap) return heapMin<P>(policy, changetype<LazyHeaps<PageRecord>>(policy.heaps), tier, exclude);
+  if (find == Find.sample) return sampledMin<P>(policy, tier, exclude);
   return scanMin<P>(policy, tier, exclude);
 }
 
@@ -260,8 +286,10 @@ function sampledMin<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32):
  */
 function touchAhead<P extends ScoredPolicy>(policy: P, sets: DenseSets<PageRecord>, ahead: DrawsAhead, tier: i32, n: i32): void {
   const next = ahead.first(tier);
-  const records = policy.lookaheadBase();
-  const shift = policy.lookaheadBaseShift();
+  // The policy's per-page state to load ahead: its lookahead array, or else the page records.
+  const array = policyLookahead;
+  const records = changetype<usize>(array ? array : pages);
+  const shift = array ? policyLookaheadShift : ctz<i32>(RECORD << 2);
   for (let i = next; i < next + policy.samples; i++) {
     const position = ahead.position(i, n);
     const page = sets.at(tier, position);

@@ -1,4 +1,5 @@
 import { Policy } from "./policy";
+import { PolicyEntry, NoParams } from "./entry";
 import { numPages, numTiers } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 import { headOf, nextIn, tierCount, isIn } from "../hierarchy/residency";
@@ -9,6 +10,13 @@ import { headOf, nextIn, tierCount, isIn } from "../hierarchy/residency";
  * unvisited page; the hand stays where it stopped. Each tier runs its own sieve over its
  * insertion order; a page arriving in a tier starts unvisited. Amortised O(1).
  */
+export function sieve(): PolicyEntry {
+  return new PolicyEntry("sieve", "FIFO with visited bits and a moving hand", "Zhang et al., SIEVE, NSDI 2024")
+    .kvsimOnly()
+    .victimSearch("FIFO list and hand per tier, amortised O(1)")
+    .creates<NoParams>((params: usize): Policy => new SievePolicy());
+}
+
 export class SievePolicy extends Policy {
   visited: StaticArray<u8>;
   hand: StaticArray<i32>;

@@ -1,8 +1,10 @@
 import { ReplayLoop } from "../abi/hierarchy";
-import { ScoredPolicy, FIND_HEAP, FIND_LIST, findVictim } from "./scored";
+import { Policy, PolicyHints } from "./policy";
+import { PolicyEntry } from "./entry";
+import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages, numTiers, profile, PROFILE_KHL, sizeOf, tierCapacity } from "../hierarchy/state";
 import { moveToTail } from "../hierarchy/residency";
-import { AccessCounts } from "./access-counts";
+import { AccessCounts, countsAhead } from "./access-counts";
 
 /**
  * Recency within a sliding window of the last `window_size` accesses: score = occurrences in the
@@ -19,32 +21,39 @@ import { AccessCounts } from "./access-counts";
  * for `window_size` + 1 of the largest page. This policy offers no prefetches, so every resident
  * page has been accessed (no never-used pages to tie) and the accessed page is never pinned.
  */
+@unmanaged class WindowedRecencyParams {
+  window_size: f64;
+}
+
+export function windowedRecency(): PolicyEntry {
+  return new PolicyEntry("windowed_recency", "occurrences in the last window_size accesses, then recency", "kv-hierarchy-lab WindowedRecencyPolicy")
+    .integer("window_size", 32, "sliding window length in accesses", 1)
+    .victimSearch("LRU's recency list, O(1), when every tier holds more than window_size pages; else a lazy min-heap per tier, O(log n)")
+    .creates<WindowedRecencyParams>((params: usize): Policy => new WindowedRecencyPolicy(changetype<WindowedRecencyParams>(params)));
+}
+
 export class WindowedRecencyPolicy extends ScoredPolicy {
   window!: StaticArray<i32>;
   windowStart: i32 = 0;
   windowLength: i32 = 0;
   inWindow!: AccessCounts; // the count is occurrences in the window
 
-  constructor(params: StaticArray<f64>) {
-    const size = max(1, <i32>params[0]);
-    super(profile != PROFILE_KHL && evictsAsLru(size) ? FIND_LIST : FIND_HEAP, FIND_HEAP);
+  constructor(params: WindowedRecencyParams) {
+    const size = max(1, <i32>params.window_size);
+    super({ index: profile != PROFILE_KHL && evictsAsLru(size) ? Find.list : Find.heap, khl: Find.heap });
     // As LRU the policy reads no window: it keeps none.
-    const kept = this.find == FIND_LIST ? 0 : size;
+    const asLru = this.find == Find.list;
+    const kept = asLru ? 0 : size;
     this.window = new StaticArray<i32>(kept);
     this.inWindow = new AccessCounts(kept > 0 ? numPages : 0);
   }
-
-  lookaheadArray(): StaticArray<i32> | null {
-    return this.find == FIND_LIST ? null : this.inWindow.words;
+  hints(): PolicyHints {
+    const hints = super.hints();
+    if (this.find != Find.list) return countsAhead(hints, this.inWindow);
+    hints.replayLoop = ReplayLoop.recencyQueue;
+    return hints;
   }
 
-  lookaheadShift(): i32 {
-    return this.inWindow.byteShift();
-  }
-
-  queueOrder(): i32 {
-    return this.find == FIND_LIST ? ReplayLoop.recencyQueue : ReplayLoop.general;
-  }
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<WindowedRecencyPolicy>(this, tier, exclude);
@@ -66,7 +75,7 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
   }
 
   onAccess(page: i32, hitTier: i32): void {
-    if (this.find == FIND_LIST) {
+    if (this.find == Find.list) {
       // Each tier's list is in last-access order, as LRU's (lru.ts): a hit moves the page to the tail.
       if (hitTier == 0) moveToTail(0, page);
       return;

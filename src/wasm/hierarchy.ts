@@ -1,4 +1,5 @@
 import { EngineError, EventKind, Profile, ReplayLoop, RunField, TierField } from "../../assembly/abi/hierarchy.js";
+import { StartResult } from "../../assembly/abi/policies.js";
 import { engineModule, enumMembers, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
 
 export { EngineError, EventKind, Profile, ReplayLoop, RunField, TierField };
@@ -74,7 +75,8 @@ export class HierarchyEngine {
 
   /**
    * Loads a run (arena reset, page sizes, tiers, trace, parameters) and starts it. Returns the
-   * first tier some page is larger than, in which case the run was not started; else -1.
+   * first tier some page is larger than, in which case the run was not started; else -1. An id
+   * the engine's registry lacks, or parameters that do not fill the policy's struct, throw.
    */
   load(run: HierarchyRun): number {
     const w = this.raw;
@@ -87,7 +89,10 @@ export class HierarchyEngine {
     const n = run.accesses.length;
     view(w, Int32Array, w.traceBuffer(n), n).set(run.accesses);
     view(w, Float64Array, w.paramsBuffer(run.params.length), run.params.length).set(run.params);
-    return w.start(run.policyId, run.prefetch, run.maxPrefetchCandidates);
+    const result = w.start(run.policyId, run.prefetch, run.maxPrefetchCandidates);
+    if (result === StartResult.unknownPolicy) throw new Error(`the engine has no policy with id ${run.policyId}`);
+    if (result === StartResult.wrongParameterCount) throw new Error(`policy ${run.policyId} takes other parameters than the ${run.params.length} given`);
+    return result;
   }
 
   /** Replays accesses [from, to); returns how many were replayed (fewer: see `error`). */

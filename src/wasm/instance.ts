@@ -2,7 +2,9 @@ import { instantiateSync } from "@assemblyscript/loader";
 import type { instantiate as releaseBindings } from "../../build/kvsim.js";
 import * as blockPoolAbi from "../../assembly/abi/block-pool.js";
 import * as hierarchyAbi from "../../assembly/abi/hierarchy.js";
+import * as policiesAbi from "../../assembly/abi/policies.js";
 import * as servingAbi from "../../assembly/abi/serving.js";
+import { POLICY_CATALOG_HASH } from "../policies/catalog.generated.js";
 import { nodeBuiltin } from "../util/node-builtins.js";
 
 /**
@@ -34,7 +36,7 @@ export class EngineAbort extends Error {
  * Every enum of the declared boundary (assembly/abi/), which the engine also exports member by
  * member as globals named `Enum.member`.
  */
-const BOUNDARY: Record<string, Record<string, string | number>> = { ...hierarchyAbi, ...blockPoolAbi, ...servingAbi };
+const BOUNDARY: Record<string, Record<string, string | number>> = { ...hierarchyAbi, ...blockPoolAbi, ...servingAbi, ...policiesAbi };
 
 /** The members of an enum of the boundary in declaration order (TypeScript's reverse entries skipped). */
 export function enumMembers(e: Record<string, string | number>): string[] {
@@ -45,8 +47,9 @@ const checkedModules = new WeakSet<WebAssembly.Module>();
 
 /**
  * Throws unless the engine's boundary is exactly the host's: every member of every enum of
- * assembly/abi/ exported with the host's value, and nothing more. A mismatch means the `.wasm`
- * was built from other sources than this host (a stale `build/`).
+ * assembly/abi/ exported with the host's value, nothing more, and the policy registry the host
+ * was generated from (catalog.generated.ts). A mismatch means the `.wasm` was built from other
+ * sources than this host (a stale `build/`).
  */
 export function checkBoundary(module: WebAssembly.Module, instance: WebAssembly.Instance): void {
   if (checkedModules.has(module)) return;
@@ -68,6 +71,10 @@ export function checkBoundary(module: WebAssembly.Module, instance: WebAssembly.
   }
   const extra = exported.keys().next();
   if (!extra.done) stale(`the engine exports ${extra.value}, unknown here`);
+  const hash = instance.exports.policyCatalogHash;
+  if (typeof hash !== "function") stale("policyCatalogHash is missing");
+  const catalog = (hash as () => number)() >>> 0;
+  if (catalog !== POLICY_CATALOG_HASH) stale(`its policy registry hashes to ${catalog}, this host's to ${POLICY_CATALOG_HASH}`);
   checkedModules.add(module);
 }
 

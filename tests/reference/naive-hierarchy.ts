@@ -183,6 +183,27 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
         },
       };
     }
+    case "clock": {
+      // libCacheSim's Clock.c: count 0 on entry, +1 per tier-0 hit up to 2^bits - 1; the oldest
+      // page with a spent count is the victim, others lose a unit and go to the newest end.
+      const count = new Map<number, number>();
+      const most = 2 ** params["bits"]! - 1;
+      return {
+        onAccess(p, hit) { if (hit === 0) count.set(p, Math.min(most, (count.get(p) ?? 0) + 1)); },
+        onEnter(p) { count.set(p, 0); },
+        victim(t, ex, w) {
+          const tier = w.tiers[t]!;
+          if ([...tier.keys()].every((p) => p === ex)) return -1;
+          for (;;) {
+            const p = tier.keys().next().value!;
+            if (p !== ex && count.get(p) === 0) return p;
+            if (p !== ex) count.set(p, count.get(p)! - 1);
+            tier.delete(p);
+            tier.set(p, true);
+          }
+        },
+      };
+    }
     case "s3fifo": {
       const small: Map<number, true>[] = [];
       const main: Map<number, true>[] = [];

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as blockPoolAbi from "../../assembly/abi/block-pool.js";
 import * as hierarchyAbi from "../../assembly/abi/hierarchy.js";
+import * as policiesAbi from "../../assembly/abi/policies.js";
+import { POLICY_CATALOG_HASH } from "../../src/policies/catalog.generated.js";
 import * as servingAbi from "../../assembly/abi/serving.js";
 import { simulate } from "../../src/simulate.js";
 import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
@@ -17,8 +19,8 @@ import { testModule } from "../helpers/test-build.js";
 const TEST_HOOKS = ["allowQueueReplay", "replayLoop", "setArrivalLimit", "checkLazyHeaps", "lazyHeapChecks", "sampleNormals"];
 const exportNames = (module: WebAssembly.Module) => WebAssembly.Module.exports(module).map((e) => e.name);
 
-/** A WebAssembly module that exports the given i32 globals and nothing else. */
-function moduleWithGlobals(globals: Record<string, number>): WebAssembly.Module {
+/** A WebAssembly module that exports the given i32 globals and a `policyCatalogHash` returning `hash`. */
+function moduleWithGlobals(globals: Record<string, number>, hash = POLICY_CATALOG_HASH): WebAssembly.Module {
   const leb = (n: number): number[] => {
     const out: number[] = [];
     for (;;) {
@@ -31,16 +33,18 @@ function moduleWithGlobals(globals: Record<string, number>): WebAssembly.Module 
   };
   const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
   const entries = Object.entries(globals);
-  const globalSection = [entries.length, ...entries.flatMap(([, v]) => [0x7f, 0x00, 0x41, ...leb(v), 0x0b])];
+  const globalSection = [...leb(entries.length), ...entries.flatMap(([, v]) => [0x7f, 0x00, 0x41, ...leb(v), 0x0b])];
   const name = (s: string) => [s.length, ...Buffer.from(s)];
-  const exportSection = [entries.length, ...entries.flatMap(([n], i) => [...name(n), 0x03, i])];
-  return new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(6, globalSection), ...section(7, exportSection)]));
+  const exportSection = [...leb(entries.length + 1), ...entries.flatMap(([n], i) => [...name(n), 0x03, ...leb(i)]), ...name("policyCatalogHash"), 0x00, 0];
+  const body = [0, 0x41, ...leb(hash | 0), 0x0b];
+  return new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, [1, 0x60, 0, 1, 0x7f]), ...section(3, [1, 0]),
+    ...section(6, globalSection), ...section(7, exportSection), ...section(10, [1, body.length, ...body])]));
 }
 
 /** Every member of every enum of assembly/abi/, as the engine names its globals. */
 const boundaryGlobals = (): Record<string, number> => {
   const out: Record<string, number> = {};
-  for (const [name, members] of Object.entries({ ...hierarchyAbi, ...blockPoolAbi, ...servingAbi })) {
+  for (const [name, members] of Object.entries({ ...hierarchyAbi, ...blockPoolAbi, ...servingAbi, ...policiesAbi })) {
     for (const m of enumMembers(members)) out[`${name}.${m}`] = members[m as keyof typeof members] as number;
   }
   return out;
@@ -73,6 +77,8 @@ describe("the declared boundary", () => {
     const { ["ServingAction.COUNT"]: _, ...missing } = good;
     expect(check(missing)).toThrow(/ServingAction\.COUNT is missing/);
     expect(check({ ...good, "RunField.extra": 99 })).toThrow(/exports RunField\.extra, unknown here/);
+    const otherRegistry = moduleWithGlobals(good, POLICY_CATALOG_HASH + 1);
+    expect(() => checkBoundary(otherRegistry, instance(otherRegistry))).toThrow(/policy registry hashes to \d+, this host's to \d+/);
   });
 
   it("an engine abort names its message, the engine's source file and line, and the subsystem", () => {

@@ -1,0 +1,77 @@
+import { Policy } from "./policy";
+
+/** One declared parameter of a policy. */
+export class ParamDecl {
+  name: string = "";
+  value: f64 = 0;
+  doc: string = "";
+  integer: bool = false;
+  min: f64 = 0;
+  max: f64 = Infinity;
+}
+
+/** The parameter struct of a policy without parameters. */
+@unmanaged export class NoParams {}
+
+function noPolicy(params: usize): Policy {
+  return unreachable();
+}
+
+/**
+ * A page policy as the registry (registry.ts) lists it, made by its file's entry function: its
+ * name, what it does, whose definition it is (the citation `kvsim policies` prints), its
+ * parameters with their defaults, the profiles it runs in, how it finds a victim, and how to make
+ * one. The host reads all of it from the engine (`policyText`, `policyParamValue`, …), so it is
+ * written once, here.
+ *
+ * Parameters reach a policy as its parameter struct: an `@unmanaged` class of f64 fields in the
+ * order they are declared here, laid over the run's parameter buffer (`creates<P>` records the
+ * struct's size, and a run whose parameters do not fill it is refused).
+ */
+export class PolicyEntry {
+  params: ParamDecl[] = [];
+  khl: bool = true;
+  future: bool = false;
+  search: string = "";
+  paramWords: i32 = 0;
+  make: (params: usize) => Policy = noPolicy;
+
+  constructor(public name: string, public summary: string, public source: string) {}
+
+  /** A real-valued parameter in [min, max]. */
+  number(name: string, value: f64, doc: string, min: f64 = 0, max: f64 = Infinity): PolicyEntry {
+    this.params.push({ name, value, doc, integer: false, min, max });
+    return this;
+  }
+
+  /** An integer parameter in [min, max] (still an f64 in the parameter struct). */
+  integer(name: string, value: f64, doc: string, min: f64 = 0, max: f64 = Infinity): PolicyEntry {
+    this.params.push({ name, value, doc, integer: true, min, max });
+    return this;
+  }
+
+  /** Only in the kvsim profile (it relies on exclusive residency). */
+  kvsimOnly(): PolicyEntry {
+    this.khl = false;
+    return this;
+  }
+
+  /** Reads the future: the engine computes every access's next use before making the policy. */
+  offline(): PolicyEntry {
+    this.future = true;
+    return this;
+  }
+
+  /** How the kvsim profile finds a victim, and its cost per eviction. */
+  victimSearch(text: string): PolicyEntry {
+    this.search = text;
+    return this;
+  }
+
+  /** How to make the policy from its parameter struct P (laid over the run's parameters). */
+  creates<P>(make: (params: usize) => Policy): PolicyEntry {
+    this.paramWords = <i32>(offsetof<P>() >> 3);
+    this.make = make;
+    return this;
+  }
+}

@@ -1,0 +1,22 @@
+import type { ParamSpec } from "../params.js";
+
+/**
+ * A page policy as the engine's registry declares it (assembly/policies/entry.ts), read from the
+ * engine at build time into catalog.generated.ts (scripts/policy-catalog.mjs).
+ */
+export interface PolicyCatalogEntry {
+  /** The policy's id: its place in assembly/policies/registry.ts. */
+  id: number;
+  name: string;
+  summary: string;
+  /** Whose definition it is. */
+  source: string;
+  /** How the kvsim profile finds a victim, and its cost per eviction. */
+  victimSearch: string;
+  /** Runs in the khl profile too. */
+  khl: boolean;
+  /** Reads the future (the trace's next uses). */
+  future: boolean;
+  /** In the order of the policy's parameter struct. */
+  params: ParamSpec[];
+}
