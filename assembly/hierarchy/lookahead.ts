@@ -3,8 +3,7 @@ import { pages, RECORD } from "./state";
 /**
  * How many accesses ahead the replay fetches a page's record (and the policy's per-page state).
  * Records of a large page space miss the cache, and WebAssembly has no prefetch instruction: an
- * early access lets the miss overlap the work of the accesses in between (commit aa0cbfc has the
- * side-by-side figures).
+ * early access lets the miss overlap the work of the accesses in between.
  */
 export const LOOKAHEAD: i32 = 16;
 

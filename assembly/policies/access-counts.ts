@@ -4,12 +4,11 @@ import { PolicyHints } from "./policy";
 /**
  * Per-page access count and last access step, the state of kv-hierarchy-lab's frequency/recency
  * scores, kept side by side in one record per page: a score reads both, and as two arrays over a
- * million pages each read was a separate cache miss (the commit that added this file has the
- * side-by-side figures). A policy whose score reads one more per-page value (regret_aware's
+ * million pages each read was a separate cache miss. A policy whose score reads one more per-page value (regret_aware's
  * regret) asks for an 8-byte payload in the same 16-byte record, for the same reason: a sampled
  * eviction scores pages at random, and each separate array is one more miss per draw. (It costs
- * policies that update the record on every access: cost_aware's size term moved here was slower,
- * see the commit that added the payload.) Policies with exact lanes keep the pair inside their
+ * policies that update the record on every access: cost_aware's size term moved here was slower.)
+ * Policies with exact lanes keep the pair inside their
  * lanes' entries instead (`within`), for the same reason again.
  */
 export class AccessCounts {

@@ -5,7 +5,7 @@ import { numPages, numTiers } from "../hierarchy/state";
 
 /**
  * Sorted runs per heap: entries of one count arrive in arrival order, so counts 1 .. RUNS - 1 each
- * get a run and higher counts share the last (the commit that added them has the figures).
+ * get a run and higher counts share the last.
  */
 const RUNS: i32 = 8;
 

@@ -43,18 +43,16 @@ export function predictive(): PolicyEntry {
 }
 
 export class PredictivePolicy extends ScoredPolicy {
-  // The fields every access reads come first, next to the index's: placed after the transition
-  // table's, they sat on another cache line of the object and the bench ran 0.84-0.88 as fast.
-  accesses!: AccessCounts; // set after super(), where the lanes it may live in are made
-  counting: bool = false;
   minConfidence: i32;
   maxPrefetches: i32;
   slots: i32;
   slotPage: StaticArray<i32> = new StaticArray<i32>(0);
   slotCount: StaticArray<i32> = new StaticArray<i32>(0);
   slotFirst: StaticArray<i32> = new StaticArray<i32>(0); // order of first recording, for Counter.most_common ties
+  counting: bool = false;
   recorded: i32 = 0;
   lastPage: i32 = -1;
+  accesses!: AccessCounts; // set after super(), where the lanes it may live in are made
 
   constructor(params: PredictiveParams) {
     super({ index: Find.heap, lanes: LANES });

@@ -70,8 +70,7 @@ export abstract class ScoredPolicy extends Policy {
   /**
    * Sampled policies only: each eviction touches the next one's draws (see `sampledMin`). A touch
    * is a load that holds up retirement like any other, so it pays only where the misses it starts
-   * early cost more: measured per policy (the commit that added it has the side-by-side figures:
-   * regret_aware +10-16%, cost_aware -9%).
+   * early cost more: measured per policy (regret_aware +10-16%, cost_aware -9%).
    */
   touchesDrawsAhead: bool = false;
 
@@ -183,7 +182,7 @@ export abstract class ScoredPolicy extends Policy {
  * The victim of a scored policy of class P: the page of least score in the tier other than
  * `exclude`. Each subclass's `victim` is `findVictim<Itself>(this, tier, exclude)`: called on the
  * concrete class, `score` is a direct call the optimizer inlines, instead of a virtual dispatch per
- * scored page (the commit that made this generic has the side-by-side figures).
+ * scored page.
  */
 export function findVictim<P extends ScoredPolicy>(policy: P, tier: i32, exclude: i32): i32 {
   const find = policy.find;

@@ -1,6 +1,5 @@
 import * as pool from "../blocks/pool";
 import { Stream } from "../util/rng";
-import { CacheEviction } from "../abi/block-pool";
 import { ServingAction, ServingCounter, ServingObservation, ServingInvariant, ServingTraceColumn, TrafficShape } from "../abi/serving";
 
 /**
@@ -101,6 +100,7 @@ export let lastReward: f64 = 0;
 export function setupServing(
   gpu: i32, cpu: i32, tokensPerBlock: i32, ticks: i32, batch: i32, perTick: i32, vip: f64, power: f64,
   trafficShape: i32, free: i32, vipSla: i32, freeQueueMax: i32, vipQueueMax: i32, returning: f64, tokensCap: i32, requestSlots: i32,
+  eviction: i32,
 ): void {
   gpuBlocks = gpu;
   cpuBlocks = cpu;
@@ -122,7 +122,7 @@ export function setupServing(
   maxTokens = tokensCap;
   slots = requestSlots;
   const maxBlocks = (tokensCap + tokensPerBlock - 1) / tokensPerBlock;
-  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, CacheEviction.lru);
+  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, eviction);
   status = new StaticArray<i32>(slots);
   tierOf = new StaticArray<i32>(slots);
   userOf = new StaticArray<i32>(slots);

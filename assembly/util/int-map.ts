@@ -6,7 +6,7 @@
  * will hold (96 bytes of table per block): a block pool's map is full whenever every block holds
  * cached content, and at a load of 1/2 the probe runs that lookups, inserts and backward shifts
  * walk were the serving tick's largest cost. At 1/16 the tables outgrow the cache and serving is
- * slower again (the commit that set 8 has the side-by-side figures).
+ * slower again.
  */
 /**
  * The key of an empty slot, so probes read no separate occupancy array. Never stored or looked

@@ -8,7 +8,7 @@ import { ScoreLanes, LANE_MARK } from "./score-lanes";
  * insert and lowering, O(1) removal, and no position table. An indexed heap writes the moved
  * page's position into that page's node at every level of every sift, a store into a table the
  * size of the page space that is rarely in cache; here nothing outside the heap's own slots is
- * written during a sift (the commit that added this file has the side-by-side figures).
+ * written during a sift.
  *
  * - Each page has a node (`heap * nodeStride + page`) whose layout-N `link` slot holds the page's
  *   live arrival, or -1 when it is in no heap, and whose `back` slot holds a bound on its least
@@ -31,7 +31,7 @@ import { ScoreLanes, LANE_MARK } from "./score-lanes";
  *   O(1). Lowered, re-keyed and put-back entries go to the heap: one such key appended above the
  *   insert stream would turn away every later insert until the run drained down to it. The run
  *   has room for twice the heap's capacity, since it also carries stale entries until they reach
- *   its head (the commit that made these two choices has the shares and side-by-side figures).
+ *   its head.
  *   Compaction drains the runs into the heap.
  * - Or, instead of runs (kvsim profile, one node per page), exact lanes (score-lanes.ts): linked
  *   lists sorted by exact keys, which the policy keeps current by moving a page whenever its score
@@ -96,7 +96,7 @@ export class LazyHeaps<N> {
    * it in the cache. (A load that misses holds up retirement until its line arrives, where a
    * store that misses waits in the store buffer while later work retires; WebAssembly has no
    * prefetch instruction. Without a shared word the node is not fetched: loading it ahead gained
-   * nothing, the commit that added this has the figures.)
+   * nothing.)
    */
   sharedFirstWord: i32 = 0;
 
@@ -245,8 +245,7 @@ export class LazyHeaps<N> {
     const base = unchecked(this.base[h]);
     if (this.hasLanes) return this.topWithLanes(h, base);
     if (!this.hasRuns) {
-      // Kept apart so that heaps without runs pay nothing for them (the commit that split it has
-      // the side-by-side figures).
+      // Kept apart so that heaps without runs pay nothing for them.
       while (unchecked(this.entries[h]) > 0) {
         const tag = this.tagOf(base);
         if (this.isLive(h, tag)) return <i32>tag;
@@ -354,8 +353,7 @@ export class LazyHeaps<N> {
    * An upper bound on the least key among the live page's entries, as an f32 rounded up (a page
    * node's `back` slot has 32 bits): `lower` skips the push when the bound is already at or below
    * the new key. Windowed recency lowers the score of the page leaving its window on every access,
-   * and most of those scores are still above the page's stored key (the commit that added the
-   * bound has the share skipped and the side-by-side figures).
+   * and most of those scores are still above the page's stored key.
    */
   @inline private bound(node: i32): f32 {
     return reinterpret<f32>(unchecked(this.nodes[backSlot<N>(node)]));

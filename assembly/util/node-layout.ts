@@ -3,7 +3,7 @@
  * generic over its layout so that a node's slot index, `node * stride + link`, folds to constants
  * when it is compiled: read from object fields instead, the stride and offset had to be reloaded
  * after every store of a list splice or heap sift (the store might have overwritten them), on the
- * path of every dependent load (commit aa0cbfc has the side-by-side figures).
+ * path of every dependent load.
  *
  * A layout is an unmanaged class of i32 fields: its size is the node's stride, and its `link` field
  * is where the structure's slots start (a list uses `link` and `back`; a heap keeps a live

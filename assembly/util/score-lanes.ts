@@ -13,8 +13,7 @@ import { ordered, rankOf, tagFor } from "./entry-slots";
  * page (`LazyHeaps.move`) whenever that score changes, and removal unlinks the page at once. A
  * page hit k times costs k O(1) moves, like an LRU list, where the heap pushed a re-keyed entry
  * for each time the page surfaced and popped every entry a departed page left behind; every
- * lane head is live, so taking the least needs no liveness check of a random page (the commit
- * that added this file has the side-by-side figures).
+ * lane head is live, so taking the least needs no liveness check of a random page.
  *
  * Each page has a 32-byte entry here: its key, arrival and lane, its successor and predecessor in
  * the lane, and two words the policy may keep its own per-page state in (`POLICY_WORDS`:
@@ -23,7 +22,7 @@ import { ordered, rankOf, tagFor } from "./entry-slots";
  * entries and nothing else of theirs, a new head's key is in the entry its predecessor link was
  * just written to, and a demoted page's new entry is written to the line its score was read from.
  * (The links were in the page records and the entries 16 bytes apart from the counts: three lines
- * per page; the commit that moved them has the side-by-side figures.) The tail's successor and the
+ * per page.) The tail's successor and the
  * head's predecessor are the lane's end mark, -(lane + 2), so unlinking a page finds its lane in
  * its own entry. The page's node in the heaps' node array holds LANE_MARK while the page is in a
  * lane (the heap then sees it as absent) and -1 after it leaves. The lane a page last left, and

@@ -5,14 +5,12 @@ import { ordered, putSlot, slotAddress, slotKey, slotTag } from "./entry-slots";
  * entry only at its tail, and only when the entry sorts at or after the tail, so each run's head is
  * its least entry. Lazy heaps built with runs try every insert here first. Eviction keys mostly
  * grow with time (a page's last access step, its arrival), so most entries append in order: taking
- * the least then costs O(1) at a run's head instead of a sift from the root of a large heap (the
- * commit that added this file has the share of pushes each policy appends, and the side-by-side
- * figures).
+ * the least then costs O(1) at a run's head instead of a sift from the root of a large heap.
  *
  * A heap's inserts may be several interleaved ascending streams — lfu's take (count, arrival) for
  * each count — so a heap may have several runs, and the inserting policy names the run
  * an entry tries. (A best fit over the runs' tails was tried instead: tails only ratchet up, so
- * after a while no run took the low streams; the commit that chose this has the figures.) Run 0
+ * after a while no run took the low streams.) Run 0
  * has room for twice the heap's capacity (one stream may carry every entry, and stale entries ride
  * in a run until they reach its head); the others a quarter of it.
  */

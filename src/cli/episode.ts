@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { runEpisode } from "../agents/agent.js";
 import { AGENTS, makeAgent } from "../agents/registry.js";
 import { ENVS, makeDiscrete } from "../envs/registry.js";
-import { ServingEnv } from "../envs/serving/serving-env.js";
+import { SERVING_CACHE_POLICIES, ServingEnv, type ServingCachePolicy } from "../envs/serving/serving-env.js";
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
@@ -16,6 +16,7 @@ interface EpisodeOptions {
   weights?: string;
   trace?: string;
   tickMs: number;
+  cachePolicy?: string;
   json?: boolean;
 }
 
@@ -29,11 +30,18 @@ export function episodeCommand(): Command {
     .option("--weights <file>", "trained weights (dqn, qlearning)")
     .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")
     .option("--tick-ms <ms>", "with --trace: milliseconds per tick", parseNonNegativeInt("--tick-ms"), 100)
+    .option("--cache-policy <name>", `kvsim/Serving-* envs: which free cached block the pool gives up first (${SERVING_CACHE_POLICIES.join(", ")}; default lru)`)
     .option("--json", "print JSON")
     .action(async (opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
       if (!opts.env && !opts.trace) throw new KvsimInputError("give --env ID or --trace FILE");
-      const env = opts.trace ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100 }) : makeDiscrete(opts.env!);
+      const cachePolicy = opts.cachePolicy as ServingCachePolicy | undefined;
+      if (cachePolicy !== undefined && !SERVING_CACHE_POLICIES.includes(cachePolicy)) {
+        throw new KvsimInputError(`--cache-policy: unknown or unsupported cache policy "${cachePolicy}" (${SERVING_CACHE_POLICIES.join(", ")})`);
+      }
+      const env = opts.trace
+        ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100, cachePolicy })
+        : makeDiscrete(opts.env!, cachePolicy === undefined ? {} : { cachePolicy });
       opts.env = env.id;
       const agent = makeAgent(opts.agent, env, { weights: opts.weights });
       const score = (): number | undefined => ("score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined);

@@ -3,7 +3,7 @@ import { AgenticEnv } from "./agentic/agentic-env.js";
 import { DIFFICULTIES, type Difficulty } from "./agentic/constants.js";
 import { NPA_TASKS } from "./serving/npa/constants.js";
 import { NpaServingEnv } from "./serving/npa/npa-env.js";
-import { ServingEnv } from "./serving/serving-env.js";
+import { SERVING_CACHE_POLICIES, ServingEnv, type ServingCachePolicy } from "./serving/serving-env.js";
 import type { Env, Space } from "./spaces.js";
 
 /** An env whose action is one id of a `Discrete` space (the serving envs): what RL agents play. */
@@ -12,35 +12,42 @@ export type DiscreteEnv = Env<number[], number>;
 /** Any registered env: discrete, or tool-calling (a list of `[tool, slot]` calls per step). */
 export type AnyEnv = DiscreteEnv | AgenticEnv;
 
+/** What `make(id, options)` passes on to an env (Gymnasium's `make(id, **kwargs)`). */
+export type EnvOptions = Record<string, unknown>;
+
 export interface EnvSpec {
   id: string;
   summary: string;
+  /** The options the env takes, with what each does. */
+  options: Record<string, string>;
   /** `discrete`: played by RL agents and heuristics; `tool-calling`: by LLMs (`kvsim eval`), scripted policies or RL agents. */
   kind: "discrete" | "tool-calling";
   /** Tool-calling envs: the scenarios' difficulty ("all": easy, medium, hard by seed mod 3). */
   difficulty?: Difficulty | "all";
-  make(): AnyEnv;
+  make(options: EnvOptions): AnyEnv;
 }
+
+const CACHE_POLICY = { cachePolicy: `which free cached block the pool gives up first: ${SERVING_CACHE_POLICIES.join(", ")} (default lru, vLLM's order)` };
 
 /** Every environment, under a versioned id (Gymnasium's `namespace/Name-vN`), registered once. */
 export const ENVS: readonly EnvSpec[] = [
   ...NPA_TASKS.map((task): EnvSpec => ({
-    id: `kvsim/Serving-${task}-v0`, kind: "discrete",
+    id: `kvsim/Serving-${task}-v0`, kind: "discrete", options: CACHE_POLICY,
     summary: `the ${task} task on the WASM block pool with prefix caching, corrected semantics and an SLO score (docs/envs.md)`,
-    make: () => new ServingEnv({ task }),
+    make: (options) => new ServingEnv({ task, cachePolicy: options["cachePolicy"] as ServingCachePolicy | undefined }),
   })),
   ...NPA_TASKS.map((task): EnvSpec => ({
-    id: `kvsim/Serving-npa-${task}-v0`, kind: "discrete",
+    id: `kvsim/Serving-npa-${task}-v0`, kind: "discrete", options: {},
     summary: `NeuralPagedAttention's ${task} task, reproduced step for step (its quirks included; docs/envs.md)`,
     make: () => new NpaServingEnv({ task }),
   })),
   {
-    id: "kvsim/Agentic-v0", kind: "tool-calling", difficulty: "all",
+    id: "kvsim/Agentic-v0", kind: "tool-calling", difficulty: "all", options: {},
     summary: "kv_cache_eviction's tool-calling env; difficulty from env args (default: all, interleaved)",
     make: () => new AgenticEnv("kvsim/Agentic-v0", { difficulty: "all" }),
   },
   ...DIFFICULTIES.map((difficulty): EnvSpec => ({
-    id: `kvsim/Agentic-${difficulty}-v0`, kind: "tool-calling", difficulty, summary: `the agentic env, ${difficulty} scenarios only`,
+    id: `kvsim/Agentic-${difficulty}-v0`, kind: "tool-calling", difficulty, options: {}, summary: `the agentic env, ${difficulty} scenarios only`,
     make: () => new AgenticEnv(`kvsim/Agentic-${difficulty}-v0`, { difficulty }),
   })),
 ];
@@ -52,16 +59,27 @@ export function envSpec(id: string): EnvSpec {
   return spec;
 }
 
+/** The spec, once every option given is one the env takes. */
+function checkedSpec(id: string, options: EnvOptions): EnvSpec {
+  const spec = envSpec(id);
+  const known = Object.keys(spec.options);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new KvsimInputError(`${id} has no option "${key}" (options: ${known.length ? known.join(", ") : "none"})`);
+  }
+  return spec;
+}
+
 /**
- * A fresh environment by id, e.g. `make("kvsim/Serving-npa-medium-v0")`; call `reset()` before
- * `step()`. An id written out in the code gets its env's type (ids are named by kind: every
- * `kvsim/Agentic-*` is tool-calling, every `kvsim/Serving-*` discrete; a test holds the registry to it).
+ * A fresh environment by id, e.g. `make("kvsim/Serving-medium-v0", { cachePolicy: "s3fifo" })`;
+ * call `reset()` before `step()`. An id written out in the code gets its env's type (ids are named
+ * by kind: every `kvsim/Agentic-*` is tool-calling, every `kvsim/Serving-*` discrete; a test holds
+ * the registry to it).
  */
-export function make(id: `kvsim/Agentic${string}`): AgenticEnv;
-export function make(id: `kvsim/Serving${string}`): DiscreteEnv;
-export function make(id: string): AnyEnv;
-export function make(id: string): AnyEnv {
-  return envSpec(id).make();
+export function make(id: `kvsim/Agentic${string}`, options?: EnvOptions): AgenticEnv;
+export function make(id: `kvsim/Serving${string}`, options?: EnvOptions): DiscreteEnv;
+export function make(id: string, options?: EnvOptions): AnyEnv;
+export function make(id: string, options: EnvOptions = {}): AnyEnv {
+  return checkedSpec(id, options).make(options);
 }
 
 /** Whether an env takes one `Discrete` action per step. */
@@ -70,10 +88,10 @@ export function isDiscrete(env: Env<number[], unknown, Record<string, unknown>, 
 }
 
 /** A discrete env by id; a tool-calling id is an input error that says where it is played. */
-export function makeDiscrete(id: string): DiscreteEnv {
-  const spec = envSpec(id);
+export function makeDiscrete(id: string, options: EnvOptions = {}): DiscreteEnv {
+  const spec = checkedSpec(id, options);
   if (spec.kind !== "discrete") {
     throw new KvsimInputError(`"${id}" is a tool-calling environment: play it with \`kvsim eval\` (or make("${id}") in code)`);
   }
-  return spec.make() as DiscreteEnv;
+  return spec.make(options) as DiscreteEnv;
 }

@@ -1,4 +1,5 @@
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingTraceColumn, TrafficShape } from "../../assembly/abi/serving.js";
+import { CacheEviction } from "../../assembly/abi/block-pool.js";
 import { engineModule, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
 
 export { ServingAction, ServingCounter, ServingInvariant, ServingObservation, TrafficShape };
@@ -21,6 +22,8 @@ export interface ServingSetup {
   returningRatio: number;
   maxRequestTokens: number;
   slots: number;
+  /** Which free cached block the pool gives up first. */
+  eviction: CacheEviction;
 }
 
 /** A request trace to replay instead of drawn traffic, one entry per request (blocks: all prompts' block ids). */
@@ -48,7 +51,7 @@ export class ServingSim {
     w.servingSetup(
       setup.gpuBlocks, setup.cpuBlocks, setup.tokensPerBlock, setup.maxTicks, setup.batchLimit, setup.tokensPerTick, setup.vipRatio,
       setup.powerUserPct, setup.shape, setup.slaFree, setup.slaVip, setup.freeQueueMax, setup.vipQueueMax, setup.returningRatio,
-      setup.maxRequestTokens, setup.slots,
+      setup.maxRequestTokens, setup.slots, setup.eviction,
     );
     if (!trace) return;
     const n = trace.arrivalTicks.length;

@@ -25,6 +25,23 @@ describe("kvsim serving environment (default preset)", () => {
     }
   });
 
+  it("takes the pool's cache policy as an option: lru by default, others change which prefixes stay, belady refused", () => {
+    const play = (cachePolicy?: "lru" | "fifo" | "lfu" | "s3fifo") => {
+      const env = new ServingEnv({ task: "medium", gpuBlocks: 1024, cpuBlocks: 1024, batchLimit: 64, cachePolicy });
+      runEpisode(env, makeAgent("vllm", env), 5, { beforeStep: () => env.check() });
+      return env.counters();
+    };
+    const lru = play("lru");
+    expect(play()).toEqual(lru);
+    const others = (["fifo", "lfu", "s3fifo"] as const).map(play);
+    for (const c of others) expect(c.arrived).toBe(lru.arrived); // the same traffic
+    expect(others.some((c) => c.prefixHitBlocks !== lru.prefixHitBlocks)).toBe(true);
+    expect(() => new ServingEnv({ task: "medium", cachePolicy: "belady" as "lru" })).toThrow(/unsupported cache policy "belady"/);
+    expect(makeDiscrete("kvsim/Serving-easy-v0", { cachePolicy: "s3fifo" }).id).toBe("kvsim/Serving-easy-v0");
+    expect(() => makeDiscrete("kvsim/Serving-npa-easy-v0", { cachePolicy: "lru" })).toThrow(/has no option "cachePolicy" \(options: none\)/);
+    expect(() => makeDiscrete("kvsim/Serving-easy-v0", { cache: "lru" })).toThrow(/has no option "cache" \(options: cachePolicy\)/);
+  });
+
   it("draws the same traffic whatever the agent does", () => {
     const arrivals = ["idle", "random", "vllm"].map((name) => {
       const env = small("medium");

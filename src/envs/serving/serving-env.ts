@@ -1,5 +1,6 @@
 import { KvsimInputError } from "../../errors.js";
 import { enumMembers } from "../../wasm/instance.js";
+import { CacheEviction } from "../../../assembly/abi/block-pool.js";
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingSim, TrafficShape } from "../../wasm/serving.js";
 import type { RequestTrace } from "../../traces/formats/mooncake.js";
 import { contains, restartSeed, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
@@ -76,6 +77,25 @@ export interface ServingEnvOptions {
   /** Milliseconds per tick when replaying a trace (default 100). */
   tickMs?: number;
   traceBlockTokens?: number;
+  /**
+   * Which free cached block the pool gives up when it needs one (uncached free blocks go first):
+   * `lru` (default) is vLLM's free-queue order, least recently freed first; `fifo`, `lfu` and
+   * `s3fifo` as the block pool defines them (docs/envs.md). `belady` needs every block's next use,
+   * which served traffic does not know.
+   */
+  cachePolicy?: ServingCachePolicy;
+}
+
+/** The cache policies a serving env can run (the block pool's, but belady: see `cachePolicy`). */
+export const SERVING_CACHE_POLICIES = ["lru", "fifo", "lfu", "s3fifo"] as const;
+export type ServingCachePolicy = (typeof SERVING_CACHE_POLICIES)[number];
+
+function cacheEviction(policy: string | undefined): CacheEviction {
+  const name = policy ?? "lru";
+  if (!(SERVING_CACHE_POLICIES as readonly string[]).includes(name)) {
+    throw new KvsimInputError(`cachePolicy: unknown or unsupported cache policy "${name}" (serving envs run ${SERVING_CACHE_POLICIES.join(", ")})`);
+  }
+  return CacheEviction[name as ServingCachePolicy];
 }
 
 /** Trace replay: TTFT SLA 5 s at 100 ms a tick; the run goes on 60 s after the last arrival. */
@@ -119,7 +139,7 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
       tokensPerTick: options.tokensPerTick ?? SERVING_DEFAULTS.tokensPerTick, vipRatio: config.vipRatio, powerUserPct: config.powerUserPct,
       shape: SHAPES[config.traffic], slaFree: config.slaFree ?? EASY_SLA.free, slaVip: config.slaVip ?? EASY_SLA.vip,
       freeQueueMax: NPA.freeQueueMax, vipQueueMax: NPA.vipQueueMax, returningRatio: NPA.returningRatio,
-      maxRequestTokens: NPA.maxRequestTokens, slots: options.slots ?? 2048,
+      maxRequestTokens: NPA.maxRequestTokens, slots: options.slots ?? 2048, eviction: cacheEviction(options.cachePolicy),
     });
   }
 
@@ -208,6 +228,6 @@ function traceSim(options: ServingEnvOptions, trace: RequestTrace): ServingSim {
     maxTicks: ticks[n - 1]! + TRACE.drainTicks, batchLimit: options.batchLimit ?? SERVING_DEFAULTS.batchLimit,
     tokensPerTick: options.tokensPerTick ?? TRACE.tokensPerTick, vipRatio: 0, powerUserPct: 0, shape: TrafficShape.flat,
     slaFree: TRACE.slaTicks, slaVip: TRACE.slaTicks, freeQueueMax: NPA.freeQueueMax, vipQueueMax: NPA.vipQueueMax,
-    returningRatio: 0, maxRequestTokens: longest, slots: options.slots ?? 2048,
+    returningRatio: 0, maxRequestTokens: longest, slots: options.slots ?? 2048, eviction: cacheEviction(options.cachePolicy),
   }, { arrivalTicks: ticks, inputLengths: trace.inputLengths, outputLengths: trace.outputLengths, offsets: trace.offsets, blocks: trace.blocks });
 }
