@@ -25,7 +25,8 @@ export type { SweepOptions, SweepOutcome, SweepProgress } from "./sweep/run-swee
 export { parseSweepSpec, readSweepSpec } from "./sweep/spec.js";
 export type { SweepSpec, SweepSpecInput } from "./sweep/spec.js";
 export { SWEEP_PRESETS, sweepPreset } from "./sweep/presets.js";
-export { make, makeDiscrete, isDiscrete, ENVS, type AnyEnv, type DiscreteEnv, type EnvSpec } from "./envs/registry.js";
+export { EngineAbort, EngineBuildError } from "./wasm/instance.js";
+export { make, makeDiscrete, isDiscrete, envIds, ENVS, type AnyEnv, type DiscreteEnv, type EnvSpec } from "./envs/registry.js";
 export type { Env, StepResult, ResetOptions, Space, BoxSpace, DiscreteSpace, MultiDiscreteSpace, SequenceSpace } from "./envs/spaces.js";
 export { AgenticEnv } from "./envs/agentic/agentic-env.js";
 export type { AgenticAction, AgenticInfo, AgenticEnvOptions } from "./envs/agentic/agentic-env.js";

@@ -3,11 +3,6 @@ import { PolicyEntry, NoParams } from "./entry";
 import { ScoredPolicy, Find, findVictim } from "./scored";
 import { step, nextUse, firstUse, profile, PROFILE_KHL } from "../hierarchy/state";
 
-/**
- * Belady's MIN (Belady, 1966): evict the page whose next use lies farthest in the future. An
- * offline optimum for a single tier with equal page sizes and no prefetch; needs the whole trace
- * (next-use steps are computed once, before the replay). Heap keyed by −next use: O(log n).
- */
 export function belady(): PolicyEntry {
   return new PolicyEntry("belady", "offline optimum: evict the page reused farthest in the future", "Belady 1966 (MIN)")
     .offline()
@@ -15,6 +10,11 @@ export function belady(): PolicyEntry {
     .creates<NoParams>((params: usize): Policy => new BeladyPolicy());
 }
 
+/**
+ * Belady's MIN (Belady, 1966): evict the page whose next use lies farthest in the future. An
+ * offline optimum for a single tier with equal page sizes and no prefetch; needs the whole trace
+ * (next-use steps are computed once, before the replay). Heap keyed by −next use: O(log n).
+ */
 export class BeladyPolicy extends ScoredPolicy {
   upcoming: StaticArray<i32>;
 
@@ -22,12 +22,12 @@ export class BeladyPolicy extends ScoredPolicy {
     super({ index: Find.heap, runs: 0 }); // no sorted run: the key, minus the next use, does not grow with time
     this.upcoming = StaticArray.slice<i32>(firstUse);
   }
+
   hints(): PolicyHints {
     const hints = super.hints();
     hints.lookahead = this.upcoming;
     return hints;
   }
-
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<BeladyPolicy>(this, tier, exclude);

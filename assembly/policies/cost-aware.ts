@@ -4,14 +4,6 @@ import { ScoredPolicy, Find, findVictim } from "./scored";
 import { numPages, step, sizeOf } from "../hierarchy/state";
 import { AccessCounts, countsAhead } from "./access-counts";
 
-/**
- * Keep what is used often and recently, but prefer evicting large pages:
- * score = (freq_weight·freq + recency_weight·last / max(step, 1)) − size_penalty·size/1024.
- * kv-hierarchy-lab's `CostAwarePolicy` (after GreedyDual-Size, Cao & Irani 1997). The recency
- * term is divided by the current step, so every page's score drifts each access; the kvsim
- * profile therefore takes the minimum over `samples` uniform draws (Redis-style approximated
- * eviction; `samples = 0` scans the whole tier exactly).
- */
 @unmanaged class CostAwareParams {
   size_penalty: f64;
   freq_weight: f64;
@@ -29,6 +21,14 @@ export function costAware(): PolicyEntry {
     .creates<CostAwareParams>((params: usize): Policy => new CostAwarePolicy(changetype<CostAwareParams>(params)));
 }
 
+/**
+ * Keep what is used often and recently, but prefer evicting large pages:
+ * score = (freq_weight·freq + recency_weight·last / max(step, 1)) − size_penalty·size/1024.
+ * kv-hierarchy-lab's `CostAwarePolicy` (after GreedyDual-Size, Cao & Irani 1997). The recency
+ * term is divided by the current step, so every page's score drifts each access; the kvsim
+ * profile therefore takes the minimum over `samples` uniform draws (Redis-style approximated
+ * eviction; `samples = 0` scans the whole tier exactly).
+ */
 export class CostAwarePolicy extends ScoredPolicy {
   sizePenalty: f64;
   freqWeight: f64;
@@ -42,10 +42,10 @@ export class CostAwarePolicy extends ScoredPolicy {
     this.recencyWeight = params.recency_weight;
     this.accesses = new AccessCounts(numPages);
   }
+
   hints(): PolicyHints {
     return countsAhead(super.hints(), this.accesses);
   }
-
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<CostAwarePolicy>(this, tier, exclude);

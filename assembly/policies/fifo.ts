@@ -17,12 +17,12 @@ export class FifoPolicy extends ScoredPolicy {
   constructor() {
     super({ index: Find.list });
   }
+
   hints(): PolicyHints {
     const hints = super.hints();
     hints.replayLoop = ReplayLoop.insertionQueue;
     return hints;
   }
-
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<FifoPolicy>(this, tier, exclude);

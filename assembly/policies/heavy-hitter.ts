@@ -7,6 +7,12 @@ import { AccessCounts, countsAhead } from "./access-counts";
 /** Exact lanes: counts 0 .. LANES - 1 each have one (see the class doc). */
 const LANES: i32 = 32;
 
+export function heavyHitter(): PolicyEntry {
+  return new PolicyEntry("heavy_hitter", "access frequency, then recency (freq × 10⁴ + last)", "kv-hierarchy-lab HeavyHitterPolicy; H2O (Zhang et al. 2023)")
+    .victimSearch("exact lanes for counts 0-31, O(1); lazy min-heap for the rest, O(log n)")
+    .creates<NoParams>((params: usize): Policy => new HeavyHitterPolicy());
+}
+
 /**
  * Frequency first, recency second: score = freq × 10,000 + last access step. kv-hierarchy-lab's
  * `HeavyHitterPolicy`, in the spirit of H2O's heavy hitters (Zhang et al., NeurIPS 2023). The score
@@ -16,12 +22,6 @@ const LANES: i32 = 32;
  * in the order the tier above let go of count c, which is its lane's order; so pages join lanes in
  * order, and a hit moves a page to the next lane's tail in O(1). Hotter pages use the heap.
  */
-export function heavyHitter(): PolicyEntry {
-  return new PolicyEntry("heavy_hitter", "access frequency, then recency (freq × 10⁴ + last)", "kv-hierarchy-lab HeavyHitterPolicy; H2O (Zhang et al. 2023)")
-    .victimSearch("exact lanes for counts 0-31, O(1); lazy min-heap for the rest, O(log n)")
-    .creates<NoParams>((params: usize): Policy => new HeavyHitterPolicy());
-}
-
 export class HeavyHitterPolicy extends ScoredPolicy {
   accesses!: AccessCounts; // set after super(), where the lanes it may live in are made
 
@@ -29,10 +29,10 @@ export class HeavyHitterPolicy extends ScoredPolicy {
     super({ index: Find.heap, lanes: LANES });
     this.accesses = this.countsBesideLanes();
   }
+
   hints(): PolicyHints {
     return countsAhead(super.hints(), this.accesses);
   }
-
 
   laneOf(page: i32): i32 {
     const count = this.accesses.count(page);

@@ -9,18 +9,18 @@ import { numPages, numTiers } from "../hierarchy/state";
  */
 const RUNS: i32 = 8;
 
-/**
- * Least frequently used: evict the page with the fewest accesses since it entered the cache
- * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
- * tier. Ties go to the page that entered the tier first. The count changes only on the page's
- * own access, so a heap finds the victim in O(log n).
- */
 export function lfu(): PolicyEntry {
   return new PolicyEntry("lfu", "least frequently used: fewest accesses since the page entered the cache", "libCacheSim LFU (in-cache counts)")
     .victimSearch("lazy min-heap per tier with sorted runs, O(log n)")
     .creates<NoParams>((params: usize): Policy => new LfuPolicy());
 }
 
+/**
+ * Least frequently used: evict the page with the fewest accesses since it entered the cache
+ * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
+ * tier. Ties go to the page that entered the tier first. The count changes only on the page's
+ * own access, so a heap finds the victim in O(log n).
+ */
 export class LfuPolicy extends ScoredPolicy {
   freq: StaticArray<i32>;
 
@@ -28,12 +28,12 @@ export class LfuPolicy extends ScoredPolicy {
     super({ index: Find.heap, runs: RUNS });
     this.freq = new StaticArray<i32>(numPages);
   }
+
   hints(): PolicyHints {
     const hints = super.hints();
     hints.lookahead = this.freq;
     return hints;
   }
-
 
   entryRun(page: i32): i32 {
     return min(max(unchecked(this.freq[page]) - 1, 0), RUNS - 1);

@@ -13,20 +13,6 @@ function khlSlots(): i32 {
 /** Exact lanes for counts 0 .. LANES - 1, as heavy_hitter's (same score shape). */
 const LANES: i32 = 32;
 
-/**
- * First-order Markov prefetcher with frequency/recency eviction. kv-hierarchy-lab's
- * `PredictivePrefetchPolicy`: it counts page→next-page transitions and, after each access,
- * proposes the `max_prefetches` most frequent successors (ties: first recorded first), keeping
- * those seen at least `min_confidence` times. Eviction score = freq × 100 + last step (heap in the
- * kvsim profile: it changes only on the page's own access).
- *
- * Transition counts live in `successor_slots` slots per page, maintained as Space-Saving
- * counters (Metwally et al., 2005): exact while a page has no more distinct successors than
- * slots, bounded memory otherwise. The khl profile sizes the slots so every kv-hierarchy-lab
- * trace is counted exactly. Only `prefetch` reads the counts, so with prefetch off they are
- * neither kept nor allocated: the victims are the same, and the per-access update (a cold line of
- * a table 12 × slots bytes per page) was most of the policy's cost.
- */
 @unmanaged class PredictiveParams {
   min_confidence: f64;
   max_prefetches: f64;
@@ -42,6 +28,20 @@ export function predictive(): PolicyEntry {
     .creates<PredictiveParams>((params: usize): Policy => new PredictivePolicy(changetype<PredictiveParams>(params)));
 }
 
+/**
+ * First-order Markov prefetcher with frequency/recency eviction. kv-hierarchy-lab's
+ * `PredictivePrefetchPolicy`: it counts page→next-page transitions and, after each access,
+ * proposes the `max_prefetches` most frequent successors (ties: first recorded first), keeping
+ * those seen at least `min_confidence` times. Eviction score = freq × 100 + last step (heap in the
+ * kvsim profile: it changes only on the page's own access).
+ *
+ * Transition counts live in `successor_slots` slots per page, maintained as Space-Saving
+ * counters (Metwally et al., 2005): exact while a page has no more distinct successors than
+ * slots, bounded memory otherwise. The khl profile sizes the slots so every kv-hierarchy-lab
+ * trace is counted exactly. Only `prefetch` reads the counts, so with prefetch off they are
+ * neither kept nor allocated: the victims are the same, and the per-access update (a cold line of
+ * a table 12 × slots bytes per page) was most of the policy's cost.
+ */
 export class PredictivePolicy extends ScoredPolicy {
   minConfidence: i32;
   maxPrefetches: i32;
@@ -62,10 +62,10 @@ export class PredictivePolicy extends ScoredPolicy {
     this.slots = slots;
     this.accesses = this.countsBesideLanes();
   }
+
   hints(): PolicyHints {
     return countsAhead(super.hints(), this.accesses);
   }
-
 
   onStart(enabled: bool): void {
     this.counting = enabled;

@@ -5,17 +5,17 @@ import { headOf, nextIn, tierCount } from "../hierarchy/residency";
 import { DenseSets } from "../util/dense-sets";
 import { below } from "../util/rng";
 
-/**
- * Uniformly random victim, drawn from the run's seeded generator: the no-information baseline
- * (libCacheSim `Random.c`). O(1) over a dense member array; the khl profile walks the tier order
- * to the drawn index instead, so it stays valid when a page is resident twice.
- */
 export function random(): PolicyEntry {
   return new PolicyEntry("random", "uniformly random victim from the seeded generator", "libCacheSim Random")
     .victimSearch("dense member array per tier, O(1)")
     .creates<NoParams>((params: usize): Policy => new RandomPolicy());
 }
 
+/**
+ * Uniformly random victim, drawn from the run's seeded generator: the no-information baseline
+ * (libCacheSim `Random.c`). O(1) over a dense member array; the khl profile walks the tier order
+ * to the drawn index instead, so it stays valid when a page is resident twice.
+ */
 export class RandomPolicy extends Policy {
   sets: DenseSets<PageRecord> | null = null;
 
@@ -24,11 +24,11 @@ export class RandomPolicy extends Policy {
     // The tier order goes unwalked (and unkept) then, so the page records' link slots hold set positions.
     if (profile != PROFILE_KHL) this.sets = new DenseSets<PageRecord>(tierPageLimits(), numPages, pages);
   }
+
   /** The khl profile walks the tier order to the drawn index; the kvsim one keeps a member array. */
   hints(): PolicyHints {
     return { walksTierOrder: this.sets == null };
   }
-
 
   onEnter(page: i32, tier: i32): void {
     if (this.sets) changetype<DenseSets<PageRecord>>(this.sets).add(tier, page);

@@ -6,13 +6,6 @@ import { filledI32 } from "../util/arrays";
 import { backSlot } from "../util/node-layout";
 import { AccessCounts, countsAhead } from "./access-counts";
 
-/**
- * Protect pages whose eviction was soon regretted. kv-hierarchy-lab's `RegretAwarePolicy`: a page
- * re-accessed `gap` ≤ regret_horizon steps after leaving a tier earns (horizon − gap + 1)/horizon of
- * regret, which decays by `decay` on each of its accesses; score = freq_weight·freq +
- * recency_weight·last/max(step, 1) + regret_weight·regret. Evictions from any tier count (quirk Q9).
- * The score drifts with the step, so the kvsim profile samples (see cost_aware).
- */
 @unmanaged class RegretAwareParams {
   regret_horizon: f64;
   regret_weight: f64;
@@ -34,6 +27,13 @@ export function regretAware(): PolicyEntry {
     .creates<RegretAwareParams>((params: usize): Policy => new RegretAwarePolicy(changetype<RegretAwareParams>(params)));
 }
 
+/**
+ * Protect pages whose eviction was soon regretted. kv-hierarchy-lab's `RegretAwarePolicy`: a page
+ * re-accessed `gap` ≤ regret_horizon steps after leaving a tier earns (horizon − gap + 1)/horizon of
+ * regret, which decays by `decay` on each of its accesses; score = freq_weight·freq +
+ * recency_weight·last/max(step, 1) + regret_weight·regret. Evictions from any tier count (quirk Q9).
+ * The score drifts with the step, so the kvsim profile samples (see cost_aware).
+ */
 export class RegretAwarePolicy extends ScoredPolicy {
   horizon: i32;
   regretWeight: f64;
@@ -67,10 +67,10 @@ export class RegretAwarePolicy extends ScoredPolicy {
     }
     this.touchesDrawsAhead = true; // its 16-byte count records: see the field's doc
   }
+
   hints(): PolicyHints {
     return countsAhead(super.hints(), this.accesses);
   }
-
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<RegretAwarePolicy>(this, tier, exclude);

@@ -8,14 +8,6 @@ import { filledI32 } from "../util/arrays";
 const SMALL: i32 = 0;
 const MAIN: i32 = 1;
 
-/**
- * S3-FIFO (Yang et al., SOSP 2023; libCacheSim `S3FIFO.c`): a small FIFO taking
- * `small_ratio` of the tier's bytes filters one-hit wonders; a page accessed while in it moves to
- * the main FIFO (2-bit CLOCK reinsertion), an unaccessed one is evicted and remembered in a ghost
- * queue, and a ghost hit enters main directly. Each tier runs its own instance over the pages it
- * holds. The ghost holds about as many entries as the tier holds pages; membership is a per-page
- * stamp against a per-tier counter, so it needs no queue of its own. All operations O(1) amortised.
- */
 @unmanaged class S3FifoParams {
   small_ratio: f64;
 }
@@ -28,6 +20,14 @@ export function s3fifo(): PolicyEntry {
     .creates<S3FifoParams>((params: usize): Policy => new S3FifoPolicy(changetype<S3FifoParams>(params)));
 }
 
+/**
+ * S3-FIFO (Yang et al., SOSP 2023; libCacheSim `S3FIFO.c`): a small FIFO taking
+ * `small_ratio` of the tier's bytes filters one-hit wonders; a page accessed while in it moves to
+ * the main FIFO (2-bit CLOCK reinsertion), an unaccessed one is evicted and remembered in a ghost
+ * queue, and a ghost hit enters main directly. Each tier runs its own instance over the pages it
+ * holds. The ghost holds about as many entries as the tier holds pages; membership is a per-page
+ * stamp against a per-tier counter, so it needs no queue of its own. All operations O(1) amortised.
+ */
 export class S3FifoPolicy extends Policy {
   smallRatio: f64;
   queues: ListPool<PageRecord>; // list 2·tier + SMALL|MAIN
@@ -52,11 +52,11 @@ export class S3FifoPolicy extends Policy {
     this.ghostStamp = new StaticArray<i64>(numPages);
     this.ghostClock = new StaticArray<i64>(numTiers);
   }
+
   /** The page records' link slots hold this policy's queues (see the constructor). */
   hints(): PolicyHints {
     return { walksTierOrder: false };
   }
-
 
   onAccess(page: i32, hitTier: i32): void {
     if (hitTier == 0 && unchecked(this.freq[page]) < 3) unchecked(this.freq[page] = this.freq[page] + 1);

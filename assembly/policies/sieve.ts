@@ -4,12 +4,6 @@ import { numPages, numTiers } from "../hierarchy/state";
 import { filledI32 } from "../util/arrays";
 import { headOf, nextIn, tierCount, isIn } from "../hierarchy/residency";
 
-/**
- * SIEVE (Zhang et al., NSDI 2024): a FIFO queue with one visited bit per page and a hand that
- * sweeps from the oldest page toward the newest, clearing visited bits and evicting the first
- * unvisited page; the hand stays where it stopped. Each tier runs its own sieve over its
- * insertion order; a page arriving in a tier starts unvisited. Amortised O(1).
- */
 export function sieve(): PolicyEntry {
   return new PolicyEntry("sieve", "FIFO with visited bits and a moving hand", "Zhang et al., SIEVE, NSDI 2024")
     .kvsimOnly()
@@ -17,6 +11,12 @@ export function sieve(): PolicyEntry {
     .creates<NoParams>((params: usize): Policy => new SievePolicy());
 }
 
+/**
+ * SIEVE (Zhang et al., NSDI 2024): a FIFO queue with one visited bit per page and a hand that
+ * sweeps from the oldest page toward the newest, clearing visited bits and evicting the first
+ * unvisited page; the hand stays where it stopped. Each tier runs its own sieve over its
+ * insertion order; a page arriving in a tier starts unvisited. Amortised O(1).
+ */
 export class SievePolicy extends Policy {
   visited: StaticArray<u8>;
   hand: StaticArray<i32>;

@@ -6,6 +6,17 @@ import { numPages, numTiers, profile, PROFILE_KHL, sizeOf, tierCapacity } from "
 import { moveToTail } from "../hierarchy/residency";
 import { AccessCounts, countsAhead } from "./access-counts";
 
+@unmanaged class WindowedRecencyParams {
+  window_size: f64;
+}
+
+export function windowedRecency(): PolicyEntry {
+  return new PolicyEntry("windowed_recency", "occurrences in the last window_size accesses, then recency", "kv-hierarchy-lab WindowedRecencyPolicy")
+    .integer("window_size", 32, "sliding window length in accesses", 1)
+    .victimSearch("LRU's recency list, O(1), when every tier holds more than window_size pages; else a lazy min-heap per tier, O(log n)")
+    .creates<WindowedRecencyParams>((params: usize): Policy => new WindowedRecencyPolicy(changetype<WindowedRecencyParams>(params)));
+}
+
 /**
  * Recency within a sliding window of the last `window_size` accesses: score = occurrences in the
  * window × 1,000,000 + last access step. kv-hierarchy-lab's `WindowedRecencyPolicy`. Each access
@@ -21,17 +32,6 @@ import { AccessCounts, countsAhead } from "./access-counts";
  * for `window_size` + 1 of the largest page. This policy offers no prefetches, so every resident
  * page has been accessed (no never-used pages to tie) and the accessed page is never pinned.
  */
-@unmanaged class WindowedRecencyParams {
-  window_size: f64;
-}
-
-export function windowedRecency(): PolicyEntry {
-  return new PolicyEntry("windowed_recency", "occurrences in the last window_size accesses, then recency", "kv-hierarchy-lab WindowedRecencyPolicy")
-    .integer("window_size", 32, "sliding window length in accesses", 1)
-    .victimSearch("LRU's recency list, O(1), when every tier holds more than window_size pages; else a lazy min-heap per tier, O(log n)")
-    .creates<WindowedRecencyParams>((params: usize): Policy => new WindowedRecencyPolicy(changetype<WindowedRecencyParams>(params)));
-}
-
 export class WindowedRecencyPolicy extends ScoredPolicy {
   window!: StaticArray<i32>;
   windowStart: i32 = 0;
@@ -47,13 +47,13 @@ export class WindowedRecencyPolicy extends ScoredPolicy {
     this.window = new StaticArray<i32>(kept);
     this.inWindow = new AccessCounts(kept > 0 ? numPages : 0);
   }
+
   hints(): PolicyHints {
     const hints = super.hints();
     if (this.find != Find.list) return countsAhead(hints, this.inWindow);
     hints.replayLoop = ReplayLoop.recencyQueue;
     return hints;
   }
-
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<WindowedRecencyPolicy>(this, tier, exclude);

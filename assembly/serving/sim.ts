@@ -156,10 +156,10 @@ export function setupServing(
   userRng = new Stream(0, 2);
 }
 
-/** Starts an episode; the pool must have been set up in this arena. Spawns tick 0's arrivals. */
 /**
- * Starts an episode. With `reseed` the traffic streams restart from `seed`; without, they go on
- * from where the last episode left them (a new episode, not a replay of the last one).
+ * Starts an episode; the pool must have been set up in this arena. Spawns tick 0's arrivals. With
+ * `reseed` the traffic streams restart from `seed`; without, they go on from where the last
+ * episode left them (a new episode, not a replay of the last one).
  */
 export function resetServing(seed: f64, reseed: bool): void {
   if (reseed) {

@@ -26,7 +26,7 @@ export type { SummaryRow } from "../sweep/summary.js";
 export { recordsToCsv } from "../report/records-csv.js";
 export { toSvg as renderChart } from "../report/charts.js";
 export { tierOccupancy, type OccupancyPoint } from "../report/occupancy.js";
-export { make, makeDiscrete, isDiscrete, ENVS, type EnvSpec, type AnyEnv, type DiscreteEnv } from "../envs/registry.js";
+export { make, makeDiscrete, isDiscrete, envIds, ENVS, type EnvSpec, type AnyEnv, type DiscreteEnv } from "../envs/registry.js";
 export { SERVING_ACTIONS, SERVING_OBSERVATION } from "../envs/serving/serving-env.js";
 export type { Env, StepResult, BoxSpace, DiscreteSpace, Space } from "../envs/spaces.js";
 export { AGENTS, makeAgent } from "../agents/registry.js";

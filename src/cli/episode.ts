@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import { runEpisode } from "../agents/agent.js";
 import { AGENTS, makeAgent } from "../agents/registry.js";
-import { ENVS, makeDiscrete } from "../envs/registry.js";
-import { SERVING_CACHE_POLICIES, ServingEnv, type ServingCachePolicy } from "../envs/serving/serving-env.js";
+import { envIds, envSpec, makeDiscrete } from "../envs/registry.js";
+import { SERVING_CACHE_POLICIES, ServingEnv, servingCachePolicy } from "../envs/serving/serving-env.js";
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
@@ -23,21 +23,21 @@ interface EpisodeOptions {
 export function episodeCommand(): Command {
   return new Command("episode")
     .description("play episodes of an environment with an agent; print returns and scores (simulated)")
-    .option("--env <id>", `environment id (${ENVS.filter((e) => e.kind === "discrete").map((e) => e.id).join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
+    .option("--env <id>", `environment id (${envIds("discrete").join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
     .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
     .option("--weights <file>", "trained weights (dqn, qlearning)")
     .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")
     .option("--tick-ms <ms>", "with --trace: milliseconds per tick", parseNonNegativeInt("--tick-ms"), 100)
-    .option("--cache-policy <name>", `kvsim/Serving-* envs: which free cached block the pool gives up first (${SERVING_CACHE_POLICIES.join(", ")}; default lru)`)
+    .option("--cache-policy <name>", `kvsim/Serving-{easy,medium,hard}-v0 and --trace: which free cached block the pool gives up first (${SERVING_CACHE_POLICIES.join(", ")}; default lru)`)
     .option("--json", "print JSON")
     .action(async (opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
       if (!opts.env && !opts.trace) throw new KvsimInputError("give --env ID or --trace FILE");
-      const cachePolicy = opts.cachePolicy as ServingCachePolicy | undefined;
-      if (cachePolicy !== undefined && !SERVING_CACHE_POLICIES.includes(cachePolicy)) {
-        throw new KvsimInputError(`--cache-policy: unknown or unsupported cache policy "${cachePolicy}" (${SERVING_CACHE_POLICIES.join(", ")})`);
+      const cachePolicy = opts.cachePolicy === undefined ? undefined : servingCachePolicy(opts.cachePolicy, "--cache-policy");
+      if (cachePolicy !== undefined && opts.env && !("cachePolicy" in envSpec(opts.env).options)) {
+        throw new KvsimInputError(`--cache-policy: ${opts.env} has no cache policy to choose (kvsim/Serving-{easy,medium,hard}-v0 and --trace have)`);
       }
       const env = opts.trace
         ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100, cachePolicy })

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
-import { ENVS } from "../envs/registry.js";
+import { envIds } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { resolveEnvArgs } from "../eval/env-args.js";
 import { METRIC_ORDER } from "../envs/agentic/rubric.js";
@@ -49,7 +49,7 @@ function apiKey(variable: string | undefined): string {
 export function evalCommand(): Command {
   return new Command("eval")
     .description("evaluate a chat model (any OpenAI-compatible API) or a built-in policy on the agentic tool-calling env (simulated)")
-    .option("--env <id>", `environment (${ENVS.filter((e) => e.kind === "tool-calling").map((e) => e.id).join(", ")})`, "kvsim/Agentic-v0")
+    .option("--env <id>", `environment (${envIds("tool-calling").join(", ")})`, "kvsim/Agentic-v0")
     .option("-m, --model <name>", "chat model to evaluate")
     .option("--policy <name>", `built-in policy instead of a model (${Object.keys(AGENTIC_POLICIES).join(", ")})`)
     .option("-b, --base-url <url>", "OpenAI-compatible API base URL", "https://api.openai.com/v1")

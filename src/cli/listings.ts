@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
 import { AGENTS } from "../agents/registry.js";
 import { AGENTIC_POLICIES } from "../envs/agentic/policies/registry.js";
-import { ENVS } from "../envs/registry.js";
+import { ENVS, type EnvSpec } from "../envs/registry.js";
 import { POLICIES } from "../policies/registry.js";
 import { WORKLOADS } from "../workloads/registry.js";
 import type { ParamSpec } from "../params.js";
@@ -51,7 +51,7 @@ export function envsCommand(): Command {
     .description("list the environments, the agents that play the serving ones (kvsim episode) and the policies that play the agentic ones (kvsim eval)")
     .option("--json", "machine-readable output")
     .action((opts: { json?: boolean }) => {
-      const listed = (kind: string) => ENVS.filter((e) => e.kind === kind).map(({ id, summary }) => ({ id, summary }));
+      const listed = (kind: EnvSpec["kind"]) => ENVS.filter((e) => e.kind === kind).map(({ id, summary }) => ({ id, summary }));
       const serving = listed("discrete");
       const agentic = listed("tool-calling");
       const agents = AGENTS.map((a) => a.name);

@@ -48,8 +48,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`kvsim: ${err.message}`);
       return EXIT_INPUT;
     }
-    // An engine abort already says what failed and where, in the engine's own source.
-    if (err instanceof Error && err.name === "EngineAbort") {
+    // An engine abort already says what failed and where, in the engine's own source; a missing
+    // or stale engine build says how to rebuild it.
+    if (err instanceof Error && (err.name === "EngineAbort" || err.name === "EngineBuildError")) {
       console.error(`kvsim: ${err.message}`);
       return 1;
     }

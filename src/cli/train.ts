@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { DQN_DEFAULTS, trainDqn } from "../agents/dqn-train.js";
 import { Q_DEFAULTS, trainQLearning } from "../agents/q-learning.js";
-import { ENVS, makeDiscrete } from "../envs/registry.js";
+import { envIds, makeDiscrete } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { learningCurveSvg } from "../report/learning-curve.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
@@ -21,7 +21,7 @@ export function trainCommand(): Command {
   return new Command("train")
     .description("train an agent on an environment and write its weights (JSON, loadable in Node and browsers)")
     .addOption(new Option("--agent <name>", "learner").choices(["dqn", "qlearning"]).default("dqn"))
-    .requiredOption("--env <id>", `environment id (${ENVS.filter((e) => e.kind === "discrete").map((e) => e.id).join(", ")})`)
+    .requiredOption("--env <id>", `environment id (${envIds("discrete").join(", ")})`)
     .option("--steps <n>", "environment steps", parseNonNegativeInt("--steps"), 60_000)
     .option("--seed <n>", "seed of every random choice (weights, exploration, replay, episodes)", parseNonNegativeInt("--seed"), 0)
     .option("--hidden <sizes>", "dqn: hidden layer sizes, comma-separated", "64,64")

@@ -52,6 +52,9 @@ export const ENVS: readonly EnvSpec[] = [
   })),
 ];
 
+/** The ids of the registered envs of one kind. */
+export const envIds = (kind: EnvSpec["kind"]): string[] => ENVS.filter((e) => e.kind === kind).map((e) => e.id);
+
 /** The registered env of this id, or an input error listing them. */
 export function envSpec(id: string): EnvSpec {
   const spec = ENVS.find((e) => e.id === id);

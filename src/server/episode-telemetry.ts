@@ -1,11 +1,11 @@
 import { makeAgent } from "../agents/registry.js";
 import { runEpisode } from "../agents/agent.js";
-import { ENVS, makeDiscrete } from "../envs/registry.js";
+import { envIds, makeDiscrete } from "../envs/registry.js";
 import { HttpError } from "./sessions.js";
 
 /** Plays one episode of a discrete env with a built-in agent and records every step. */
 export function runEpisodeTelemetry(envId: string, agentName: string, seed: number, maxSteps: number) {
-  if (!ENVS.some((e) => e.id === envId && e.kind === "discrete")) throw new HttpError(404, "unknown_env", `no discrete environment "${envId}" for a headless episode (GET /api/envs)`);
+  if (!envIds("discrete").includes(envId)) throw new HttpError(404, "unknown_env", `no discrete environment "${envId}" for a headless episode (GET /api/envs)`);
   const env = makeDiscrete(envId);
   const telemetry: { t: number; action: number; reward: number; observation: number[]; info: Record<string, unknown> }[] = [];
   const result = runEpisode(env, makeAgent(agentName, env), seed, {

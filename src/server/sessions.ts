@@ -10,7 +10,6 @@ export interface SessionLimits {
   maxEpisodeSteps: number;
 }
 
-export type { AnyEnv };
 
 export interface Session {
   id: string;
@@ -56,7 +55,7 @@ export class SessionStore {
 
   private expire(): void {
     const cutoff = this.now() - this.limits.idleTtlMs;
-    for (const [id, s] of this.sessions) if (s.lastUsed < cutoff) this.sessions.delete(id);
+    for (const [id, s] of this.sessions) if (s.lastUsed < cutoff) this.close(id);
   }
 
   create(envId: string): Session {
@@ -79,6 +78,7 @@ export class SessionStore {
   }
 
   close(id: string): boolean {
+    this.sessions.get(id)?.env.close();
     return this.sessions.delete(id);
   }
 }

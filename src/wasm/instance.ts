@@ -32,6 +32,11 @@ export class EngineAbort extends Error {
   }
 }
 
+/** The engine's build is missing or was made from other sources than this host: rebuild it. */
+export class EngineBuildError extends Error {
+  override readonly name = "EngineBuildError";
+}
+
 /**
  * Every enum of the declared boundary (assembly/abi/), which the engine also exports member by
  * member as globals named `Enum.member`.
@@ -58,7 +63,7 @@ export function checkBoundary(module: WebAssembly.Module, instance: WebAssembly.
     if (kind === "global" && name.includes(".")) exported.set(name, (instance.exports[name] as WebAssembly.Global).value as number);
   }
   const stale = (what: string): never => {
-    throw new Error(`the WebAssembly engine does not match this kvsim's boundary (${what}): rebuild it with \`npm run build:wasm\``);
+    throw new EngineBuildError(`the WebAssembly engine does not match this kvsim's boundary (${what}): rebuild it with \`npm run build:wasm\``);
   };
   for (const [name, members] of Object.entries(BOUNDARY)) {
     for (const member of enumMembers(members)) {
@@ -140,7 +145,7 @@ export function buildFile(file: string): string {
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new Error(`build/${file} not found: run \`npm install\` (or \`npm run build:wasm\`) first`);
+  throw new EngineBuildError(`build/${file} not found: run \`npm install\` (or \`npm run build:wasm\`) first`);
 }
 
 /** Compiles `build/<file>` (Node only). */

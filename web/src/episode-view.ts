@@ -1,5 +1,5 @@
 import { byId, download, fillSelect, showError } from "./dom.js";
-import { AGENTS, ENVS, makeDiscrete, makeAgent, type Agent, type BoxSpace, type Env } from "./kvsim.js";
+import { AGENTS, envIds, makeDiscrete, makeAgent, type Agent, type BoxSpace, type Env } from "./kvsim.js";
 import { playground } from "./state.js";
 import { ServerEpisode } from "./server-episode.js";
 
@@ -204,7 +204,7 @@ function exportCsv(r: EpisodeRecord): string {
 }
 
 export function initEpisodeView(): void {
-  fillSelect(byId<HTMLSelectElement>("env-id"), ENVS.filter((e) => e.kind === "discrete").map((e) => e.id), "kvsim/Serving-medium-v0");
+  fillSelect(byId<HTMLSelectElement>("env-id"), envIds("discrete"), "kvsim/Serving-medium-v0");
   const agentSelect = byId<HTMLSelectElement>("agent");
   fillSelect(agentSelect, AGENTS.map((a) => a.name), "vllm");
   const showWeights = () => (byId("weights-field").hidden = !AGENTS.find((a) => a.name === agentSelect.value)?.needsWeights);

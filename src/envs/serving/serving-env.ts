@@ -90,13 +90,15 @@ export interface ServingEnvOptions {
 export const SERVING_CACHE_POLICIES = ["lru", "fifo", "lfu", "s3fifo"] as const;
 export type ServingCachePolicy = (typeof SERVING_CACHE_POLICIES)[number];
 
-function cacheEviction(policy: string | undefined): CacheEviction {
-  const name = policy ?? "lru";
+/** The policy named, checked: `what` names the option in the message (an API field, a CLI flag). */
+export function servingCachePolicy(name: string, what = "cachePolicy"): ServingCachePolicy {
   if (!(SERVING_CACHE_POLICIES as readonly string[]).includes(name)) {
-    throw new KvsimInputError(`cachePolicy: unknown or unsupported cache policy "${name}" (serving envs run ${SERVING_CACHE_POLICIES.join(", ")})`);
+    throw new KvsimInputError(`${what}: unknown or unsupported cache policy "${name}" (serving envs run ${SERVING_CACHE_POLICIES.join(", ")})`);
   }
-  return CacheEviction[name as ServingCachePolicy];
+  return name as ServingCachePolicy;
 }
+
+const cacheEviction = (policy: string | undefined): CacheEviction => CacheEviction[servingCachePolicy(policy ?? "lru")];
 
 /** Trace replay: TTFT SLA 5 s at 100 ms a tick; the run goes on 60 s after the last arrival. */
 const TRACE = { slaTicks: 50, drainTicks: 600, blockTokens: 512, tokensPerTick: 4 };
@@ -109,7 +111,8 @@ const EASY_SLA = { free: 200, vip: 100 };
  * kvsim's serving environment, the default preset (assembly/serving/sim.ts, docs/envs.md): the
  * WASM block pool with prefix caching, NeuralPagedAttention's traffic shapes drawn from
  * agent-independent streams, stalls instead of crashes, exactly `maxTicks` steps, and a score of
- * class-weighted SLO attainment. One WASM instance per env; a step crosses the boundary once.
+ * class-weighted SLO attainment. One WASM instance per env; a step crosses the boundary a few
+ * times, with scalars only.
  */
 export class ServingEnv implements Env<number[], number, ServingInfo> {
   readonly id: string;
