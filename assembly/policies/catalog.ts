@@ -19,9 +19,12 @@ export function policyText(id: i32, field: i32): usize {
   return changetype<usize>(text);
 }
 
-export function policyFlags(id: i32): i32 {
-  const e = entryOf(id);
+function flagsOf(e: PolicyEntry): i32 {
   return (e.khl ? PolicyFlag.khl : 0) | (e.future ? PolicyFlag.future : 0);
+}
+
+export function policyFlags(id: i32): i32 {
+  return flagsOf(entryOf(id));
 }
 
 export function policyParamCount(id: i32): i32 {
@@ -55,7 +58,7 @@ export function policyCatalogHash(): u32 {
   for (let id = 0; id < policyCount(); id++) {
     const e = entryOf(id);
     h = text(text(text(text(h, e.name), e.summary), e.source), e.search);
-    h = mix(h, <u32>policyFlags(id));
+    h = mix(h, <u32>flagsOf(e));
     for (let i = 0; i < e.params.length; i++) {
       const p = e.params[i];
       h = number(number(number(mix(text(text(h, p.name), p.doc), p.integer ? 1 : 0), p.value), p.min), p.max);

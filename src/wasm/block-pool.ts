@@ -1,6 +1,6 @@
 import { KvsimInputError } from "../errors.js";
 import { CacheEviction as EvictionId, PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../../assembly/abi/block-pool.js";
-import { engineModule, enumMembers, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
+import { engineModule, enumMembers, instantiate, view, type EngineExports } from "./instance.js";
 
 /** Which free cached block a tier gives up when it needs a block (uncached free blocks go first). */
 export type CacheEviction = keyof typeof EvictionId;
@@ -52,12 +52,10 @@ export class BlockPool {
       const v = this.config[key];
       if (!Number.isInteger(v) || v < (key === "cpuBlocks" ? 0 : 1)) throw new KvsimInputError(`block pool: ${key} must be a positive integer, got ${v}`);
     }
-    const policy = EvictionId[this.config.eviction];
     if (!CACHE_EVICTIONS.includes(this.config.eviction)) throw new KvsimInputError(`block pool: unknown eviction "${this.config.eviction}" (known: ${CACHE_EVICTIONS.join(", ")})`);
-    const engine = (this.wasm = instantiate(module, "block pool"));
-    registerFacade(this, engine);
+    const engine = (this.wasm = instantiate(module, "block pool", this));
     const c = this.config;
-    engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, policy);
+    engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, EvictionId[c.eviction]);
   }
 
   private request(id: number): number {

@@ -1,8 +1,8 @@
 import { EngineError, EventKind, Profile, ReplayLoop, RunField, TierField } from "../../assembly/abi/hierarchy.js";
 import { StartResult } from "../../assembly/abi/policies.js";
-import { engineModule, enumMembers, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
+import { engineModule, instantiate, layoutFields, view, type EngineExports, type FieldName } from "./instance.js";
 
-export { EngineError, EventKind, Profile, ReplayLoop, RunField, TierField };
+export { EngineError, EventKind, Profile, ReplayLoop };
 
 /** One tier as the engine costs it. */
 export interface EngineTier {
@@ -30,7 +30,6 @@ export interface HierarchyRun {
   maxPrefetchCandidates: number;
 }
 
-type FieldName<E> = Exclude<keyof E, "COUNT">;
 export type RunFields = Record<FieldName<typeof RunField>, number>;
 export type TierFields = Record<FieldName<typeof TierField>, number>;
 
@@ -53,7 +52,7 @@ export interface EventColumns {
 
 function fields<E extends Record<string, string | number>>(layout: E, view: Float64Array, offset: number): Record<FieldName<E>, number> {
   const out: Record<string, number> = {};
-  for (const name of enumMembers(layout)) if (name !== "COUNT") out[name] = view[offset + (layout[name] as number)]!;
+  for (const name of layoutFields(layout)) out[name as string] = view[offset + (layout[name] as number)]!;
   return out as Record<FieldName<E>, number>;
 }
 
@@ -69,8 +68,7 @@ export class HierarchyEngine {
   private pageCount = 0;
 
   constructor(module: WebAssembly.Module = engineModule()) {
-    this.raw = instantiate(module, "hierarchy");
-    registerFacade(this, this.raw);
+    this.raw = instantiate(module, "hierarchy", this);
   }
 
   /**

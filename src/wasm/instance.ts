@@ -48,6 +48,13 @@ export function enumMembers(e: Record<string, string | number>): string[] {
   return Object.keys(e).filter((k) => typeof e[k] === "number");
 }
 
+/** A layout's field names: its members but `COUNT`, which is the number of fields. */
+export type FieldName<E> = Exclude<keyof E, "COUNT">;
+
+/** The field names of a layout enum, in order. */
+export const layoutFields = <E extends Record<string, string | number>>(e: E): FieldName<E>[] =>
+  enumMembers(e).filter((n) => n !== "COUNT") as FieldName<E>[];
+
 const checkedModules = new WeakSet<WebAssembly.Module>();
 
 /**
@@ -83,11 +90,14 @@ export function checkBoundary(module: WebAssembly.Module, instance: WebAssembly.
   checkedModules.add(module);
 }
 
+/** The instance each facade owns (one instance, one facade), for `exportsOf`. */
+const facades = new WeakMap<object, EngineExports>();
+
 /**
- * A new instance of `module`, its memory private to the caller. Instantiated through
+ * A new instance of `module`, owned by `facade` (its memory private to it). Instantiated through
  * `@assemblyscript/loader`, whose string reader turns an abort's message and file into text.
  */
-export function instantiate(module: WebAssembly.Module, subsystem: Subsystem): EngineExports {
+export function instantiate(module: WebAssembly.Module, subsystem: Subsystem, facade: object): EngineExports {
   let readString: ((pointer: number) => string | null) | undefined;
   const text = (pointer: number) => (readString ? readString(pointer >>> 0) ?? "" : "(unknown)");
   const { exports, instance } = instantiateSync<Record<string, unknown>>(module, {
@@ -100,7 +110,12 @@ export function instantiate(module: WebAssembly.Module, subsystem: Subsystem): E
   readString = exports.__getString;
   checkBoundary(module, instance);
   // The raw functions: the loader's own wrappers cost a rest-argument call on every crossing.
-  return instance.exports as unknown as EngineExports;
+  const raw = instance.exports as unknown as EngineExports;
+  // The first check of a module hashed the policy registry in this instance, allocating its
+  // entries: every facade starts from an empty arena all the same.
+  raw.resetArena();
+  facades.set(facade, raw);
+  return raw;
 }
 
 type TypedArrayOf<T> = new (buffer: ArrayBuffer, byteOffset: number, length: number) => T;
@@ -112,13 +127,6 @@ type TypedArrayOf<T> = new (buffer: ArrayBuffer, byteOffset: number, length: num
  */
 export function view<T>(exports: { memory: WebAssembly.Memory }, Type: TypedArrayOf<T>, pointer: number, length: number): T {
   return new Type(exports.memory.buffer, pointer >>> 0, length);
-}
-
-const facades = new WeakMap<object, EngineExports>();
-
-/** Records which instance a facade owns (one instance, one facade), for `exportsOf`. */
-export function registerFacade(facade: object, exports: EngineExports): void {
-  facades.set(facade, exports);
 }
 
 /**
@@ -136,7 +144,7 @@ let compiled: WebAssembly.Module | undefined;
 /**
  * Finds `build/<file>` from either `src/wasm` (tests) or `dist/src/wasm` (built package).
  */
-export function buildFile(file: string): string {
+function buildFile(file: string): string {
   const { existsSync } = nodeBuiltin("node:fs", `loading build/${file}`);
   const { dirname, join } = nodeBuiltin("node:path", `loading build/${file}`);
   let dir = dirname(nodeBuiltin("node:url", `loading build/${file}`).fileURLToPath(import.meta.url));

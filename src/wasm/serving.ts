@@ -1,6 +1,6 @@
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingTraceColumn, TrafficShape } from "../../assembly/abi/serving.js";
 import { CacheEviction } from "../../assembly/abi/block-pool.js";
-import { engineModule, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
+import { engineModule, instantiate, view, type EngineExports } from "./instance.js";
 
 export { ServingAction, ServingCounter, ServingInvariant, ServingObservation, TrafficShape };
 
@@ -46,8 +46,7 @@ export class ServingSim {
   private counterView = new Float64Array(0);
 
   constructor(setup: ServingSetup, trace?: ServingTraceInput, module: WebAssembly.Module = engineModule()) {
-    const w = (this.raw = instantiate(module, "serving"));
-    registerFacade(this, w);
+    const w = (this.raw = instantiate(module, "serving", this));
     w.servingSetup(
       setup.gpuBlocks, setup.cpuBlocks, setup.tokensPerBlock, setup.maxTicks, setup.batchLimit, setup.tokensPerTick, setup.vipRatio,
       setup.powerUserPct, setup.shape, setup.slaFree, setup.slaVip, setup.freeQueueMax, setup.vipQueueMax, setup.returningRatio,

@@ -1,11 +1,6 @@
-import { engineModule, instantiate, registerFacade, view, type EngineExports } from "./instance.js";
+import { engineModule, instantiate, view, type EngineExports } from "./instance.js";
 
-/** An instance of its own per kernel: each kernel's setup resets the arena it would share. */
-function ownInstance(facade: object, module: WebAssembly.Module): EngineExports {
-  const exports = instantiate(module, "tokens");
-  registerFacade(facade, exports);
-  return exports;
-}
+// An instance of its own per kernel: each kernel's setup resets the arena it would share.
 
 /**
  * The attention-row kernel (assembly/tokens/attention.ts): one head's keys stay in the instance,
@@ -16,7 +11,7 @@ export class AttentionRowKernel {
   private loaded: { buffer: ArrayBufferLike; offset: number; length: number } | undefined;
 
   constructor(module: WebAssembly.Module = engineModule()) {
-    this.raw = ownInstance(this, module);
+    this.raw = instantiate(module, "tokens", this);
   }
 
   /**
@@ -44,7 +39,7 @@ export class RankingKernel {
   private capacity = 0;
 
   constructor(module: WebAssembly.Module = engineModule()) {
-    this.raw = ownInstance(this, module);
+    this.raw = instantiate(module, "tokens", this);
   }
 
   /** The order of `scores`; with `utility`, also the retained utility at every budget (cum[b], b = 0 … n). */
@@ -73,7 +68,7 @@ export class LinearScoringKernel {
   private count = 0;
 
   constructor(module: WebAssembly.Module = engineModule()) {
-    this.raw = ownInstance(this, module);
+    this.raw = instantiate(module, "tokens", this);
   }
 
   load(keys: Float32Array, values: Float32Array, d: number): void {

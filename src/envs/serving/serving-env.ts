@@ -1,20 +1,17 @@
 import { KvsimInputError } from "../../errors.js";
-import { enumMembers } from "../../wasm/instance.js";
+import { layoutFields, type FieldName } from "../../wasm/instance.js";
 import { CacheEviction } from "../../../assembly/abi/block-pool.js";
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingSim, TrafficShape } from "../../wasm/serving.js";
 import type { RequestTrace } from "../../traces/formats/mooncake.js";
 import { contains, restartSeed, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
 import { NPA, TASKS, type NpaTask } from "./npa/constants.js";
 
-type Label<E> = Exclude<keyof E, "COUNT">;
-const labels = <E extends Record<string, string | number>>(e: E) => enumMembers(e).filter((n) => n !== "COUNT") as Label<E>[];
-
 /** The actions' labels, by id (the declared boundary, assembly/abi/serving.ts). */
-export const SERVING_ACTIONS: readonly Label<typeof ServingAction>[] = labels(ServingAction);
+export const SERVING_ACTIONS: readonly FieldName<typeof ServingAction>[] = layoutFields(ServingAction);
 /** The observation's labels, by slot. */
-export const SERVING_OBSERVATION: readonly Label<typeof ServingObservation>[] = labels(ServingObservation);
+export const SERVING_OBSERVATION: readonly FieldName<typeof ServingObservation>[] = layoutFields(ServingObservation);
 
-export type ServingCounters = Record<Label<typeof ServingCounter>, number>;
+export type ServingCounters = Record<FieldName<typeof ServingCounter>, number>;
 
 /**
  * The counters by name, written out as one object literal so that every step builds them with a
