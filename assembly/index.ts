@@ -149,12 +149,24 @@ export function auditBuffer(): usize {
 
 // The paged block pool (assembly/blocks/pool.ts): one pool per instance, set up after resetArena.
 export {
-  setupPool as poolSetup, admit as poolAdmit, grow as poolGrow, freeRequest as poolFree, swap as poolSwap,
+  admit as poolAdmit, grow as poolGrow, freeRequest as poolFree, swap as poolSwap,
   checkPool as poolCheck, freeBlocks as poolFreeBlocks, cachedBlocks as poolCachedBlocks, blocksOf as poolBlocksOf,
   tierOfRequest as poolTierOf, tableOf as poolTable, cachedPrefix as poolCachedPrefix,
   hashInputBuffer as poolHashInput, nextUseInputBuffer as poolNextUseInput,
 } from "./blocks/pool";
 import * as pool from "./blocks/pool";
+import { checkBlockPolicy } from "./blocks/cached-content";
+
+/**
+ * Sets the pool up (blocks/pool.ts `setupPool`), evicting with page policy `policyId` and the
+ * parameters in the params buffer. Returns `StartResult.started`, or why it cannot evict blocks.
+ */
+export function poolSetup(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policyId: i32, seed: f64): i32 {
+  const result = checkBlockPolicy(policyId, paramArray.length);
+  if (result != StartResult.started) return result;
+  pool.setupPool(gpuBlocks, cpuBlocks, tokensPerBlock, requests, blocksPerRequest, policyId, changetype<usize>(paramArray), <u64>seed);
+  return result;
+}
 
 /** A pool counter since setup, by `PoolStat`. */
 export function poolStats(which: i32): f64 {
@@ -166,7 +178,7 @@ export function poolStats(which: i32): f64 {
 
 // The serving environment (assembly/serving/sim.ts), on the block pool; set up after resetArena.
 export {
-  setupServing as servingSetup, resetServing as servingReset, stepServing as servingStep, servingTick, servingDone,
+  resetServing as servingReset, stepServing as servingStep, servingTick, servingDone,
   servingScore, countersBuffer as servingCounters, observationBuffer as servingObservation, schedulerAction as servingSchedulerAction,
   runScheduler as servingRunScheduler, checkServing as servingCheck, setTraceTraffic as servingSetTrace,
   traceBuffer as servingTraceBuffer,
@@ -174,6 +186,24 @@ export {
 import * as serving from "./serving/sim";
 
 export function servingReward(): f64 { return serving.lastReward; }
+
+/**
+ * Sets the serving environment up (serving/sim.ts `setupServing`), its pool evicting with page
+ * policy `policyId` and the parameters in the params buffer: a `StartResult`, as `poolSetup`.
+ */
+export function servingSetup(
+  gpu: i32, cpu: i32, tokensPerBlock: i32, ticks: i32, batch: i32, perTick: i32, vip: f64, power: f64,
+  trafficShape: i32, free: i32, vipSla: i32, freeQueueMax: i32, vipQueueMax: i32, returning: f64, tokensCap: i32, requestSlots: i32,
+  policyId: i32,
+): i32 {
+  const result = checkBlockPolicy(policyId, paramArray.length);
+  if (result != StartResult.started) return result;
+  serving.setupServing(
+    gpu, cpu, tokensPerBlock, ticks, batch, perTick, vip, power, trafficShape, free, vipSla, freeQueueMax, vipQueueMax,
+    returning, tokensCap, requestSlots, policyId, changetype<usize>(paramArray),
+  );
+  return result;
+}
 
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";
 export { setupScoring, scoringKeys, scoringValues, scoringWeights, scoringScores, scoringOrder, scoreLinear, selectTopK } from "./tokens/score";

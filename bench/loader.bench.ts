@@ -6,7 +6,7 @@
  */
 import { instantiateSync } from "@assemblyscript/loader";
 import { TrafficShape } from "../assembly/abi/serving.js";
-import { CacheEviction } from "../assembly/abi/block-pool.js";
+import { policyInfo } from "../src/policies/registry.js";
 import { engineModule } from "../src/wasm/instance.js";
 import { median } from "./median.js";
 
@@ -15,7 +15,8 @@ type Steps = Record<"servingStep" | "servingReward" | "servingTick" | "servingSc
 function engine(): { wrapped: Steps; raw: Steps } {
   const { exports, instance } = instantiateSync<Record<string, unknown>>(engineModule(), {});
   const setup = instance.exports.servingSetup as (...args: number[]) => void;
-  setup(1000, 2000, 16, 3000, 12, 5, 0.1, 0.05, TrafficShape.flat, 200, 100, 100, 50, 0.3, 12800, 2048, CacheEviction.lru);
+  (instance.exports.paramsBuffer as (length: number) => number)(0); // lru has no parameters
+  setup(1000, 2000, 16, 3000, 12, 5, 0.1, 0.05, TrafficShape.flat, 200, 100, 100, 50, 0.3, 12800, 2048, policyInfo("lru").id);
   return { wrapped: exports as unknown as Steps, raw: instance.exports as unknown as Steps };
 }
 

@@ -29,19 +29,10 @@ export enum PoolInvariant {
   freeQueue,
   /** Free + used blocks differ from a tier's size, or from its free count. */
   counts,
-  /** An uncached free block sits behind a cached one in a free queue. */
-  freeOrder,
-  /** A hash map entry points to a block without that hash. */
+  /** A cached block's content is missing from its tier's eviction policy, or held there when it should not be. */
+  eviction,
+  /** A content's name, hash and block disagree (the tier's map, the block's name). */
   hashMap,
   /** A request's block table mixes tiers. */
   mixedTiers,
-}
-
-/** Which free cached block a tier gives up first (uncached free blocks always go before). */
-export enum CacheEviction {
-  lru,
-  fifo,
-  lfu,
-  belady,
-  s3fifo,
 }

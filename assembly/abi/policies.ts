@@ -12,6 +12,8 @@ export enum PolicyFlag {
   khl = 1,
   /** Reads the future: every access's next use is computed from the trace before the run. */
   future = 2,
+  /** Can evict a block pool's cached blocks (it needs nothing of a run but its hooks). */
+  blocks = 4,
 }
 
 /** A parameter's texts, by `policyParamText`. */
@@ -37,4 +39,6 @@ export enum StartResult {
   started = -1,
   unknownPolicy = -2,
   wrongParameterCount = -3,
+  /** The policy cannot evict a block pool's blocks (`PolicyFlag.blocks` unset). */
+  notForBlocks = -4,
 }

@@ -1,28 +1,25 @@
 import { ListPool } from "../util/list-pool";
 import { LinkPair } from "../util/node-layout";
-import { LazyHeaps } from "../util/lazy-heap";
-import { IntMap } from "../util/int-map";
-import { S3FifoQueues } from "./s3fifo-queues";
-import { CacheEviction, PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../abi/block-pool";
+import { PoolInvariant, PoolRefusal, PoolTier } from "../abi/block-pool";
+import {
+  setupContent, clearContent, cacheContent, useContent, releaseContent, evictContent, checkContent, blockCaching,
+  cachedIn, hashOf, useOf,
+} from "./cached-content";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
  * (block_pool.py, kv_cache_utils.py, kv_cache_manager.py), with a second (CPU) tier for swapping.
  *
  * - Blocks are preallocated: GPU blocks are ids [0, gpuBlocks), CPU blocks follow. Each has a
- *   reference count and, once full and cached, a hash (an i64 the host derives from the block's
- *   tokens and its parent's hash, so a hash names a whole prefix).
- * - Each tier has a free queue, an intrusive doubly linked list over the blocks holding every
- *   block with refcount 0. Freed blocks without a hash go to the head (no reuse value); freed
- *   cached blocks go to the tail; a request's blocks are freed last-first, so a chain's tail is
- *   evicted before its prefix. Allocation pops from the head; a popped cached block is evicted
- *   from the hash map there and then (vLLM's lazy eviction). A cache hit on a free cached block
- *   unlinks it from the queue.
- * - Which free cached block is evicted is pluggable: `lru` is vLLM's queue order (least recently
- *   freed); `fifo` (earliest cached), `lfu` (fewest hits) and `belady` (next use farthest in the
- *   future, given by the host) keep the free cached blocks of each tier in a heap as well (lazy-heap.ts);
- *   `s3fifo` keeps every cached block in S3-FIFO's small and main queues (s3fifo-queues.ts).
- *   Free blocks without a hash are always taken first.
+ *   reference count and, once full and cached, content: a hash (an i64 the host derives from the
+ *   block's tokens and its parent's hash, so a hash names a whole prefix).
+ * - Free blocks without content wait in a per-tier free list, an intrusive doubly linked list
+ *   like vLLM's free queue: freed ones go to the head (no reuse value), allocation takes the head.
+ *   Only when a tier has none is cached content evicted, from a free block, and that block taken.
+ * - Which content goes is the tier's eviction policy, any page policy of the registry that can
+ *   evict blocks (assembly/policies/; cached-content.ts says how blocks become its pages). `lru`
+ *   gives vLLM's order: least recently freed first, a request's blocks being freed last-first so
+ *   a chain's tail is evicted before its prefix.
  * - Requests own block tables (fixed rows of `maxBlocksPerRequest`). One hash maps to one cached
  *   block per tier: a block filled with content already cached stays uncached (vLLM keeps both,
  *   SGLang deduplicates; only the number of reusable copies differs).
@@ -30,23 +27,14 @@ import { CacheEviction, PoolInvariant, PoolRefusal, PoolStat, PoolTier } from ".
 
 export const GPU: i32 = PoolTier.gpu;
 export const CPU: i32 = PoolTier.cpu;
-const NO_HASH: i64 = -1;
 
 let blockTokens: i32 = 16;
 let tierStart = new StaticArray<i32>(2);
 let tierSize = new StaticArray<i32>(2);
 let freeCount = new StaticArray<i32>(2);
 let refCount = new StaticArray<i32>(0);
-let hashOf = new StaticArray<i64>(0);
-let hits = new StaticArray<i32>(0);
-let cachedAt = new StaticArray<i64>(0);
-let nextUse = new StaticArray<f64>(0);
-let freeQueue = new ListPool<LinkPair>(0, 0);
-let evictHeap = new LazyHeaps<LinkPair>(new StaticArray<i32>(0), 0, 0, 0);
-let s3 = changetype<S3FifoQueues>(0);
-let maps = new StaticArray<IntMap>(0);
-let evictPolicy: i32 = CacheEviction.lru;
-let clock: i64 = 0;
+let nameOf = new StaticArray<i32>(0);       // the block's content (cached-content.ts), -1 when uncached
+let uncachedFree = new ListPool<LinkPair>(0, 0);
 
 let maxRequests: i32 = 0;
 let maxPerRequest: i32 = 0;
@@ -56,11 +44,14 @@ let tableTier = new StaticArray<i32>(0);
 let requestTokens = new StaticArray<i32>(0);
 let requestCached = new StaticArray<i32>(0);
 let checkRefs = new StaticArray<i32>(0);
-let checkQueued = new StaticArray<i32>(0);
+let checkListed = new StaticArray<i32>(0);
 
-/** Host-filled inputs of the next call: block hashes and, for belady, their next use. */
+/**
+ * Host-filled inputs of the next call: block hashes and, for belady, their next use (a time;
+ * 0x7fffffff, the hierarchy's NEVER, for never).
+ */
 export let hashInput = new StaticArray<i64>(0);
-export let nextUseInput = new StaticArray<f64>(0);
+export let nextUseInput = new StaticArray<i32>(0);
 /** The blocks cachedPrefix found, in order (admit reuses them instead of probing again). */
 let prefixBlocks = new StaticArray<i32>(0);
 
@@ -70,7 +61,11 @@ export let evictedBlocks: i64 = 0;
 export let swappedOutBlocks: i64 = 0;
 export let swappedInBlocks: i64 = 0;
 
-export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policy: i32): void {
+/**
+ * Sets the pool up, its cached blocks evicted by page policy `policy` (checked with
+ * `checkBlockPolicy`) with its parameter struct at `params`; `seed` seeds random eviction.
+ */
+export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policy: i32, params: usize, seed: u64): void {
   blockTokens = tokensPerBlock;
   const total = gpuBlocks + cpuBlocks;
   tierStart = new StaticArray<i32>(2);
@@ -80,18 +75,9 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   unchecked(tierSize[GPU] = gpuBlocks);
   unchecked(tierSize[CPU] = cpuBlocks);
   refCount = new StaticArray<i32>(total);
-  hashOf = new StaticArray<i64>(total);
-  hits = new StaticArray<i32>(total);
-  cachedAt = new StaticArray<i64>(total);
-  nextUse = new StaticArray<f64>(total);
-  freeQueue = new ListPool<LinkPair>(2, total);
-  // belady's keys (minus the next use) do not grow with time: no sorted run.
-  evictHeap = new LazyHeaps<LinkPair>(tierSize, total, 0, policy != CacheEviction.belady ? 1 : 0);
-  s3 = new S3FifoQueues(total, tierStart, tierSize, refCount);
-  maps = new StaticArray<IntMap>(2);
-  unchecked(maps[GPU] = new IntMap(max(1, gpuBlocks)));
-  unchecked(maps[CPU] = new IntMap(max(1, cpuBlocks)));
-  evictPolicy = policy;
+  nameOf = new StaticArray<i32>(total);
+  uncachedFree = new ListPool<LinkPair>(2, total);
+  setupContent(tierSize, policy, params, seed);
   maxRequests = requests;
   maxPerRequest = blocksPerRequest;
   tables = new StaticArray<i32>(requests * blocksPerRequest);
@@ -100,9 +86,9 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   requestTokens = new StaticArray<i32>(requests);
   requestCached = new StaticArray<i32>(requests);
   checkRefs = new StaticArray<i32>(total);
-  checkQueued = new StaticArray<i32>(total);
+  checkListed = new StaticArray<i32>(total);
   hashInput = new StaticArray<i64>(blocksPerRequest);
-  nextUseInput = new StaticArray<f64>(blocksPerRequest);
+  nextUseInput = new StaticArray<i32>(blocksPerRequest);
   prefixBlocks = new StaticArray<i32>(blocksPerRequest);
   resetPool();
 }
@@ -110,17 +96,12 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
 /** Empties the pool in place (no allocation): every block free and uncached, every table empty. */
 export function resetPool(): void {
   const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
-  clock = 0;
-  freeQueue.clear();
-  evictHeap.clear();
-  s3.clear();
-  unchecked(maps[GPU]).clear();
-  unchecked(maps[CPU]).clear();
+  clearContent();
+  uncachedFree.clear();
   for (let b = 0; b < total; b++) {
     unchecked(refCount[b] = 0);
-    unchecked(hashOf[b] = NO_HASH);
-    unchecked(hits[b] = 0);
-    freeQueue.append(tierOf(b), b);
+    unchecked(nameOf[b] = -1);
+    uncachedFree.append(tierOf(b), b);
   }
   unchecked(freeCount[GPU] = tierSize[GPU]);
   unchecked(freeCount[CPU] = tierSize[CPU]);
@@ -149,7 +130,7 @@ export function freeBlocks(tier: i32): i32 {
 }
 
 export function cachedBlocks(tier: i32): i32 {
-  return unchecked(maps[tier]).size;
+  return cachedIn(tier);
 }
 
 export function blocksOf(request: i32): i32 {
@@ -165,49 +146,18 @@ export function tableOf(request: i32): usize {
   return changetype<usize>(tables) + ((<usize>(request * maxPerRequest)) << 2);
 }
 
-/** fifo, lfu and belady keep the free cached blocks in a heap keyed by `score`. */
-@inline function heapPolicy(): bool {
-  return evictPolicy == CacheEviction.fifo || evictPolicy == CacheEviction.lfu || evictPolicy == CacheEviction.belady;
-}
-
-function score(b: i32): f64 {
-  if (evictPolicy == CacheEviction.fifo) return <f64>unchecked(cachedAt[b]);
-  if (evictPolicy == CacheEviction.lfu) return <f64>unchecked(hits[b]);
-  return -unchecked(nextUse[b]); // belady: the farthest next use is the smallest key
-}
-
-/** Makes a free block unavailable (a hit on it, or its allocation). */
-function unlinkFree(b: i32): void {
-  const t = tierOf(b);
-  freeQueue.remove(t, b);
-  if (heapPolicy() && unchecked(hashOf[b]) != NO_HASH) evictHeap.remove(t, b);
-  unchecked(freeCount[t] = freeCount[t] - 1);
-}
-
-/** Drops a block's cached content (it is being reused for other tokens). */
-function uncache(b: i32): void {
-  const h = unchecked(hashOf[b]);
-  if (h == NO_HASH) return;
-  unchecked(maps[tierOf(b)]).delete(h, b);
-  unchecked(hashOf[b] = NO_HASH);
-  if (evictPolicy == CacheEviction.s3fifo) s3.onUncache(tierOf(b), b);
-  evictedBlocks++;
-}
-
-/** Takes a free block of the tier for new content: uncached ones first, else the policy's victim. */
+/** Takes a free block of the tier for new content: an uncached one, else one the policy evicts. */
 function popFree(t: i32): i32 {
-  let b = freeQueue.first(t);
-  if (unchecked(hashOf[b]) != NO_HASH) {
-    if (heapPolicy()) b = evictHeap.top(t);
-    else if (evictPolicy == CacheEviction.s3fifo) {
-      const v = s3.victim(t, hashOf);
-      if (v >= 0) b = v; // -1 cannot happen while a free cached block exists; the queue head is then as good
-    }
+  let b = uncachedFree.first(t);
+  if (b >= 0) {
+    uncachedFree.remove(t, b);
+  } else {
+    b = evictContent(t);
+    unchecked(nameOf[b] = -1);
+    evictedBlocks++;
   }
-  unlinkFree(b);
-  uncache(b);
+  unchecked(freeCount[t] = freeCount[t] - 1);
   unchecked(refCount[b] = 1);
-  unchecked(hits[b] = 0);
   return b;
 }
 
@@ -216,33 +166,24 @@ function release(b: i32): void {
   unchecked(refCount[b] = c);
   if (c > 0) return;
   const t = tierOf(b);
-  if (unchecked(hashOf[b]) == NO_HASH) {
-    freeQueue.prepend(t, b);
-  } else {
-    freeQueue.append(t, b);
-    if (heapPolicy()) evictHeap.insert(t, b, score(b));
-  }
+  const name = unchecked(nameOf[b]);
+  if (name < 0) uncachedFree.prepend(t, b);
+  else releaseContent(name, t);
   unchecked(freeCount[t] = freeCount[t] + 1);
 }
 
-function acquire(b: i32): void {
-  if (unchecked(refCount[b]) == 0) unlinkFree(b);
+/** A request takes cached block b, whose content it next uses at `use`. */
+function acquire(b: i32, use: i32): void {
+  const wasFree = unchecked(refCount[b]) == 0;
+  if (wasFree) unchecked(freeCount[tierOf(b)] = freeCount[tierOf(b)] - 1);
   unchecked(refCount[b] = refCount[b] + 1);
-  unchecked(hits[b] = hits[b] + 1);
-  if (evictPolicy == CacheEviction.s3fifo) s3.onHit(b);
+  useContent(unchecked(nameOf[b]), tierOf(b), use, wasFree);
 }
 
-/** Records block b (of its tier) as holding the content named `h`. */
-function setCached(b: i32, h: i64): void {
-  unchecked(maps[tierOf(b)]).set(h, b);
-  markCached(b, h);
-}
-
-/** The block-side half of setCached, once the tier's map names b for h. */
-function markCached(b: i32, h: i64): void {
-  unchecked(hashOf[b] = h);
-  unchecked(cachedAt[b] = clock++);
-  if (evictPolicy == CacheEviction.s3fifo) s3.onCache(tierOf(b), b, h);
+/** Gives block b (in use, uncached) content `h`, unless another block of its tier caches it. */
+function cache(b: i32, h: i64, use: i32): void {
+  const name = cacheContent(tierOf(b), h, b, use);
+  if (name >= 0) unchecked(nameOf[b] = name);
 }
 
 @inline function push(request: i32, b: i32): void {
@@ -251,24 +192,20 @@ function markCached(b: i32, h: i64): void {
   unchecked(tableLength[request] = n + 1);
 }
 
-/** Gives block `b` the hash of the request's next full block (input slot `k`), unless cached elsewhere. */
+/** Gives block `b` the hash of the request's next full block (input slot `k`), unless cached. */
 function cacheBlock(b: i32, k: i32): void {
-  const h = unchecked(hashInput[k]);
-  unchecked(nextUse[b] = nextUseInput[k]);
-  if (unchecked(hashOf[b]) != NO_HASH) return;
-  if (unchecked(maps[tierOf(b)]).insertIfAbsent(h, b)) markCached(b, h);
+  if (unchecked(nameOf[b]) < 0) cache(b, unchecked(hashInput[k]), unchecked(nextUseInput[k]));
 }
 
 export function isCached(tier: i32, h: i64): bool {
-  return unchecked(maps[tier]).get(h) >= 0;
+  return blockCaching(tier, h) >= 0;
 }
 
 /** Longest run of the first `count` input hashes cached in the tier; their blocks go to `prefixBlocks`. */
 export function cachedPrefix(tier: i32, count: i32): i32 {
-  const map = unchecked(maps[tier]);
   let n = 0;
   while (n < count) {
-    const b = map.get(unchecked(hashInput[n]));
+    const b = blockCaching(tier, unchecked(hashInput[n]));
     if (b < 0) break;
     unchecked(prefixBlocks[n++] = b);
   }
@@ -298,8 +235,7 @@ export function admit(request: i32, tokens: i32): i32 {
   unchecked(tableTier[request] = GPU);
   for (let k = 0; k < hit; k++) {
     const b = unchecked(prefixBlocks[k]); // the map has not changed since cachedPrefix
-    acquire(b);
-    unchecked(nextUse[b] = nextUseInput[k]);
+    acquire(b, unchecked(nextUseInput[k]));
     push(request, b);
   }
   for (let k = hit; k < needed; k++) {
@@ -356,13 +292,12 @@ export function swap(request: i32, to: i32): i32 {
   if (from == to) return 0;
   const n = unchecked(tableLength[request]);
   const base = request * maxPerRequest;
-  const map = unchecked(maps[to]);
   let copies = 0;
   let takenFree = 0;
   const free = unchecked(freeCount[to]);
   for (let i = 0; i < n; i++) {
-    const h = unchecked(hashOf[tables[base + i]]);
-    const there = h == NO_HASH ? -1 : map.get(h);
+    const name = unchecked(nameOf[tables[base + i]]);
+    const there = name < 0 ? -1 : blockCaching(to, hashOf(name));
     if (there < 0) copies++;
     else if (unchecked(refCount[there]) == 0) takenFree++;
     // The count only grows: stop at the first block that does not fit (a waiting swap-in is
@@ -371,15 +306,14 @@ export function swap(request: i32, to: i32): i32 {
   }
   for (let i = 0; i < n; i++) {
     const b = unchecked(tables[base + i]);
-    const h = unchecked(hashOf[b]);
-    let there = h == NO_HASH ? -1 : map.get(h);
+    const name = unchecked(nameOf[b]);
+    let there = name < 0 ? -1 : blockCaching(to, hashOf(name));
     if (there >= 0) {
-      acquire(there);
+      acquire(there, useOf(name));
     } else {
       there = popFree(to);
-      if (h != NO_HASH) setCached(there, h);
+      if (name >= 0) cache(there, hashOf(name), useOf(name));
     }
-    unchecked(nextUse[there] = nextUse[b]);
     unchecked(tables[base + i] = there);
     release(b);
   }
@@ -393,10 +327,9 @@ export function swap(request: i32, to: i32): i32 {
 export function checkPool(): i32 {
   const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
   const refs = checkRefs;
-  const inQueue = checkQueued;
   for (let b = 0; b < total; b++) {
     unchecked(refs[b] = 0);
-    unchecked(inQueue[b] = 0);
+    unchecked(checkListed[b] = 0);
   }
   for (let r = 0; r < maxRequests; r++) {
     const base = r * maxPerRequest;
@@ -408,27 +341,22 @@ export function checkPool(): i32 {
   }
   for (let b = 0; b < total; b++) if (unchecked(refs[b]) != unchecked(refCount[b])) return PoolInvariant.refCount;
   for (let t = 0; t < 2; t++) {
-    let n = 0;
-    let seenCached = false;
-    for (let b = freeQueue.first(t); b >= 0; b = freeQueue.next(b)) {
-      if (unchecked(refCount[b]) != 0 || tierOf(b) != t) return PoolInvariant.freeQueue;
-      unchecked(inQueue[b] = 1);
-      n++;
-      const cached = unchecked(hashOf[b]) != NO_HASH;
-      if (!cached && seenCached) return PoolInvariant.freeOrder;
-      seenCached = seenCached || cached;
+    let listed = 0;
+    for (let b = uncachedFree.first(t); b >= 0; b = uncachedFree.next(b)) {
+      if (unchecked(refCount[b]) != 0 || unchecked(nameOf[b]) >= 0 || tierOf(b) != t) return PoolInvariant.freeQueue;
+      unchecked(checkListed[b] = 1);
+      listed++;
     }
-    if (n != unchecked(freeCount[t])) return PoolInvariant.counts;
     let used = 0;
-    for (let b = unchecked(tierStart[t]); b < unchecked(tierStart[t]) + unchecked(tierSize[t]); b++) if (unchecked(refCount[b]) > 0) used++;
-    if (used + n != unchecked(tierSize[t])) return PoolInvariant.counts;
+    let free = 0;
+    for (let b = unchecked(tierStart[t]); b < unchecked(tierStart[t]) + unchecked(tierSize[t]); b++) {
+      if (unchecked(refCount[b]) > 0) used++;
+      else if (unchecked(nameOf[b]) >= 0) free++;
+      else if (unchecked(checkListed[b]) == 0) return PoolInvariant.freeQueue;
+    }
+    if (listed + free != unchecked(freeCount[t]) || used + listed + free != unchecked(tierSize[t])) return PoolInvariant.counts;
   }
-  for (let b = 0; b < total; b++) if (unchecked(refCount[b]) == 0 && unchecked(inQueue[b]) == 0) return PoolInvariant.freeQueue;
-  for (let b = 0; b < total; b++) {
-    const h = unchecked(hashOf[b]);
-    if (h != NO_HASH && unchecked(maps[tierOf(b)]).get(h) != b) return PoolInvariant.hashMap;
-  }
-  return PoolInvariant.ok;
+  return checkContent(nameOf, refCount);
 }
 
 export function hashInputBuffer(): usize {

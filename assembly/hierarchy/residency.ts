@@ -1,4 +1,4 @@
-import { profile, PROFILE_KHL, numPages, numTiers, tierCapacity, pages, PageRecord, RECORD, FLAGS, PENDING_BIT, sizeOf } from "./state";
+import { profile, PROFILE_KHL, numPages, numTiers, tierCapacity, pages, PageRecord, RECORD, FLAGS, PENDING_BIT, PINNED_BIT, sizeOf } from "./state";
 import { ListPool } from "../util/list-pool";
 
 /**
@@ -16,6 +16,8 @@ export let tierCount = new StaticArray<i32>(0);
 let order = new ListPool<PageRecord>(0, 0);
 let stride: i32 = 0;
 let ordered = true;
+/** Whether any page can be pinned (the block pool's); false leaves `evictable` one comparison. */
+let pinning = false;
 
 /** Whether linkIn / linkOut keep each tier's insertion order (only if the policy walks it). */
 export function keepOrder(keep: bool): void {
@@ -23,6 +25,7 @@ export function keepOrder(keep: bool): void {
 }
 
 export function initResidency(): void {
+  pinning = false;
   tierUsed = new StaticArray<i64>(numTiers);
   tierPeak = new StaticArray<i64>(numTiers);
   tierCount = new StaticArray<i32>(numTiers);
@@ -66,6 +69,28 @@ export function initResidency(): void {
 @inline export function setPending(page: i32, pending: bool): void {
   const flags = flagsOf(page);
   setFlags(page, pending ? flags | PENDING_BIT : flags & ~PENDING_BIT);
+}
+
+/**
+ * Lets pages be pinned (the block pool: a block in use by a request cannot be evicted, and a
+ * policy that keeps pinned pages in its order passes over them; see `Policy.keepsPinnedPages`).
+ */
+export function allowPinning(): void {
+  pinning = true;
+}
+
+@inline export function setPinnedPage(page: i32, pin: bool): void {
+  const flags = flagsOf(page);
+  setFlags(page, pin ? flags | PINNED_BIT : flags & ~PINNED_BIT);
+}
+
+@inline export function isPinnedPage(page: i32): bool {
+  return (flagsOf(page) & PINNED_BIT) != 0;
+}
+
+/** Whether a victim search may take `page`: not the engine's `exclude`, not pinned. */
+@inline export function evictable(page: i32, exclude: i32): bool {
+  return page != exclude && !(pinning && (flagsOf(page) & PINNED_BIT) != 0);
 }
 
 /** Oldest page of the tier (head of its order), or -1. */

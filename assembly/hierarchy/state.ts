@@ -19,6 +19,12 @@ export let numPages: i32 = 0;
 export let numTiers: i32 = 0;
 /** Index of the access being handled (the policies' notion of time). */
 export let step: i32 = 0;
+/**
+ * Evictions from this tier on drop a page from the cache (policies forget what they counted of
+ * it): the last tier of the hierarchy, where a page evicted from a tier moves down; every tier in
+ * the block pool, whose tiers are separate caches.
+ */
+let dropTier: i32 = 0;
 /** Page whose access is being handled; never a victim of that access's prefetches in kvsim. */
 export let pinned: i32 = -1;
 
@@ -38,6 +44,8 @@ export let pinned: i32 = -1;
 export const RECORD: i32 = strideOf<PageRecord>();
 export const FLAGS: i32 = <i32>offsetof<PageRecord>("flags") >> 2;
 export const PENDING_BIT: i32 = 1 << 8;
+/** Bit 9: the page may not be evicted now (a block pool's block in use); see residency.ts `evictable`. */
+export const PINNED_BIT: i32 = 1 << 9;
 export let pageSizeInput = new StaticArray<i32>(0);
 export let pages = new StaticArray<i32>(0);
 /** Decode cost of the scenario's quantization, added to every tier-0 hit and transfer (ms). */
@@ -59,6 +67,15 @@ export let traceLength: i32 = 0;
 export let nextUse = new StaticArray<i32>(0);
 export let firstUse = new StaticArray<i32>(0);
 
+@inline export function dropsOnEviction(tier: i32): bool {
+  return tier >= dropTier;
+}
+
+/** Makes every tier its own cache (the block pool's): an eviction from any tier drops the page. */
+export function separateTiers(): void {
+  dropTier = 0;
+}
+
 export function setStep(s: i32): void {
   step = s;
 }
@@ -72,6 +89,7 @@ export function initState(count: i32, tiers: i32, prof: i32, penalty: f64): void
   numPages = count;
   decodePenalty = penalty;
   numTiers = tiers;
+  dropTier = tiers - 1;
   step = 0;
   pinned = -1;
   pageSizeInput = new StaticArray<i32>(count);
@@ -119,6 +137,17 @@ export function setTrace(t: StaticArray<i32>, length: i32): void {
 
 /** Never-reused accesses get this sentinel: later than any step. */
 export const NEVER: i32 = 0x7fffffff;
+
+/**
+ * The block pool's future: the host gives each access's next use, which the pool writes to
+ * nextUse[0] (step stays 0) before the policy hears of the access; no page has a known use before.
+ */
+export function useHostFuture(): void {
+  nextUse = new StaticArray<i32>(1);
+  firstUse = new StaticArray<i32>(numPages);
+  for (let p = 0; p < numPages; p++) unchecked(firstUse[p] = NEVER);
+  step = 0;
+}
 
 /** Backward pass: nextUse[s] = next step touching trace[s]; firstUse[p] = first step touching p. */
 export function computeNextUse(): void {

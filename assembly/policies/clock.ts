@@ -1,7 +1,7 @@
 import { Policy } from "./policy";
 import { PolicyEntry } from "./entry";
 import { numPages } from "../hierarchy/state";
-import { headOf, moveToTail, tierCount, isIn } from "../hierarchy/residency";
+import { headOf, moveToTail, tierCount, isIn, evictable } from "../hierarchy/residency";
 
 @unmanaged class ClockParams {
   bits: f64;
@@ -12,6 +12,7 @@ export function clock(): PolicyEntry {
     "Corbató 1968 (Multics paging); libCacheSim Clock (FIFO-Reinsertion, n-bit-counter)")
     .integer("bits", 1, "bits of each page's hit counter: a page goes round at most 2^bits − 1 times (libCacheSim's n-bit-counter)", 1, 8)
     .kvsimOnly()
+    .evictsBlocks()
     .victimSearch("insertion list per tier, hits sent round to the tail, amortised O(1)")
     .creates<ClockParams>((params: usize): Policy => new ClockPolicy(changetype<ClockParams>(params)));
 }
@@ -22,8 +23,8 @@ export function clock(): PolicyEntry {
  * tier is examined: with a count above 0 it loses one unit and moves to the newest end (its second
  * chance), else it is the victim. Each tier runs its own clock over its insertion order; a hit is
  * an access found in tier 0, and a page arriving in any tier starts at 0 (libCacheSim's insert).
- * The page the engine must not evict (`exclude`, the accessed page during its prefetches) goes
- * round with its count unchanged: libCacheSim has no such page. Each pass either evicts or spends
+ * A page that may not be evicted (`exclude`, the accessed page during its prefetches; a block
+ * pool's block in use) goes round with its count unchanged: libCacheSim has no such page. Each pass either evicts or spends
  * a unit, so an eviction is amortised O(1).
  */
 export class ClockPolicy extends Policy {
@@ -46,13 +47,22 @@ export class ClockPolicy extends Policy {
     unchecked(this.count[page] = 0);
   }
 
+  /** A page in use keeps its place and its count, going round like `exclude`. */
+  keepsPinnedPages(): bool {
+    return true;
+  }
+
   victim(tier: i32, exclude: i32): i32 {
     const others = unchecked(tierCount[tier]) - (exclude >= 0 && isIn(tier, exclude) ? 1 : 0);
     if (others <= 0) return -1;
-    while (true) {
+    // Each round spends a unit of every evictable page's count: 2^bits rounds find the victim,
+    // unless every page is pinned.
+    const bound = ((<i32>this.maxCount) + 2) * unchecked(tierCount[tier]);
+    for (let passed = 0; passed < bound; passed++) {
       const page = headOf(tier);
-      if (page != exclude && unchecked(this.count[page]) == 0) return page;
-      if (page != exclude) unchecked(this.count[page] = this.count[page] - 1);
+      const free = evictable(page, exclude);
+      if (free && unchecked(this.count[page]) == 0) return page;
+      if (free) unchecked(this.count[page] = this.count[page] - 1);
       moveToTail(tier, page);
     }
     return -1;

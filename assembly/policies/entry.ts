@@ -32,6 +32,7 @@ export class PolicyEntry {
   params: ParamDecl[] = [];
   khl: bool = true;
   future: bool = false;
+  blocks: bool = false;
   search: string = "";
   paramWords: i32 = 0;
   make: (params: usize) => Policy = noPolicy;
@@ -59,6 +60,15 @@ export class PolicyEntry {
   /** Reads the future: the engine computes every access's next use before making the policy. */
   offline(): PolicyEntry {
     this.future = true;
+    return this;
+  }
+
+  /**
+   * Can evict a block pool's cached blocks too (blocks/cached-content.ts): it needs of a run only
+   * its hooks, residency and page records (no tier costs, steps or prefetches).
+   */
+  evictsBlocks(): PolicyEntry {
+    this.blocks = true;
     return this;
   }
 

@@ -5,6 +5,7 @@ import { ScoredPolicy, Find, findVictim } from "./scored";
 
 export function fifo(): PolicyEntry {
   return new PolicyEntry("fifo", "first in, first out per tier", "libCacheSim FIFO")
+    .evictsBlocks()
     .victimSearch("insertion-ordered list per tier, O(1)")
     .creates<NoParams>((params: usize): Policy => new FifoPolicy());
 }
@@ -26,6 +27,11 @@ export class FifoPolicy extends ScoredPolicy {
 
   victim(tier: i32, exclude: i32): i32 {
     return findVictim<FifoPolicy>(this, tier, exclude);
+  }
+
+  /** The order is the one pages entered in: a block in use keeps its place (the search passes it). */
+  keepsPinnedPages(): bool {
+    return true;
   }
 
   score(page: i32): f64 {

@@ -1,7 +1,7 @@
 import { Policy, PolicyHints } from "./policy";
 import { PolicyEntry, NoParams } from "./entry";
 import { ScoredPolicy, Find, findVictim } from "./scored";
-import { numPages, numTiers } from "../hierarchy/state";
+import { numPages, dropsOnEviction } from "../hierarchy/state";
 
 /**
  * Sorted runs per heap: entries of one count arrive in arrival order, so counts 1 .. RUNS - 1 each
@@ -11,14 +11,15 @@ const RUNS: i32 = 8;
 
 export function lfu(): PolicyEntry {
   return new PolicyEntry("lfu", "least frequently used: fewest accesses since the page entered the cache", "libCacheSim LFU (in-cache counts)")
+    .evictsBlocks()
     .victimSearch("lazy min-heap per tier with sorted runs, O(log n)")
     .creates<NoParams>((params: usize): Policy => new LfuPolicy());
 }
 
 /**
  * Least frequently used: evict the page with the fewest accesses since it entered the cache
- * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the last
- * tier. Ties go to the page that entered the tier first. The count changes only on the page's
+ * (in-cache LFU, as libCacheSim's `LFU`): its count is forgotten when it is dropped from the
+ * cache (evicted from the last tier). Ties go to the page that entered the tier first. The count changes only on the page's
  * own access, so a heap finds the victim in O(log n).
  */
 export class LfuPolicy extends ScoredPolicy {
@@ -52,7 +53,7 @@ export class LfuPolicy extends ScoredPolicy {
   }
 
   onEvict(page: i32, tier: i32): void {
-    if (tier == numTiers - 1) {
+    if (dropsOnEviction(tier)) {
       unchecked(this.freq[page] = 0);
       // Still resident only in the khl profile, where a page may sit in two tiers (quirk Q1).
       this.rescore(page);

@@ -56,8 +56,27 @@ export abstract class Policy {
   onEnter(page: i32, tier: i32): void {}
   /** The page is about to leave `tier` (still linked into the tier's order). */
   onLeave(page: i32, tier: i32): void {}
-  /** The page to evict from `tier` to make room, never `exclude`; -1 when there is none. */
+  /**
+   * The block pool only: the page's id is about to name other content (the pool reuses the ids of
+   * content evicted long ago), so whatever the policy remembers of it beyond its residency (a ghost
+   * entry) must go.
+   */
+  onForget(page: i32): void {}
+  /**
+   * The page to evict from `tier` to make room, never `exclude`; -1 when there is none. A policy
+   * that keeps pinned pages (below) also passes over them: `evictable(page, exclude)`.
+   */
   abstract victim(tier: i32, exclude: i32): i32;
+  /**
+   * How the block pool treats the blocks requests are using (pinned pages). False: a pinned page
+   * leaves the policy's tiers and enters again, at the tail of the order, when it is released —
+   * right for an order by last use or by score (lru is then vLLM's free queue), and O(1). True: a
+   * pinned page stays, and the victim search passes over it — needed when the order is the one
+   * pages entered in (fifo, sieve, clock, s3fifo).
+   */
+  keepsPinnedPages(): bool {
+    return false;
+  }
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */
   prefetch(page: i32, out: StaticArray<i32>): i32 {
     return 0;

@@ -1,6 +1,6 @@
 import { Policy } from "./policy";
 import { profile, PROFILE_KHL, numPages, numTiers, pages, PageRecord, tierPageLimits, commonPageSize, RECORD } from "../hierarchy/state";
-import { headOf, nextIn, residentMaskOf } from "../hierarchy/residency";
+import { headOf, nextIn, residentMaskOf, evictable } from "../hierarchy/residency";
 import { LazyHeaps } from "../util/lazy-heap";
 import { DenseSets } from "../util/dense-sets";
 import { DrawsAhead } from "../util/draws-ahead";
@@ -188,7 +188,7 @@ export function findVictim<P extends ScoredPolicy>(policy: P, tier: i32, exclude
   const find = policy.find;
   if (find == Find.list) {
     let page = headOf(tier);
-    if (page == exclude) page = nextIn(tier, page);
+    while (page >= 0 && !evictable(page, exclude)) page = nextIn(tier, page);
     return page;
   }
   if (find == Find.heap) return heapMin<P>(policy, changetype<LazyHeaps<PageRecord>>(policy.heaps), tier, exclude);

@@ -1,5 +1,5 @@
 import * as pool from "../blocks/pool";
-import { Stream } from "../util/rng";
+import { Stream, seedRng } from "../util/rng";
 import { ServingAction, ServingCounter, ServingObservation, ServingInvariant, ServingTraceColumn, TrafficShape } from "../abi/serving";
 
 /**
@@ -100,7 +100,7 @@ export let lastReward: f64 = 0;
 export function setupServing(
   gpu: i32, cpu: i32, tokensPerBlock: i32, ticks: i32, batch: i32, perTick: i32, vip: f64, power: f64,
   trafficShape: i32, free: i32, vipSla: i32, freeQueueMax: i32, vipQueueMax: i32, returning: f64, tokensCap: i32, requestSlots: i32,
-  eviction: i32,
+  evictionPolicy: i32, evictionParams: usize,
 ): void {
   gpuBlocks = gpu;
   cpuBlocks = cpu;
@@ -122,7 +122,7 @@ export function setupServing(
   maxTokens = tokensCap;
   slots = requestSlots;
   const maxBlocks = (tokensCap + tokensPerBlock - 1) / tokensPerBlock;
-  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, eviction);
+  pool.setupPool(gpu, cpu, tokensPerBlock, requestSlots, maxBlocks, evictionPolicy, evictionParams, 0);
   status = new StaticArray<i32>(slots);
   tierOf = new StaticArray<i32>(slots);
   userOf = new StaticArray<i32>(slots);
@@ -167,6 +167,7 @@ export function resetServing(seed: f64, reseed: bool): void {
     countRng.reseed(s, 0);
     attrRng.reseed(s, 1);
     userRng.reseed(s, 2);
+    seedRng(s); // the pool's random eviction
   }
   pool.resetPool();
   for (let r = 0; r < slots; r++) {

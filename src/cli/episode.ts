@@ -6,7 +6,7 @@ import { SERVING_CACHE_POLICIES, ServingEnv, servingCachePolicy } from "../envs/
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
-import { parseNonNegativeInt } from "./options.js";
+import { collectKeyValue, parseNonNegativeInt } from "./options.js";
 
 interface EpisodeOptions {
   env?: string;
@@ -17,6 +17,7 @@ interface EpisodeOptions {
   trace?: string;
   tickMs: number;
   cachePolicy?: string;
+  cacheParam: Record<string, string>;
   json?: boolean;
 }
 
@@ -31,17 +32,22 @@ export function episodeCommand(): Command {
     .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")
     .option("--tick-ms <ms>", "with --trace: milliseconds per tick", parseNonNegativeInt("--tick-ms"), 100)
     .option("--cache-policy <name>", `kvsim/Serving-{easy,medium,hard}-v0 and --trace: which free cached block the pool gives up first (${SERVING_CACHE_POLICIES.join(", ")}; default lru)`)
+    .option("--cache-param <k=v>", "with --cache-policy: one of its parameters, repeatable (e.g. small_ratio=0.2 for s3fifo)", collectKeyValue, {})
     .option("--json", "print JSON")
     .action(async (opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
       if (!opts.env && !opts.trace) throw new KvsimInputError("give --env ID or --trace FILE");
-      const cachePolicy = opts.cachePolicy === undefined ? undefined : servingCachePolicy(opts.cachePolicy, "--cache-policy");
+      const cacheParamsGiven = Object.keys(opts.cacheParam).length > 0;
+      if (cacheParamsGiven && opts.cachePolicy === undefined) throw new KvsimInputError("--cache-param: give --cache-policy too");
+      const cachePolicy = opts.cachePolicy;
+      const eviction = cachePolicy === undefined ? undefined : servingCachePolicy(cachePolicy, opts.cacheParam, "--cache-policy");
       if (cachePolicy !== undefined && opts.env && !("cachePolicy" in envSpec(opts.env).options)) {
         throw new KvsimInputError(`--cache-policy: ${opts.env} has no cache policy to choose (kvsim/Serving-{easy,medium,hard}-v0 and --trace have)`);
       }
+      const cache = eviction ? { cachePolicy, cachePolicyParams: eviction.params } : {};
       const env = opts.trace
-        ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100, cachePolicy })
-        : makeDiscrete(opts.env!, cachePolicy === undefined ? {} : { cachePolicy });
+        ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100, ...cache })
+        : makeDiscrete(opts.env!, cache);
       opts.env = env.id;
       const agent = makeAgent(opts.agent, env, { weights: opts.weights });
       const score = (): number | undefined => ("score" in env && typeof env.score === "function" ? (env.score as () => number).call(env) : undefined);

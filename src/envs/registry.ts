@@ -3,7 +3,7 @@ import { AgenticEnv } from "./agentic/agentic-env.js";
 import { DIFFICULTIES, type Difficulty } from "./agentic/constants.js";
 import { NPA_TASKS } from "./serving/npa/constants.js";
 import { NpaServingEnv } from "./serving/npa/npa-env.js";
-import { SERVING_CACHE_POLICIES, ServingEnv, type ServingCachePolicy } from "./serving/serving-env.js";
+import { SERVING_CACHE_POLICIES, ServingEnv } from "./serving/serving-env.js";
 import type { Env, Space } from "./spaces.js";
 
 /** An env whose action is one id of a `Discrete` space (the serving envs): what RL agents play. */
@@ -27,14 +27,20 @@ export interface EnvSpec {
   make(options: EnvOptions): AnyEnv;
 }
 
-const CACHE_POLICY = { cachePolicy: `which free cached block the pool gives up first: ${SERVING_CACHE_POLICIES.join(", ")} (default lru, vLLM's order)` };
+const CACHE_POLICY = {
+  cachePolicy: `which free cached block the pool gives up first: ${SERVING_CACHE_POLICIES.join(", ")} (default lru, vLLM's order)`,
+  cachePolicyParams: "the cache policy's parameters, e.g. { small_ratio: 0.2 } for s3fifo (docs/policies.md)",
+};
 
 /** Every environment, under a versioned id (Gymnasium's `namespace/Name-vN`), registered once. */
 export const ENVS: readonly EnvSpec[] = [
   ...NPA_TASKS.map((task): EnvSpec => ({
     id: `kvsim/Serving-${task}-v0`, kind: "discrete", options: CACHE_POLICY,
     summary: `the ${task} task on the WASM block pool with prefix caching, corrected semantics and an SLO score (docs/envs.md)`,
-    make: (options) => new ServingEnv({ task, cachePolicy: options["cachePolicy"] as ServingCachePolicy | undefined }),
+    make: (options) => new ServingEnv({
+      task, cachePolicy: options["cachePolicy"] as string | undefined,
+      cachePolicyParams: options["cachePolicyParams"] as Record<string, number> | undefined,
+    }),
   })),
   ...NPA_TASKS.map((task): EnvSpec => ({
     id: `kvsim/Serving-npa-${task}-v0`, kind: "discrete", options: {},

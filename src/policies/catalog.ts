@@ -17,6 +17,8 @@ export interface PolicyCatalogEntry {
   khl: boolean;
   /** Reads the future (the trace's next uses). */
   future: boolean;
+  /** Can evict a block pool's cached blocks. */
+  blocks: boolean;
   /** In the order of the policy's parameter struct. */
   params: ParamSpec[];
 }

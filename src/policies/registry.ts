@@ -21,6 +21,8 @@ export interface PolicyInfo {
   victimSearch: string;
   /** Reads the future: the engine computes every access's next use from the trace first. */
   future: boolean;
+  /** Can evict a block pool's cached blocks too (src/wasm/block-eviction.ts). */
+  evictsBlocks: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface PolicyInfo {
 export const POLICIES: readonly PolicyInfo[] = POLICY_CATALOG.map((p) => ({
   name: p.name, id: p.id, summary: p.summary, source: p.source, params: p.params,
   profiles: p.khl ? PROFILES : (["kvsim"] as const), victimSearch: p.victimSearch, future: p.future,
+  evictsBlocks: p.blocks,
 }));
 
 export function policyInfo(name: string): PolicyInfo {

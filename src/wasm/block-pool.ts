@@ -1,11 +1,11 @@
 import { KvsimInputError } from "../errors.js";
-import { CacheEviction as EvictionId, PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../../assembly/abi/block-pool.js";
-import { engineModule, enumMembers, instantiate, view, type EngineExports } from "./instance.js";
+import { PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../../assembly/abi/block-pool.js";
+import { engineModule, instantiate, view, type EngineExports } from "./instance.js";
+import { blockEviction, setupWithEviction } from "./block-eviction.js";
 
-/** Which free cached block a tier gives up when it needs a block (uncached free blocks go first). */
-export type CacheEviction = keyof typeof EvictionId;
-export const CACHE_EVICTIONS = enumMembers(EvictionId) as readonly CacheEviction[];
 export type Tier = "gpu" | "cpu";
+/** The next use of a block never used again, and the largest finite one is one less. */
+const NEVER_USED = 0x7fffffff;
 
 export interface BlockPoolConfig {
   gpuBlocks: number;
@@ -14,8 +14,16 @@ export interface BlockPoolConfig {
   /** Request slots (ids 0 … maxRequests − 1). */
   maxRequests: number;
   maxBlocksPerRequest: number;
-  /** `lru` is vLLM's free-queue order (least recently freed first). Default lru. */
-  eviction?: CacheEviction;
+  /**
+   * The page policy that picks which free cached block a tier gives up when it has no uncached
+   * free block: any of `BLOCK_POLICIES` (lru, fifo, lfu, belady, random, sieve, s3fifo, clock).
+   * Default `lru`, vLLM's free-queue order (least recently freed first).
+   */
+  eviction?: string;
+  /** The policy's parameters (its defaults for those left out). */
+  evictionParams?: Record<string, number>;
+  /** Seeds `random` eviction. Default 0. */
+  seed?: number;
 }
 
 export interface BlockPoolStats {
@@ -29,10 +37,10 @@ const TIERS: Record<Tier, PoolTier> = { gpu: PoolTier.gpu, cpu: PoolTier.cpu };
 const INVARIANTS: Record<PoolInvariant, string> = {
   [PoolInvariant.ok]: "",
   [PoolInvariant.refCount]: "a block's refcount differs from the block tables referencing it",
-  [PoolInvariant.freeQueue]: "a free queue holds a block in use or misses a free one",
+  [PoolInvariant.freeQueue]: "a free list holds a block in use or cached, or misses a free uncached one",
   [PoolInvariant.counts]: "free + used ≠ total in a tier",
-  [PoolInvariant.freeOrder]: "an uncached free block sits behind a cached one",
-  [PoolInvariant.hashMap]: "a hash map entry points to a block without that hash",
+  [PoolInvariant.eviction]: "the eviction policy holds a cached block it should not, or misses one",
+  [PoolInvariant.hashMap]: "a content's name, hash and block disagree",
   [PoolInvariant.mixedTiers]: "a request's block table mixes tiers",
 };
 
@@ -47,15 +55,18 @@ export class BlockPool {
   private readonly wasm: EngineExports;
 
   constructor(config: BlockPoolConfig, module: WebAssembly.Module = engineModule()) {
-    this.config = { eviction: "lru", ...config };
+    this.config = { eviction: "lru", evictionParams: {}, seed: 0, ...config };
     for (const key of ["gpuBlocks", "cpuBlocks", "tokensPerBlock", "maxRequests", "maxBlocksPerRequest"] as const) {
       const v = this.config[key];
       if (!Number.isInteger(v) || v < (key === "cpuBlocks" ? 0 : 1)) throw new KvsimInputError(`block pool: ${key} must be a positive integer, got ${v}`);
     }
-    if (!CACHE_EVICTIONS.includes(this.config.eviction)) throw new KvsimInputError(`block pool: unknown eviction "${this.config.eviction}" (known: ${CACHE_EVICTIONS.join(", ")})`);
+    const seed = this.config.seed;
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new KvsimInputError(`block pool: seed must be a non-negative integer, got ${seed}`);
+    const eviction = blockEviction(this.config.eviction, this.config.evictionParams, "block pool: eviction");
     const engine = (this.wasm = instantiate(module, "block pool", this));
     const c = this.config;
-    engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, EvictionId[c.eviction]);
+    setupWithEviction(engine, eviction, (policyId) =>
+      engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, policyId, seed));
   }
 
   private request(id: number): number {
@@ -74,14 +85,20 @@ export class BlockPool {
       if (!Number.isSafeInteger(h) || h < 0) throw new KvsimInputError(`block pool: hashes[${i}] = ${h} is not a non-negative integer below 2^53`);
       input[i] = BigInt(h);
     }
-    const uses = view(this.wasm, Float64Array, this.wasm.poolNextUseInput(), hashes.length);
-    for (let i = 0; i < hashes.length; i++) uses[i] = nextUse?.[i] ?? Infinity;
+    if (nextUse && nextUse.length !== hashes.length) throw new KvsimInputError(`block pool: ${nextUse.length} next uses for ${hashes.length} hashes`);
+    const uses = view(this.wasm, Int32Array, this.wasm.poolNextUseInput(), hashes.length);
+    for (let i = 0; i < hashes.length; i++) {
+      const u = nextUse?.[i] ?? Infinity;
+      const finite = Number.isInteger(u) && u >= 0 && u < NEVER_USED;
+      if (!finite && u !== Infinity) throw new KvsimInputError(`block pool: nextUse[${i}] = ${u} is not a non-negative integer below 2^31 − 1 or Infinity`);
+      uses[i] = finite ? u : NEVER_USED;
+    }
   }
 
   /**
    * Admits request `id` with `tokens` prompt tokens on the GPU; `hashes` are those of its
    * floor(tokens / tokensPerBlock) full blocks (and `nextUse`, for belady, when each is next
-   * needed). Returns the blocks served from the prefix cache, or -1 when the GPU is too full.
+   * needed: an integer time, Infinity for never). Returns the blocks served from the prefix cache, or -1 when the GPU is too full.
    */
   admit(id: number, tokens: number, hashes: ArrayLike<number>, nextUse?: ArrayLike<number>): number {
     this.input(hashes, nextUse);

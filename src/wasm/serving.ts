@@ -1,6 +1,6 @@
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingTraceColumn, TrafficShape } from "../../assembly/abi/serving.js";
-import { CacheEviction } from "../../assembly/abi/block-pool.js";
 import { engineModule, instantiate, view, type EngineExports } from "./instance.js";
+import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
 
 export { ServingAction, ServingCounter, ServingInvariant, ServingObservation, TrafficShape };
 
@@ -22,8 +22,8 @@ export interface ServingSetup {
   returningRatio: number;
   maxRequestTokens: number;
   slots: number;
-  /** Which free cached block the pool gives up first. */
-  eviction: CacheEviction;
+  /** The page policy that picks which free cached block the pool gives up (block-eviction.ts). */
+  eviction: BlockEviction;
 }
 
 /** A request trace to replay instead of drawn traffic, one entry per request (blocks: all prompts' block ids). */
@@ -47,11 +47,11 @@ export class ServingSim {
 
   constructor(setup: ServingSetup, trace?: ServingTraceInput, module: WebAssembly.Module = engineModule()) {
     const w = (this.raw = instantiate(module, "serving", this));
-    w.servingSetup(
+    setupWithEviction(w, setup.eviction, (policyId) => w.servingSetup(
       setup.gpuBlocks, setup.cpuBlocks, setup.tokensPerBlock, setup.maxTicks, setup.batchLimit, setup.tokensPerTick, setup.vipRatio,
       setup.powerUserPct, setup.shape, setup.slaFree, setup.slaVip, setup.freeQueueMax, setup.vipQueueMax, setup.returningRatio,
-      setup.maxRequestTokens, setup.slots, setup.eviction,
-    );
+      setup.maxRequestTokens, setup.slots, policyId,
+    ));
     if (!trace) return;
     const n = trace.arrivalTicks.length;
     w.servingSetTrace(n, trace.blocks.length);

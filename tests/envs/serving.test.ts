@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runEpisode } from "../../src/agents/agent.js";
 import { makeAgent } from "../../src/agents/registry.js";
 import { makeDiscrete } from "../../src/envs/registry.js";
-import { ServingEnv } from "../../src/envs/serving/serving-env.js";
+import { SERVING_CACHE_POLICIES, ServingEnv } from "../../src/envs/serving/serving-env.js";
 import { readMooncakeTrace } from "../../src/traces/formats/mooncake.js";
 import { fixture } from "../helpers/khl.js";
 
@@ -26,20 +26,35 @@ describe("kvsim serving environment (default preset)", () => {
   });
 
   it("takes the pool's cache policy as an option: lru by default, others change which prefixes stay, belady refused", () => {
-    const play = (cachePolicy?: "lru" | "fifo" | "lfu" | "s3fifo") => {
-      const env = new ServingEnv({ task: "medium", gpuBlocks: 1024, cpuBlocks: 1024, batchLimit: 64, cachePolicy });
+    const play = (cachePolicy?: string, env = new ServingEnv({ task: "medium", gpuBlocks: 1024, cpuBlocks: 1024, batchLimit: 64, cachePolicy })) => {
       runEpisode(env, makeAgent("vllm", env), 5, { beforeStep: () => env.check() });
       return env.counters();
     };
     const lru = play("lru");
     expect(play()).toEqual(lru);
-    const others = (["fifo", "lfu", "s3fifo"] as const).map(play);
+    expect(SERVING_CACHE_POLICIES).toEqual(["lru", "fifo", "random", "sieve", "s3fifo", "lfu", "clock"]);
+    const others = SERVING_CACHE_POLICIES.filter((p) => p !== "lru").map((p) => play(p));
     for (const c of others) expect(c.arrived).toBe(lru.arrived); // the same traffic
     expect(others.some((c) => c.prefixHitBlocks !== lru.prefixHitBlocks)).toBe(true);
-    expect(() => new ServingEnv({ task: "medium", cachePolicy: "belady" as "lru" })).toThrow(/unsupported cache policy "belady"/);
+    expect(() => new ServingEnv({ task: "medium", cachePolicy: "belady" })).toThrow(/unsupported block eviction policy "belady" \(here: lru, /);
+    expect(() => new ServingEnv({ task: "medium", cachePolicy: "s3fifo", cachePolicyParams: { small_ratio: -1 } })).toThrow(/small_ratio" must be ≥ 0/);
     expect(makeDiscrete("kvsim/Serving-easy-v0", { cachePolicy: "s3fifo" }).id).toBe("kvsim/Serving-easy-v0");
     expect(() => makeDiscrete("kvsim/Serving-npa-easy-v0", { cachePolicy: "lru" })).toThrow(/has no option "cachePolicy" \(options: none\)/);
-    expect(() => makeDiscrete("kvsim/Serving-easy-v0", { cache: "lru" })).toThrow(/has no option "cache" \(options: cachePolicy\)/);
+    expect(() => makeDiscrete("kvsim/Serving-easy-v0", { cache: "lru" })).toThrow(/has no option "cache" \(options: cachePolicy, cachePolicyParams\)/);
+  });
+
+  // The pool empties its policy through the policy's own hooks (no new one is made): a seeded
+  // episode after others must be the episode a fresh env plays.
+  it.each(SERVING_CACHE_POLICIES)("%s: a seeded reset plays what a fresh env plays", (cachePolicy) => {
+    const make = () => new ServingEnv({ task: "hard", gpuBlocks: 512, cpuBlocks: 512, batchLimit: 48, cachePolicy });
+    const fresh = make();
+    const fromFresh = (runEpisode(fresh, makeAgent("vllm", fresh), 9), fresh.counters());
+    const used = make();
+    runEpisode(used, makeAgent("random", used), 3);
+    runEpisode(used, makeAgent("vllm", used), 4);
+    runEpisode(used, makeAgent("vllm", used), 9, { beforeStep: () => used.check() });
+    expect(used.counters()).toEqual(fromFresh);
+    expect(fromFresh.prefixHitBlocks).toBeGreaterThan(0);
   });
 
   it("draws the same traffic whatever the agent does", () => {

@@ -1,178 +1,173 @@
 /**
- * A naive reference of the block pool, written from the vLLM description in the spec with plain
- * arrays and Maps (free queues as arrays, victims by scanning). Test oracle only.
+ * A naive reference of the block pool, written from the vLLM description in the spec and
+ * docs/envs.md with plain arrays and Maps (free lists as arrays, content as Maps). Eviction runs
+ * the naive page policies of naive-hierarchy.ts on the pool's content, as the engine runs its
+ * page policies (assembly/blocks/cached-content.ts). Test oracle only.
  */
-export type Eviction = "lru" | "fifo" | "lfu" | "belady" | "s3fifo";
+import { makePolicy, type RefPolicy, type RefWorld } from "./naive-hierarchy.js";
+import { policyInfo, resolvePolicyParams } from "../../src/policies/registry.js";
 
-/** S3-FIFO over one tier's cached blocks, with arrays: small and main FIFOs, a ghost ring of hashes. */
-class NaiveS3Fifo {
-  small: number[] = [];
-  main: number[] = [];
-  freq = new Map<number, number>();
-  /** Ghost ring entries in order; an entry is live iff it is the hash's latest entry and not taken back. */
-  ghost: { hash: number; live: boolean }[] = [];
+const NEVER = 0x7fffffff;
+/** Policies that keep a block in use in their order (passing over it) rather than letting it leave. */
+const KEEPS_PINNED = new Set(["fifo", "sieve", "clock", "s3fifo"]);
 
-  constructor(readonly capacity: number) {}
+interface Block {
+  ref: number;
+  /** The content's name (a page of the policy), or null when uncached. */
+  name: number | null;
+}
 
-  onCache(b: number, hash: number): void {
-    const entry = this.ghost.findLast((g) => g.hash === hash && g.live);
-    if (entry) entry.live = false;
-    this.freq.set(b, 0);
-    (entry ? this.main : this.small).push(b);
-  }
-
-  onHit(b: number): void {
-    if (this.freq.has(b)) this.freq.set(b, Math.min(3, this.freq.get(b)! + 1));
-  }
-
-  onUncache(b: number): void {
-    for (const q of [this.small, this.main]) {
-      const i = q.indexOf(b);
-      if (i >= 0) q.splice(i, 1);
-    }
-    this.freq.delete(b);
-  }
-
-  victim(inUse: (b: number) => boolean, hashOf: (b: number) => number): number {
-    let busySmall = 0;
-    let busyMain = 0;
-    for (;;) {
-      const smallOpen = busySmall < this.small.length;
-      const mainOpen = busyMain < this.main.length;
-      if (!smallOpen && !mainOpen) throw new Error("no evictable cached block");
-      const fromSmall = smallOpen && (!mainOpen || this.small.length > Math.floor((this.small.length + this.main.length) / 10));
-      const q = fromSmall ? this.small : this.main;
-      const b = q.shift()!;
-      if (inUse(b)) {
-        q.push(b);
-        if (fromSmall) busySmall++;
-        else busyMain++;
-        continue;
-      }
-      const f = this.freq.get(b)!;
-      if (fromSmall) {
-        busySmall = 0;
-        if (f > 0) {
-          this.freq.set(b, 0);
-          this.main.push(b);
-          continue;
-        }
-        if (this.ghost.length === this.capacity) this.ghost.shift();
-        for (const g of this.ghost) if (g.hash === hashOf(b)) g.live = false;
-        this.ghost.push({ hash: hashOf(b), live: true });
-        q.unshift(b); // stays queued until the pool uncaches it
-        return b;
-      }
-      busyMain = 0;
-      if (f > 0) {
-        this.freq.set(b, f - 1);
-        this.main.push(b);
-        continue;
-      }
-      this.main.unshift(b);
-      return b;
-    }
-  }
+interface Content {
+  tier: number;
+  hash: number;
+  block: number | null;
+  use: number;
 }
 
 export class NaiveBlockPool {
   blocks: Block[];
-  queues: number[][] = [[], []];
-  maps: Map<number, number>[] = [new Map(), new Map()];
+  /** Free blocks without content, per tier, in allocation order. */
+  uncached: number[][] = [[], []];
+  /** Per tier: hash → name of content cached or remembered there. */
+  names: Map<number, number>[] = [new Map(), new Map()];
+  /** Per tier: the names of evicted content, oldest first (as many as the tier has blocks). */
+  remembered: number[][] = [[], []];
+  contents: Content[] = [];
   tables = new Map<number, { tier: number; blocks: number[]; tokens: number; cached: number }>();
-  clock = 0;
-  releases = 0;
-  s3: NaiveS3Fifo[];
+  policy: RefPolicy;
+  keepsPinned: boolean;
+  world: RefWorld;
   hitBlocks = 0;
   evicted = 0;
 
-  constructor(readonly gpu: number, readonly cpu: number, readonly bs: number, readonly perRequest: number, readonly eviction: Eviction) {
-    this.blocks = Array.from({ length: gpu + cpu }, () => ({ ref: 0, hash: null, hits: 0, cachedAt: 0, nextUse: Infinity, released: 0 }));
-    for (let b = 0; b < gpu + cpu; b++) this.queues[this.tierOf(b)]!.push(b);
-    this.s3 = [new NaiveS3Fifo(gpu), new NaiveS3Fifo(cpu)];
+  constructor(readonly gpu: number, readonly cpu: number, readonly bs: number, readonly perRequest: number, readonly eviction: string, params: Record<string, number> = {}) {
+    this.blocks = Array.from({ length: gpu + cpu }, () => ({ ref: 0, name: null }));
+    for (let b = 0; b < gpu + cpu; b++) this.uncached[this.tierOf(b)]!.push(b);
+    this.policy = makePolicy(eviction, resolvePolicyParams(policyInfo(eviction), params));
+    this.keepsPinned = KEEPS_PINNED.has(eviction);
+    this.world = { step: 0, tiers: [new Map(), new Map()], size: [], capacity: [gpu, cpu], nextUse: [NEVER], firstUse: [], dropTier: 0, pinned: new Set() };
   }
 
   tierOf(b: number): number {
     return b < this.gpu ? 0 : 1;
   }
 
-  private score(b: number): number {
-    const x = this.blocks[b]!;
-    return this.eviction === "fifo" ? x.cachedAt : this.eviction === "lfu" ? x.hits : -x.nextUse;
+  freeCount(t: number): number {
+    return this.uncached[t]!.length + this.blocks.filter((x, b) => this.tierOf(b) === t && x.ref === 0 && x.name !== null).length;
+  }
+
+  cachedCount(t: number): number {
+    return this.contents.filter((c) => c.tier === t && c.block !== null).length;
+  }
+
+  /** The block of tier t caching `hash`, or undefined. */
+  caching(t: number, hash: number): number | undefined {
+    const name = this.names[t]!.get(hash);
+    return name === undefined ? undefined : this.contents[name]!.block ?? undefined;
+  }
+
+  private access(name: number, hitTier: number): void {
+    this.world.nextUse[0] = this.contents[name]!.use;
+    this.policy.onAccess?.(name, hitTier, this.world);
+  }
+
+  private enter(name: number, t: number): void {
+    this.world.tiers[t]!.set(name, true);
+    this.policy.onEnter?.(name, t, this.world);
+  }
+
+  private leave(name: number, t: number): void {
+    this.policy.onLeave?.(name, t, this.world);
+    this.world.tiers[t]!.delete(name);
   }
 
   private pop(t: number): number {
-    const q = this.queues[t]!;
-    let victim = q[0]!;
-    if (this.eviction === "s3fifo" && this.blocks[victim]!.hash !== null) {
-      victim = this.s3[t]!.victim((b) => this.blocks[b]!.ref > 0, (b) => this.blocks[b]!.hash!);
-    } else if (this.eviction !== "lru" && this.blocks[victim]!.hash !== null) {
-      // Min score among the (all cached) free blocks; ties to the one released earliest.
-      victim = [...q].sort((a, b) => this.score(a) - this.score(b) || this.blocks[a]!.released - this.blocks[b]!.released)[0]!;
-    }
-    q.splice(q.indexOf(victim), 1);
-    const x = this.blocks[victim]!;
-    if (x.hash !== null) {
-      if (this.maps[t]!.get(x.hash) === victim) this.maps[t]!.delete(x.hash);
-      x.hash = null;
-      this.s3[t]!.onUncache(victim);
+    let b = this.uncached[t]!.shift();
+    if (b === undefined) {
+      const name = this.policy.victim(t, -1, this.world);
+      const c = this.contents[name];
+      if (!c || c.block === null || this.blocks[c.block]!.ref > 0) throw new Error(`policy gave ${name}, not a free cached block`);
+      b = c.block;
+      this.leave(name, t);
+      this.policy.onEvict?.(name, t, this.world);
+      c.block = null;
+      this.blocks[b]!.name = null;
       this.evicted++;
+      const remembered = this.remembered[t]!;
+      remembered.push(name);
+      if (remembered.length > this.blocks.filter((_, x) => this.tierOf(x) === t).length) {
+        this.names[t]!.delete(this.contents[remembered.shift()!]!.hash);
+      }
     }
-    x.ref = 1;
-    x.hits = 0;
-    return victim;
+    this.blocks[b]!.ref = 1;
+    return b;
   }
 
   private release(b: number): void {
     const x = this.blocks[b]!;
     if (--x.ref > 0) return;
-    const q = this.queues[this.tierOf(b)]!;
-    x.released = this.releases++;
-    if (x.hash === null) q.unshift(b);
-    else q.push(b);
-  }
-
-  private acquire(b: number): void {
-    const x = this.blocks[b]!;
-    if (x.ref === 0) {
-      const q = this.queues[this.tierOf(b)]!;
-      q.splice(q.indexOf(b), 1);
+    if (x.name === null) {
+      this.uncached[this.tierOf(b)]!.unshift(b);
+    } else if (this.keepsPinned) {
+      this.world.pinned.delete(x.name);
+    } else {
+      this.enter(x.name, this.tierOf(b));
     }
-    x.ref++;
-    x.hits++;
-    this.s3[this.tierOf(b)]!.onHit(b);
   }
 
-  private cache(b: number, hash: number, nextUse: number): void {
+  private acquire(b: number, use: number): void {
     const x = this.blocks[b]!;
-    x.nextUse = nextUse;
-    const map = this.maps[this.tierOf(b)]!;
-    if (x.hash !== null || map.has(hash)) return;
-    map.set(hash, b);
-    x.hash = hash;
-    x.cachedAt = this.clock++;
-    this.s3[this.tierOf(b)]!.onCache(b, hash);
+    const t = this.tierOf(b);
+    const name = x.name!;
+    this.contents[name]!.use = use;
+    this.access(name, this.world.tiers[t]!.has(name) ? t : -1);
+    if (x.ref++ > 0) return;
+    if (this.keepsPinned) this.world.pinned.add(name);
+    else this.leave(name, t);
   }
 
-  admit(r: number, tokens: number, hashes: number[]): number {
+  private cache(b: number, hash: number, use: number): void {
+    const t = this.tierOf(b);
+    if (this.blocks[b]!.name !== null || this.caching(t, hash) !== undefined) return;
+    let name = this.names[t]!.get(hash);
+    if (name !== undefined) {
+      this.remembered[t]!.splice(this.remembered[t]!.indexOf(name), 1);
+    } else {
+      name = this.contents.length;
+      this.contents.push({ tier: t, hash, block: null, use });
+      this.world.size.push(1);
+      this.world.firstUse.push(NEVER);
+      this.names[t]!.set(hash, name);
+    }
+    const c = this.contents[name]!;
+    c.block = b;
+    c.use = use;
+    this.blocks[b]!.name = name;
+    this.access(name, -1);
+    if (this.keepsPinned) {
+      this.enter(name, t);
+      this.world.pinned.add(name);
+    }
+  }
+
+  admit(r: number, tokens: number, hashes: number[], uses: number[] = []): number {
     const full = Math.floor(tokens / this.bs);
     const needed = Math.ceil(tokens / this.bs);
     let hit = 0;
-    while (hit < full && this.maps[0]!.has(hashes[hit]!)) hit++;
+    while (hit < full && this.caching(0, hashes[hit]!) !== undefined) hit++;
     hit = Math.max(0, Math.min(hit, Math.floor((tokens - 1) / this.bs)));
-    const hitBlocks = hashes.slice(0, hit).map((h) => this.maps[0]!.get(h)!);
+    const hitBlocks = hashes.slice(0, hit).map((h) => this.caching(0, h)!);
     const takenFree = hitBlocks.filter((b) => this.blocks[b]!.ref === 0).length;
-    if (needed - hit + takenFree > this.queues[0]!.length) return -1;
+    if (needed - hit + takenFree > this.freeCount(0)) return -1;
     const blocks: number[] = [];
-    for (const b of hitBlocks) {
-      this.acquire(b);
-      this.blocks[b]!.nextUse = Infinity;
+    hitBlocks.forEach((b, k) => {
+      this.acquire(b, uses[k] ?? NEVER);
       blocks.push(b);
-    }
+    });
     for (let k = hit; k < needed; k++) {
       const b = this.pop(0);
       blocks.push(b);
-      if (k < full) this.cache(b, hashes[k]!, Infinity);
+      if (k < full) this.cache(b, hashes[k]!, uses[k] ?? NEVER);
     }
     this.tables.set(r, { tier: 0, blocks, tokens, cached: full });
     this.hitBlocks += hit;
@@ -182,10 +177,10 @@ export class NaiveBlockPool {
   grow(r: number, tokens: number, newHashes: number[]): number {
     const t = this.tables.get(r)!;
     const extra = Math.max(0, Math.ceil(tokens / this.bs) - t.blocks.length);
-    if (extra > this.queues[0]!.length) return -1;
+    if (extra > this.freeCount(0)) return -1;
     for (let k = 0; k < extra; k++) t.blocks.push(this.pop(0));
     const full = Math.floor(tokens / this.bs);
-    for (let i = t.cached; i < full; i++) this.cache(t.blocks[i]!, newHashes[i - t.cached]!, Infinity);
+    for (let i = t.cached; i < full; i++) this.cache(t.blocks[i]!, newHashes[i - t.cached]!, NEVER);
     t.cached = Math.max(t.cached, full);
     t.tokens = tokens;
     return extra;
@@ -201,31 +196,28 @@ export class NaiveBlockPool {
   swap(r: number, to: number): number {
     const t = this.tables.get(r)!;
     if (t.tier === to) return 0;
-    const map = this.maps[to]!;
+    const contentOf = (b: number): Content | undefined => {
+      const name = this.blocks[b]!.name;
+      return name === null ? undefined : this.contents[name];
+    };
     let copies = 0;
     let takenFree = 0;
     for (const b of t.blocks) {
-      const h = this.blocks[b]!.hash;
-      const there = h === null ? undefined : map.get(h);
+      const c = contentOf(b);
+      const there = c && this.caching(to, c.hash);
       if (there === undefined) copies++;
       else if (this.blocks[there]!.ref === 0) takenFree++;
     }
-    if (copies + takenFree > this.queues[to]!.length) return -1;
+    if (copies + takenFree > this.freeCount(to)) return -1;
     t.blocks = t.blocks.map((b) => {
-      const h = this.blocks[b]!.hash;
-      let there = h === null ? undefined : map.get(h);
+      const c = contentOf(b);
+      let there = c && this.caching(to, c.hash);
       if (there !== undefined) {
-        this.acquire(there);
+        this.acquire(there, c!.use);
       } else {
         there = this.pop(to);
-        if (h !== null) {
-          map.set(h, there);
-          this.blocks[there]!.hash = h;
-          this.blocks[there]!.cachedAt = this.clock++;
-          this.s3[to]!.onCache(there, h);
-        }
+        if (c) this.cache(there, c.hash, c.use);
       }
-      this.blocks[there]!.nextUse = this.blocks[b]!.nextUse;
       this.release(b);
       return there;
     });

@@ -18,9 +18,16 @@ export interface RefWorld {
   capacity: number[];
   nextUse: number[];
   firstUse: number[];
+  /** An eviction from this tier on drops the page (the hierarchy's last tier; 0 in the block pool). */
+  dropTier: number;
+  /** Pages that may not be evicted now (the block pool's blocks in use); empty in the hierarchy. */
+  pinned: Set<number>;
 }
 
-interface RefPolicy {
+/** Whether a victim search may take p: not `exclude`, not pinned. */
+const evictable = (w: RefWorld, p: number, exclude: number): boolean => p !== exclude && !w.pinned.has(p);
+
+export interface RefPolicy {
   onAccess?(p: number, hitTier: number, w: RefWorld): void;
   onInsert?(p: number, tier: number, w: RefWorld): void;
   onEvict?(p: number, tier: number, w: RefWorld): void;
@@ -31,7 +38,7 @@ interface RefPolicy {
 }
 
 function firstInOrder(w: RefWorld, tier: number, exclude: number): number {
-  for (const p of w.tiers[tier]!.keys()) if (p !== exclude) return p;
+  for (const p of w.tiers[tier]!.keys()) if (evictable(w, p, exclude)) return p;
   return -1;
 }
 
@@ -49,7 +56,7 @@ function minScore(w: RefWorld, tier: number, exclude: number, score: (p: number)
 const counter = (): Map<number, number> => new Map();
 const inc = (m: Map<number, number>, k: number): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
-function makePolicy(name: string, params: Record<string, number>): RefPolicy {
+export function makePolicy(name: string, params: Record<string, number>): RefPolicy {
   const freq = counter();
   const last = new Map<number, number>();
   const lastOf = (p: number): number => last.get(p) ?? -1;
@@ -74,7 +81,7 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
     case "lfu":
       return {
         onAccess(p) { inc(freq, p); },
-        onEvict(p, t, w) { if (t === w.tiers.length - 1) freq.delete(p); },
+        onEvict(p, t, w) { if (t >= w.dropTier) freq.delete(p); },
         victim: (t, ex, w) => minScore(w, t, ex, (p) => freq.get(p) ?? 0),
       };
     case "windowed_recency": {
@@ -166,12 +173,11 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
         onEnter(p) { visited.delete(p); },
         onLeave(p, t, w) { if (hand[t] === p) hand[t] = after(w, t, p); },
         victim(t, ex, w) {
-          const others = [...w.tiers[t]!.keys()].filter((p) => p !== ex).length;
-          if (others === 0) return -1;
+          if ([...w.tiers[t]!.keys()].every((p) => !evictable(w, p, ex))) return -1;
           let p = hand[t];
           for (;;) {
             if (p === undefined) p = w.tiers[t]!.keys().next().value!;
-            if (p !== ex) {
+            if (evictable(w, p, ex)) {
               if (!visited.has(p)) {
                 hand[t] = p; // moves on to the next page when the victim leaves
                 return p;
@@ -193,11 +199,11 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
         onEnter(p) { count.set(p, 0); },
         victim(t, ex, w) {
           const tier = w.tiers[t]!;
-          if ([...tier.keys()].every((p) => p === ex)) return -1;
+          if ([...tier.keys()].every((p) => !evictable(w, p, ex))) return -1;
           for (;;) {
             const p = tier.keys().next().value!;
-            if (p !== ex && count.get(p) === 0) return p;
-            if (p !== ex) count.set(p, count.get(p)! - 1);
+            if (evictable(w, p, ex) && count.get(p) === 0) return p;
+            if (evictable(w, p, ex)) count.set(p, count.get(p)! - 1);
             tier.delete(p);
             tier.set(p, true);
           }
@@ -232,13 +238,16 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
         },
         victim(t, ex, w) {
           const target = Math.trunc(w.capacity[t]! * params.small_ratio!);
+          let unevictableRun = 0; // main's pages gone round in a row unevictable: at main's size, take from small
           for (;;) {
-            const fromSmall = q(main, t).size === 0 || (q(small, t).size > 0 && (smallBytes[t] ?? 0) >= target);
+            const mainSpent = q(main, t).size === 0 || unevictableRun >= q(main, t).size;
+            const fromSmall = q(small, t).size > 0 && (mainSpent || (smallBytes[t] ?? 0) >= target);
             const list = fromSmall ? q(small, t) : q(main, t);
             const p = list.keys().next().value;
             if (p === undefined) return -1;
+            const free = evictable(w, p, ex);
             if (fromSmall) {
-              if ((f.get(p) ?? 0) > 0 || p === ex) {
+              if ((f.get(p) ?? 0) > 0 || !free) {
                 leave(p, t, w);
                 f.set(p, 0);
                 q(main, t).set(p, true);
@@ -249,8 +258,9 @@ function makePolicy(name: string, params: Record<string, number>): RefPolicy {
               ghost.set(p, { tier: t, stamp: c });
               return p;
             }
-            if ((f.get(p) ?? 0) > 0 || p === ex) {
+            if ((f.get(p) ?? 0) > 0 || !free) {
               if ((f.get(p) ?? 0) > 0) f.set(p, f.get(p)! - 1);
+              unevictableRun = free ? 0 : unevictableRun + 1;
               list.delete(p);
               list.set(p, true);
               continue;
@@ -281,7 +291,7 @@ export function naiveReplay(
   }
   const w: RefWorld = {
     step: 0, tiers: scenario.tiers.map(() => new Map()), size: sizes, capacity: scenario.tiers.map((t) => t.capacityBytes),
-    nextUse, firstUse,
+    nextUse, firstUse, dropTier: T - 1, pinned: new Set(),
   };
   const used = scenario.tiers.map(() => 0);
   const policy = makePolicy(policyName, params);

@@ -1,6 +1,7 @@
 import { KvsimInputError } from "../../errors.js";
 import { layoutFields, type FieldName } from "../../wasm/instance.js";
-import { CacheEviction } from "../../../assembly/abi/block-pool.js";
+import { BLOCK_POLICIES, blockEviction, type BlockEviction } from "../../wasm/block-eviction.js";
+import { policyInfo } from "../../policies/registry.js";
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingSim, TrafficShape } from "../../wasm/serving.js";
 import type { RequestTrace } from "../../traces/formats/mooncake.js";
 import { contains, restartSeed, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
@@ -75,27 +76,23 @@ export interface ServingEnvOptions {
   tickMs?: number;
   traceBlockTokens?: number;
   /**
-   * Which free cached block the pool gives up when it needs one (uncached free blocks go first):
-   * `lru` (default) is vLLM's free-queue order, least recently freed first; `fifo`, `lfu` and
-   * `s3fifo` as the block pool defines them (docs/envs.md). `belady` needs every block's next use,
-   * which served traffic does not know.
+   * The page policy that picks which free cached block the pool gives up when it needs one
+   * (uncached free blocks go first): `lru` (default) is vLLM's free-queue order, least recently
+   * freed first; any other of `SERVING_CACHE_POLICIES` as docs/policies.md defines it, on blocks as
+   * docs/envs.md says. `belady` needs every block's next use, which served traffic does not know.
    */
-  cachePolicy?: ServingCachePolicy;
+  cachePolicy?: string;
+  /** The cache policy's parameters (its defaults for those left out). */
+  cachePolicyParams?: Record<string, number>;
 }
 
-/** The cache policies a serving env can run (the block pool's, but belady: see `cachePolicy`). */
-export const SERVING_CACHE_POLICIES = ["lru", "fifo", "lfu", "s3fifo"] as const;
-export type ServingCachePolicy = (typeof SERVING_CACHE_POLICIES)[number];
+/** The cache policies a serving env can run: the registry's block policies but those reading the future. */
+export const SERVING_CACHE_POLICIES: readonly string[] = BLOCK_POLICIES.filter((p) => !policyInfo(p).future);
 
-/** The policy named, checked: `what` names the option in the message (an API field, a CLI flag). */
-export function servingCachePolicy(name: string, what = "cachePolicy"): ServingCachePolicy {
-  if (!(SERVING_CACHE_POLICIES as readonly string[]).includes(name)) {
-    throw new KvsimInputError(`${what}: unknown or unsupported cache policy "${name}" (serving envs run ${SERVING_CACHE_POLICIES.join(", ")})`);
-  }
-  return name as ServingCachePolicy;
+/** The policy named, with its parameters, checked: `what` names the option in messages (an API field, a CLI flag). */
+export function servingCachePolicy(name = "lru", params: Record<string, unknown> = {}, what = "cachePolicy"): BlockEviction {
+  return blockEviction(name, params, what, true);
 }
-
-const cacheEviction = (policy: string | undefined): CacheEviction => CacheEviction[servingCachePolicy(policy ?? "lru")];
 
 /** Trace replay: TTFT SLA 5 s at 100 ms a tick; the run goes on 60 s after the last arrival. */
 const TRACE = { slaTicks: 50, drainTicks: 600, blockTokens: 512, tokensPerTick: 4 };
@@ -139,7 +136,7 @@ export class ServingEnv implements Env<number[], number, ServingInfo> {
       tokensPerTick: options.tokensPerTick ?? SERVING_DEFAULTS.tokensPerTick, vipRatio: config.vipRatio, powerUserPct: config.powerUserPct,
       shape: SHAPES[config.traffic], slaFree: config.slaFree ?? EASY_SLA.free, slaVip: config.slaVip ?? EASY_SLA.vip,
       freeQueueMax: NPA.freeQueueMax, vipQueueMax: NPA.vipQueueMax, returningRatio: NPA.returningRatio,
-      maxRequestTokens: NPA.maxRequestTokens, slots: options.slots ?? 2048, eviction: cacheEviction(options.cachePolicy),
+      maxRequestTokens: NPA.maxRequestTokens, slots: options.slots ?? 2048, eviction: servingCachePolicy(options.cachePolicy, options.cachePolicyParams),
     });
   }
 
@@ -228,6 +225,6 @@ function traceSim(options: ServingEnvOptions, trace: RequestTrace): ServingSim {
     maxTicks: ticks[n - 1]! + TRACE.drainTicks, batchLimit: options.batchLimit ?? SERVING_DEFAULTS.batchLimit,
     tokensPerTick: options.tokensPerTick ?? TRACE.tokensPerTick, vipRatio: 0, powerUserPct: 0, shape: TrafficShape.flat,
     slaFree: TRACE.slaTicks, slaVip: TRACE.slaTicks, freeQueueMax: NPA.freeQueueMax, vipQueueMax: NPA.vipQueueMax,
-    returningRatio: 0, maxRequestTokens: longest, slots: options.slots ?? 2048, eviction: cacheEviction(options.cachePolicy),
+    returningRatio: 0, maxRequestTokens: longest, slots: options.slots ?? 2048, eviction: servingCachePolicy(options.cachePolicy, options.cachePolicyParams),
   }, { arrivalTicks: ticks, inputLengths: trace.inputLengths, outputLengths: trace.outputLengths, offsets: trace.offsets, blocks: trace.blocks });
 }
