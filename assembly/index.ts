@@ -1,5 +1,7 @@
 /**
- * The WebAssembly ABI of the page-hierarchy engine. Only integers and floats cross the boundary;
+ * The WebAssembly ABI of the page engine (`build/kvsim.wasm`): the page hierarchy, its request
+ * replay and the token kernels; the block pool and the serving simulation are built apart
+ * (serving-index.ts). Only integers and floats cross the boundary;
  * bulk data (page sizes, trace, parameters, results) goes through typed-array views on the
  * module's memory at offsets returned here. Each run starts by resetting the arena (the stub
  * runtime never frees; a run owns everything it allocates).
@@ -16,18 +18,14 @@ import { policyEntry } from "./policies/registry";
 import { StartResult } from "./abi/policies";
 import { seedRng } from "./util/rng";
 import { RunField, TierField } from "./abi/hierarchy";
-import { PoolStat } from "./abi/block-pool";
 import { replayRequests as replayRequestList, prefixHitBlocks, resetPrefixHits } from "./blocks/prefix-replay";
 
 let traceArray = new StaticArray<i32>(0);
-let paramArray = new StaticArray<f64>(0);
 let metricArray = new StaticArray<f64>(0);
 let auditArray = new StaticArray<i32>(0);
 
-export function resetArena(): void {
-  // @ts-ignore: __reset is the stub runtime's arena reset
-  __reset();
-}
+export { resetArena, paramsBuffer } from "./run-input";
+import { paramArray } from "./run-input";
 
 export function setup(pages: i32, tiers: i32, profile: i32, decodePenalty: f64, seed: f64, eventCapacity: i32): void {
   initState(pages, tiers, profile, decodePenalty);
@@ -53,10 +51,6 @@ export function traceBuffer(length: i32): usize {
   return changetype<usize>(traceArray);
 }
 
-export function paramsBuffer(length: i32): usize {
-  paramArray = new StaticArray<f64>(length);
-  return changetype<usize>(paramArray);
-}
 
 /**
  * Starts the run with policy `policyId` (registry.ts) and the parameters in the params buffer.
@@ -145,64 +139,6 @@ export function auditBuffer(): usize {
   for (let p = 0; p < numPages; p++) unchecked(auditArray[p] = residentMaskOf(p));
   for (let t = 0; t < numTiers; t++) unchecked(auditArray[numPages + t] = tierCount[t]);
   return changetype<usize>(auditArray);
-}
-
-// The paged block pool (assembly/blocks/pool.ts): one pool per instance, set up after resetArena.
-export {
-  admit as poolAdmit, grow as poolGrow, freeRequest as poolFree, swap as poolSwap,
-  checkPool as poolCheck, freeBlocks as poolFreeBlocks, cachedBlocks as poolCachedBlocks, blocksOf as poolBlocksOf,
-  tierOfRequest as poolTierOf, tableOf as poolTable, cachedPrefix as poolCachedPrefix,
-  hashInputBuffer as poolHashInput, nextUseInputBuffer as poolNextUseInput,
-} from "./blocks/pool";
-import * as pool from "./blocks/pool";
-import { checkBlockPolicy } from "./blocks/cached-content";
-
-/**
- * Sets the pool up (blocks/pool.ts `setupPool`), evicting with page policy `policyId` and the
- * parameters in the params buffer. Returns `StartResult.started`, or why it cannot evict blocks.
- */
-export function poolSetup(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policyId: i32, seed: f64): i32 {
-  const result = checkBlockPolicy(policyId, paramArray.length);
-  if (result != StartResult.started) return result;
-  pool.setupPool(gpuBlocks, cpuBlocks, tokensPerBlock, requests, blocksPerRequest, policyId, changetype<usize>(paramArray), <u64>seed);
-  return result;
-}
-
-/** A pool counter since setup, by `PoolStat`. */
-export function poolStats(which: i32): f64 {
-  if (which == PoolStat.hitBlocks) return <f64>pool.hitBlocks;
-  if (which == PoolStat.evictedBlocks) return <f64>pool.evictedBlocks;
-  if (which == PoolStat.swappedOutBlocks) return <f64>pool.swappedOutBlocks;
-  return <f64>pool.swappedInBlocks;
-}
-
-// The serving environment (assembly/serving/sim.ts), on the block pool; set up after resetArena.
-export {
-  resetServing as servingReset, stepServing as servingStep, servingTick, servingDone,
-  servingScore, countersBuffer as servingCounters, observationBuffer as servingObservation, schedulerAction as servingSchedulerAction,
-  runScheduler as servingRunScheduler, checkServing as servingCheck, setTraceTraffic as servingSetTrace,
-  traceBuffer as servingTraceBuffer,
-} from "./serving/sim";
-import * as serving from "./serving/sim";
-
-export function servingReward(): f64 { return serving.lastReward; }
-
-/**
- * Sets the serving environment up (serving/sim.ts `setupServing`), its pool evicting with page
- * policy `policyId` and the parameters in the params buffer: a `StartResult`, as `poolSetup`.
- */
-export function servingSetup(
-  gpu: i32, cpu: i32, tokensPerBlock: i32, ticks: i32, batch: i32, perTick: i32, vip: f64, power: f64,
-  trafficShape: i32, free: i32, vipSla: i32, freeQueueMax: i32, vipQueueMax: i32, returning: f64, tokensCap: i32, requestSlots: i32,
-  policyId: i32,
-): i32 {
-  const result = checkBlockPolicy(policyId, paramArray.length);
-  if (result != StartResult.started) return result;
-  serving.setupServing(
-    gpu, cpu, tokensPerBlock, ticks, batch, perTick, vip, power, trafficShape, free, vipSla, freeQueueMax, vipQueueMax,
-    returning, tokensCap, requestSlots, policyId, changetype<usize>(paramArray),
-  );
-  return result;
 }
 
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";

@@ -7,13 +7,13 @@
 import { instantiateSync } from "@assemblyscript/loader";
 import { TrafficShape } from "../assembly/abi/serving.js";
 import { policyInfo } from "../src/policies/registry.js";
-import { engineModule } from "../src/wasm/instance.js";
+import { servingModule } from "../src/wasm/instance.js";
 import { median } from "./median.js";
 
 type Steps = Record<"servingStep" | "servingReward" | "servingTick" | "servingScore" | "servingDone" | "servingReset", (...args: number[]) => number>;
 
 function engine(): { wrapped: Steps; raw: Steps } {
-  const { exports, instance } = instantiateSync<Record<string, unknown>>(engineModule(), {});
+  const { exports, instance } = instantiateSync<Record<string, unknown>>(servingModule(), {});
   const setup = instance.exports.servingSetup as (...args: number[]) => void;
   (instance.exports.paramsBuffer as (length: number) => number)(0); // lru has no parameters
   setup(1000, 2000, 16, 3000, 12, 5, 0.1, 0.05, TrafficShape.flat, 200, 100, 100, 50, 0.3, 12800, 2048, policyInfo("lru").id);

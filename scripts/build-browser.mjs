@@ -15,6 +15,7 @@ const siblingLocations = {
     b.onLoad({ filter: /src[\\/]browser[\\/]locations\.ts$/ }, () => ({
       loader: "ts",
       contents: `export const engineUrl = (): URL => new URL("./kvsim.wasm", import.meta.url);
+export const servingEngineUrl = (): URL => new URL("./kvsim-serving.wasm", import.meta.url);
 export const sweepWorker = (): Worker => new Worker(new URL("./sweep-worker.js", import.meta.url), { type: "module" });`,
     }));
   },
@@ -35,3 +36,4 @@ await build({
   logLevel: "warning",
 });
 copyFileSync("build/kvsim.wasm", `${out}/kvsim.wasm`);
+copyFileSync("build/kvsim-serving.wasm", `${out}/kvsim-serving.wasm`);

@@ -1,4 +1,4 @@
-import { Policy } from "../policies/policy";
+import { BlockEvictor } from "./block-evictor";
 import { policyEntry } from "../policies/registry";
 import { PolicyEntry } from "../policies/entry";
 import {
@@ -33,7 +33,7 @@ import { PoolInvariant } from "../abi/block-pool";
  *   first.
  */
 
-let policy: Policy = changetype<Policy>(0);
+let policy: BlockEvictor = changetype<BlockEvictor>(0);
 let keepsPinned = false;
 let names = new StaticArray<IntMap>(0);          // per tier: hash → name (cached or remembered)
 let hashOfName = new StaticArray<i64>(0);
@@ -82,11 +82,12 @@ export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usiz
   nameLists = new ListPool<LinkPair>(2 * tiers, total);
   remembered = new StaticArray<i32>(tiers);
   cached = new StaticArray<i32>(tiers);
-  policy = changetype<PolicyEntry>(policyEntry(id)).make(params);
+  const entry = changetype<PolicyEntry>(policyEntry(id));
+  policy = entry.evictor(entry.make(params));
   keepsPinned = policy.keepsPinnedPages();
   keepOrder(policy.hints().walksTierOrder);
   if (keepsPinned) allowPinning();
-  policy.onStart(false);
+  policy.start();
   seedRng(rngSeed);
   clearNames();
 }
@@ -117,9 +118,9 @@ export function clearContent(): void {
       if (unchecked(blockOfName[n]) >= 0) {
         if (isIn(t, n)) leave(n, t);
         setPinnedPage(n, false);
-        policy.onEvict(n, t);
+        policy.evicted(n, t);
       }
-      if (unchecked(hashOfName[n]) >= 0) policy.onForget(n);
+      if (unchecked(hashOfName[n]) >= 0) policy.forget(n);
     }
   }
   clearNames();
@@ -145,17 +146,17 @@ export function cachedIn(tier: i32): i32 {
 
 @inline function access(name: i32, hitTier: i32): void {
   unchecked(nextUse[0] = useOfName[name]);
-  policy.onAccess(name, hitTier);
+  policy.access(name, hitTier);
 }
 
 function leave(name: i32, tier: i32): void {
-  policy.onLeave(name, tier);
+  policy.leave(name, tier);
   linkOut(tier, name);
 }
 
 function enter(name: i32, tier: i32): void {
   linkIn(tier, name);
-  policy.onEnter(name, tier);
+  policy.enter(name, tier);
 }
 
 /**
@@ -207,11 +208,11 @@ export function releaseContent(name: i32, tier: i32): void {
  * the engine aborts.
  */
 export function evictContent(tier: i32): i32 {
-  const n = policy.victim(tier, -1);
+  const n = policy.victim(tier);
   if (n < 0 || !isIn(tier, n) || isPinnedPage(n)) abort(`block pool: the eviction policy gave ${n}, not a free cached block of tier ${tier}`);
   const block = unchecked(blockOfName[n]);
   leave(n, tier);
-  policy.onEvict(n, tier);
+  policy.evicted(n, tier);
   unchecked(blockOfName[n] = -1);
   unchecked(cached[tier] = cached[tier] - 1);
   nameLists.append(2 * tier, n);
@@ -222,7 +223,7 @@ export function evictContent(tier: i32): i32 {
     nameLists.remove(2 * tier, oldest);
     unchecked(names[tier]).delete(unchecked(hashOfName[oldest]));
     unchecked(hashOfName[oldest] = -1);
-    policy.onForget(oldest);
+    policy.forget(oldest);
     nameLists.append(2 * tier + 1, oldest);
   }
   return block;

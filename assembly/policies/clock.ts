@@ -12,7 +12,7 @@ export function clock(): PolicyEntry {
     "Corbató 1968 (Multics paging); libCacheSim Clock (FIFO-Reinsertion, n-bit-counter)")
     .integer("bits", 1, "bits of each page's hit counter: a page goes round at most 2^bits − 1 times (libCacheSim's n-bit-counter)", 1, 8)
     .kvsimOnly()
-    .evictsBlocks()
+    .evictsBlocks<ClockPolicy>()
     .victimSearch("insertion list per tier, hits sent round to the tail, amortised O(1)")
     .creates<ClockParams>((params: usize): Policy => new ClockPolicy(changetype<ClockParams>(params)));
 }
@@ -55,10 +55,9 @@ export class ClockPolicy extends Policy {
   victim(tier: i32, exclude: i32): i32 {
     const others = unchecked(tierCount[tier]) - (exclude >= 0 && isIn(tier, exclude) ? 1 : 0);
     if (others <= 0) return -1;
-    // Each round spends a unit of every evictable page's count: 2^bits rounds find the victim,
-    // unless every page is pinned.
-    const bound = ((<i32>this.maxCount) + 2) * unchecked(tierCount[tier]);
-    for (let passed = 0; passed < bound; passed++) {
+    // Ends: some page is evictable (the engine's `exclude` is one page, checked above; the block
+    // pool asks only when a free cached block exists), and each round spends a unit of its count.
+    while (true) {
       const page = headOf(tier);
       const free = evictable(page, exclude);
       if (free && unchecked(this.count[page]) == 0) return page;

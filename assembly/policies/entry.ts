@@ -1,4 +1,5 @@
 import { Policy } from "./policy";
+import { BlockEvictor, BlockEvictorOf } from "../blocks/block-evictor";
 
 /** One declared parameter of a policy. */
 export class ParamDecl {
@@ -14,6 +15,10 @@ export class ParamDecl {
 @unmanaged export class NoParams {}
 
 function noPolicy(params: usize): Policy {
+  return unreachable();
+}
+
+function noEvictor(policy: Policy): BlockEvictor {
   return unreachable();
 }
 
@@ -36,6 +41,8 @@ export class PolicyEntry {
   search: string = "";
   paramWords: i32 = 0;
   make: (params: usize) => Policy = noPolicy;
+  /** For a policy that `evictsBlocks`: its hooks bound to its class, for the block pool. */
+  evictor: (policy: Policy) => BlockEvictor = noEvictor;
 
   constructor(public name: string, public summary: string, public source: string) {}
 
@@ -65,10 +72,12 @@ export class PolicyEntry {
 
   /**
    * Can evict a block pool's cached blocks too (blocks/cached-content.ts): it needs of a run only
-   * its hooks, residency and page records (no tier costs, steps or prefetches).
+   * its hooks, residency and page records (no tier costs, steps or prefetches). P is the policy's
+   * class (block-evictor.ts says why).
    */
-  evictsBlocks(): PolicyEntry {
+  evictsBlocks<P extends Policy>(): PolicyEntry {
     this.blocks = true;
+    this.evictor = (policy: Policy): BlockEvictor => new BlockEvictorOf<P>(changetype<P>(policy));
     return this;
   }
 

@@ -16,7 +16,7 @@ export function s3fifo(): PolicyEntry {
   return new PolicyEntry("s3fifo", "small FIFO filter + main FIFO with reinsertion + ghost", "Yang et al., S3-FIFO, SOSP 2023; libCacheSim S3FIFO")
     .number("small_ratio", 0.1, "share of each tier's bytes given to the small FIFO", 0, 1)
     .kvsimOnly()
-    .evictsBlocks()
+    .evictsBlocks<S3FifoPolicy>()
     .victimSearch("two FIFO lists per tier, amortised O(1)")
     .creates<S3FifoParams>((params: usize): Policy => new S3FifoPolicy(changetype<S3FifoParams>(params)));
 }
@@ -117,8 +117,8 @@ export class S3FifoPolicy extends Policy {
     // there, so the loop ends after at most ~4 passes over the tier.
     const limit = 8 * unchecked(tierCount[tier]) + 8;
     for (let pass = 0; pass < limit; pass++) {
-      const mainSpent = this.queues.isEmpty(mainList) || unevictableRun >= unchecked(this.mainCount[tier]);
-      const fromSmall = !this.queues.isEmpty(smallList) && (mainSpent || unchecked(this.smallBytes[tier]) >= smallTarget);
+      let fromSmall = this.queues.isEmpty(mainList) || (!this.queues.isEmpty(smallList) && unchecked(this.smallBytes[tier]) >= smallTarget);
+      if (unevictableRun > 0 && !fromSmall && unevictableRun >= unchecked(this.mainCount[tier])) fromSmall = !this.queues.isEmpty(smallList);
       const list = fromSmall ? smallList : mainList;
       const page = this.queues.first(list);
       if (page < 0) return -1;

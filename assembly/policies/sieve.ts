@@ -7,7 +7,7 @@ import { headOf, nextIn, tierCount, isIn, evictable } from "../hierarchy/residen
 export function sieve(): PolicyEntry {
   return new PolicyEntry("sieve", "FIFO with visited bits and a moving hand", "Zhang et al., SIEVE, NSDI 2024")
     .kvsimOnly()
-    .evictsBlocks()
+    .evictsBlocks<SievePolicy>()
     .victimSearch("FIFO list and hand per tier, amortised O(1)")
     .creates<NoParams>((params: usize): Policy => new SievePolicy());
 }
@@ -51,9 +51,9 @@ export class SievePolicy extends Policy {
     const others = unchecked(tierCount[tier]) - (exclude >= 0 && isIn(tier, exclude) ? 1 : 0);
     if (others <= 0) return -1;
     let page = unchecked(this.hand[tier]);
-    // To the tier's end, a sweep clearing visited bits, a sweep finding one: past 3 × its pages,
-    // every page is pinned.
-    for (let passed = 0; passed <= 3 * unchecked(tierCount[tier]); passed++) {
+    // Ends: some page is evictable (the engine's `exclude` is one page, checked above; the block
+    // pool asks only when a free cached block exists), and the hand clears each bit it passes.
+    while (true) {
       if (page < 0) page = headOf(tier);
       if (evictable(page, exclude)) {
         if (unchecked(this.visited[page]) == 0) {

@@ -1,7 +1,7 @@
-import { engineModule, useEngineModule } from "../wasm/instance.js";
-import { engineUrl } from "./locations.js";
+import { engineModule, servingModule, useEngineModule } from "../wasm/instance.js";
+import { engineUrl, servingEngineUrl } from "./locations.js";
 
-/** What `init` accepts: a URL of kvsim.wasm, its bytes, a fetch Response, or a compiled module. */
+/** What `init` accepts for an engine: a URL of its .wasm, its bytes, a fetch Response, or a compiled module. */
 export type WasmSource = string | URL | Response | ArrayBuffer | Uint8Array | WebAssembly.Module;
 
 let ready: Promise<WebAssembly.Module> | undefined;
@@ -20,14 +20,17 @@ async function compile(source: WasmSource): Promise<WebAssembly.Module> {
 const inNode = (): boolean => typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === "string";
 
 /**
- * Loads and compiles the WASM engine once; every other call of the browser API awaits it. With no
- * argument it fetches `build/kvsim.wasm` beside the package (in Node: reads it from disk). Calling
- * it again with a source replaces the engine.
+ * Loads and compiles the WASM engines once; every other call of the browser API awaits it. With no
+ * argument it fetches `build/kvsim.wasm` and `build/kvsim-serving.wasm` beside the package (in
+ * Node: reads them from disk). Calling it again with a source replaces the page engine (and, with
+ * `serving`, the serving engine: the block pool and serving envs).
  */
-export function init(source?: WasmSource): Promise<WebAssembly.Module> {
-  if (source === undefined && ready) return ready;
-  const loading = (source === undefined && inNode() ? Promise.resolve(engineModule()) : compile(source ?? engineUrl())).then((module) => {
-    useEngineModule(module);
+export function init(source?: WasmSource, serving?: WasmSource): Promise<WebAssembly.Module> {
+  if (source === undefined && serving === undefined && ready) return ready;
+  const load = (given: WasmSource | undefined, inNodeModule: () => WebAssembly.Module, url: () => URL): Promise<WebAssembly.Module> =>
+    given === undefined && inNode() ? Promise.resolve(inNodeModule()) : compile(given ?? url());
+  const loading = Promise.all([load(source, engineModule, engineUrl), load(serving, servingModule, servingEngineUrl)]).then(([module, servingEngine]) => {
+    useEngineModule(module, servingEngine);
     return module;
   });
   ready = loading;

@@ -5,5 +5,6 @@
  * the copies it places beside itself.
  */
 export const engineUrl = (): URL => new URL("../../../build/kvsim.wasm", import.meta.url);
+export const servingEngineUrl = (): URL => new URL("../../../build/kvsim-serving.wasm", import.meta.url);
 
 export const sweepWorker = (): Worker => new Worker(new URL("./sweep-worker.js", import.meta.url), { type: "module" });

@@ -1,7 +1,7 @@
 import { StartResult } from "../../assembly/abi/policies.js";
 import { KvsimInputError } from "../errors.js";
 import { POLICIES, policyInfo, resolvePolicyParams, type PolicyInfo } from "../policies/registry.js";
-import { view, type EngineExports } from "./instance.js";
+import { view, type ServingExports } from "./instance.js";
 
 /**
  * The page policy that evicts a block pool's cached blocks (assembly/blocks/cached-content.ts):
@@ -35,7 +35,7 @@ export function blockEviction(name: string, params: Record<string, unknown> = {}
  * engine's params buffer, then `setup(policyId)` runs and its `StartResult` is checked (a refusal
  * after the checks above means host and engine disagree: a bug, not an input error).
  */
-export function setupWithEviction(w: EngineExports, eviction: BlockEviction, setup: (policyId: number) => number): void {
+export function setupWithEviction(w: ServingExports, eviction: BlockEviction, setup: (policyId: number) => number): void {
   const values = eviction.policy.params.map((p) => eviction.params[p.name]!);
   view(w, Float64Array, w.paramsBuffer(values.length), values.length).set(values);
   const result = setup(eviction.policy.id);

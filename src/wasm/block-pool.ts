@@ -1,6 +1,6 @@
 import { KvsimInputError } from "../errors.js";
 import { PoolInvariant, PoolRefusal, PoolStat, PoolTier } from "../../assembly/abi/block-pool.js";
-import { engineModule, instantiate, view, type EngineExports } from "./instance.js";
+import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
 import { blockEviction, setupWithEviction } from "./block-eviction.js";
 
 export type Tier = "gpu" | "cpu";
@@ -52,9 +52,9 @@ const INVARIANTS: Record<PoolInvariant, string> = {
  */
 export class BlockPool {
   readonly config: Required<BlockPoolConfig>;
-  private readonly wasm: EngineExports;
+  private readonly wasm: ServingExports;
 
-  constructor(config: BlockPoolConfig, module: WebAssembly.Module = engineModule()) {
+  constructor(config: BlockPoolConfig, module: WebAssembly.Module = servingModule()) {
     this.config = { eviction: "lru", evictionParams: {}, seed: 0, ...config };
     for (const key of ["gpuBlocks", "cpuBlocks", "tokensPerBlock", "maxRequests", "maxBlocksPerRequest"] as const) {
       const v = this.config[key];
@@ -63,7 +63,7 @@ export class BlockPool {
     const seed = this.config.seed;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new KvsimInputError(`block pool: seed must be a non-negative integer, got ${seed}`);
     const eviction = blockEviction(this.config.eviction, this.config.evictionParams, "block pool: eviction");
-    const engine = (this.wasm = instantiate(module, "block pool", this));
+    const engine = (this.wasm = instantiate<ServingExports>(module, "block pool", this));
     const c = this.config;
     setupWithEviction(engine, eviction, (policyId) =>
       engine.poolSetup(c.gpuBlocks, c.cpuBlocks, c.tokensPerBlock, c.maxRequests, c.maxBlocksPerRequest, policyId, seed));

@@ -1,5 +1,6 @@
 import { instantiateSync } from "@assemblyscript/loader";
 import type { instantiate as releaseBindings } from "../../build/kvsim.js";
+import type { instantiate as servingBindings } from "../../build/kvsim-serving.js";
 import * as blockPoolAbi from "../../assembly/abi/block-pool.js";
 import * as hierarchyAbi from "../../assembly/abi/hierarchy.js";
 import * as policiesAbi from "../../assembly/abi/policies.js";
@@ -14,6 +15,8 @@ import { nodeBuiltin } from "../util/node-builtins.js";
  * truthiness, which is right for both. Only the facades in this directory hold an instance.
  */
 export type EngineExports = Awaited<ReturnType<typeof releaseBindings>>;
+/** The serving engine's exports (`build/kvsim-serving.wasm`: the block pool and the serving simulation). */
+export type ServingExports = Awaited<ReturnType<typeof servingBindings>>;
 
 /** The subsystems that own engine instances, named in abort messages. */
 export type Subsystem = "hierarchy" | "block pool" | "serving" | "tokens";
@@ -91,13 +94,13 @@ export function checkBoundary(module: WebAssembly.Module, instance: WebAssembly.
 }
 
 /** The instance each facade owns (one instance, one facade), for `exportsOf`. */
-const facades = new WeakMap<object, EngineExports>();
+const facades = new WeakMap<object, object>();
 
 /**
  * A new instance of `module`, owned by `facade` (its memory private to it). Instantiated through
  * `@assemblyscript/loader`, whose string reader turns an abort's message and file into text.
  */
-export function instantiate(module: WebAssembly.Module, subsystem: Subsystem, facade: object): EngineExports {
+export function instantiate<E extends { resetArena(): void } = EngineExports>(module: WebAssembly.Module, subsystem: Subsystem, facade: object): E {
   let readString: ((pointer: number) => string | null) | undefined;
   const text = (pointer: number) => (readString ? readString(pointer >>> 0) ?? "" : "(unknown)");
   const { exports, instance } = instantiateSync<Record<string, unknown>>(module, {
@@ -110,7 +113,7 @@ export function instantiate(module: WebAssembly.Module, subsystem: Subsystem, fa
   readString = exports.__getString;
   checkBoundary(module, instance);
   // The raw functions: the loader's own wrappers cost a rest-argument call on every crossing.
-  const raw = instance.exports as unknown as EngineExports;
+  const raw = instance.exports as unknown as E;
   // The first check of a module hashed the policy registry in this instance, allocating its
   // entries: every facade starts from an empty arena all the same.
   raw.resetArena();
@@ -133,13 +136,14 @@ export function view<T>(exports: { memory: WebAssembly.Memory }, Type: TypedArra
  * The raw exports of the instance a facade owns. Only for driving an engine of the test build
  * (`build/kvsim.test.wasm`), whose extra hooks no facade offers: see tests/helpers/test-build.ts.
  */
-export function exportsOf(facade: object): EngineExports {
+export function exportsOf<E = EngineExports>(facade: object): E {
   const exports = facades.get(facade);
   if (!exports) throw new Error("not a kvsim engine facade");
-  return exports;
+  return exports as E;
 }
 
 let compiled: WebAssembly.Module | undefined;
+let compiledServing: WebAssembly.Module | undefined;
 
 /**
  * Finds `build/<file>` from either `src/wasm` (tests) or `dist/src/wasm` (built package).
@@ -162,16 +166,26 @@ export function compileBuildFile(file: string): WebAssembly.Module {
 }
 
 /**
- * Makes `module` the engine every later facade instantiates. The browser entry calls it once the
- * WASM has been fetched (there is no synchronous file read there); workers call it with the
- * module their parent sent.
+ * Makes `module` the page engine every later facade instantiates (and `serving` the serving
+ * engine, when given). The browser entry calls it once the WASM has been fetched (there is no
+ * synchronous file read there); workers call it with the module their parent sent.
  */
-export function useEngineModule(module: WebAssembly.Module): void {
+export function useEngineModule(module: WebAssembly.Module, serving?: WebAssembly.Module): void {
   compiled = module;
+  if (serving) compiledServing = serving;
 }
 
-/** The release engine, compiled once per process (read from disk in Node) and shareable with workers. */
+/** The page engine, compiled once per process (read from disk in Node) and shareable with workers. */
 export function engineModule(): WebAssembly.Module {
   compiled ??= compileBuildFile("kvsim.wasm");
   return compiled;
+}
+
+/**
+ * The serving engine (the block pool and the serving simulation), compiled once per process; a
+ * build of its own, for the reason assembly/serving-index.ts gives.
+ */
+export function servingModule(): WebAssembly.Module {
+  compiledServing ??= compileBuildFile("kvsim-serving.wasm");
+  return compiledServing;
 }

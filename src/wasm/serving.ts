@@ -1,5 +1,5 @@
 import { ServingAction, ServingCounter, ServingInvariant, ServingObservation, ServingTraceColumn, TrafficShape } from "../../assembly/abi/serving.js";
-import { engineModule, instantiate, view, type EngineExports } from "./instance.js";
+import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
 import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
 
 export { ServingAction, ServingCounter, ServingInvariant, ServingObservation, TrafficShape };
@@ -41,12 +41,12 @@ export interface ServingTraceInput {
  * observation and counters are read through views made once per reset (steps allocate nothing).
  */
 export class ServingSim {
-  private readonly raw: EngineExports;
+  private readonly raw: ServingExports;
   private observationView = new Float64Array(0);
   private counterView = new Float64Array(0);
 
-  constructor(setup: ServingSetup, trace?: ServingTraceInput, module: WebAssembly.Module = engineModule()) {
-    const w = (this.raw = instantiate(module, "serving", this));
+  constructor(setup: ServingSetup, trace?: ServingTraceInput, module: WebAssembly.Module = servingModule()) {
+    const w = (this.raw = instantiate<ServingExports>(module, "serving", this));
     setupWithEviction(w, setup.eviction, (policyId) => w.servingSetup(
       setup.gpuBlocks, setup.cpuBlocks, setup.tokensPerBlock, setup.maxTicks, setup.batchLimit, setup.tokensPerTick, setup.vipRatio,
       setup.powerUserPct, setup.shape, setup.slaFree, setup.slaVip, setup.freeQueueMax, setup.vipQueueMax, setup.returningRatio,

@@ -1,4 +1,5 @@
 import type { instantiate as testBindings } from "../../build/kvsim.test.js";
+import type { instantiate as servingTestBindings } from "../../build/kvsim-serving.test.js";
 import { BlockPool, type BlockPoolConfig } from "../../src/wasm/block-pool.js";
 import { HierarchyEngine, type ReplayLoop } from "../../src/wasm/hierarchy.js";
 import { compileBuildFile, exportsOf, view } from "../../src/wasm/instance.js";
@@ -11,6 +12,9 @@ import { compileBuildFile, exportsOf, view } from "../../src/wasm/instance.js";
 type TestExports = Awaited<ReturnType<typeof testBindings>>;
 
 export const testModule = compileBuildFile("kvsim.test.wasm");
+/** The serving engine's test build (`build/kvsim-serving.test.wasm`, assembly/serving-testing.ts). */
+export const servingTestModule = compileBuildFile("kvsim-serving.test.wasm");
+type ServingTestExports = Awaited<ReturnType<typeof servingTestBindings>>;
 
 const hooks = (facade: object): TestExports => exportsOf(facade) as unknown as TestExports;
 
@@ -56,7 +60,7 @@ export class TestHierarchyEngine extends HierarchyEngine {
 
 /** A block pool of the test build whose heaps renumber their arrivals after `arrivalLimit` inserts. */
 export function renumberingBlockPool(config: BlockPoolConfig, arrivalLimit: number): BlockPool {
-  const pool = new BlockPool(config, testModule);
-  hooks(pool).setArrivalLimit(arrivalLimit);
+  const pool = new BlockPool(config, servingTestModule);
+  exportsOf<ServingTestExports>(pool).setArrivalLimit(arrivalLimit);
   return pool;
 }

@@ -10,13 +10,14 @@ import { simulate } from "../../src/simulate.js";
 import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
 import { BlockPool } from "../../src/wasm/block-pool.js";
 import { HierarchyEngine } from "../../src/wasm/hierarchy.js";
-import { checkBoundary, EngineAbort, engineModule, enumMembers, exportsOf } from "../../src/wasm/instance.js";
+import { checkBoundary, EngineAbort, engineModule, enumMembers, exportsOf, servingModule } from "../../src/wasm/instance.js";
 import { ServingEnv } from "../../src/envs/serving/serving-env.js";
 import { RankingKernel } from "../../src/wasm/tokens.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
-import { testModule } from "../helpers/test-build.js";
+import { servingTestModule, testModule } from "../helpers/test-build.js";
 
 const TEST_HOOKS = ["allowQueueReplay", "replayLoop", "setArrivalLimit", "checkLazyHeaps", "lazyHeapChecks", "sampleNormals"];
+const SERVING_TEST_HOOKS = ["setArrivalLimit"];
 const exportNames = (module: WebAssembly.Module) => WebAssembly.Module.exports(module).map((e) => e.name);
 
 /** A WebAssembly module that exports the given i32 globals and a `policyCatalogHash` returning `hash`. */
@@ -51,18 +52,29 @@ const boundaryGlobals = (): Record<string, number> => {
 };
 
 describe("the declared boundary", () => {
-  it("the release engine exports every member of assembly/abi/ with the host's value, and no test hook", () => {
-    const names = exportNames(engineModule());
-    for (const key of Object.keys(boundaryGlobals())) expect(names).toContain(key);
-    for (const hook of TEST_HOOKS) expect(names).not.toContain(hook);
+  it("both release engines export every member of assembly/abi/ with the host's value, and no test hook", () => {
+    for (const module of [engineModule(), servingModule()]) {
+      const names = exportNames(module);
+      for (const key of Object.keys(boundaryGlobals())) expect(names).toContain(key);
+      for (const hook of TEST_HOOKS) expect(names).not.toContain(hook);
+    }
     expect(() => new HierarchyEngine()).not.toThrow();
+    expect(() => new BlockPool({ gpuBlocks: 1, cpuBlocks: 0, tokensPerBlock: 1, maxRequests: 1, maxBlocksPerRequest: 1 })).not.toThrow();
   });
 
-  it("the test build carries the hooks on top of the whole release ABI", () => {
-    const release = exportNames(engineModule());
-    const test = exportNames(testModule);
-    for (const name of release) expect(test).toContain(name);
-    expect(test.filter((n) => !release.includes(n)).sort()).toEqual([...TEST_HOOKS].sort());
+  it("the test builds carry the hooks on top of their release ABI", () => {
+    for (const [release, test, hooks] of [[engineModule(), testModule, TEST_HOOKS], [servingModule(), servingTestModule, SERVING_TEST_HOOKS]] as const) {
+      const releaseNames = exportNames(release);
+      const testNames = exportNames(test);
+      for (const name of releaseNames) expect(testNames).toContain(name);
+      expect(testNames.filter((n) => !releaseNames.includes(n)).sort()).toEqual([...hooks].sort());
+    }
+  });
+
+  it("the page engine holds no block pool nor serving simulation (their build calls the policies apart)", () => {
+    const names = exportNames(engineModule());
+    expect(names.filter((n) => /^(pool|serving)[A-Z]/.test(n))).toEqual([]);
+    expect(exportNames(servingModule()).filter((n) => n === "replay" || n === "start" || n.startsWith("scoring"))).toEqual([]);
   });
 
   it("an engine built from other sources is refused by name: a value that differs, a member missing or one unknown", () => {
