@@ -1,4 +1,4 @@
-import { BlockEvictor } from "./block-evictor";
+import { Policy } from "../policies/policy";
 import { policyEntry } from "../policies/registry";
 import { PolicyEntry } from "../policies/entry";
 import {
@@ -33,7 +33,7 @@ import { PoolInvariant } from "../abi/block-pool";
  *   first.
  */
 
-let policy: BlockEvictor = changetype<BlockEvictor>(0);
+let policy: Policy = changetype<Policy>(0);
 let keepsPinned = false;
 let names = new StaticArray<IntMap>(0);          // per tier: hash → name (cached or remembered)
 let hashOfName = new StaticArray<i64>(0);
@@ -82,12 +82,11 @@ export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usiz
   nameLists = new ListPool<LinkPair>(2 * tiers, total);
   remembered = new StaticArray<i32>(tiers);
   cached = new StaticArray<i32>(tiers);
-  const entry = changetype<PolicyEntry>(policyEntry(id));
-  policy = entry.evictor(entry.make(params));
+  policy = changetype<PolicyEntry>(policyEntry(id)).make(params);
   keepsPinned = policy.keepsPinnedPages();
   keepOrder(policy.hints().walksTierOrder);
   if (keepsPinned) allowPinning();
-  policy.start();
+  policy.onStart(false);
   seedRng(rngSeed);
   clearNames();
 }
@@ -118,9 +117,9 @@ export function clearContent(): void {
       if (unchecked(blockOfName[n]) >= 0) {
         if (isIn(t, n)) leave(n, t);
         setPinnedPage(n, false);
-        policy.evicted(n, t);
+        policy.onEvict(n, t);
       }
-      if (unchecked(hashOfName[n]) >= 0) policy.forget(n);
+      if (unchecked(hashOfName[n]) >= 0) policy.onForget(n);
     }
   }
   clearNames();
@@ -146,17 +145,17 @@ export function cachedIn(tier: i32): i32 {
 
 @inline function access(name: i32, hitTier: i32): void {
   unchecked(nextUse[0] = useOfName[name]);
-  policy.access(name, hitTier);
+  policy.onAccess(name, hitTier);
 }
 
 function leave(name: i32, tier: i32): void {
-  policy.leave(name, tier);
+  policy.onLeave(name, tier);
   linkOut(tier, name);
 }
 
 function enter(name: i32, tier: i32): void {
   linkIn(tier, name);
-  policy.enter(name, tier);
+  policy.onEnter(name, tier);
 }
 
 /**
@@ -208,11 +207,11 @@ export function releaseContent(name: i32, tier: i32): void {
  * the engine aborts.
  */
 export function evictContent(tier: i32): i32 {
-  const n = policy.victim(tier);
+  const n = policy.victim(tier, -1);
   if (n < 0 || !isIn(tier, n) || isPinnedPage(n)) abort(`block pool: the eviction policy gave ${n}, not a free cached block of tier ${tier}`);
   const block = unchecked(blockOfName[n]);
   leave(n, tier);
-  policy.evicted(n, tier);
+  policy.onEvict(n, tier);
   unchecked(blockOfName[n] = -1);
   unchecked(cached[tier] = cached[tier] - 1);
   nameLists.append(2 * tier, n);
@@ -223,7 +222,7 @@ export function evictContent(tier: i32): i32 {
     nameLists.remove(2 * tier, oldest);
     unchecked(names[tier]).delete(unchecked(hashOfName[oldest]));
     unchecked(hashOfName[oldest] = -1);
-    policy.forget(oldest);
+    policy.onForget(oldest);
     nameLists.append(2 * tier + 1, oldest);
   }
   return block;

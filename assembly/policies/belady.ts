@@ -6,7 +6,7 @@ import { step, nextUse, firstUse, profile, PROFILE_KHL } from "../hierarchy/stat
 export function belady(): PolicyEntry {
   return new PolicyEntry("belady", "offline optimum: evict the page reused farthest in the future", "Belady 1966 (MIN)")
     .offline()
-    .evictsBlocks<BeladyPolicy>()
+    .evictsBlocks()
     .victimSearch("lazy max-heap on next use per tier, O(log n)")
     .creates<NoParams>((params: usize): Policy => new BeladyPolicy());
 }

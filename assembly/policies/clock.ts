@@ -12,7 +12,7 @@ export function clock(): PolicyEntry {
     "Corbató 1968 (Multics paging); libCacheSim Clock (FIFO-Reinsertion, n-bit-counter)")
     .integer("bits", 1, "bits of each page's hit counter: a page goes round at most 2^bits − 1 times (libCacheSim's n-bit-counter)", 1, 8)
     .kvsimOnly()
-    .evictsBlocks<ClockPolicy>()
+    .evictsBlocks()
     .victimSearch("insertion list per tier, hits sent round to the tail, amortised O(1)")
     .creates<ClockParams>((params: usize): Policy => new ClockPolicy(changetype<ClockParams>(params)));
 }

@@ -1,5 +1,4 @@
 import { Policy } from "./policy";
-import { BlockEvictor, BlockEvictorOf } from "../blocks/block-evictor";
 
 /** One declared parameter of a policy. */
 export class ParamDecl {
@@ -15,10 +14,6 @@ export class ParamDecl {
 @unmanaged export class NoParams {}
 
 function noPolicy(params: usize): Policy {
-  return unreachable();
-}
-
-function noEvictor(policy: Policy): BlockEvictor {
   return unreachable();
 }
 
@@ -41,8 +36,6 @@ export class PolicyEntry {
   search: string = "";
   paramWords: i32 = 0;
   make: (params: usize) => Policy = noPolicy;
-  /** For a policy that `evictsBlocks`: its hooks bound to its class, for the block pool. */
-  evictor: (policy: Policy) => BlockEvictor = noEvictor;
 
   constructor(public name: string, public summary: string, public source: string) {}
 
@@ -72,12 +65,10 @@ export class PolicyEntry {
 
   /**
    * Can evict a block pool's cached blocks too (blocks/cached-content.ts): it needs of a run only
-   * its hooks, residency and page records (no tier costs, steps or prefetches). P is the policy's
-   * class (block-evictor.ts says why).
+   * its hooks, residency and page records (no tier costs, steps or prefetches).
    */
-  evictsBlocks<P extends Policy>(): PolicyEntry {
+  evictsBlocks(): PolicyEntry {
     this.blocks = true;
-    this.evictor = (policy: Policy): BlockEvictor => new BlockEvictorOf<P>(changetype<P>(policy));
     return this;
   }
 

@@ -5,7 +5,7 @@ import { ScoredPolicy, Find, findVictim } from "./scored";
 
 export function fifo(): PolicyEntry {
   return new PolicyEntry("fifo", "first in, first out per tier", "libCacheSim FIFO")
-    .evictsBlocks<FifoPolicy>()
+    .evictsBlocks()
     .victimSearch("insertion-ordered list per tier, O(1)")
     .creates<NoParams>((params: usize): Policy => new FifoPolicy());
 }

@@ -11,7 +11,7 @@ const RUNS: i32 = 8;
 
 export function lfu(): PolicyEntry {
   return new PolicyEntry("lfu", "least frequently used: fewest accesses since the page entered the cache", "libCacheSim LFU (in-cache counts)")
-    .evictsBlocks<LfuPolicy>()
+    .evictsBlocks()
     .victimSearch("lazy min-heap per tier with sorted runs, O(log n)")
     .creates<NoParams>((params: usize): Policy => new LfuPolicy());
 }

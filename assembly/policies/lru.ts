@@ -8,7 +8,7 @@ import { filledI32 } from "../util/arrays";
 
 export function lru(): PolicyEntry {
   return new PolicyEntry("lru", "least recently used (stamp refreshed on access and insert)", "Mattson et al. 1970; kv-hierarchy-lab LRUPolicy")
-    .evictsBlocks<LruPolicy>()
+    .evictsBlocks()
     .victimSearch("recency-ordered intrusive list per tier, O(1)")
     .creates<NoParams>((params: usize): Policy => new LruPolicy());
 }

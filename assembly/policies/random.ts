@@ -7,7 +7,7 @@ import { below } from "../util/rng";
 
 export function random(): PolicyEntry {
   return new PolicyEntry("random", "uniformly random victim from the seeded generator", "libCacheSim Random")
-    .evictsBlocks<RandomPolicy>()
+    .evictsBlocks()
     .victimSearch("dense member array per tier, O(1)")
     .creates<NoParams>((params: usize): Policy => new RandomPolicy());
 }

@@ -16,7 +16,7 @@ export function s3fifo(): PolicyEntry {
   return new PolicyEntry("s3fifo", "small FIFO filter + main FIFO with reinsertion + ghost", "Yang et al., S3-FIFO, SOSP 2023; libCacheSim S3FIFO")
     .number("small_ratio", 0.1, "share of each tier's bytes given to the small FIFO", 0, 1)
     .kvsimOnly()
-    .evictsBlocks<S3FifoPolicy>()
+    .evictsBlocks()
     .victimSearch("two FIFO lists per tier, amortised O(1)")
     .creates<S3FifoParams>((params: usize): Policy => new S3FifoPolicy(changetype<S3FifoParams>(params)));
 }

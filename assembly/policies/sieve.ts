@@ -7,7 +7,7 @@ import { headOf, nextIn, tierCount, isIn, evictable } from "../hierarchy/residen
 export function sieve(): PolicyEntry {
   return new PolicyEntry("sieve", "FIFO with visited bits and a moving hand", "Zhang et al., SIEVE, NSDI 2024")
     .kvsimOnly()
-    .evictsBlocks<SievePolicy>()
+    .evictsBlocks()
     .victimSearch("FIFO list and hand per tier, amortised O(1)")
     .creates<NoParams>((params: usize): Policy => new SievePolicy());
 }
