@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { KvsimInputError } from "../errors.js";
 import { NPA_TASKS, type NpaTask } from "../envs/serving/npa/constants.js";
 import { readNpaRecording, replayNpa } from "../envs/serving/npa/replay.js";
+import { gpusCommand, memoryCommand, modelsCommand } from "./serving-hardware.js";
 
 interface ReplayOptions {
   preset: "npa";
@@ -18,7 +19,7 @@ function taskOf(file: string, given?: NpaTask): NpaTask {
 }
 
 export function servingCommand(): Command {
-  const serving = new Command("serving").description("the serving-level environment (PagedAttention block manager, request traffic)");
+  const serving = new Command("serving").description("the serving-level environment (PagedAttention block manager, request traffic) and the timed simulator's models, GPUs and memory plans");
   serving.addCommand(new Command("replay")
     .description("replay a recorded NeuralPagedAttention episode (actions + arrivals) and print every step (simulated)")
     .argument("<file>", "recording: a reset line, step lines {t, action, reward, done, obs, result, arrivals, ctr}, a final line")
@@ -44,5 +45,8 @@ export function servingCommand(): Command {
       console.log(`score ${out.score} (recorded ${recording.final?.score ?? "–"}), cumulative reward ${out.cumulativeReward} ` +
         `(recorded ${recording.final?.cumulative_reward ?? "–"})`);
     }));
+  serving.addCommand(modelsCommand());
+  serving.addCommand(gpusCommand());
+  serving.addCommand(memoryCommand());
   return serving;
 }
