@@ -4,6 +4,7 @@ import { KvsimInputError } from "../errors.js";
 import { NPA_TASKS, type NpaTask } from "../envs/serving/npa/constants.js";
 import { readNpaRecording, replayNpa } from "../envs/serving/npa/replay.js";
 import { gpusCommand, memoryCommand, modelsCommand } from "./serving-hardware.js";
+import { simulateCommand } from "./serving-simulate.js";
 
 interface ReplayOptions {
   preset: "npa";
@@ -48,5 +49,6 @@ export function servingCommand(): Command {
   serving.addCommand(modelsCommand());
   serving.addCommand(gpusCommand());
   serving.addCommand(memoryCommand());
+  serving.addCommand(simulateCommand());
   return serving;
 }

@@ -1,5 +1,5 @@
-import { KvsimInputError } from "../errors.js";
 import { KV_STEP, MAX_DECODE_BATCH, MAX_TOKENS, type ProfileTables } from "./profile-tables.js";
+import type { ServingRequest } from "./requests.js";
 
 /**
  * Vidur's replica schedulers (`vidur-vllm`, `sarathi`) and its batch timing, exactly as the
@@ -26,13 +26,6 @@ export interface VidurConfig {
   /** Vidur's attention batching overhead fractions (0.1 each for grouped-query models, else 0). */
   decodeOverhead: number;
   prefillOverhead: number;
-}
-
-export interface VidurRequestInput {
-  arrival: number;
-  prompt: number;
-  /** Output tokens, the first one (made by the prefill) included. */
-  output: number;
 }
 
 /** One request's state (§3.1), and at the end its results. */
@@ -69,6 +62,8 @@ export interface VidurBatch {
   /** `t_end − scheduled_at`, as Vidur reports it (§9.4). */
   executionTime: number;
   scheduledAt: number;
+  /** KV blocks allocated once the batch was formed. */
+  allocatedBlocks: number;
 }
 
 export interface VidurRun {
@@ -91,9 +86,10 @@ interface Running {
   time: number;
   prefillTokens: number;
   decodeTokens: number;
+  allocatedBlocks: number;
 }
 
-const newRequest = (id: number, r: VidurRequestInput): VidurRequest => ({
+const newRequest = (id: number, r: ServingRequest): VidurRequest => ({
   id, arrivedAt: r.arrival, originalPrompt: r.prompt, originalOutput: r.output, p: r.prompt, d: r.output, processed: 0,
   prefillComplete: false, scheduled: false, completed: false, restarts: 0, scheduledAt: 0, schedulingDelay: 0,
   prefillCompletedAt: 0, completedAt: 0, executionTime: 0, modelExecutionTime: 0, preemptedTime: 0,
@@ -103,12 +99,13 @@ const newRequest = (id: number, r: VidurRequestInput): VidurRequest => ({
 const ceilTo = (x: number, step: number): number => Math.ceil(x / step) * step;
 const byArrival = (a: VidurRequest, b: VidurRequest): number => a.arrivedAt - b.arrivedAt;
 
-/** Replays `inputs` (in arrival order) through Vidur's scheduler `config.scheduler` timed by `tables`. */
-export function replayVidur(inputs: readonly VidurRequestInput[], config: VidurConfig, tables: ProfileTables): VidurRun {
+/**
+ * Replays `inputs` through Vidur's scheduler `config.scheduler`, timed by `tables`. Request i is
+ * `inputs[i]`; they arrive in a stable sort by arrival time (§4.2).
+ */
+export function replayVidur(inputs: readonly ServingRequest[], config: VidurConfig, tables: ProfileTables): VidurRun {
   const requests = inputs.map((r, i) => newRequest(i, r));
-  for (let i = 1; i < requests.length; i++) {
-    if (requests[i]!.arrivedAt < requests[i - 1]!.arrivedAt) throw new KvsimInputError(`request ${i} arrives before request ${i - 1}: requests must be in arrival order`);
-  }
+  const arrivals = [...requests].sort(byArrival);
   const W: VidurRequest[] = [];
   let R: VidurRequest[] = [];
   let admitted = 0; // |A|
@@ -313,19 +310,19 @@ export function replayVidur(inputs: readonly VidurRequestInput[], config: VidurC
       // §5.2 on_stage_schedule
       r.preemptedTime = r.latestStageCompletedAt === 0 ? 0 : r.preemptedTime + (t - r.latestStageCompletedAt);
     }
-    running = { batch, scheduledAt: t, end: t + E, time: E, prefillTokens, decodeTokens };
+    running = { batch, scheduledAt: t, end: t + E, time: E, prefillTokens, decodeTokens, allocatedBlocks: allocated };
   };
 
   let i = 0;
-  while (i < requests.length || running) {
+  while (i < arrivals.length || running) {
     const current = running as Running | null;
-    if (i < requests.length && (!current || requests[i]!.arrivedAt <= current.end)) {
-      const t = requests[i]!.arrivedAt;
-      while (i < requests.length && requests[i]!.arrivedAt === t) W.push(requests[i++]!);
+    if (i < arrivals.length && (!current || arrivals[i]!.arrivedAt <= current.end)) {
+      const t = arrivals[i]!.arrivedAt;
+      while (i < arrivals.length && arrivals[i]!.arrivedAt === t) W.push(arrivals[i++]!);
       if (!current) start(t);
       continue;
     }
-    const { batch, scheduledAt, end: t, time: E, prefillTokens, decodeTokens } = current!;
+    const { batch, scheduledAt, end: t, time: E, prefillTokens, decodeTokens, allocatedBlocks } = current!;
     running = null;
     for (const r of batch.reqs) {
       r.executionTime += E;
@@ -351,7 +348,7 @@ export function replayVidur(inputs: readonly VidurRequestInput[], config: VidurC
       else R.push(r);
     }
     for (const r of batch.reqs) if (r.processed > r.p + 1) tbt.push((t - scheduledAt) + r.latestIterationSchedulingDelay);
-    batches.push({ size: batch.reqs.length, prefillTokens, decodeTokens, executionTime: t - scheduledAt, scheduledAt });
+    batches.push({ size: batch.reqs.length, prefillTokens, decodeTokens, executionTime: t - scheduledAt, scheduledAt, allocatedBlocks });
     start(t);
   }
   return { requests, batches, tbtSamples: Float64Array.from(tbt) };

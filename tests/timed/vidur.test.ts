@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readProfileTables } from "../../src/timed/profile-tables.js";
-import { replayVidur, type VidurConfig, type VidurRequestInput, type VidurRun } from "../../src/timed/vidur.js";
+import { readRequestsCsv } from "../../src/timed/requests.js";
+import { replayVidur, type VidurConfig, type VidurRun } from "../../src/timed/vidur.js";
 
 const DIR = "tests/fixtures/vidur";
 const tables = readProfileTables(`${DIR}/predictor_tables`);
 
 const csvRows = (file: string): string[][] => readFileSync(file, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
-const requestsIn = (file: string): VidurRequestInput[] =>
-  csvRows(file).map(([arrival, prompt, output]) => ({ arrival: Number(arrival), prompt: Number(prompt), output: Number(output) }));
 
 /** C's `%.9g`, as the fixture was printed. */
 function g9(x: number): string {
@@ -40,7 +39,7 @@ describe("Vidur's schedulers reproduce Vidur's runs", () => {
   it.each([["vidur-vllm", "fixed_p1024_d256_n1000_q3.0_vllm"], ["sarathi", "fixed_p1024_d256_n1000_q3.0_sarathi512"]] as const)(
     "%s: every batch and request of %s, to the printed precision",
     (scheduler, run) => {
-      const out = replayVidur(requestsIn(`${DIR}/fixed_p1024_d256_n1000_q3.0_requests_in.csv`), { ...FIXED, scheduler }, tables);
+      const out = replayVidur(readRequestsCsv(`${DIR}/fixed_p1024_d256_n1000_q3.0_requests_in.csv`), { ...FIXED, scheduler }, tables);
       const batches = csvRows(`${DIR}/${run}/batches.csv`);
       expect(out.batches.length).toBe(batches.length);
       out.batches.forEach((b, k) => {

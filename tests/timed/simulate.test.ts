@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { gpuPreset } from "../../src/timed/gpus.js";
+import { modelPreset } from "../../src/timed/models.js";
+import { readProfileTables } from "../../src/timed/profile-tables.js";
+import { parseRequestsCsv, readRequestsCsv } from "../../src/timed/requests.js";
+import { simulateServing, vidurKvBlocks } from "../../src/timed/simulate.js";
+import { runCli } from "../helpers/cli.js";
+
+const DIR = "tests/fixtures/vidur";
+const TRACE = `${DIR}/fixed_p1024_d256_n1000_q3.0_requests_in.csv`;
+const tables = readProfileTables(`${DIR}/predictor_tables`);
+const dir = mkdtempSync(join(tmpdir(), "kvsim-simulate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("simulateServing with Vidur's schedulers", () => {
+  it("sizes the KV cache as Vidur's planner does: 7424 blocks for Llama-2-7B on an A100 80GB", () => {
+    expect(vidurKvBlocks(modelPreset("llama-2-7b"), gpuPreset("a100-80gb"))).toBe(7424);
+  });
+
+  // Vidur's summary.json was computed from values read back with a parser off by about one ulp:
+  // compare at 1e-9 relative.
+  it.each([["vidur-vllm", "fixed_p1024_d256_n1000_q3.0_vllm"], ["sarathi", "fixed_p1024_d256_n1000_q3.0_sarathi512"]] as const)(
+    "%s: the summary's TTFT, E2E, mean TBT and throughput are Vidur's (%s)",
+    (scheduler, run) => {
+      const sim = simulateServing({ requests: readRequestsCsv(TRACE), model: modelPreset("llama-2-7b"), gpu: gpuPreset("a100-80gb"), scheduler, timeModel: tables });
+      const want = JSON.parse(readFileSync(`${DIR}/${run}/summary.json`, "utf8"));
+      const close = (got: number, expected: number) => expect(Math.abs(got - expected) / expected).toBeLessThan(1e-9);
+      for (const k of ["p50", "p90", "p99", "mean", "max"] as const) {
+        close(sim.summary.ttft[k], want.ttft_s[k]);
+        close(sim.summary.e2e[k], want.e2e_s[k]);
+        close(sim.summary.tpot[k], want.tbt_mean_per_request_s[k]);
+      }
+      expect(sim.summary).toMatchObject({ requests: 1000, kvBlocks: 7424, preemptions: 0 });
+      expect(sim.summary.iterations).toBe(scheduler === "sarathi" ? 18_891 : 17_999);
+      expect(sim.summary.kvUtilization.peak).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it("refuses bad request lines, naming the file, line and column", () => {
+    expect(() => parseRequestsCsv("arrival_s,prompt_tokens,output_tokens\n0.5,10,3\n0.7,-2,3\n", "r.csv")).toThrow(/^r\.csv:3: prompt_tokens must be a positive integer, got "-2"/);
+    expect(() => parseRequestsCsv("arrival_s,prompt_tokens,output_tokens\nNaN,10,3\n", "r.csv")).toThrow(/r\.csv:2: arrival_s must be a non-negative number/);
+    expect(() => parseRequestsCsv("arrival,prompt_tokens\n1,2\n", "r.csv")).toThrow(/r\.csv:1: the header needs the columns arrival_s, output_tokens/);
+    expect(() => parseRequestsCsv("arrival_s,prompt_tokens,output_tokens\n", "r.csv")).toThrow(/r\.csv: no requests/);
+  });
+});
+
+describe("kvsim serving simulate", () => {
+  it("writes requests.csv, iterations.csv and summary.json, and prints the summary with --json", async () => {
+    const out = join(dir, "run");
+    const r = await runCli(["serving", "simulate", "--trace", TRACE, "--model", "llama-2-7b", "--gpu", "a100-80gb", "--scheduler", "sarathi",
+      "--time-model", `${DIR}/predictor_tables`, "--out", out, "--json"]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ scheduler: "sarathi", requests: 1000, iterations: 18_891 });
+    expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).toEqual(summary);
+    const requests = readFileSync(join(out, "requests.csv"), "utf8").trim().split("\n");
+    expect(requests[0]).toBe("request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens");
+    expect(requests.length).toBe(1001);
+    expect(readFileSync(join(out, "iterations.csv"), "utf8").trim().split("\n").length).toBe(18_892);
+  });
+
+  it("exits 2 with one line, before any work, for a bad trace, time model, model or --out", async () => {
+    const file = join(dir, "file");
+    writeFileSync(file, "x");
+    const base = ["serving", "simulate", "--model", "llama-2-7b", "--gpu", "a100-80gb", "--scheduler", "vidur-vllm"];
+    for (const [args, message] of [
+      [["--trace", "missing.csv", "--time-model", `${DIR}/predictor_tables`], /cannot read missing\.csv: ENOENT/],
+      [["--trace", TRACE, "--time-model", dir], /cannot read .*attn_pre_proj_predictions\.csv\.gz: ENOENT/],
+      [["--trace", TRACE, "--time-model", `${DIR}/predictor_tables`, "--out", file], /--out .*file: cannot write there/],
+      [["--trace", TRACE, "--time-model", `${DIR}/predictor_tables`, "--scheduler", "orca"], /argument 'orca' is invalid/],
+    ] as const) {
+      const r = await runCli([...base, ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
