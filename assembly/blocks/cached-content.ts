@@ -18,10 +18,13 @@ import { PoolInvariant } from "../abi/block-pool";
  * content of one tier (a block hash cached there), named by a dense id so that the policy's
  * per-page arrays can index it; a tier's page count is the blocks that tier caches.
  *
- * - Names outlive eviction for a while: a tier remembers the names of its most recently evicted
- *   contents, as many as it has blocks, so a content that returns is the same page again (what
- *   S3-FIFO's ghost needs). Beyond that the oldest is forgotten (`Policy.onForget`) and its name
- *   reused; a tier thus has twice as many names as blocks.
+ * - For a policy that remembers pages it evicted (its entry's `remembersEvictedPages`: S3-FIFO's
+ *   ghost), names outlive eviction for a while: a tier remembers the names of its most recently
+ *   evicted contents, as many as it has blocks, so a content that returns is the same page again.
+ *   Beyond that the oldest is forgotten (`Policy.onForget`) and its name reused; a tier thus has
+ *   twice as many names as blocks. For any other policy nothing of an evicted content is read
+ *   again, so a content's name is its block: the page's state then sits at the block's index, as
+ *   the pool's own arrays do (random names cost the serving env 2.5-3x in cache misses).
  * - Events: a content cached (a miss: `onAccess(page, -1)`), hit by a request (`onAccess` with the
  *   tier the page is resident in, or -1), released by its last request, evicted (the policy's
  *   `victim`, then `onLeave` and `onEvict`; every eviction drops the content, the tiers being
@@ -35,6 +38,8 @@ import { PoolInvariant } from "../abi/block-pool";
 
 let policy: Policy = changetype<Policy>(0);
 let keepsPinned = false;
+let remembers = false;
+let namesPerBlock = 1;
 let names = new StaticArray<IntMap>(0);          // per tier: hash → name (cached or remembered)
 let hashOfName = new StaticArray<i64>(0);
 let blockOfName = new StaticArray<i32>(0);       // -1 while only remembered
@@ -60,12 +65,17 @@ export function checkBlockPolicy(id: i32, paramCount: i32): i32 {
  */
 export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usize, rngSeed: u64): void {
   const tiers = tierBlocks.length;
+  const entry = changetype<PolicyEntry>(policyEntry(id));
+  // Whether the policy remembers evicted pages decides how many names a block needs; the policy
+  // itself is made below, once the state its constructor sizes itself by exists.
+  remembers = entry.remembers;
+  namesPerBlock = remembers ? 2 : 1;
   nameStart = new StaticArray<i32>(tiers);
   blocksIn = StaticArray.slice<i32>(tierBlocks);
   let total = 0;
   for (let t = 0; t < tiers; t++) {
     unchecked(nameStart[t] = total);
-    total += 2 * unchecked(tierBlocks[t]);
+    total += namesPerBlock * unchecked(tierBlocks[t]);
   }
   initState(total, tiers, PROFILE_KVSIM, 0);
   for (let p = 0; p < total; p++) unchecked(pageSizeInput[p] = 1);
@@ -75,14 +85,14 @@ export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usiz
   separateTiers();
   useHostFuture();
   names = new StaticArray<IntMap>(tiers);
-  for (let t = 0; t < tiers; t++) unchecked(names[t] = new IntMap(max(1, 2 * unchecked(tierBlocks[t]))));
+  for (let t = 0; t < tiers; t++) unchecked(names[t] = new IntMap(max(1, namesPerBlock * unchecked(tierBlocks[t]))));
   hashOfName = new StaticArray<i64>(total);
   blockOfName = new StaticArray<i32>(total);
   useOfName = new StaticArray<i32>(total);
   nameLists = new ListPool<LinkPair>(2 * tiers, total);
   remembered = new StaticArray<i32>(tiers);
   cached = new StaticArray<i32>(tiers);
-  policy = changetype<PolicyEntry>(policyEntry(id)).make(params);
+  policy = entry.make(params);
   keepsPinned = policy.keepsPinnedPages();
   keepOrder(policy.hints().walksTierOrder);
   if (keepsPinned) allowPinning();
@@ -98,10 +108,10 @@ function clearNames(): void {
     unchecked(remembered[t] = 0);
     unchecked(cached[t] = 0);
     const start = unchecked(nameStart[t]);
-    for (let n = start; n < start + 2 * unchecked(blocksIn[t]); n++) {
+    for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
       unchecked(blockOfName[n] = -1);
       unchecked(hashOfName[n] = -1);
-      nameLists.append(2 * t + 1, n);
+      if (remembers) nameLists.append(2 * t + 1, n);
     }
   }
 }
@@ -113,7 +123,7 @@ function clearNames(): void {
 export function clearContent(): void {
   for (let t = 0; t < names.length; t++) {
     const start = unchecked(nameStart[t]);
-    for (let n = start; n < start + 2 * unchecked(blocksIn[t]); n++) {
+    for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
       if (unchecked(blockOfName[n]) >= 0) {
         if (isIn(t, n)) leave(n, t);
         setPinnedPage(n, false);
@@ -164,8 +174,11 @@ function enter(name: i32, tier: i32): void {
  */
 export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
   const map = unchecked(names[tier]);
-  let n = map.get(hash);
-  if (n >= 0) {
+  let n = block;
+  if (!remembers) {
+    if (!map.insertIfAbsent(hash, n)) return -1; // one probe, as the pool's own map made
+    unchecked(hashOfName[n] = hash);
+  } else if ((n = map.get(hash)) >= 0) {
     if (unchecked(blockOfName[n]) >= 0) return -1;
     nameLists.remove(2 * tier, n);
     unchecked(remembered[tier] = remembered[tier] - 1);
@@ -214,6 +227,11 @@ export function evictContent(tier: i32): i32 {
   policy.onEvict(n, tier);
   unchecked(blockOfName[n] = -1);
   unchecked(cached[tier] = cached[tier] - 1);
+  if (!remembers) {
+    unchecked(names[tier]).delete(unchecked(hashOfName[n]), n);
+    unchecked(hashOfName[n] = -1);
+    return block;
+  }
   nameLists.append(2 * tier, n);
   if (unchecked(remembered[tier]) < unchecked(blocksIn[tier])) {
     unchecked(remembered[tier] = remembered[tier] + 1);
@@ -237,7 +255,7 @@ export function checkContent(nameOfBlock: StaticArray<i32>, refCount: StaticArra
   for (let t = 0; t < names.length; t++) {
     let held = 0;
     const start = unchecked(nameStart[t]);
-    for (let n = start; n < start + 2 * unchecked(blocksIn[t]); n++) {
+    for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
       const b = unchecked(blockOfName[n]);
       const hash = unchecked(hashOfName[n]);
       if (hash >= 0 && unchecked(names[t]).get(hash) != n) return PoolInvariant.hashMap;

@@ -33,6 +33,7 @@ export class PolicyEntry {
   khl: bool = true;
   future: bool = false;
   blocks: bool = false;
+  remembers: bool = false;
   search: string = "";
   paramWords: i32 = 0;
   make: (params: usize) => Policy = noPolicy;
@@ -69,6 +70,17 @@ export class PolicyEntry {
    */
   evictsBlocks(): PolicyEntry {
     this.blocks = true;
+    return this;
+  }
+
+  /**
+   * The policy keeps something of a page after evicting it (S3-FIFO's ghost). The block pool then
+   * keeps an evicted content's page id for a while, so that content coming back is the same page
+   * (and tells the policy when it reuses one: `Policy.onForget`); for any other policy a page is
+   * simply a block, whose state then shares the block's cache lines.
+   */
+  remembersEvictedPages(): PolicyEntry {
+    this.remembers = true;
     return this;
   }
 

@@ -57,9 +57,9 @@ export abstract class Policy {
   /** The page is about to leave `tier` (still linked into the tier's order). */
   onLeave(page: i32, tier: i32): void {}
   /**
-   * The block pool only: the page's id is about to name other content (the pool reuses the ids of
-   * content evicted long ago), so whatever the policy remembers of it beyond its residency (a ghost
-   * entry) must go.
+   * The block pool only, for a policy whose entry says `remembersEvictedPages`: the page's id is about to name
+   * other content (the pool reuses the ids of content evicted long ago), so whatever the policy
+   * remembers of it beyond its residency (a ghost entry) must go.
    */
   onForget(page: i32): void {}
   /**

@@ -17,6 +17,7 @@ export function s3fifo(): PolicyEntry {
     .number("small_ratio", 0.1, "share of each tier's bytes given to the small FIFO", 0, 1)
     .kvsimOnly()
     .evictsBlocks()
+    .remembersEvictedPages()
     .victimSearch("two FIFO lists per tier, amortised O(1)")
     .creates<S3FifoParams>((params: usize): Policy => new S3FifoPolicy(changetype<S3FifoParams>(params)));
 }
