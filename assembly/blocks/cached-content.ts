@@ -202,10 +202,11 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
 /** A request uses cached content `name` of `tier`, next used at `use`; `wasFree`: no request did. */
 export function useContent(name: i32, tier: i32, use: i32, wasFree: bool): void {
   unchecked(useOfName[name] = use);
+  // A policy that holds only free blocks hears of the hit once the page has left (it comes back
+  // at release): the same outcome as before it leaves, without lru moving a page about to go.
+  if (wasFree && !keepsPinned) leave(name, tier);
   access(name, isIn(tier, name) ? tier : -1);
-  if (!wasFree) return;
-  if (keepsPinned) setPinnedPage(name, true);
-  else leave(name, tier);
+  if (wasFree && keepsPinned) setPinnedPage(name, true);
 }
 
 /** The last request using content `name` of `tier` released it. */
