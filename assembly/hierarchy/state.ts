@@ -1,4 +1,5 @@
 import { strideOf } from "../util/node-layout";
+import { filledI32 } from "../util/arrays";
 import { Profile } from "../abi/hierarchy";
 
 /**
@@ -144,16 +145,14 @@ export const NEVER: i32 = 0x7fffffff;
  */
 export function useHostFuture(): void {
   nextUse = new StaticArray<i32>(1);
-  firstUse = new StaticArray<i32>(numPages);
-  for (let p = 0; p < numPages; p++) unchecked(firstUse[p] = NEVER);
+  firstUse = filledI32(numPages, NEVER);
   step = 0;
 }
 
 /** Backward pass: nextUse[s] = next step touching trace[s]; firstUse[p] = first step touching p. */
 export function computeNextUse(): void {
   nextUse = new StaticArray<i32>(traceLength);
-  firstUse = new StaticArray<i32>(numPages);
-  for (let p = 0; p < numPages; p++) unchecked(firstUse[p] = NEVER);
+  firstUse = filledI32(numPages, NEVER);
   for (let s = traceLength - 1; s >= 0; s--) {
     const p = unchecked(trace[s]);
     unchecked(nextUse[s] = firstUse[p]);

@@ -40,7 +40,7 @@ export const kvHeadsPerGpu = (m: ModelSpec, tp: number): number => Math.max(1, M
  * measures it by profiling a dummy batch of `max_num_batched_tokens`; kvsim estimates it as one
  * layer's widest live tensors for that many tokens (the residual stream and its normed copy,
  * q/k/v, and the MLP's gate and up projections of the routed experts, split over the GPUs) plus the
- * sampler's fp32 logits for `max_num_seqs` rows. docs/timed.md compares it with vLLM's reports.
+ * sampler's fp32 logits for `max_num_seqs` rows (docs/timed.md).
  */
 export function activationBytes(d: Deployment): number {
   const m = d.model;

@@ -19,12 +19,17 @@ export const MAX_DECODE_BATCH = 128;
 export const KV_STEP = 64;
 const KV_KEYS = MAX_TOKENS / KV_STEP + 1;
 
+/** Where `decode` holds batch size `batch` at KV length `kv` (a multiple of KV_STEP). */
+export const decodeIndex = (batch: number, kv: number): number => batch * KV_KEYS + kv / KV_STEP;
+/** Where `prefill` holds summed KV length `kv` (a multiple of KV_STEP) and chunk `chunk` (keyed by chunk² in the file). */
+export const prefillIndex = (kv: number, chunk: number): number => (kv / KV_STEP) * (MAX_TOKENS + 1) + chunk;
+
 export interface ProfileTables {
   /** Per linear op, its time at 1 … 4096 tokens (index = tokens; index 0 unused). */
   linear: Record<LinearOp, Float64Array>;
-  /** Decode attention at [batch size × KV_KEYS + kv / 64], batch size 1 … 128, kv 0 … 4096. */
+  /** Decode attention at `decodeIndex(batch size, kv)`, batch size 1 … 128, kv 0 … 4096. */
   decode: Float64Array;
-  /** Prefill attention at [(kv / 64) × (MAX_TOKENS + 1) + chunk], kv 0 … 4096, chunk 1 … 4096 (keyed by chunk² in the file). */
+  /** Prefill attention at `prefillIndex(kv, chunk)`, kv 0 … 4096, chunk 1 … 4096. */
   prefill: Float64Array;
 }
 
@@ -67,7 +72,7 @@ export function readProfileTables(dir: string): ProfileTables {
     if (!Number.isInteger(b) || b! < 1 || b! > MAX_DECODE_BATCH || kv! % KV_STEP !== 0 || kv! < 0 || kv! > MAX_TOKENS) {
       throw new KvsimInputError(`${dir}/attn_decode_predictions.csv.gz:${line}: key (${b}, ${kv}) outside the grid`);
     }
-    decode[b! * KV_KEYS + kv! / KV_STEP] = v!;
+    decode[decodeIndex(b!, kv!)] = v!;
   });
   const prefill = new Float64Array(KV_KEYS * (MAX_TOKENS + 1)).fill(NaN);
   eachRow(dir, "attn_prefill", "kv_cache_size,prefill_chunk_size_squared,prediction", ([kv, c2, v], line) => {
@@ -75,7 +80,7 @@ export function readProfileTables(dir: string): ProfileTables {
     if (c * c !== c2 || c < 1 || c > MAX_TOKENS || kv! % KV_STEP !== 0 || kv! < 0 || kv! > MAX_TOKENS) {
       throw new KvsimInputError(`${dir}/attn_prefill_predictions.csv.gz:${line}: key (${kv}, ${c2}) outside the grid`);
     }
-    prefill[(kv! / KV_STEP) * (MAX_TOKENS + 1) + c] = v!;
+    prefill[prefillIndex(kv!, c)] = v!;
   });
   return { linear, decode, prefill };
 }

@@ -100,7 +100,7 @@ export function vidurKvBlocks(model: ModelSpec, gpu: GpuSpec, blockSize = 16, ma
   const hd = model.headDim;
   const E = model.hiddenSize;
   const params = model.layers * (E * hd * (q + 2 * model.kvHeads) + E * hd * q + 3 * E * model.intermediateSize * model.experts);
-  const available = (gpu.memoryBytes / 1024 ** 3) * 1024 ** 3 * (1 - margin);
+  const available = gpu.memoryBytes * (1 - margin); // Vidur: total_memory_gb × 1024³ × (1 − margin)
   const perRequest = 2 * 2 * hd * model.kvHeads * maxTokens * model.layers;
   const slots = Math.floor((available - 2 * params) / perRequest);
   if (slots < 1) throw new KvsimInputError(`${model.name} leaves no ${maxTokens}-token request slot on a ${gpu.name} by Vidur's planner; give the KV blocks outright`);

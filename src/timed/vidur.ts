@@ -1,4 +1,4 @@
-import { KV_STEP, MAX_DECODE_BATCH, MAX_TOKENS, type ProfileTables } from "./profile-tables.js";
+import { KV_STEP, MAX_DECODE_BATCH, MAX_TOKENS, decodeIndex, prefillIndex, type ProfileTables } from "./profile-tables.js";
 import type { ServingRequest } from "./requests.js";
 
 /**
@@ -268,13 +268,13 @@ export function replayVidur(inputs: readonly ServingRequest[], config: VidurConf
     if (decodes > 0) {
       const kv = ceilTo(Math.floor(decodeKv / decodes), KV_STEP);
       if (kv > MAX_TOKENS) throw new Error(`vidur: mean decode KV ${kv} is outside the timing tables`);
-      tDecode = decode[decodes * (MAX_TOKENS / KV_STEP + 1) + kv / KV_STEP]! * (1 + (decodes > 1 ? config.decodeOverhead : 0));
+      tDecode = decode[decodeIndex(decodes, kv)]! * (1 + (decodes > 1 ? config.decodeOverhead : 0));
     }
     let tPrefill = 0;
     if (prefills > 0) {
       const s = Math.round(Math.sqrt(squares));
       if (prefillKv > MAX_TOKENS || s > MAX_TOKENS) throw new Error(`vidur: prefill key (${prefillKv}, ${s}²) is outside the timing tables`);
-      tPrefill = prefill[(prefillKv / KV_STEP) * (MAX_TOKENS + 1) + s]! * (1 + (prefills > 1 ? config.prefillOverhead : 0));
+      tPrefill = prefill[prefillIndex(prefillKv, s)]! * (1 + (prefills > 1 ? config.prefillOverhead : 0));
     }
     const T = (op: keyof typeof linear): number => linear[op][n8]!;
     const attn = ((((((T("attn_pre_proj") + T("attn_post_proj")) + T("attn_rope")) + linear.attn_kv_cache_save[n]!) + tDecode) + tPrefill) + T("input_layernorm"));
