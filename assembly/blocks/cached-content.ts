@@ -2,7 +2,7 @@ import { Policy } from "../policies/policy";
 import { policyEntry } from "../policies/registry";
 import { PolicyEntry } from "../policies/entry";
 import {
-  initState, pageSizeInput, loadPageSizes, tierCapacity, useHostFuture, separateTiers, nextUse, PROFILE_KVSIM,
+  initState, pageSizeInput, loadPageSizes, tierCapacity, useHostFuture, separateTiers, nextUse, NEVER, PROFILE_KVSIM,
 } from "../hierarchy/state";
 import { initResidency, keepOrder, allowPinning, linkIn, linkOut, isIn, setPinnedPage, isPinnedPage, tierCount } from "../hierarchy/residency";
 import { ListPool } from "../util/list-pool";
@@ -39,11 +39,12 @@ import { PoolInvariant } from "../abi/block-pool";
 let policy: Policy = changetype<Policy>(0);
 let keepsPinned = false;
 let remembers = false;
+let future = false;
 let namesPerBlock = 1;
 let names = new StaticArray<IntMap>(0);          // per tier: hash → name (cached or remembered)
 let hashOfName = new StaticArray<i64>(0);
-let blockOfName = new StaticArray<i32>(0);       // -1 while only remembered
-let useOfName = new StaticArray<i32>(0);         // the next use the host gave (belady)
+let blockOfName = new StaticArray<i32>(0);       // -1 while only remembered; empty unless remembers
+let useOfName = new StaticArray<i32>(0);         // the next use the host gave; empty unless future
 let nameLists = new ListPool<LinkPair>(0, 0);    // 2·tier: remembered, oldest first; 2·tier + 1: unused
 let nameStart = new StaticArray<i32>(0);
 let blocksIn = new StaticArray<i32>(0);
@@ -69,6 +70,7 @@ export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usiz
   // Whether the policy remembers evicted pages decides how many names a block needs; the policy
   // itself is made below, once the state its constructor sizes itself by exists.
   remembers = entry.remembers;
+  future = entry.future;
   namesPerBlock = remembers ? 2 : 1;
   nameStart = new StaticArray<i32>(tiers);
   blocksIn = StaticArray.slice<i32>(tierBlocks);
@@ -86,9 +88,12 @@ export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usiz
   useHostFuture();
   names = new StaticArray<IntMap>(tiers);
   for (let t = 0; t < tiers; t++) unchecked(names[t] = new IntMap(max(1, namesPerBlock * unchecked(tierBlocks[t]))));
+  // Each per-name array a block event touches is a likely cache miss (blocks come and go in no
+  // order), so a name that is its block keeps no block array, and only belady keeps next uses:
+  // the two cost the serving env about a third of its speed.
   hashOfName = new StaticArray<i64>(total);
-  blockOfName = new StaticArray<i32>(total);
-  useOfName = new StaticArray<i32>(total);
+  blockOfName = new StaticArray<i32>(remembers ? total : 0);
+  useOfName = new StaticArray<i32>(future ? total : 0);
   nameLists = new ListPool<LinkPair>(2 * tiers, total);
   remembered = new StaticArray<i32>(tiers);
   cached = new StaticArray<i32>(tiers);
@@ -109,9 +114,10 @@ function clearNames(): void {
     unchecked(cached[t] = 0);
     const start = unchecked(nameStart[t]);
     for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
-      unchecked(blockOfName[n] = -1);
       unchecked(hashOfName[n] = -1);
-      if (remembers) nameLists.append(2 * t + 1, n);
+      if (!remembers) continue;
+      unchecked(blockOfName[n] = -1);
+      nameLists.append(2 * t + 1, n);
     }
   }
 }
@@ -124,7 +130,7 @@ export function clearContent(): void {
   for (let t = 0; t < names.length; t++) {
     const start = unchecked(nameStart[t]);
     for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
-      if (unchecked(blockOfName[n]) >= 0) {
+      if (blockOf(n) >= 0) {
         if (isIn(t, n)) leave(n, t);
         setPinnedPage(n, false);
         policy.onEvict(n, t);
@@ -135,18 +141,26 @@ export function clearContent(): void {
   clearNames();
 }
 
+/** The block caching name `n`'s content, or -1 (a name only remembered, or unused). */
+@inline function blockOf(n: i32): i32 {
+  if (remembers) return unchecked(blockOfName[n]);
+  return unchecked(hashOfName[n]) >= 0 ? n : -1;
+}
+
 /** The block of `tier` caching `hash`, or -1. */
 @inline export function blockCaching(tier: i32, hash: i64): i32 {
   const n = unchecked(names[tier]).get(hash);
-  return n < 0 ? -1 : unchecked(blockOfName[n]);
+  if (n < 0) return -1;
+  return remembers ? unchecked(blockOfName[n]) : n; // without memory the map holds only cached names
 }
 
 @inline export function hashOf(name: i32): i64 {
   return unchecked(hashOfName[name]);
 }
 
+/** The next use the host gave for content `name` (NEVER unless the policy reads the future). */
 @inline export function useOf(name: i32): i32 {
-  return unchecked(useOfName[name]);
+  return future ? unchecked(useOfName[name]) : NEVER;
 }
 
 export function cachedIn(tier: i32): i32 {
@@ -154,7 +168,7 @@ export function cachedIn(tier: i32): i32 {
 }
 
 @inline function access(name: i32, hitTier: i32): void {
-  unchecked(nextUse[0] = useOfName[name]);
+  if (future) unchecked(nextUse[0] = useOfName[name]);
   policy.onAccess(name, hitTier);
 }
 
@@ -188,8 +202,8 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
     map.set(hash, n);
     unchecked(hashOfName[n] = hash);
   }
-  unchecked(blockOfName[n] = block);
-  unchecked(useOfName[n] = use);
+  if (remembers) unchecked(blockOfName[n] = block);
+  if (future) unchecked(useOfName[n] = use);
   unchecked(cached[tier] = cached[tier] + 1);
   access(n, -1);
   if (keepsPinned) {
@@ -201,7 +215,7 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
 
 /** A request uses cached content `name` of `tier`, next used at `use`; `wasFree`: no request did. */
 export function useContent(name: i32, tier: i32, use: i32, wasFree: bool): void {
-  unchecked(useOfName[name] = use);
+  if (future) unchecked(useOfName[name] = use);
   // A policy that holds only free blocks hears of the hit once the page has left (it comes back
   // at release): the same outcome as before it leaves, without lru moving a page about to go.
   if (wasFree && !keepsPinned) leave(name, tier);
@@ -223,16 +237,16 @@ export function releaseContent(name: i32, tier: i32): void {
 export function evictContent(tier: i32): i32 {
   const n = policy.victim(tier, -1);
   if (n < 0 || !isIn(tier, n) || isPinnedPage(n)) abort(`block pool: the eviction policy gave ${n}, not a free cached block of tier ${tier}`);
-  const block = unchecked(blockOfName[n]);
+  const block = blockOf(n);
   leave(n, tier);
   policy.onEvict(n, tier);
-  unchecked(blockOfName[n] = -1);
   unchecked(cached[tier] = cached[tier] - 1);
   if (!remembers) {
     unchecked(names[tier]).delete(unchecked(hashOfName[n]), n);
     unchecked(hashOfName[n] = -1);
     return block;
   }
+  unchecked(blockOfName[n] = -1);
   nameLists.append(2 * tier, n);
   if (unchecked(remembered[tier]) < unchecked(blocksIn[tier])) {
     unchecked(remembered[tier] = remembered[tier] + 1);
@@ -257,7 +271,7 @@ export function checkContent(nameOfBlock: StaticArray<i32>, refCount: StaticArra
     let held = 0;
     const start = unchecked(nameStart[t]);
     for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
-      const b = unchecked(blockOfName[n]);
+      const b = blockOf(n);
       const hash = unchecked(hashOfName[n]);
       if (hash >= 0 && unchecked(names[t]).get(hash) != n) return PoolInvariant.hashMap;
       if (b < 0) {
