@@ -1,4 +1,6 @@
-import { KV_STEP, MAX_DECODE_BATCH, MAX_TOKENS, decodeIndex, prefillIndex, type ProfileTables } from "./profile-tables.js";
+import { profileTimeModel } from "./profile-model.js";
+import type { ProfileTables } from "./profile-tables.js";
+import { addToBatch, newIterationBatch } from "./time-model.js";
 import type { ServingRequest } from "./requests.js";
 
 /**
@@ -96,7 +98,6 @@ const newRequest = (id: number, r: ServingRequest): VidurRequest => ({
   latestStageCompletedAt: 0, latestIterationCompletedAt: 0, latestIterationSchedulingDelay: 0, blocks: -1,
 });
 
-const ceilTo = (x: number, step: number): number => Math.ceil(x / step) * step;
 const byArrival = (a: VidurRequest, b: VidurRequest): number => a.arrivedAt - b.arrivedAt;
 
 /**
@@ -242,45 +243,13 @@ export function replayVidur(inputs: readonly ServingRequest[], config: VidurConf
   };
   const nextBatch = config.scheduler === "sarathi" ? nextSarathi : nextVllm;
 
-  // §9.3, each double operation in the contract's order.
-  const { linear, decode, prefill } = tables;
+  // §9.3: the profile time model, fed each request's tokens and KV before the batch.
+  const timeModel = profileTimeModel(tables, config);
+  const shape = newIterationBatch(Math.max(1, inputs.length));
   const batchTime = (b: Batch): number => {
-    let n = 0;
-    for (const t of b.toks) n += t;
-    const n8 = ceilTo(n, 8);
-    let decodes = 0;
-    let decodeKv = 0;
-    let prefills = 0;
-    let prefillKv = 0;
-    let squares = 0;
-    b.reqs.forEach((r, i) => {
-      if (r.prefillComplete) {
-        decodes++;
-        decodeKv += r.processed;
-      } else {
-        prefills++;
-        prefillKv += ceilTo(r.processed, KV_STEP);
-        squares += b.toks[i]! * b.toks[i]!;
-      }
-    });
-    if (n8 > MAX_TOKENS || decodes > MAX_DECODE_BATCH) throw new Error(`vidur: batch of ${n} tokens and ${decodes} decodes is outside the timing tables`);
-    let tDecode = 0;
-    if (decodes > 0) {
-      const kv = ceilTo(Math.floor(decodeKv / decodes), KV_STEP);
-      if (kv > MAX_TOKENS) throw new Error(`vidur: mean decode KV ${kv} is outside the timing tables`);
-      tDecode = decode[decodeIndex(decodes, kv)]! * (1 + (decodes > 1 ? config.decodeOverhead : 0));
-    }
-    let tPrefill = 0;
-    if (prefills > 0) {
-      const s = Math.round(Math.sqrt(squares));
-      if (prefillKv > MAX_TOKENS || s > MAX_TOKENS) throw new Error(`vidur: prefill key (${prefillKv}, ${s}²) is outside the timing tables`);
-      tPrefill = prefill[prefillIndex(prefillKv, s)]! * (1 + (prefills > 1 ? config.prefillOverhead : 0));
-    }
-    const T = (op: keyof typeof linear): number => linear[op][n8]!;
-    const attn = ((((((T("attn_pre_proj") + T("attn_post_proj")) + T("attn_rope")) + linear.attn_kv_cache_save[n]!) + tDecode) + tPrefill) + T("input_layernorm"));
-    const mlp = ((T("mlp_up_proj") + T("mlp_down_proj")) + T("mlp_act")) + T("post_attention_layernorm");
-    const block = (attn + mlp) + T("add");
-    return (block * config.layers) * 0.001;
+    shape.size = 0;
+    b.reqs.forEach((r, i) => addToBatch(shape, b.toks[i]!, r.processed, !r.prefillComplete, false));
+    return timeModel.iterationTime(shape);
   };
 
   let running: Running | null = null;
