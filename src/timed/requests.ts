@@ -1,7 +1,16 @@
-import { parse } from "csv-parse/sync";
-import { KvsimInputError } from "../errors.js";
-import { readTextFile } from "../json-file.js";
-import { CSV_OPTIONS, csvError } from "../traces/formats/csv-record.js";
+/**
+ * What a request's leading `tokens` tokens hold (its prompt, or a conversation's prompt and output):
+ * consecutive blocks of `blockTokens` tokens, each named by an id. Two requests whose first k ids
+ * are equal share their first k × blockTokens tokens, so a prefix cache of any block size can
+ * derive its block hashes from the ids; tokens past `tokens` are the request's own.
+ */
+export interface TokenContent {
+  blockTokens: number;
+  /** How many leading tokens the ids name (the last block may be partial). */
+  tokens: number;
+  /** One id per block: ⌈tokens / blockTokens⌉ of them. */
+  ids: readonly number[];
+}
 
 /** A request of a serving simulation: when it arrives and how many tokens it reads and writes. */
 export interface ServingRequest {
@@ -10,39 +19,11 @@ export interface ServingRequest {
   prompt: number;
   /** Output tokens, the first one (made by the prefill) included. */
   output: number;
+  /** What the request's tokens hold, for prefix caching; absent: content shared with no other request. */
+  content?: TokenContent;
+  /** The conversation a multi-turn request belongs to. */
+  session?: number;
 }
 
-const COLUMNS = ["arrival_s", "prompt_tokens", "output_tokens"] as const;
-
-/**
- * Requests from CSV text with the header `arrival_s,prompt_tokens,output_tokens` (more columns are
- * ignored): the format of Vidur's `requests_in.csv`. Row i (0-based, after the header) is request
- * i. Bad values are input errors naming the file, line and column.
- */
-export function parseRequestsCsv(text: string, file: string): ServingRequest[] {
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    rows = parse(text, CSV_OPTIONS) as typeof rows;
-  } catch (err) {
-    throw csvError(err, file);
-  }
-  if (rows.length === 0) throw new KvsimInputError(`${file}: no requests (a header ${COLUMNS.join(",")} and one line per request)`);
-  const missing = COLUMNS.filter((c) => !(c in rows[0]!.record));
-  if (missing.length) throw new KvsimInputError(`${file}:1: the header needs the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
-  return rows.map(({ record, info }) => {
-    const value = (column: (typeof COLUMNS)[number], valid: (x: number) => boolean, what: string): number => {
-      const x = Number(record[column]);
-      if (record[column] === "" || !valid(x)) throw new KvsimInputError(`${file}:${info.lines}: ${column} must be ${what}, got "${record[column]}"`);
-      return x;
-    };
-    return {
-      arrival: value("arrival_s", (x) => Number.isFinite(x) && x >= 0, "a non-negative number of seconds"),
-      prompt: value("prompt_tokens", (x) => Number.isInteger(x) && x >= 1, "a positive integer"),
-      output: value("output_tokens", (x) => Number.isInteger(x) && x >= 1, "a positive integer (the first token included)"),
-    };
-  });
-}
-
-export function readRequestsCsv(file: string): ServingRequest[] {
-  return parseRequestsCsv(readTextFile(file), file);
-}
+// The Vidur CSV reader lives with the other trace formats; existing importers find it here.
+export { parseRequestsCsv, readRequestsCsv } from "./trace-formats.js";
