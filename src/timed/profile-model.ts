@@ -1,4 +1,5 @@
 import { KV_STEP, MAX_DECODE_BATCH, MAX_TOKENS, decodeIndex, prefillIndex, type ProfileTables } from "./profile-tables.js";
+import type { ModelSpec } from "./models.js";
 import type { IterationBatch, TimeModel } from "./time-model.js";
 
 export interface ProfileModelConfig {
@@ -7,6 +8,12 @@ export interface ProfileModelConfig {
   /** Vidur's attention batching overhead fractions (0.1 each for grouped-query models, else 0). */
   decodeOverhead: number;
   prefillOverhead: number;
+}
+
+/** The profile model's settings for a model: its layers, and Vidur's attention batching overhead for grouped-query models. */
+export function profileConfigFor(model: ModelSpec): ProfileModelConfig {
+  const overhead = model.kvHeads < model.attentionHeads ? 0.1 : 0;
+  return { layers: model.layers, decodeOverhead: overhead, prefillOverhead: overhead };
 }
 
 const ceilTo = (x: number, step: number): number => Math.ceil(x / step) * step;

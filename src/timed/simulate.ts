@@ -1,87 +1,59 @@
 import { KvsimInputError } from "../errors.js";
 import type { GpuSpec } from "./gpus.js";
 import type { ModelSpec } from "./models.js";
+import { planMemory } from "./deployment.js";
+import { profileConfigFor, profileTimeModel } from "./profile-model.js";
 import type { ProfileTables } from "./profile-tables.js";
 import type { ServingRequest } from "./requests.js";
+import { summarize, type IterationResult, type RequestResult, type ServingSummary } from "./results.js";
+import { rooflineTimeModel } from "./roofline.js";
+import type { TimeModel } from "./time-model.js";
 import { replayVidur, type VidurRun, type VidurScheduler } from "./vidur.js";
+import { runVllm, type VllmConfig } from "./vllm.js";
 
-/** The schedulers a timed simulation can run. */
-export const SCHEDULERS: readonly VidurScheduler[] = ["vidur-vllm", "sarathi"];
+export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
+
+export type SchedulerName = "vllm" | VidurScheduler;
+/** The schedulers a timed simulation can run; `vllm` is the default. */
+export const SCHEDULERS: readonly SchedulerName[] = ["vllm", "vidur-vllm", "sarathi"];
 
 export interface SimulateServingOptions {
   requests: readonly ServingRequest[];
   model: ModelSpec;
   gpu: GpuSpec;
-  scheduler: VidurScheduler;
-  /** Per-operation timing tables (`readProfileTables`): the `profile` time model. */
-  timeModel: ProfileTables;
-  /** KV blocks; default: Vidur's memory planner for the model and GPU (`vidurKvBlocks`). */
+  /** GPUs the model is split over (tensor parallelism). Default 1. */
+  tensorParallel?: number;
+  /** Default `vllm`. */
+  scheduler?: SchedulerName;
+  /**
+   * How long an iteration takes: a `TimeModel`, or per-operation tables (`readProfileTables`) for
+   * the `profile` model. Default: `roofline` with `DEFAULT_ROOFLINE`.
+   */
+  timeModel?: TimeModel | ProfileTables;
+  /**
+   * KV blocks. Default: vllm sizes the cache as vLLM does (`planMemory` at `gpuMemoryUtilization`);
+   * Vidur's schedulers use Vidur's planner (`vidurKvBlocks`).
+   */
   kvBlocks?: number;
+  /** vllm: share of GPU memory for weights, activations and KV (default 0.9). */
+  gpuMemoryUtilization?: number;
   blockSize?: number;
-  /** Requests in flight at most (Vidur's `batch_size_cap`). Default 128. */
+  /** Requests in flight at most: vllm's `max_num_seqs` (default 256), Vidur's `batch_size_cap` (default 128). */
   maxNumSeqs?: number;
-  /** vidur-vllm: padded tokens per prefill batch. Default 4096. */
+  /** vllm: tokens per iteration (default 8192); vidur-vllm: padded tokens per prefill batch (default 4096). */
   maxBatchedTokens?: number;
   /** sarathi: tokens per batch. Default 512. */
   chunkSize?: number;
-  /** Blocks kept free from new admissions, as a share of all. Default 0.01. */
+  /** Vidur's schedulers: blocks kept free from new admissions, as a share of all. Default 0.01. */
   watermarkFraction?: number;
-}
-
-/** One request's times, in seconds from the simulation's zero (simulated). */
-export interface RequestResult {
-  requestId: number;
-  arrival: number;
-  promptTokens: number;
-  outputTokens: number;
-  firstScheduled: number;
-  firstToken: number;
-  completion: number;
-  ttft: number;
-  /** Mean gap between output tokens; NaN for a one-token output. */
-  tpot: number;
-  e2e: number;
-  preemptions: number;
-  prefixHitTokens: number;
-}
-
-export interface IterationResult {
-  start: number;
-  duration: number;
-  requests: number;
-  prefillTokens: number;
-  decodeTokens: number;
-  kvBlocksUsed: number;
-}
-
-export interface Distribution {
-  p50: number;
-  p90: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
-
-export interface ServingSummary {
-  scheduler: VidurScheduler;
-  model: string;
-  gpu: string;
-  requests: number;
-  kvBlocks: number;
-  ttft: Distribution;
-  tpot: Distribution;
-  /** Token-level gaps between a request's consecutive output tokens (its first token excluded). */
-  itl: Distribution;
-  e2e: Distribution;
-  /** Tokens and requests per second over last completion − first arrival. */
-  throughput: { inputTokensPerS: number; outputTokensPerS: number; requestsPerS: number };
-  preemptions: number;
-  iterations: number;
-  meanBatchSize: number;
-  meanTokensPerIteration: number;
-  kvUtilization: { mean: number; peak: number };
-  /** Wall time of the simulation alone, ms (not simulated: measured). */
-  simulationMs: number;
+  /** vllm: reuse cached blocks across requests (vLLM's default, true). */
+  prefixCaching?: boolean;
+  /** vllm: the block pool's eviction policy for free cached blocks (default `lru`, vLLM's). */
+  eviction?: string;
+  /** SLOs for goodput: a request meets them when its TTFT and TPOT are within these (s). */
+  slo?: { ttftS?: number; tpotS?: number };
+  /** vllm: called after every iteration with the scheduler's state (the property tests' hook). */
+  onIteration?: VllmConfig["onIteration"];
 }
 
 export interface ServingSimulation {
@@ -107,27 +79,7 @@ export function vidurKvBlocks(model: ModelSpec, gpu: GpuSpec, blockSize = 16, ma
   return Math.floor(maxTokens / blockSize) * slots;
 }
 
-/** numpy's default percentile (linear interpolation between closest ranks) of sorted values. */
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
-
-function distribution(values: ArrayLike<number>): Distribution {
-  const sorted = Float64Array.from(values).filter((x) => !Number.isNaN(x)).sort();
-  let sum = 0;
-  for (const x of sorted) sum += x;
-  return {
-    p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99),
-    mean: sorted.length ? sum / sorted.length : NaN, max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-  };
-}
-
-function results(run: VidurRun): RequestResult[] {
+function vidurResults(run: VidurRun): RequestResult[] {
   return run.requests.map((r) => {
     const ttft = r.prefillCompletedAt - r.arrivedAt;
     const e2e = r.completedAt - r.arrivedAt;
@@ -139,48 +91,58 @@ function results(run: VidurRun): RequestResult[] {
   });
 }
 
+function timeModelOf(options: SimulateServingOptions, tp: number): TimeModel {
+  const given = options.timeModel;
+  if (!given) return rooflineTimeModel(options.model, options.gpu, tp);
+  if ("iterationTime" in given) return given;
+  if (tp !== 1) throw new KvsimInputError("profile tables time one GPU: tensor parallelism needs the roofline model");
+  return profileTimeModel(given, profileConfigFor(options.model));
+}
+
+function kvBlocksOf(options: SimulateServingOptions, scheduler: SchedulerName, tp: number, blockSize: number, maxNumSeqs: number, maxBatchedTokens: number): number {
+  if (options.kvBlocks !== undefined) return options.kvBlocks;
+  if (scheduler !== "vllm") return vidurKvBlocks(options.model, options.gpu, blockSize);
+  return planMemory({
+    model: options.model, gpu: options.gpu, tensorParallel: tp, blockSize, maxBatchedTokens, maxSeqs: maxNumSeqs,
+    gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9,
+  }).kvBlocks;
+}
+
 /** Simulates serving `options.requests` (docs/timed.md); every time in the result is simulated. */
 export function simulateServing(options: SimulateServingOptions): ServingSimulation {
+  const scheduler = options.scheduler ?? "vllm";
+  const tp = options.tensorParallel ?? 1;
   const blockSize = options.blockSize ?? 16;
-  const kvBlocks = options.kvBlocks ?? vidurKvBlocks(options.model, options.gpu, blockSize);
+  const vllm = scheduler === "vllm";
+  const maxNumSeqs = options.maxNumSeqs ?? (vllm ? 256 : 128);
+  const maxBatchedTokens = options.maxBatchedTokens ?? (vllm ? 8192 : 4096);
+  const kvBlocks = kvBlocksOf(options, scheduler, tp, blockSize, maxNumSeqs, maxBatchedTokens);
+  const timeModel = timeModelOf(options, tp);
   const started = performance.now();
-  const run = replayVidur(options.requests, {
-    scheduler: options.scheduler, numBlocks: kvBlocks, blockSize, watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
-    batchSizeCap: options.maxNumSeqs ?? 128, maxTokensInBatch: options.maxBatchedTokens ?? 4096, chunkSize: options.chunkSize ?? 512,
-    layers: options.model.layers,
-    // Vidur's attention batching overhead applies to grouped-query models only.
-    decodeOverhead: options.model.kvHeads < options.model.attentionHeads ? 0.1 : 0,
-    prefillOverhead: options.model.kvHeads < options.model.attentionHeads ? 0.1 : 0,
-  }, options.timeModel);
-  const simulationMs = performance.now() - started;
-  const requests = results(run);
-  const iterations = run.batches.map((b): IterationResult => ({
-    start: b.scheduledAt, duration: b.executionTime, requests: b.size, prefillTokens: b.prefillTokens, decodeTokens: b.decodeTokens,
-    kvBlocksUsed: b.allocatedBlocks,
-  }));
-  let firstArrival = Infinity;
-  let lastCompletion = -Infinity;
-  for (const r of requests) {
-    firstArrival = Math.min(firstArrival, r.arrival);
-    lastCompletion = Math.max(lastCompletion, r.completion);
+  let run: { requests: RequestResult[]; iterations: IterationResult[]; itl: Float64Array };
+  if (vllm) {
+    const out = runVllm(options.requests, {
+      kvBlocks, blockSize, maxNumSeqs, maxBatchedTokens, prefixCaching: options.prefixCaching ?? true, eviction: options.eviction,
+      onIteration: options.onIteration,
+    }, timeModel);
+    run = { requests: out.requests, iterations: out.iterations, itl: out.itlSamples };
+  } else {
+    const out = replayVidur(options.requests, {
+      scheduler, numBlocks: kvBlocks, blockSize, watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
+      batchSizeCap: maxNumSeqs, maxTokensInBatch: maxBatchedTokens, chunkSize: options.chunkSize ?? 512,
+    }, timeModel);
+    const iterations = out.batches.map((b): IterationResult => ({
+      start: b.scheduledAt, duration: b.executionTime, requests: b.size, prefillTokens: b.prefillTokens, decodeTokens: b.decodeTokens,
+      kvBlocksUsed: b.allocatedBlocks,
+    }));
+    run = { requests: vidurResults(out), iterations, itl: out.tbtSamples };
   }
-  const span = lastCompletion - firstArrival;
-  let peakBlocks = 0;
-  for (const i of iterations) peakBlocks = Math.max(peakBlocks, i.kvBlocksUsed);
-  const sum = (f: (r: RequestResult) => number): number => requests.reduce((s, r) => s + f(r), 0);
-  const iterationMean = (f: (i: IterationResult) => number): number => (iterations.length ? iterations.reduce((s, i) => s + f(i), 0) / iterations.length : 0);
+  const simulationMs = performance.now() - started;
   return {
-    requests,
-    iterations,
-    summary: {
-      scheduler: options.scheduler, model: options.model.name, gpu: options.gpu.name, requests: requests.length, kvBlocks,
-      ttft: distribution(requests.map((r) => r.ttft)), tpot: distribution(requests.map((r) => r.tpot)), itl: distribution(run.tbtSamples),
-      e2e: distribution(requests.map((r) => r.e2e)),
-      throughput: { inputTokensPerS: sum((r) => r.promptTokens) / span, outputTokensPerS: sum((r) => r.outputTokens) / span, requestsPerS: requests.length / span },
-      preemptions: sum((r) => r.preemptions), iterations: iterations.length, meanBatchSize: iterationMean((i) => i.requests),
-      meanTokensPerIteration: iterationMean((i) => i.prefillTokens + i.decodeTokens),
-      kvUtilization: { mean: iterationMean((i) => i.kvBlocksUsed) / kvBlocks, peak: peakBlocks / kvBlocks },
-      simulationMs,
-    },
+    requests: run.requests,
+    iterations: run.iterations,
+    summary: summarize(run.requests, run.iterations, run.itl, {
+      scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, simulationMs, slo: options.slo ?? {},
+    }),
   };
 }

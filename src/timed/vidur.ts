@@ -1,6 +1,4 @@
-import { profileTimeModel } from "./profile-model.js";
-import type { ProfileTables } from "./profile-tables.js";
-import { addToBatch, newIterationBatch } from "./time-model.js";
+import { addToBatch, newIterationBatch, type TimeModel } from "./time-model.js";
 import type { ServingRequest } from "./requests.js";
 
 /**
@@ -23,11 +21,6 @@ export interface VidurConfig {
   maxTokensInBatch: number;
   /** sarathi: tokens per batch, decodes included. */
   chunkSize: number;
-  /** Layers the per-layer tables are multiplied by. */
-  layers: number;
-  /** Vidur's attention batching overhead fractions (0.1 each for grouped-query models, else 0). */
-  decodeOverhead: number;
-  prefillOverhead: number;
 }
 
 /** One request's state (§3.1), and at the end its results. */
@@ -101,10 +94,11 @@ const newRequest = (id: number, r: ServingRequest): VidurRequest => ({
 const byArrival = (a: VidurRequest, b: VidurRequest): number => a.arrivedAt - b.arrivedAt;
 
 /**
- * Replays `inputs` through Vidur's scheduler `config.scheduler`, timed by `tables`. Request i is
+ * Replays `inputs` through Vidur's scheduler `config.scheduler`, timed by `timeModel` (Vidur's own
+ * timing is the profile model on its tables). Request i is
  * `inputs[i]`; they arrive in a stable sort by arrival time (§4.2).
  */
-export function replayVidur(inputs: readonly ServingRequest[], config: VidurConfig, tables: ProfileTables): VidurRun {
+export function replayVidur(inputs: readonly ServingRequest[], config: VidurConfig, timeModel: TimeModel): VidurRun {
   const requests = inputs.map((r, i) => newRequest(i, r));
   const arrivals = [...requests].sort(byArrival);
   const W: VidurRequest[] = [];
@@ -243,8 +237,7 @@ export function replayVidur(inputs: readonly ServingRequest[], config: VidurConf
   };
   const nextBatch = config.scheduler === "sarathi" ? nextSarathi : nextVllm;
 
-  // §9.3: the profile time model, fed each request's tokens and KV before the batch.
-  const timeModel = profileTimeModel(tables, config);
+  // §9.3 is the profile time model (profile-model.ts); any other model times the same batches.
   const shape = newIterationBatch(Math.max(1, inputs.length));
   const batchTime = (b: Batch): number => {
     shape.size = 0;

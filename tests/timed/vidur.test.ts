@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { profileTimeModel } from "../../src/timed/profile-model.js";
 import { readProfileTables } from "../../src/timed/profile-tables.js";
 import { readRequestsCsv } from "../../src/timed/requests.js";
 import { replayVidur, type VidurConfig, type VidurRun } from "../../src/timed/vidur.js";
 
 const DIR = "tests/fixtures/vidur";
-const tables = readProfileTables(`${DIR}/predictor_tables`);
+const timeModel = profileTimeModel(readProfileTables(`${DIR}/predictor_tables`), { layers: 32, decodeOverhead: 0, prefillOverhead: 0 });
 
 const csvRows = (file: string): string[][] => readFileSync(file, "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
 
@@ -22,7 +23,6 @@ function g9(x: number): string {
 
 const FIXED: Omit<VidurConfig, "scheduler"> = {
   numBlocks: 7424, blockSize: 16, watermarkBlocks: 74, batchSizeCap: 128, maxTokensInBatch: 4096, chunkSize: 512,
-  layers: 32, decodeOverhead: 0, prefillOverhead: 0,
 };
 
 function requestRow(r: VidurRun["requests"][number]): string[] {
@@ -39,7 +39,7 @@ describe("Vidur's schedulers reproduce Vidur's runs", () => {
   it.each([["vidur-vllm", "fixed_p1024_d256_n1000_q3.0_vllm"], ["sarathi", "fixed_p1024_d256_n1000_q3.0_sarathi512"]] as const)(
     "%s: every batch and request of %s, to the printed precision",
     (scheduler, run) => {
-      const out = replayVidur(readRequestsCsv(`${DIR}/fixed_p1024_d256_n1000_q3.0_requests_in.csv`), { ...FIXED, scheduler }, tables);
+      const out = replayVidur(readRequestsCsv(`${DIR}/fixed_p1024_d256_n1000_q3.0_requests_in.csv`), { ...FIXED, scheduler }, timeModel);
       const batches = csvRows(`${DIR}/${run}/batches.csv`);
       expect(out.batches.length).toBe(batches.length);
       out.batches.forEach((b, k) => {
