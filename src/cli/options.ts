@@ -17,3 +17,19 @@ function parseIntAtLeast(name: string, min: 0 | 1): (value: string) => number {
 
 export const parseNonNegativeInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 0);
 export const parsePositiveInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 1);
+
+export function parseFraction(name: string): (value: string) => number {
+  return (value) => {
+    const x = Number(value);
+    if (!(x > 0 && x <= 1)) throw new KvsimInputError(`${name} must be in (0, 1], got "${value}"`);
+    return x;
+  };
+}
+
+export function parsePositiveNumber(name: string): (value: string) => number {
+  return (value) => {
+    const x = Number(value);
+    if (!(Number.isFinite(x) && x > 0)) throw new KvsimInputError(`${name} must be a positive number, got "${value}"`);
+    return x;
+  };
+}

@@ -1,10 +1,9 @@
 import { Command, Option } from "commander";
-import { KvsimInputError } from "../errors.js";
 import { planMemory, type Deployment } from "../timed/deployment.js";
 import { GPUS, gpuPreset } from "../timed/gpus.js";
 import { MODELS, parameterCount, kvBytesPerToken, resolveModel } from "../timed/models.js";
 import { table } from "./format.js";
-import { parsePositiveInt } from "./options.js";
+import { parseFraction, parsePositiveInt } from "./options.js";
 
 const GiB = 1024 ** 3;
 const billions = (n: number): string => (n / 1e9).toFixed(2);
@@ -45,14 +44,6 @@ interface MemoryOptions {
   gpuMemoryUtilization: number;
   kvBlocks?: number;
   json?: boolean;
-}
-
-function parseFraction(name: string): (value: string) => number {
-  return (value) => {
-    const x = Number(value);
-    if (!(x > 0 && x <= 1)) throw new KvsimInputError(`${name} must be in (0, 1], got "${value}"`);
-    return x;
-  };
 }
 
 /** `kvsim serving memory`: where a deployment's GPU memory goes and how many KV blocks remain. */

@@ -7,25 +7,56 @@ import { simulationArtifacts } from "../timed/artifacts.js";
 import { GPUS, gpuPreset } from "../timed/gpus.js";
 import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
-import { readRequestsCsv } from "../timed/requests.js";
-import { SCHEDULERS, simulateServing, type Distribution } from "../timed/simulate.js";
-import type { VidurScheduler } from "../timed/vidur.js";
+import type { ServingRequest } from "../timed/requests.js";
+import { SCHEDULERS, simulateServing, type Distribution, type SchedulerName } from "../timed/simulate.js";
+import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
+import { syntheticRequests, type SyntheticWorkloadInput } from "../timed/workloads.js";
+import { SERVING_CACHE_POLICIES } from "../envs/serving/serving-env.js";
+import { readJsonFile } from "../json-file.js";
 import { table } from "./format.js";
-import { parsePositiveInt } from "./options.js";
+import { parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "./options.js";
 
 interface SimulateOptions {
-  trace: string;
+  trace?: string;
+  traceFormat: ServingTraceFormat | "auto";
+  workload?: string;
+  qps?: number;
+  requests?: number;
+  seed: number;
   model: string;
   gpu: string;
-  scheduler: VidurScheduler;
+  tp: number;
+  scheduler: SchedulerName;
   timeModel: string;
   kvBlocks?: number;
+  gpuMemoryUtilization: number;
   blockSize: number;
-  maxNumSeqs: number;
-  maxBatchedTokens: number;
+  maxNumSeqs?: number;
+  maxBatchedTokens?: number;
   chunkSize: number;
+  prefixCaching: boolean;
+  eviction: string;
+  sloTtftMs?: number;
+  sloTpotMs?: number;
   out?: string;
   json?: boolean;
+}
+
+/** The requests: a trace file, or a synthetic workload spec (JSON) with --qps and --requests overriding its own. */
+function requestsOf(opts: SimulateOptions): ServingRequest[] {
+  if ((opts.trace === undefined) === (opts.workload === undefined)) throw new KvsimInputError("give either --trace FILE or --workload SPEC.json");
+  if (opts.trace !== undefined) {
+    if (opts.qps !== undefined || opts.requests !== undefined) throw new KvsimInputError("--qps and --requests shape a --workload; a --trace has its own arrivals");
+    return readServingTrace(opts.trace, opts.traceFormat);
+  }
+  const spec = readJsonFile(opts.workload!) as SyntheticWorkloadInput;
+  const arrivals = spec && typeof spec === "object" && spec.arrivals && typeof spec.arrivals === "object" ? spec.arrivals : undefined;
+  const merged = {
+    ...spec,
+    ...(opts.requests !== undefined ? { requests: opts.requests } : {}),
+    ...(opts.qps !== undefined && arrivals ? { arrivals: { ...arrivals, qps: opts.qps } } : {}),
+  };
+  return syntheticRequests(merged, opts.seed, opts.workload);
 }
 
 /** Makes `dir` (or checks it is one) before any work, so a bad --out fails first. */
@@ -40,41 +71,61 @@ function prepareOut(dir: string): void {
 
 const ms = (x: number): string => (Number.isNaN(x) ? "–" : (x * 1000).toFixed(1));
 
-/** `kvsim serving simulate`: a timed serving simulation of a request trace. */
+const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
+  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, " +
+  "iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
+
+/** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
 export function simulateCommand(): Command {
   return new Command("simulate")
-    .description("simulate serving a request trace on a model and GPU, iteration by iteration: TTFT, TPOT, E2E, throughput (all simulated; docs/timed.md)")
-    .requiredOption("--trace <file>", "requests: CSV with the header arrival_s,prompt_tokens,output_tokens (Vidur's requests_in.csv)")
+    .description("simulate serving requests on a model and GPU, iteration by iteration: TTFT, TPOT, E2E, throughput, goodput (all simulated; docs/timed.md)")
+    .option("--trace <file>", "requests from a trace: Vidur's CSV, Mooncake JSONL or Azure CSV (docs/formats.md)")
+    .addOption(new Option("--trace-format <format>", "the trace's format").choices(["auto", ...SERVING_TRACE_FORMATS]).default("auto"))
+    .option("--workload <spec.json>", "a synthetic workload spec (docs/formats.md), instead of --trace")
+    .option("--qps <q>", "with --workload: requests (or sessions) per second, overriding the spec's", parsePositiveNumber("--qps"))
+    .option("--requests <n>", "with --workload: how many requests, overriding the spec's", parsePositiveInt("--requests"))
+    .option("--seed <n>", "with --workload: the seed of its random draws", parseNonNegativeInt("--seed"), 0)
     .requiredOption("--model <name|config.json>", `model preset (${MODELS.map((m) => m.name).join(", ")}) or a Hugging Face config.json`)
     .addOption(new Option("--gpu <name>", "GPU preset").choices(GPUS.map((g) => g.name)).makeOptionMandatory())
-    .addOption(new Option("--scheduler <name>", "Vidur's vLLM scheduler or Sarathi (kvsim's own vllm scheduler is still to come)").choices([...SCHEDULERS]).makeOptionMandatory())
-    .requiredOption("--time-model <dir>", "per-operation timing tables in Vidur's predictor-table format (the roofline model is still to come)")
-    .option("--kv-blocks <n>", "KV blocks (default: Vidur's memory planner for the model and GPU)", parsePositiveInt("--kv-blocks"))
+    .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parsePositiveInt("--tp"), 1)
+    .addOption(new Option("--scheduler <name>", "vllm (vLLM v1's), or Vidur's vidur-vllm or sarathi").choices([...SCHEDULERS]).default("vllm"))
+    .option("--time-model <roofline|dir>", "roofline, or a directory of per-operation tables in Vidur's predictor-table format (the profile model)", "roofline")
+    .option("--kv-blocks <n>", "KV blocks (default: vllm plans GPU memory as vLLM does; Vidur's schedulers use Vidur's planner)", parsePositiveInt("--kv-blocks"))
+    .option("--gpu-memory-utilization <f>", "vllm: share of each GPU's memory to use", parseFraction("--gpu-memory-utilization"), 0.9)
     .option("--block-size <n>", "tokens per KV block", parsePositiveInt("--block-size"), 16)
-    .option("--max-num-seqs <n>", "requests in flight at most (Vidur's batch_size_cap)", parsePositiveInt("--max-num-seqs"), 128)
-    .option("--max-batched-tokens <n>", "vidur-vllm: padded tokens per prefill batch", parsePositiveInt("--max-batched-tokens"), 4096)
+    .option("--max-num-seqs <n>", "requests in flight at most (default: vllm 256, Vidur's 128)", parsePositiveInt("--max-num-seqs"))
+    .option("--max-batched-tokens <n>", "vllm: tokens per iteration (default 8192); vidur-vllm: padded tokens per prefill batch (default 4096)", parsePositiveInt("--max-batched-tokens"))
     .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parsePositiveInt("--chunk-size"), 512)
+    .option("--no-prefix-caching", "vllm: never reuse cached blocks across requests")
+    .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"))
+    .option("--slo-ttft-ms <ms>", "goodput: a request's TTFT SLO", parsePositiveNumber("--slo-ttft-ms"))
+    .option("--slo-tpot-ms <ms>", "goodput: a request's TPOT SLO", parsePositiveNumber("--slo-tpot-ms"))
     .option("--out <dir>", "write requests.csv, iterations.csv and summary.json there")
-    .option("--json", "print the summary as JSON: {scheduler, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), throughput, preemptions, iterations, meanBatchSize, meanTokensPerIteration, kvUtilization, simulationMs}")
+    .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}`)
     .action((opts: SimulateOptions) => {
       const model = resolveModel(opts.model);
       const gpu = gpuPreset(opts.gpu);
+      if (opts.scheduler === "vllm" && opts.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
+      if (opts.scheduler !== "vllm" && (!opts.prefixCaching || opts.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${opts.scheduler} has no prefix cache`);
       if (opts.out) prepareOut(opts.out);
-      const requests = readRequestsCsv(opts.trace);
-      const timeModel = readProfileTables(opts.timeModel);
+      const requests = requestsOf(opts);
+      const timeModel = opts.timeModel === "roofline" ? undefined : readProfileTables(opts.timeModel);
+      const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const sim = simulateServing({
-        requests, model, gpu, scheduler: opts.scheduler, timeModel, kvBlocks: opts.kvBlocks, blockSize: opts.blockSize,
-        maxNumSeqs: opts.maxNumSeqs, maxBatchedTokens: opts.maxBatchedTokens, chunkSize: opts.chunkSize,
+        requests, model, gpu, tensorParallel: opts.tp, scheduler: opts.scheduler, timeModel, kvBlocks: opts.kvBlocks,
+        gpuMemoryUtilization: opts.gpuMemoryUtilization, blockSize: opts.blockSize, maxNumSeqs: opts.maxNumSeqs,
+        maxBatchedTokens: opts.maxBatchedTokens, chunkSize: opts.chunkSize, prefixCaching: opts.prefixCaching, eviction: opts.eviction, slo,
       });
       if (opts.out) for (const [name, text] of Object.entries(simulationArtifacts(sim))) writeFileAtomic(join(opts.out, name), text);
       const s = sim.summary;
       if (opts.json) return console.log(JSON.stringify(s));
-      console.log(`${s.requests} requests, ${s.model} on ${s.gpu}, ${s.scheduler}, ${s.kvBlocks} KV blocks: ${s.iterations} iterations, ` +
-        `${s.preemptions} preemptions (simulated; simulation took ${s.simulationMs.toFixed(1)} ms)`);
+      console.log(`${s.requests} requests, ${s.model} on ${opts.tp > 1 ? `${opts.tp} × ` : ""}${s.gpu}, ${s.scheduler} timed by ${s.timeModel}, ${s.kvBlocks} KV blocks: ` +
+        `${s.iterations} iterations, ${s.preemptions} preemptions, ${s.prefixHitTokens} prefix-hit tokens (simulated; simulation took ${s.simulationMs.toFixed(1)} ms)`);
       const row = (name: string, d: Distribution) => [name, ms(d.p50), ms(d.p90), ms(d.p99), ms(d.mean)];
       console.log(table(["ms", "p50", "p90", "p99", "mean"], [row("TTFT", s.ttft), row("TPOT", s.tpot), row("ITL", s.itl), row("E2E", s.e2e)]));
       console.log(`throughput: ${s.throughput.requestsPerS.toFixed(2)} requests/s, ${s.throughput.inputTokensPerS.toFixed(0)} input and ` +
         `${s.throughput.outputTokensPerS.toFixed(0)} output tokens/s; KV use mean ${(s.kvUtilization.mean * 100).toFixed(1)}%, peak ${(s.kvUtilization.peak * 100).toFixed(1)}%`);
+      if (s.goodput) console.log(`goodput: ${s.goodput.requestsPerS.toFixed(2)} requests/s meet the SLOs (${(s.goodput.attainment * 100).toFixed(1)}% of requests)`);
       if (opts.out) console.log(`wrote ${opts.out}/requests.csv, iterations.csv, summary.json`);
     });
 }

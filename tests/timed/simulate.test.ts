@@ -78,4 +78,39 @@ describe("kvsim serving simulate", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it("runs a synthetic workload on the vllm scheduler and the roofline by default, --qps and --requests overriding the spec", async () => {
+    const spec = join(dir, "workload.json");
+    writeFileSync(spec, JSON.stringify({
+      requests: 1000, arrivals: { kind: "poisson", qps: 100 }, prompt: { kind: "uniform", min: 10, max: 300 }, output: { kind: "fixed", value: 20 },
+      sessions: { turns: { kind: "fixed", value: 3 }, thinkTimeS: 1, systemPromptTokens: 64 },
+    }));
+    const args = ["serving", "simulate", "--workload", spec, "--requests", "60", "--qps", "2", "--seed", "3", "--model", "llama-3-8b", "--gpu", "h100-sxm",
+      "--slo-ttft-ms", "200", "--json"];
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ scheduler: "vllm", timeModel: "roofline", requests: 60, model: "llama-3-8b", gpu: "h100-sxm" });
+    expect(summary.prefixHitTokens).toBeGreaterThan(0);
+    expect(summary.goodput.slo).toEqual({ ttftS: 0.2 });
+    const again = JSON.parse((await runCli(args)).stdout);
+    expect({ ...again, simulationMs: 0 }).toEqual({ ...summary, simulationMs: 0 });
+    const uncached = JSON.parse((await runCli([...args, "--no-prefix-caching"])).stdout);
+    expect(uncached.prefixHitTokens).toBe(0);
+  });
+
+  it("exits 2 for contradictory request and scheduler options", async () => {
+    const base = ["serving", "simulate", "--model", "llama-2-7b", "--gpu", "a100-80gb"];
+    for (const [args, message] of [
+      [[], /give either --trace FILE or --workload SPEC\.json/],
+      [["--trace", TRACE, "--qps", "3"], /--qps and --requests shape a --workload/],
+      [["--trace", TRACE, "--scheduler", "sarathi", "--eviction", "fifo"], /--no-prefix-caching and --eviction are vllm's/],
+      [["--trace", TRACE, "--chunk-size", "256"], /--chunk-size is sarathi's/],
+      [["--trace", TRACE, "--qps", "0"], /--qps must be a positive number/],
+    ] as const) {
+      const r = await runCli([...base, ...args]);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
 });
