@@ -220,11 +220,13 @@ export function runVllm(inputs: readonly ServingRequest[], config: VllmConfig, t
     const duration = timeModel.iterationTime(batch);
     time = start + duration;
     let prefillTokens = 0;
+    let decodeTokens = 0;
     const usedBlocks = config.kvBlocks - pool.freeBlocks("gpu");
     for (let k = 0; k < batch.size; k++) {
       const r = scheduled[k]!;
       const tokens = batch.tokens[k]!;
       if (batch.prefill[k]) prefillTokens += tokens;
+      else decodeTokens += tokens;
       computed[r] = computed[r]! + tokens;
       if (!batch.samples[k]) continue;
       const result = results[r]!;
@@ -244,14 +246,8 @@ export function runVllm(inputs: readonly ServingRequest[], config: VllmConfig, t
       }
     }
     running = running.filter((r) => slot[r]! >= 0);
-    iterations.push({ start, duration, requests: batch.size, prefillTokens, decodeTokens: batchTokens(batch) - prefillTokens, kvBlocksUsed: usedBlocks });
+    iterations.push({ start, duration, requests: batch.size, prefillTokens, decodeTokens, kvBlocksUsed: usedBlocks });
     config.onIteration?.({ time, scheduledTokens: config.maxBatchedTokens - budget, running: running.length, usedBlocks, computed, length, pool });
   }
   return { requests: results, iterations, itlSamples: Float64Array.from(itl) };
-}
-
-function batchTokens(batch: { size: number; tokens: Int32Array }): number {
-  let n = 0;
-  for (let k = 0; k < batch.size; k++) n += batch.tokens[k]!;
-  return n;
 }
