@@ -151,3 +151,4 @@ export * from "./abi/hierarchy";
 export * from "./abi/block-pool";
 export * from "./abi/serving";
 export * from "./abi/policies";
+export * from "./abi/timed";

@@ -69,6 +69,15 @@ export function servingSetup(
   return result;
 }
 
+// The timed serving simulator (assembly/timed/sim.ts), on the block pool; set up after resetArena.
+export {
+  configBuffer as timedConfigBuffer, modelBuffer as timedModelBuffer, setup as timedSetup, inputBuffers as timedInputBuffers,
+  inputRows as timedInputRows, inputIds as timedInputIds, feed as timedFeed, endInput as timedEndInput, run as timedRun,
+  pendingRows as timedPending, outputBuffer as timedOutput, drained as timedDrained, dropGaps as timedDropGaps,
+  gapHistogram as timedGapHistogram, gapBuckets as timedGapBuckets, gapStat as timedGapStat, clock as timedClock,
+  usedBlocks as timedUsedBlocks, runningCount as timedRunning, check as timedCheck,
+} from "./timed/sim";
+
 // The policy registry, checked at instantiation (catalog.ts).
 export { policyCount } from "./policies/registry";
 export { policyText, policyFlags, policyParamCount, policyParamText, policyParamValue, policyCatalogHash } from "./policies/catalog";
@@ -78,3 +87,4 @@ export * from "./abi/hierarchy";
 export * from "./abi/block-pool";
 export * from "./abi/serving";
 export * from "./abi/policies";
+export * from "./abi/timed";

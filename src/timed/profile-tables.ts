@@ -1,3 +1,4 @@
+import { ProfileGrid } from "../../assembly/abi/timed.js";
 import { KvsimInputError } from "../errors.js";
 import { nodeBuiltin } from "../util/node-builtins.js";
 
@@ -7,16 +8,17 @@ import { nodeBuiltin } from "../util/node-builtins.js";
  * a gzip CSV with a header, values as round-trip decimals (parsed with `Number`, which rounds
  * correctly, so each value is the one Vidur holds in memory).
  */
+/** In the engine's order (assembly/abi/timed.ts's `ProfileTable`). */
 export const LINEAR_OPS = [
   "attn_pre_proj", "attn_post_proj", "attn_rope", "input_layernorm", "post_attention_layernorm",
   "mlp_up_proj", "mlp_down_proj", "mlp_act", "add", "attn_kv_cache_save",
 ] as const;
 export type LinearOp = (typeof LINEAR_OPS)[number];
 
-/** Largest token count, batch size and KV length the grids hold, and the KV step. */
-export const MAX_TOKENS = 4096;
-export const MAX_DECODE_BATCH = 128;
-export const KV_STEP = 64;
+/** Largest token count, batch size and KV length the grids hold, and the KV step (the engine's too). */
+export const MAX_TOKENS: number = ProfileGrid.maxTokens;
+export const MAX_DECODE_BATCH: number = ProfileGrid.maxDecodeBatch;
+export const KV_STEP: number = ProfileGrid.kvStep;
 const KV_KEYS = MAX_TOKENS / KV_STEP + 1;
 
 /** Where `decode` holds batch size `batch` at KV length `kv` (a multiple of KV_STEP). */

@@ -89,37 +89,98 @@ export interface SummaryContext {
   model: string;
   gpu: string;
   kvBlocks: number;
-  simulationMs: number;
   slo: { ttftS?: number; tpotS?: number };
 }
 
-/** The summary of a run from its per-request and per-iteration rows and its token gaps. */
-export function summarize(requests: readonly RequestResult[], iterations: readonly IterationResult[], itl: ArrayLike<number>, context: SummaryContext): ServingSummary {
-  let firstArrival = Infinity;
-  let lastCompletion = -Infinity;
-  for (const r of requests) {
-    firstArrival = Math.min(firstArrival, r.arrival);
-    lastCompletion = Math.max(lastCompletion, r.completion);
+/** Float64 values appended one at a time, in a buffer that doubles. */
+class Values {
+  private buffer = new Float64Array(1024);
+  length = 0;
+
+  push(x: number): void {
+    if (this.length === this.buffer.length) {
+      const grown = new Float64Array(this.buffer.length * 2);
+      grown.set(this.buffer);
+      this.buffer = grown;
+    }
+    this.buffer[this.length++] = x;
   }
-  const span = lastCompletion - firstArrival;
-  let peakBlocks = 0;
-  for (const i of iterations) peakBlocks = Math.max(peakBlocks, i.kvBlocksUsed);
-  const sum = (f: (r: RequestResult) => number): number => requests.reduce((s, r) => s + f(r), 0);
-  const iterationMean = (f: (i: IterationResult) => number): number => (iterations.length ? iterations.reduce((s, i) => s + f(i), 0) / iterations.length : 0);
-  const { ttftS, tpotS } = context.slo;
-  const hasSlo = ttftS !== undefined || tpotS !== undefined;
-  // A one-token output has no TPOT: it meets any TPOT SLO.
-  const meets = (r: RequestResult): boolean => (ttftS === undefined || r.ttft <= ttftS) && (tpotS === undefined || Number.isNaN(r.tpot) || r.tpot <= tpotS);
-  const good = hasSlo ? requests.filter(meets).length : 0;
-  return {
-    scheduler: context.scheduler, timeModel: context.timeModel, model: context.model, gpu: context.gpu, requests: requests.length, kvBlocks: context.kvBlocks,
-    ttft: distribution(requests.map((r) => r.ttft)), tpot: distribution(requests.map((r) => r.tpot)), itl: distribution(itl),
-    e2e: distribution(requests.map((r) => r.e2e)),
-    throughput: { inputTokensPerS: sum((r) => r.promptTokens) / span, outputTokensPerS: sum((r) => r.outputTokens) / span, requestsPerS: requests.length / span },
-    goodput: hasSlo ? { slo: context.slo, requestsPerS: good / span, attainment: good / requests.length } : null,
-    preemptions: sum((r) => r.preemptions), prefixHitTokens: sum((r) => r.prefixHitTokens), iterations: iterations.length,
-    meanBatchSize: iterationMean((i) => i.requests), meanTokensPerIteration: iterationMean((i) => i.prefillTokens + i.decodeTokens),
-    kvUtilization: { mean: iterationMean((i) => i.kvBlocksUsed) / context.kvBlocks, peak: peakBlocks / context.kvBlocks },
-    simulationMs: context.simulationMs,
-  };
+
+  view(): Float64Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
+/**
+ * A run's summary, built as its rows come (in any order: a streamed run writes requests as they
+ * complete), so that a run of millions holds three numbers per request and none per iteration.
+ */
+export class SummaryBuilder {
+  private readonly ttft = new Values();
+  private readonly tpot = new Values();
+  private readonly e2e = new Values();
+  private firstArrival = Infinity;
+  private lastCompletion = -Infinity;
+  private promptTokens = 0;
+  private outputTokens = 0;
+  private preemptions = 0;
+  private prefixHitTokens = 0;
+  private good = 0;
+  private iterations = 0;
+  private batchSizes = 0;
+  private tokens = 0;
+  private blocks = 0;
+  private peakBlocks = 0;
+
+  constructor(private readonly context: SummaryContext) {}
+
+  addRequest(r: RequestResult): void {
+    this.firstArrival = Math.min(this.firstArrival, r.arrival);
+    this.lastCompletion = Math.max(this.lastCompletion, r.completion);
+    this.ttft.push(r.ttft);
+    this.tpot.push(r.tpot);
+    this.e2e.push(r.e2e);
+    this.promptTokens += r.promptTokens;
+    this.outputTokens += r.outputTokens;
+    this.preemptions += r.preemptions;
+    this.prefixHitTokens += r.prefixHitTokens;
+    const { ttftS, tpotS } = this.context.slo;
+    // A one-token output has no TPOT: it meets any TPOT SLO.
+    if ((ttftS === undefined || r.ttft <= ttftS) && (tpotS === undefined || Number.isNaN(r.tpot) || r.tpot <= tpotS)) this.good++;
+  }
+
+  addIteration(i: IterationResult): void {
+    this.iterations++;
+    this.batchSizes += i.requests;
+    this.tokens += i.prefillTokens + i.decodeTokens;
+    this.blocks += i.kvBlocksUsed;
+    this.peakBlocks = Math.max(this.peakBlocks, i.kvBlocksUsed);
+  }
+
+  /** The summary, with the token gaps' distribution (exact, or from the engine's histogram) and the measured wall time. */
+  summary(itl: Distribution, simulationMs: number): ServingSummary {
+    const c = this.context;
+    const n = this.ttft.length;
+    const span = this.lastCompletion - this.firstArrival;
+    const perIteration = (sum: number): number => (this.iterations ? sum / this.iterations : 0);
+    const hasSlo = c.slo.ttftS !== undefined || c.slo.tpotS !== undefined;
+    return {
+      scheduler: c.scheduler, timeModel: c.timeModel, model: c.model, gpu: c.gpu, requests: n, kvBlocks: c.kvBlocks,
+      ttft: distribution(this.ttft.view()), tpot: distribution(this.tpot.view()), itl, e2e: distribution(this.e2e.view()),
+      throughput: { inputTokensPerS: this.promptTokens / span, outputTokensPerS: this.outputTokens / span, requestsPerS: n / span },
+      goodput: hasSlo ? { slo: c.slo, requestsPerS: this.good / span, attainment: this.good / n } : null,
+      preemptions: this.preemptions, prefixHitTokens: this.prefixHitTokens, iterations: this.iterations,
+      meanBatchSize: perIteration(this.batchSizes), meanTokensPerIteration: perIteration(this.tokens),
+      kvUtilization: { mean: perIteration(this.blocks) / c.kvBlocks, peak: this.peakBlocks / c.kvBlocks },
+      simulationMs,
+    };
+  }
+}
+
+/** The summary of a run from its per-request and per-iteration rows and its token gaps. */
+export function summarize(requests: readonly RequestResult[], iterations: readonly IterationResult[], itl: ArrayLike<number>, context: SummaryContext, simulationMs: number): ServingSummary {
+  const builder = new SummaryBuilder(context);
+  for (const r of requests) builder.addRequest(r);
+  for (const i of iterations) builder.addIteration(i);
+  return builder.summary(distribution(itl), simulationMs);
 }

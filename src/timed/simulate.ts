@@ -3,13 +3,17 @@ import type { GpuSpec } from "./gpus.js";
 import type { ModelSpec } from "./models.js";
 import { planMemory } from "./deployment.js";
 import { profileConfigFor, profileTimeModel } from "./profile-model.js";
+import { MAX_DECODE_BATCH, MAX_TOKENS } from "./profile-tables.js";
 import type { ProfileTables } from "./profile-tables.js";
 import type { ServingRequest } from "./requests.js";
-import { summarize, type IterationResult, type RequestResult, type ServingSummary } from "./results.js";
+import { distribution, SummaryBuilder, type Distribution, type IterationResult, type RequestResult, type ServingSummary, type SummaryContext } from "./results.js";
 import { rooflineTimeModel } from "./roofline.js";
 import type { TimeModel } from "./time-model.js";
 import { replayVidur, type VidurRun, type VidurScheduler } from "./vidur.js";
 import { runVllm, type VllmConfig } from "./vllm.js";
+import { runOnEngine, type RunSink } from "./engine-run.js";
+import { blockEviction } from "../wasm/block-eviction.js";
+import { TimedScheduler } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
 
@@ -52,8 +56,25 @@ export interface SimulateServingOptions {
   eviction?: string;
   /** SLOs for goodput: a request meets them when its TTFT and TPOT are within these (s). */
   slo?: { ttftS?: number; tpotS?: number };
-  /** vllm: called after every iteration with the scheduler's state (the property tests' hook). */
+  /** Seeds `random` eviction. Default 0. */
+  seed?: number;
+  /**
+   * Run the TypeScript reference schedulers instead of the WebAssembly engine (same results,
+   * ~50× slower; a time model without an engine twin always runs there).
+   */
+  reference?: boolean;
+  /** vllm on the reference: called after every iteration with the scheduler's state (the property tests' hook). */
   onIteration?: VllmConfig["onIteration"];
+}
+
+/** A streamed run's options: the requests come from an iterable in arrival order, rows go to a sink. */
+export interface StreamServingOptions extends Omit<SimulateServingOptions, "requests" | "reference" | "onIteration"> {
+  requests: Iterable<ServingRequest>;
+  /** Called every `progressEvery` iterations (default 20,000) with the requests completed and the simulated clock. */
+  onProgress?: (completed: number, clock: number) => void;
+  progressEvery?: number;
+  /** Token gaps kept exactly, at most (default 2^23); beyond, ITL percentiles come from the engine's histogram. */
+  exactGaps?: number;
 }
 
 export interface ServingSimulation {
@@ -91,7 +112,23 @@ function vidurResults(run: VidurRun): RequestResult[] {
   });
 }
 
-function timeModelOf(options: SimulateServingOptions, tp: number): TimeModel {
+/** Everything a run is set up from, resolved from the options once. */
+interface Plan {
+  scheduler: SchedulerName;
+  blockSize: number;
+  maxNumSeqs: number;
+  maxBatchedTokens: number;
+  chunkSize: number;
+  kvBlocks: number;
+  watermarkBlocks: number;
+  prefixCaching: boolean;
+  eviction: string;
+  seed: number;
+  timeModel: TimeModel;
+  context: SummaryContext;
+}
+
+function timeModelOf(options: SimulateServingOptions | StreamServingOptions, tp: number): TimeModel {
   const given = options.timeModel;
   if (!given) return rooflineTimeModel(options.model, options.gpu, tp);
   if ("iterationTime" in given) return given;
@@ -99,50 +136,155 @@ function timeModelOf(options: SimulateServingOptions, tp: number): TimeModel {
   return profileTimeModel(given, profileConfigFor(options.model));
 }
 
-function kvBlocksOf(options: SimulateServingOptions, scheduler: SchedulerName, tp: number, blockSize: number, maxNumSeqs: number, maxBatchedTokens: number): number {
-  if (options.kvBlocks !== undefined) return options.kvBlocks;
-  if (scheduler !== "vllm") return vidurKvBlocks(options.model, options.gpu, blockSize);
-  return planMemory({
-    model: options.model, gpu: options.gpu, tensorParallel: tp, blockSize, maxBatchedTokens, maxSeqs: maxNumSeqs,
-    gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9,
-  }).kvBlocks;
-}
-
-/** Simulates serving `options.requests` (docs/timed.md); every time in the result is simulated. */
-export function simulateServing(options: SimulateServingOptions): ServingSimulation {
+function planOf(options: SimulateServingOptions | StreamServingOptions): Plan {
   const scheduler = options.scheduler ?? "vllm";
   const tp = options.tensorParallel ?? 1;
   const blockSize = options.blockSize ?? 16;
   const vllm = scheduler === "vllm";
   const maxNumSeqs = options.maxNumSeqs ?? (vllm ? 256 : 128);
   const maxBatchedTokens = options.maxBatchedTokens ?? (vllm ? 8192 : 4096);
-  const kvBlocks = kvBlocksOf(options, scheduler, tp, blockSize, maxNumSeqs, maxBatchedTokens);
+  const chunkSize = options.chunkSize ?? 512;
+  const kvBlocks = options.kvBlocks ?? (vllm ? planMemory({
+    model: options.model, gpu: options.gpu, tensorParallel: tp, blockSize, maxBatchedTokens, maxSeqs: maxNumSeqs,
+    gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9,
+  }).kvBlocks : vidurKvBlocks(options.model, options.gpu, blockSize));
   const timeModel = timeModelOf(options, tp);
-  const started = performance.now();
+  if (timeModel.name === "profile") {
+    // Vidur's tables end at 4,096 tokens and 128 decodes: a batch past them has no time.
+    const widest = scheduler === "sarathi" ? chunkSize : maxBatchedTokens;
+    if (widest > MAX_TOKENS) throw new KvsimInputError(`the profile tables time batches of at most ${MAX_TOKENS} tokens: ${scheduler === "sarathi" ? "chunk size" : "max batched tokens"} ${widest} is more (lower it, or use the roofline model)`);
+    if (maxNumSeqs > MAX_DECODE_BATCH) throw new KvsimInputError(`the profile tables time at most ${MAX_DECODE_BATCH} decodes a batch: max num seqs ${maxNumSeqs} is more (lower it, or use the roofline model)`);
+  }
+  return {
+    scheduler, blockSize, maxNumSeqs, maxBatchedTokens, chunkSize, kvBlocks,
+    watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
+    prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", seed: options.seed ?? 0, timeModel,
+    context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, slo: options.slo ?? {} },
+  };
+}
+
+/** Throws unless request i can ever run under the plan; returns its blocks. */
+function checkRequest(plan: Plan, r: ServingRequest, i: number): number {
+  const B = plan.blockSize;
+  const blocks = Math.ceil((r.prompt + r.output) / B);
+  const room = plan.scheduler === "vllm" ? plan.kvBlocks : plan.kvBlocks - plan.watermarkBlocks;
+  if (blocks > room) {
+    throw new KvsimInputError(`request ${i} needs ${blocks} KV blocks of ${B} tokens (${r.prompt} + ${r.output} tokens), more than the cache's ${room}${plan.scheduler === "vllm" ? "" : " above the watermark"}`);
+  }
+  if (plan.timeModel.name === "profile" && r.prompt + r.output > MAX_TOKENS) {
+    throw new KvsimInputError(`request ${i} has ${r.prompt + r.output} tokens: the profile tables time contexts up to ${MAX_TOKENS} (use the roofline model)`);
+  }
+  return blocks;
+}
+
+const SCHEDULER_IDS: Record<SchedulerName, TimedScheduler> = {
+  vllm: TimedScheduler.vllm, "vidur-vllm": TimedScheduler.vidurVllm, sarathi: TimedScheduler.sarathi,
+};
+
+/** Runs the plan on the engine: `source` in arrival order, rows to `sink`. */
+function runEngine(plan: Plan, source: Iterator<[ServingRequest, number]>, maxBlocksPerRequest: number, sink: RunSink, stream?: StreamServingOptions): () => Distribution {
+  const engine = plan.timeModel.engine!;
+  return runOnEngine(source, {
+    config: {
+      scheduler: SCHEDULER_IDS[plan.scheduler], kvBlocks: plan.kvBlocks, blockSize: plan.blockSize, maxNumSeqs: plan.maxNumSeqs,
+      maxBatchedTokens: plan.maxBatchedTokens, chunkSize: plan.chunkSize, watermarkBlocks: plan.watermarkBlocks,
+      prefixCaching: plan.prefixCaching, maxBlocksPerRequest, timeModel: engine,
+      eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed,
+    },
+    exactGaps: stream?.exactGaps, onProgress: stream?.onProgress, progressEvery: stream?.progressEvery,
+  }, sink).itl;
+}
+
+/** Runs the plan on the TypeScript reference schedulers, then gives their rows to `sink`. */
+function runReference(plan: Plan, inputs: readonly ServingRequest[], sink: RunSink, onIteration: VllmConfig["onIteration"]): () => Distribution {
   let run: { requests: RequestResult[]; iterations: IterationResult[]; itl: Float64Array };
-  if (vllm) {
-    const out = runVllm(options.requests, {
-      kvBlocks, blockSize, maxNumSeqs, maxBatchedTokens, prefixCaching: options.prefixCaching ?? true, eviction: options.eviction,
-      onIteration: options.onIteration,
-    }, timeModel);
+  if (plan.scheduler === "vllm") {
+    const out = runVllm(inputs, {
+      kvBlocks: plan.kvBlocks, blockSize: plan.blockSize, maxNumSeqs: plan.maxNumSeqs, maxBatchedTokens: plan.maxBatchedTokens,
+      prefixCaching: plan.prefixCaching, eviction: plan.eviction, seed: plan.seed, onIteration,
+    }, plan.timeModel);
     run = { requests: out.requests, iterations: out.iterations, itl: out.itlSamples };
   } else {
-    const out = replayVidur(options.requests, {
-      scheduler, numBlocks: kvBlocks, blockSize, watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
-      batchSizeCap: maxNumSeqs, maxTokensInBatch: maxBatchedTokens, chunkSize: options.chunkSize ?? 512,
-    }, timeModel);
+    const out = replayVidur(inputs, {
+      scheduler: plan.scheduler, numBlocks: plan.kvBlocks, blockSize: plan.blockSize, watermarkBlocks: plan.watermarkBlocks,
+      batchSizeCap: plan.maxNumSeqs, maxTokensInBatch: plan.maxBatchedTokens, chunkSize: plan.chunkSize,
+    }, plan.timeModel);
     const iterations = out.batches.map((b): IterationResult => ({
       start: b.scheduledAt, duration: b.executionTime, requests: b.size, prefillTokens: b.prefillTokens, decodeTokens: b.decodeTokens,
       kvBlocksUsed: b.allocatedBlocks,
     }));
     run = { requests: vidurResults(out), iterations, itl: out.tbtSamples };
   }
-  const simulationMs = performance.now() - started;
-  return {
-    requests: run.requests,
-    iterations: run.iterations,
-    summary: summarize(run.requests, run.iterations, run.itl, {
-      scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, simulationMs, slo: options.slo ?? {},
-    }),
+  for (const r of run.requests) sink.request(r);
+  for (const i of run.iterations) sink.iteration(i);
+  return () => distribution(run.itl);
+}
+
+/** Simulates serving `options.requests` (docs/timed.md); every time in the result is simulated. */
+export function simulateServing(options: SimulateServingOptions): ServingSimulation {
+  const plan = planOf(options);
+  const inputs = options.requests;
+  let longest = 1;
+  inputs.forEach((r, i) => {
+    longest = Math.max(longest, checkRequest(plan, r, i));
+  });
+  const requests = new Array<RequestResult>(inputs.length);
+  const iterations: IterationResult[] = [];
+  const builder = new SummaryBuilder(plan.context);
+  const sink: RunSink = {
+    request(r) {
+      requests[r.requestId] = r;
+      builder.addRequest(r);
+    },
+    iteration(i) {
+      iterations.push(i);
+      builder.addIteration(i);
+    },
   };
+  const started = performance.now();
+  let itl: () => Distribution;
+  if (options.reference || options.onIteration || !plan.timeModel.engine) {
+    itl = runReference(plan, inputs, sink, options.onIteration);
+  } else {
+    // Requests go in by arrival, ties in input order (a stable sort), as the reference admits them.
+    const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
+    itl = runEngine(plan, order.map((i): [ServingRequest, number] => [inputs[i]!, i])[Symbol.iterator](), longest, sink);
+  }
+  const simulationMs = performance.now() - started;
+  return { requests, iterations, summary: builder.summary(itl(), simulationMs) };
+}
+
+/**
+ * Simulates serving a stream of requests in arrival order (a trace read lazily, or a synthetic
+ * workload of millions), holding only the requests in flight: rows go to `sink` as requests
+ * complete and iterations end. Returns the summary (its distributions hold three numbers per
+ * request). Runs on the engine only, so the time model needs an engine twin.
+ */
+export function simulateServingStream(options: StreamServingOptions, sink: RunSink): ServingSummary {
+  const plan = planOf(options);
+  if (!plan.timeModel.engine) throw new KvsimInputError(`time model ${plan.timeModel.name} has no WebAssembly twin: give simulateServing the requests as an array`);
+  const builder = new SummaryBuilder(plan.context);
+  const source = options.requests[Symbol.iterator]();
+  let id = 0;
+  const checked: Iterator<[ServingRequest, number]> = {
+    next() {
+      const next = source.next();
+      if (next.done) return { done: true, value: undefined };
+      checkRequest(plan, next.value, id);
+      return { done: false, value: [next.value, id++] };
+    },
+  };
+  const started = performance.now();
+  const itl = runEngine(plan, checked, plan.kvBlocks, {
+    request(r) {
+      builder.addRequest(r);
+      sink.request(r);
+    },
+    iteration(i) {
+      builder.addIteration(i);
+      sink.iteration(i);
+    },
+  }, options);
+  const simulationMs = performance.now() - started;
+  return builder.summary(itl(), simulationMs);
 }

@@ -1,3 +1,5 @@
+import type { TimedTimeModel } from "../../assembly/abi/timed.js";
+
 /**
  * What a time model sees of one serving iteration, and the one interface every time model
  * implements (`roofline`, `profile`). A scheduler fills an `IterationBatch` in place each
@@ -37,4 +39,9 @@ export interface TimeModel {
   readonly name: string;
   /** Seconds the iteration takes (simulated). */
   iterationTime(batch: IterationBatch): number;
+  /**
+   * The model's WebAssembly twin (assembly/timed/time-models.ts) and its numbers, computing the same
+   * times. A model without one (a user's own) runs on the TypeScript reference schedulers.
+   */
+  readonly engine?: { id: TimedTimeModel; values: Float64Array };
 }

@@ -42,6 +42,8 @@ export interface VllmConfig {
   prefixCaching: boolean;
   /** The pool's eviction policy for free cached blocks (`lru` is vLLM's free queue). */
   eviction?: string;
+  /** Seeds `random` eviction. Default 0. */
+  seed?: number;
   /** Calls `check` after every iteration (the property tests do). */
   onIteration?: (state: VllmIterationState) => void;
 }
@@ -106,7 +108,7 @@ export function runVllm(inputs: readonly ServingRequest[], config: VllmConfig, t
   });
   const pool = new BlockPool({
     gpuBlocks: config.kvBlocks, cpuBlocks: 0, tokensPerBlock: B, maxRequests: config.maxNumSeqs,
-    maxBlocksPerRequest: Math.max(1, longest), eviction: config.eviction ?? "lru",
+    maxBlocksPerRequest: Math.max(1, longest), eviction: config.eviction ?? "lru", seed: config.seed ?? 0,
   });
   const state = new Requests(inputs);
   const { computed, length, made, slot, hashed, hashes, results } = state;

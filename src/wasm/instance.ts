@@ -5,6 +5,7 @@ import * as blockPoolAbi from "../../assembly/abi/block-pool.js";
 import * as hierarchyAbi from "../../assembly/abi/hierarchy.js";
 import * as policiesAbi from "../../assembly/abi/policies.js";
 import * as servingAbi from "../../assembly/abi/serving.js";
+import * as timedAbi from "../../assembly/abi/timed.js";
 import { POLICY_CATALOG_HASH } from "../policies/catalog.generated.js";
 import { nodeBuiltin } from "../util/node-builtins.js";
 
@@ -19,7 +20,7 @@ export type EngineExports = Awaited<ReturnType<typeof releaseBindings>>;
 export type ServingExports = Awaited<ReturnType<typeof servingBindings>>;
 
 /** The subsystems that own engine instances, named in abort messages. */
-export type Subsystem = "hierarchy" | "block pool" | "serving" | "tokens";
+export type Subsystem = "hierarchy" | "block pool" | "serving" | "timed" | "tokens";
 
 /** The engine stopped on an `abort` (an out-of-range index, memory exhausted, a broken assertion). */
 export class EngineAbort extends Error {
@@ -44,7 +45,7 @@ export class EngineBuildError extends Error {
  * Every enum of the declared boundary (assembly/abi/), which the engine also exports member by
  * member as globals named `Enum.member`.
  */
-const BOUNDARY: Record<string, Record<string, string | number>> = { ...hierarchyAbi, ...blockPoolAbi, ...servingAbi, ...policiesAbi };
+const BOUNDARY: Record<string, Record<string, string | number>> = { ...hierarchyAbi, ...blockPoolAbi, ...servingAbi, ...policiesAbi, ...timedAbi };
 
 /** The members of an enum of the boundary in declaration order (TypeScript's reverse entries skipped). */
 export function enumMembers(e: Record<string, string | number>): string[] {

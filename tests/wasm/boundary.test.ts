@@ -6,6 +6,7 @@ import * as hierarchyAbi from "../../assembly/abi/hierarchy.js";
 import * as policiesAbi from "../../assembly/abi/policies.js";
 import { POLICY_CATALOG_HASH } from "../../src/policies/catalog.generated.js";
 import * as servingAbi from "../../assembly/abi/serving.js";
+import * as timedAbi from "../../assembly/abi/timed.js";
 import { simulate } from "../../src/simulate.js";
 import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
 import { BlockPool } from "../../src/wasm/block-pool.js";
@@ -45,7 +46,7 @@ function moduleWithGlobals(globals: Record<string, number>, hash = POLICY_CATALO
 /** Every member of every enum of assembly/abi/, as the engine names its globals. */
 const boundaryGlobals = (): Record<string, number> => {
   const out: Record<string, number> = {};
-  for (const [name, members] of Object.entries({ ...hierarchyAbi, ...blockPoolAbi, ...servingAbi, ...policiesAbi })) {
+  for (const [name, members] of Object.entries({ ...hierarchyAbi, ...blockPoolAbi, ...servingAbi, ...policiesAbi, ...timedAbi })) {
     for (const m of enumMembers(members)) out[`${name}.${m}`] = members[m as keyof typeof members] as number;
   }
   return out;

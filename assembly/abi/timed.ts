@@ -1,0 +1,203 @@
+/** The timed serving simulator's schedulers, by id (assembly/timed/schedulers.ts). */
+export enum TimedScheduler {
+  vllm,
+  vidurVllm,
+  sarathi,
+  COUNT,
+}
+
+/** Its time models, by id (assembly/timed/time-models.ts). */
+export enum TimedTimeModel {
+  roofline,
+  profile,
+  COUNT,
+}
+
+/** Why `timedRun` returned. */
+export enum TimedStop {
+  /** Every request fed has completed and the input has ended. */
+  done,
+  /** The scheduler needs a request arriving later than its clock: feed more, or end the input. */
+  needInput,
+  /** An output buffer may not hold another iteration's rows: drain them (`timedDrained`). */
+  outputFull,
+  /** The iterations asked for have run (`timedRun`'s limit): call again to go on. */
+  paused,
+  /** The time model has no time for the batch formed (off a profile's grid): the run cannot go on. */
+  outsideModel,
+}
+
+/** The run's settings, by index of the config buffer (doubles). */
+export enum TimedConfig {
+  scheduler,
+  timeModel,
+  kvBlocks,
+  blockSize,
+  /** vllm's `max_num_seqs`, Vidur's `batch_size_cap`. */
+  maxNumSeqs,
+  /** vllm's `max_num_batched_tokens`, vidur-vllm's padded prefill budget. */
+  maxBatchedTokens,
+  /** sarathi's tokens per batch. */
+  chunkSize,
+  /** Vidur's schedulers: blocks kept free from new admissions. */
+  watermarkBlocks,
+  /** vllm: 1 to reuse cached blocks across requests. */
+  prefixCaching,
+  /** vllm: the longest request's blocks (the pool's table rows). */
+  maxBlocksPerRequest,
+  /** 1 to write every token gap to the gap buffer as well as to the histogram. */
+  keepGaps,
+  COUNT,
+}
+
+/** The roofline model's numbers, by index of the model buffer (src/timed/roofline.ts derives them). */
+export enum RooflineField {
+  layers,
+  hidden,
+  qWidth,
+  kvWidth,
+  mlpWidth,
+  experts,
+  expertsPerToken,
+  vocab,
+  bytes,
+  tensorParallel,
+  gemmFlops,
+  attentionFlops,
+  attentionBandwidth,
+  bandwidth,
+  peerBandwidth,
+  kernelOverheadS,
+  iterationOverheadS,
+  allReduceLatencyS,
+  COUNT,
+}
+
+/** The profile model's numbers, by index of the model buffer; its tables follow (ProfileTable). */
+export enum ProfileField {
+  layers,
+  decodeOverhead,
+  prefillOverhead,
+  COUNT,
+}
+
+/** The profile model's grid (Vidur's prediction tables). */
+export enum ProfileGrid {
+  /** Largest token count of the linear tables, and largest KV length and chunk of the attention ones. */
+  maxTokens = 4096,
+  maxDecodeBatch = 128,
+  /** KV lengths are multiples of this. */
+  kvStep = 64,
+}
+
+/**
+ * The profile model's tables, in this order after its fields: one per linear op of
+ * maxTokens + 1 values (index = tokens), then decode attention ((maxDecodeBatch + 1) rows of
+ * maxTokens / kvStep + 1 KV lengths), then prefill attention (maxTokens / kvStep + 1 KV lengths
+ * by maxTokens + 1 chunks); ms per layer, NaN off the grid.
+ */
+export enum ProfileTable {
+  attn_pre_proj,
+  attn_post_proj,
+  attn_rope,
+  input_layernorm,
+  post_attention_layernorm,
+  mlp_up_proj,
+  mlp_down_proj,
+  mlp_act,
+  add,
+  attn_kv_cache_save,
+  decode,
+  prefill,
+  COUNT,
+}
+
+/** One request fed, by column of the input rows (doubles); its content ids go to the ids buffer. */
+export enum TimedInput {
+  /** Its index in the input, which names it in the output. */
+  id,
+  arrival,
+  prompt,
+  output,
+  /** Leading tokens named by content ids (`ServingRequest.content.tokens`), 0 for none. */
+  contentTokens,
+  /** Tokens per content id (`content.blockTokens`). */
+  contentUnit,
+  /** Its ids in the ids buffer, following the previous request's. */
+  ids,
+  COUNT,
+}
+
+/** One completed request, by column of the request rows (doubles; times in simulated seconds). */
+export enum TimedRequestRow {
+  id,
+  arrival,
+  prompt,
+  output,
+  firstScheduled,
+  firstToken,
+  completion,
+  ttft,
+  tpot,
+  e2e,
+  preemptions,
+  prefixHitTokens,
+  COUNT,
+}
+
+/** One iteration, by column of the iteration rows (doubles). */
+export enum TimedIterationRow {
+  start,
+  duration,
+  requests,
+  prefillTokens,
+  decodeTokens,
+  kvBlocksUsed,
+  COUNT,
+}
+
+/** Counts of the rows waiting in the output buffers, by `timedPending`. */
+export enum TimedOutput {
+  requests,
+  iterations,
+  gaps,
+  COUNT,
+}
+
+/** The first invariant `timedCheck` found broken (0: none). */
+export enum TimedInvariant {
+  ok,
+  /** The last iteration scheduled more tokens than its budget. */
+  overBudget,
+  /** More requests run than `maxNumSeqs`. */
+  tooManyRunning,
+  /** A request has computed more tokens than it has. */
+  computedPastLength,
+  /** The block pool's own invariants fail (PoolInvariant). */
+  pool,
+}
+
+/** What `timedSetup` returns besides a `StartResult` of the pool's eviction policy. */
+export enum TimedSetupResult {
+  unknownScheduler = -100,
+  /** Unknown time model, or its numbers are not the length its layout says. */
+  badTimeModel = -101,
+}
+
+/** The token gaps' exact statistics, by `timedGapStat`. */
+export enum TimedGapStat {
+  count,
+  sum,
+  max,
+}
+
+/**
+ * The token-gap histogram's buckets: 2^subBits per octave over `octaves` octaves from
+ * 2^lowestExponent s, bucket b holding the doubles whose top bits (exponent and subBits of
+ * mantissa) are b past those of 2^lowestExponent; the end buckets also hold what lies beyond.
+ */
+export enum GapHistogramLayout {
+  subBits = 10,
+  lowestExponent = -40,
+  octaves = 64,
+}

@@ -1,0 +1,21 @@
+import { TimedConfig, TimedScheduler } from "../abi/timed";
+import { Sarathi } from "./sarathi";
+import { Scheduler } from "./scheduler";
+import { TimeModel } from "./time-model";
+import { VidurVllm } from "./vidur-vllm";
+import { Vllm } from "./vllm";
+
+/** The scheduler `config` names, on `timeModel`, or null for an unknown id. */
+export function schedulerOf(config: StaticArray<f64>, timeModel: TimeModel): Scheduler | null {
+  const id = <i32>config[TimedConfig.scheduler];
+  const blocks = <i32>config[TimedConfig.kvBlocks];
+  const blockSize = <i32>config[TimedConfig.blockSize];
+  const seats = <i32>config[TimedConfig.maxNumSeqs];
+  const watermark = <i32>config[TimedConfig.watermarkBlocks];
+  if (id == TimedScheduler.vllm) {
+    return new Vllm(timeModel, blocks, blockSize, seats, <i32>config[TimedConfig.maxBatchedTokens], config[TimedConfig.prefixCaching] != 0);
+  }
+  if (id == TimedScheduler.vidurVllm) return new VidurVllm(timeModel, blocks, blockSize, watermark, seats, <i32>config[TimedConfig.maxBatchedTokens]);
+  if (id == TimedScheduler.sarathi) return new Sarathi(timeModel, blocks, blockSize, watermark, seats, <i32>config[TimedConfig.chunkSize]);
+  return null;
+}

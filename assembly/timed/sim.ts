@@ -1,0 +1,155 @@
+import { StartResult } from "../abi/policies";
+import { TimedConfig, TimedGapStat, TimedOutput, TimedScheduler, TimedSetupResult, TimedStop } from "../abi/timed";
+import * as pool from "../blocks/pool";
+import { checkBlockPolicy } from "../blocks/cached-content";
+import { paramArray } from "../run-input";
+import * as batch from "./batch";
+import { resizeHashes, setupHashes } from "./block-hashes";
+import * as output from "./output";
+import * as requests from "./requests";
+import { Scheduler } from "./scheduler";
+import { schedulerOf } from "./schedulers";
+import { timeModelOf } from "./time-models";
+
+/**
+ * The timed serving simulator's run (src/wasm/timed.ts drives it): set up from the config and
+ * model buffers, fed requests in arrival order, run until it needs input, its output buffers are
+ * full, a number of iterations has run, or it is done. The whole scheduling loop runs here; the
+ * host crosses the boundary once per chunk of requests or rows, never per request or iteration.
+ */
+
+// Allocated by the calls below, never at start: the host resets the arena after instantiating.
+let config = new StaticArray<f64>(0);
+let modelValues = new StaticArray<f64>(0);
+let scheduler: Scheduler | null = null;
+
+/** Rows of each output buffer: a run stops to be drained when the next iteration might not fit. */
+const OUTPUT_ROWS = 8192;
+
+export function configBuffer(): usize {
+  config = new StaticArray<f64>(TimedConfig.COUNT);
+  return changetype<usize>(config);
+}
+
+export function modelBuffer(length: i32): usize {
+  modelValues = new StaticArray<f64>(length);
+  return changetype<usize>(modelValues);
+}
+
+/**
+ * Sets a run up from the config and model buffers; vllm's block pool evicts with page policy
+ * `policyId` and the parameters in the params buffer (seeded by `seed`). Returns
+ * `StartResult.started`, or why not (a `StartResult` or `TimedSetupResult`).
+ */
+export function setup(policyId: i32, seed: f64): i32 {
+  const model = timeModelOf(<i32>config[TimedConfig.timeModel], modelValues);
+  if (!model) return TimedSetupResult.badTimeModel;
+  const id = <i32>config[TimedConfig.scheduler];
+  const seats = <i32>config[TimedConfig.maxNumSeqs];
+  if (id == TimedScheduler.vllm) {
+    const result = checkBlockPolicy(policyId, paramArray.length);
+    if (result != StartResult.started) return result;
+    pool.setupPool(
+      <i32>config[TimedConfig.kvBlocks], 0, <i32>config[TimedConfig.blockSize], seats, <i32>config[TimedConfig.maxBlocksPerRequest],
+      policyId, changetype<usize>(paramArray), <u64>seed,
+    );
+  }
+  const s = schedulerOf(config, model);
+  if (!s) return TimedSetupResult.unknownScheduler;
+  scheduler = s;
+  batch.setupBatch(seats);
+  requests.setupRequests(1024);
+  setupHashes(requests.capacity);
+  s.resize(requests.capacity);
+  output.setupOutput(max(OUTPUT_ROWS, 2 * seats), OUTPUT_ROWS, max(OUTPUT_ROWS * 8, 2 * seats), config[TimedConfig.keepGaps] != 0);
+  return StartResult.started;
+}
+
+/** Room for `rows` input rows and `ids` content ids; fill them through `inputRows` / `inputIds`. */
+export function inputBuffers(rows: i32, ids: i32): void {
+  requests.inputBuffers(rows, ids);
+}
+
+export function inputRows(): usize {
+  return changetype<usize>(requests.inputRows);
+}
+
+export function inputIds(): usize {
+  return changetype<usize>(requests.inputIds);
+}
+
+/** Takes `count` requests from the input buffers (in arrival order, after those fed before). */
+export function feed(count: i32): void {
+  const free = requests.freeSlotCount();
+  if (free < count) {
+    const n = max(requests.capacity * 2, requests.capacity + count - free);
+    requests.resizeRequests(n);
+    scheduler!.resize(n);
+    resizeHashes(n);
+  }
+  requests.feed(count);
+}
+
+export function endInput(): void {
+  requests.endInput();
+}
+
+/** Runs until a `TimedStop` (`paused` after `maxIterations` iterations; 0 for no limit). */
+export function run(maxIterations: i32): i32 {
+  const s = scheduler!;
+  let n = 0;
+  while (true) {
+    const stop = s.step();
+    if (stop >= 0) return stop;
+    if (++n == maxIterations) return TimedStop.paused;
+  }
+}
+
+export function pendingRows(which: i32): i32 {
+  if (which == TimedOutput.requests) return output.requestCount;
+  if (which == TimedOutput.iterations) return output.iterationCount;
+  return output.gapCount;
+}
+
+export function outputBuffer(which: i32): usize {
+  if (which == TimedOutput.requests) return changetype<usize>(output.requestRows);
+  if (which == TimedOutput.iterations) return changetype<usize>(output.iterationRows);
+  return changetype<usize>(output.gaps);
+}
+
+export function drained(): void {
+  output.drained();
+}
+
+/** From now on, write gaps to the histogram only (the host has stopped keeping them exactly). */
+export function dropGaps(): void {
+  output.keepGaps = false;
+}
+
+export function gapHistogram(): usize {
+  return changetype<usize>(output.gapHistogram);
+}
+
+export function gapBuckets(): i32 {
+  return output.GAP_BUCKETS;
+}
+
+export function gapStat(which: i32): f64 {
+  return which == TimedGapStat.count ? output.gapTotal : which == TimedGapStat.sum ? output.gapSum : output.gapMax;
+}
+
+export function clock(): f64 {
+  return scheduler!.clock();
+}
+
+export function usedBlocks(): i32 {
+  return scheduler!.usedBlocks();
+}
+
+export function runningCount(): i32 {
+  return scheduler!.runningCount();
+}
+
+export function check(): i32 {
+  return scheduler!.check();
+}

@@ -1,0 +1,263 @@
+import { PoolRefusal } from "../abi/block-pool";
+import { TimedInvariant, TimedStop } from "../abi/timed";
+import * as pool from "../blocks/pool";
+import { resizedF64, resizedI32 } from "../util/arrays";
+import { SlotDeque } from "../util/slot-deque";
+import * as batch from "./batch";
+import { hashBlocks, resetChain, uniqueHashes } from "./block-hashes";
+import * as output from "./output";
+import * as requests from "./requests";
+import { Scheduler } from "./scheduler";
+import { TimeModel } from "./time-model";
+
+/**
+ * kvsim's `vllm` scheduler, vLLM v1's `Scheduler.schedule()` on the block pool: the WebAssembly
+ * twin of src/timed/vllm.ts, whose comment gives the lines of vLLM it follows and what it leaves
+ * out. Each step is one iteration: running requests first (preempting the last by recompute when
+ * blocks run out), then waiting ones FCFS while budget and seats last, then the batch is timed
+ * and its requests advance.
+ */
+export class Vllm extends Scheduler {
+  // Per request slot.
+  computed: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Prompt plus outputs made so far (`num_tokens`). */
+  length: StaticArray<i32> = new StaticArray<i32>(0);
+  made: StaticArray<i32> = new StaticArray<i32>(0);
+  poolSlot: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Full blocks handed to the pool so far. */
+  hashed: StaticArray<i32> = new StaticArray<i32>(0);
+  lastToken: StaticArray<f64> = new StaticArray<f64>(0);
+  firstScheduled: StaticArray<f64> = new StaticArray<f64>(0);
+  firstToken: StaticArray<f64> = new StaticArray<f64>(0);
+  preemptions: StaticArray<i32> = new StaticArray<i32>(0);
+  prefixHit: StaticArray<i32> = new StaticArray<i32>(0);
+
+  waiting: SlotDeque = new SlotDeque(1024);
+  running: StaticArray<i32>;
+  runningLength: i32 = 0;
+  freePoolSlots: StaticArray<i32>;
+  freePoolSlotCount: i32;
+  time: f64 = 0;
+  scheduledTokens: i32 = 0;
+
+  constructor(
+    timeModel: TimeModel,
+    private kvBlocks: i32,
+    private blockSize: i32,
+    private maxNumSeqs: i32,
+    private maxBatchedTokens: i32,
+    private prefixCaching: bool,
+  ) {
+    super(timeModel);
+    this.running = new StaticArray<i32>(maxNumSeqs);
+    this.freePoolSlots = new StaticArray<i32>(maxNumSeqs);
+    // Popped from the end: pool slot 0 first, as the reference's stack.
+    for (let k = 0; k < maxNumSeqs; k++) unchecked(this.freePoolSlots[k] = maxNumSeqs - 1 - k);
+    this.freePoolSlotCount = maxNumSeqs;
+  }
+
+  resize(n: i32): void {
+    this.computed = resizedI32(this.computed, n);
+    this.length = resizedI32(this.length, n);
+    this.made = resizedI32(this.made, n);
+    this.poolSlot = resizedI32(this.poolSlot, n);
+    this.hashed = resizedI32(this.hashed, n);
+    this.lastToken = resizedF64(this.lastToken, n);
+    this.firstScheduled = resizedF64(this.firstScheduled, n);
+    this.firstToken = resizedF64(this.firstToken, n);
+    this.preemptions = resizedI32(this.preemptions, n);
+    this.prefixHit = resizedI32(this.prefixHit, n);
+  }
+
+  clock(): f64 {
+    return this.time;
+  }
+
+  usedBlocks(): i32 {
+    return this.kvBlocks - pool.freeBlocks(pool.GPU);
+  }
+
+  runningCount(): i32 {
+    return this.runningLength;
+  }
+
+  /** A request arrives: its state starts afresh in its slot. */
+  private arrive(r: i32): void {
+    unchecked(this.computed[r] = 0);
+    unchecked(this.length[r] = requests.prompt[r]);
+    unchecked(this.made[r] = 0);
+    unchecked(this.poolSlot[r] = -1);
+    unchecked(this.hashed[r] = 0);
+    unchecked(this.firstScheduled[r] = NaN);
+    unchecked(this.firstToken[r] = NaN);
+    unchecked(this.preemptions[r] = 0);
+    unchecked(this.prefixHit[r] = 0);
+    resetChain(r);
+    this.waiting.pushBack(r);
+  }
+
+  /** Writes the hashes of request r's blocks [from, to) to the pool's input, keeping its chain at `keep`. */
+  private hashes(r: i32, from: i32, to: i32, keep: i32): void {
+    if (this.prefixCaching) hashBlocks(r, from, to, keep, this.blockSize, pool.hashInput);
+    else uniqueHashes(r, from, to, pool.hashInput);
+  }
+
+  private release(r: i32): void {
+    const s = unchecked(this.poolSlot[r]);
+    pool.freeRequest(s);
+    unchecked(this.freePoolSlots[this.freePoolSlotCount++] = s);
+    unchecked(this.poolSlot[r] = -1);
+    unchecked(this.hashed[r] = 0);
+  }
+
+  private preempt(r: i32): void {
+    this.release(r);
+    unchecked(this.computed[r] = 0);
+    unchecked(this.preemptions[r] = this.preemptions[r] + 1);
+    this.waiting.pushFront(r); // `waiting.prepend_request`
+  }
+
+  /** Grows running request r's blocks to `tokens`; false when the pool is out of blocks. */
+  private grow(r: i32, tokens: i32): bool {
+    const full = tokens / this.blockSize;
+    const hashed = unchecked(this.hashed[r]);
+    if (full > hashed) this.hashes(r, hashed, full, full);
+    const got = pool.grow(unchecked(this.poolSlot[r]), tokens);
+    if (got == PoolRefusal.noRoom) return false;
+    if (got < 0) abort("vllm: the block pool refused a running request's growth");
+    unchecked(this.hashed[r] = max(hashed, full));
+    return true;
+  }
+
+  step(): i32 {
+    const pending = requests.pending;
+    if (this.runningLength == 0 && this.waiting.length == 0) {
+      if (pending.length == 0) return requests.inputEnded ? TimedStop.done : TimedStop.needInput;
+      this.time = max(this.time, requests.firstPendingArrival());
+    }
+    if (requests.needsInput(this.time)) return TimedStop.needInput;
+    if (!output.hasRoom(this.maxNumSeqs)) return TimedStop.outputFull;
+    while (pending.length > 0 && requests.firstPendingArrival() <= this.time) this.arrive(pending.popFront());
+
+    const B = this.blockSize;
+    const computed = this.computed;
+    const length = this.length;
+    let budget = this.maxBatchedTokens;
+    batch.clearBatch();
+    let preempted = false;
+    // 1. Running requests. Preemption pops from the end, so `running` stays the requests that
+    // still run, those the budget did not reach included.
+    for (let k = 0; k < this.runningLength && budget > 0; k++) {
+      const r = unchecked(this.running[k]);
+      const c = unchecked(computed[r]);
+      const tokens = min(unchecked(length[r]) - c, budget);
+      let fits = this.grow(r, c + tokens);
+      while (!fits) {
+        const victim = unchecked(this.running[--this.runningLength]);
+        this.preempt(victim);
+        preempted = true;
+        if (victim == r) break;
+        fits = this.grow(r, c + tokens);
+      }
+      if (!fits) break;
+      batch.addToBatch(r, tokens, c, tokens > 1 || c < unchecked(requests.prompt[r]), c + tokens == unchecked(length[r]));
+      budget -= tokens;
+    }
+    // 2. Waiting requests, only if nothing was preempted.
+    if (!preempted) {
+      while (this.waiting.length > 0 && budget > 0 && this.runningLength < this.maxNumSeqs) {
+        const r = this.waiting.first();
+        const total = unchecked(length[r]);
+        const full = total / B;
+        let hit = 0;
+        if (this.prefixCaching) {
+          this.hashes(r, 0, full, 0);
+          hit = min(pool.cachedPrefix(pool.GPU, full), (total - 1) / B) * B;
+        } else {
+          uniqueHashes(r, 0, full, pool.hashInput);
+        }
+        const tokens = min(total - hit, budget);
+        const s = unchecked(this.freePoolSlots[--this.freePoolSlotCount]);
+        const admitted = pool.admit(s, hit + tokens);
+        if (admitted < 0) {
+          if (admitted != PoolRefusal.noRoom) abort("vllm: the block pool refused an admission for another reason than room");
+          this.freePoolSlotCount++;
+          break;
+        }
+        this.waiting.popFront();
+        unchecked(this.poolSlot[r] = s);
+        unchecked(this.hashed[r] = (hit + tokens) / B);
+        unchecked(computed[r] = hit);
+        unchecked(this.prefixHit[r] = this.prefixHit[r] + hit);
+        if (isNaN(unchecked(this.firstScheduled[r]))) unchecked(this.firstScheduled[r] = this.time);
+        unchecked(this.running[this.runningLength++] = r);
+        batch.addToBatch(r, tokens, hit, true, hit + tokens == total);
+        budget -= tokens;
+      }
+    }
+    this.scheduledTokens = this.maxBatchedTokens - budget;
+    if (batch.size == 0) {
+      // Nothing fits and nothing runs: only while requests are still to arrive.
+      if (pending.length == 0) abort("vllm: no request could be scheduled and none is running");
+      this.time = max(this.time, requests.firstPendingArrival());
+      return -1;
+    }
+    const start = this.time;
+    const duration = this.timeModel.iterationTime();
+    if (isNaN(duration)) return TimedStop.outsideModel;
+    const time = start + duration;
+    this.time = time;
+    const used = this.usedBlocks();
+    let prefillTokens = 0;
+    let decodeTokens = 0;
+    for (let k = 0; k < batch.size; k++) {
+      const r = unchecked(batch.slots[k]);
+      const tokens = unchecked(batch.tokens[k]);
+      if (unchecked(batch.prefill[k])) prefillTokens += tokens;
+      else decodeTokens += tokens;
+      unchecked(computed[r] = computed[r] + tokens);
+      if (!unchecked(batch.samples[k])) continue;
+      const made = unchecked(this.made[r]);
+      if (made == 0) unchecked(this.firstToken[r] = time);
+      else output.writeGap(time - unchecked(this.lastToken[r]));
+      unchecked(this.lastToken[r] = time);
+      unchecked(this.made[r] = made + 1);
+      unchecked(length[r] = length[r] + 1);
+      const out = unchecked(requests.output[r]);
+      if (made + 1 == out) {
+        const arrival = unchecked(requests.arrival[r]);
+        const firstToken = unchecked(this.firstToken[r]);
+        output.writeRequest(
+          unchecked(requests.id[r]), arrival, unchecked(requests.prompt[r]), out, unchecked(this.firstScheduled[r]), firstToken, time,
+          firstToken - arrival, out > 1 ? (time - firstToken) / <f64>(out - 1) : NaN, time - arrival,
+          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]),
+        );
+        this.release(r);
+      }
+    }
+    // Keep the requests still running, in order; release the finished ones' slots.
+    let kept = 0;
+    for (let k = 0; k < this.runningLength; k++) {
+      const r = unchecked(this.running[k]);
+      if (unchecked(this.poolSlot[r]) >= 0) unchecked(this.running[kept++] = r);
+      else requests.release(r);
+    }
+    this.runningLength = kept;
+    output.writeIteration(start, duration, batch.size, prefillTokens, decodeTokens, used);
+    return -1;
+  }
+
+  check(): i32 {
+    if (this.scheduledTokens > this.maxBatchedTokens) return TimedInvariant.overBudget;
+    if (this.runningLength > this.maxNumSeqs) return TimedInvariant.tooManyRunning;
+    for (let k = 0; k < this.runningLength; k++) {
+      const r = unchecked(this.running[k]);
+      if (unchecked(this.computed[r]) > unchecked(this.length[r])) return TimedInvariant.computedPastLength;
+    }
+    for (let k = 0; k < this.waiting.length; k++) {
+      const r = this.waiting.at(k);
+      if (unchecked(this.computed[r]) > unchecked(this.length[r])) return TimedInvariant.computedPastLength;
+    }
+    return pool.checkPool() == 0 ? TimedInvariant.ok : TimedInvariant.pool;
+  }
+}

@@ -1,0 +1,141 @@
+import { KvsimInputError } from "../errors.js";
+import { TimedEngine, TimedIterationRow as I, TimedRequestRow as Q, TimedStop, type TimedEngineConfig } from "../wasm/timed.js";
+import { histogramDistribution } from "./gap-histogram.js";
+import type { ServingRequest } from "./requests.js";
+import { distribution, type Distribution, type IterationResult, type RequestResult } from "./results.js";
+
+/** Where a run's rows go as the engine writes them: requests in completion order, iterations in order. */
+export interface RunSink {
+  request(r: RequestResult): void;
+  iteration(i: IterationResult): void;
+}
+
+export interface EngineRunOptions {
+  /** The engine's settings but `keepGaps`, which the run decides. */
+  config: Omit<TimedEngineConfig, "keepGaps">;
+  /** Token gaps kept exactly, at most; a run with more reads its ITL percentiles from the engine's histogram. */
+  exactGaps?: number;
+  /** Called every `progressEvery` iterations (default 20,000) with the requests completed and the simulated clock. */
+  onProgress?: (completed: number, clock: number) => void;
+  progressEvery?: number;
+}
+
+/** 2^23 gaps (64 MB) are kept exactly: the 2,000-request Splitwise run makes 530,000. */
+export const EXACT_GAPS = 1 << 23;
+/** Requests fed to the engine at a time. */
+const FEED = 4096;
+/**
+ * An engine between runs, reused by the next (instantiating one costs more than a small run);
+ * one that a large run grew past this many bytes is let go instead of holding its memory.
+ */
+let idle: TimedEngine | null = null;
+const KEEP_BYTES = 64 << 20;
+
+/** A request's row as a result; the engine computes TTFT, TPOT and E2E as the reference schedulers do. */
+function requestOf(rows: Float64Array, o: number): RequestResult {
+  return {
+    requestId: rows[o + Q.id]!, arrival: rows[o + Q.arrival]!, promptTokens: rows[o + Q.prompt]!, outputTokens: rows[o + Q.output]!,
+    firstScheduled: rows[o + Q.firstScheduled]!, firstToken: rows[o + Q.firstToken]!, completion: rows[o + Q.completion]!,
+    ttft: rows[o + Q.ttft]!, tpot: rows[o + Q.tpot]!, e2e: rows[o + Q.e2e]!, preemptions: rows[o + Q.preemptions]!,
+    prefixHitTokens: rows[o + Q.prefixHitTokens]!,
+  };
+}
+
+function iterationOf(rows: Float64Array, o: number): IterationResult {
+  return {
+    start: rows[o + I.start]!, duration: rows[o + I.duration]!, requests: rows[o + I.requests]!, prefillTokens: rows[o + I.prefillTokens]!,
+    decodeTokens: rows[o + I.decodeTokens]!, kvBlocksUsed: rows[o + I.kvBlocksUsed]!,
+  };
+}
+
+/** What a run leaves besides its rows: the token gaps' distribution, computed on demand (outside the timed simulation). */
+export interface EngineRunResult {
+  itl(): Distribution;
+  completed: number;
+}
+
+/**
+ * Runs requests through the WebAssembly engine: `source` gives them with their ids in arrival
+ * order (checked), a chunk at a time as the engine asks; rows go to `sink` as they come. The token
+ * gaps' distribution is exact up to `exactGaps` gaps, else read from the engine's histogram.
+ */
+export function runOnEngine(source: Iterator<[ServingRequest, number]>, options: EngineRunOptions, sink: RunSink): EngineRunResult {
+  const exactCap = options.exactGaps ?? EXACT_GAPS;
+  const engine = idle ?? new TimedEngine();
+  idle = null;
+  engine.start({ ...options.config, keepGaps: exactCap > 0 });
+  let gaps: Float64Array | null = exactCap > 0 ? new Float64Array(1024) : null;
+  let gapCount = 0;
+  let completed = 0;
+  let sinceProgress = 0;
+  let lastArrival = -Infinity;
+  let ended = false;
+  const chunk: ServingRequest[] = [];
+  const ids: number[] = [];
+
+  const drain = (): void => {
+    const rows = engine.rows();
+    for (let k = 0; k < rows.requestCount; k++) sink.request(requestOf(rows.requests, k * Q.COUNT));
+    for (let k = 0; k < rows.iterationCount; k++) sink.iteration(iterationOf(rows.iterations, k * I.COUNT));
+    completed += rows.requestCount;
+    sinceProgress += rows.iterationCount;
+    if (gaps && rows.gaps.length > 0) {
+      if (gapCount + rows.gaps.length > exactCap) {
+        engine.dropGaps();
+        gaps = null;
+      } else {
+        if (gapCount + rows.gaps.length > gaps.length) {
+          const grown = new Float64Array(Math.min(exactCap, Math.max(gaps.length * 2, gapCount + rows.gaps.length)));
+          grown.set(gaps.subarray(0, gapCount));
+          gaps = grown;
+        }
+        gaps.set(rows.gaps, gapCount);
+        gapCount += rows.gaps.length;
+      }
+    }
+    engine.drained();
+  };
+  const feed = (): void => {
+    chunk.length = 0;
+    ids.length = 0;
+    while (chunk.length < FEED) {
+      const next = source.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      const [r, id] = next.value;
+      if (r.arrival < lastArrival) throw new KvsimInputError(`request ${id} arrives at ${r.arrival} s, before the one fed before it (${lastArrival} s): requests must come in arrival order`);
+      lastArrival = r.arrival;
+      chunk.push(r);
+      ids.push(id);
+    }
+    if (chunk.length > 0) engine.feed(chunk, ids);
+    if (ended) engine.endInput();
+  };
+
+  const { onProgress } = options;
+  const every = options.progressEvery ?? 20_000;
+  for (;;) {
+    // With progress, the run pauses when the iterations since the last report may reach `every`.
+    const stop = engine.run(onProgress ? Math.max(1, every - sinceProgress) : 0);
+    if (stop === TimedStop.done) break;
+    if (stop === TimedStop.needInput) {
+      if (ended) throw new Error("timed engine: asked for input after the input ended");
+      feed();
+    } else if (stop === TimedStop.outputFull || stop === TimedStop.paused) {
+      drain();
+      if (onProgress && sinceProgress >= every) {
+        onProgress(completed, engine.state().clock);
+        sinceProgress = 0;
+      }
+    } else {
+      throw new KvsimInputError("the time model has no time for a batch the scheduler formed: Vidur's tables cover batches of at most 4,096 tokens and 128 decodes, with KV lengths up to 4,096 (lower --max-batched-tokens, --max-num-seqs or --chunk-size, or use the roofline model)");
+    }
+  }
+  drain();
+  const exact = gaps?.subarray(0, gapCount);
+  const histogram = exact ? null : engine.gapHistogram();
+  if (engine.memoryBytes <= KEEP_BYTES) idle = engine;
+  return { itl: () => (exact ? distribution(exact) : histogramDistribution(histogram!)), completed };
+}

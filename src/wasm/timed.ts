@@ -1,0 +1,173 @@
+import {
+  TimedConfig, TimedGapStat, TimedInput, TimedInvariant, TimedIterationRow, TimedOutput, TimedRequestRow, TimedScheduler, TimedSetupResult,
+  TimedStop, TimedTimeModel,
+} from "../../assembly/abi/timed.js";
+import type { ServingRequest } from "../timed/requests.js";
+import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
+import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
+
+export { TimedInvariant, TimedIterationRow, TimedRequestRow, TimedScheduler, TimedStop, TimedTimeModel };
+
+/** A timed run's settings (assembly/abi/timed.ts's `TimedConfig`). */
+export interface TimedEngineConfig {
+  scheduler: TimedScheduler;
+  kvBlocks: number;
+  blockSize: number;
+  maxNumSeqs: number;
+  maxBatchedTokens: number;
+  chunkSize: number;
+  watermarkBlocks: number;
+  prefixCaching: boolean;
+  maxBlocksPerRequest: number;
+  /** The time model's engine twin and its numbers (time-model.ts's `TimeModel.engine`). */
+  timeModel: { id: TimedTimeModel; values: Float64Array };
+  /** vllm's pool eviction (block-eviction.ts). */
+  eviction: BlockEviction;
+  seed: number;
+  keepGaps: boolean;
+}
+
+/** Rows a run wrote since it was last drained; views into the engine's memory, valid until its next call. */
+export interface TimedRows {
+  /** `count` rows of `TimedRequestRow.COUNT` values. */
+  requests: Float64Array;
+  requestCount: number;
+  iterations: Float64Array;
+  iterationCount: number;
+  /** Exact token gaps, while the run keeps them. */
+  gaps: Float64Array;
+}
+
+/** The token gaps' histogram and exact statistics (assembly/timed/output.ts). */
+export interface GapHistogram {
+  counts: Float64Array;
+  count: number;
+  sum: number;
+  max: number;
+}
+
+/**
+ * The timed serving simulator's engine (assembly/timed/sim.ts) behind a typed facade that owns its
+ * instance: requests go in by chunks, rows come out by chunks, and the scheduling loop runs in
+ * WebAssembly between them. One engine runs one simulation at a time and can run many in turn
+ * (`start` resets it), so a sweep does not pay for a fresh instance each run. src/timed/engine-run.ts
+ * drives it.
+ */
+export class TimedEngine {
+  private readonly w: ServingExports;
+
+  constructor(module: WebAssembly.Module = servingModule()) {
+    this.w = instantiate<ServingExports>(module, "timed", this);
+  }
+
+  /** Bytes of the instance's memory (it only grows: a run of millions leaves it large). */
+  get memoryBytes(): number {
+    return this.w.memory.buffer.byteLength;
+  }
+
+  /** Sets a new run up, forgetting any before it. */
+  start(config: TimedEngineConfig): void {
+    const w = this.w;
+    w.resetArena();
+    const c = view(w, Float64Array, w.timedConfigBuffer(), TimedConfig.COUNT);
+    c[TimedConfig.scheduler] = config.scheduler;
+    c[TimedConfig.timeModel] = config.timeModel.id;
+    c[TimedConfig.kvBlocks] = config.kvBlocks;
+    c[TimedConfig.blockSize] = config.blockSize;
+    c[TimedConfig.maxNumSeqs] = config.maxNumSeqs;
+    c[TimedConfig.maxBatchedTokens] = config.maxBatchedTokens;
+    c[TimedConfig.chunkSize] = config.chunkSize;
+    c[TimedConfig.watermarkBlocks] = config.watermarkBlocks;
+    c[TimedConfig.prefixCaching] = config.prefixCaching ? 1 : 0;
+    c[TimedConfig.maxBlocksPerRequest] = config.maxBlocksPerRequest;
+    c[TimedConfig.keepGaps] = config.keepGaps ? 1 : 0;
+    const values = config.timeModel.values;
+    view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
+    setupWithEviction(w, config.eviction, (policyId) => {
+      const result = w.timedSetup(policyId, config.seed);
+      if (result === TimedSetupResult.badTimeModel) throw new Error(`the engine refused time model ${config.timeModel.id} with ${values.length} numbers`);
+      if (result === TimedSetupResult.unknownScheduler) throw new Error(`the engine has no scheduler ${config.scheduler}`);
+      return result;
+    });
+  }
+
+  /** Feeds `requests` (with their input indices `ids`), which arrive no earlier than those fed before. */
+  feed(requests: readonly ServingRequest[], ids: ArrayLike<number>): void {
+    const n = requests.length;
+    let idCount = 0;
+    for (const r of requests) idCount += r.content?.ids.length ?? 0;
+    this.w.timedInputBuffers(n, idCount);
+    const rows = view(this.w, Float64Array, this.w.timedInputRows(), n * TimedInput.COUNT);
+    const idBuffer = view(this.w, Int32Array, this.w.timedInputIds(), idCount);
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const r = requests[k]!;
+      const o = k * TimedInput.COUNT;
+      rows[o + TimedInput.id] = ids[k]!;
+      rows[o + TimedInput.arrival] = r.arrival;
+      rows[o + TimedInput.prompt] = r.prompt;
+      rows[o + TimedInput.output] = r.output;
+      const content = r.content;
+      rows[o + TimedInput.contentTokens] = content?.tokens ?? 0;
+      rows[o + TimedInput.contentUnit] = content?.blockTokens ?? 1;
+      rows[o + TimedInput.ids] = content?.ids.length ?? 0;
+      if (content) {
+        idBuffer.set(content.ids, at);
+        at += content.ids.length;
+      }
+    }
+    this.w.timedFeed(n);
+  }
+
+  endInput(): void {
+    this.w.timedEndInput();
+  }
+
+  /** Runs until a `TimedStop`; `paused` after `maxIterations` iterations (0: no limit). */
+  run(maxIterations = 0): TimedStop {
+    return this.w.timedRun(maxIterations) as TimedStop;
+  }
+
+  /** The rows written since the last `drained()`. */
+  rows(): TimedRows {
+    const w = this.w;
+    const requestCount = w.timedPending(TimedOutput.requests);
+    const iterationCount = w.timedPending(TimedOutput.iterations);
+    const gapCount = w.timedPending(TimedOutput.gaps);
+    return {
+      requests: view(w, Float64Array, w.timedOutput(TimedOutput.requests), requestCount * TimedRequestRow.COUNT),
+      requestCount,
+      iterations: view(w, Float64Array, w.timedOutput(TimedOutput.iterations), iterationCount * TimedIterationRow.COUNT),
+      iterationCount,
+      gaps: view(w, Float64Array, w.timedOutput(TimedOutput.gaps), gapCount),
+    };
+  }
+
+  drained(): void {
+    this.w.timedDrained();
+  }
+
+  /** Stops writing exact gaps (the histogram goes on). */
+  dropGaps(): void {
+    this.w.timedDropGaps();
+  }
+
+  gapHistogram(): GapHistogram {
+    const w = this.w;
+    return {
+      counts: view(w, Float64Array, w.timedGapHistogram(), w.timedGapBuckets()).slice(),
+      count: w.timedGapStat(TimedGapStat.count), sum: w.timedGapStat(TimedGapStat.sum), max: w.timedGapStat(TimedGapStat.max),
+    };
+  }
+
+  /** The scheduler's state now, for progress and the property tests. */
+  state(): { clock: number; usedBlocks: number; running: number } {
+    const w = this.w;
+    return { clock: w.timedClock(), usedBlocks: w.timedUsedBlocks(), running: w.timedRunning() };
+  }
+
+  /** The first broken invariant of the scheduler and its pool (a full scan: for tests). */
+  check(): TimedInvariant {
+    return this.w.timedCheck() as TimedInvariant;
+  }
+}
