@@ -39,3 +39,16 @@ export function progressReporter(label: string, total: number, stream: NodeJS.Wr
     },
   };
 }
+
+/**
+ * A bar of requests completed for a long simulation, on a terminal only (a pipe or a log gets no
+ * bar: the summary follows soon enough); `update` takes the engine's progress report.
+ */
+export function requestProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): { update(done: number, clock: number): void; stop(): void } | undefined {
+  if (!stream.isTTY) return undefined;
+  const bar = new cliProgress.SingleBar({
+    stream, format: `${label} {bar} {percentage}% | {value}/{total} requests | simulated {clock} s | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 20,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, { clock: "0" });
+  return { update: (done, clock) => bar.update(done, { clock: clock.toFixed(0) }), stop: () => bar.stop() };
+}

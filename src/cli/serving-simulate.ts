@@ -2,18 +2,21 @@ import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { KvsimInputError } from "../errors.js";
-import { writeFileAtomic } from "../report/write-atomic.js";
-import { simulationArtifacts } from "../timed/artifacts.js";
+import { ArtifactWriter } from "../timed/artifacts.js";
+import type { RunSink } from "../timed/engine-run.js";
 import { GPUS, gpuPreset } from "../timed/gpus.js";
 import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
-import { SCHEDULERS, simulateServing, type Distribution, type SchedulerName } from "../timed/simulate.js";
+import {
+  SCHEDULERS, servingKvBlocks, simulateServing, simulateServingStream, type Distribution, type SchedulerName, type ServingSummary,
+} from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
-import { syntheticRequests, type SyntheticWorkloadInput } from "../timed/workloads.js";
+import { syntheticStream, type SyntheticWorkloadInput } from "../timed/workloads.js";
 import { SERVING_CACHE_POLICIES } from "../envs/serving/serving-env.js";
 import { readJsonFile } from "../json-file.js";
 import { table } from "./format.js";
+import { requestProgress } from "./progress.js";
 import { parseFraction, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from "./options.js";
 
 interface SimulateOptions {
@@ -42,12 +45,16 @@ interface SimulateOptions {
   json?: boolean;
 }
 
-/** The requests: a trace file, or a synthetic workload spec (JSON) with --qps and --requests overriding its own. */
-function requestsOf(opts: SimulateOptions): ServingRequest[] {
+/**
+ * The requests: a trace file (read whole), or a synthetic workload spec (JSON) with --qps and
+ * --requests overriding its own, drawn as the simulation takes them. `total` sizes the progress bar.
+ */
+function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>; total: number; inOrder: boolean } {
   if ((opts.trace === undefined) === (opts.workload === undefined)) throw new KvsimInputError("give either --trace FILE or --workload SPEC.json");
   if (opts.trace !== undefined) {
     if (opts.qps !== undefined || opts.requests !== undefined) throw new KvsimInputError("--qps and --requests shape a --workload; a --trace has its own arrivals");
-    return readServingTrace(opts.trace, opts.traceFormat);
+    const requests = readServingTrace(opts.trace, opts.traceFormat);
+    return { requests, total: requests.length, inOrder: requests.every((r, i) => i === 0 || r.arrival >= requests[i - 1]!.arrival) };
   }
   const spec = readJsonFile(opts.workload!) as SyntheticWorkloadInput;
   const arrivals = spec && typeof spec === "object" && spec.arrivals && typeof spec.arrivals === "object" ? spec.arrivals : undefined;
@@ -56,7 +63,8 @@ function requestsOf(opts: SimulateOptions): ServingRequest[] {
     ...(opts.requests !== undefined ? { requests: opts.requests } : {}),
     ...(opts.qps !== undefined && arrivals ? { arrivals: { ...arrivals, qps: opts.qps } } : {}),
   };
-  return syntheticRequests(merged, opts.seed, opts.workload);
+  const requests = syntheticStream(merged, opts.seed, opts.workload);
+  return { requests, total: merged.requests as number, inOrder: true };
 }
 
 /** Makes `dir` (or checks it is one) before any work, so a bad --out fails first. */
@@ -100,24 +108,43 @@ export function simulateCommand(): Command {
     .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"))
     .option("--slo-ttft-ms <ms>", "goodput: a request's TTFT SLO", parsePositiveNumber("--slo-ttft-ms"))
     .option("--slo-tpot-ms <ms>", "goodput: a request's TPOT SLO", parsePositiveNumber("--slo-tpot-ms"))
-    .option("--out <dir>", "write requests.csv, iterations.csv and summary.json there")
+    .option("--out <dir>", "write requests.csv, iterations.csv, summary.json and charts (latency-cdf.svg, kv-usage.svg, batch-size.svg) there")
     .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}`)
-    .action((opts: SimulateOptions) => {
+    .action(async (opts: SimulateOptions) => {
       const model = resolveModel(opts.model);
       const gpu = gpuPreset(opts.gpu);
       if (opts.scheduler === "vllm" && opts.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
       if (opts.scheduler !== "vllm" && (!opts.prefixCaching || opts.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${opts.scheduler} has no prefix cache`);
       if (opts.out) prepareOut(opts.out);
-      const requests = requestsOf(opts);
+      const { requests, total, inOrder } = requestsOf(opts);
       const timeModel = opts.timeModel === "roofline" ? undefined : readProfileTables(opts.timeModel);
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
-      const sim = simulateServing({
-        requests, model, gpu, tensorParallel: opts.tp, scheduler: opts.scheduler, timeModel, kvBlocks: opts.kvBlocks,
+      const options = {
+        model, gpu, tensorParallel: opts.tp, scheduler: opts.scheduler, timeModel, kvBlocks: opts.kvBlocks,
         gpuMemoryUtilization: opts.gpuMemoryUtilization, blockSize: opts.blockSize, maxNumSeqs: opts.maxNumSeqs,
         maxBatchedTokens: opts.maxBatchedTokens, chunkSize: opts.chunkSize, prefixCaching: opts.prefixCaching, eviction: opts.eviction, slo,
-      });
-      if (opts.out) for (const [name, text] of Object.entries(simulationArtifacts(sim))) writeFileAtomic(join(opts.out, name), text);
-      const s = sim.summary;
+      };
+      const writer = opts.out ? new ArtifactWriter(opts.out, servingKvBlocks(options)) : undefined;
+      const sink: RunSink = writer ?? { request: () => {}, iteration: () => {} };
+      const progress = opts.json ? undefined : requestProgress("simulating", total);
+      let s: ServingSummary;
+      try {
+        if (inOrder) {
+          s = simulateServingStream({ ...options, requests, onProgress: progress?.update }, sink);
+        } else {
+          // A trace out of arrival order runs whole: its rows keep their ids (the input order).
+          const sim = simulateServing({ ...options, requests: requests as ServingRequest[] });
+          sim.requests.forEach((r) => sink.request(r));
+          sim.iterations.forEach((i) => sink.iteration(i));
+          s = sim.summary;
+        }
+      } catch (err) {
+        writer?.discard();
+        throw err;
+      } finally {
+        progress?.stop();
+      }
+      const written = writer ? await writer.finish(s) : [];
       if (opts.json) return console.log(JSON.stringify(s));
       console.log(`${s.requests} requests, ${s.model} on ${opts.tp > 1 ? `${opts.tp} × ` : ""}${s.gpu}, ${s.scheduler} timed by ${s.timeModel}, ${s.kvBlocks} KV blocks: ` +
         `${s.iterations} iterations, ${s.preemptions} preemptions, ${s.prefixHitTokens} prefix-hit tokens (simulated; simulation took ${s.simulationMs.toFixed(1)} ms)`);
@@ -126,6 +153,6 @@ export function simulateCommand(): Command {
       console.log(`throughput: ${s.throughput.requestsPerS.toFixed(2)} requests/s, ${s.throughput.inputTokensPerS.toFixed(0)} input and ` +
         `${s.throughput.outputTokensPerS.toFixed(0)} output tokens/s; KV use mean ${(s.kvUtilization.mean * 100).toFixed(1)}%, peak ${(s.kvUtilization.peak * 100).toFixed(1)}%`);
       if (s.goodput) console.log(`goodput: ${s.goodput.requestsPerS.toFixed(2)} requests/s meet the SLOs (${(s.goodput.attainment * 100).toFixed(1)}% of requests)`);
-      if (opts.out) console.log(`wrote ${opts.out}/requests.csv, iterations.csv, summary.json`);
+      if (opts.out) console.log(`wrote ${written.map((f) => join(opts.out!, f)).join(", ")}`);
     });
 }

@@ -1,28 +1,168 @@
-import type { IterationResult, RequestResult, ServingSimulation } from "./simulate.js";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { servingCharts } from "./charts.js";
+import type { RunSink } from "./engine-run.js";
+import type { IterationResult, RequestResult, ServingSummary } from "./results.js";
 
 /** A number as CSV text: shortest round-trip decimal, NaN as an empty cell. */
 const cell = (x: number): string => (Number.isNaN(x) ? "" : String(x));
 
-/** `requests.csv`: one row per request in input order, times in seconds from the simulation's zero. */
-export function requestsCsv(requests: readonly RequestResult[]): string {
-  const header = "request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens";
-  const rows = requests.map((r) => [r.requestId, r.arrival, r.promptTokens, r.outputTokens, r.firstScheduled, r.firstToken, r.completion,
-    r.ttft, r.tpot, r.e2e, r.preemptions, r.prefixHitTokens].map(cell).join(","));
-  return `${header}\n${rows.join("\n")}\n`;
+export const REQUESTS_HEADER = "request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens";
+export const ITERATIONS_HEADER = "iteration,start_s,duration_s,requests,prefill_tokens,decode_tokens,kv_blocks_used";
+
+/** One line of `requests.csv`: times in seconds from the simulation's zero. */
+export const requestLine = (r: RequestResult): string => [r.requestId, r.arrival, r.promptTokens, r.outputTokens, r.firstScheduled, r.firstToken,
+  r.completion, r.ttft, r.tpot, r.e2e, r.preemptions, r.prefixHitTokens].map(cell).join(",");
+
+/** One line of `iterations.csv`. */
+export const iterationLine = (i: IterationResult, k: number): string =>
+  [k, i.start, i.duration, i.requests, i.prefillTokens, i.decodeTokens, i.kvBlocksUsed].map(cell).join(",");
+
+/** A text file written in pieces to a temporary sibling, renamed into place only when complete. */
+class PendingFile {
+  private readonly fd: number;
+  private readonly tmp: string;
+  private buffer: string[] = [];
+  private size = 0;
+
+  constructor(readonly path: string) {
+    this.tmp = `${path}.${process.pid}.tmp`;
+    this.fd = openSync(this.tmp, "w");
+  }
+
+  line(text: string): void {
+    this.buffer.push(text);
+    this.size += text.length;
+    if (this.size > 1 << 16) this.flush();
+  }
+
+  private flush(): void {
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, `${this.buffer.join("\n")}\n`);
+    this.buffer = [];
+    this.size = 0;
+  }
+
+  commit(): void {
+    this.flush();
+    closeSync(this.fd);
+    renameSync(this.tmp, this.path);
+  }
+
+  discard(): void {
+    closeSync(this.fd);
+    rmSync(this.tmp, { force: true });
+  }
 }
 
-/** `iterations.csv`: one row per iteration (a batch), in order. */
-export function iterationsCsv(iterations: readonly IterationResult[]): string {
-  const header = "iteration,start_s,duration_s,requests,prefill_tokens,decode_tokens,kv_blocks_used";
-  const rows = iterations.map((i, k) => [k, i.start, i.duration, i.requests, i.prefillTokens, i.decodeTokens, i.kvBlocksUsed].map(cell).join(","));
-  return `${header}\n${rows.join("\n")}\n`;
+/**
+ * KV use, batch size and tokens per iteration over simulated time, in at most 2 × BINS bins of
+ * equal width: the width starts small and doubles (merging bins pairwise) whenever the run
+ * outgrows it, so a run of any length charts in fixed memory.
+ */
+const BINS = 1000;
+class Timeline {
+  private width = 0.01;
+  private readonly count = new Float64Array(2 * BINS);
+  private readonly kv = new Float64Array(2 * BINS);
+  private readonly kvPeak = new Float64Array(2 * BINS);
+  private readonly batch = new Float64Array(2 * BINS);
+  private readonly tokens = new Float64Array(2 * BINS);
+
+  constructor(private readonly kvBlocks: number) {}
+
+  add(i: IterationResult): void {
+    while (i.start >= 2 * BINS * this.width) this.coarsen();
+    const b = Math.floor(i.start / this.width);
+    this.count[b]!++;
+    this.kv[b]! += i.kvBlocksUsed;
+    this.kvPeak[b] = Math.max(this.kvPeak[b]!, i.kvBlocksUsed);
+    this.batch[b]! += i.requests;
+    this.tokens[b]! += i.prefillTokens + i.decodeTokens;
+  }
+
+  private coarsen(): void {
+    for (const a of [this.count, this.kv, this.batch, this.tokens]) {
+      for (let b = 0; b < BINS; b++) a[b] = a[2 * b]! + a[2 * b + 1]!;
+      a.fill(0, BINS);
+    }
+    for (let b = 0; b < BINS; b++) this.kvPeak[b] = Math.max(this.kvPeak[2 * b]!, this.kvPeak[2 * b + 1]!);
+    this.kvPeak.fill(0, BINS);
+    this.width *= 2;
+  }
+
+  /** The bins that saw an iteration: their start and their means (KV as a share of the cache). */
+  series(): { time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array } {
+    const used = [...this.count.keys()].filter((b) => this.count[b]! > 0);
+    const of = (f: (b: number) => number) => Float64Array.from(used, f);
+    return {
+      time: of((b) => b * this.width), kvMean: of((b) => this.kv[b]! / this.count[b]! / this.kvBlocks), kvPeak: of((b) => this.kvPeak[b]! / this.kvBlocks),
+      batchMean: of((b) => this.batch[b]! / this.count[b]!), tokensMean: of((b) => this.tokens[b]! / this.count[b]!),
+    };
+  }
 }
 
-/** The files `kvsim serving simulate --out DIR` writes, by name. */
-export function simulationArtifacts(sim: ServingSimulation): Record<string, string> {
-  return {
-    "requests.csv": requestsCsv(sim.requests),
-    "iterations.csv": iterationsCsv(sim.iterations),
-    "summary.json": `${JSON.stringify(sim.summary, null, 2)}\n`,
-  };
+/**
+ * What `kvsim serving simulate --out DIR` writes, as the run goes: `requests.csv` (one row per
+ * request in input order — rows that complete early wait for the requests before them),
+ * `iterations.csv`, then `summary.json` and the charts. Nothing is renamed into place before the
+ * run has ended well; `discard` removes what a failed run began.
+ */
+export class ArtifactWriter implements RunSink {
+  private readonly requests: PendingFile;
+  private readonly iterations: PendingFile;
+  private readonly early = new Map<number, string>();
+  private nextRequest = 0;
+  private iterationCount = 0;
+  private readonly latencies = { ttft: [] as number[], tpot: [] as number[], e2e: [] as number[] };
+  private readonly timeline: Timeline;
+
+  constructor(private readonly dir: string, kvBlocks: number) {
+    this.requests = new PendingFile(join(dir, "requests.csv"));
+    this.iterations = new PendingFile(join(dir, "iterations.csv"));
+    this.requests.line(REQUESTS_HEADER);
+    this.iterations.line(ITERATIONS_HEADER);
+    this.timeline = new Timeline(kvBlocks);
+  }
+
+  request(r: RequestResult): void {
+    this.latencies.ttft.push(r.ttft);
+    this.latencies.tpot.push(r.tpot);
+    this.latencies.e2e.push(r.e2e);
+    this.early.set(r.requestId, requestLine(r));
+    for (let line = this.early.get(this.nextRequest); line !== undefined; line = this.early.get(this.nextRequest)) {
+      this.requests.line(line);
+      this.early.delete(this.nextRequest++);
+    }
+  }
+
+  iteration(i: IterationResult): void {
+    this.iterations.line(iterationLine(i, this.iterationCount++));
+    this.timeline.add(i);
+  }
+
+  /** Writes the summary and the charts, then puts every file in place; returns the files' names. */
+  async finish(summary: ServingSummary): Promise<string[]> {
+    if (this.early.size > 0) throw new Error(`requests.csv: ${this.early.size} rows wait for a request that never completed (request ${this.nextRequest})`);
+    const label = `${summary.scheduler} · ${summary.timeModel} · ${summary.model} on ${summary.gpu}`;
+    const charts = await servingCharts({
+      ttft: Float64Array.from(this.latencies.ttft), tpot: Float64Array.from(this.latencies.tpot), e2e: Float64Array.from(this.latencies.e2e),
+      timeline: this.timeline.series(), label,
+    });
+    const files = { "summary.json": `${JSON.stringify(summary, null, 2)}\n`, ...charts };
+    const pending = Object.entries(files).map(([name, text]) => {
+      const file = new PendingFile(join(this.dir, name));
+      file.line(text.endsWith("\n") ? text.slice(0, -1) : text);
+      return file;
+    });
+    this.requests.commit();
+    this.iterations.commit();
+    for (const file of pending) file.commit();
+    return ["requests.csv", "iterations.csv", ...Object.keys(files)];
+  }
+
+  discard(): void {
+    this.requests.discard();
+    this.iterations.discard();
+  }
 }

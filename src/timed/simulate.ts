@@ -128,7 +128,10 @@ interface Plan {
   context: SummaryContext;
 }
 
-function timeModelOf(options: SimulateServingOptions | StreamServingOptions, tp: number): TimeModel {
+/** What a run is planned from: its options but the requests. */
+type PlanOptions = Omit<SimulateServingOptions, "requests" | "reference" | "onIteration">;
+
+function timeModelOf(options: PlanOptions, tp: number): TimeModel {
   const given = options.timeModel;
   if (!given) return rooflineTimeModel(options.model, options.gpu, tp);
   if ("iterationTime" in given) return given;
@@ -136,7 +139,7 @@ function timeModelOf(options: SimulateServingOptions | StreamServingOptions, tp:
   return profileTimeModel(given, profileConfigFor(options.model));
 }
 
-function planOf(options: SimulateServingOptions | StreamServingOptions): Plan {
+function planOf(options: PlanOptions): Plan {
   const scheduler = options.scheduler ?? "vllm";
   const tp = options.tensorParallel ?? 1;
   const blockSize = options.blockSize ?? 16;
@@ -161,6 +164,11 @@ function planOf(options: SimulateServingOptions | StreamServingOptions): Plan {
     prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", seed: options.seed ?? 0, timeModel,
     context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, slo: options.slo ?? {} },
   };
+}
+
+/** The KV blocks a run with these options has (given, or planned as `kvBlocks` says). */
+export function servingKvBlocks(options: PlanOptions): number {
+  return planOf(options).kvBlocks;
 }
 
 /** Throws unless request i can ever run under the plan; returns its blocks. */

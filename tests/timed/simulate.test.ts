@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,6 +60,20 @@ describe("kvsim serving simulate", () => {
     expect(requests[0]).toBe("request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens");
     expect(requests.length).toBe(1001);
     expect(readFileSync(join(out, "iterations.csv"), "utf8").trim().split("\n").length).toBe(18_892);
+    // Rows come as requests complete but are written in input order.
+    expect(requests.slice(1).map((l) => Number(l.split(",")[0]))).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    for (const chart of ["latency-cdf.svg", "kv-usage.svg", "batch-size.svg"]) expect(readFileSync(join(out, chart), "utf8")).toMatch(/^<svg[\s\S]*simulated[\s\S]*<\/svg>\s*$/);
+    expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("a run that fails midway (a streamed request too large for the cache) exits 2 and leaves no file behind", async () => {
+    const out = join(dir, "failed");
+    const spec = join(dir, "growing.json");
+    writeFileSync(spec, JSON.stringify({ requests: 5000, arrivals: { kind: "poisson", qps: 50 }, prompt: { kind: "uniform", min: 10, max: 3000 }, output: { kind: "fixed", value: 10 } }));
+    const r = await runCli(["serving", "simulate", "--workload", spec, "--model", "llama-2-7b", "--gpu", "a100-80gb", "--kv-blocks", "150", "--out", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/request \d+ needs \d+ KV blocks of 16 tokens .* more than the cache's 150/);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it("exits 2 with one line, before any work, for a bad trace, time model, model or --out", async () => {
