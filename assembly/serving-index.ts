@@ -73,7 +73,8 @@ export function servingSetup(
 export {
   configBuffer as timedConfigBuffer, modelBuffer as timedModelBuffer, setup as timedSetup, inputBuffers as timedInputBuffers,
   inputRows as timedInputRows, inputIds as timedInputIds, feed as timedFeed, endInput as timedEndInput, run as timedRun,
-  pendingRows as timedPending, outputBuffer as timedOutput, drained as timedDrained, dropGaps as timedDropGaps,
+  pendingRows as timedPending, outputBuffer as timedOutput, drained as timedDrained, dropGaps as timedDropGaps, binGaps as timedBinGaps,
+  gapRoom as timedGapRoom,
   gapHistogram as timedGapHistogram, gapBuckets as timedGapBuckets, gapStat as timedGapStat, clock as timedClock,
   usedBlocks as timedUsedBlocks, runningCount as timedRunning, check as timedCheck,
 } from "./timed/sim";

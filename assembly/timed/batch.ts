@@ -27,10 +27,11 @@ export function clearBatch(): void {
   size = 0;
 }
 
-/** Appends request `slot`'s share of the iteration; bounds-checked, so a scheduler bug aborts loudly. */
-export function addToBatch(slot: i32, n: i32, ctx: i32, isPrefill: bool, sampling: bool): void {
+/** Appends request `slot`'s share of the iteration; past the capacity a scheduler bug aborts loudly. */
+@inline export function addToBatch(slot: i32, n: i32, ctx: i32, isPrefill: bool, sampling: bool): void {
   const i = size++;
-  slots[i] = slot;
+  if (i >= slots.length) abort("timed: a batch outgrew its capacity");
+  unchecked(slots[i] = slot);
   unchecked(tokens[i] = n);
   unchecked(context[i] = ctx);
   unchecked(prefill[i] = <u8>isPrefill);

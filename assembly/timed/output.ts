@@ -3,9 +3,9 @@ import { GapHistogramLayout, TimedIterationRow, TimedRequestRow } from "../abi/t
 /**
  * What a timed run reports, in buffers the host drains (`timedDrained`) whenever a run stops:
  * completed requests' rows, iterations' rows, and the gaps between a request's consecutive output
- * tokens (inter-token latency). Gaps also go to a histogram of 2^-10 relative resolution, with
- * their exact count, sum and maximum, so that a run of millions summarizes its gaps in fixed
- * memory; the host keeps the exact gaps for as long as it wants them (`keepGaps`).
+ * tokens (inter-token latency). The host keeps the exact gaps for as long as it wants them
+ * (`keepGaps`); after, gaps go to a histogram of 2^-10 relative resolution with their exact count,
+ * sum and maximum, so that a run of millions summarizes its gaps in fixed memory.
  */
 
 export let requestRows = new StaticArray<f64>(0);
@@ -89,11 +89,24 @@ export function writeIteration(start: f64, duration: f64, requests: i32, prefill
   return <i32>min<i64>(max<i64>(key, 0), GAP_BUCKETS - 1);
 }
 
+/** Records a token gap: kept exactly while the host keeps them, else binned. */
 @inline export function writeGap(x: f64): void {
   if (keepGaps) unchecked(gaps[gapCount++] = x);
+  else binGap(x);
+}
+
+export function binGap(x: f64): void {
   const b = gapBucket(x);
   unchecked(gapHistogram[b] = gapHistogram[b] + 1);
   gapTotal += 1;
   gapSum += x;
   gapMax = max(gapMax, x);
+}
+
+/**
+ * From now on gaps are only binned; the host hands back the `count` exact gaps it kept, in the
+ * order they came, a buffer at a time (`binGaps`), so the histogram and its sum cover them all.
+ */
+export function binGaps(count: i32): void {
+  for (let i = 0; i < count; i++) binGap(unchecked(gaps[i]));
 }

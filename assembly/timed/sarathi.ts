@@ -1,7 +1,7 @@
 import { SlotDeque } from "../util/slot-deque";
 import * as batch from "./batch";
 import { TimeModel } from "./time-model";
-import { VidurReplica } from "./vidur-replica";
+import { admitted, batchSizeCap, pOf, prefillCompleteOf, processedOf, VidurReplica } from "./vidur-replica";
 
 /**
  * Vidur's `sarathi` batch formation (the contract's §8): the running decodes first (restarting the
@@ -17,7 +17,7 @@ export class Sarathi extends VidurReplica {
   }
 
   @inline private chunk(r: i32, used: i32): i32 {
-    return unchecked(this.prefillComplete[r]) ? 1 : max(0, min(unchecked(this.p[r]) - unchecked(this.processed[r]), this.chunkSize - used));
+    return unchecked(prefillCompleteOf[r]) ? 1 : max(0, min(unchecked(pOf[r]) - unchecked(processedOf[r]), this.chunkSize - used));
   }
 
   nextBatch(): bool {
@@ -28,9 +28,9 @@ export class Sarathi extends VidurReplica {
     prefills.clear();
     let used = 0;
     while (R.length > 0) {
-      if (batch.size == this.batchSizeCap) break;
+      if (batch.size == batchSizeCap) break;
       const r = R.popFront();
-      if (!unchecked(this.prefillComplete[r])) {
+      if (!unchecked(prefillCompleteOf[r])) {
         prefills.pushBack(r);
         continue;
       }
@@ -50,12 +50,12 @@ export class Sarathi extends VidurReplica {
       this.add(r, n);
     }
     // R = [...skipped, ...R], sorted by arrival.
-    for (let k = skipped.length - 1; k >= 0; k--) R.pushFront(skipped.at(k));
-    this.sortByArrival(R);
+    for (let k = skipped.length - 1; k >= 0; k--) this.holdFirst(skipped.at(k));
+    this.sortHeld();
     const W = this.waiting;
     while (W.length > 0) {
-      if (this.admitted == this.batchSizeCap) break;
-      if (batch.size == this.batchSizeCap) break;
+      if (admitted == batchSizeCap) break;
+      if (batch.size == batchSizeCap) break;
       const r = W.first();
       if (!this.canAllocate(r)) break;
       const n = this.chunk(r, used);

@@ -121,9 +121,19 @@ export function drained(): void {
   output.drained();
 }
 
-/** From now on, write gaps to the histogram only (the host has stopped keeping them exactly). */
+/** From now on, bin gaps instead of writing them (the host has stopped keeping them exactly). */
 export function dropGaps(): void {
   output.keepGaps = false;
+}
+
+/** Values the gap buffer holds. */
+export function gapRoom(): i32 {
+  return output.gaps.length;
+}
+
+/** Bins the first `count` values of the gap buffer, which the host filled with gaps it kept. */
+export function binGaps(count: i32): void {
+  output.binGaps(count);
 }
 
 export function gapHistogram(): usize {

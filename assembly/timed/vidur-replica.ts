@@ -7,6 +7,26 @@ import * as requests from "./requests";
 import { Scheduler } from "./scheduler";
 import { TimeModel } from "./time-model";
 
+// Per request slot (§3.1), only what the results need, and the block accounting (§6): module
+// state, as the block pool keeps its own, since one replica runs per instance.
+export let pOf = new StaticArray<i32>(0);
+export let dOf = new StaticArray<i32>(0);
+export let processedOf = new StaticArray<i32>(0);
+export let prefillCompleteOf = new StaticArray<u8>(0);
+let scheduledOf = new StaticArray<u8>(0);
+let restartsOf = new StaticArray<i32>(0);
+let blocksOf = new StaticArray<i32>(0);
+let scheduledAtOf = new StaticArray<f64>(0);
+let prefillCompletedAtOf = new StaticArray<f64>(0);
+let latestCompletedOf = new StaticArray<f64>(0);
+let latestDelayOf = new StaticArray<f64>(0);
+export let admitted: i32 = 0;
+let allocated: i32 = 0;
+let numBlocks: i32 = 0;
+let blockSize: i32 = 0;
+let watermarkBlocks: i32 = 0;
+export let batchSizeCap: i32 = 0;
+
 /**
  * What Vidur's two replica schedulers share (`shared/specs/vidur-scheduling.md`; section numbers
  * are the contract's): the event loop of §4.8, the request lifecycle of §5, the block accounting
@@ -14,59 +34,55 @@ import { TimeModel } from "./time-model";
  * batches (`nextBatch`, §7 or §8) into batch.ts, each entry with its context and prefill flag.
  */
 export abstract class VidurReplica extends Scheduler {
-  // Per request slot (§3.1), only what the results need.
-  p: StaticArray<i32> = new StaticArray<i32>(0);
-  d: StaticArray<i32> = new StaticArray<i32>(0);
-  processed: StaticArray<i32> = new StaticArray<i32>(0);
-  prefillComplete: StaticArray<u8> = new StaticArray<u8>(0);
-  scheduled: StaticArray<u8> = new StaticArray<u8>(0);
-  completed: StaticArray<u8> = new StaticArray<u8>(0);
-  restarts: StaticArray<i32> = new StaticArray<i32>(0);
-  blocks: StaticArray<i32> = new StaticArray<i32>(0);
-  scheduledAt: StaticArray<f64> = new StaticArray<f64>(0);
-  prefillCompletedAt: StaticArray<f64> = new StaticArray<f64>(0);
-  latestIterationCompletedAt: StaticArray<f64> = new StaticArray<f64>(0);
-  latestIterationSchedulingDelay: StaticArray<f64> = new StaticArray<f64>(0);
-
   /** W, the waiting queue, and R, the requests between batches. */
   waiting: SlotDeque = new SlotDeque(1024);
   held: SlotDeque = new SlotDeque(256);
-  admitted: i32 = 0;
-  allocated: i32 = 0;
+  /** Whether R is in arrival order (then sorting it changes nothing, and is skipped). */
+  heldSorted: bool = true;
 
   // The batch being run (§3.2), its requests in batch.ts.
   busy: bool = false;
   batchStart: f64 = 0;
   batchEnd: f64 = 0;
-  batchTime: f64 = 0;
   batchPrefillTokens: i32 = 0;
   batchDecodeTokens: i32 = 0;
   batchBlocks: i32 = 0;
   time: f64 = 0;
 
-  constructor(
-    timeModel: TimeModel,
-    protected numBlocks: i32,
-    protected blockSize: i32,
-    protected watermarkBlocks: i32,
-    protected batchSizeCap: i32,
-  ) {
+  constructor(timeModel: TimeModel, blocks: i32, tokensPerBlock: i32, watermark: i32, cap: i32) {
     super(timeModel);
+    numBlocks = blocks;
+    blockSize = tokensPerBlock;
+    watermarkBlocks = watermark;
+    batchSizeCap = cap;
+    admitted = 0;
+    allocated = 0;
+    // Fresh per-slot state: the arena was reset since any earlier run.
+    pOf = new StaticArray<i32>(0);
+    dOf = new StaticArray<i32>(0);
+    processedOf = new StaticArray<i32>(0);
+    prefillCompleteOf = new StaticArray<u8>(0);
+    scheduledOf = new StaticArray<u8>(0);
+    restartsOf = new StaticArray<i32>(0);
+    blocksOf = new StaticArray<i32>(0);
+    scheduledAtOf = new StaticArray<f64>(0);
+    prefillCompletedAtOf = new StaticArray<f64>(0);
+    latestCompletedOf = new StaticArray<f64>(0);
+    latestDelayOf = new StaticArray<f64>(0);
   }
 
   resize(n: i32): void {
-    this.p = resizedI32(this.p, n);
-    this.d = resizedI32(this.d, n);
-    this.processed = resizedI32(this.processed, n);
-    this.prefillComplete = resizedU8(this.prefillComplete, n);
-    this.scheduled = resizedU8(this.scheduled, n);
-    this.completed = resizedU8(this.completed, n);
-    this.restarts = resizedI32(this.restarts, n);
-    this.blocks = resizedI32(this.blocks, n);
-    this.scheduledAt = resizedF64(this.scheduledAt, n);
-    this.prefillCompletedAt = resizedF64(this.prefillCompletedAt, n);
-    this.latestIterationCompletedAt = resizedF64(this.latestIterationCompletedAt, n);
-    this.latestIterationSchedulingDelay = resizedF64(this.latestIterationSchedulingDelay, n);
+    pOf = resizedI32(pOf, n);
+    dOf = resizedI32(dOf, n);
+    processedOf = resizedI32(processedOf, n);
+    prefillCompleteOf = resizedU8(prefillCompleteOf, n);
+    scheduledOf = resizedU8(scheduledOf, n);
+    restartsOf = resizedI32(restartsOf, n);
+    blocksOf = resizedI32(blocksOf, n);
+    scheduledAtOf = resizedF64(scheduledAtOf, n);
+    prefillCompletedAtOf = resizedF64(prefillCompletedAtOf, n);
+    latestCompletedOf = resizedF64(latestCompletedOf, n);
+    latestDelayOf = resizedF64(latestDelayOf, n);
   }
 
   clock(): f64 {
@@ -74,7 +90,7 @@ export abstract class VidurReplica extends Scheduler {
   }
 
   usedBlocks(): i32 {
-    return this.allocated;
+    return allocated;
   }
 
   runningCount(): i32 {
@@ -85,66 +101,71 @@ export abstract class VidurReplica extends Scheduler {
   abstract nextBatch(): bool;
 
   private arrive(r: i32): void {
-    unchecked(this.p[r] = requests.prompt[r]);
-    unchecked(this.d[r] = requests.output[r]);
-    unchecked(this.processed[r] = 0);
-    unchecked(this.prefillComplete[r] = 0);
-    unchecked(this.scheduled[r] = 0);
-    unchecked(this.completed[r] = 0);
-    unchecked(this.restarts[r] = 0);
-    unchecked(this.blocks[r] = -1);
-    unchecked(this.scheduledAt[r] = 0);
-    unchecked(this.prefillCompletedAt[r] = 0);
-    unchecked(this.latestIterationCompletedAt[r] = 0);
-    unchecked(this.latestIterationSchedulingDelay[r] = 0);
+    unchecked(pOf[r] = requests.prompt[r]);
+    unchecked(dOf[r] = requests.output[r]);
+    unchecked(processedOf[r] = 0);
+    unchecked(prefillCompleteOf[r] = 0);
+    unchecked(scheduledOf[r] = 0);
+    unchecked(restartsOf[r] = 0);
+    unchecked(blocksOf[r] = -1);
+    unchecked(scheduledAtOf[r] = 0);
+    unchecked(prefillCompletedAtOf[r] = 0);
+    unchecked(latestCompletedOf[r] = 0);
+    unchecked(latestDelayOf[r] = 0);
     this.waiting.pushBack(r);
   }
 
   // §6
-  protected canAllocate(r: i32): bool {
-    const blocks = unchecked(this.blocks[r]);
-    if (blocks < 0) return this.numBlocks - this.allocated - (unchecked(this.p[r]) + this.blockSize - 1) / this.blockSize >= this.watermarkBlocks;
-    return this.numBlocks - this.allocated >= 1;
+  @inline protected canAllocate(r: i32): bool {
+    const blocks = unchecked(blocksOf[r]);
+    if (blocks < 0) return numBlocks - allocated - (unchecked(pOf[r]) + blockSize - 1) / blockSize >= watermarkBlocks;
+    return numBlocks - allocated >= 1;
   }
 
-  protected allocate(r: i32): void {
-    const blocks = unchecked(this.blocks[r]);
+  @inline protected allocate(r: i32): void {
+    const blocks = unchecked(blocksOf[r]);
     if (blocks < 0) {
-      const n = (unchecked(this.p[r]) + this.blockSize - 1) / this.blockSize;
-      unchecked(this.blocks[r] = n);
-      this.allocated += n;
-      this.admitted++;
+      const n = (unchecked(pOf[r]) + blockSize - 1) / blockSize;
+      unchecked(blocksOf[r] = n);
+      allocated += n;
+      admitted++;
       return;
     }
-    const need = max(0, unchecked(this.processed[r]) - this.blockSize * blocks);
+    const need = max(0, unchecked(processedOf[r]) - blockSize * blocks);
     if (need > 1) abort("vidur: a request needs more than one block at once");
-    unchecked(this.blocks[r] = blocks + need);
-    this.allocated += need;
+    unchecked(blocksOf[r] = blocks + need);
+    allocated += need;
   }
 
-  private free(r: i32): void {
-    this.allocated -= unchecked(this.blocks[r]);
-    this.admitted--;
-    unchecked(this.blocks[r] = -1);
+  @inline private free(r: i32): void {
+    allocated -= unchecked(blocksOf[r]);
+    admitted--;
+    unchecked(blocksOf[r] = -1);
   }
 
   // §5.4: blocks freed, back to the front of W.
   private restart(r: i32): void {
-    const total = unchecked(this.p[r]) + unchecked(this.d[r]);
-    const p = unchecked(this.processed[r]);
-    unchecked(this.p[r] = p);
-    unchecked(this.d[r] = total - p);
-    unchecked(this.processed[r] = 0);
-    unchecked(this.prefillComplete[r] = 0);
-    unchecked(this.scheduled[r] = 0);
-    unchecked(this.completed[r] = 0);
-    unchecked(this.restarts[r] = this.restarts[r] + 1);
+    const total = unchecked(pOf[r]) + unchecked(dOf[r]);
+    const p = unchecked(processedOf[r]);
+    unchecked(pOf[r] = p);
+    unchecked(dOf[r] = total - p);
+    unchecked(processedOf[r] = 0);
+    unchecked(prefillCompleteOf[r] = 0);
+    unchecked(scheduledOf[r] = 0);
+    unchecked(restartsOf[r] = restartsOf[r] + 1);
     this.free(r);
     this.waiting.pushFront(r);
   }
 
   /** Makes room for running request r's decode by restarting the latest arrivals left in R; false if r itself restarted. */
-  protected admitRunning(r: i32): bool {
+  @inline protected admitRunning(r: i32): bool {
+    if (!this.canAllocate(r)) return this.makeRoom(r);
+    this.allocate(r);
+    return true;
+  }
+
+  /** `admitRunning` when blocks have run out. */
+  private makeRoom(r: i32): bool {
     while (!this.canAllocate(r)) {
       if (this.held.length > 0) {
         this.restart(this.held.popBack());
@@ -159,11 +180,28 @@ export abstract class VidurReplica extends Scheduler {
 
   /** Appends request r with n tokens to the batch being formed. */
   @inline protected add(r: i32, n: i32): void {
-    batch.addToBatch(r, n, unchecked(this.processed[r]), !unchecked(this.prefillComplete[r]), false);
+    batch.addToBatch(r, n, unchecked(processedOf[r]), !unchecked(prefillCompleteOf[r]), false);
   }
 
-  /** Sorts `q` by arrival, stably (Array.prototype.sort's order): insertion sort, as R is nearly sorted. */
-  protected sortByArrival(q: SlotDeque): void {
+  /** Appends r to R, noting whether R stays in arrival order. */
+  @inline protected hold(r: i32): void {
+    const R = this.held;
+    if (R.length > 0 && unchecked(requests.arrival[r]) < unchecked(requests.arrival[R.last()])) this.heldSorted = false;
+    R.pushBack(r);
+  }
+
+  /** Puts r at R's front, noting whether R stays in arrival order. */
+  protected holdFirst(r: i32): void {
+    const R = this.held;
+    if (R.length > 0 && unchecked(requests.arrival[r]) > unchecked(requests.arrival[R.first()])) this.heldSorted = false;
+    R.pushFront(r);
+  }
+
+  /** Sorts R by arrival, stably (Array.prototype.sort's order): insertion sort, as R is nearly sorted. */
+  protected sortHeld(): void {
+    if (this.heldSorted) return;
+    this.heldSorted = true;
+    const q = this.held;
     const arrival = requests.arrival;
     for (let i = 1; i < q.length; i++) {
       const x = q.at(i);
@@ -186,15 +224,15 @@ export abstract class VidurReplica extends Scheduler {
     }
     let prefillTokens = 0;
     let decodeTokens = 0;
-    for (let k = 0; k < batch.size; k++) {
+    for (let k = 0, n = batch.size; k < n; k++) {
       const r = unchecked(batch.slots[k]);
-      if (unchecked(this.prefillComplete[r])) decodeTokens += unchecked(batch.tokens[k]);
-      else prefillTokens += unchecked(batch.tokens[k]);
+      if (unchecked(batch.prefill[k])) prefillTokens += unchecked(batch.tokens[k]);
+      else decodeTokens += unchecked(batch.tokens[k]);
       // §5.1
-      unchecked(this.latestIterationSchedulingDelay[r] = t - this.latestIterationCompletedAt[r]);
-      if (!unchecked(this.scheduled[r])) {
-        if (unchecked(this.restarts[r]) == 0) unchecked(this.scheduledAt[r] = t);
-        unchecked(this.scheduled[r] = 1);
+      unchecked(latestDelayOf[r] = t - latestCompletedOf[r]);
+      if (!unchecked(scheduledOf[r])) {
+        if (unchecked(restartsOf[r]) == 0) unchecked(scheduledAtOf[r] = t);
+        unchecked(scheduledOf[r] = 1);
       }
     }
     const E = this.timeModel.iterationTime();
@@ -202,10 +240,9 @@ export abstract class VidurReplica extends Scheduler {
     this.busy = true;
     this.batchStart = t;
     this.batchEnd = t + E;
-    this.batchTime = E;
     this.batchPrefillTokens = prefillTokens;
     this.batchDecodeTokens = decodeTokens;
-    this.batchBlocks = this.allocated;
+    this.batchBlocks = allocated;
     return true;
   }
 
@@ -225,44 +262,39 @@ export abstract class VidurReplica extends Scheduler {
       if (!this.busy && !this.start(t)) return TimedStop.outsideModel;
     }
     if (!output.hasRoom(batch.size)) return TimedStop.outputFull;
-    // The batch completes at t.
+    // The batch completes at t. One pass in batch order: each request's §5.3 update, then it leaves
+    // (freed and its row written) or waits in R, then its token gap (§11.2).
     const t = this.batchEnd;
     const started = this.batchStart;
     this.time = t;
-    for (let k = 0; k < batch.size; k++) {
-      // §5.3
-      const r = unchecked(batch.slots[k]);
-      let processed = unchecked(this.processed[r]) + unchecked(batch.tokens[k]);
-      unchecked(this.latestIterationCompletedAt[r] = t);
-      const p = unchecked(this.p[r]);
+    const slots = batch.slots;
+    const tokens = batch.tokens;
+    const elapsed = t - started;
+    for (let k = 0, n = batch.size; k < n; k++) {
+      const r = unchecked(slots[k]);
+      let processed = unchecked(processedOf[r]) + unchecked(tokens[k]);
+      unchecked(latestCompletedOf[r] = t);
+      const p = unchecked(pOf[r]);
       if (processed == p) {
-        unchecked(this.prefillComplete[r] = 1);
+        unchecked(prefillCompleteOf[r] = 1);
         processed += 1;
-        if (unchecked(this.prefillCompletedAt[r]) == 0) unchecked(this.prefillCompletedAt[r] = t);
+        if (unchecked(prefillCompletedAtOf[r]) == 0) unchecked(prefillCompletedAtOf[r] = t);
       }
-      unchecked(this.processed[r] = processed);
-      if (processed == p + unchecked(this.d[r])) unchecked(this.completed[r] = 1);
-    }
-    for (let k = 0; k < batch.size; k++) {
-      const r = unchecked(batch.slots[k]);
-      if (unchecked(this.completed[r])) this.free(r);
-      else this.held.pushBack(r);
-    }
-    for (let k = 0; k < batch.size; k++) {
-      const r = unchecked(batch.slots[k]);
-      if (unchecked(this.processed[r]) > unchecked(this.p[r]) + 1) output.writeGap((t - started) + unchecked(this.latestIterationSchedulingDelay[r]));
-    }
-    for (let k = 0; k < batch.size; k++) {
-      const r = unchecked(batch.slots[k]);
-      if (!unchecked(this.completed[r])) continue;
+      unchecked(processedOf[r] = processed);
+      if (processed > p + 1) output.writeGap(elapsed + unchecked(latestDelayOf[r]));
+      if (processed != p + unchecked(dOf[r])) {
+        this.hold(r);
+        continue;
+      }
+      this.free(r);
       const arrival = unchecked(requests.arrival[r]);
       const out = unchecked(requests.output[r]);
-      const firstToken = unchecked(this.prefillCompletedAt[r]);
+      const firstToken = unchecked(prefillCompletedAtOf[r]);
       const ttft = firstToken - arrival;
       const e2e = t - arrival;
       output.writeRequest(
-        unchecked(requests.id[r]), arrival, unchecked(requests.prompt[r]), out, unchecked(this.scheduledAt[r]), firstToken, t,
-        ttft, out > 1 ? (e2e - ttft) / <f64>(out - 1) : NaN, e2e, unchecked(this.restarts[r]), 0,
+        unchecked(requests.id[r]), arrival, unchecked(requests.prompt[r]), out, unchecked(scheduledAtOf[r]), firstToken, t,
+        ttft, out > 1 ? (e2e - ttft) / <f64>(out - 1) : NaN, e2e, unchecked(restartsOf[r]), 0,
       );
       requests.release(r);
     }

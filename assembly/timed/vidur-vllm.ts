@@ -1,6 +1,6 @@
 import * as batch from "./batch";
 import { TimeModel } from "./time-model";
-import { VidurReplica } from "./vidur-replica";
+import { admitted, batchSizeCap, pOf, prefillCompleteOf, VidurReplica } from "./vidur-replica";
 
 /**
  * Vidur's `vidur-vllm` batch formation (the contract's §7): waiting requests FCFS while they fit
@@ -18,11 +18,11 @@ export class VidurVllm extends VidurReplica {
     let longest = 0;
     while (W.length > 0) {
       const r = W.first();
-      const n = unchecked(this.prefillComplete[r]) ? 1 : unchecked(this.p[r]);
+      const n = unchecked(prefillCompleteOf[r]) ? 1 : unchecked(pOf[r]);
       if (!this.canAllocate(r)) break;
       if ((batch.size + 1) * max(longest, n) > this.maxTokensInBatch) break;
-      if (this.admitted == this.batchSizeCap) break;
-      if (batch.size == this.batchSizeCap) break;
+      if (admitted == batchSizeCap) break;
+      if (batch.size == batchSizeCap) break;
       W.popFront();
       this.allocate(r);
       this.add(r, n);
@@ -30,9 +30,9 @@ export class VidurVllm extends VidurReplica {
     }
     if (batch.size > 0) return true;
     const R = this.held;
-    this.sortByArrival(R);
+    this.sortHeld();
     while (R.length > 0) {
-      if (batch.size == this.batchSizeCap) break;
+      if (batch.size == batchSizeCap) break;
       const r = R.popFront();
       if (this.admitRunning(r)) this.add(r, 1);
     }

@@ -26,6 +26,8 @@ export class Vllm extends Scheduler {
   poolSlot: StaticArray<i32> = new StaticArray<i32>(0);
   /** Full blocks handed to the pool so far. */
   hashed: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Tokens the request's blocks hold (blocks × block size): growing within them needs no pool call. */
+  room: StaticArray<i32> = new StaticArray<i32>(0);
   lastToken: StaticArray<f64> = new StaticArray<f64>(0);
   firstScheduled: StaticArray<f64> = new StaticArray<f64>(0);
   firstToken: StaticArray<f64> = new StaticArray<f64>(0);
@@ -62,6 +64,7 @@ export class Vllm extends Scheduler {
     this.made = resizedI32(this.made, n);
     this.poolSlot = resizedI32(this.poolSlot, n);
     this.hashed = resizedI32(this.hashed, n);
+    this.room = resizedI32(this.room, n);
     this.lastToken = resizedF64(this.lastToken, n);
     this.firstScheduled = resizedF64(this.firstScheduled, n);
     this.firstToken = resizedF64(this.firstToken, n);
@@ -108,6 +111,7 @@ export class Vllm extends Scheduler {
     unchecked(this.freePoolSlots[this.freePoolSlotCount++] = s);
     unchecked(this.poolSlot[r] = -1);
     unchecked(this.hashed[r] = 0);
+    unchecked(this.room[r] = 0);
   }
 
   private preempt(r: i32): void {
@@ -117,15 +121,24 @@ export class Vllm extends Scheduler {
     this.waiting.pushFront(r); // `waiting.prepend_request`
   }
 
-  /** Grows running request r's blocks to `tokens`; false when the pool is out of blocks. */
-  private grow(r: i32, tokens: i32): bool {
+  /**
+   * Grows running request r's blocks to `tokens`; false when the pool is out of blocks. Within its
+   * blocks and with no block newly full, the pool would change nothing: it is not called.
+   */
+  @inline private grow(r: i32, tokens: i32): bool {
     const full = tokens / this.blockSize;
+    if (tokens <= unchecked(this.room[r]) && full <= unchecked(this.hashed[r])) return true;
+    return this.growInPool(r, tokens, full);
+  }
+
+  private growInPool(r: i32, tokens: i32, full: i32): bool {
     const hashed = unchecked(this.hashed[r]);
     if (full > hashed) this.hashes(r, hashed, full, full);
     const got = pool.grow(unchecked(this.poolSlot[r]), tokens);
     if (got == PoolRefusal.noRoom) return false;
     if (got < 0) abort("vllm: the block pool refused a running request's growth");
     unchecked(this.hashed[r] = max(hashed, full));
+    unchecked(this.room[r] = max(unchecked(this.room[r]), (tokens + this.blockSize - 1) / this.blockSize * this.blockSize));
     return true;
   }
 
@@ -187,6 +200,7 @@ export class Vllm extends Scheduler {
         this.waiting.popFront();
         unchecked(this.poolSlot[r] = s);
         unchecked(this.hashed[r] = (hit + tokens) / B);
+        unchecked(this.room[r] = (hit + tokens + B - 1) / B * B);
         unchecked(computed[r] = hit);
         unchecked(this.prefixHit[r] = this.prefixHit[r] + hit);
         if (isNaN(unchecked(this.firstScheduled[r]))) unchecked(this.firstScheduled[r] = this.time);

@@ -51,7 +51,7 @@ export class SlotDeque {
     this.ring = ring;
   }
 
-  pushBack(x: i32): void {
+  @inline pushBack(x: i32): void {
     if (this.length == this.ring.length) this.grow();
     unchecked(this.ring[this.slot(this.length)] = x);
     this.length++;
@@ -64,7 +64,7 @@ export class SlotDeque {
     this.length++;
   }
 
-  popFront(): i32 {
+  @inline popFront(): i32 {
     const x = unchecked(this.ring[this.head]);
     this.head = this.slot(1);
     this.length--;

@@ -31,6 +31,16 @@ const FEED = 4096;
 let idle: TimedEngine | null = null;
 const KEEP_BYTES = 64 << 20;
 
+function joined(chunks: readonly Float64Array[], total: number): Float64Array {
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
 /** A request's row as a result; the engine computes TTFT, TPOT and E2E as the reference schedulers do. */
 function requestOf(rows: Float64Array, o: number): RequestResult {
   return {
@@ -64,7 +74,8 @@ export function runOnEngine(source: Iterator<[ServingRequest, number]>, options:
   const engine = idle ?? new TimedEngine();
   idle = null;
   engine.start({ ...options.config, keepGaps: exactCap > 0 });
-  let gaps: Float64Array | null = exactCap > 0 ? new Float64Array(1024) : null;
+  // The exact gaps, as the chunks drained (joined once at the end); null once past the cap.
+  let gaps: Float64Array[] | null = exactCap > 0 ? [] : null;
   let gapCount = 0;
   let completed = 0;
   let sinceProgress = 0;
@@ -80,17 +91,11 @@ export function runOnEngine(source: Iterator<[ServingRequest, number]>, options:
     completed += rows.requestCount;
     sinceProgress += rows.iterationCount;
     if (gaps && rows.gaps.length > 0) {
-      if (gapCount + rows.gaps.length > exactCap) {
-        engine.dropGaps();
+      gaps.push(rows.gaps.slice());
+      gapCount += rows.gaps.length;
+      if (gapCount > exactCap) {
+        engine.dropGaps(joined(gaps, gapCount));
         gaps = null;
-      } else {
-        if (gapCount + rows.gaps.length > gaps.length) {
-          const grown = new Float64Array(Math.min(exactCap, Math.max(gaps.length * 2, gapCount + rows.gaps.length)));
-          grown.set(gaps.subarray(0, gapCount));
-          gaps = grown;
-        }
-        gaps.set(rows.gaps, gapCount);
-        gapCount += rows.gaps.length;
       }
     }
     engine.drained();
@@ -134,7 +139,7 @@ export function runOnEngine(source: Iterator<[ServingRequest, number]>, options:
     }
   }
   drain();
-  const exact = gaps?.subarray(0, gapCount);
+  const exact = gaps && joined(gaps, gapCount);
   const histogram = exact ? null : engine.gapHistogram();
   if (engine.memoryBytes <= KEEP_BYTES) idle = engine;
   return { itl: () => (exact ? distribution(exact) : histogramDistribution(histogram!)), completed };

@@ -1,3 +1,4 @@
+import { select } from "./order-statistics.js";
 import type { SchedulerName } from "./simulate.js";
 
 /** One request's times, in seconds from the simulation's zero (simulated). */
@@ -62,26 +63,40 @@ export interface ServingSummary {
   simulationMs: number;
 }
 
-/** numpy's default percentile (linear interpolation between closest ranks) of sorted values. */
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const rank = (p / 100) * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
-}
-
+/**
+ * p50, p90, p99 (numpy's default percentile: linear interpolation between the closest ranks), the
+ * mean (summed in the values' order) and the maximum of the values that are not NaN.
+ */
 export function distribution(values: ArrayLike<number>): Distribution {
-  const sorted = Float64Array.from(values).filter((x) => !Number.isNaN(x)).sort();
+  const a = new Float64Array(values.length);
+  let n = 0;
+  let max = -Infinity;
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k]!;
+    if (Number.isNaN(x)) continue;
+    a[n++] = x;
+    if (x > max) max = x;
+  }
+  if (n === 0) return { p50: NaN, p90: NaN, p99: NaN, mean: NaN, max: NaN };
+  const kept = a.subarray(0, n);
   let sum = 0;
-  for (const x of sorted) sum += x;
-  return {
-    p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99),
-    mean: sorted.length ? sum / sorted.length : NaN, max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+  for (let k = 0; k < n; k++) sum += kept[k]!;
+  const mean = sum / n;
+  // Ranks in increasing order, each selected in the part right of the one before.
+  let from = 0;
+  const at = (rank: number): number => {
+    select(kept, rank, from);
+    from = rank;
+    return kept[rank]!;
   };
+  const percentile = (p: number): number => {
+    const rank = (p / 100) * (n - 1);
+    const lo = Math.floor(rank);
+    const low = at(lo);
+    return low + (at(Math.min(lo + 1, n - 1)) - low) * (rank - lo);
+  };
+  return { p50: percentile(50), p90: percentile(90), p99: percentile(99), mean, max };
 }
-
 
 export interface SummaryContext {
   scheduler: SchedulerName;
@@ -92,18 +107,19 @@ export interface SummaryContext {
   slo: { ttftS?: number; tpotS?: number };
 }
 
-/** Float64 values appended one at a time, in a buffer that doubles. */
-class Values {
-  private buffer = new Float64Array(1024);
+/** Float64 values by request id, in a buffer that doubles; ids never given stay NaN. */
+class ById {
+  private buffer = new Float64Array(1024).fill(NaN);
   length = 0;
 
-  push(x: number): void {
-    if (this.length === this.buffer.length) {
-      const grown = new Float64Array(this.buffer.length * 2);
+  set(id: number, x: number): void {
+    while (id >= this.buffer.length) {
+      const grown = new Float64Array(this.buffer.length * 2).fill(NaN);
       grown.set(this.buffer);
       this.buffer = grown;
     }
-    this.buffer[this.length++] = x;
+    this.buffer[id] = x;
+    this.length = Math.max(this.length, id + 1);
   }
 
   view(): Float64Array {
@@ -114,11 +130,13 @@ class Values {
 /**
  * A run's summary, built as its rows come (in any order: a streamed run writes requests as they
  * complete), so that a run of millions holds three numbers per request and none per iteration.
+ * Latencies are kept by request id, so their sums run in input order whatever order they came in.
  */
 export class SummaryBuilder {
-  private readonly ttft = new Values();
-  private readonly tpot = new Values();
-  private readonly e2e = new Values();
+  private readonly ttft = new ById();
+  private readonly tpot = new ById();
+  private readonly e2e = new ById();
+  private requests = 0;
   private firstArrival = Infinity;
   private lastCompletion = -Infinity;
   private promptTokens = 0;
@@ -137,9 +155,10 @@ export class SummaryBuilder {
   addRequest(r: RequestResult): void {
     this.firstArrival = Math.min(this.firstArrival, r.arrival);
     this.lastCompletion = Math.max(this.lastCompletion, r.completion);
-    this.ttft.push(r.ttft);
-    this.tpot.push(r.tpot);
-    this.e2e.push(r.e2e);
+    this.requests++;
+    this.ttft.set(r.requestId, r.ttft);
+    this.tpot.set(r.requestId, r.tpot);
+    this.e2e.set(r.requestId, r.e2e);
     this.promptTokens += r.promptTokens;
     this.outputTokens += r.outputTokens;
     this.preemptions += r.preemptions;
@@ -160,7 +179,7 @@ export class SummaryBuilder {
   /** The summary, with the token gaps' distribution (exact, or from the engine's histogram) and the measured wall time. */
   summary(itl: Distribution, simulationMs: number): ServingSummary {
     const c = this.context;
-    const n = this.ttft.length;
+    const n = this.requests;
     const span = this.lastCompletion - this.firstArrival;
     const perIteration = (sum: number): number => (this.iterations ? sum / this.iterations : 0);
     const hasSlo = c.slo.ttftS !== undefined || c.slo.tpotS !== undefined;

@@ -147,9 +147,19 @@ export class TimedEngine {
     this.w.timedDrained();
   }
 
-  /** Stops writing exact gaps (the histogram goes on). */
-  dropGaps(): void {
-    this.w.timedDropGaps();
+  /**
+   * From now on the engine bins gaps instead of writing them; `kept` are the gaps written so far,
+   * in order (those of the last `rows()` included), which it bins first. Call before `drained()`.
+   */
+  dropGaps(kept: Float64Array): void {
+    const w = this.w;
+    w.timedDropGaps();
+    const room = w.timedGapRoom();
+    for (let at = 0; at < kept.length; at += room) {
+      const part = kept.subarray(at, Math.min(at + room, kept.length));
+      view(w, Float64Array, w.timedOutput(TimedOutput.gaps), part.length).set(part);
+      w.timedBinGaps(part.length);
+    }
   }
 
   gapHistogram(): GapHistogram {
