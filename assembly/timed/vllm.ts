@@ -121,17 +121,9 @@ export class Vllm extends Scheduler {
     this.waiting.pushFront(r); // `waiting.prepend_request`
   }
 
-  /**
-   * Grows running request r's blocks to `tokens`; false when the pool is out of blocks. Within its
-   * blocks and with no block newly full, the pool would change nothing: it is not called.
-   */
-  @inline private grow(r: i32, tokens: i32): bool {
+  /** Grows running request r's blocks to `tokens`; false when the pool is out of blocks. */
+  private grow(r: i32, tokens: i32): bool {
     const full = tokens / this.blockSize;
-    if (tokens <= unchecked(this.room[r]) && full <= unchecked(this.hashed[r])) return true;
-    return this.growInPool(r, tokens, full);
-  }
-
-  private growInPool(r: i32, tokens: i32, full: i32): bool {
     const hashed = unchecked(this.hashed[r]);
     if (full > hashed) this.hashes(r, hashed, full, full);
     const got = pool.grow(unchecked(this.poolSlot[r]), tokens);
@@ -160,20 +152,28 @@ export class Vllm extends Scheduler {
     let preempted = false;
     // 1. Running requests. Preemption pops from the end, so `running` stays the requests that
     // still run, those the budget did not reach included.
+    const running = this.running;
+    const room = this.room;
+    const hashed = this.hashed;
+    const prompt = requests.prompt;
     for (let k = 0; k < this.runningLength && budget > 0; k++) {
-      const r = unchecked(this.running[k]);
+      const r = unchecked(running[k]);
       const c = unchecked(computed[r]);
       const tokens = min(unchecked(length[r]) - c, budget);
-      let fits = this.grow(r, c + tokens);
-      while (!fits) {
-        const victim = unchecked(this.running[--this.runningLength]);
-        this.preempt(victim);
-        preempted = true;
-        if (victim == r) break;
-        fits = this.grow(r, c + tokens);
+      const need = c + tokens;
+      // Within its blocks and with no block newly full, the pool would change nothing.
+      if (need > unchecked(room[r]) || need / B > unchecked(hashed[r])) {
+        let fits = this.grow(r, need);
+        while (!fits) {
+          const victim = unchecked(running[--this.runningLength]);
+          this.preempt(victim);
+          preempted = true;
+          if (victim == r) break;
+          fits = this.grow(r, need);
+        }
+        if (!fits) break;
       }
-      if (!fits) break;
-      batch.addToBatch(r, tokens, c, tokens > 1 || c < unchecked(requests.prompt[r]), c + tokens == unchecked(length[r]));
+      batch.addToBatch(r, tokens, c, tokens > 1 || c < unchecked(prompt[r]), need == unchecked(length[r]));
       budget -= tokens;
     }
     // 2. Waiting requests, only if nothing was preempted.
@@ -224,39 +224,49 @@ export class Vllm extends Scheduler {
     const used = this.usedBlocks();
     let prefillTokens = 0;
     let decodeTokens = 0;
-    for (let k = 0; k < batch.size; k++) {
-      const r = unchecked(batch.slots[k]);
-      const tokens = unchecked(batch.tokens[k]);
+    const slots = batch.slots;
+    const tokensOf = batch.tokens;
+    const made = this.made;
+    const lastToken = this.lastToken;
+    const outputs = requests.output;
+    let finished = false;
+    for (let k = 0, n = batch.size; k < n; k++) {
+      const r = unchecked(slots[k]);
+      const tokens = unchecked(tokensOf[k]);
       if (unchecked(batch.prefill[k])) prefillTokens += tokens;
       else decodeTokens += tokens;
       unchecked(computed[r] = computed[r] + tokens);
       if (!unchecked(batch.samples[k])) continue;
-      const made = unchecked(this.made[r]);
-      if (made == 0) unchecked(this.firstToken[r] = time);
-      else output.writeGap(time - unchecked(this.lastToken[r]));
-      unchecked(this.lastToken[r] = time);
-      unchecked(this.made[r] = made + 1);
+      const m = unchecked(made[r]);
+      if (m == 0) unchecked(this.firstToken[r] = time);
+      else output.writeGap(time - unchecked(lastToken[r]));
+      unchecked(lastToken[r] = time);
+      unchecked(made[r] = m + 1);
       unchecked(length[r] = length[r] + 1);
-      const out = unchecked(requests.output[r]);
-      if (made + 1 == out) {
+      const out = unchecked(outputs[r]);
+      if (m + 1 == out) {
         const arrival = unchecked(requests.arrival[r]);
         const firstToken = unchecked(this.firstToken[r]);
         output.writeRequest(
-          unchecked(requests.id[r]), arrival, unchecked(requests.prompt[r]), out, unchecked(this.firstScheduled[r]), firstToken, time,
+          unchecked(requests.id[r]), arrival, unchecked(prompt[r]), out, unchecked(this.firstScheduled[r]), firstToken, time,
           firstToken - arrival, out > 1 ? (time - firstToken) / <f64>(out - 1) : NaN, time - arrival,
           unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]),
         );
         this.release(r);
+        finished = true;
       }
     }
     // Keep the requests still running, in order; release the finished ones' slots.
-    let kept = 0;
-    for (let k = 0; k < this.runningLength; k++) {
-      const r = unchecked(this.running[k]);
-      if (unchecked(this.poolSlot[r]) >= 0) unchecked(this.running[kept++] = r);
-      else requests.release(r);
+    if (finished) {
+      let kept = 0;
+      const poolSlot = this.poolSlot;
+      for (let k = 0; k < this.runningLength; k++) {
+        const r = unchecked(running[k]);
+        if (unchecked(poolSlot[r]) >= 0) unchecked(running[kept++] = r);
+        else requests.release(r);
+      }
+      this.runningLength = kept;
     }
-    this.runningLength = kept;
     output.writeIteration(start, duration, batch.size, prefillTokens, decodeTokens, used);
     return -1;
   }

@@ -5,6 +5,11 @@ import type { ServingRequest } from "./requests.js";
 import { distribution, type Distribution, type IterationResult, type RequestResult } from "./results.js";
 
 /** Where a run's rows go as the engine writes them: requests in completion order, iterations in order. */
+/**
+ * Where a run's rows go as the engine writes them: requests in completion order, iterations in
+ * order. The engine run passes the same two objects again and again (a run of millions would
+ * otherwise make millions of them for the collector): a sink that keeps a row copies it.
+ */
 export interface RunSink {
   request(r: RequestResult): void;
   iteration(i: IterationResult): void;
@@ -41,21 +46,31 @@ function joined(chunks: readonly Float64Array[], total: number): Float64Array {
   return all;
 }
 
-/** A request's row as a result; the engine computes TTFT, TPOT and E2E as the reference schedulers do. */
-function requestOf(rows: Float64Array, o: number): RequestResult {
-  return {
-    requestId: rows[o + Q.id]!, arrival: rows[o + Q.arrival]!, promptTokens: rows[o + Q.prompt]!, outputTokens: rows[o + Q.output]!,
-    firstScheduled: rows[o + Q.firstScheduled]!, firstToken: rows[o + Q.firstToken]!, completion: rows[o + Q.completion]!,
-    ttft: rows[o + Q.ttft]!, tpot: rows[o + Q.tpot]!, e2e: rows[o + Q.e2e]!, preemptions: rows[o + Q.preemptions]!,
-    prefixHitTokens: rows[o + Q.prefixHitTokens]!,
-  };
+/** Reads request row `o` into `r`; the engine computes TTFT, TPOT and E2E as the reference schedulers do. */
+function readRequest(rows: Float64Array, o: number, r: RequestResult): RequestResult {
+  r.requestId = rows[o + Q.id]!;
+  r.arrival = rows[o + Q.arrival]!;
+  r.promptTokens = rows[o + Q.prompt]!;
+  r.outputTokens = rows[o + Q.output]!;
+  r.firstScheduled = rows[o + Q.firstScheduled]!;
+  r.firstToken = rows[o + Q.firstToken]!;
+  r.completion = rows[o + Q.completion]!;
+  r.ttft = rows[o + Q.ttft]!;
+  r.tpot = rows[o + Q.tpot]!;
+  r.e2e = rows[o + Q.e2e]!;
+  r.preemptions = rows[o + Q.preemptions]!;
+  r.prefixHitTokens = rows[o + Q.prefixHitTokens]!;
+  return r;
 }
 
-function iterationOf(rows: Float64Array, o: number): IterationResult {
-  return {
-    start: rows[o + I.start]!, duration: rows[o + I.duration]!, requests: rows[o + I.requests]!, prefillTokens: rows[o + I.prefillTokens]!,
-    decodeTokens: rows[o + I.decodeTokens]!, kvBlocksUsed: rows[o + I.kvBlocksUsed]!,
-  };
+function readIteration(rows: Float64Array, o: number, i: IterationResult): IterationResult {
+  i.start = rows[o + I.start]!;
+  i.duration = rows[o + I.duration]!;
+  i.requests = rows[o + I.requests]!;
+  i.prefillTokens = rows[o + I.prefillTokens]!;
+  i.decodeTokens = rows[o + I.decodeTokens]!;
+  i.kvBlocksUsed = rows[o + I.kvBlocksUsed]!;
+  return i;
 }
 
 /** What a run leaves besides its rows: the token gaps' distribution, computed on demand (outside the timed simulation). */
@@ -82,12 +97,14 @@ export function runOnEngine(source: Iterator<[ServingRequest, number]>, options:
   let lastArrival = -Infinity;
   let ended = false;
   const chunk: ServingRequest[] = [];
+  const request = readRequest(new Float64Array(Q.COUNT), 0, {} as RequestResult);
+  const iteration = readIteration(new Float64Array(I.COUNT), 0, {} as IterationResult);
   const ids: number[] = [];
 
   const drain = (): void => {
     const rows = engine.rows();
-    for (let k = 0; k < rows.requestCount; k++) sink.request(requestOf(rows.requests, k * Q.COUNT));
-    for (let k = 0; k < rows.iterationCount; k++) sink.iteration(iterationOf(rows.iterations, k * I.COUNT));
+    for (let k = 0; k < rows.requestCount; k++) sink.request(readRequest(rows.requests, k * Q.COUNT, request));
+    for (let k = 0; k < rows.iterationCount; k++) sink.iteration(readIteration(rows.iterations, k * I.COUNT, iteration));
     completed += rows.requestCount;
     sinceProgress += rows.iterationCount;
     if (gaps && rows.gaps.length > 0) {

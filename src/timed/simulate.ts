@@ -241,11 +241,11 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
   const builder = new SummaryBuilder(plan.context);
   const sink: RunSink = {
     request(r) {
-      requests[r.requestId] = r;
+      requests[r.requestId] = { ...r };
       builder.addRequest(r);
     },
     iteration(i) {
-      iterations.push(i);
+      iterations.push({ ...i });
       builder.addIteration(i);
     },
   };
