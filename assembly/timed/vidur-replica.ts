@@ -44,6 +44,8 @@ export abstract class VidurReplica extends Scheduler {
   busy: bool = false;
   batchStart: f64 = 0;
   batchEnd: f64 = 0;
+  /** When the batch being formed starts (the clock of `start`). */
+  formedAt: f64 = 0;
   batchPrefillTokens: i32 = 0;
   batchDecodeTokens: i32 = 0;
   batchBlocks: i32 = 0;
@@ -178,9 +180,22 @@ export abstract class VidurReplica extends Scheduler {
     return true;
   }
 
-  /** Appends request r with n tokens to the batch being formed. */
+  /**
+   * Appends request r with n tokens to the batch being formed at `formedAt`, and starts its
+   * iteration there (§5.1, which Vidur does once the batch is formed: nothing that forms a batch
+   * reads what it sets, and a request once in the batch is not restarted).
+   */
   @inline protected add(r: i32, n: i32): void {
-    batch.addToBatch(r, n, unchecked(processedOf[r]), !unchecked(prefillCompleteOf[r]), false);
+    const prefilling = !unchecked(prefillCompleteOf[r]);
+    batch.addToBatch(r, n, unchecked(processedOf[r]), prefilling, false);
+    if (prefilling) this.batchPrefillTokens += n;
+    else this.batchDecodeTokens += n;
+    const t = this.formedAt;
+    unchecked(latestDelayOf[r] = t - latestCompletedOf[r]);
+    if (!unchecked(scheduledOf[r])) {
+      if (unchecked(restartsOf[r]) == 0) unchecked(scheduledAtOf[r] = t);
+      unchecked(scheduledOf[r] = 1);
+    }
   }
 
   /** Appends r to R, noting whether R stays in arrival order. */
@@ -218,30 +233,18 @@ export abstract class VidurReplica extends Scheduler {
   // §4.8 start(t); false when the time model has no time for the batch.
   private start(t: f64): bool {
     batch.clearBatch();
+    this.formedAt = t;
+    this.batchPrefillTokens = 0;
+    this.batchDecodeTokens = 0;
     if (!this.nextBatch()) {
       this.busy = false;
       return true;
-    }
-    let prefillTokens = 0;
-    let decodeTokens = 0;
-    for (let k = 0, n = batch.size; k < n; k++) {
-      const r = unchecked(batch.slots[k]);
-      if (unchecked(batch.prefill[k])) prefillTokens += unchecked(batch.tokens[k]);
-      else decodeTokens += unchecked(batch.tokens[k]);
-      // §5.1
-      unchecked(latestDelayOf[r] = t - latestCompletedOf[r]);
-      if (!unchecked(scheduledOf[r])) {
-        if (unchecked(restartsOf[r]) == 0) unchecked(scheduledAtOf[r] = t);
-        unchecked(scheduledOf[r] = 1);
-      }
     }
     const E = this.timeModel.iterationTime();
     if (isNaN(E)) return false;
     this.busy = true;
     this.batchStart = t;
     this.batchEnd = t + E;
-    this.batchPrefillTokens = prefillTokens;
-    this.batchDecodeTokens = decodeTokens;
     this.batchBlocks = allocated;
     return true;
   }

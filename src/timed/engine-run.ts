@@ -156,8 +156,8 @@ export function runOnEngine(source: Iterator<[ServingRequest, number]>, options:
     }
   }
   drain();
-  const exact = gaps && joined(gaps, gapCount);
-  const histogram = exact ? null : engine.gapHistogram();
+  const kept = gaps;
+  const histogram = kept ? null : engine.gapHistogram();
   if (engine.memoryBytes <= KEEP_BYTES) idle = engine;
-  return { itl: () => (exact ? distribution(exact) : histogramDistribution(histogram!)), completed };
+  return { itl: () => (kept ? distribution(joined(kept, gapCount)) : histogramDistribution(histogram!)), completed };
 }
