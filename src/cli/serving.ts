@@ -5,6 +5,7 @@ import { NPA_TASKS, type NpaTask } from "../envs/serving/npa/constants.js";
 import { readNpaRecording, replayNpa } from "../envs/serving/npa/replay.js";
 import { gpusCommand, memoryCommand, modelsCommand } from "./serving-hardware.js";
 import { simulateCommand } from "./serving-simulate.js";
+import { capacityCommand } from "./serving-capacity.js";
 
 interface ReplayOptions {
   preset: "npa";
@@ -50,5 +51,6 @@ export function servingCommand(): Command {
   serving.addCommand(gpusCommand());
   serving.addCommand(memoryCommand());
   serving.addCommand(simulateCommand());
+  serving.addCommand(capacityCommand());
   return serving;
 }

@@ -1,0 +1,91 @@
+import { Command, Option } from "commander";
+import { KvsimInputError } from "../errors.js";
+import { SERVING_CACHE_POLICIES } from "../envs/serving/serving-env.js";
+import { readJsonFile } from "../json-file.js";
+import { GPUS, gpuPreset } from "../timed/gpus.js";
+import { MODELS, resolveModel } from "../timed/models.js";
+import { readProfileTables } from "../timed/profile-tables.js";
+import type { ServingRequest } from "../timed/requests.js";
+import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
+import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
+import type { SyntheticWorkloadInput } from "../timed/workloads.js";
+import { parseFraction, parseNonNegativeInt, parsePositiveInt } from "./options.js";
+
+/** The flags every timed serving command takes: where requests come from, the deployment and the scheduler. */
+export interface ServingRunFlags {
+  trace?: string;
+  traceFormat: ServingTraceFormat | "auto";
+  workload?: string;
+  requests?: number;
+  seed: number;
+  model: string;
+  gpu: string;
+  tp: number;
+  scheduler: SchedulerName;
+  timeModel: string;
+  kvBlocks?: number;
+  gpuMemoryUtilization: number;
+  blockSize: number;
+  maxNumSeqs?: number;
+  maxBatchedTokens?: number;
+  chunkSize: number;
+  prefixCaching: boolean;
+  eviction: string;
+}
+
+/** Adds the flags of `ServingRunFlags` to a command (`serving simulate`, `serving capacity`). */
+export function addServingRunOptions(cmd: Command): Command {
+  return cmd
+    .option("--trace <file>", "requests from a trace: Vidur's CSV, Mooncake JSONL or Azure CSV (docs/formats.md)")
+    .addOption(new Option("--trace-format <format>", "the trace's format").choices(["auto", ...SERVING_TRACE_FORMATS]).default("auto"))
+    .option("--workload <spec.json>", "a synthetic workload spec (docs/formats.md), instead of --trace")
+    .option("--requests <n>", "with --workload: how many requests, overriding the spec's", parsePositiveInt("--requests"))
+    .option("--seed <n>", "with --workload: the seed of its random draws", parseNonNegativeInt("--seed"), 0)
+    .requiredOption("--model <name|config.json>", `model preset (${MODELS.map((m) => m.name).join(", ")}) or a Hugging Face config.json`)
+    .addOption(new Option("--gpu <name>", "GPU preset").choices(GPUS.map((g) => g.name)).makeOptionMandatory())
+    .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parsePositiveInt("--tp"), 1)
+    .addOption(new Option("--scheduler <name>", "vllm (vLLM v1's), or Vidur's vidur-vllm or sarathi").choices([...SCHEDULERS]).default("vllm"))
+    .option("--time-model <roofline|dir>", "roofline, or a directory of per-operation tables in Vidur's predictor-table format (the profile model)", "roofline")
+    .option("--kv-blocks <n>", "KV blocks (default: vllm plans GPU memory as vLLM does; Vidur's schedulers use Vidur's planner)", parsePositiveInt("--kv-blocks"))
+    .option("--gpu-memory-utilization <f>", "vllm: share of each GPU's memory to use", parseFraction("--gpu-memory-utilization"), 0.9)
+    .option("--block-size <n>", "tokens per KV block", parsePositiveInt("--block-size"), 16)
+    .option("--max-num-seqs <n>", "requests in flight at most (default: vllm 256, Vidur's 128)", parsePositiveInt("--max-num-seqs"))
+    .option("--max-batched-tokens <n>", "vllm: tokens per iteration (default 8192); vidur-vllm: padded tokens per prefill batch (default 4096)", parsePositiveInt("--max-batched-tokens"))
+    .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parsePositiveInt("--chunk-size"), 512)
+    .option("--no-prefix-caching", "vllm: never reuse cached blocks across requests")
+    .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"));
+}
+
+/**
+ * The deployment, scheduler and time model the flags give, checked (an option of another
+ * scheduler is an input error); the requests and SLOs are the command's own.
+ */
+export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptions, "requests"> {
+  if (f.scheduler === "vllm" && f.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
+  if (f.scheduler !== "vllm" && (!f.prefixCaching || f.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${f.scheduler} has no prefix cache`);
+  return {
+    model: resolveModel(f.model), gpu: gpuPreset(f.gpu), tensorParallel: f.tp, scheduler: f.scheduler,
+    timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
+    gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
+    chunkSize: f.chunkSize, prefixCaching: f.prefixCaching, eviction: f.eviction,
+  };
+}
+
+/** Where the requests come from: a trace read whole, or a workload spec with --requests applied. */
+export type RequestSource = { kind: "trace"; requests: ServingRequest[] } | { kind: "workload"; spec: SyntheticWorkloadInput; file: string };
+
+export function requestSource(f: ServingRunFlags): RequestSource {
+  if ((f.trace === undefined) === (f.workload === undefined)) throw new KvsimInputError("give either --trace FILE or --workload SPEC.json");
+  if (f.trace !== undefined) {
+    if (f.requests !== undefined) throw new KvsimInputError("--requests shapes a --workload; a --trace has its own requests");
+    return { kind: "trace", requests: readServingTrace(f.trace, f.traceFormat) };
+  }
+  const spec = readJsonFile(f.workload!) as SyntheticWorkloadInput;
+  return { kind: "workload", spec: f.requests !== undefined && spec && typeof spec === "object" ? { ...spec, requests: f.requests } : spec, file: f.workload! };
+}
+
+/** A workload spec at another rate (its arrival process's QPS); a spec without arrivals is left for validation to refuse. */
+export function specAtQps(spec: SyntheticWorkloadInput, qps: number): SyntheticWorkloadInput {
+  const arrivals = spec && typeof spec === "object" && spec.arrivals && typeof spec.arrivals === "object" ? spec.arrivals : undefined;
+  return arrivals ? { ...spec, arrivals: { ...arrivals, qps } } : spec;
+}
