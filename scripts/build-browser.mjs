@@ -33,6 +33,8 @@ await build({
   sourcemap: true,
   chunkNames: "chunk-[hash]",
   plugins: [siblingLocations],
+  // csv-parse's Node build reads a global Buffer at load time; its browser build does not.
+  alias: { "csv-parse/sync": "csv-parse/browser/esm/sync" },
   logLevel: "warning",
 });
 copyFileSync("build/kvsim.wasm", `${out}/kvsim.wasm`);

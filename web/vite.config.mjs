@@ -14,4 +14,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
   },
   worker: { format: "es" },
+  // csv-parse's Node build reads a global Buffer at load time; its browser build does not.
+  resolve: { alias: { "csv-parse/sync": "csv-parse/browser/esm/sync" } },
 });

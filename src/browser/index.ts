@@ -6,6 +6,7 @@
  * `parseTraceFile` and the registries need no engine.
  */
 import { simulate as simulateSync, type SimulateOptions, type SimulationResult } from "../simulate.js";
+import { simulateServing as simulateServingSync, type ServingSimulation, type SimulateServingOptions } from "../timed/simulate.js";
 import { init } from "./engine.js";
 
 export { init, type WasmSource } from "./engine.js";
@@ -32,6 +33,27 @@ export type { Env, StepResult, BoxSpace, DiscreteSpace, Space } from "../envs/sp
 export { AGENTS, makeAgent } from "../agents/registry.js";
 export { runEpisode, type Agent, type EpisodeResult } from "../agents/agent.js";
 export { KvsimInputError } from "../errors.js";
+// The timed serving simulator (docs/timed.md): after `init()`, `simulateServingSync` and
+// `simulateServingStream` run as in Node; Vidur-format profile tables are read from files in Node only.
+export { simulateServingSync };
+export { simulateServingStream, servingKvBlocks, vidurKvBlocks, SCHEDULERS, type SimulateServingOptions, type StreamServingOptions, type ServingSimulation, type SchedulerName } from "../timed/simulate.js";
+export type { ServingSummary, RequestResult, IterationResult, Distribution } from "../timed/results.js";
+export type { RunSink } from "../timed/engine-run.js";
+export type { ServingRequest, TokenContent } from "../timed/requests.js";
+export { MODELS, modelPreset, modelFromHfConfig, type ModelSpec } from "../timed/models.js";
+export { GPUS, gpuPreset, type GpuSpec } from "../timed/gpus.js";
+export { rooflineTimeModel, DEFAULT_ROOFLINE, type RooflineParams } from "../timed/roofline.js";
+export type { TimeModel, IterationBatch } from "../timed/time-model.js";
+export { parseRequestsCsv, parseMooncakeRequests, parseAzureRequests } from "../timed/trace-formats.js";
+export { syntheticRequests, syntheticStream, type SyntheticWorkloadInput } from "../timed/workloads.js";
+export { searchCapacity, atQps, type CapacityOptions, type CapacityResult } from "../timed/capacity.js";
+export { servingCharts, type ServingChartInput } from "../timed/charts.js";
+
+/** Simulates serving requests on a model and GPU (loading the engine first if needed); see docs/timed.md. */
+export async function simulateServing(options: SimulateServingOptions): Promise<ServingSimulation> {
+  await init();
+  return simulateServingSync(options);
+}
 
 /** Replays a trace through the engine (loading it first if needed); see `SimulateOptions`. */
 export async function simulate(options: SimulateOptions): Promise<SimulationResult> {

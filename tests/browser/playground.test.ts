@@ -16,6 +16,10 @@ import { originOf, planSweep } from "../../src/sweep/plan-files.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
 import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
+import { gpuPreset } from "../../src/timed/gpus.js";
+import { modelPreset } from "../../src/timed/models.js";
+import { simulateServing } from "../../src/timed/simulate.js";
+import { syntheticRequests } from "../../src/timed/workloads.js";
 import { runCli } from "../helpers/cli.js";
 import { launchChromium } from "../../bench/chromium.js";
 
@@ -233,6 +237,32 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     expect(r.replayed.metrics).toEqual(r.swept);
     expect(r.replayed.events).toHaveLength(10);
     expect(r.bad).toMatch(/^workers: expected a whole number ≥ 0, got -1/);
+    await embed.close();
+  });
+
+  it("simulates serving in the page byte for byte as Node does, on every scheduler, with the engine in WebAssembly", async () => {
+    const embed = await openEmbedPage();
+    const workload = {
+      requests: 300, arrivals: { kind: "poisson" as const, qps: 20 }, prompt: { kind: "uniform" as const, min: 1, max: 900 },
+      output: { kind: "uniform" as const, min: 1, max: 200 },
+      sessions: { turns: { kind: "uniform" as const, min: 1, max: 4 }, thinkTimeS: 0.5, systemPromptTokens: 200 },
+    };
+    const cases = [{ scheduler: "vllm", kvBlocks: 600 }, { scheduler: "vidur-vllm" }, { scheduler: "sarathi", tensorParallel: 2 }] as const;
+    const inPage = await embed.evaluate(async ({ workload, cases }) => {
+      const k = (window as unknown as { kvsimModule: typeof import("../../src/browser/index.js") }).kvsimModule;
+      const requests = k.syntheticRequests(workload, 4);
+      const out: string[] = [];
+      for (const c of cases) {
+        const sim = await k.simulateServing({ requests, model: k.modelPreset("llama-3-8b"), gpu: k.gpuPreset("h100-sxm"), ...c });
+        out.push(JSON.stringify({ ...sim, summary: { ...sim.summary, simulationMs: 0 } }));
+      }
+      return out;
+    }, { workload, cases });
+    const requests = syntheticRequests(workload, 4);
+    cases.forEach((c, i) => {
+      const sim = simulateServing({ requests, model: modelPreset("llama-3-8b"), gpu: gpuPreset("h100-sxm"), ...c });
+      expect(inPage[i], c.scheduler).toBe(JSON.stringify({ ...sim, summary: { ...sim.summary, simulationMs: 0 } }));
+    });
     await embed.close();
   });
 });
