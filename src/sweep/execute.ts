@@ -4,13 +4,12 @@ import { runJobs, type JobOutcome, type SweepJob } from "./job.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import { toResult, type SweepResult } from "./result.js";
 import { summarize, type SummaryRow } from "./summary.js";
+import { dispatchBatches, failedIfThrown, type BatchExecutor, type BatchRun } from "./dispatch.js";
+
+export type { BatchRun } from "./dispatch.js";
 
 /** Runs batches of jobs: a Piscina pool in Node, Web Workers in the browser, or one engine in-thread. */
-export interface Executor {
-  /** Runs a batch; `stopped` lets an in-thread executor skip work after an interrupt. */
-  run(jobs: SweepJob[], stopped: () => boolean): Promise<JobOutcome[]>;
-  destroy(): Promise<void>;
-}
+export type Executor = BatchExecutor<SweepJob, JobOutcome>;
 
 export interface SweepFailure {
   row: number;
@@ -59,13 +58,6 @@ export function inlineExecutor(traces: readonly Trace[], defer: (run: () => void
   };
 }
 
-export interface BatchRun {
-  /** Summed in-worker run time of the finished rows. */
-  workMs: number;
-  /** The signal aborted (before or during the run): some batches were not run. */
-  interrupted: boolean;
-}
-
 /**
  * Runs every batch on the executor at once (the executor queues them) and hands each batch's
  * results to `onBatch`, in completion order. A batch whose worker dies fails its rows, never the
@@ -74,42 +66,19 @@ export interface BatchRun {
  */
 export async function runBatches(plan: SweepPlan, batches: readonly SweepRow[][], executor: Executor, signal: AbortSignal | undefined,
   onBatch: (finished: SweepResult[], failures: SweepFailure[]) => void): Promise<BatchRun> {
-  let interrupted = signal?.aborted ?? false;
-  let destroyed: Promise<void> | undefined;
-  const destroy = (): Promise<void> => (destroyed ??= executor.destroy());
-  const onAbort = () => {
-    interrupted = true;
-    void destroy();
-  };
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const stopped = () => interrupted;
   let workMs = 0;
-  try {
-    await Promise.all(batches.map(async (batch) => {
-      if (stopped()) return;
-      let outcomes: JobOutcome[];
-      try {
-        outcomes = await executor.run(batch.map((row) => sweepJob(row, plan)), stopped);
-      } catch (err) {
-        if (stopped()) return;
-        outcomes = batch.map((row) => ({ row: row.index, error: `worker failed: ${(err as Error).message}`, ms: 0 }));
-      }
-      if (stopped()) return;
-      const finished: SweepResult[] = [];
-      const failures: SweepFailure[] = [];
-      for (const o of outcomes) {
-        const row = plan.rows[o.row]!; // a row's index is its position in the plan
-        workMs += o.ms;
-        if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
-        else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
-      }
-      onBatch(finished, failures);
-    }));
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    await destroy();
-  }
-  return { workMs, interrupted };
+  const run = await dispatchBatches(batches.map((batch) => batch.map((row) => sweepJob(row, plan))), executor, signal, (jobs, outcomes) => {
+    const finished: SweepResult[] = [];
+    const failures: SweepFailure[] = [];
+    for (const o of failedIfThrown(jobs, outcomes)) {
+      const row = plan.rows[o.row]!; // a row's index is its position in the plan
+      workMs += o.ms;
+      if (o.metrics) finished.push(toResult(row, plan.profile, o.metrics));
+      else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
+    }
+    onBatch(finished, failures);
+  });
+  return { workMs, interrupted: run.interrupted };
 }
 
 /** How a sweep ended: interrupted, or complete unless a row failed. */
