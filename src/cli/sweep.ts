@@ -3,9 +3,14 @@ import { KvsimInputError } from "../errors.js";
 import type { SpecOrigin } from "../sweep/plan.js";
 import { originOf, planSweep } from "../sweep/plan-files.js";
 import { sweepPreset, SWEEP_PRESETS } from "../sweep/presets.js";
-import { runSweep, type SweepOutcome } from "../sweep/run-sweep.js";
+import { runSweep, type SweepOutcome, type SweepProgress } from "../sweep/run-sweep.js";
+import type { SweepFailure } from "../sweep/execute.js";
 import { redisUrlOption, REDIS_URL_ENV } from "../sweep/remote/redis-url.js";
-import { parseSweepSpec, readSweepSpec } from "../sweep/spec.js";
+import { parseSweepSpec } from "../sweep/spec.js";
+import { readJsonFile } from "../json-file.js";
+import { isServingSweep, parseServingSweepSpec } from "../timed/sweep/spec.js";
+import { planServingSweep } from "../timed/sweep/plan.js";
+import { runServingSweep, type ServingSweepOutcome } from "../timed/sweep/run.js";
 import type { SummaryRow } from "../sweep/summary.js";
 import { ExitStatus } from "./exit-status.js";
 import { table } from "./format.js";
@@ -52,6 +57,21 @@ function report(outcome: SweepOutcome, out: string): void {
     `in ${(outcome.timing.wallMs / 1000).toFixed(2)} s. Artifacts in ${out}/: ${outcome.files.map((f) => f.slice(out.length + 1)).join(", ")}`);
 }
 
+/** Per workload × deployment: each scheduler, cache size and rate's p99 TTFT and TPOT, throughput and goodput (means over seeds). */
+function servingTables(outcome: ServingSweepOutcome): string {
+  const groups = [...new Set(outcome.summary.map((r) => `${r.workload} · ${r.deployment}`))];
+  const mean = (r: ServingSweepOutcome["summary"][number], m: string, scale = 1, digits = 1) => {
+    const s = r.stats[m];
+    return s === undefined || Number.isNaN(s.mean) ? "–" : (s.mean * scale).toFixed(digits);
+  };
+  return groups.map((g) => {
+    const rows = outcome.summary.filter((r) => `${r.workload} · ${r.deployment}` === g);
+    return `\n${g} — simulated, means over seeds\n` + table(["scheduler", "kv blocks", "QPS", "p99 TTFT ms", "p99 TPOT ms", "output tok/s", "goodput %", "preemptions"],
+      rows.map((r) => [r.scheduler, r.kvBlocks === null ? "planned" : String(r.kvBlocks), r.qps === null ? "given" : String(r.qps), mean(r, "ttft.p99", 1000),
+        mean(r, "tpot.p99", 1000), mean(r, "throughput.outputTokensPerS", 1, 0), mean(r, "goodput.attainment", 100), mean(r, "preemptions", 1, 0)]));
+  }).join("\n");
+}
+
 export function sweepCommand(): Command {
   return new Command("sweep")
     .description("run a parameter sweep (spec file or preset) on worker threads; writes results.jsonl/.csv, summary.csv, SVG charts, run_metadata.json")
@@ -78,34 +98,68 @@ export function sweepCommand(): Command {
         spec = parseSweepSpec(sweepPreset(opts.preset).spec(opts.traces), origin.source);
       } else {
         origin = originOf(specFile!);
-        spec = readSweepSpec(specFile!);
+        const value = readJsonFile(specFile!);
+        if (isServingSweep(value)) return servingSweep(parseServingSweepSpec(value, specFile!), origin, opts, backend);
+        spec = parseSweepSpec(value, specFile!);
       }
       const plan = await planSweep(spec, origin);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once("SIGINT", onSigint);
-      const progress = opts.json ? undefined : progressReporter(plan.name, plan.rows.length);
-      let outcome: SweepOutcome;
-      try {
-        outcome = await runSweep(plan, {
-          outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal: controller.signal, backend,
-          onNotice: (message) => console.error(`kvsim: ${message}`),
-          onProgress: (p) => progress?.update({ ...p, done: p.done + (plan.rows.length - p.total), total: plan.rows.length }),
-        });
-      } finally {
-        progress?.stop();
-        process.removeListener("SIGINT", onSigint);
-      }
-      if (outcome.status === "interrupted") {
-        console.error(`kvsim: interrupted; ${outcome.results.length} of ${plan.rows.length} rows are in ${opts.out}/results.jsonl — rerun with --resume`);
-        throw new ExitStatus(130);
-      }
-      if (opts.json) {
-        console.log(JSON.stringify({ status: outcome.status, rows: outcome.results.length, resumed: outcome.resumed,
-          failures: outcome.failures, threads: outcome.threads, files: outcome.files }));
-      } else {
-        report(outcome, opts.out);
-      }
-      if (outcome.failures.length) throw new ExitStatus(1);
+      await runAndReport(plan.name, plan.rows.length, opts, (signal, onProgress) => runSweep(plan, {
+        outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal, backend, onProgress,
+        onNotice: (message) => console.error(`kvsim: ${message}`),
+      }), (outcome) => report(outcome, opts.out));
     });
+}
+
+/** What both kinds of sweep report when they end. */
+interface Ended {
+  status: string;
+  results: unknown[];
+  failures: SweepFailure[];
+  resumed: number;
+  threads: number;
+  files: string[];
+}
+
+/**
+ * Runs a sweep with a progress bar (unless --json) and Ctrl-C as an interrupt, then reports it:
+ * exit 130 when interrupted, the outcome as JSON or by `print`, exit 1 when a row failed.
+ */
+async function runAndReport<O extends Ended>(name: string, rows: number, opts: SweepCliOptions,
+  run: (signal: AbortSignal, onProgress: (p: SweepProgress) => void) => Promise<O>, print: (outcome: O) => void): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  const progress = opts.json ? undefined : progressReporter(name, rows);
+  let outcome: O;
+  try {
+    outcome = await run(controller.signal, (p) => progress?.update({ ...p, done: p.done + (rows - p.total), total: rows }));
+  } finally {
+    progress?.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+  if (outcome.status === "interrupted") {
+    console.error(`kvsim: interrupted; ${outcome.results.length} of ${rows} rows are in ${opts.out}/results.jsonl — rerun with --resume`);
+    throw new ExitStatus(130);
+  }
+  if (opts.json) {
+    console.log(JSON.stringify({ status: outcome.status, rows: outcome.results.length, resumed: outcome.resumed,
+      failures: outcome.failures, threads: outcome.threads, files: outcome.files }));
+  } else {
+    print(outcome);
+  }
+  if (outcome.failures.length) throw new ExitStatus(1);
+}
+
+/** `kvsim sweep` of a `"kind": "serving"` spec: timed serving runs on worker threads (docs/sweeps.md). */
+async function servingSweep(spec: ReturnType<typeof parseServingSweepSpec>, origin: SpecOrigin, opts: SweepCliOptions, backend: string | undefined): Promise<void> {
+  if (backend !== undefined) throw new KvsimInputError("serving sweeps run on local worker threads; --backend (Redis) takes page-hierarchy sweeps only, for now");
+  const plan = await planServingSweep(spec, origin);
+  await runAndReport(plan.name, plan.rows.length, opts, (signal, onProgress) => runServingSweep(plan, {
+    outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal, onProgress,
+  }), (outcome) => {
+    for (const f of outcome.failures) console.error(`kvsim: row ${f.row} (${f.key}) failed: ${f.error}`);
+    console.log(servingTables(outcome));
+    console.log(`\n${outcome.results.length} rows (${outcome.results.length - outcome.resumed} run now, ${outcome.resumed} resumed) on ${outcome.threads} thread(s) ` +
+      `in ${(outcome.wallMs / 1000).toFixed(2)} s. Artifacts in ${opts.out}/: ${outcome.files.map((f) => f.slice(opts.out.length + 1)).join(", ")}`);
+  });
 }

@@ -27,7 +27,7 @@ export function toResult(row: SweepRow, profile: Profile, metrics: Metrics): Swe
   };
 }
 
-export const resultLine = (r: SweepResult): string => JSON.stringify(r) + "\n";
+export const resultLine = (r: { row: number }): string => JSON.stringify(r) + "\n";
 
 /** `results.jsonl` in its canonical form, rows in order: what every thread count, machine and browser produce. */
-export const resultsJsonl = (results: readonly SweepResult[]): string => [...results].sort((a, b) => a.row - b.row).map(resultLine).join("");
+export const resultsJsonl = (results: readonly { row: number }[]): string => [...results].sort((a, b) => a.row - b.row).map(resultLine).join("");

@@ -3,21 +3,27 @@ import { KvsimInputError } from "../errors.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { resultLine, resultsJsonl, type SweepResult } from "./result.js";
 
-export interface StoredResults {
-  results: SweepResult[];
+/** What every sweep's result line holds at least: its row and key, what a resume matches on. */
+export interface StoredRow {
+  row: number;
+  key: string;
+}
+
+export interface StoredResults<R extends StoredRow = SweepResult> {
+  results: R[];
   /** A last line without its newline: the write a kill interrupted. It is dropped. */
   tornTail: boolean;
 }
 
 /** Reads `results.jsonl` as a resume sees it: every complete line must parse. */
-export function readResultsFile(file: string): StoredResults {
+export function readResultsFile<R extends StoredRow = SweepResult>(file: string): StoredResults<R> {
   if (!existsSync(file)) return { results: [], tornTail: false };
   const text = readFileSync(file, "utf8");
   const lines = text.split("\n");
   const tail = lines.pop()!;
   const results = lines.map((line, i) => {
     try {
-      const r = JSON.parse(line) as SweepResult;
+      const r = JSON.parse(line) as R;
       if (typeof r.key !== "string" || typeof r.row !== "number") throw new Error("not a result");
       return r;
     } catch {
@@ -38,7 +44,7 @@ export class ResultAppender {
     this.fd = openSync(file, "a");
   }
 
-  append(results: readonly SweepResult[]): void {
+  append(results: readonly StoredRow[]): void {
     if (results.length) writeSync(this.fd, results.map(resultLine).join(""));
   }
 
@@ -48,6 +54,6 @@ export class ResultAppender {
 }
 
 /** Rewrites the file in row order (atomically): the canonical form every thread count produces. */
-export function writeResultsFile(file: string, results: readonly SweepResult[]): void {
+export function writeResultsFile(file: string, results: readonly StoredRow[]): void {
   writeFileAtomic(file, resultsJsonl(results));
 }

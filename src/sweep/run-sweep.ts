@@ -1,8 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
-import { KvsimInputError } from "../errors.js";
 import { gitCommit, packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { engineModule } from "../wasm/instance.js";
@@ -12,7 +9,8 @@ import { redactRedisUrl } from "./remote/redis-url.js";
 import { concludeSweep, inlineExecutor, makeBatches, runBatches, type Executor, type SweepFailure, type SweepStatus } from "./execute.js";
 import type { SweepPlan, SweepRow } from "./plan.js";
 import type { SweepResult } from "./result.js";
-import { readResultsFile, ResultAppender, writeResultsFile } from "./results-file.js";
+import { ResultAppender } from "./results-file.js";
+import { closeSweepDir, machine, openSweepDir, type Metadata } from "./run-state.js";
 import { shareTrace } from "./shared-trace.js";
 import type { SummaryRow } from "./summary.js";
 import type { SweepWorkerData } from "./worker.js";
@@ -94,51 +92,6 @@ async function remoteExecutor(plan: SweepPlan, url: string, onNotice?: (message:
   return redisExecutor(plan, url, { onNotice });
 }
 
-interface Metadata {
-  status: SweepOutcome["status"] | "running";
-  specHash: string;
-  [key: string]: unknown;
-}
-
-function readMetadata(file: string): Metadata | undefined {
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as Metadata;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The results already in the directory that a resume may keep; errors if they belong to another sweep. */
-function resumable(plan: SweepPlan, outDir: string): SweepResult[] {
-  const file = join(outDir, "results.jsonl");
-  const metadata = readMetadata(join(outDir, "run_metadata.json"));
-  const { results, tornTail } = readResultsFile(file);
-  if (metadata && metadata.specHash !== plan.specHash) {
-    throw new KvsimInputError(`${outDir} holds results of a different sweep (spec hash ${metadata.specHash.slice(0, 12)}…, ` +
-      `this one ${plan.specHash.slice(0, 12)}…); use another --out or drop --resume`);
-  }
-  const rowsByKey = new Map(plan.rows.map((r) => [r.key, r]));
-  const seen = new Set<string>();
-  const kept: SweepResult[] = [];
-  for (const r of results) {
-    const row = rowsByKey.get(r.key);
-    if (!row || row.index !== r.row) {
-      throw new KvsimInputError(`${file}: row "${r.key}" is not part of this sweep; use another --out or drop --resume`);
-    }
-    if (seen.has(r.key)) continue;
-    seen.add(r.key);
-    kept.push(r);
-  }
-  if (tornTail || kept.length !== results.length) writeResultsFile(file, kept);
-  return kept;
-}
-
-function machine() {
-  const cpu = cpus();
-  return { platform: process.platform, arch: process.arch, cpus: cpu.length, cpuModel: cpu[0]?.model ?? "unknown", totalMemBytes: totalmem() };
-}
-
 /**
  * Runs a planned sweep on a Piscina pool (or, with `backend`, on remote workers through Redis)
  * and writes its artifacts into `outDir`: results stream
@@ -159,13 +112,7 @@ export async function runSweep(plan: SweepPlan, options: SweepOptions): Promise<
 async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Executor | undefined): Promise<SweepOutcome> {
   const outDir = options.outDir;
   const remote = options.backend;
-  mkdirSync(outDir, { recursive: true });
-  const resultsFile = join(outDir, "results.jsonl");
-  const metadataFile = join(outDir, "run_metadata.json");
-  const previous = options.resume ? resumable(plan, outDir) : [];
-  if (!options.resume) rmSync(resultsFile, { force: true });
-
-  const done = new Set(previous.map((r) => r.key));
+  const { resultsFile, metadataFile, previous, done } = openSweepDir<SweepResult>(plan, outDir, options.resume);
   const pending = plan.rows.filter((r) => !done.has(r.key));
   const pendingAccesses = pending.reduce((a, r) => a + plan.traces[r.traceId]!.accesses.length, 0);
   // Starting workers costs more than a small sweep's whole work; without --threads, run those here.
@@ -214,16 +161,8 @@ async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Execut
   const timing: SweepTiming = { wallMs, jobs, batches: batches.length, workMs,
     ...(remote ? {} : { overheadMsPerJob: jobs ? Math.max(0, wallMs * threads - workMs) / jobs : 0 }) };
   const { status, summary } = concludeSweep(results, failures, interrupted);
-  const files = [resultsFile, metadataFile];
-  if (!interrupted) {
-    writeResultsFile(resultsFile, results);
-    const artifacts = await sweepArtifacts(results, summary, options.charts !== false);
-    for (const [name, text] of Object.entries(artifacts)) {
-      writeFileAtomic(join(outDir, name), text);
-      files.push(join(outDir, name));
-    }
-  }
+  const artifacts = interrupted ? null : await sweepArtifacts(results, summary, options.charts !== false);
   Object.assign(metadata, { status, finishedAt: new Date().toISOString(), resumedRows: previous.length, timing, failures });
-  writeFileAtomic(metadataFile, JSON.stringify(metadata, null, 2) + "\n");
+  const files = closeSweepDir({ resultsFile, metadataFile }, results, artifacts, metadata);
   return { status, results, summary, failures, resumed: previous.length, threads, timing, files };
 }

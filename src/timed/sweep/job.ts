@@ -1,0 +1,95 @@
+import type { GpuSpec } from "../gpus.js";
+import type { ModelSpec } from "../models.js";
+import { readProfileTables, type ProfileTables } from "../profile-tables.js";
+import type { ServingRequest } from "../requests.js";
+import type { ServingSummary } from "../results.js";
+import { simulateServing, simulateServingStream, type SchedulerName } from "../simulate.js";
+import { atQps } from "../capacity.js";
+import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
+
+/**
+ * One row of a serving sweep as a worker runs it: everything the run needs, structured-cloneable
+ * (for a Piscina thread), nothing it could get wrong by itself.
+ */
+export interface ServingJob {
+  row: number;
+  /** A trace's requests, or a synthetic workload spec drawn from `seed`. */
+  workload: { requests: ServingRequest[] } | { spec: SyntheticWorkloadInput; source: string };
+  seed: number;
+  /** The arrival rate the requests are brought to; null: as given. */
+  qps: number | null;
+  model: ModelSpec;
+  gpu: GpuSpec;
+  tensorParallel: number;
+  gpuMemoryUtilization?: number;
+  scheduler: SchedulerName;
+  maxNumSeqs?: number;
+  maxBatchedTokens?: number;
+  chunkSize?: number;
+  blockSize?: number;
+  prefixCaching?: boolean;
+  eviction?: string;
+  kvBlocks?: number;
+  /** A directory of Vidur-format tables (absolute); absent: the roofline. */
+  tablesDir?: string;
+  slo: { ttftS?: number; tpotS?: number };
+}
+
+export interface ServingJobOutcome {
+  row: number;
+  metrics?: Record<string, number>;
+  error?: string;
+  /** Wall time of the run (timing only; never written to byte-compared files). */
+  ms: number;
+}
+
+/** The summary's figures as one flat record, without the wall time (results must not depend on the machine). */
+export function servingMetrics(s: ServingSummary): Record<string, number> {
+  const out: Record<string, number> = { requests: s.requests, kvBlocks: s.kvBlocks };
+  for (const d of ["ttft", "tpot", "itl", "e2e"] as const) for (const [k, v] of Object.entries(s[d])) out[`${d}.${k}`] = v;
+  for (const [k, v] of Object.entries(s.throughput)) out[`throughput.${k}`] = v;
+  if (s.goodput) {
+    out["goodput.requestsPerS"] = s.goodput.requestsPerS;
+    out["goodput.attainment"] = s.goodput.attainment;
+  }
+  Object.assign(out, {
+    preemptions: s.preemptions, prefixHitTokens: s.prefixHitTokens, iterations: s.iterations, meanBatchSize: s.meanBatchSize,
+    meanTokensPerIteration: s.meanTokensPerIteration, "kvUtilization.mean": s.kvUtilization.mean, "kvUtilization.peak": s.kvUtilization.peak,
+  });
+  return out;
+}
+
+const NULL_SINK = { request: () => {}, iteration: () => {} };
+
+/** Runs one job; tables are read once per directory and kept in `tables`. */
+export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables>): ServingSummary {
+  let timeModel: ProfileTables | undefined;
+  if (job.tablesDir !== undefined) {
+    timeModel = tables.get(job.tablesDir) ?? readProfileTables(job.tablesDir);
+    tables.set(job.tablesDir, timeModel);
+  }
+  const options = {
+    model: job.model, gpu: job.gpu, tensorParallel: job.tensorParallel, gpuMemoryUtilization: job.gpuMemoryUtilization, scheduler: job.scheduler,
+    maxNumSeqs: job.maxNumSeqs, maxBatchedTokens: job.maxBatchedTokens, chunkSize: job.chunkSize, blockSize: job.blockSize,
+    prefixCaching: job.prefixCaching, eviction: job.eviction, kvBlocks: job.kvBlocks, timeModel, slo: job.slo,
+  };
+  if ("requests" in job.workload) {
+    const requests = job.qps === null ? job.workload.requests : atQps(job.workload.requests, job.qps);
+    return simulateServing({ ...options, requests }).summary;
+  }
+  const { spec, source } = job.workload;
+  const atRate = job.qps === null || !spec.arrivals ? spec : { ...spec, arrivals: { ...spec.arrivals, qps: job.qps } };
+  return simulateServingStream({ ...options, requests: syntheticStream(atRate, job.seed, source) }, NULL_SINK);
+}
+
+/** Runs a batch of jobs, catching each one's failure separately. */
+export function runServingJobs(jobs: readonly ServingJob[], tables: Map<string, ProfileTables>): ServingJobOutcome[] {
+  return jobs.map((job) => {
+    const t0 = performance.now();
+    try {
+      return { row: job.row, metrics: servingMetrics(runServingJob(job, tables)), ms: performance.now() - t0 };
+    } catch (err) {
+      return { row: job.row, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 };
+    }
+  });
+}

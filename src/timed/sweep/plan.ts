@@ -1,0 +1,131 @@
+import { existsSync } from "node:fs";
+import { basename, isAbsolute, resolve } from "node:path";
+import { KvsimInputError } from "../../errors.js";
+import { readJsonFile } from "../../json-file.js";
+import type { SpecOrigin } from "../../sweep/plan.js";
+import { sha256Hex } from "../../util/sha256.js";
+import { blockEviction } from "../../wasm/block-eviction.js";
+import { gpuPreset } from "../gpus.js";
+import { resolveModel } from "../models.js";
+import { readProfileTables } from "../profile-tables.js";
+import { servingKvBlocks } from "../simulate.js";
+import { readServingTrace } from "../trace-formats.js";
+import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
+import type { ServingJob } from "./job.js";
+import type { ServingSweepSpec } from "./spec.js";
+
+/** One run of a serving sweep. */
+export interface ServingSweepRow {
+  /** Position in the sweep order (seed → workload → deployment → scheduler → QPS → KV blocks). */
+  index: number;
+  /** `workload/deployment/scheduler/qps=…/kv=…/seed`: unique and stable, what a resume matches on. */
+  key: string;
+  workload: string;
+  deployment: string;
+  scheduler: string;
+  qps: number | null;
+  kvBlocks: number | null;
+  seed: number | null;
+  job: ServingJob;
+}
+
+export interface ServingSweepPlan {
+  name: string;
+  /** sha256 of the resolved spec (files read, presets expanded, traces' requests included). */
+  specHash: string;
+  rows: ServingSweepRow[];
+}
+
+/** An input error prefixed with the spec field it concerns. */
+function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof KvsimInputError ? new KvsimInputError(`${origin.source}: ${path}: ${err.message}`) : err;
+  }
+}
+
+const located = (path: string, origin: SpecOrigin): string => (isAbsolute(path) ? path : resolve(origin.baseDir, path));
+
+function unique(origin: SpecOrigin, field: string, labels: string[]): void {
+  labels.forEach((l, i) => {
+    const first = labels.indexOf(l);
+    if (first !== i) throw new KvsimInputError(`${origin.source}: ${field}.${i}: duplicate label "${l}" (same as ${field}.${first}; give one a "label")`);
+  });
+}
+
+const describe = (o: Record<string, unknown>): string => {
+  const set = Object.entries(o).filter(([k, v]) => k !== "name" && k !== "label" && v !== undefined);
+  return set.length ? `(${set.map(([k, v]) => `${k}=${v}`).join(",")})` : "";
+};
+
+/**
+ * Expands a serving sweep spec into its rows, reading every file it names and checking every
+ * deployment and scheduler before any run starts: an unknown model, GPU, scheduler option or
+ * eviction policy, a bad workload spec or trace line, a model that does not fit its GPU is an
+ * input error naming the field.
+ */
+export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigin): Promise<ServingSweepPlan> {
+  const workloads = spec.workloads.map((entry, i) => at(origin, `workloads.${i}`, () => {
+    if (typeof entry === "string" || "workload" in entry) {
+      const path = typeof entry === "string" ? entry : entry.workload;
+      const file = located(path, origin);
+      if (!existsSync(file)) throw new KvsimInputError(`workload spec ${path} not found (looked for ${file})`);
+      const value = readJsonFile(file) as SyntheticWorkloadInput;
+      syntheticStream(value, 0, path); // validates the spec now
+      return { label: (typeof entry === "string" ? undefined : entry.label) ?? basename(path).replace(/\.json$/, ""), workload: { spec: value, source: path } };
+    }
+    if ("spec" in entry) {
+      syntheticStream(entry.spec as SyntheticWorkloadInput, 0, entry.label);
+      return { label: entry.label, workload: { spec: entry.spec as SyntheticWorkloadInput, source: entry.label } };
+    }
+    const file = located(entry.trace, origin);
+    return { label: entry.label ?? basename(entry.trace), workload: { requests: readServingTrace(file, entry.format ?? "auto") } };
+  }));
+  unique(origin, "workloads", workloads.map((w) => w.label));
+  const deployments = spec.deployments.map((d, i) => at(origin, `deployments.${i}`, () => {
+    const model = resolveModel(isAbsolute(d.model) || !d.model.endsWith(".json") ? d.model : located(d.model, origin));
+    const gpu = gpuPreset(d.gpu);
+    const tp = d.tp ?? 1;
+    return { label: d.label ?? `${model.name}@${gpu.name}${tp > 1 ? `x${tp}` : ""}`, model, gpu, tp, gpuMemoryUtilization: d.gpuMemoryUtilization };
+  }));
+  unique(origin, "deployments", deployments.map((d) => d.label));
+  const schedulers = spec.schedulers.map((entry, i) => at(origin, `schedulers.${i}`, () => {
+    const s = typeof entry === "string" ? { name: entry } : entry;
+    if (s.name !== "vllm" && (s.prefixCaching !== undefined || s.eviction !== undefined)) throw new KvsimInputError(`prefixCaching and eviction are vllm's; ${s.name} has no prefix cache`);
+    if (s.name === "vllm" && s.chunkSize !== undefined) throw new KvsimInputError("chunkSize is sarathi's; vllm chunks prefills to maxBatchedTokens");
+    if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
+    return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
+  }));
+  unique(origin, "schedulers", schedulers.map((s) => s.label));
+  const tablesDir = spec.timeModel === undefined || spec.timeModel === "roofline" ? undefined : located(spec.timeModel, origin);
+  const tables = tablesDir === undefined ? undefined : at(origin, "timeModel", () => readProfileTables(tablesDir));
+  const slo = { ...(spec.slo?.ttftMs !== undefined ? { ttftS: spec.slo.ttftMs / 1000 } : {}), ...(spec.slo?.tpotMs !== undefined ? { tpotS: spec.slo.tpotMs / 1000 } : {}) };
+  const seeds: (number | null)[] = spec.seeds ?? [null];
+  if (new Set(seeds).size !== seeds.length) throw new KvsimInputError(`${origin.source}: seeds: duplicate seed`);
+  const rates: (number | null)[] = spec.qps ?? [null];
+  const sizes: (number | null)[] = spec.kvBlocks ?? [null];
+
+  // Each deployment × scheduler × cache size is planned once now, so that one that cannot run fails here.
+  deployments.forEach((d, di) => schedulers.forEach((s, si) => sizes.forEach((kv) => at(origin, `deployments.${di} with schedulers.${si}`, () =>
+    servingKvBlocks({ model: d.model, gpu: d.gpu, tensorParallel: d.tp, gpuMemoryUtilization: d.gpuMemoryUtilization, scheduler: s.name,
+      maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, blockSize: s.blockSize, kvBlocks: kv ?? undefined, timeModel: tables })))));
+
+  const rows: ServingSweepRow[] = [];
+  for (const seed of seeds) for (const w of workloads) for (const d of deployments) for (const s of schedulers) for (const qps of rates) for (const kv of sizes) {
+    const job: ServingJob = {
+      row: rows.length, workload: w.workload, seed: seed ?? 0, qps, model: d.model, gpu: d.gpu, tensorParallel: d.tp,
+      ...(d.gpuMemoryUtilization !== undefined ? { gpuMemoryUtilization: d.gpuMemoryUtilization } : {}),
+      scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, blockSize: s.blockSize,
+      prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(tablesDir ? { tablesDir } : {}), slo,
+    };
+    rows.push({
+      index: rows.length, key: `${w.label}/${d.label}/${s.label}/qps=${qps ?? "given"}/kv=${kv ?? "planned"}/${seed ?? "default"}`,
+      workload: w.label, deployment: d.label, scheduler: s.label, qps, kvBlocks: kv, seed, job,
+    });
+  }
+  // The hash covers what the runs read, not where files were: a moved spec with the same contents resumes.
+  const tableBytes = tables ? [...Object.values(tables.linear), tables.decode, tables.prefill].map((t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : [];
+  const specHash = await sha256Hex([JSON.stringify({ name: spec.name, rows: rows.map((r) => ({ ...r.job, tablesDir: undefined })) }), ...tableBytes]);
+  return { name: spec.name, specHash, rows };
+}

@@ -1,0 +1,92 @@
+import type * as vl from "vega-lite";
+import { BASE, toSvg } from "../../report/charts.js";
+import { csvTable } from "../../report/csv.js";
+import { stat, type Stat } from "../../sweep/summary.js";
+import type { ServingSweepRow } from "./plan.js";
+
+/** One finished row, as a line of `results.jsonl`: deterministic (no timings), so every thread count writes the same bytes. */
+export interface ServingSweepResult extends Omit<ServingSweepRow, "index" | "job"> {
+  row: number;
+  metrics: Record<string, number>;
+}
+
+export const servingResult = (row: ServingSweepRow, metrics: Record<string, number>): ServingSweepResult => ({
+  row: row.index, key: row.key, workload: row.workload, deployment: row.deployment, scheduler: row.scheduler, qps: row.qps,
+  kvBlocks: row.kvBlocks, seed: row.seed, metrics,
+});
+
+/** One cell (everything but the seed) over its seeds. */
+export interface ServingSummaryRow {
+  workload: string;
+  deployment: string;
+  scheduler: string;
+  qps: number | null;
+  kvBlocks: number | null;
+  seeds: (number | null)[];
+  stats: Record<string, Stat>;
+}
+
+/** Groups results by cell, in the order cells first appear, with mean, std and 95% CI of every metric. */
+export function summarizeServing(results: readonly ServingSweepResult[]): ServingSummaryRow[] {
+  const groups = new Map<string, ServingSweepResult[]>();
+  for (const r of [...results].sort((a, b) => a.row - b.row)) {
+    const k = JSON.stringify([r.workload, r.deployment, r.scheduler, r.qps, r.kvBlocks]);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k)!.push(r);
+  }
+  return [...groups.values()].map((rs) => {
+    const names = [...new Set(rs.flatMap((r) => Object.keys(r.metrics)))];
+    const stats: Record<string, Stat> = {};
+    // NaN (no TPOT when every output is one token) is left out of a metric's statistics.
+    for (const name of names) stats[name] = stat(rs.map((r) => r.metrics[name]!).filter((v) => v !== undefined && !Number.isNaN(v)));
+    const { workload, deployment, scheduler, qps, kvBlocks } = rs[0]!;
+    return { workload, deployment, scheduler, qps, kvBlocks, seeds: rs.map((r) => r.seed), stats };
+  });
+}
+
+const CELL = ["workload", "deployment", "scheduler", "qps", "kvBlocks"] as const;
+
+export function servingResultsCsv(results: readonly ServingSweepResult[]): string {
+  const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))];
+  return csvTable([...CELL, "seed", ...metrics], results.map((r) => [...CELL.map((c) => r[c] ?? ""), r.seed ?? "", ...metrics.map((m) => r.metrics[m])]));
+}
+
+export function servingSummaryCsv(rows: readonly ServingSummaryRow[]): string {
+  const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.stats)))];
+  return csvTable([...CELL, "n", ...metrics.flatMap((m) => [`${m}_mean`, `${m}_std`, `${m}_ci95`])],
+    rows.map((r) => [...CELL.map((c) => r[c] ?? ""), r.seeds.length, ...metrics.flatMap((m) => [r.stats[m]?.mean, r.stats[m]?.std, r.stats[m]?.ci95])]));
+}
+
+const PANELS = [
+  ["ttft.p99", "p99 TTFT (s)"], ["tpot.p99", "p99 TPOT (s)"], ["throughput.outputTokensPerS", "output tokens/s"], ["kvUtilization.mean", "mean KV use"],
+] as const;
+
+/**
+ * `latency-vs-qps.svg`: p99 TTFT and TPOT, output throughput and KV use against QPS (means over
+ * seeds), a line per scheduler and cache size, a column per workload × deployment. Only a sweep
+ * over at least two rates has one.
+ */
+export async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
+  if (new Set(rows.map((r) => r.qps)).size < 2) return {};
+  const values = rows.flatMap((r) => PANELS.map(([metric, title]) => ({
+    qps: r.qps, value: r.stats[metric]?.mean ?? null, panel: title, series: r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`,
+    column: `${r.workload} · ${r.deployment}`,
+  })));
+  const spec: vl.TopLevelSpec = {
+    ...BASE,
+    title: "Serving sweep: latency, throughput and KV use against QPS (means over seeds; simulated)",
+    data: { values },
+    facet: { row: { field: "panel", title: null, sort: PANELS.map(([, t]) => t) }, column: { field: "column", title: null } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 220, height: 120,
+      mark: { type: "line", point: true },
+      encoding: {
+        x: { field: "qps", type: "quantitative", title: "QPS (simulated)" },
+        y: { field: "value", type: "quantitative", title: null },
+        color: { field: "series", type: "nominal", title: "scheduler" },
+      },
+    },
+  };
+  return { "latency-vs-qps.svg": await toSvg(spec) };
+}

@@ -1,0 +1,111 @@
+import { availableParallelism } from "node:os";
+import { Piscina } from "piscina";
+import { gitCommit, packageVersion } from "../../package-info.js";
+import { writeFileAtomic } from "../../report/write-atomic.js";
+import { dispatchBatches, failedIfThrown, type BatchExecutor } from "../../sweep/dispatch.js";
+import type { SweepFailure, SweepStatus } from "../../sweep/execute.js";
+import { ResultAppender } from "../../sweep/results-file.js";
+import { closeSweepDir, machine, openSweepDir, type Metadata } from "../../sweep/run-state.js";
+import type { SweepOptions } from "../../sweep/run-sweep.js";
+import { compiledUrl } from "../../util/load-compiled.js";
+import { engineModule, servingModule } from "../../wasm/instance.js";
+import type { ProfileTables } from "../profile-tables.js";
+import { runServingJobs, type ServingJob, type ServingJobOutcome } from "./job.js";
+import type { ServingSweepPlan } from "./plan.js";
+import { servingResult, servingResultsCsv, servingSummaryCsv, servingSweepCharts, summarizeServing, type ServingSummaryRow, type ServingSweepResult } from "./report.js";
+
+/** A page sweep's options but Redis; without `threads`, a small sweep runs on this thread. */
+export type ServingSweepOptions = Omit<SweepOptions, "backend" | "onNotice">;
+
+export interface ServingSweepOutcome {
+  status: SweepStatus;
+  results: ServingSweepResult[];
+  summary: ServingSummaryRow[];
+  failures: SweepFailure[];
+  resumed: number;
+  threads: number;
+  wallMs: number;
+  files: string[];
+}
+
+type Executor = BatchExecutor<ServingJob, ServingJobOutcome>;
+
+/** Below this many requests in all, a sweep without --threads runs on the main thread (workers cost more to start). */
+const INLINE_REQUESTS = 50_000;
+const BATCHES_PER_THREAD = 4;
+
+const requestsOf = (job: ServingJob): number => ("requests" in job.workload ? job.workload.requests.length : Number(job.workload.spec.requests ?? 0));
+
+function poolExecutor(threads: number): Executor {
+  const pool = new Piscina({
+    filename: compiledUrl("timed/sweep/worker.js"), workerData: { module: engineModule(), servingModule: servingModule() },
+    minThreads: threads, maxThreads: threads, idleTimeout: 1000,
+  });
+  return { run: (jobs) => pool.run({ jobs }), destroy: () => pool.destroy() };
+}
+
+function inlineExecutor(): Executor {
+  const tables = new Map<string, ProfileTables>();
+  // setImmediate between batches lets Ctrl-C be heard.
+  return {
+    run: (jobs, stopped) => new Promise((resolve) => setImmediate(() => resolve(stopped() ? [] : runServingJobs(jobs, tables)))),
+    destroy: async () => {},
+  };
+}
+
+/**
+ * Runs a planned serving sweep on worker threads (or this thread) and writes its artifacts into
+ * `outDir`, as page-hierarchy sweeps do: results.jsonl as rows finish (rewritten in row order at
+ * the end, the same bytes for any thread count), results.csv, summary.csv (mean, std and 95% CI
+ * over seeds), latency-vs-qps.svg when the sweep has several rates, and run_metadata.json.
+ */
+export async function runServingSweep(plan: ServingSweepPlan, options: ServingSweepOptions): Promise<ServingSweepOutcome> {
+  const outDir = options.outDir;
+  const { resultsFile, metadataFile, previous, done } = openSweepDir<ServingSweepResult>(plan, outDir, options.resume);
+  const pending = plan.rows.filter((r) => !done.has(r.key));
+  const inline = options.threads === undefined && pending.reduce((n, r) => n + requestsOf(r.job), 0) < INLINE_REQUESTS;
+  const threads = inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length || 1));
+  const metadata: Metadata = {
+    kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, kind: "serving", specHash: plan.specHash, rows: plan.rows.length,
+    node: process.version, threads, execution: inline ? "main thread" : "worker threads", machine: machine(), startedAt: new Date().toISOString(), status: "running",
+  };
+  writeFileAtomic(metadataFile, JSON.stringify(metadata, null, 2) + "\n");
+
+  const results: ServingSweepResult[] = [...previous];
+  const failures: SweepFailure[] = [];
+  const perBatch = Math.max(1, Math.ceil(pending.length / (threads * BATCHES_PER_THREAD)));
+  const batches: ServingJob[][] = [];
+  for (let i = 0; i < pending.length; i += perBatch) batches.push(pending.slice(i, i + perBatch).map((r) => r.job));
+  const t0 = performance.now();
+  let interrupted = false;
+  if (pending.length) {
+    const appender = new ResultAppender(resultsFile);
+    try {
+      ({ interrupted } = await dispatchBatches(batches, inline ? inlineExecutor() : poolExecutor(threads), options.signal, (jobs, outcomes) => {
+        const finished: ServingSweepResult[] = [];
+        for (const o of failedIfThrown(jobs, outcomes)) {
+          const row = plan.rows[o.row]!;
+          if (o.metrics) finished.push(servingResult(row, o.metrics));
+          else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
+        }
+        appender.append(finished);
+        results.push(...finished);
+        options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length, total: pending.length, elapsedMs: performance.now() - t0 });
+      }));
+    } finally {
+      appender.close();
+    }
+  }
+  const wallMs = performance.now() - t0;
+  results.sort((a, b) => a.row - b.row);
+  failures.sort((a, b) => a.row - b.row);
+  const status: SweepStatus = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
+  const summary = summarizeServing(results);
+  const artifacts = interrupted ? null : {
+    "results.csv": servingResultsCsv(results), "summary.csv": servingSummaryCsv(summary),
+    ...(options.charts !== false && results.length ? await servingSweepCharts(summary) : {}),
+  };
+  Object.assign(metadata, { status, finishedAt: new Date().toISOString(), resumedRows: previous.length, wallMs, failures });
+  const files = closeSweepDir({ resultsFile, metadataFile }, results, artifacts, metadata);
+  return { status, results, summary, failures, resumed: previous.length, threads, wallMs, files };
+}

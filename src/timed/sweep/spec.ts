@@ -1,0 +1,74 @@
+import * as z from "zod/mini";
+import { validate } from "../../json-file.js";
+import { SCHEDULERS } from "../simulate.js";
+import { SERVING_TRACE_FORMATS } from "../trace-formats.js";
+
+const name = z.string().check(z.minLength(1));
+const label = z.string().check(z.minLength(1), z.regex(/^[^/\n]+$/, "labels may not contain '/' or newlines"));
+const positive = z.number().check(z.positive());
+const count = z.int().check(z.gte(1));
+
+/** A synthetic workload: a spec file (docs/formats.md), or one inline with a label. */
+const workloadEntry = z.union([
+  name,
+  z.strictObject({ workload: name, label: z.optional(label) }),
+  z.strictObject({ spec: z.record(z.string(), z.unknown()), label: label }),
+  z.strictObject({ trace: name, format: z.optional(z.enum(SERVING_TRACE_FORMATS)), label: z.optional(label) }),
+]);
+
+const deploymentEntry = z.strictObject({
+  model: name,
+  gpu: name,
+  tp: z.optional(count),
+  gpuMemoryUtilization: z.optional(z.number().check(z.positive(), z.lte(1))),
+  label: z.optional(label),
+});
+
+const schedulerEntry = z.union([
+  z.enum(SCHEDULERS as ["vllm", "vidur-vllm", "sarathi"]),
+  z.strictObject({
+    name: z.enum(SCHEDULERS as ["vllm", "vidur-vllm", "sarathi"]),
+    maxNumSeqs: z.optional(count),
+    maxBatchedTokens: z.optional(count),
+    chunkSize: z.optional(count),
+    blockSize: z.optional(count),
+    prefixCaching: z.optional(z.boolean()),
+    eviction: z.optional(name),
+    label: z.optional(label),
+  }),
+]);
+
+/**
+ * A sweep of timed serving runs (`"kind": "serving"`): the cross product seeds × workloads ×
+ * deployments × schedulers × QPS × KV cache sizes, in that nesting order. Paths are relative to
+ * the spec file. See docs/sweeps.md.
+ */
+export const servingSweepSpecSchema = z.strictObject({
+  name: name,
+  description: z.optional(z.string()),
+  kind: z.literal("serving"),
+  workloads: z.array(workloadEntry).check(z.minLength(1)),
+  deployments: z.array(deploymentEntry).check(z.minLength(1)),
+  schedulers: z.array(schedulerEntry).check(z.minLength(1)),
+  /** `roofline` (default) or a directory of Vidur-format tables, for every run. */
+  timeModel: z.optional(name),
+  /** Arrival rates: a workload's arrival process at each, a trace's arrivals scaled to each. Absent: as given. */
+  qps: z.optional(z.array(positive).check(z.minLength(1))),
+  /** KV cache sizes in blocks. Absent: each deployment's memory plan. */
+  kvBlocks: z.optional(z.array(count).check(z.minLength(1))),
+  /** Goodput's SLOs. */
+  slo: z.optional(z.strictObject({ ttftMs: z.optional(positive), tpotMs: z.optional(positive) })),
+  /** Each seed draws the synthetic workloads afresh (traces do not change). Absent: seed 0. */
+  seeds: z.optional(z.array(z.int().check(z.gte(0), z.lte(0xffffffff))).check(z.minLength(1))),
+});
+
+export type ServingSweepSpec = z.output<typeof servingSweepSpecSchema>;
+export type ServingSweepSpecInput = z.input<typeof servingSweepSpecSchema>;
+
+/** Whether a parsed spec file asks for serving runs (else it is a page-hierarchy sweep). */
+export const isServingSweep = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "serving";
+
+export function parseServingSweepSpec(value: unknown, source: string): ServingSweepSpec {
+  return validate(servingSweepSpecSchema, value, source);
+}
