@@ -48,13 +48,13 @@ function finalTables(summary: readonly SummaryRow[]): string {
   }).join("\n");
 }
 
-function report(outcome: SweepOutcome, out: string): void {
-  console.log(finalTables(outcome.summary));
+/** The failures, then the tables, then how many rows ran where and how long, and the files written. */
+function report(outcome: Ended, tables: string, ran: number, wallMs: number, out: string): void {
   for (const f of outcome.failures) console.error(`kvsim: row ${f.row} (${f.key}) failed: ${f.error}`);
-  const ran = outcome.timing.jobs;
+  console.log(tables);
   const where = outcome.threads ? `on ${outcome.threads} thread(s)` : "on remote workers";
   console.log(`\n${outcome.results.length} rows (${ran} run now, ${outcome.resumed} resumed) ${where} ` +
-    `in ${(outcome.timing.wallMs / 1000).toFixed(2)} s. Artifacts in ${out}/: ${outcome.files.map((f) => f.slice(out.length + 1)).join(", ")}`);
+    `in ${(wallMs / 1000).toFixed(2)} s. Artifacts in ${out}/: ${outcome.files.map((f) => f.slice(out.length + 1)).join(", ")}`);
 }
 
 /** Per workload × deployment: each scheduler, cache size and rate's p99 TTFT and TPOT, throughput and goodput (means over seeds). */
@@ -106,7 +106,7 @@ export function sweepCommand(): Command {
       await runAndReport(plan.name, plan.rows.length, opts, (signal, onProgress) => runSweep(plan, {
         outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal, backend, onProgress,
         onNotice: (message) => console.error(`kvsim: ${message}`),
-      }), (outcome) => report(outcome, opts.out));
+      }), (outcome: SweepOutcome) => report(outcome, finalTables(outcome.summary), outcome.timing.jobs, outcome.timing.wallMs, opts.out));
     });
 }
 
@@ -150,16 +150,11 @@ async function runAndReport<O extends Ended>(name: string, rows: number, opts: S
   if (outcome.failures.length) throw new ExitStatus(1);
 }
 
-/** `kvsim sweep` of a `"kind": "serving"` spec: timed serving runs on worker threads (docs/sweeps.md). */
+/** `kvsim sweep` of a `"kind": "serving"` spec: timed serving runs on worker threads or Redis workers (docs/sweeps.md). */
 async function servingSweep(spec: ReturnType<typeof parseServingSweepSpec>, origin: SpecOrigin, opts: SweepCliOptions, backend: string | undefined): Promise<void> {
-  if (backend !== undefined) throw new KvsimInputError("serving sweeps run on local worker threads; --backend (Redis) takes page-hierarchy sweeps only, for now");
   const plan = await planServingSweep(spec, origin);
   await runAndReport(plan.name, plan.rows.length, opts, (signal, onProgress) => runServingSweep(plan, {
-    outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal, onProgress,
-  }), (outcome) => {
-    for (const f of outcome.failures) console.error(`kvsim: row ${f.row} (${f.key}) failed: ${f.error}`);
-    console.log(servingTables(outcome));
-    console.log(`\n${outcome.results.length} rows (${outcome.results.length - outcome.resumed} run now, ${outcome.resumed} resumed) on ${outcome.threads} thread(s) ` +
-      `in ${(outcome.wallMs / 1000).toFixed(2)} s. Artifacts in ${opts.out}/: ${outcome.files.map((f) => f.slice(opts.out.length + 1)).join(", ")}`);
-  });
+    outDir: opts.out, threads: opts.threads, resume: opts.resume, charts: opts.charts, signal, onProgress, backend,
+    onNotice: (message) => console.error(`kvsim: ${message}`),
+  }), (outcome) => report(outcome, servingTables(outcome), outcome.results.length - outcome.resumed + outcome.failures.length, outcome.wallMs, opts.out));
 }

@@ -73,7 +73,7 @@ const INLINE_ACCESSES = 2_000_000;
  * A distributed sweep cuts all its rows into batches as if for this many threads, whatever
  * is pending: the same spec always gives the same batches, hence the same job ids on a rerun.
  */
-const REMOTE_BATCHING_THREADS = 8;
+export const REMOTE_BATCHING_THREADS = 8;
 
 /** A Piscina pool: one WASM instance per worker; the traces are shared once with every worker. */
 function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: number): Executor {
@@ -88,8 +88,8 @@ function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: nu
 
 /** Loaded only for distributed sweeps: BullMQ and ioredis stay out of every other command's start-up. */
 async function remoteExecutor(plan: SweepPlan, url: string, onNotice?: (message: string) => void): Promise<Executor> {
-  const { redisExecutor } = await loadCompiled<typeof import("./remote/redis-executor.js")>("sweep/remote/redis-executor.js");
-  return redisExecutor(plan, url, { onNotice });
+  const { redisExecutor, remotePageSweep } = await loadCompiled<typeof import("./remote/redis-executor.js")>("sweep/remote/redis-executor.js");
+  return redisExecutor(remotePageSweep(plan), url, { onNotice });
 }
 
 /**

@@ -11,6 +11,9 @@ import { runSweep } from "../../src/sweep/run-sweep.js";
 import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { runCli } from "../helpers/cli.js";
 import { startRedis, type RedisServer } from "../../bench/redis-server.js";
+import { planServingSweep } from "../../src/timed/sweep/plan.js";
+import { runServingSweep } from "../../src/timed/sweep/run.js";
+import { parseServingSweepSpec } from "../../src/timed/sweep/spec.js";
 
 const kvsim = join(packageRoot(), "bin", "kvsim.js");
 const work = mkdtempSync(join(tmpdir(), "kvsim-redis-"));
@@ -179,6 +182,31 @@ describe("Redis URLs and secrets", () => {
     secured = await startRedis({ password });
   });
   afterAll(() => secured?.stop());
+
+  it("runs a serving sweep on a worker process, rerun finds its finished jobs, and writes the local run's artifacts byte for byte", async () => {
+    const url = redis.url(5);
+    const specFile = join(work, "serving.json");
+    writeFileSync(specFile, JSON.stringify({
+      name: "serving", kind: "serving",
+      workloads: [{ spec: { requests: 120, arrivals: { kind: "poisson", qps: 4 }, prompt: { kind: "uniform", min: 10, max: 500 }, output: { kind: "uniform", min: 1, max: 80 } }, label: "w" }],
+      deployments: [{ model: "llama-2-7b", gpu: "a100-80gb" }], schedulers: ["vllm", "sarathi"], qps: [2, 8], seeds: [1, 2, 3],
+    }));
+    const w = worker(url);
+    await w.waitFor(/^kvsim worker /);
+    const out = join(work, "serving-out");
+    const first = start(["sweep", specFile, "--backend", url, "--out", out, "--json"]);
+    expect(await first.exit).toBe(0);
+    const again = start(["sweep", specFile, "--backend", url, "--out", join(work, "serving-again"), "--json"]);
+    expect(await again.exit).toBe(0);
+    w.child.kill("SIGTERM");
+    await w.exit;
+    // The second run's jobs were the first's, found finished: the worker ran each once.
+    expect(startedJobs(w).length).toBe(new Set(startedJobs(w)).size);
+    const local = join(work, "serving-local");
+    await runServingSweep(await planServingSweep(parseServingSweepSpec(JSON.parse(readFileSync(specFile, "utf8")), specFile), originOf(specFile)), { outDir: local, threads: 1 });
+    expect(artifacts(out)).toEqual(artifacts(local));
+    expect(artifacts(join(work, "serving-again"))).toEqual(artifacts(local));
+  });
 
   it("authenticates with the URL's password and never prints or stores it", async () => {
     const url = secured.url(0, password);

@@ -88,14 +88,11 @@ describe("serving sweeps", () => {
     expect(() => parseServingSweepSpec({ ...spec, qps: [0] }, "s.json")).toThrow(/s\.json: qps\.0: /);
   });
 
-  it("kvsim sweep runs a serving spec, prints its table, and refuses a Redis backend for it", async () => {
+  it("kvsim sweep runs a serving spec and prints its table (on Redis workers: tests/sweep/redis.test.ts)", async () => {
     const out = join(dir, "cli");
     const r = await runCli(["sweep", specFile, "--out", out, "--no-charts"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/chat · llama-2-7b@a100-80gb — simulated, means over seeds/);
     expect(readFileSync(join(out, "results.jsonl"), "utf8")).toBe(readFileSync(join(dir, "one", "results.jsonl"), "utf8"));
-    const redis = await runCli(["sweep", specFile, "--out", join(dir, "r"), "--backend", "redis://127.0.0.1:1"]);
-    expect(redis.code).toBe(2);
-    expect(redis.stderr).toMatch(/serving sweeps run on local worker threads/);
   });
 });

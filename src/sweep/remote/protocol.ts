@@ -1,4 +1,5 @@
 import type { JobOutcome, SweepJob } from "../job.js";
+import type { ServingJob, ServingJobOutcome } from "../../timed/sweep/job.js";
 
 /** The BullMQ queue every kvsim coordinator and worker share (several sweeps may use it at once). */
 export const SWEEP_QUEUE = "kvsim-sweeps";
@@ -9,14 +10,19 @@ export const traceKey = (digest: string): string => `kvsim:trace:${digest}`;
 /** How long traces and finished jobs stay in Redis: long enough to resume a sweep days later. */
 export const RETENTION_SECONDS = 7 * 24 * 3600;
 
-/** A BullMQ job: one batch of a sweep's rows, self-contained but for the traces it names. */
+/**
+ * A BullMQ job: one batch of a sweep's rows, self-contained but for the traces it names. Page
+ * replays name their traces; timed serving runs (`kind: "serving"`) carry their requests or
+ * workload specs themselves and name none.
+ */
 export interface BatchJobData {
   /** Workers of another version refuse the job: results must not depend on who ran them. */
   kvsimVersion: string;
   specHash: string;
-  jobs: SweepJob[];
+  kind?: "serving";
+  jobs: SweepJob[] | ServingJob[];
   /** traceId → trace digest, for the traces these rows replay. */
   traces: Record<number, string>;
 }
 
-export type BatchJobResult = JobOutcome[];
+export type BatchJobResult = JobOutcome[] | ServingJobOutcome[];

@@ -4,9 +4,10 @@ import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import { packageVersion } from "../../package-info.js";
 import { decodeBinaryTrace } from "../../traces/formats/binary.js";
-import { engineModule } from "../../wasm/instance.js";
+import { engineModule, servingModule } from "../../wasm/instance.js";
 import { shareTrace, type SharedTrace } from "../shared-trace.js";
 import type { BatchTask } from "../worker.js";
+import type { SweepJob } from "../job.js";
 import { compiledUrl } from "../../util/load-compiled.js";
 import { SWEEP_QUEUE, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
 import { checkRedisReachable, connectRedis, errorReporter } from "./connect.js";
@@ -79,15 +80,26 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     workerData: { module: engineModule() },
     minThreads: concurrency, maxThreads: concurrency,
   });
+  // Timed serving runs have their own worker script (the serving engine); its threads start with the first such job.
+  let serving: Piscina | undefined;
+  const servingPool = (): Piscina => (serving ??= new Piscina({
+    filename: compiledUrl("timed/sweep/worker.js"), workerData: { module: engineModule(), servingModule: servingModule() },
+    minThreads: concurrency, maxThreads: concurrency,
+  }));
   const worker = new Worker<BatchJobData, BatchJobResult>(SWEEP_QUEUE, async (job: Job<BatchJobData, BatchJobResult>) => {
     if (job.data.kvsimVersion !== version) {
       throw new UnrecoverableError(`job from kvsim ${job.data.kvsimVersion}, this worker is kvsim ${version}: run workers of the coordinator's version`);
     }
     const t0 = performance.now();
     log(`job ${job.id} started: ${job.data.jobs.length} rows (attempt ${job.attemptsMade + 1})`);
-    const traces: SharedTrace[] = [];
-    await Promise.all(Object.entries(job.data.traces).map(async ([traceId, digest]) => { traces[Number(traceId)] = await cache.get(digest); }));
-    const outcomes = await pool.run({ jobs: job.data.jobs, traces });
+    let outcomes: BatchJobResult;
+    if (job.data.kind === "serving") {
+      outcomes = await servingPool().run({ jobs: job.data.jobs });
+    } else {
+      const traces: SharedTrace[] = [];
+      await Promise.all(Object.entries(job.data.traces).map(async ([traceId, digest]) => { traces[Number(traceId)] = await cache.get(digest); }));
+      outcomes = await pool.run({ jobs: job.data.jobs as SweepJob[], traces });
+    }
     log(`job ${job.id} done in ${(performance.now() - t0).toFixed(0)} ms`);
     return outcomes;
   }, { connection: workerConnection, concurrency, lockDuration, stalledInterval: lockDuration, autorun: false });
@@ -95,7 +107,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   worker.on("error", report);
   const close = async () => {
     await worker.close();
-    await pool.destroy();
+    await Promise.all([pool.destroy(), serving?.destroy()]);
     redis.disconnect();
     workerConnection.disconnect();
   };

@@ -6,16 +6,17 @@ import { dispatchBatches, failedIfThrown, type BatchExecutor } from "../../sweep
 import type { SweepFailure, SweepStatus } from "../../sweep/execute.js";
 import { ResultAppender } from "../../sweep/results-file.js";
 import { closeSweepDir, machine, openSweepDir, type Metadata } from "../../sweep/run-state.js";
-import type { SweepOptions } from "../../sweep/run-sweep.js";
-import { compiledUrl } from "../../util/load-compiled.js";
+import { REMOTE_BATCHING_THREADS, type SweepOptions } from "../../sweep/run-sweep.js";
+import { compiledUrl, loadCompiled } from "../../util/load-compiled.js";
+import { redactRedisUrl } from "../../sweep/remote/redis-url.js";
 import { engineModule, servingModule } from "../../wasm/instance.js";
 import type { ProfileTables } from "../profile-tables.js";
 import { runServingJobs, type ServingJob, type ServingJobOutcome } from "./job.js";
-import type { ServingSweepPlan } from "./plan.js";
+import type { ServingSweepPlan, ServingSweepRow } from "./plan.js";
 import { servingResult, servingResultsCsv, servingSummaryCsv, servingSweepCharts, summarizeServing, type ServingSummaryRow, type ServingSweepResult } from "./report.js";
 
-/** A page sweep's options but Redis; without `threads`, a small sweep runs on this thread. */
-export type ServingSweepOptions = Omit<SweepOptions, "backend" | "onNotice">;
+/** A page sweep's options; without `threads` or `backend`, a small sweep runs on this thread. */
+export type ServingSweepOptions = SweepOptions;
 
 export interface ServingSweepOutcome {
   status: SweepStatus;
@@ -60,31 +61,62 @@ function inlineExecutor(): Executor {
  * over seeds), latency-vs-qps.svg when the sweep has several rates, and run_metadata.json.
  */
 export async function runServingSweep(plan: ServingSweepPlan, options: ServingSweepOptions): Promise<ServingSweepOutcome> {
+  // Connect before touching the directory: an unusable Redis leaves nothing behind.
+  const remote = options.backend ? await remoteExecutor(plan, options.backend, options.onNotice) : undefined;
+  try {
+    return await execute(plan, options, remote);
+  } finally {
+    await remote?.destroy();
+  }
+}
+
+/** Loaded only for distributed sweeps: BullMQ and ioredis stay out of every other command's start-up. */
+async function remoteExecutor(plan: ServingSweepPlan, url: string, onNotice?: (message: string) => void): Promise<Executor> {
+  const { redisExecutor } = await loadCompiled<typeof import("../../sweep/remote/redis-executor.js")>("sweep/remote/redis-executor.js");
+  return redisExecutor<ServingJob, ServingJobOutcome>({
+    specHash: plan.specHash, kind: "serving", keyOf: (row) => plan.rows[row]!.key, traceIds: () => [], traceDigests: [], traces: [],
+  }, url, { onNotice });
+}
+
+/** Cuts rows into batches of about `rows / (threads × BATCHES_PER_THREAD)`. */
+function batchesOf(rows: readonly ServingSweepRow[], threads: number): ServingSweepRow[][] {
+  const perBatch = Math.max(1, Math.ceil(rows.length / (threads * BATCHES_PER_THREAD)));
+  const batches: ServingSweepRow[][] = [];
+  for (let i = 0; i < rows.length; i += perBatch) batches.push(rows.slice(i, i + perBatch));
+  return batches;
+}
+
+async function execute(plan: ServingSweepPlan, options: ServingSweepOptions, remoteRun: Executor | undefined): Promise<ServingSweepOutcome> {
   const outDir = options.outDir;
   const { resultsFile, metadataFile, previous, done } = openSweepDir<ServingSweepResult>(plan, outDir, options.resume);
   const pending = plan.rows.filter((r) => !done.has(r.key));
-  const inline = options.threads === undefined && pending.reduce((n, r) => n + requestsOf(r.job), 0) < INLINE_REQUESTS;
-  const threads = inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length || 1));
+  const inline = !remoteRun && options.threads === undefined && pending.reduce((n, r) => n + requestsOf(r.job), 0) < INLINE_REQUESTS;
+  const threads = remoteRun ? 0 : inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length || 1));
   const metadata: Metadata = {
     kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, kind: "serving", specHash: plan.specHash, rows: plan.rows.length,
-    node: process.version, threads, execution: inline ? "main thread" : "worker threads", machine: machine(), startedAt: new Date().toISOString(), status: "running",
+    node: process.version, threads, execution: options.backend ? `BullMQ on ${redactRedisUrl(options.backend)}` : inline ? "main thread" : "worker threads",
+    machine: machine(), startedAt: new Date().toISOString(), status: "running",
   };
   writeFileAtomic(metadataFile, JSON.stringify(metadata, null, 2) + "\n");
 
   const results: ServingSweepResult[] = [...previous];
   const failures: SweepFailure[] = [];
-  const perBatch = Math.max(1, Math.ceil(pending.length / (threads * BATCHES_PER_THREAD)));
-  const batches: ServingJob[][] = [];
-  for (let i = 0; i < pending.length; i += perBatch) batches.push(pending.slice(i, i + perBatch).map((r) => r.job));
+  // A distributed sweep cuts all its rows the same way whatever is pending, so a rerun finds the same jobs.
+  const batches = remoteRun
+    ? batchesOf(plan.rows, REMOTE_BATCHING_THREADS).filter((batch) => batch.some((r) => !done.has(r.key)))
+    : batchesOf(pending, threads);
   const t0 = performance.now();
   let interrupted = false;
   if (pending.length) {
     const appender = new ResultAppender(resultsFile);
+    const executor = remoteRun ?? (inline ? inlineExecutor() : poolExecutor(threads));
     try {
-      ({ interrupted } = await dispatchBatches(batches, inline ? inlineExecutor() : poolExecutor(threads), options.signal, (jobs, outcomes) => {
+      ({ interrupted } = await dispatchBatches(batches.map((b) => b.map((r) => r.job)), executor, options.signal, (jobs, outcomes) => {
         const finished: ServingSweepResult[] = [];
         for (const o of failedIfThrown(jobs, outcomes)) {
           const row = plan.rows[o.row]!;
+          // A remote batch may hold rows an earlier run already wrote; keep each row once.
+          if (done.has(row.key)) continue;
           if (o.metrics) finished.push(servingResult(row, o.metrics));
           else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
         }
