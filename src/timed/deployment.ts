@@ -54,7 +54,8 @@ export function activationBytes(d: Deployment): number {
 /**
  * Each GPU's memory plan: `gpuMemoryUtilization × memory`, less its share of the weights and the
  * activation reserve, holds the KV cache in blocks of `blockSize` tokens. A deployment whose
- * weights and activations leave no block is an input error saying by how much it misses.
+ * weights and activations leave no block is an input error saying by how much it misses, also
+ * when the blocks are given.
  */
 export function planMemory(d: Deployment): MemoryPlan {
   const m = d.model;
@@ -66,8 +67,10 @@ export function planMemory(d: Deployment): MemoryPlan {
   const weightBytes = (parameterCount(m).total * m.dtypeBytes) / tp;
   const activation = activationBytes(d);
   const explicit = d.kvBlocks !== undefined;
-  const kvBlocks = explicit ? d.kvBlocks! : Math.floor((budgetBytes - weightBytes - activation) / (kvPerToken * d.blockSize));
-  if (kvBlocks < 1) {
+  const room = Math.floor((budgetBytes - weightBytes - activation) / (kvPerToken * d.blockSize));
+  // Blocks given outright are taken as given (as vLLM's num_gpu_blocks_override), but the model must still fit.
+  const kvBlocks = explicit ? d.kvBlocks! : room;
+  if (room < 1) {
     const gib = (b: number) => (b / 1024 ** 3).toFixed(2);
     throw new KvsimInputError(`${m.name} does not fit ${tp} × ${d.gpu.name} at gpu memory utilization ${d.gpuMemoryUtilization}: ` +
       `weights ${gib(weightBytes)} GiB + activations ${gib(activation)} GiB per GPU leave no KV block of the ${gib(budgetBytes)} GiB budget ` +

@@ -147,10 +147,12 @@ function planOf(options: PlanOptions): Plan {
   const maxNumSeqs = options.maxNumSeqs ?? (vllm ? 256 : 128);
   const maxBatchedTokens = options.maxBatchedTokens ?? (vllm ? 8192 : 4096);
   const chunkSize = options.chunkSize ?? 512;
-  const kvBlocks = options.kvBlocks ?? (vllm ? planMemory({
+  // The memory plan checks that the model fits the GPU, also when the blocks are given.
+  const planned = planMemory({
     model: options.model, gpu: options.gpu, tensorParallel: tp, blockSize, maxBatchedTokens, maxSeqs: maxNumSeqs,
-    gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9,
-  }).kvBlocks : vidurKvBlocks(options.model, options.gpu, blockSize));
+    gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9, kvBlocks: options.kvBlocks,
+  }).kvBlocks;
+  const kvBlocks = options.kvBlocks ?? (vllm ? planned : vidurKvBlocks(options.model, options.gpu, blockSize));
   const timeModel = timeModelOf(options, tp);
   if (timeModel.name === "profile") {
     // Vidur's tables end at 4,096 tokens and 128 decodes: a batch past them has no time.

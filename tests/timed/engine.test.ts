@@ -141,6 +141,14 @@ describe("bad runs are refused before they start", () => {
     expect(() => simulateServing({ requests: long, model, gpu, scheduler: "vidur-vllm", timeModel: tables })).toThrow(/request 0 has 4200 tokens/);
   });
 
+  it("a model that does not fit its GPU is refused also when the KV blocks are given", () => {
+    const one: ServingRequest[] = [{ arrival: 0, prompt: 10, output: 5 }];
+    for (const scheduler of ["vllm", "sarathi"] as const) {
+      expect(() => simulateServing({ requests: one, model: modelPreset("llama-3-70b"), gpu: gpuPreset("l4"), kvBlocks: 100, scheduler }))
+        .toThrow(/llama-3-70b does not fit 1 × l4/);
+    }
+  });
+
   it("a request larger than Vidur's cache above its watermark is refused (it could never be admitted)", () => {
     const big: ServingRequest[] = [{ arrival: 0, prompt: 1100, output: 10 }];
     expect(() => simulateServing({ requests: big, model, gpu, scheduler: "sarathi", kvBlocks: 64 })).toThrow(/request 0 needs 70 KV blocks.*cache's 64 above the watermark/);
