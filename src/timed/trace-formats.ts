@@ -2,6 +2,8 @@ import { parse } from "csv-parse/sync";
 import { KvsimInputError } from "../errors.js";
 import { readTextFile } from "../json-file.js";
 import { CSV_OPTIONS, csvError } from "../traces/formats/csv-record.js";
+import { fieldError, shown } from "../traces/formats/field-error.js";
+import { parseMooncakeLine } from "../traces/formats/mooncake.js";
 import type { ServingRequest } from "./requests.js";
 
 /** The request-trace formats a timed simulation reads (docs/formats.md, "Serving request traces"). */
@@ -15,10 +17,6 @@ const isPositiveInteger = (x: unknown): x is number => Number.isSafeInteger(x) &
 const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 const isNonNegative = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x) && x >= 0;
 
-/** The shape every bad value of a trace is reported in: `file:line: field must be …, got …`. */
-function fieldError(file: string, line: number, field: string, what: string, got: string): KvsimInputError {
-  return new KvsimInputError(`${file}:${line}: ${field} must be ${what}, got ${got}`);
-}
 
 interface CsvRow {
   record: Record<string, string>;
@@ -64,38 +62,22 @@ export function readRequestsCsv(file: string): ServingRequest[] {
   return parseRequestsCsv(readTextFile(file), file);
 }
 
-/** A JSON value as an error shows it. */
-const shown = (value: unknown): string => (value === undefined ? "nothing" : JSON.stringify(value));
-
-/** One line of a Mooncake trace; `undefined` for a blank line. */
+/** One line of a Mooncake trace as a request; `undefined` for a blank line. */
 function mooncakeRequest(text: string, line: number, file: string): ServingRequest | undefined {
-  if (text.trim() === "") return undefined;
-  let row: unknown;
-  try {
-    row = JSON.parse(text);
-  } catch {
-    throw new KvsimInputError(`${file}:${line}: not a JSON object: ${text.slice(0, 80)}`);
-  }
-  if (typeof row !== "object" || row === null || Array.isArray(row)) throw new KvsimInputError(`${file}:${line}: expected a JSON object`);
-  const { timestamp, input_length: input, output_length: output, hash_ids: ids } = row as Record<string, unknown>;
-  const fail = (field: string, what: string, value: unknown) => fieldError(file, line, field, what, shown(value));
-  if (!isNonNegative(timestamp)) throw fail("timestamp", "a non-negative number of milliseconds", timestamp);
-  if (!isPositiveInteger(input)) throw fail("input_length", "a positive integer", input);
-  if (!isCount(output)) throw fail("output_length", "a non-negative integer", output);
-  if (!Array.isArray(ids)) throw fail("hash_ids", "an array of block ids", ids);
-  ids.forEach((id, k) => {
-    if (!isCount(id)) throw fail(`hash_ids[${k}]`, "a non-negative integer", id);
-  });
+  const row = parseMooncakeLine(text, line, file);
+  if (!row) return undefined;
+  const { timestamp, input, output, ids } = row;
+  // A timed request's ids must cover its prompt.
   const blocks = Math.ceil(input / MOONCAKE_BLOCK_TOKENS);
   if (ids.length !== blocks) {
-    throw fail("hash_ids", `${blocks} ids long (${input} input tokens in ${MOONCAKE_BLOCK_TOKENS}-token blocks)`, ids.length);
+    throw fieldError(file, line, "hash_ids", `${blocks} ids long (${input} input tokens in ${MOONCAKE_BLOCK_TOKENS}-token blocks)`, shown(ids.length));
   }
   return {
     arrival: timestamp / 1000,
     prompt: input,
     // A request that generated nothing still ran its prefill, which makes the first token.
     output: Math.max(1, output),
-    content: { blockTokens: MOONCAKE_BLOCK_TOKENS, tokens: input, ids: ids as number[] },
+    content: { blockTokens: MOONCAKE_BLOCK_TOKENS, tokens: input, ids },
   };
 }
 

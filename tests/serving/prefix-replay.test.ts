@@ -61,7 +61,7 @@ describe("prefix replay (Mooncake FAST'25 Figure 9 setting)", () => {
     writeFileSync(bad, '{"timestamp": 0, "input_length": 10, "output_length": 1, "hash_ids": [0]}\n{"timestamp": 1, "input_length": 10, "output_length": 1, "hash_ids": [-3]}\n');
     const r = await runCli(["prefix-replay", "--trace", bad, "--capacity-blocks", "10"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/bad\.jsonl:2: hash_ids\[0\] = -3 is not a non-negative integer/);
+    expect(r.stderr).toMatch(/bad\.jsonl:2: hash_ids\[0\] must be a non-negative integer, got -3/);
     expect((await runCli(["prefix-replay", "--trace", join(dir, "missing.jsonl"), "--capacity-blocks", "10"])).stderr).toMatch(/cannot read/);
   });
 });
