@@ -34,7 +34,7 @@ export { AGENTS, makeAgent } from "../agents/registry.js";
 export { runEpisode, type Agent, type EpisodeResult } from "../agents/agent.js";
 export { KvsimInputError } from "../errors.js";
 // The timed serving simulator (docs/timed.md): after `init()`, `simulateServingSync` and
-// `simulateServingStream` run as in Node; Vidur-format profile tables are read from files in Node only.
+// `simulateServingStream` run as in Node; `parseProfileTableFiles` reads Vidur-format tables from files given to the page.
 export { simulateServingSync };
 export { simulateServingStream, servingKvBlocks, vidurKvBlocks, SCHEDULERS, type SimulateServingOptions, type StreamServingOptions, type ServingSimulation, type SchedulerName } from "../timed/simulate.js";
 export type { ServingSummary, RequestResult, IterationResult, Distribution } from "../timed/results.js";
@@ -48,6 +48,8 @@ export { parseRequestsCsv, parseMooncakeRequests, parseAzureRequests } from "../
 export { syntheticRequests, syntheticStream, type SyntheticWorkloadInput } from "../timed/workloads.js";
 export { searchCapacity, atQps, type CapacityOptions, type CapacityResult } from "../timed/capacity.js";
 export { servingCharts, type ServingChartInput } from "../timed/charts.js";
+export { parseProfileTableFiles } from "./profile-tables.js";
+export type { ProfileTables } from "../timed/profile-tables.js";
 
 /** Simulates serving requests on a model and GPU (loading the engine first if needed); see docs/timed.md. */
 export async function simulateServing(options: SimulateServingOptions): Promise<ServingSimulation> {

@@ -35,21 +35,16 @@ export interface ProfileTables {
   prefill: Float64Array;
 }
 
+/** A table's file name in a predictor-table directory. */
+export const tableFile = (op: string): string => `${op}_predictions.csv.gz`;
+
 /**
- * Calls `row(fields, line)` for every data line of a gzip CSV, checking its header. The text is
- * scanned for commas and newlines in place (splitting it into lines and fields made a third of a
- * million short strings and took most of reading the tables); `fields` is reused between calls.
+ * Calls `row(fields, line)` for every data line of a table's CSV text, checking its header; `file`
+ * names it in errors. The text is scanned for commas and newlines in place (splitting it into
+ * lines and fields made a third of a million short strings and took most of reading the tables);
+ * `fields` is reused between calls.
  */
-function eachRow(dir: string, op: string, header: string, row: (fields: number[], line: number) => void): void {
-  const file = `${dir}/${op}_predictions.csv.gz`;
-  const fs = nodeBuiltin("node:fs", `reading ${file}`);
-  const zlib = nodeBuiltin("node:zlib", `reading ${file}`);
-  let text: string;
-  try {
-    text = zlib.gunzipSync(fs.readFileSync(file)).toString("latin1");
-  } catch (err) {
-    throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+function eachRow(text: string, file: string, header: string, row: (fields: number[], line: number) => void): void {
   const firstEnd = text.indexOf("\n") < 0 ? text.length : text.indexOf("\n");
   if (text.slice(0, firstEnd).trim() !== header) throw new KvsimInputError(`${file}:1: expected the header "${header}", got "${text.slice(0, firstEnd)}"`);
   const width = header.split(",").length;
@@ -83,30 +78,56 @@ function eachRow(dir: string, op: string, header: string, row: (fields: number[]
 }
 
 /** Reads the twelve tables of a Vidur predictor-table directory; a missing key is an input error naming the table. */
-export function readProfileTables(dir: string): ProfileTables {
+/**
+ * The tables from their CSV texts, by table name (`attn_pre_proj`, …, `attn_decode`,
+ * `attn_prefill`; `textOf` also gives the name errors show for it). A missing key is an input
+ * error naming the table.
+ */
+export function parseProfileTables(textOf: (table: string) => { text: string; file: string }): ProfileTables {
+  const rows = (table: string, header: string, row: (fields: number[], line: number, file: string) => void): void => {
+    const { text, file } = textOf(table);
+    eachRow(text, file, header, (fields, line) => row(fields, line, file));
+  };
   const linear = {} as Record<LinearOp, Float64Array>;
   for (const op of LINEAR_OPS) {
     const t = new Float64Array(MAX_TOKENS + 1).fill(NaN);
-    eachRow(dir, op, "num_tokens,prediction", ([n, v], line) => {
-      if (!Number.isInteger(n) || n! < 1 || n! > MAX_TOKENS) throw new KvsimInputError(`${dir}/${op}_predictions.csv.gz:${line}: num_tokens ${n} outside 1…${MAX_TOKENS}`);
+    rows(op, "num_tokens,prediction", ([n, v], line, file) => {
+      if (!Number.isInteger(n) || n! < 1 || n! > MAX_TOKENS) throw new KvsimInputError(`${file}:${line}: num_tokens ${n} outside 1…${MAX_TOKENS}`);
       t[n!] = v!;
     });
     linear[op] = t;
   }
   const decode = new Float64Array((MAX_DECODE_BATCH + 1) * KV_KEYS).fill(NaN);
-  eachRow(dir, "attn_decode", "batch_size,kv_cache_size,prediction", ([b, kv, v], line) => {
+  rows("attn_decode", "batch_size,kv_cache_size,prediction", ([b, kv, v], line, file) => {
     if (!Number.isInteger(b) || b! < 1 || b! > MAX_DECODE_BATCH || kv! % KV_STEP !== 0 || kv! < 0 || kv! > MAX_TOKENS) {
-      throw new KvsimInputError(`${dir}/attn_decode_predictions.csv.gz:${line}: key (${b}, ${kv}) outside the grid`);
+      throw new KvsimInputError(`${file}:${line}: key (${b}, ${kv}) outside the grid`);
     }
     decode[decodeIndex(b!, kv!)] = v!;
   });
   const prefill = new Float64Array(KV_KEYS * (MAX_TOKENS + 1)).fill(NaN);
-  eachRow(dir, "attn_prefill", "kv_cache_size,prefill_chunk_size_squared,prediction", ([kv, c2, v], line) => {
+  rows("attn_prefill", "kv_cache_size,prefill_chunk_size_squared,prediction", ([kv, c2, v], line, file) => {
     const c = Math.round(Math.sqrt(c2!));
     if (c * c !== c2 || c < 1 || c > MAX_TOKENS || kv! % KV_STEP !== 0 || kv! < 0 || kv! > MAX_TOKENS) {
-      throw new KvsimInputError(`${dir}/attn_prefill_predictions.csv.gz:${line}: key (${kv}, ${c2}) outside the grid`);
+      throw new KvsimInputError(`${file}:${line}: key (${kv}, ${c2}) outside the grid`);
     }
     prefill[prefillIndex(kv!, c)] = v!;
   });
   return { linear, decode, prefill };
+}
+
+/** The names of the twelve tables, in the order they are read. */
+export const PROFILE_TABLES: readonly string[] = [...LINEAR_OPS, "attn_decode", "attn_prefill"];
+
+/** Reads the twelve gzip CSVs of a Vidur predictor-table directory (Node). */
+export function readProfileTables(dir: string): ProfileTables {
+  const fs = nodeBuiltin("node:fs", `reading ${dir}`);
+  const zlib = nodeBuiltin("node:zlib", `reading ${dir}`);
+  return parseProfileTables((table) => {
+    const file = `${dir}/${tableFile(table)}`;
+    try {
+      return { text: zlib.gunzipSync(fs.readFileSync(file)).toString("latin1"), file };
+    } catch (err) {
+      throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  });
 }

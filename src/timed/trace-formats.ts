@@ -3,7 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { readTextFile } from "../json-file.js";
 import { CSV_OPTIONS, csvError } from "../traces/formats/csv-record.js";
 import { fieldError, shown } from "../traces/formats/field-error.js";
-import { parseMooncakeLine } from "../traces/formats/mooncake.js";
+import { parseMooncakeLine } from "../traces/formats/mooncake-line.js";
 import type { ServingRequest } from "./requests.js";
 
 /** The request-trace formats a timed simulation reads (docs/formats.md, "Serving request traces"). */

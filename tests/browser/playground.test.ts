@@ -1,6 +1,6 @@
 import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance } from "fastify";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -19,6 +19,7 @@ import { generateWorkload } from "../../src/workloads/registry.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
 import { modelPreset } from "../../src/timed/models.js";
 import { simulateServing } from "../../src/timed/simulate.js";
+import { readProfileTables } from "../../src/timed/profile-tables.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
 import { runCli } from "../helpers/cli.js";
 import { launchChromium } from "../../bench/chromium.js";
@@ -240,7 +241,7 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     await embed.close();
   });
 
-  it("simulates serving in the page byte for byte as Node does, on every scheduler, with the engine in WebAssembly", async () => {
+  it("simulates serving in the page byte for byte as Node does, on every scheduler and on Vidur's tables given as files", async () => {
     const embed = await openEmbedPage();
     const workload = {
       requests: 300, arrivals: { kind: "poisson" as const, qps: 20 }, prompt: { kind: "uniform" as const, min: 1, max: 900 },
@@ -263,6 +264,17 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
       const sim = simulateServing({ requests, model: modelPreset("llama-3-8b"), gpu: gpuPreset("h100-sxm"), ...c });
       expect(inPage[i], c.scheduler).toBe(JSON.stringify({ ...sim, summary: { ...sim.summary, simulationMs: 0 } }));
     });
+    // Vidur's tables, given to the page as files, time Vidur's scheduler as they do in Node.
+    const dir = join(packageRoot(), "tests", "fixtures", "vidur", "predictor_tables");
+    const tableFiles = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith(".gz")).map((f) => [f, [...readFileSync(join(dir, f))]]));
+    const profiled = await embed.evaluate(async ({ workload, tableFiles }) => {
+      const k = (window as unknown as { kvsimModule: typeof import("../../src/browser/index.js") }).kvsimModule;
+      const tables = await k.parseProfileTableFiles(Object.fromEntries(Object.entries(tableFiles).map(([f, b]) => [f, new Uint8Array(b)])));
+      const sim = await k.simulateServing({ requests: k.syntheticRequests(workload, 4), model: k.modelPreset("llama-2-7b"), gpu: k.gpuPreset("a100-80gb"), scheduler: "vidur-vllm", timeModel: tables });
+      return JSON.stringify({ ...sim, summary: { ...sim.summary, simulationMs: 0 } });
+    }, { workload, tableFiles });
+    const node = simulateServing({ requests, model: modelPreset("llama-2-7b"), gpu: gpuPreset("a100-80gb"), scheduler: "vidur-vllm", timeModel: readProfileTables(dir) });
+    expect(profiled).toBe(JSON.stringify({ ...node, summary: { ...node.summary, simulationMs: 0 } }));
     await embed.close();
   });
 });
