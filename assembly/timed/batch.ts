@@ -13,6 +13,9 @@ export let prefill = new StaticArray<u8>(0);
 /** 1 when it makes a token this iteration. */
 export let samples = new StaticArray<u8>(0);
 export let slots = new StaticArray<i32>(0);
+/** The batch's prefill and decode tokens, counted as entries are added (globals: no memory traffic). */
+export let prefillTokens: i32 = 0;
+export let decodeTokens: i32 = 0;
 
 export function setupBatch(capacity: i32): void {
   tokens = new StaticArray<i32>(capacity);
@@ -20,11 +23,13 @@ export function setupBatch(capacity: i32): void {
   prefill = new StaticArray<u8>(capacity);
   samples = new StaticArray<u8>(capacity);
   slots = new StaticArray<i32>(capacity);
-  size = 0;
+  clearBatch();
 }
 
 export function clearBatch(): void {
   size = 0;
+  prefillTokens = 0;
+  decodeTokens = 0;
 }
 
 /** Appends request `slot`'s share of the iteration; past the capacity a scheduler bug aborts loudly. */
@@ -36,4 +41,6 @@ export function clearBatch(): void {
   unchecked(context[i] = ctx);
   unchecked(prefill[i] = <u8>isPrefill);
   unchecked(samples[i] = <u8>sampling);
+  if (isPrefill) prefillTokens += n;
+  else decodeTokens += n;
 }

@@ -26,6 +26,8 @@ let numBlocks: i32 = 0;
 let blockSize: i32 = 0;
 let watermarkBlocks: i32 = 0;
 export let batchSizeCap: i32 = 0;
+/** When the batch being formed starts (the clock of `start`). */
+let formedAt: f64 = 0;
 
 /**
  * What Vidur's two replica schedulers share (`shared/specs/vidur-scheduling.md`; section numbers
@@ -44,8 +46,6 @@ export abstract class VidurReplica extends Scheduler {
   busy: bool = false;
   batchStart: f64 = 0;
   batchEnd: f64 = 0;
-  /** When the batch being formed starts (the clock of `start`). */
-  formedAt: f64 = 0;
   batchPrefillTokens: i32 = 0;
   batchDecodeTokens: i32 = 0;
   batchBlocks: i32 = 0;
@@ -186,11 +186,8 @@ export abstract class VidurReplica extends Scheduler {
    * reads what it sets, and a request once in the batch is not restarted).
    */
   @inline protected add(r: i32, n: i32): void {
-    const prefilling = !unchecked(prefillCompleteOf[r]);
-    batch.addToBatch(r, n, unchecked(processedOf[r]), prefilling, false);
-    if (prefilling) this.batchPrefillTokens += n;
-    else this.batchDecodeTokens += n;
-    const t = this.formedAt;
+    batch.addToBatch(r, n, unchecked(processedOf[r]), !unchecked(prefillCompleteOf[r]), false);
+    const t = formedAt;
     unchecked(latestDelayOf[r] = t - latestCompletedOf[r]);
     if (!unchecked(scheduledOf[r])) {
       if (unchecked(restartsOf[r]) == 0) unchecked(scheduledAtOf[r] = t);
@@ -233,9 +230,7 @@ export abstract class VidurReplica extends Scheduler {
   // §4.8 start(t); false when the time model has no time for the batch.
   private start(t: f64): bool {
     batch.clearBatch();
-    this.formedAt = t;
-    this.batchPrefillTokens = 0;
-    this.batchDecodeTokens = 0;
+    formedAt = t;
     if (!this.nextBatch()) {
       this.busy = false;
       return true;
@@ -246,6 +241,8 @@ export abstract class VidurReplica extends Scheduler {
     this.batchStart = t;
     this.batchEnd = t + E;
     this.batchBlocks = allocated;
+    this.batchPrefillTokens = batch.prefillTokens;
+    this.batchDecodeTokens = batch.decodeTokens;
     return true;
   }
 

@@ -222,8 +222,6 @@ export class Vllm extends Scheduler {
     const time = start + duration;
     this.time = time;
     const used = this.usedBlocks();
-    let prefillTokens = 0;
-    let decodeTokens = 0;
     const slots = batch.slots;
     const tokensOf = batch.tokens;
     const made = this.made;
@@ -232,10 +230,7 @@ export class Vllm extends Scheduler {
     let finished = false;
     for (let k = 0, n = batch.size; k < n; k++) {
       const r = unchecked(slots[k]);
-      const tokens = unchecked(tokensOf[k]);
-      if (unchecked(batch.prefill[k])) prefillTokens += tokens;
-      else decodeTokens += tokens;
-      unchecked(computed[r] = computed[r] + tokens);
+      unchecked(computed[r] = computed[r] + unchecked(tokensOf[k]));
       if (!unchecked(batch.samples[k])) continue;
       const m = unchecked(made[r]);
       if (m == 0) unchecked(this.firstToken[r] = time);
@@ -267,7 +262,7 @@ export class Vllm extends Scheduler {
       }
       this.runningLength = kept;
     }
-    output.writeIteration(start, duration, batch.size, prefillTokens, decodeTokens, used);
+    output.writeIteration(start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used);
     return -1;
   }
 
