@@ -181,6 +181,10 @@ function checkRequest(plan: Plan, r: ServingRequest, i: number): number {
   if (blocks > room) {
     throw new KvsimInputError(`request ${i} needs ${blocks} KV blocks of ${B} tokens (${r.prompt} + ${r.output} tokens), more than the cache's ${room}${plan.scheduler === "vllm" ? "" : " above the watermark"}`);
   }
+  // Vidur's vLLM scheduler admits a prompt in one padded batch: a longer one would wait forever (the contract's §12).
+  if (plan.scheduler === "vidur-vllm" && r.prompt > plan.maxBatchedTokens) {
+    throw new KvsimInputError(`request ${i}'s prompt of ${r.prompt} tokens exceeds vidur-vllm's max batched tokens ${plan.maxBatchedTokens}: it could never be admitted`);
+  }
   if (plan.timeModel.name === "profile" && r.prompt + r.output > MAX_TOKENS) {
     throw new KvsimInputError(`request ${i} has ${r.prompt + r.output} tokens: the profile tables time contexts up to ${MAX_TOKENS} (use the roofline model)`);
   }

@@ -149,8 +149,11 @@ describe("bad runs are refused before they start", () => {
     }
   });
 
-  it("a request larger than Vidur's cache above its watermark is refused (it could never be admitted)", () => {
+  it("a request Vidur's schedulers could never admit is refused: larger than the cache above its watermark, or a prompt past vidur-vllm's budget", () => {
     const big: ServingRequest[] = [{ arrival: 0, prompt: 1100, output: 10 }];
     expect(() => simulateServing({ requests: big, model, gpu, scheduler: "sarathi", kvBlocks: 64 })).toThrow(/request 0 needs 70 KV blocks.*cache's 64 above the watermark/);
+    // vidur-vllm admits a prompt in one padded batch (the contract's §12).
+    expect(() => simulateServing({ requests: big, model, gpu, scheduler: "vidur-vllm", maxBatchedTokens: 1024 }))
+      .toThrow(/request 0's prompt of 1100 tokens exceeds vidur-vllm's max batched tokens 1024/);
   });
 });
