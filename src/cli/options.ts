@@ -26,6 +26,15 @@ export function parseFraction(name: string): (value: string) => number {
   };
 }
 
+/** A share in [0, 1): what can be set aside, never all. */
+export function parseShare(name: string): (value: string) => number {
+  return (value) => {
+    const x = Number(value);
+    if (!(x >= 0 && x < 1) || value.trim() === "") throw new KvsimInputError(`${name} must be in [0, 1), got "${value}"`);
+    return x;
+  };
+}
+
 export function parsePositiveNumber(name: string): (value: string) => number {
   return (value) => {
     const x = Number(value);

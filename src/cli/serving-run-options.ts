@@ -9,7 +9,7 @@ import type { ServingRequest } from "../timed/requests.js";
 import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
-import { parseFraction, parseNonNegativeInt, parsePositiveInt } from "./options.js";
+import { parseFraction, parseNonNegativeInt, parsePositiveInt, parseShare } from "./options.js";
 
 /** The flags every timed serving command takes: where requests come from, the deployment and the scheduler. */
 export interface ServingRunFlags {
@@ -29,6 +29,7 @@ export interface ServingRunFlags {
   maxNumSeqs?: number;
   maxBatchedTokens?: number;
   chunkSize: number;
+  watermarkFraction?: number;
   prefixCaching: boolean;
   eviction: string;
 }
@@ -52,6 +53,7 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--max-num-seqs <n>", "requests in flight at most (default: vllm 256, Vidur's 128)", parsePositiveInt("--max-num-seqs"))
     .option("--max-batched-tokens <n>", "vllm: tokens per iteration (default 8192); vidur-vllm: padded tokens per prefill batch (default 4096)", parsePositiveInt("--max-batched-tokens"))
     .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parsePositiveInt("--chunk-size"), 512)
+    .option("--watermark-fraction <f>", "Vidur's schedulers: share of the KV blocks kept free from new admissions (default 0.01)", parseShare("--watermark-fraction"))
     .option("--no-prefix-caching", "vllm: never reuse cached blocks across requests")
     .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"));
 }
@@ -63,11 +65,12 @@ export function addServingRunOptions(cmd: Command): Command {
 export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptions, "requests"> {
   if (f.scheduler === "vllm" && f.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
   if (f.scheduler !== "vllm" && (!f.prefixCaching || f.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${f.scheduler} has no prefix cache`);
+  if (f.scheduler === "vllm" && f.watermarkFraction !== undefined) throw new KvsimInputError("--watermark-fraction is Vidur's schedulers'; vllm keeps no watermark");
   return {
     model: resolveModel(f.model), gpu: gpuPreset(f.gpu), tensorParallel: f.tp, scheduler: f.scheduler,
     timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
-    chunkSize: f.chunkSize, prefixCaching: f.prefixCaching, eviction: f.eviction,
+    chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
   };
 }
 

@@ -120,6 +120,8 @@ describe("kvsim serving simulate", () => {
       [["--trace", TRACE, "--qps", "3"], /--qps and --requests shape a --workload/],
       [["--trace", TRACE, "--scheduler", "sarathi", "--eviction", "fifo"], /--no-prefix-caching and --eviction are vllm's/],
       [["--trace", TRACE, "--chunk-size", "256"], /--chunk-size is sarathi's/],
+      [["--trace", TRACE, "--watermark-fraction", "0.05"], /--watermark-fraction is Vidur's schedulers'/],
+      [["--trace", TRACE, "--scheduler", "sarathi", "--watermark-fraction", "1"], /--watermark-fraction must be in \[0, 1\), got "1"/],
       [["--trace", TRACE, "--qps", "0"], /--qps must be a positive number/],
     ] as const) {
       const r = await runCli([...base, ...args]);

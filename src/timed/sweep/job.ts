@@ -26,6 +26,7 @@ export interface ServingJob {
   maxNumSeqs?: number;
   maxBatchedTokens?: number;
   chunkSize?: number;
+  watermarkFraction?: number;
   blockSize?: number;
   prefixCaching?: boolean;
   eviction?: string;
@@ -70,7 +71,7 @@ export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables
   }
   const options = {
     model: job.model, gpu: job.gpu, tensorParallel: job.tensorParallel, gpuMemoryUtilization: job.gpuMemoryUtilization, scheduler: job.scheduler,
-    maxNumSeqs: job.maxNumSeqs, maxBatchedTokens: job.maxBatchedTokens, chunkSize: job.chunkSize, blockSize: job.blockSize,
+    maxNumSeqs: job.maxNumSeqs, maxBatchedTokens: job.maxBatchedTokens, chunkSize: job.chunkSize, watermarkFraction: job.watermarkFraction, blockSize: job.blockSize,
     prefixCaching: job.prefixCaching, eviction: job.eviction, kvBlocks: job.kvBlocks, timeModel, slo: job.slo,
   };
   if ("requests" in job.workload) {

@@ -94,6 +94,7 @@ export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigi
     const s = typeof entry === "string" ? { name: entry } : entry;
     if (s.name !== "vllm" && (s.prefixCaching !== undefined || s.eviction !== undefined)) throw new KvsimInputError(`prefixCaching and eviction are vllm's; ${s.name} has no prefix cache`);
     if (s.name === "vllm" && s.chunkSize !== undefined) throw new KvsimInputError("chunkSize is sarathi's; vllm chunks prefills to maxBatchedTokens");
+    if (s.name === "vllm" && s.watermarkFraction !== undefined) throw new KvsimInputError("watermarkFraction is Vidur's schedulers'; vllm keeps no watermark");
     if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
     return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
   }));
@@ -109,14 +110,15 @@ export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigi
   // Each deployment × scheduler × cache size is planned once now, so that one that cannot run fails here.
   deployments.forEach((d, di) => schedulers.forEach((s, si) => sizes.forEach((kv) => at(origin, `deployments.${di} with schedulers.${si}`, () =>
     servingKvBlocks({ model: d.model, gpu: d.gpu, tensorParallel: d.tp, gpuMemoryUtilization: d.gpuMemoryUtilization, scheduler: s.name,
-      maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, blockSize: s.blockSize, kvBlocks: kv ?? undefined, timeModel: tables })))));
+      maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, watermarkFraction: s.watermarkFraction, blockSize: s.blockSize,
+      kvBlocks: kv ?? undefined, timeModel: tables })))));
 
   const rows: ServingSweepRow[] = [];
   for (const seed of seeds) for (const w of workloads) for (const d of deployments) for (const s of schedulers) for (const qps of rates) for (const kv of sizes) {
     const job: ServingJob = {
       row: rows.length, workload: w.workload, seed: seed ?? 0, qps, model: d.model, gpu: d.gpu, tensorParallel: d.tp,
       ...(d.gpuMemoryUtilization !== undefined ? { gpuMemoryUtilization: d.gpuMemoryUtilization } : {}),
-      scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, blockSize: s.blockSize,
+      scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, watermarkFraction: s.watermarkFraction, blockSize: s.blockSize,
       prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(tablesDir ? { tablesDir } : {}), slo,
     };
     rows.push({

@@ -31,6 +31,7 @@ const schedulerEntry = z.union([
     maxNumSeqs: z.optional(count),
     maxBatchedTokens: z.optional(count),
     chunkSize: z.optional(count),
+    watermarkFraction: z.optional(z.number().check(z.gte(0), z.lt(1))),
     blockSize: z.optional(count),
     prefixCaching: z.optional(z.boolean()),
     eviction: z.optional(name),
