@@ -49,6 +49,8 @@ export { syntheticRequests, syntheticStream, type SyntheticWorkloadInput } from 
 export { searchCapacity, atQps, type CapacityOptions, type CapacityResult } from "../timed/capacity.js";
 export { servingCharts, type ServingChartInput } from "../timed/charts.js";
 export { parseProfileTableFiles } from "./profile-tables.js";
+export { runServingSweep, type BrowserServingSweepOptions, type BrowserServingSweepOutcome } from "./serving-sweep.js";
+export type { ServingSweepSpecInput } from "../timed/sweep/spec.js";
 export type { ProfileTables } from "../timed/profile-tables.js";
 
 /** Simulates serving requests on a model and GPU (loading the engine first if needed); see docs/timed.md. */

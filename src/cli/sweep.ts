@@ -9,7 +9,7 @@ import { redisUrlOption, REDIS_URL_ENV } from "../sweep/remote/redis-url.js";
 import { parseSweepSpec } from "../sweep/spec.js";
 import { readJsonFile } from "../json-file.js";
 import { isServingSweep, parseServingSweepSpec } from "../timed/sweep/spec.js";
-import { planServingSweep } from "../timed/sweep/plan.js";
+import { planServingSweep } from "../timed/sweep/plan-files.js";
 import { runServingSweep, type ServingSweepOutcome } from "../timed/sweep/run.js";
 import type { SummaryRow } from "../sweep/summary.js";
 import { ExitStatus } from "./exit-status.js";

@@ -173,11 +173,15 @@ export function detectServingTraceFormat(file: string, text: string): ServingTra
   );
 }
 
-/** The requests of a trace file, in file order; `auto` picks the format by `detectServingTraceFormat`. */
-export function readServingTrace(file: string, format: ServingTraceFormat | "auto" = "auto"): ServingRequest[] {
+/** The requests of a trace's text, in file order; `auto` picks the format by `detectServingTraceFormat`. */
+export function parseServingTrace(text: string, file: string, format: ServingTraceFormat | "auto" = "auto"): ServingRequest[] {
   if (format !== "auto" && !SERVING_TRACE_FORMATS.includes(format)) {
     throw new KvsimInputError(`unknown trace format "${format}" (${SERVING_TRACE_FORMATS.join(", ")} or auto)`);
   }
-  const text = readTextFile(file);
   return PARSERS[format === "auto" ? detectServingTraceFormat(file, text) : format](text, file);
+}
+
+/** The requests of a trace file, in file order (Node). */
+export function readServingTrace(file: string, format: ServingTraceFormat | "auto" = "auto"): ServingRequest[] {
+  return parseServingTrace(readTextFile(file), file, format);
 }

@@ -20,6 +20,9 @@ import { gpuPreset } from "../../src/timed/gpus.js";
 import { modelPreset } from "../../src/timed/models.js";
 import { simulateServing } from "../../src/timed/simulate.js";
 import { readProfileTables } from "../../src/timed/profile-tables.js";
+import { planServingSweep } from "../../src/timed/sweep/plan-files.js";
+import { runServingSweep } from "../../src/timed/sweep/run.js";
+import { parseServingSweepSpec } from "../../src/timed/sweep/spec.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
 import { runCli } from "../helpers/cli.js";
 import { launchChromium } from "../../bench/chromium.js";
@@ -241,7 +244,7 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     await embed.close();
   });
 
-  it("simulates serving in the page byte for byte as Node does, on every scheduler and on Vidur's tables given as files", async () => {
+  it("simulates and sweeps serving in the page byte for byte as Node does, on every scheduler and on Vidur's tables given as files", async () => {
     const embed = await openEmbedPage();
     const workload = {
       requests: 300, arrivals: { kind: "poisson" as const, qps: 20 }, prompt: { kind: "uniform" as const, min: 1, max: 900 },
@@ -275,6 +278,29 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     }, { workload, tableFiles });
     const node = simulateServing({ requests, model: modelPreset("llama-2-7b"), gpu: gpuPreset("a100-80gb"), scheduler: "vidur-vllm", timeModel: readProfileTables(dir) });
     expect(profiled).toBe(JSON.stringify({ ...node, summary: { ...node.summary, simulationMs: 0 } }));
+
+    // A serving sweep, its trace and tables given as files, writes Node's artifacts.
+    const sweepSpec = {
+      name: "page", kind: "serving" as const, workloads: [{ spec: workload, label: "chat" }, { trace: "five.csv" }],
+      deployments: [{ model: "llama-2-7b", gpu: "a100-80gb" }], schedulers: ["vidur-vllm" as const, "sarathi" as const],
+      timeModel: "tables", qps: [2, 5], seeds: [1, 2],
+    };
+    const five = join(packageRoot(), "tests", "fixtures", "timed", "vidur-5.csv");
+    const pageFiles = { "five.csv": [...readFileSync(five)], ...Object.fromEntries(Object.entries(tableFiles).map(([f, b]) => [`tables/${f}`, b])) };
+    const swept = await embed.evaluate(async ({ sweepSpec, pageFiles }) => {
+      const k = (window as unknown as { kvsimModule: typeof import("../../src/browser/index.js") }).kvsimModule;
+      const outcome = await k.runServingSweep(sweepSpec, { files: Object.fromEntries(Object.entries(pageFiles).map(([f, b]) => [f, new Uint8Array(b)])) });
+      return outcome.files;
+    }, { sweepSpec, pageFiles });
+    const sweepDir = join(work, "page-sweep");
+    mkdirSync(sweepDir, { recursive: true });
+    copyFileSync(five, join(sweepDir, "five.csv"));
+    const specFile = join(sweepDir, "spec.json");
+    writeFileSync(specFile, JSON.stringify({ ...sweepSpec, timeModel: dir }));
+    await runServingSweep(await planServingSweep(parseServingSweepSpec(JSON.parse(readFileSync(specFile, "utf8")), specFile), originOf(specFile)), { outDir: join(sweepDir, "out"), threads: 1 });
+    for (const f of ["results.jsonl", "results.csv", "summary.csv"]) expect(swept[f], f).toBe(readFileSync(join(sweepDir, "out", f), "utf8"));
+    // The chart too, but a page measures its text with a canvas: the same data, other widths.
+    expect(swept["latency-vs-qps.svg"]).toMatch(/^<svg[\s\S]*simulated[\s\S]*<\/svg>$/);
     await embed.close();
   });
 });

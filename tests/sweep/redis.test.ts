@@ -11,7 +11,7 @@ import { runSweep } from "../../src/sweep/run-sweep.js";
 import { readSweepSpec, type SweepSpecInput } from "../../src/sweep/spec.js";
 import { runCli } from "../helpers/cli.js";
 import { startRedis, type RedisServer } from "../../bench/redis-server.js";
-import { planServingSweep } from "../../src/timed/sweep/plan.js";
+import { planServingSweep } from "../../src/timed/sweep/plan-files.js";
 import { runServingSweep } from "../../src/timed/sweep/run.js";
 import { parseServingSweepSpec } from "../../src/timed/sweep/spec.js";
 

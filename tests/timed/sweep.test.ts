@@ -7,7 +7,7 @@ import { gpuPreset } from "../../src/timed/gpus.js";
 import { modelPreset } from "../../src/timed/models.js";
 import { simulateServing } from "../../src/timed/simulate.js";
 import { servingMetrics } from "../../src/timed/sweep/job.js";
-import { planServingSweep } from "../../src/timed/sweep/plan.js";
+import { planServingSweep } from "../../src/timed/sweep/plan-files.js";
 import { runServingSweep } from "../../src/timed/sweep/run.js";
 import { parseServingSweepSpec, type ServingSweepSpecInput } from "../../src/timed/sweep/spec.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";

@@ -6,6 +6,7 @@ import type { ServingSummary } from "../results.js";
 import { simulateServing, simulateServingStream, type SchedulerName } from "../simulate.js";
 import { atQps } from "../capacity.js";
 import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
+import type { BatchExecutor } from "../../sweep/dispatch.js";
 
 /**
  * One row of a serving sweep as a worker runs it: everything the run needs, structured-cloneable
@@ -31,8 +32,8 @@ export interface ServingJob {
   prefixCaching?: boolean;
   eviction?: string;
   kvBlocks?: number;
-  /** A directory of Vidur-format tables (absolute); absent: the roofline. */
-  tablesDir?: string;
+  /** Vidur-format tables by their key in the plan (in Node, the directory's absolute path); absent: the roofline. */
+  tables?: string;
   slo: { ttftS?: number; tpotS?: number };
 }
 
@@ -62,12 +63,12 @@ export function servingMetrics(s: ServingSummary): Record<string, number> {
 
 const NULL_SINK = { request: () => {}, iteration: () => {} };
 
-/** Runs one job; tables are read once per directory and kept in `tables`. */
+/** Runs one job; tables it names are taken from `tables`, else read from their directory once (a Node worker's first job). */
 export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables>): ServingSummary {
   let timeModel: ProfileTables | undefined;
-  if (job.tablesDir !== undefined) {
-    timeModel = tables.get(job.tablesDir) ?? readProfileTables(job.tablesDir);
-    tables.set(job.tablesDir, timeModel);
+  if (job.tables !== undefined) {
+    timeModel = tables.get(job.tables) ?? readProfileTables(job.tables);
+    tables.set(job.tables, timeModel);
   }
   const options = {
     model: job.model, gpu: job.gpu, tensorParallel: job.tensorParallel, gpuMemoryUtilization: job.gpuMemoryUtilization, scheduler: job.scheduler,
@@ -93,4 +94,15 @@ export function runServingJobs(jobs: readonly ServingJob[], tables: Map<string, 
       return { row: job.row, error: err instanceof Error ? err.message : String(err), ms: performance.now() - t0 };
     }
   });
+}
+
+/**
+ * Runs batches on the calling thread, each after `defer` (setImmediate in Node, a timer in a page)
+ * so that the caller stays responsive and can stop between batches; `tables` are the plan's.
+ */
+export function inlineServingExecutor(tables: Map<string, ProfileTables>, defer: (run: () => void) => void): BatchExecutor<ServingJob, ServingJobOutcome> {
+  return {
+    run: (jobs, stopped) => new Promise((resolve) => defer(() => resolve(stopped() ? [] : runServingJobs(jobs, tables)))),
+    destroy: async () => {},
+  };
 }

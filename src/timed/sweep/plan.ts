@@ -1,15 +1,13 @@
-import { existsSync } from "node:fs";
-import { basename, isAbsolute, resolve } from "node:path";
 import { KvsimInputError } from "../../errors.js";
-import { readJsonFile } from "../../json-file.js";
 import type { SpecOrigin } from "../../sweep/plan.js";
 import { sha256Hex } from "../../util/sha256.js";
 import { blockEviction } from "../../wasm/block-eviction.js";
 import { gpuPreset } from "../gpus.js";
-import { resolveModel } from "../models.js";
-import { readProfileTables } from "../profile-tables.js";
+import { modelPreset, type ModelSpec } from "../models.js";
+import type { ProfileTables } from "../profile-tables.js";
+import type { ServingRequest } from "../requests.js";
 import { servingKvBlocks } from "../simulate.js";
-import { readServingTrace } from "../trace-formats.js";
+import type { ServingTraceFormat } from "../trace-formats.js";
 import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
 import type { ServingJob } from "./job.js";
 import type { ServingSweepSpec } from "./spec.js";
@@ -34,6 +32,22 @@ export interface ServingSweepPlan {
   /** sha256 of the resolved spec (files read, presets expanded, traces' requests included). */
   specHash: string;
   rows: ServingSweepRow[];
+  /** The profile tables the rows' `tables` key names, read once. */
+  tables: Map<string, ProfileTables>;
+}
+
+/**
+ * Where the files a serving spec names come from: the file system in Node (`plan-files.ts`), the
+ * files given to a page in the browser. Planning itself touches neither, so it runs in both.
+ */
+export interface ServingSweepSources {
+  /** A workload spec file's JSON. */
+  workload(path: string, origin: SpecOrigin): unknown;
+  trace(path: string, format: ServingTraceFormat | "auto", origin: SpecOrigin): ServingRequest[];
+  /** A directory of Vidur-format tables; `key` names it in the jobs (a worker reads it again by it, in Node). */
+  tables(path: string, origin: SpecOrigin): Promise<{ key: string; tables: ProfileTables }>;
+  /** A Hugging Face config.json a deployment names. */
+  modelConfig(path: string, origin: SpecOrigin): ModelSpec;
 }
 
 /** An input error prefixed with the spec field it concerns. */
@@ -45,7 +59,8 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
   }
 }
 
-const located = (path: string, origin: SpecOrigin): string => (isAbsolute(path) ? path : resolve(origin.baseDir, path));
+/** The last path component: labels must not depend on where the spec ran. */
+const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 
 function unique(origin: SpecOrigin, field: string, labels: string[]): void {
   labels.forEach((l, i) => {
@@ -65,26 +80,23 @@ const describe = (o: Record<string, unknown>): string => {
  * eviction policy, a bad workload spec or trace line, a model that does not fit its GPU is an
  * input error naming the field.
  */
-export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigin): Promise<ServingSweepPlan> {
+export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecOrigin, sources: ServingSweepSources): Promise<ServingSweepPlan> {
   const workloads = spec.workloads.map((entry, i) => at(origin, `workloads.${i}`, () => {
     if (typeof entry === "string" || "workload" in entry) {
       const path = typeof entry === "string" ? entry : entry.workload;
-      const file = located(path, origin);
-      if (!existsSync(file)) throw new KvsimInputError(`workload spec ${path} not found (looked for ${file})`);
-      const value = readJsonFile(file) as SyntheticWorkloadInput;
+      const value = sources.workload(path, origin) as SyntheticWorkloadInput;
       syntheticStream(value, 0, path); // validates the spec now
-      return { label: (typeof entry === "string" ? undefined : entry.label) ?? basename(path).replace(/\.json$/, ""), workload: { spec: value, source: path } };
+      return { label: (typeof entry === "string" ? undefined : entry.label) ?? baseName(path).replace(/\.json$/, ""), workload: { spec: value, source: path } };
     }
     if ("spec" in entry) {
       syntheticStream(entry.spec as SyntheticWorkloadInput, 0, entry.label);
       return { label: entry.label, workload: { spec: entry.spec as SyntheticWorkloadInput, source: entry.label } };
     }
-    const file = located(entry.trace, origin);
-    return { label: entry.label ?? basename(entry.trace), workload: { requests: readServingTrace(file, entry.format ?? "auto") } };
+    return { label: entry.label ?? baseName(entry.trace), workload: { requests: sources.trace(entry.trace, entry.format ?? "auto", origin) } };
   }));
   unique(origin, "workloads", workloads.map((w) => w.label));
   const deployments = spec.deployments.map((d, i) => at(origin, `deployments.${i}`, () => {
-    const model = resolveModel(isAbsolute(d.model) || !d.model.endsWith(".json") ? d.model : located(d.model, origin));
+    const model = d.model.endsWith(".json") ? sources.modelConfig(d.model, origin) : modelPreset(d.model);
     const gpu = gpuPreset(d.gpu);
     const tp = d.tp ?? 1;
     return { label: d.label ?? `${model.name}@${gpu.name}${tp > 1 ? `x${tp}` : ""}`, model, gpu, tp, gpuMemoryUtilization: d.gpuMemoryUtilization };
@@ -99,8 +111,10 @@ export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigi
     return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
   }));
   unique(origin, "schedulers", schedulers.map((s) => s.label));
-  const tablesDir = spec.timeModel === undefined || spec.timeModel === "roofline" ? undefined : located(spec.timeModel, origin);
-  const tables = tablesDir === undefined ? undefined : at(origin, "timeModel", () => readProfileTables(tablesDir));
+  const profile = spec.timeModel === undefined || spec.timeModel === "roofline" ? undefined : await sources.tables(spec.timeModel, origin).catch((err: unknown) => {
+    throw err instanceof KvsimInputError ? new KvsimInputError(`${origin.source}: timeModel: ${err.message}`) : err;
+  });
+  const tables = profile?.tables;
   const slo = { ...(spec.slo?.ttftMs !== undefined ? { ttftS: spec.slo.ttftMs / 1000 } : {}), ...(spec.slo?.tpotMs !== undefined ? { tpotS: spec.slo.tpotMs / 1000 } : {}) };
   const seeds: (number | null)[] = spec.seeds ?? [null];
   if (new Set(seeds).size !== seeds.length) throw new KvsimInputError(`${origin.source}: seeds: duplicate seed`);
@@ -119,7 +133,7 @@ export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigi
       row: rows.length, workload: w.workload, seed: seed ?? 0, qps, model: d.model, gpu: d.gpu, tensorParallel: d.tp,
       ...(d.gpuMemoryUtilization !== undefined ? { gpuMemoryUtilization: d.gpuMemoryUtilization } : {}),
       scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, watermarkFraction: s.watermarkFraction, blockSize: s.blockSize,
-      prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(tablesDir ? { tablesDir } : {}), slo,
+      prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(profile ? { tables: profile.key } : {}), slo,
     };
     rows.push({
       index: rows.length, key: `${w.label}/${d.label}/${s.label}/qps=${qps ?? "given"}/kv=${kv ?? "planned"}/${seed ?? "default"}`,
@@ -128,6 +142,6 @@ export async function planServingSweep(spec: ServingSweepSpec, origin: SpecOrigi
   }
   // The hash covers what the runs read, not where files were: a moved spec with the same contents resumes.
   const tableBytes = tables ? [...Object.values(tables.linear), tables.decode, tables.prefill].map((t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength)) : [];
-  const specHash = await sha256Hex([JSON.stringify({ name: spec.name, rows: rows.map((r) => ({ ...r.job, tablesDir: undefined })) }), ...tableBytes]);
-  return { name: spec.name, specHash, rows };
+  const specHash = await sha256Hex([JSON.stringify({ name: spec.name, rows: rows.map((r) => ({ ...r.job, tables: undefined })) }), ...tableBytes]);
+  return { name: spec.name, specHash, rows, tables: new Map(profile ? [[profile.key, profile.tables]] : []) };
 }

@@ -10,8 +10,7 @@ import { REMOTE_BATCHING_THREADS, type SweepOptions } from "../../sweep/run-swee
 import { compiledUrl, loadCompiled } from "../../util/load-compiled.js";
 import { redactRedisUrl } from "../../sweep/remote/redis-url.js";
 import { engineModule, servingModule } from "../../wasm/instance.js";
-import type { ProfileTables } from "../profile-tables.js";
-import { runServingJobs, type ServingJob, type ServingJobOutcome } from "./job.js";
+import { inlineServingExecutor, type ServingJob, type ServingJobOutcome } from "./job.js";
 import type { ServingSweepPlan, ServingSweepRow } from "./plan.js";
 import { servingResult, servingResultsCsv, servingSummaryCsv, servingSweepCharts, summarizeServing, type ServingSummaryRow, type ServingSweepResult } from "./report.js";
 
@@ -43,15 +42,6 @@ function poolExecutor(threads: number): Executor {
     minThreads: threads, maxThreads: threads, idleTimeout: 1000,
   });
   return { run: (jobs) => pool.run({ jobs }), destroy: () => pool.destroy() };
-}
-
-function inlineExecutor(): Executor {
-  const tables = new Map<string, ProfileTables>();
-  // setImmediate between batches lets Ctrl-C be heard.
-  return {
-    run: (jobs, stopped) => new Promise((resolve) => setImmediate(() => resolve(stopped() ? [] : runServingJobs(jobs, tables)))),
-    destroy: async () => {},
-  };
 }
 
 /**
@@ -109,7 +99,7 @@ async function execute(plan: ServingSweepPlan, options: ServingSweepOptions, rem
   let interrupted = false;
   if (pending.length) {
     const appender = new ResultAppender(resultsFile);
-    const executor = remoteRun ?? (inline ? inlineExecutor() : poolExecutor(threads));
+    const executor = remoteRun ?? (inline ? inlineServingExecutor(plan.tables, setImmediate) : poolExecutor(threads));
     try {
       ({ interrupted } = await dispatchBatches(batches.map((b) => b.map((r) => r.job)), executor, options.signal, (jobs, outcomes) => {
         const finished: ServingSweepResult[] = [];
