@@ -36,11 +36,25 @@ export function parseJsonText(text: string, file: string): unknown {
 }
 
 /** A file's text; a missing or unreadable file is an input error naming it. */
+/** What the file system's commonest refusals mean, after their codes (which users search for). */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "a directory, where a file was expected",
+  EACCES: "permission denied",
+  ENOTDIR: "a part of the path is not a directory",
+};
+
+/** A file system error as one line: its code and what it means. */
+export function fileErrorText(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code ? `${code}${FILE_ERRORS[code] ? ` (${FILE_ERRORS[code]})` : ""}` : (err as Error).message;
+}
+
 export function readTextFile(file: string): string {
   try {
     return nodeBuiltin("node:fs", `reading ${file}`).readFileSync(file, "utf8");
   } catch (err) {
-    throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new KvsimInputError(`cannot read ${file}: ${fileErrorText(err)}`);
   }
 }
 

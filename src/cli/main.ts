@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { KvsimInputError } from "../errors.js";
+import { packageVersion } from "../package-info.js";
 import { envsCommand, policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
 import { ExitStatus } from "./exit-status.js";
 import { prefixReplayCommand } from "./prefix-replay.js";
@@ -20,6 +21,7 @@ export const EXIT_INPUT = 2;
 function program(): Command {
   const root = new Command("kvsim")
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
+    .version(packageVersion(), "-V, --version", "print kvsim's version")
     .showHelpAfterError("(run with --help for usage)");
   for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), workerCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);

@@ -11,6 +11,7 @@ import { table } from "./format.js";
 import { requestProgress } from "./progress.js";
 import { parsePositiveNumber } from "./options.js";
 import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
+import { fileErrorText } from "../json-file.js";
 
 interface SimulateOptions extends ServingRunFlags {
   qps?: number;
@@ -41,7 +42,7 @@ function prepareOut(dir: string): void {
     mkdirSync(dir, { recursive: true });
     if (!statSync(dir).isDirectory()) throw new Error("not a directory");
   } catch (err) {
-    throw new KvsimInputError(`--out ${dir}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new KvsimInputError(`--out ${dir}: cannot write there (${fileErrorText(err)})`);
   }
 }
 

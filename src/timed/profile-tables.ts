@@ -1,6 +1,7 @@
 import { ProfileGrid } from "../../assembly/abi/timed.js";
 import { KvsimInputError } from "../errors.js";
 import { nodeBuiltin } from "../util/node-builtins.js";
+import { fileErrorText } from "../json-file.js";
 
 /**
  * Per-operation timing tables in the format of Vidur's prediction grids (ms per layer), the
@@ -127,7 +128,7 @@ export function readProfileTables(dir: string): ProfileTables {
     try {
       return { text: zlib.gunzipSync(fs.readFileSync(file)).toString("latin1"), file };
     } catch (err) {
-      throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new KvsimInputError(`cannot read ${file}: ${fileErrorText(err)}`);
     }
   });
 }

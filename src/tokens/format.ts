@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { KvsimInputError } from "../errors.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import type { TokenTrace, TokenTraceHeader } from "./trace.js";
+import { fileErrorText } from "../json-file.js";
 
 const MAGIC = "KVTRACE1";
 const ALIGN = 64;
@@ -73,7 +74,7 @@ export function readTokenTrace(path: string): TokenTrace {
   try {
     data = readFileSync(path);
   } catch (err) {
-    throw new KvsimInputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new KvsimInputError(`cannot read ${path}: ${fileErrorText(err)}`);
   }
   const fail = (msg: string): never => {
     throw new KvsimInputError(`${path}: ${msg}`);

@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
+import { fileErrorText } from "../json-file.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
 import { readCsvTrace, writeCsvTrace } from "./formats/csv.js";
@@ -12,7 +13,7 @@ import { checkFormat, detectFormat, TRACE_FORMATS } from "./trace-format.js";
 export { TRACE_FORMATS };
 
 function unreadable(file: string, err: unknown): KvsimInputError {
-  return new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  return new KvsimInputError(`cannot read ${file}: ${fileErrorText(err)}`);
 }
 
 function readBytes(file: string): Uint8Array {

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { KvsimInputError } from "../../errors.js";
 import { parseMooncakeLine } from "./mooncake-line.js";
+import { fileErrorText } from "../../json-file.js";
 
 /**
  * A request-level trace: prompts as chains of KV blocks. Blocks are renumbered densely in order of
@@ -54,7 +55,7 @@ export async function readMooncakeTrace(file: string, name = file): Promise<Requ
     }
   } catch (err) {
     if (err instanceof KvsimInputError) throw err;
-    throw new KvsimInputError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new KvsimInputError(`cannot read ${file}: ${fileErrorText(err)}`);
   }
   if (timestamps.length === 0) throw new KvsimInputError(`${file}: no requests`);
   return {

@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { packageRoot, packageVersion } from "../../src/package-info.js";
+import { runCli } from "../helpers/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kvsim-conventions-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const RECORDING = "tests/fixtures/neural-paged-attention/scripted_easy.jsonl";
+
+describe("the CLI's conventions", () => {
+  it("--version prints the package's version and exits 0", async () => {
+    const r = await runCli(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(packageVersion());
+  });
+
+  it("a reader that closes the pipe early ends the command quietly (no EPIPE stack trace)", () => {
+    const r = spawnSync("bash", ["-c", `node ${join(packageRoot(), "bin", "kvsim.js")} run --help | head -1; echo "status \${PIPESTATUS[0]}"`], { encoding: "utf8" });
+    expect(r.stdout).toMatch(/^Usage: kvsim run/);
+    expect(r.stdout).toMatch(/status 0/);
+    expect(r.stderr).toBe("");
+  });
+
+  it("serving replay fails (exit 1) when the replay differs from the recording, and reads the file before guessing its task", async () => {
+    expect((await runCli(["serving", "replay", RECORDING])).code).toBe(0);
+    const lines = readFileSync(RECORDING, "utf8").split("\n");
+    const k = lines.findIndex((l) => l.includes('"reward"'));
+    const step = JSON.parse(lines[k]!) as { reward: number };
+    lines[k] = JSON.stringify({ ...step, reward: step.reward + 1 });
+    const altered = join(dir, "altered_easy.jsonl");
+    writeFileSync(altered, lines.join("\n"));
+    const r = await runCli(["serving", "replay", altered]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/1 differ from the recording/);
+    for (const [file, message] of [[dir, /cannot read .*: EISDIR \(a directory, where a file was expected\)/], [join(dir, "none.jsonl"), /cannot read .*: ENOENT \(no such file\)/]] as const) {
+      const bad = await runCli(["serving", "replay", file]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(message);
+    }
+    writeFileSync(join(dir, "empty.jsonl"), "");
+    expect((await runCli(["serving", "replay", join(dir, "empty.jsonl")])).stderr).toMatch(/no step lines/);
+  });
+});
