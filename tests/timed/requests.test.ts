@@ -159,8 +159,8 @@ describe("readServingTrace", () => {
   });
 
   it("a directory, a missing file or an unknown format is an input error", () => {
-    expect(inputError(() => readServingTrace(DIR))).toBe(`cannot read ${DIR}: EISDIR`);
-    expect(inputError(() => readServingTrace(join(dir, "none.csv")))).toMatch(/ENOENT$/);
+    expect(inputError(() => readServingTrace(DIR))).toBe(`cannot read ${DIR}: EISDIR (a directory, where a file was expected)`);
+    expect(inputError(() => readServingTrace(join(dir, "none.csv")))).toMatch(/ENOENT \(no such file\)$/);
     expect(inputError(() => readServingTrace(AZURE, "sharegpt" as ServingTraceFormat))).toBe('unknown trace format "sharegpt" (vidur, mooncake, azure or auto)');
   });
 });
