@@ -71,3 +71,11 @@ export const KHL_DEFAULT_SCENARIOS = [
   "base_fp8_prefetch",
   "constrained_fp16_prefetch",
 ] as const;
+
+/**
+ * The preset of this name, or undefined: a lookup of the registry's own keys only, so that
+ * `constructor`, `toString` or `__proto__` name nothing (they are the object's, not presets).
+ */
+export function scenarioPreset(name: string): Scenario | undefined {
+  return Object.hasOwn(SCENARIO_PRESETS, name) ? SCENARIO_PRESETS[name] : undefined;
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { runEpisodeTelemetry } from "./episode-telemetry.js";
-import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
+import { SCENARIO_PRESETS, scenarioPreset } from "../hierarchy/presets.js";
 import { simulate } from "../simulate.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { errorBody, HttpError } from "./sessions.js";
@@ -46,7 +46,7 @@ export function registerSimulate(app: FastifyInstance, limits: SimulateLimits): 
     if (body["kind"] === "episode") {
       return runEpisodeTelemetry(body["env"] as string, (body["agent"] as string | undefined) ?? "random", (body["seed"] as number | undefined) ?? 0, limits.maxEpisodeSteps);
     }
-    const scenario = SCENARIO_PRESETS[body["scenario"] as string];
+    const scenario = scenarioPreset(String(body["scenario"]));
     if (!scenario) throw new HttpError(404, "unknown_scenario", `no scenario preset "${String(body["scenario"])}" (known: ${Object.keys(SCENARIO_PRESETS).join(", ")})`);
     const wanted = Number((body["workload_params"] as Record<string, unknown> | undefined)?.["length"] ?? 0);
     if (wanted > limits.maxAccesses) throw new HttpError(413, "replay_too_long", `at most ${limits.maxAccesses} accesses per request, asked for ${wanted}`);

@@ -3,7 +3,7 @@ import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
+import { scenarioPreset } from "../hierarchy/presets.js";
 import { planSweep } from "../sweep/plan-files.js";
 import { sweepRowCount } from "../sweep/plan.js";
 import { sweepPreset } from "../sweep/presets.js";
@@ -31,7 +31,7 @@ interface SweepJob {
 /** Client specs may name presets only: no trace files, no scenario files (the server reads no files for a client). */
 function checkNoFiles(spec: SweepSpec): void {
   spec.scenarios.forEach((s, i) => {
-    if (typeof s === "string" && !SCENARIO_PRESETS[s]) throw new HttpError(400, "bad_spec", `scenarios.${i}: "${s}" is not a scenario preset (files are not read for API clients)`);
+    if (typeof s === "string" && !scenarioPreset(s)) throw new HttpError(400, "bad_spec", `scenarios.${i}: "${s}" is not a scenario preset (files are not read for API clients)`);
   });
   spec.workloads.forEach((w, i) => {
     if (typeof w === "object" && "trace" in w) throw new HttpError(400, "bad_spec", `workloads.${i}: trace files are not read for API clients; use generated workloads`);
@@ -126,15 +126,20 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
     return reply;
   });
 
+  /** A sweep's finished files (no temporaries, no directories), sorted. */
+  const artifactsOf = (dir: string): string[] =>
+    existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && !e.name.includes(".tmp")).map((e) => e.name).sort() : [];
+
   app.get("/api/sweep/:id/artifacts", async (req) => {
     const job = get((req.params as { id: string }).id);
-    return { sweep_id: job.id, status: job.status, artifacts: existsSync(job.dir) ? readdirSync(job.dir).filter((f) => !f.includes(".tmp")).sort() : [] };
+    return { sweep_id: job.id, status: job.status, artifacts: artifactsOf(job.dir) };
   });
 
   app.get("/api/sweep/:id/artifacts/:name", async (req, reply) => {
     const { id, name } = req.params as { id: string; name: string };
     const job = get(id);
-    if (!/^[\w.-]+$/.test(name) || !existsSync(join(job.dir, name))) throw new HttpError(404, "unknown_artifact", `sweep ${id} has no artifact "${name}"`);
+    // Only a file the listing shows is served: `.`, `..` and their encodings name directories, not artifacts.
+    if (!artifactsOf(job.dir).includes(name)) throw new HttpError(404, "unknown_artifact", `sweep ${id} has no artifact "${name}"`);
     const type = name.endsWith(".svg") ? "image/svg+xml" : name.endsWith(".json") ? "application/json" : name.endsWith(".csv") ? "text/csv" : "text/plain";
     return reply.type(type).send(createReadStream(join(job.dir, name)));
   });

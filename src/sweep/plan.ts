@@ -1,6 +1,6 @@
 import { KvsimInputError } from "../errors.js";
 import { parseScenario, resolveScenario } from "../hierarchy/load-scenario.js";
-import { SCENARIO_PRESETS } from "../hierarchy/presets.js";
+import { scenarioPreset } from "../hierarchy/presets.js";
 import type { Scenario } from "../hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "../policies/registry.js";
 import { detectFormat, type TraceFormat } from "../traces/trace-format.js";
@@ -93,7 +93,7 @@ function checkUnique(origin: SpecOrigin, field: string, labels: string[]): void 
 function resolveScenarios(spec: SweepSpec, origin: SpecOrigin, sources: SweepSources): Scenario[] {
   const scenarios = spec.scenarios.map((entry, i) => at(origin, `scenarios.${i}`, () => {
     if (typeof entry !== "string") return parseScenario(entry, "inline scenario");
-    return SCENARIO_PRESETS[entry] ? resolveScenario(entry) : sources.scenario(entry, origin);
+    return scenarioPreset(entry) ? resolveScenario(entry) : sources.scenario(entry, origin);
   }));
   checkUnique(origin, "scenarios", scenarios.map((s) => s.name));
   return scenarios;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -35,8 +35,12 @@ describe("POST /api/sweep", () => {
     expect(list.artifacts).toEqual(expect.arrayContaining(["results.jsonl", "summary.csv"]));
     const served = await (await fetch(`${base}/api/sweep/${id}/artifacts/results.jsonl`)).text();
     const dir = mkdtempSync(join(tmpdir(), "kvsim-local-sweep-"));
-    expect((await runCli(["sweep", "--preset", "khl-default", "--no-charts", "--out", dir])).code).toBe(0);
-    expect(served).toBe(readFileSync(join(dir, "results.jsonl"), "utf8"));
+    try {
+      expect((await runCli(["sweep", "--preset", "khl-default", "--no-charts", "--out", dir])).code).toBe(0);
+      expect(served).toBe(readFileSync(join(dir, "results.jsonl"), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("refuses file references, oversized sweeps, unknown ids and bad names with 4xx", async () => {

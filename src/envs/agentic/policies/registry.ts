@@ -12,7 +12,7 @@ export const AGENTIC_POLICIES: Record<string, { summary: string; make(): Agentic
 };
 
 export function makeAgenticPolicy(name: string): AgenticPolicy {
-  const spec = AGENTIC_POLICIES[name];
+  const spec = Object.hasOwn(AGENTIC_POLICIES, name) ? AGENTIC_POLICIES[name] : undefined;
   if (!spec) throw new KvsimInputError(`unknown agentic policy "${name}" (known: ${Object.keys(AGENTIC_POLICIES).join(", ")})`);
   return spec.make();
 }

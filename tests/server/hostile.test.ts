@@ -1,0 +1,60 @@
+import { request } from "node:http";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../../src/server/app.js";
+import { makeAgenticPolicy } from "../../src/envs/agentic/policies/registry.js";
+import { KvsimInputError } from "../../src/errors.js";
+
+let app: FastifyInstance;
+let base: string;
+beforeAll(async () => {
+  app = await buildServer({ maxSweepRows: 50 });
+  base = await app.listen({ host: "127.0.0.1", port: 0 });
+});
+afterAll(() => app.close());
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  return { status: res.status, json: (await res.json()) as { error?: string; detail?: string } };
+};
+
+/** Names every JavaScript object has but no registry holds. */
+const PROTOTYPE_NAMES = ["constructor", "toString", "hasOwnProperty", "__proto__", "valueOf"];
+
+describe("hostile inputs to the server (issue 29)", () => {
+  it("registry lookups go by own key: prototype names are unknown scenarios and agentic policies, never a 500", async () => {
+    for (const name of PROTOTYPE_NAMES) {
+      const replay = await call("POST", "/api/simulate", { kind: "replay", scenario: name, workload: "rag_burst", policy: "lru" });
+      expect(replay.status, name).toBe(404);
+      expect(replay.json).toMatchObject({ error: "unknown_scenario" });
+      const sweep = await call("POST", "/api/sweep", { spec: { name: "x", scenarios: [name], workloads: ["rag_burst"], policies: ["lru"] } });
+      expect(sweep.status, name).toBe(400);
+      expect(sweep.json.detail).toMatch(/is not a scenario preset/);
+    }
+    expect((await call("GET", "/health")).status).toBe(200);
+    for (const name of PROTOTYPE_NAMES) expect(() => makeAgenticPolicy(name), name).toThrow(KvsimInputError);
+  });
+
+  it("an artifact name that is a directory or a traversal (., .., %2e%2e) is an unknown artifact", async () => {
+    const started = await call("POST", "/api/sweep", { spec: { name: "tiny", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru"] }, charts: false });
+    expect(started.status).toBe(202);
+    const id = (started.json as { sweep_id: string }).sweep_id;
+    await (await fetch(`${base}/api/sweep/${id}/events`)).text();
+    // Sent as written (fetch would resolve "." and ".." away before they reach the server).
+    const raw = (path: string) => new Promise<{ status: number; json: { error?: string } }>((resolve, reject) => {
+      const { port } = new URL(base);
+      request({ host: "127.0.0.1", port, path, method: "GET" }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
+      }).on("error", reject).end();
+    });
+    for (const name of [".", "..", "%2e%2e", "%2E", "..%2f..", "results.jsonl.tmp"]) {
+      const r = await raw(`/api/sweep/${id}/artifacts/${name}`);
+      expect(r.status, name).toBe(404);
+      expect(r.json, name).toMatchObject({ error: "unknown_artifact" });
+    }
+    expect((await call("GET", `/api/sweep/${id}/artifacts`)).json).toMatchObject({ artifacts: expect.arrayContaining(["results.jsonl"]) });
+    expect((await fetch(`${base}/api/sweep/${id}/artifacts/results.jsonl`)).status).toBe(200);
+  });
+});
