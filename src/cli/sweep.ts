@@ -53,7 +53,8 @@ function report(outcome: Ended, tables: string, ran: number, wallMs: number, out
   for (const f of outcome.failures) console.error(`kvsim: row ${f.row} (${f.key}) failed: ${f.error}`);
   console.log(tables);
   const where = outcome.threads ? `on ${outcome.threads} thread(s)` : "on remote workers";
-  console.log(`\n${outcome.results.length} rows (${ran} run now, ${outcome.resumed} resumed) ${where} ` +
+  const failed = outcome.failures.length ? `, ${outcome.failures.length} failed` : "";
+  console.log(`\n${outcome.results.length} rows done (${ran} run now${failed}, ${outcome.resumed} resumed) ${where} ` +
     `in ${(wallMs / 1000).toFixed(2)} s. Artifacts in ${out}/: ${outcome.files.map((f) => f.slice(out.length + 1)).join(", ")}`);
 }
 

@@ -117,7 +117,8 @@ async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Execut
   const pendingAccesses = pending.reduce((a, r) => a + plan.traces[r.traceId]!.accesses.length, 0);
   // Starting workers costs more than a small sweep's whole work; without --threads, run those here.
   const inline = !remote && options.threads === undefined && pendingAccesses < INLINE_ACCESSES;
-  const threads = remote ? 0 : inline ? 1 : Math.max(1, options.threads ?? availableParallelism());
+  // More threads than rows or cores only costs their start-up and memory.
+  const threads = remote ? 0 : inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length, availableParallelism()));
 
   const metadata: Metadata = {
     kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, specHash: plan.specHash, profile: plan.profile,

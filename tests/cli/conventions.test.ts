@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { packageRoot, packageVersion } from "../../src/package-info.js";
@@ -42,5 +42,13 @@ describe("the CLI's conventions", () => {
     }
     writeFileSync(join(dir, "empty.jsonl"), "");
     expect((await runCli(["serving", "replay", join(dir, "empty.jsonl")])).stderr).toMatch(/no step lines/);
+  });
+
+  it("a sweep asked for more threads than rows or cores runs on at most as many as it can use", async () => {
+    const spec = join(dir, "two-rows.json");
+    writeFileSync(spec, JSON.stringify({ name: "two", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru", "fifo"] }));
+    const r = await runCli(["sweep", spec, "--threads", "1000", "--out", join(dir, "two-out"), "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).threads).toBe(Math.min(2, availableParallelism()));
   });
 });

@@ -224,9 +224,12 @@ describe("Redis URLs and secrets", () => {
     expect(JSON.parse(readFileSync(join(out, "run_metadata.json"), "utf8")).execution).toBe(`BullMQ on redis://:***@127.0.0.1:${secured.port}/0`);
   });
 
-  it("fails at once with exit 2 on a wrong password or an unreachable server, leaving no output directory", async () => {
+  it("fails at once with exit 2 on a wrong password, an unreachable server or a database past the server's count, leaving no output directory", async () => {
     const specFile = join(work, "small.json");
-    for (const [url, message] of [[secured.url(0, "Wr0ngPa55word"), /WRONGPASS/], [`redis://127.0.0.1:1/0`, /ECONNREFUSED/]] as const) {
+    for (const [url, message] of [
+      [secured.url(0, "Wr0ngPa55word"), /WRONGPASS/], [`redis://127.0.0.1:1/0`, /ECONNREFUSED/],
+      [redis.url(0).replace(/\/0$/, "/99"), /DB index is out of range/],
+    ] as const) {
       const out = join(work, "unusable-out");
       const r = await runCli(["sweep", specFile, "--backend", url, "--out", out]);
       expect(r.code).toBe(2);

@@ -47,6 +47,9 @@ export async function checkRedisReachable(url: string): Promise<void> {
   try {
     await probe.connect();
     await probe.ping();
+    // A database past the server's count would otherwise leave the connection on database 0.
+    const db = Number(new URL(url).pathname.slice(1) || 0);
+    if (db > 0) await probe.select(db);
   } catch (err) {
     throw new KvsimInputError(`cannot use Redis at ${redactRedisUrl(url)}: ${(cause ?? (err as Error)).message}`);
   } finally {

@@ -81,7 +81,8 @@ async function execute(plan: ServingSweepPlan, options: ServingSweepOptions, rem
   const { resultsFile, metadataFile, previous, done } = openSweepDir<ServingSweepResult>(plan, outDir, options.resume);
   const pending = plan.rows.filter((r) => !done.has(r.key));
   const inline = !remoteRun && options.threads === undefined && pending.reduce((n, r) => n + requestsOf(r.job), 0) < INLINE_REQUESTS;
-  const threads = remoteRun ? 0 : inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length || 1));
+  // More threads than rows or cores only costs their start-up and memory.
+  const threads = remoteRun ? 0 : inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length, availableParallelism()));
   const metadata: Metadata = {
     kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, kind: "serving", specHash: plan.specHash, rows: plan.rows.length,
     node: process.version, threads, execution: options.backend ? `BullMQ on ${redactRedisUrl(options.backend)}` : inline ? "main thread" : "worker threads",
