@@ -9,6 +9,7 @@ import { loadCompiled } from "../util/load-compiled.js";
 import { ExitStatus } from "./exit-status.js";
 import { fixed, table } from "./format.js";
 import { parseNonNegativeInt } from "./options.js";
+import { checkOutputDir } from "./outputs.js";
 
 interface EvalCliOptions {
   env: string;
@@ -65,6 +66,7 @@ export function evalCommand(): Command {
     .requiredOption("-o, --out <dir>", "output directory (results.jsonl, metadata.json)")
     .option("--json", "print the summary as JSON")
     .action(async (opts: EvalCliOptions) => {
+      checkOutputDir(opts.out, "--out");
       if ((opts.model === undefined) === (opts.policy === undefined)) throw new KvsimInputError("give exactly one of --model NAME or --policy NAME");
       if (opts.policy !== undefined && !AGENTIC_POLICIES[opts.policy]) {
         throw new KvsimInputError(`--policy: unknown policy "${opts.policy}" (known: ${Object.keys(AGENTIC_POLICIES).join(", ")})`);

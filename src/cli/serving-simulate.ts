@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
@@ -11,7 +11,7 @@ import { table } from "./format.js";
 import { requestProgress } from "./progress.js";
 import { parsePositiveNumber } from "./options.js";
 import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
-import { fileErrorText } from "../json-file.js";
+import { checkOutputDir } from "./outputs.js";
 
 interface SimulateOptions extends ServingRunFlags {
   qps?: number;
@@ -36,15 +36,6 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
   return { requests: syntheticStream(spec, opts.seed, source.file), total: spec.requests as number, inOrder: true };
 }
 
-/** Makes `dir` (or checks it is one) before any work, so a bad --out fails first. */
-function prepareOut(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
-  } catch (err) {
-    throw new KvsimInputError(`--out ${dir}: cannot write there (${fileErrorText(err)})`);
-  }
-}
 
 const ms = (x: number): string => (Number.isNaN(x) ? "–" : (x * 1000).toFixed(1));
 
@@ -63,10 +54,11 @@ export function simulateCommand(): Command {
     .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}`)
     .action(async (opts: SimulateOptions) => {
       const run = servingRunOptions(opts);
-      if (opts.out) prepareOut(opts.out);
+      if (opts.out) checkOutputDir(opts.out, "--out");
       const { requests, total, inOrder } = requestsOf(opts);
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const options = { ...run, slo };
+      if (opts.out) mkdirSync(opts.out, { recursive: true });
       const writer = opts.out ? new ArtifactWriter(opts.out, servingKvBlocks(options)) : undefined;
       const sink: RunSink = writer ?? { request: () => {}, iteration: () => {} };
       const progress = opts.json ? undefined : requestProgress("simulating", total);

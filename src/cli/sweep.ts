@@ -16,6 +16,7 @@ import { ExitStatus } from "./exit-status.js";
 import { table } from "./format.js";
 import { parsePositiveInt } from "./options.js";
 import { progressReporter } from "./progress.js";
+import { checkOutputDir } from "./outputs.js";
 
 interface SweepCliOptions {
   preset?: string;
@@ -92,6 +93,7 @@ export function sweepCommand(): Command {
       if (opts.traces && !opts.preset) throw new KvsimInputError("--traces only applies to --preset");
       if (opts.backend !== undefined && opts.threads !== undefined) throw new KvsimInputError("--threads applies to local sweeps; with --backend the workers' --concurrency sets the parallelism");
       const backend = opts.backend === undefined ? undefined : redisUrlOption(opts.backend, "--backend");
+      checkOutputDir(opts.out, "--out");
       let origin: SpecOrigin;
       let spec;
       if (opts.preset) {

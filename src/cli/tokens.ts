@@ -16,6 +16,7 @@ import type { TokenTrace } from "../tokens/trace.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { collectKeyValue, parseNonNegativeInt } from "./options.js";
 import { fixed, table } from "./format.js";
+import { checkOutputDir, checkOutputFile } from "./outputs.js";
 
 interface GenerateOptions {
   out: string;
@@ -89,6 +90,7 @@ export function tokensCommand(): Command {
     .option("--group-size <g>", "query heads per KV head (default 1)", int("--group-size"))
     .option("--param <name=value>", "any generator parameter (repeatable), e.g. questionHint=0", collectKeyValue, {})
     .action((opts: GenerateOptions) => {
+      checkOutputFile(opts.out, "--out");
       const t0 = performance.now();
       const trace = generateTokenTrace(generatorParams(opts));
       writeTokenTrace(opts.out, trace);
@@ -108,6 +110,7 @@ export function tokensCommand(): Command {
     .option("--no-charts", "with --out: skip retention.svg")
     .option("--json", "print the summary as JSON")
     .action(async (opts: EvaluateOptions & { trace?: string; seeds?: string; param: Record<string, string>; charts?: boolean }) => {
+      if (opts.out) checkOutputDir(opts.out, "--out");
       const budgets = opts.budgets?.split(",").map((b) => {
         const x = Number(b);
         if (!(x > 0 && x < 1)) throw new KvsimInputError(`--budgets: each must be a fraction in (0, 1), got "${b}"`);
@@ -145,6 +148,7 @@ export function tokensCommand(): Command {
     .option("-o, --out <dir>", "write online.jsonl (one line per head and policy)")
     .option("--json", "print the per-policy, per-profile means as JSON")
     .action((opts: { trace?: string; seeds?: string; param: Record<string, string>; budget: string; policies?: string; weights?: string; out?: string; json?: boolean }) => {
+      if (opts.out) checkOutputDir(opts.out, "--out");
       const budget = Number(opts.budget);
       if (!(budget > 0 && budget < 1)) throw new KvsimInputError(`--budget: expected a fraction in (0, 1), got "${opts.budget}"`);
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
@@ -172,6 +176,7 @@ export function tokensCommand(): Command {
     .option("--seed <n>", "training seed", int("--seed"), 1)
     .option("--threads <n>", "worker threads (heads train in parallel)", int("--threads"), 2)
     .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number }) => {
+      checkOutputFile(opts.out, "--out");
       let files = opts.traces?.split(",").map((f) => f.trim()).filter(Boolean);
       let tmp: string | undefined;
       if (!files) {

@@ -3,6 +3,7 @@ import { readTrace, TRACE_FORMATS, writeTrace } from "../traces/load.js";
 import type { Trace } from "../traces/trace.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+import { checkOutputFile } from "./outputs.js";
 
 function summary(trace: Trace): Record<string, unknown> {
   const touched = new Uint8Array(trace.numPages);
@@ -25,6 +26,7 @@ export function traceCommand(): Command {
     .requiredOption("--out <file>", "output file (.jsonl, .csv or .kvt)")
     .addOption(new Option("--format <format>", "output format (default: from the file name)").choices(["jsonl", "csv", "kvt"]))
     .action((opts: { workload: string; workloadParam?: Record<string, string>; out: string; format?: string }) => {
+      checkOutputFile(opts.out, "--out");
       const t = generateWorkload(opts.workload, opts.workloadParam);
       writeTrace(t, opts.out, opts.format);
       console.log(`wrote ${opts.out}: ${JSON.stringify(summary(t))}`);
@@ -37,6 +39,7 @@ export function traceCommand(): Command {
     .addOption(new Option("--to <format>", "output format").choices(["jsonl", "csv", "kvt"]))
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
     .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number }) => {
+      checkOutputFile(out, "<out>");
       const t = await readTrace(input, opts.from, opts.traceIndex);
       writeTrace(t, out, opts.to);
       console.log(`wrote ${out}: ${JSON.stringify(summary(t))}`);

@@ -6,6 +6,7 @@ import { KvsimInputError } from "../errors.js";
 import { learningCurveSvg } from "../report/learning-curve.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { parseNonNegativeInt } from "./options.js";
+import { checkOutputFile } from "./outputs.js";
 
 interface TrainOptions {
   agent: "dqn" | "qlearning";
@@ -30,6 +31,8 @@ export function trainCommand(): Command {
     .action(async (opts: TrainOptions) => {
       const hidden = opts.hidden.split(",").map(Number);
       if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new KvsimInputError(`--hidden must be positive integers like 64,64, got "${opts.hidden}"`);
+      checkOutputFile(opts.out, "--out");
+      if (opts.curve) checkOutputFile(opts.curve, "--curve");
       const env = makeDiscrete(opts.env);
       if (!("score" in env)) throw new KvsimInputError(`${opts.env} has no score to train against`);
       const started = performance.now();

@@ -83,7 +83,7 @@ describe("kvsim serving simulate", () => {
     for (const [args, message] of [
       [["--trace", "missing.csv", "--time-model", `${DIR}/predictor_tables`], /cannot read missing\.csv: ENOENT/],
       [["--trace", TRACE, "--time-model", dir], /cannot read .*attn_pre_proj_predictions\.csv\.gz: ENOENT/],
-      [["--trace", TRACE, "--time-model", `${DIR}/predictor_tables`, "--out", file], /--out .*file: cannot write there/],
+      [["--trace", TRACE, "--time-model", `${DIR}/predictor_tables`, "--out", file], /--out .*file: not a directory/],
       [["--trace", TRACE, "--time-model", `${DIR}/predictor_tables`, "--scheduler", "orca"], /argument 'orca' is invalid/],
     ] as const) {
       const r = await runCli([...base, ...args]);
