@@ -11,10 +11,10 @@ export interface ParamSpec {
   description: string;
 }
 
-export const numberParam = (name: string, def: number, description: string, min = 0): ParamSpec =>
-  ({ name, default: def, integer: false, min, description });
-export const intParam = (name: string, def: number, description: string, min = 0): ParamSpec =>
-  ({ name, default: def, integer: true, min, description });
+export const numberParam = (name: string, def: number, description: string, min = 0, max?: number): ParamSpec =>
+  ({ name, default: def, integer: false, min, ...(max !== undefined ? { max } : {}), description });
+export const intParam = (name: string, def: number, description: string, min = 0, max?: number): ParamSpec =>
+  ({ name, default: def, integer: true, min, ...(max !== undefined ? { max } : {}), description });
 
 /**
  * Merges user values over declared defaults. Unknown names, non-numbers, fractions for integers

@@ -6,7 +6,7 @@ import { SERVING_CACHE_POLICIES, ServingEnv, servingCachePolicy } from "../envs/
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
-import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+import { collectKeyValue, parseNonNegativeInt, parseSeed } from "./options.js";
 
 interface EpisodeOptions {
   env?: string;
@@ -26,7 +26,7 @@ export function episodeCommand(): Command {
     .description("play episodes of an environment with an agent; print returns and scores (simulated)")
     .option("--env <id>", `environment id (${envIds("discrete").join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
-    .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseNonNegativeInt("--seed"), 2026)
+    .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseSeed("--seed"), 2026)
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
     .option("--weights <file>", "trained weights (dqn, qlearning)")
     .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")

@@ -7,8 +7,9 @@ import { POLICIES } from "../policies/registry.js";
 import { WORKLOADS } from "../workloads/registry.js";
 import type { ParamSpec } from "../params.js";
 
+/** Each parameter's default and, in brackets, its valid range (what `--param` is checked against). */
 const paramList = (params: readonly ParamSpec[]): string =>
-  params.length ? params.map((p) => `${p.name}=${p.default}`).join(" ") : "-";
+  params.length ? params.map((p) => `${p.name}=${p.default} [${p.min}…${p.max ?? "∞"}${p.integer ? ", integer" : ""}]`).join(" ") : "-";
 
 export function policiesCommand(): Command {
   return new Command("policies")

@@ -16,6 +16,23 @@ function parseIntAtLeast(name: string, min: 0 | 1): (value: string) => number {
 }
 
 export const parseNonNegativeInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 0);
+
+/** An integer in [min, max], its range said in the error. */
+export function parseIntInRange(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+      throw new KvsimInputError(`${name} must be an integer from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** The largest seed: seeds are 32-bit everywhere (a larger one would be the same seed as another, or lose digits). */
+export const MAX_SEED = 0xffffffff;
+
+/** A seed: an integer in [0, 2^32). */
+export const parseSeed = (name: string): ((value: string) => number) => parseIntInRange(name, 0, MAX_SEED);
 export const parsePositiveInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 1);
 
 export function parseFraction(name: string): (value: string) => number {

@@ -3,7 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { POLICIES } from "../policies/registry.js";
 import { prefixReplay } from "../serving/prefix-replay.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
-import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+import { collectKeyValue, parseSeed } from "./options.js";
 
 interface PrefixReplayCliOptions {
   trace: string;
@@ -30,7 +30,7 @@ export function prefixReplayCommand(): Command {
     .requiredOption("--capacity-blocks <n|unbounded>", "cache capacity in blocks")
     .option("--policy <name>", `eviction policy (${POLICIES.filter((p) => p.profiles.includes("kvsim")).map((p) => p.name).join(", ")})`, "lru")
     .option("--param <k=v>", "policy parameter, repeatable", collectKeyValue)
-    .option("--seed <n>", "seed for random choices", parseNonNegativeInt("--seed"), 0)
+    .option("--seed <n>", "seed for random choices", parseSeed("--seed"), 0)
     .option("--json", "print { requests, blocks, hitBlocks, hitRate } as JSON")
     .addHelpText("after", `
 A request's hit blocks are the longest prefix of its hash_ids all cached before it runs; then each of

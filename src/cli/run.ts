@@ -5,7 +5,7 @@ import { PROFILES, type Profile } from "../policies/registry.js";
 import { runRecord, type RunRecord } from "../run-record.js";
 import { readTrace, TRACE_FORMATS } from "../traces/load.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+import { collectKeyValue, parseNonNegativeInt, parseSeed, parseIntInRange } from "./options.js";
 import { fixed, table } from "./format.js";
 
 interface RunOptions {
@@ -35,9 +35,9 @@ export function runCommand(): Command {
     .requiredOption("--policy <name>", "eviction policy (see `kvsim policies`)")
     .option("--param <k=v>", "policy parameter, repeatable (e.g. window_size=64)", collectKeyValue)
     .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity").choices([...PROFILES]).default("kvsim"))
-    .option("--seed <n>", "seed for every random choice of the run", parseNonNegativeInt("--seed"), 0)
-    .option("--events <n>", "also report the first n transfers [step, type, page, src, dst, latencyMs, bytes]",
-      parseNonNegativeInt("--events"), 0)
+    .option("--seed <n>", "seed for every random choice of the run", parseSeed("--seed"), 0)
+    .option("--events <n>", "also report the first n transfers [step, type, page, src, dst, latencyMs, bytes] (at most 10,000,000)",
+      parseIntInRange("--events", 0, 10_000_000), 0)
     .option("--json", "print one JSON object instead of a table")
     .addHelpText("after", `
 Scenario file (JSON):

@@ -9,7 +9,7 @@ import type { ServingRequest } from "../timed/requests.js";
 import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
-import { parseFraction, parseNonNegativeInt, parsePositiveInt, parseShare } from "./options.js";
+import { parseFraction, parsePositiveInt, parseShare, parseSeed } from "./options.js";
 
 /** The flags every timed serving command takes: where requests come from, the deployment and the scheduler. */
 export interface ServingRunFlags {
@@ -41,7 +41,7 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--trace-format <format>", "the trace's format").choices(["auto", ...SERVING_TRACE_FORMATS]).default("auto"))
     .option("--workload <spec.json>", "a synthetic workload spec (docs/formats.md), instead of --trace")
     .option("--requests <n>", "with --workload: how many requests, overriding the spec's", parsePositiveInt("--requests"))
-    .option("--seed <n>", "with --workload: the seed of its random draws", parseNonNegativeInt("--seed"), 0)
+    .option("--seed <n>", "with --workload: the seed of its random draws", parseSeed("--seed"), 0)
     .requiredOption("--model <name|config.json>", `model preset (${MODELS.map((m) => m.name).join(", ")}) or a Hugging Face config.json`)
     .addOption(new Option("--gpu <name>", "GPU preset").choices(GPUS.map((g) => g.name)).makeOptionMandatory())
     .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parsePositiveInt("--tp"), 1)

@@ -14,7 +14,7 @@ import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weigh
 import { tokenTraceParamsSchema } from "../tokens/params.js";
 import type { TokenTrace } from "../tokens/trace.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
-import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+import { collectKeyValue, parseNonNegativeInt, parseIntInRange, parseSeed } from "./options.js";
 import { fixed, table } from "./format.js";
 import { checkOutputDir, checkOutputFile } from "./outputs.js";
 
@@ -81,7 +81,7 @@ export function tokensCommand(): Command {
   tokens.addCommand(new Command("generate")
     .description("generate a seeded synthetic token trace (.kvtrace, docs/formats.md)")
     .requiredOption("-o, --out <file>", "output .kvtrace file")
-    .option("--seed <n>", "seed (default 1)", int("--seed"))
+    .option("--seed <n>", "seed (default 1)", parseSeed("--seed"))
     .option("--context <T>", "context tokens (default 4096)", int("--context"))
     .option("--future <F>", "future queries (default 512)", int("--future"))
     .option("--heads <n>", "KV heads (default 8; profiles cycle streaming, retrieval, mixed)", int("--heads"))
@@ -171,9 +171,9 @@ export function tokensCommand(): Command {
     .option("--traces <files>", "comma-separated training .kvtrace files (else generated from --train-seeds)")
     .option("--train-seeds <list>", "seeds of the generated training traces (never evaluate on these)", "101,102,103,104")
     .option("--param <name=value>", "generator parameter for generated training traces (repeatable)", collectKeyValue, {})
-    .option("--iterations <n>", "ES iterations per head", int("--iterations"), 80)
+    .option("--iterations <n>", "ES iterations per head (1 to 100,000)", parseIntInRange("--iterations", 1, 100_000), 80)
     .option("--hidden <n>", "hidden units (0: linear scorer)", int("--hidden"), 0)
-    .option("--seed <n>", "training seed", int("--seed"), 1)
+    .option("--seed <n>", "training seed", parseSeed("--seed"), 1)
     .option("--threads <n>", "worker threads (heads train in parallel)", int("--threads"), 2)
     .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number }) => {
       checkOutputFile(opts.out, "--out");

@@ -13,19 +13,29 @@ export interface WorkloadInfo {
   generate(params: Record<string, number>): Trace;
 }
 
-const p = (name: string, def: number, description: string, integer = true, min = 1): WorkloadParam =>
-  (integer ? intParam : numberParam)(name, def, description, min);
+const p = (name: string, def: number, description: string, integer = true, min = 1, max?: number): WorkloadParam =>
+  (integer ? intParam : numberParam)(name, def, description, min, max);
+
+/**
+ * The ranges every generator keeps to, checked before anything is allocated: a trace of at most
+ * 2^28 accesses (1 GiB of page ids), 2^24 pages (the engine keeps a record per page), 32-bit seeds.
+ */
+const MAX_ACCESSES = 2 ** 28;
+const MAX_PAGES = 2 ** 24;
+const MAX_SEED = 0xffffffff;
+const pages = (name: string, def: number) => p(name, def, "number of pages", true, 1, MAX_PAGES);
+const length = (def: number) => p("length", def, "number of accesses", true, 1, MAX_ACCESSES);
+const seed = (def: number) => p("seed", def, "generator seed", true, 0, MAX_SEED);
 
 /** kv-hierarchy-lab's generator signature: num_pages, length, seed (+ one shape parameter). */
 function khlWorkload(
-  name: string, summary: string, pages: number, length: number, seed: number,
+  name: string, summary: string, numPages: number, accesses: number, seedValue: number,
   generate: (params: khl.KhlParams) => Trace, extra: WorkloadParam[] = [],
 ): WorkloadInfo {
   return {
     name,
     summary,
-    params: [p("num_pages", pages, "number of pages"), p("length", length, "number of accesses", true, 0),
-      p("seed", seed, "generator seed", true, 0), ...extra],
+    params: [pages("num_pages", numPages), length(accesses), seed(seedValue), ...extra],
     generate: (params) => generate(params as unknown as khl.KhlParams),
   };
 }
@@ -35,19 +45,18 @@ export const WORKLOADS: readonly WorkloadInfo[] = [
   khlWorkload("chat_continuation", "a drifting 12-page working set, reads from its newest 8 slots", 64, 256, 7, khl.chatContinuation),
   khlWorkload("rag_burst", "14 hot-set reads then 6 distinct retrieval pages, repeated", 96, 320, 11, khl.ragBurst),
   khlWorkload("periodic_reuse", "a fixed cycle of pages (step mod period) × 3", 80, 320, 13, khl.periodicReuse,
-    [p("period", 9, "cycle length")]),
+    [p("period", 9, "cycle length", true, 1, MAX_PAGES)]),
   khlWorkload("long_tail_mix", "70% a 10-page hot set, else a 1/rank long tail", 128, 400, 17, khl.longTailMix),
   khlWorkload("prefetch_friendly", "sequential sweeps over all pages", 48, 240, 19, khl.prefetchFriendly),
   khlWorkload("adversarial_prefetch", "alternating random halves of the page space", 64, 256, 23, khl.adversarialPrefetch),
   khlWorkload("adversarial_burst", "anchor bursts interleaved with middle and late scans", 96, 320, 29, khl.adversarialBurst,
-    [p("burst_size", 12, "pages per burst")]),
+    [p("burst_size", 12, "pages per burst", true, 1, MAX_PAGES)]),
   khlWorkload("mixed_locality", "three 60-step phases: small hot set, wider set, strided scan", 112, 360, 31, khl.mixedLocality),
   {
     name: "zipf",
     summary: "independent Zipf(alpha) references over `pages` pages, for scale",
-    params: [p("pages", 100_000, "number of pages"), p("length", 1_000_000, "number of accesses", true, 0),
-      p("alpha", 0.99, "skew exponent", false, 0), p("seed", 1, "generator seed", true, 0),
-      p("scalars", 2048, "scalars per page")],
+    params: [pages("pages", 100_000), length(1_000_000), p("alpha", 0.99, "skew exponent", false, 0, 100), seed(1),
+      p("scalars", 2048, "scalars per page", true, 1, 2 ** 20)],
     generate: (params) => zipf(params as Parameters<typeof zipf>[0]),
   },
 ];
