@@ -58,5 +58,9 @@ export const AGENTS: readonly AgentInfo[] = [
 export function makeAgent(name: string, env: Env<number[], number>, options: AgentOptions = {}): Agent {
   const info = AGENTS.find((a) => a.name === name);
   if (!info) throw new KvsimInputError(`unknown agent "${name}" (known: ${AGENTS.map((a) => a.name).join(", ")})`);
+  // Weights given to an agent that plays none would be silently ignored.
+  if (options.weights && !info.needsWeights) {
+    throw new KvsimInputError(`agent "${name}" plays no trained weights (only ${AGENTS.filter((a) => a.needsWeights).map((a) => a.name).join(", ")} do)`);
+  }
   return info.make(env, options);
 }

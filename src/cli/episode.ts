@@ -6,7 +6,7 @@ import { SERVING_CACHE_POLICIES, ServingEnv, servingCachePolicy } from "../envs/
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
-import { collectKeyValue, parseNonNegativeInt, parseSeed } from "./options.js";
+import { collectKeyValue, parseNonNegativeInt, parseSeed, parsePositiveInt } from "./options.js";
 
 interface EpisodeOptions {
   env?: string;
@@ -15,7 +15,7 @@ interface EpisodeOptions {
   episodes: number;
   weights?: string;
   trace?: string;
-  tickMs: number;
+  tickMs?: number;
   cachePolicy?: string;
   cacheParam: Record<string, string>;
   json?: boolean;
@@ -30,13 +30,17 @@ export function episodeCommand(): Command {
     .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
     .option("--weights <file>", "trained weights (dqn, qlearning)")
     .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")
-    .option("--tick-ms <ms>", "with --trace: milliseconds per tick", parseNonNegativeInt("--tick-ms"), 100)
+    .option("--tick-ms <ms>", "with --trace: milliseconds per tick (default 100)", parsePositiveInt("--tick-ms"))
     .option("--cache-policy <name>", `kvsim/Serving-{easy,medium,hard}-v0 and --trace: which free cached block the pool gives up first (${SERVING_CACHE_POLICIES.join(", ")}; default lru)`)
     .option("--cache-param <k=v>", "with --cache-policy: one of its parameters, repeatable (e.g. small_ratio=0.2 for s3fifo)", collectKeyValue, {})
     .option("--json", "print JSON")
     .action(async (opts: EpisodeOptions) => {
       if (opts.episodes < 1) throw new KvsimInputError("--episodes must be at least 1");
-      if (!opts.env && !opts.trace) throw new KvsimInputError("give --env ID or --trace FILE");
+      if (opts.env === undefined && opts.trace === undefined) throw new KvsimInputError("give --env ID or --trace FILE");
+      if (opts.trace !== undefined && opts.env !== undefined && opts.env !== "kvsim/Serving-trace-v0") {
+        throw new KvsimInputError(`--trace is played by kvsim/Serving-trace-v0, not ${opts.env}: drop --env`);
+      }
+      if (opts.tickMs !== undefined && opts.trace === undefined) throw new KvsimInputError("--tick-ms paces a --trace; give one, or drop --tick-ms");
       const cacheParamsGiven = Object.keys(opts.cacheParam).length > 0;
       if (cacheParamsGiven && opts.cachePolicy === undefined) throw new KvsimInputError("--cache-param: give --cache-policy too");
       const cachePolicy = opts.cachePolicy;
@@ -46,7 +50,7 @@ export function episodeCommand(): Command {
       }
       const cache = eviction ? { cachePolicy, cachePolicyParams: eviction.params } : {};
       const env = opts.trace
-        ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs || 100, ...cache })
+        ? new ServingEnv({ task: "medium", trace: await readMooncakeTrace(opts.trace), tickMs: opts.tickMs ?? 100, ...cache })
         : makeDiscrete(opts.env!, cache);
       opts.env = env.id;
       const agent = makeAgent(opts.agent, env, { weights: opts.weights });

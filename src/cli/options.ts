@@ -59,3 +59,11 @@ export function parsePositiveNumber(name: string): (value: string) => number {
     return x;
   };
 }
+
+/** A string option that may be given once: a second value would otherwise silently replace the first. */
+export function once(flag: string): (value: string, previous: string | undefined) => string {
+  return (value, previous) => {
+    if (previous !== undefined) throw new KvsimInputError(`${flag} given twice ("${previous}", then "${value}"); give it once`);
+    return value;
+  };
+}

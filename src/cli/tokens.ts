@@ -14,7 +14,7 @@ import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weigh
 import { tokenTraceParamsSchema } from "../tokens/params.js";
 import type { TokenTrace } from "../tokens/trace.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
-import { collectKeyValue, parseNonNegativeInt, parseIntInRange, parseSeed } from "./options.js";
+import { collectKeyValue, parseNonNegativeInt, parseIntInRange, parseSeed, parsePositiveInt } from "./options.js";
 import { fixed, table } from "./format.js";
 import { checkOutputDir, checkOutputFile } from "./outputs.js";
 
@@ -174,7 +174,7 @@ export function tokensCommand(): Command {
     .option("--iterations <n>", "ES iterations per head (1 to 100,000)", parseIntInRange("--iterations", 1, 100_000), 80)
     .option("--hidden <n>", "hidden units (0: linear scorer)", int("--hidden"), 0)
     .option("--seed <n>", "training seed", parseSeed("--seed"), 1)
-    .option("--threads <n>", "worker threads (heads train in parallel)", int("--threads"), 2)
+    .option("--threads <n>", "worker threads (heads train in parallel)", parsePositiveInt("--threads"), 2)
     .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number }) => {
       checkOutputFile(opts.out, "--out");
       let files = opts.traces?.split(",").map((f) => f.trim()).filter(Boolean);

@@ -51,4 +51,17 @@ describe("the CLI's conventions", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).threads).toBe(Math.min(2, availableParallelism()));
   });
+
+  it.each([
+    ["a repeated --policy", ["run", "--scenario", "small_fp16_prefetch", "--workload", "rag_burst", "--policy", "lru", "--policy", "fifo"], /--policy given twice \("lru", then "fifo"\)/],
+    ["--tick-ms 0", ["episode", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl", "--tick-ms", "0"], /--tick-ms must be a positive integer/],
+    ["--tick-ms without --trace", ["episode", "--env", "kvsim/Serving-easy-v0", "--tick-ms", "50"], /--tick-ms paces a --trace/],
+    ["--env beside --trace", ["episode", "--env", "kvsim/Serving-easy-v0", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl"], /--trace is played by kvsim\/Serving-trace-v0, not kvsim\/Serving-easy-v0/],
+    ["--weights for a heuristic agent", ["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "random", "--weights", "w.json"], /agent "random" plays no trained weights \(only dqn, qlearning do\)/],
+    ["tokens train --threads 0", ["tokens", "train", "-o", join(dir, "w.json"), "--threads", "0"], /--threads must be a positive integer/],
+  ])("contradictory or silently ignored options are refused: %s", async (_, args, message) => {
+    const r = await runCli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
 });
