@@ -22,6 +22,8 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /** Parses JSON text, turning a syntax error into an input error naming the file, line and column. */
 export function parseJsonText(text: string, file: string): unknown {
+  // A byte-order mark some editors write is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch {

@@ -38,13 +38,33 @@ function parseNumber(name: string): (value: string) => number {
 }
 
 /** The API key: from the named variable (which must then be set), else OPENAI_API_KEY, else a placeholder for keyless local servers. */
-function apiKey(variable: string | undefined): string {
+/**
+ * The API key, checked before any rollout: from `-k VAR`, else OPENAI_API_KEY; a server other than
+ * OpenAI's (vLLM, a local proxy) may take none ("EMPTY", as vLLM's clients send).
+ */
+function apiKey(variable: string | undefined, baseUrl: URL): string {
   if (variable !== undefined) {
     const value = process.env[variable];
     if (!value) throw new KvsimInputError(`--api-key-env: environment variable ${variable} is not set`);
     return value;
   }
-  return process.env["OPENAI_API_KEY"] || "EMPTY";
+  const key = process.env["OPENAI_API_KEY"];
+  if (!key && baseUrl.hostname === "api.openai.com") {
+    throw new KvsimInputError("no API key for api.openai.com: set OPENAI_API_KEY, or name the variable holding it with -k VAR");
+  }
+  return key || "EMPTY";
+}
+
+/** The API base URL, an http(s) URL, checked before any rollout. */
+function baseUrlOf(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new KvsimInputError(`--base-url: "${text}" is not a URL (e.g. http://localhost:8000/v1)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new KvsimInputError(`--base-url: "${text}" is not an http(s) URL`);
+  return url;
 }
 
 export function evalCommand(): Command {
@@ -68,7 +88,7 @@ export function evalCommand(): Command {
     .action(async (opts: EvalCliOptions) => {
       checkOutputDir(opts.out, "--out");
       if ((opts.model === undefined) === (opts.policy === undefined)) throw new KvsimInputError("give exactly one of --model NAME or --policy NAME");
-      if (opts.policy !== undefined && !AGENTIC_POLICIES[opts.policy]) {
+      if (opts.policy !== undefined && !Object.hasOwn(AGENTIC_POLICIES, opts.policy)) {
         throw new KvsimInputError(`--policy: unknown policy "${opts.policy}" (known: ${Object.keys(AGENTIC_POLICIES).join(", ")})`);
       }
       if (opts.numExamples === 0) throw new KvsimInputError("-n must be positive or -1");
@@ -78,7 +98,7 @@ export function evalCommand(): Command {
       const envArgs = resolveEnvArgs(opts.env, opts.envArgs);
       const player: Player = opts.model !== undefined
         ? {
-          kind: "llm", baseURL: opts.baseUrl, apiKey: apiKey(opts.apiKeyEnv), apiKeyEnv: opts.apiKeyEnv, timeoutMs: opts.timeout * 1000, maxRetries: opts.maxRetries,
+          kind: "llm", baseURL: opts.baseUrl, apiKey: apiKey(opts.apiKeyEnv, baseUrlOf(opts.baseUrl)), apiKeyEnv: opts.apiKeyEnv, timeoutMs: opts.timeout * 1000, maxRetries: opts.maxRetries,
           settings: { model: opts.model, temperature: opts.temperature, maxTokens: opts.maxTokens },
         }
         : { kind: "policy", name: opts.policy! };

@@ -10,7 +10,9 @@ export function detectFormat(file: string): TraceFormat {
   if (file.endsWith(".json")) return "khl-json";
   if (file.endsWith(".csv")) return "csv";
   if (file.endsWith(".kvt")) return "kvt";
-  throw new KvsimInputError(`${file}: cannot tell the trace format from the name; give it (--trace-format, or "format" in a sweep spec: ${TRACE_FORMATS.join(", ")})`);
+  throw new KvsimInputError(`${file}: cannot tell the trace format from the name (.jsonl, .json, .csv or .kvt); ` +
+    `name it with the command's format option (run --trace-format, trace info --format, trace convert --from/--to, trace generate --format) ` +
+    `or "format" in a sweep spec: ${TRACE_FORMATS.join(", ")}`);
 }
 
 export function checkFormat(format: string): TraceFormat {

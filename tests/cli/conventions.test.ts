@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -59,9 +59,36 @@ describe("the CLI's conventions", () => {
     ["--env beside --trace", ["episode", "--env", "kvsim/Serving-easy-v0", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl"], /--trace is played by kvsim\/Serving-trace-v0, not kvsim\/Serving-easy-v0/],
     ["--weights for a heuristic agent", ["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "random", "--weights", "w.json"], /agent "random" plays no trained weights \(only dqn, qlearning do\)/],
     ["tokens train --threads 0", ["tokens", "train", "-o", join(dir, "w.json"), "--threads", "0"], /--threads must be a positive integer/],
+    ["eval -b notaurl", ["eval", "--model", "m", "-b", "notaurl", "-k", "PATH", "-o", join(dir, "eval")], /--base-url: "notaurl" is not a URL/],
+    ["eval --policy constructor", ["eval", "--policy", "constructor", "-o", join(dir, "eval")], /unknown policy "constructor"/],
   ])("contradictory or silently ignored options are refused: %s", async (_, args, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+    expect(existsSync(join(dir, "eval"))).toBe(false);
+  });
+
+  it("eval against OpenAI's API without a key stops before any rollout", async () => {
+    const saved = process.env["OPENAI_API_KEY"];
+    delete process.env["OPENAI_API_KEY"];
+    try {
+      const r = await runCli(["eval", "--model", "m", "-o", join(dir, "eval")]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no API key for api\.openai\.com: set OPENAI_API_KEY, or name the variable holding it with -k VAR/);
+      expect(existsSync(join(dir, "eval"))).toBe(false);
+    } finally {
+      if (saved !== undefined) process.env["OPENAI_API_KEY"] = saved;
+    }
+  });
+
+  it("a JSON file with a byte-order mark reads as without one; a page of the wrong type is said so", async () => {
+    const spec = join(dir, "bom.json");
+    writeFileSync(spec, "\uFEFF" + JSON.stringify({ name: "bom", scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies: ["lru"] }));
+    expect((await runCli(["sweep", spec, "--out", join(dir, "bom-out"), "--json"])).code).toBe(0);
+    const trace = join(dir, "bad.jsonl");
+    writeFileSync(trace, "\uFEFF" + '{"page": 1}\n{"page": true}\n');
+    const r = await runCli(["trace", "info", trace]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.jsonl:2: "page" must be a string or number, got true/);
   });
 });

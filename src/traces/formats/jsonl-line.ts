@@ -3,6 +3,8 @@ import type { TraceBuilder } from "../trace-builder.js";
 
 /** One JSONL line into the builder (shared by the file reader and the in-memory parser). */
 export function addJsonlLine(builder: TraceBuilder, text: string, line: number, file: string): void {
+  // A byte-order mark some editors write before the first line is not part of the JSON.
+  if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") return;
   let row: unknown;
   try {
@@ -14,8 +16,9 @@ export function addJsonlLine(builder: TraceBuilder, text: string, line: number, 
     throw new KvsimInputError(`${file}:${line}: expected an object like {"page": "p1"}`);
   }
   const { page, bytes, scalars } = row as Record<string, unknown>;
+  if (page === undefined) throw new KvsimInputError(`${file}:${line}: missing "page" (a string or number)`);
   if (typeof page !== "string" && typeof page !== "number") {
-    throw new KvsimInputError(`${file}:${line}: missing "page" (a string or number)`);
+    throw new KvsimInputError(`${file}:${line}: "page" must be a string or number, got ${JSON.stringify(page)}`);
   }
   const size = bytes !== undefined ? { kind: "bytes" as const, value: Number(bytes) }
     : scalars !== undefined ? { kind: "scalars" as const, value: Number(scalars) } : undefined;
