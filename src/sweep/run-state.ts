@@ -60,6 +60,12 @@ export function openSweepDir<R extends StoredRow>(plan: { specHash: string; rows
   { resultsFile: string; metadataFile: string; previous: R[]; done: Set<string> } {
   mkdirSync(outDir, { recursive: true });
   const resultsFile = join(outDir, "results.jsonl");
+  // A fresh run into another sweep's directory would mix its results with that sweep's charts and tables.
+  const other = readMetadata(join(outDir, "run_metadata.json"));
+  if (!resume && other && other.specHash !== plan.specHash) {
+    throw new KvsimInputError(`${outDir} holds the artifacts of another sweep (${String(other["spec"] ?? "unnamed")}, spec hash ${other.specHash.slice(0, 12)}…); ` +
+      "use another --out, or delete that directory first");
+  }
   const previous = resume ? resumable<R>(plan, outDir) : [];
   if (!resume) rmSync(resultsFile, { force: true });
   return { resultsFile, metadataFile: join(outDir, "run_metadata.json"), previous, done: new Set(previous.map((r) => r.key)) };

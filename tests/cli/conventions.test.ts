@@ -91,4 +91,21 @@ describe("the CLI's conventions", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.jsonl:2: "page" must be a string or number, got true/);
   });
+
+  it("a sweep refuses an --out that holds another sweep's artifacts, and reruns its own", async () => {
+    const spec = (name: string, policies: string[]) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ name, scenarios: ["small_fp16_prefetch"], workloads: ["rag_burst"], policies }));
+      return file;
+    };
+    const out = join(dir, "shared-out");
+    const a = spec("first", ["lru"]);
+    expect((await runCli(["sweep", a, "--out", out, "--json", "--no-charts"])).code).toBe(0);
+    const before = readFileSync(join(out, "results.jsonl"), "utf8");
+    const r = await runCli(["sweep", spec("second", ["fifo"]), "--out", out, "--json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds the artifacts of another sweep \(first, spec hash [0-9a-f]{12}…\); use another --out/);
+    expect(readFileSync(join(out, "results.jsonl"), "utf8")).toBe(before);
+    expect((await runCli(["sweep", a, "--out", out, "--json", "--no-charts"])).code).toBe(0);
+  });
 });
