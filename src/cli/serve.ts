@@ -1,7 +1,8 @@
 import { Command } from "commander";
 import { loadCompiled } from "../util/load-compiled.js";
 import { SERVER_DEFAULTS as D } from "../server/defaults.js";
-import { parseNonNegativeInt as int, parsePositiveInt } from "./options.js";
+import { KvsimInputError } from "../errors.js";
+import { parseIntInRange, parsePositiveInt } from "./options.js";
 
 interface ServeOptions {
   host: string;
@@ -19,20 +20,30 @@ export function serveCommand(): Command {
   return new Command("serve")
     .description("serve the environments over HTTP (OpenEnv-style reset/step/state per env id, /api listings, /openapi.json)")
     .option("--host <host>", "address to bind", "127.0.0.1")
-    .option("--port <port>", "port (0: any free port)", int("--port"), 8000)
+    .option("--port <port>", "port, 0 to 65535 (0: any free port)", parseIntInRange("--port", 0, 65_535), 8000)
     .option("--max-sessions <n>", "most sessions at once", parsePositiveInt("--max-sessions"), D.maxSessions)
-    .option("--idle-ttl <s>", "seconds before an unused session is closed", int("--idle-ttl"), D.idleTtlMs / 1000)
-    .option("--body-limit <bytes>", "largest request body", int("--body-limit"), D.bodyLimit)
-    .option("--max-steps <n>", "most steps per episode and session", int("--max-steps"), D.maxEpisodeSteps)
-    .option("--max-accesses <n>", "most accesses of one /api/simulate replay", int("--max-accesses"), D.maxAccesses)
-    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", int("--max-sweep-rows"), D.maxSweepRows)
-    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", int("--sweep-threads"), D.sweepThreads)
+    .option("--idle-ttl <s>", "seconds before an unused session is closed (at least 1)", parsePositiveInt("--idle-ttl"), D.idleTtlMs / 1000)
+    .option("--body-limit <bytes>", "largest request body, 1 byte to 1 GiB", parseIntInRange("--body-limit", 1, 2 ** 30), D.bodyLimit)
+    .option("--max-steps <n>", "most steps per episode and session", parsePositiveInt("--max-steps"), D.maxEpisodeSteps)
+    .option("--max-accesses <n>", "most accesses of one /api/simulate replay", parsePositiveInt("--max-accesses"), D.maxAccesses)
+    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", parsePositiveInt("--max-sweep-rows"), D.maxSweepRows)
+    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parsePositiveInt("--sweep-threads"), D.sweepThreads)
     .action(async (opts: ServeOptions) => {
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,
-        maxSweepRows: opts.maxSweepRows, sweepThreads: Math.max(1, opts.sweepThreads) });
-      const address = await app.listen({ host: opts.host, port: opts.port });
+        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads });
+      let address: string;
+      try {
+        address = await app.listen({ host: opts.host, port: opts.port });
+      } catch (err) {
+        // Closing removes what the server set up (its sweep directory) before saying why it cannot listen.
+        await app.close();
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === "EADDRINUSE" ? "the port is in use" : code === "EACCES" ? "not allowed to bind it (a port below 1024 needs privileges)"
+          : code === "EADDRNOTAVAIL" || code === "ENOTFOUND" ? "no such address on this machine" : (err as Error).message;
+        throw new KvsimInputError(`cannot listen on ${opts.host}:${opts.port}: ${why}${code ? ` (${code})` : ""}`);
+      }
       console.log(`kvsim serving on ${address} (OpenAPI at ${address}/openapi.json); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => void app.close().then(() => resolve());

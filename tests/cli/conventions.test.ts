@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -107,5 +108,25 @@ describe("the CLI's conventions", () => {
     expect(r.stderr).toMatch(/holds the artifacts of another sweep \(first, spec hash [0-9a-f]{12}…\); use another --out/);
     expect(readFileSync(join(out, "results.jsonl"), "utf8")).toBe(before);
     expect((await runCli(["sweep", a, "--out", out, "--json", "--no-charts"])).code).toBe(0);
+  });
+
+  it("kvsim serve: an out-of-range port or body limit, or a port in use, exits 2 with one line and leaves no sweep directory", async () => {
+    for (const [args, message] of [[["--port", "99999"], /--port must be an integer from 0 to 65,535/], [["--body-limit", "0"], /--body-limit must be an integer from 1/]] as const) {
+      const r = await runCli(["serve", ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const { port } = busy.address() as AddressInfo;
+    const temp = mkdtempSync(join(dir, "serve-tmp-"));
+    try {
+      const r = spawnSync(process.execPath, [join(packageRoot(), "bin", "kvsim.js"), "serve", "--port", String(port)], { encoding: "utf8", env: { ...process.env, TMPDIR: temp }, timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`kvsim: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      busy.close();
+    }
   });
 });
