@@ -29,6 +29,8 @@ export function serveCommand(): Command {
     .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", parsePositiveInt("--max-sweep-rows"), D.maxSweepRows)
     .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parsePositiveInt("--sweep-threads"), D.sweepThreads)
     .action(async (opts: ServeOptions) => {
+      if (opts.host.trim() === "") throw new KvsimInputError("--host: give an address (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
+      const loopback = ["127.0.0.1", "localhost", "::1"].includes(opts.host);
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,
@@ -44,7 +46,12 @@ export function serveCommand(): Command {
           : code === "EADDRNOTAVAIL" || code === "ENOTFOUND" ? "no such address on this machine" : (err as Error).message;
         throw new KvsimInputError(`cannot listen on ${opts.host}:${opts.port}: ${why}${code ? ` (${code})` : ""}`);
       }
-      console.log(`kvsim serving on ${address} (OpenAPI at ${address}/openapi.json); Ctrl-C stops`);
+      // Fastify reports one of a wildcard's addresses; say what was asked for.
+      const shown = loopback ? address : `http://${opts.host.includes(":") ? `[${opts.host}]` : opts.host}:${new URL(address).port}`;
+      if (!loopback) {
+        console.error(`kvsim: warning: serving on ${opts.host}, beyond this machine: anyone who can reach it can open sessions and run sweeps (kvsim has no authentication)`);
+      }
+      console.log(`kvsim serving on ${shown} (OpenAPI at ${shown}/openapi.json); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => void app.close().then(() => resolve());
         process.once("SIGINT", stop);

@@ -111,7 +111,10 @@ describe("the CLI's conventions", () => {
   });
 
   it("kvsim serve: an out-of-range port or body limit, or a port in use, exits 2 with one line and leaves no sweep directory", async () => {
-    for (const [args, message] of [[["--port", "99999"], /--port must be an integer from 0 to 65,535/], [["--body-limit", "0"], /--body-limit must be an integer from 1/]] as const) {
+    for (const [args, message] of [
+      [["--port", "99999"], /--port must be an integer from 0 to 65,535/], [["--body-limit", "0"], /--body-limit must be an integer from 1/],
+      [["--host", ""], /--host: give an address/],
+    ] as const) {
       const r = await runCli(["serve", ...args]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
