@@ -1,3 +1,4 @@
+import type { Duplex } from "node:stream";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import { existsSync } from "node:fs";
@@ -28,10 +29,36 @@ const envParams = { type: "object", properties: { namespace: { type: "string" },
  * Every session owns its environment; limits give 4xx, never a crash. Errors are JSON
  * `{ error, detail }`.
  */
+/** A whole request (headers and body) must arrive within this long, its headers within the second. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * Answers what Node's HTTP parser refuses before any route sees it (a malformed request line, a
+ * bad content-length, headers too large, a request too slow) in kvsim's `{error, detail}` shape,
+ * then closes the connection.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  const [status, reason, error] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large", "headers_too_large"]
+    : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout", "request_timeout"]
+    : [400, "Bad Request", "bad_request"];
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify({ error, detail: `the request could not be read (${err.code ?? err.message})` });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 export async function buildServer(options: Partial<ServerOptions> = {}): Promise<FastifyInstance> {
   const opts = { ...SERVER_DEFAULTS, ...options };
   // noDelay: small JSON answers go out at once instead of waiting on Nagle's algorithm.
-  const app = Fastify({ bodyLimit: opts.bodyLimit, logger: false, serverFactory: (handler) => createServer({ noDelay: true }, handler) });
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit, logger: false,
+    // A client that sends its request slowly is cut off: a trickled body cannot hold a connection forever.
+    serverFactory: (handler) => {
+      const server = createServer({ noDelay: true, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, handler);
+      server.on("clientError", answerClientError);
+      return server;
+    },
+  });
   const sessions = new SessionStore(opts);
   const ops = new SessionOps(sessions, opts.maxEpisodeSteps);
   await app.register(swagger, {

@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/server/app.js";
@@ -56,5 +57,26 @@ describe("hostile inputs to the server (issue 29)", () => {
     }
     expect((await call("GET", `/api/sweep/${id}/artifacts`)).json).toMatchObject({ artifacts: expect.arrayContaining(["results.jsonl"]) });
     expect((await fetch(`${base}/api/sweep/${id}/artifacts/results.jsonl`)).status).toBe(200);
+  });
+
+  it("what Node's parser refuses (a malformed request line, a bad content-length, headers too large) is answered in {error, detail} too", async () => {
+    const { port } = new URL(base);
+    const rawRequest = (text: string) => new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.end(text));
+      let answer = "";
+      socket.on("data", (c: Buffer) => (answer += c.toString()));
+      socket.on("close", () => resolve(answer));
+      socket.on("error", reject);
+    });
+    for (const [text, status, error] of [
+      ["GARBAGE\r\n\r\n", 400, "bad_request"],
+      ["POST /api/simulate HTTP/1.1\r\nhost: x\r\ncontent-length: abc\r\n\r\n", 400, "bad_request"],
+      [`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${"a".repeat(20_000)}\r\n\r\n`, 431, "headers_too_large"],
+    ] as const) {
+      const answer = await rawRequest(text);
+      expect(answer.split("\r\n")[0], text.slice(0, 20)).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({ error });
+    }
+    expect((await call("GET", "/health")).status).toBe(200);
   });
 });
