@@ -14,6 +14,19 @@ interface ServeOptions {
   maxAccesses: number;
   maxSweepRows: number;
   sweepThreads: number;
+  allowOrigin: string[];
+}
+
+/** An origin as browsers send it: scheme, host and port, nothing after. */
+function originOf(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new KvsimInputError(`--allow-origin: "${value}" is not an origin like https://example.org`);
+  }
+  if (url.origin === "null" || url.pathname !== "/" || url.search || url.hash) throw new KvsimInputError(`--allow-origin: "${value}" is not an origin like https://example.org (no path)`);
+  return url.origin;
 }
 
 export function serveCommand(): Command {
@@ -28,13 +41,15 @@ export function serveCommand(): Command {
     .option("--max-accesses <n>", "most accesses of one /api/simulate replay", parsePositiveInt("--max-accesses"), D.maxAccesses)
     .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", parsePositiveInt("--max-sweep-rows"), D.maxSweepRows)
     .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parsePositiveInt("--sweep-threads"), D.sweepThreads)
+    .option("--allow-origin <origin>", "a web origin (https://example.org) whose pages may call the server, repeatable; its own is always allowed",
+      (value: string, previous: string[]) => [...previous, originOf(value)], [])
     .action(async (opts: ServeOptions) => {
       if (opts.host.trim() === "") throw new KvsimInputError("--host: give an address (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
       const loopback = ["127.0.0.1", "localhost", "::1"].includes(opts.host);
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,
-        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads });
+        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads, host: opts.host, allowedOrigins: opts.allowOrigin });
       let address: string;
       try {
         address = await app.listen({ host: opts.host, port: opts.port });

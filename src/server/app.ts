@@ -29,6 +29,11 @@ const envParams = { type: "object", properties: { namespace: { type: "string" },
  * Every session owns its environment; limits give 4xx, never a crash. Errors are JSON
  * `{ error, detail }`.
  */
+const LOOPBACK_NAMES = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** The host name of a Host header (`127.0.0.1:8000` → `127.0.0.1`, `[::1]:8000` → `[::1]`). */
+const hostName = (host: string): string => (host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0]!);
+
 /** A whole request (headers and body) must arrive within this long, its headers within the second. */
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -63,6 +68,21 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   const ops = new SessionOps(sessions, opts.maxEpisodeSteps);
   await app.register(swagger, {
     openapi: { info: { title: "kvsim", version: packageVersion(), description: "KV-cache policy environments and simulations (all figures simulated)" } },
+  });
+
+  // A web page the user visits must not drive this server: a browser's request from a foreign
+  // Origin is refused (WebSocket upgrades included), and on a loopback bind a Host other than a
+  // loopback name (DNS rebinding) too. Clients outside browsers send no Origin.
+  const loopbackBind = LOOPBACK_NAMES.has(opts.host);
+  app.addHook("onRequest", async (req, reply) => {
+    // A refused WebSocket upgrade is answered on its raw socket, which nothing would close after.
+    if (req.headers.upgrade) reply.raw.once("finish", () => req.raw.socket?.destroy());
+    const host = req.headers.host ?? "";
+    if (loopbackBind && !LOOPBACK_NAMES.has(hostName(host))) throw new HttpError(403, "forbidden_host", `Host "${host}" is not this machine (the server binds ${opts.host})`);
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}` && !opts.allowedOrigins.includes(origin)) {
+      throw new HttpError(403, "forbidden_origin", `requests from ${origin} are not allowed (kvsim serve --allow-origin ORIGIN allows one)`);
+    }
   });
 
   app.setErrorHandler((err, _req, reply) => {

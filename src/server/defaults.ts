@@ -10,6 +10,10 @@ export interface ServerOptions extends SessionLimits {
   maxSweepRows: number;
   maxSweeps: number;
   sweepThreads: number;
+  /** The address the server binds: on a loopback one, only loopback Host headers are answered. */
+  host: string;
+  /** Web origins (`https://example.org`) allowed besides the server's own. */
+  allowedOrigins: string[];
 }
 
-export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1 };
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1, host: "127.0.0.1", allowedOrigins: [] };

@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/server/app.js";
 import { makeAgenticPolicy } from "../../src/envs/agentic/policies/registry.js";
@@ -44,7 +45,7 @@ describe("hostile inputs to the server (issue 29)", () => {
     // Sent as written (fetch would resolve "." and ".." away before they reach the server).
     const raw = (path: string) => new Promise<{ status: number; json: { error?: string } }>((resolve, reject) => {
       const { port } = new URL(base);
-      request({ host: "127.0.0.1", port, path, method: "GET" }, (res) => {
+      request({ host: "127.0.0.1", port, path, method: "GET", headers: { connection: "close" }, agent: false }, (res) => {
         let text = "";
         res.on("data", (c: Buffer) => (text += c.toString()));
         res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(text) }));
@@ -78,5 +79,40 @@ describe("hostile inputs to the server (issue 29)", () => {
       expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toMatchObject({ error });
     }
     expect((await call("GET", "/health")).status).toBe(200);
+  });
+
+  it("a foreign Origin is refused over HTTP and WebSocket, a Host that is not this machine too (DNS rebinding); the server's own origin and listed ones pass", async () => {
+    const { port } = new URL(base);
+    const withHeaders = async (headers: Record<string, string>) => {
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: "127.0.0.1", port, path: "/api/envs", method: "GET", headers: { connection: "close", ...headers }, agent: false }, (r) => {
+          let body = "";
+          r.on("data", (c: Buffer) => (body += c.toString()));
+          r.on("end", () => resolve({ status: r.statusCode!, body }));
+        }).on("error", reject).end();
+      });
+      return { status: res.status, json: JSON.parse(res.body) as { error?: string } };
+    };
+    expect(await withHeaders({ origin: "https://evil.example" })).toMatchObject({ status: 403, json: { error: "forbidden_origin" } });
+    expect(await withHeaders({ host: `evil.example:${port}` })).toMatchObject({ status: 403, json: { error: "forbidden_host" } });
+    expect((await withHeaders({ origin: `http://127.0.0.1:${port}` })).status).toBe(200);
+    expect((await withHeaders({ host: `localhost:${port}` })).status).toBe(200);
+    const refused = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${base.replace("http", "ws")}/envs/kvsim/Serving-easy-v0/ws`, { origin: "https://evil.example" });
+      socket.on("unexpected-response", (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      socket.on("open", () => resolve(101));
+      socket.on("error", () => {});
+    });
+    expect(refused).toBe(403);
+    const listed = await buildServer({ allowedOrigins: ["https://lab.example"] });
+    const listedBase = await listed.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      expect((await fetch(`${listedBase}/api/envs`, { headers: { origin: "https://lab.example" } })).status).toBe(200);
+    } finally {
+      await listed.close();
+    }
   });
 });
