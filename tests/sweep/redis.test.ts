@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { packageRoot } from "../../src/package-info.js";
+import { packageRoot, packageVersion } from "../../src/package-info.js";
 import { originOf, planSweep } from "../../src/sweep/plan-files.js";
 import { redactRedisUrl } from "../../src/sweep/remote/redis-url.js";
 import { runSweep } from "../../src/sweep/run-sweep.js";
@@ -151,10 +151,10 @@ describe("distributed sweeps on BullMQ and Redis", () => {
     const specFile = writeSpec("failing");
     const out = join(work, "failing-out");
     const coordinator = start(["sweep", specFile, "--backend", url, "--out", out]);
-    await coordinator.waitFor(/no kvsim worker is connected/);
+    await coordinator.waitFor(/no kvsim \S+ worker is connected/);
     // The traces vanish from Redis (evicted, flushed) before any worker could read them.
     const client = new Redis(url);
-    const jobsQueued = async () => (await client.keys("bull:kvsim-sweeps:sweep-*")).length >= 24;
+    const jobsQueued = async () => (await client.keys(`bull:kvsim-sweeps-${packageVersion()}:sweep-*`)).length >= 24;
     for (const t0 = Date.now(); !(await jobsQueued()); ) {
       if (Date.now() - t0 > 30_000) throw new Error("the coordinator did not queue its 24 jobs");
       await new Promise((r) => setTimeout(r, 50));
@@ -243,7 +243,7 @@ describe("Redis URLs and secrets", () => {
     const url = secured.url(5, password);
     const specFile = join(work, "small.json");
     const coordinator = start(["sweep", specFile, "--backend", url, "--out", join(work, "rotated-out")]);
-    await coordinator.waitFor(/no kvsim worker is connected/);
+    await coordinator.waitFor(/no kvsim \S+ worker is connected/);
     const admin = new Redis(url);
     await admin.config("SET", "requirepass", "an0ther-Pa55");
     await admin.client("KILL", "TYPE", "normal");

@@ -1,8 +1,12 @@
 import type { JobOutcome, SweepJob } from "../job.js";
 import type { ServingJob, ServingJobOutcome } from "../../timed/sweep/job.js";
 
-/** The BullMQ queue every kvsim coordinator and worker share (several sweeps may use it at once). */
-export const SWEEP_QUEUE = "kvsim-sweeps";
+/**
+ * The BullMQ queue the coordinators and workers of one kvsim version share (several sweeps may use
+ * it at once). One queue per version: a worker of another version never takes a job it would have
+ * to refuse, so mixed fleets leave each job to the workers that can run it.
+ */
+export const sweepQueue = (version: string): string => `kvsim-sweeps-${version}`;
 
 /** Redis key of a trace, by the sha256 of its contents, stored once in kvsim's binary format. */
 export const traceKey = (digest: string): string => `kvsim:trace:${digest}`;

@@ -7,7 +7,7 @@ import type { Trace } from "../../traces/trace.js";
 import type { SweepJob } from "../job.js";
 import type { SweepPlan } from "../plan.js";
 import { checkRedisReachable, connectRedis, errorReporter, type ErrorSink } from "./connect.js";
-import { RETENTION_SECONDS, SWEEP_QUEUE, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
+import { RETENTION_SECONDS, sweepQueue, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
 import { redactRedisUrl } from "./redis-url.js";
 
 /** Attempts per job before it is reported failed: a worker's crash, a lost trace, a Redis error. */
@@ -54,8 +54,8 @@ export async function redisExecutor<J extends { row: number }, O>(sweep: RemoteS
   // QueueEvents blocks on its connection (XREAD), so it gets its own.
   const connection = connectRedis(url, report);
   const eventConnection = connectRedis(url, report);
-  const queue = new Queue<BatchJobData, BatchJobResult>(SWEEP_QUEUE, { connection });
-  const events = new QueueEvents(SWEEP_QUEUE, { connection: eventConnection });
+  const queue = new Queue<BatchJobData, BatchJobResult>(sweepQueue(packageVersion()), { connection });
+  const events = new QueueEvents(sweepQueue(packageVersion()), { connection: eventConnection });
   queue.on("error", report);
   events.on("error", report);
   // Every batch is in flight at once, each with its listeners: many listeners are the design, not a leak.
@@ -124,7 +124,7 @@ export async function redisExecutor<J extends { row: number }, O>(sweep: RemoteS
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     if ((await queue.getWorkers()).length === 0) {
-      notice(`no kvsim worker is connected to ${redactRedisUrl(url)} yet; jobs wait until one is (kvsim worker --redis URL)`);
+      notice(`no kvsim ${packageVersion()} worker is connected to ${redactRedisUrl(url)} yet; jobs wait until one is (kvsim worker --redis URL, of this version)`);
     }
   } catch (err) {
     await destroy();

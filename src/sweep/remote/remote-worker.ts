@@ -9,7 +9,7 @@ import { shareTrace, type SharedTrace } from "../shared-trace.js";
 import type { BatchTask } from "../worker.js";
 import type { SweepJob } from "../job.js";
 import { compiledUrl } from "../../util/load-compiled.js";
-import { SWEEP_QUEUE, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
+import { sweepQueue, traceKey, type BatchJobData, type BatchJobResult } from "./protocol.js";
 import { checkRedisReachable, connectRedis, errorReporter } from "./connect.js";
 import { redactRedisUrl } from "./redis-url.js";
 
@@ -86,7 +86,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     filename: compiledUrl("timed/sweep/worker.js"), workerData: { module: engineModule(), servingModule: servingModule() },
     minThreads: concurrency, maxThreads: concurrency,
   }));
-  const worker = new Worker<BatchJobData, BatchJobResult>(SWEEP_QUEUE, async (job: Job<BatchJobData, BatchJobResult>) => {
+  const worker = new Worker<BatchJobData, BatchJobResult>(sweepQueue(version), async (job: Job<BatchJobData, BatchJobResult>) => {
     if (job.data.kvsimVersion !== version) {
       throw new UnrecoverableError(`job from kvsim ${job.data.kvsimVersion}, this worker is kvsim ${version}: run workers of the coordinator's version`);
     }
@@ -118,6 +118,6 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     await close();
     throw err;
   }
-  log(`kvsim worker ${version}: ${concurrency} thread(s) on queue ${SWEEP_QUEUE} at ${redactRedisUrl(options.url)}`);
+  log(`kvsim worker ${version}: ${concurrency} thread(s) on queue ${sweepQueue(version)} at ${redactRedisUrl(options.url)}`);
   return { close };
 }
