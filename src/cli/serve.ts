@@ -12,6 +12,7 @@ interface ServeOptions {
   bodyLimit: number;
   maxSteps: number;
   maxAccesses: number;
+  maxPages: number;
   maxSweepRows: number;
   sweepThreads: number;
   allowOrigin: string[];
@@ -38,7 +39,8 @@ export function serveCommand(): Command {
     .option("--idle-ttl <s>", "seconds before an unused session is closed (at least 1)", parsePositiveInt("--idle-ttl"), D.idleTtlMs / 1000)
     .option("--body-limit <bytes>", "largest request body, 1 byte to 1 GiB", parseIntInRange("--body-limit", 1, 2 ** 30), D.bodyLimit)
     .option("--max-steps <n>", "most steps per episode and session", parsePositiveInt("--max-steps"), D.maxEpisodeSteps)
-    .option("--max-accesses <n>", "most accesses of one /api/simulate replay", parsePositiveInt("--max-accesses"), D.maxAccesses)
+    .option("--max-accesses <n>", "most accesses of one /api/simulate replay, and of each workload a client's sweep generates", parsePositiveInt("--max-accesses"), D.maxAccesses)
+    .option("--max-pages <n>", "most pages of a workload a client asks to generate", parsePositiveInt("--max-pages"), D.maxPages)
     .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", parsePositiveInt("--max-sweep-rows"), D.maxSweepRows)
     .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parsePositiveInt("--sweep-threads"), D.sweepThreads)
     .option("--allow-origin <origin>", "a web origin (https://example.org) whose pages may call the server, repeatable; its own is always allowed",
@@ -48,7 +50,7 @@ export function serveCommand(): Command {
       const loopback = ["127.0.0.1", "localhost", "::1"].includes(opts.host);
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
-      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses,
+      const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages,
         maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads, host: opts.host, allowedOrigins: opts.allowOrigin });
       let address: string;
       try {

@@ -180,8 +180,8 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   });
 
   await registerWebSocket(app, ops, envId);
-  registerSimulate(app, { maxAccesses: opts.maxAccesses, maxEpisodeSteps: opts.maxEpisodeSteps });
-  registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads });
+  registerSimulate(app, { maxAccesses: opts.maxAccesses, maxPages: opts.maxPages, maxEpisodeSteps: opts.maxEpisodeSteps });
+  registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   await servePlayground(app);
   return app;

@@ -4,8 +4,10 @@ import type { SessionLimits } from "./sessions.js";
 export interface ServerOptions extends SessionLimits {
   /** Largest request body in bytes. */
   bodyLimit: number;
-  /** Most accesses of one /api/simulate replay. */
+  /** Most accesses of one /api/simulate replay, and of each workload a client's sweep generates. */
   maxAccesses: number;
+  /** Most pages of a workload a client asks the server to generate. */
+  maxPages: number;
   /** Most runs in one /api/sweep sweep, sweeps kept at once, and worker threads per sweep. */
   maxSweepRows: number;
   maxSweeps: number;
@@ -16,4 +18,4 @@ export interface ServerOptions extends SessionLimits {
   allowedOrigins: string[];
 }
 
-export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1, host: "127.0.0.1", allowedOrigins: [] };
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxPages: 1_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1, host: "127.0.0.1", allowedOrigins: [] };

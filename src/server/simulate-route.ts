@@ -1,13 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { runEpisodeTelemetry } from "./episode-telemetry.js";
 import { SCENARIO_PRESETS, scenarioPreset } from "../hierarchy/presets.js";
+import { checkWorkloadSize, type WorkloadLimits } from "./workload-size.js";
 import { simulate } from "../simulate.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { errorBody, HttpError } from "./sessions.js";
 
-export interface SimulateLimits {
-  /** Most accesses of a page-level replay. */
-  maxAccesses: number;
+export interface SimulateLimits extends WorkloadLimits {
   /** Most steps of a headless episode. */
   maxEpisodeSteps: number;
 }
@@ -48,8 +47,7 @@ export function registerSimulate(app: FastifyInstance, limits: SimulateLimits): 
     }
     const scenario = scenarioPreset(String(body["scenario"]));
     if (!scenario) throw new HttpError(404, "unknown_scenario", `no scenario preset "${String(body["scenario"])}" (known: ${Object.keys(SCENARIO_PRESETS).join(", ")})`);
-    const wanted = Number((body["workload_params"] as Record<string, unknown> | undefined)?.["length"] ?? 0);
-    if (wanted > limits.maxAccesses) throw new HttpError(413, "replay_too_long", `at most ${limits.maxAccesses} accesses per request, asked for ${wanted}`);
+    checkWorkloadSize(String(body["workload"]), (body["workload_params"] as Record<string, unknown> | undefined) ?? {}, limits, "workload");
     const trace = generateWorkload(body["workload"] as string, (body["workload_params"] as Record<string, unknown> | undefined) ?? {});
     if (trace.accesses.length > limits.maxAccesses) throw new HttpError(413, "replay_too_long", `at most ${limits.maxAccesses} accesses per request; this workload has ${trace.accesses.length}`);
     const result = simulate({

@@ -10,8 +10,9 @@ import { sweepPreset } from "../sweep/presets.js";
 import { runSweep, type SweepProgress } from "../sweep/run-sweep.js";
 import { parseSweepSpec, type SweepSpec } from "../sweep/spec.js";
 import { HttpError } from "./sessions.js";
+import { checkWorkloadSize, type WorkloadLimits } from "./workload-size.js";
 
-export interface SweepLimits {
+export interface SweepLimits extends WorkloadLimits {
   /** Most runs in one sweep. */
   maxSweepRows: number;
   /** Most sweeps kept (running or finished); the oldest finished one is dropped beyond it. */
@@ -28,13 +29,18 @@ interface SweepJob {
   listeners: Set<(event: object) => void>;
 }
 
-/** Client specs may name presets only: no trace files, no scenario files (the server reads no files for a client). */
-function checkNoFiles(spec: SweepSpec): void {
+/**
+ * Client specs may name presets only: no trace files, no scenario files (the server reads no files
+ * for a client); and their generated workloads keep to the server's size limits.
+ */
+function checkClientSpec(spec: SweepSpec, limits: WorkloadLimits): void {
   spec.scenarios.forEach((s, i) => {
     if (typeof s === "string" && !scenarioPreset(s)) throw new HttpError(400, "bad_spec", `scenarios.${i}: "${s}" is not a scenario preset (files are not read for API clients)`);
   });
   spec.workloads.forEach((w, i) => {
     if (typeof w === "object" && "trace" in w) throw new HttpError(400, "bad_spec", `workloads.${i}: trace files are not read for API clients; use generated workloads`);
+    const { name, params } = typeof w === "string" ? { name: w, params: {} } : w;
+    checkWorkloadSize(name, params, limits, `workloads.${i}`);
   });
 }
 
@@ -75,10 +81,10 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
     if ((body.spec === undefined) === (body.preset === undefined)) throw new HttpError(400, "bad_request", "give exactly one of spec or preset");
     const source = body.preset ? `preset ${body.preset}` : "spec";
     const spec = parseSweepSpec(body.preset ? sweepPreset(body.preset).spec() : body.spec, source);
-    if (body.spec !== undefined) checkNoFiles(spec);
-    // Both limits are checked before planning, which builds every trace the sweep needs.
+    // The limits are checked before planning, which builds every trace the sweep needs.
     const rows = sweepRowCount(spec);
     if (rows > limits.maxSweepRows) throw new HttpError(413, "sweep_too_large", `at most ${limits.maxSweepRows} runs per sweep; this one has ${rows}`);
+    if (body.spec !== undefined) checkClientSpec(spec, limits);
     checkRunning();
     const plan = await planSweep(spec, { source, baseDir: root });
     checkRunning(); // again: another sweep may have started while this one was planned

@@ -115,4 +115,20 @@ describe("hostile inputs to the server (issue 29)", () => {
       await listed.close();
     }
   });
+
+  it("a workload larger than the server's limits is refused before it is built, in a replay or a sweep, and /health answers throughout", async () => {
+    const t0 = performance.now();
+    // Within the generator's own ranges (2^24 pages, 2^28 accesses) but past the server's (1M pages, 2M accesses).
+    for (const params of [{ pages: 5_000_000 }, { length: 30_000_000 }]) {
+      const replay = await call("POST", "/api/simulate", { kind: "replay", scenario: "small_fp16_prefetch", workload: "zipf", workload_params: params, policy: "lru" });
+      expect(replay.status, JSON.stringify(params)).toBe(413);
+      expect(replay.json).toMatchObject({ error: "workload_too_large" });
+      const sweep = await call("POST", "/api/sweep", { spec: { name: "big", scenarios: ["small_fp16_prefetch"], workloads: [{ name: "zipf", params }], policies: ["lru"] } });
+      expect(sweep.status, JSON.stringify(params)).toBe(413);
+      expect(sweep.json.detail).toMatch(/^workloads\.0: at most/);
+    }
+    expect((await call("GET", "/health")).status).toBe(200);
+    // Refused from the parameters: nothing was generated.
+    expect(performance.now() - t0).toBeLessThan(2_000);
+  });
 });
