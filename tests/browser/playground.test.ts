@@ -145,6 +145,13 @@ describe("the playground in Chromium", () => {
     await page.click("#run-sweep");
     await page.waitForFunction(() => document.querySelector("#sweep-status")?.textContent?.startsWith("complete: 2 runs"));
     expect(await page.isHidden("#sweep-error")).toBe(true);
+    expect(await page.isVisible("#sweep-exports")).toBe(true);
+    // A run that then fails takes the previous results and their Export off the page (issue 29).
+    await page.fill("#spec", JSON.stringify({ ...spec, workloads: ["zipf"], policies: ["no_such_policy"] }));
+    await page.click("#run-sweep");
+    await page.waitForSelector("#sweep-error:not([hidden])");
+    expect(await page.isHidden("#sweep-exports")).toBe(true);
+    expect(await page.$$eval("#sweep-charts figure", (f) => f.length)).toBe(0);
   });
 
   it("takes a screenshot of the page", async () => {

@@ -138,6 +138,7 @@ export function initSweepView(): void {
     controller = new AbortController();
     runButton.disabled = true;
     stopButton.disabled = false;
+    clearResults();
     status.textContent = "planning…";
     document.body.dataset.sweep = "running";
     try {
@@ -175,6 +176,15 @@ export function initSweepView(): void {
       download(name, text, name.endsWith(".csv") ? "text/csv" : "application/json");
     });
   }
+}
+
+/** Takes the last run's results off the page: a run that fails must not leave them (and their Export) showing. */
+function clearResults(): void {
+  playground.lastSweep = undefined;
+  byId("sweep-exports").hidden = true;
+  byId("sweep-summary").replaceChildren();
+  byId("sweep-charts").replaceChildren();
+  byId("occupancy-panel").hidden = true;
 }
 
 function showResults(outcome: BrowserSweepOutcome): void {
