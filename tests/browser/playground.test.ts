@@ -92,6 +92,20 @@ describe("the playground in Chromium", () => {
     expect(await page.getAttribute("body", "data-ready")).toBe("true");
     expect(await page.textContent("#engine-status")).toBe("engine ready");
     expect(pageErrors).toEqual([]);
+    // Before any sweep there is nothing to export (issue 29: the row showed, its class's flex over hidden).
+    await page.click("button[data-tab=sweep]");
+    expect(await page.isHidden("#sweep-exports")).toBe(true);
+  });
+
+  it("refuses an episode seed it would otherwise coerce (-5 played seed 0)", async () => {
+    await page.click("button[data-tab=episode]");
+    for (const seed of ["-5", "1.5", ""]) {
+      await page.fill("#episode-seed", seed);
+      await page.click("#episode-reset");
+      await page.waitForSelector("#episode-error:not([hidden])");
+      expect(await page.textContent("#episode-error"), seed).toMatch(/seed: an integer from 0 to 4294967295/);
+    }
+    await page.click("button[data-tab=sweep]");
   });
 
   it("runs a sweep on Web Workers whose artifacts equal the Node run byte for byte", async () => {

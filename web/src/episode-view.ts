@@ -145,10 +145,16 @@ async function reset(): Promise<void> {
   record = undefined;
   const envId = byId<HTMLSelectElement>("env-id").value;
   const agentName = byId<HTMLSelectElement>("agent").value;
-  const seed = Number(byId<HTMLInputElement>("episode-seed").value);
+  const seedText = byId<HTMLInputElement>("episode-seed").value;
+  const seed = Number(seedText);
+  // Checked, never coerced: -5 or 1.5 would otherwise play some other seed without a word.
+  if (seedText.trim() === "" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new Error(`seed: an integer from 0 to 4294967295, got "${seedText}"`);
+  }
   const mode = byId<HTMLSelectElement>("episode-mode").value as "local" | "server";
   env = makeDiscrete(envId);
-  agent = makeAgent(agentName, env, weights ? { weights } : {});
+  // A weights file picked earlier stays loaded; only an agent that plays weights gets it.
+  agent = makeAgent(agentName, env, weights && AGENTS.find((a) => a.name === agentName)?.needsWeights ? { weights } : {});
   agent.reset(seed);
   if (mode === "server") {
     // The vLLM-like scheduler reads the block pool directly; over the wire only the observation exists.
