@@ -123,7 +123,8 @@ function render(): void {
   observation.forEach((v, i) => {
     const tr = table.insertRow();
     tr.insertCell().textContent = labels[i] ?? String(i);
-    tr.insertCell().textContent = String(v);
+    // Four decimals, as the gauges: 0.41500000000000004 is float noise, not information.
+    tr.insertCell().textContent = Number.isInteger(v) ? String(v) : v.toFixed(4);
   });
 }
 

@@ -63,12 +63,17 @@ async function addTraceFiles(files: FileList | File[]): Promise<void> {
 
 function summaryTable(outcome: BrowserSweepOutcome): HTMLTableElement {
   const table = document.createElement("table");
-  const metrics = ["hitRate", "avgLatencyMs", "bytesMoved"] as const;
-  table.innerHTML = `<tr><th>scenario</th><th>workload</th><th>policy</th><th>seeds</th>${metrics.map((m) => `<th>${m} (mean)</th>`).join("")}</tr>`;
+  // One format per column, so its figures compare at a glance: a share in %, ms, and bytes in MB.
+  const columns = [
+    ["hit rate (%)", (r: BrowserSweepOutcome["summary"][number]) => (100 * r.stats["hitRate"]!.mean).toFixed(2)],
+    ["avg latency (ms)", (r: BrowserSweepOutcome["summary"][number]) => r.stats["avgLatencyMs"]!.mean.toFixed(4)],
+    ["bytes moved (MB)", (r: BrowserSweepOutcome["summary"][number]) => (r.stats["bytesMoved"]!.mean / 1e6).toFixed(3)],
+  ] as const;
+  table.innerHTML = `<tr><th>scenario</th><th>workload</th><th>policy</th><th>seeds</th>${columns.map(([title]) => `<th>${title}, mean (simulated)</th>`).join("")}</tr>`;
   for (const row of outcome.summary) {
     const tr = table.insertRow();
     for (const text of [row.scenario, row.workload, row.policy, String(row.seeds.length)]) tr.insertCell().textContent = text;
-    for (const m of metrics) tr.insertCell().textContent = row.stats[m]!.mean.toPrecision(5);
+    for (const [, format] of columns) tr.insertCell().textContent = format(row);
   }
   return table;
 }
