@@ -17,6 +17,15 @@ function summary(trace: Trace): Record<string, unknown> {
   };
 }
 
+/** A trace's summary as a line of text, or (--json) as JSON; to stderr when the trace itself went to stdout. */
+function report(trace: Trace, out: string | undefined, json: boolean | undefined): void {
+  const s = summary(trace);
+  const line = json ? JSON.stringify(out === undefined ? s : { file: out, ...s })
+    : `${out === undefined ? "" : `wrote ${out}: `}${s.accesses} accesses over ${s.pages} pages (${s.distinctPagesTouched} touched), page sizes ${s.sizes}`;
+  if (out === "-") console.error(line);
+  else console.log(line);
+}
+
 export function traceCommand(): Command {
   const trace = new Command("trace").description("generate, convert and inspect page-access trace files");
   trace.command("generate")
@@ -25,11 +34,12 @@ export function traceCommand(): Command {
     .option("--workload-param <k=v>", "workload parameter, repeatable", collectKeyValue)
     .requiredOption("--out <file>", "output file (.jsonl, .csv or .kvt)")
     .addOption(new Option("--format <format>", "output format (default: from the file name)").choices(["jsonl", "csv", "kvt"]))
-    .action((opts: { workload: string; workloadParam?: Record<string, string>; out: string; format?: string }) => {
+    .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
+    .action((opts: { workload: string; workloadParam?: Record<string, string>; out: string; format?: string; json?: boolean }) => {
       checkOutputFile(opts.out, "--out");
       const t = generateWorkload(opts.workload, opts.workloadParam);
       writeTrace(t, opts.out, opts.format);
-      console.log(`wrote ${opts.out}: ${JSON.stringify(summary(t))}`);
+      report(t, opts.out, opts.json);
     });
   trace.command("convert")
     .description("convert a trace between formats")
@@ -38,19 +48,21 @@ export function traceCommand(): Command {
     .addOption(new Option("--from <format>", "input format").choices([...TRACE_FORMATS]))
     .addOption(new Option("--to <format>", "output format").choices(["jsonl", "csv", "kvt"]))
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
-    .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number }) => {
+    .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
+    .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number; json?: boolean }) => {
       checkOutputFile(out, "<out>");
       const t = await readTrace(input, opts.from, opts.traceIndex);
       writeTrace(t, out, opts.to);
-      console.log(`wrote ${out}: ${JSON.stringify(summary(t))}`);
+      report(t, out, opts.json);
     });
   trace.command("info")
     .description("print a trace's size and page count")
     .argument("<file>", "trace file")
     .addOption(new Option("--format <format>", "input format").choices([...TRACE_FORMATS]))
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
-    .action(async (file: string, opts: { format?: string; traceIndex: number }) => {
-      console.log(JSON.stringify(summary(await readTrace(file, opts.format, opts.traceIndex))));
+    .option("--json", "print {name, pages, accesses, distinctPagesTouched, sizes}")
+    .action(async (file: string, opts: { format?: string; traceIndex: number; json?: boolean }) => {
+      report(await readTrace(file, opts.format, opts.traceIndex), undefined, opts.json);
     });
   return trace;
 }

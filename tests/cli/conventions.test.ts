@@ -132,4 +132,16 @@ describe("the CLI's conventions", () => {
       busy.close();
     }
   });
+
+  it("trace generate, convert and info print a line of text, or JSON with --json; a trace written to - goes alone to stdout", async () => {
+    const out = join(dir, "rb.csv");
+    const text = await runCli(["trace", "generate", "--workload", "rag_burst", "--out", out]);
+    expect(text.stdout.trim()).toMatch(/^wrote .*rb\.csv: 320 accesses over 96 pages \(69 touched\), page sizes scalars$/);
+    const json = JSON.parse((await runCli(["trace", "generate", "--workload", "rag_burst", "--out", out, "--json"])).stdout);
+    expect(json).toMatchObject({ file: out, accesses: 320, pages: 96 });
+    expect(JSON.parse((await runCli(["trace", "info", out, "--json"])).stdout)).toMatchObject({ accesses: 320 });
+    const piped = spawnSync(process.execPath, [join(packageRoot(), "bin", "kvsim.js"), "trace", "generate", "--workload", "rag_burst", "--out", "-", "--format", "csv"], { encoding: "utf8" });
+    expect(piped.stdout.split("\n")[0]).toBe("page,scalars");
+    expect(piped.stderr).toMatch(/^wrote -: 320 accesses/);
+  });
 });
