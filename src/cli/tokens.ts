@@ -89,13 +89,19 @@ export function tokensCommand(): Command {
     .option("--layers <n>", "layers (default 1)", int("--layers"))
     .option("--group-size <g>", "query heads per KV head (default 1)", int("--group-size"))
     .option("--param <name=value>", "any generator parameter (repeatable), e.g. questionHint=0", collectKeyValue, {})
-    .action((opts: GenerateOptions) => {
+    .option("--json", "print {file, layers, kvHeads, context, future, headDim, seconds}")
+    .action((opts: GenerateOptions & { json?: boolean }) => {
       checkOutputFile(opts.out, "--out");
       const t0 = performance.now();
       const trace = generateTokenTrace(generatorParams(opts));
       writeTokenTrace(opts.out, trace);
       const { tokens: tk, model } = trace.header;
-      console.log(`${opts.out}: ${model.layers} layer(s) × ${model.kvHeads} KV heads, ${tk.context} context + ${tk.future} future tokens, d = ${model.headDim} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      const seconds = (performance.now() - t0) / 1000;
+      if (opts.json) {
+        console.log(JSON.stringify({ file: opts.out, layers: model.layers, kvHeads: model.kvHeads, context: tk.context, future: tk.future, headDim: model.headDim, seconds }));
+      } else {
+        console.log(`${opts.out}: ${model.layers} layer(s) × ${model.kvHeads} KV heads, ${tk.context} context + ${tk.future} future tokens, d = ${model.headDim} (${seconds.toFixed(1)} s)`);
+      }
     }));
   tokens.addCommand(new Command("evaluate")
     .description("rank every head's context with each policy and score retained future attention, needles and output error at each budget")

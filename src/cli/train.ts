@@ -16,6 +16,7 @@ interface TrainOptions {
   out: string;
   curve?: string;
   hidden: string;
+  json?: boolean;
 }
 
 export function trainCommand(): Command {
@@ -28,6 +29,7 @@ export function trainCommand(): Command {
     .option("--hidden <sizes>", "dqn: hidden layer sizes, comma-separated", "64,64")
     .requiredOption("--out <file>", "weights JSON to write")
     .option("--curve <file.svg>", "also write the learning curve (score per training episode) as SVG")
+    .option("--json", "print {agent, env, steps, episodes, seconds, out, curve}; training progress still goes to stderr")
     .action(async (opts: TrainOptions) => {
       const hidden = opts.hidden.split(",").map(Number);
       if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new KvsimInputError(`--hidden must be positive integers like 64,64, got "${opts.hidden}"`);
@@ -44,7 +46,12 @@ export function trainCommand(): Command {
         : trainQLearning(scored, opts.env, { ...Q_DEFAULTS, steps: opts.steps, seed: opts.seed }, (e, step, score) => report(e + 1, step, score));
       writeFileAtomic(opts.out, JSON.stringify(file) + "\n");
       if (opts.curve) writeFileAtomic(opts.curve, await learningCurveSvg(`${opts.agent} on ${opts.env} (simulated)`, file.curve));
-      console.log(`trained ${opts.agent} on ${opts.env} for ${opts.steps} steps (${file.curve.length} episodes) in ${((performance.now() - started) / 1000).toFixed(1)} s; wrote ${opts.out}` +
+      const seconds = (performance.now() - started) / 1000;
+      if (opts.json) {
+        console.log(JSON.stringify({ agent: opts.agent, env: opts.env, steps: opts.steps, episodes: file.curve.length, seconds, out: opts.out, curve: opts.curve ?? null }));
+        return;
+      }
+      console.log(`trained ${opts.agent} on ${opts.env} for ${opts.steps} steps (${file.curve.length} episodes) in ${seconds.toFixed(1)} s; wrote ${opts.out}` +
         (opts.curve ? ` and ${opts.curve}` : ""));
     });
 }

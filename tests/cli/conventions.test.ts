@@ -144,4 +144,13 @@ describe("the CLI's conventions", () => {
     expect(piped.stdout.split("\n")[0]).toBe("page,scalars");
     expect(piped.stderr).toMatch(/^wrote -: 320 accesses/);
   });
+
+  it("train and tokens generate print JSON with --json", async () => {
+    const train = await runCli(["train", "--env", "kvsim/Serving-easy-v0", "--agent", "qlearning", "--steps", "200", "--out", join(dir, "q.json"), "--json"]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(JSON.parse(train.stdout)).toMatchObject({ agent: "qlearning", env: "kvsim/Serving-easy-v0", steps: 200, out: join(dir, "q.json"), curve: null });
+    const tokens = await runCli(["tokens", "generate", "-o", join(dir, "t.kvtrace"), "--json"]);
+    expect(tokens.code, tokens.stderr).toBe(0);
+    expect(JSON.parse(tokens.stdout)).toMatchObject({ file: join(dir, "t.kvtrace"), layers: 1 });
+  });
 });
