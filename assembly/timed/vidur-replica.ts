@@ -46,8 +46,6 @@ export abstract class VidurReplica extends Scheduler {
   busy: bool = false;
   batchStart: f64 = 0;
   batchEnd: f64 = 0;
-  batchPrefillTokens: i32 = 0;
-  batchDecodeTokens: i32 = 0;
   batchBlocks: i32 = 0;
   time: f64 = 0;
 
@@ -241,8 +239,6 @@ export abstract class VidurReplica extends Scheduler {
     this.batchStart = t;
     this.batchEnd = t + E;
     this.batchBlocks = allocated;
-    this.batchPrefillTokens = batch.prefillTokens;
-    this.batchDecodeTokens = batch.decodeTokens;
     return true;
   }
 
@@ -298,7 +294,7 @@ export abstract class VidurReplica extends Scheduler {
       );
       requests.release(r);
     }
-    output.writeIteration(started, t - started, batch.size, this.batchPrefillTokens, this.batchDecodeTokens, this.batchBlocks);
+    output.writeIteration(started, t - started, batch.size, batch.prefillTokens, batch.decodeTokens, this.batchBlocks);
     if (!this.start(t)) return TimedStop.outsideModel;
     return -1;
   }

@@ -7,9 +7,7 @@ import { modelFromHfConfig } from "../timed/models.js";
 import { tableFile, PROFILE_TABLES } from "../timed/profile-tables.js";
 import { inlineServingExecutor } from "../timed/sweep/job.js";
 import { planServingSweepWith, type ServingSweepPlan, type ServingSweepSources } from "../timed/sweep/plan.js";
-import {
-  servingResult, servingResultsCsv, servingSummaryCsv, servingSweepCharts, summarizeServing, type ServingSummaryRow, type ServingSweepResult,
-} from "../timed/sweep/report.js";
+import { servingSweepArtifacts, splitOutcomes, summarizeServing, type ServingSummaryRow, type ServingSweepResult } from "../timed/sweep/report.js";
 import { parseServingSweepSpec, type ServingSweepSpecInput } from "../timed/sweep/spec.js";
 import { parseServingTrace } from "../timed/trace-formats.js";
 import { init } from "./engine.js";
@@ -68,11 +66,9 @@ export async function runServingSweep(spec: ServingSweepSpecInput, options: Brow
   const t0 = performance.now();
   const batches = plan.rows.map((r) => [r.job]);
   const { interrupted } = await dispatchBatches(batches, inlineServingExecutor(plan.tables, (run) => setTimeout(run, 0)), options.signal, (jobs, outcomes) => {
-    for (const o of failedIfThrown(jobs, outcomes)) {
-      const row = plan.rows[o.row]!;
-      if (o.metrics) results.push(servingResult(row, o.metrics));
-      else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
-    }
+    const { finished, failed } = splitOutcomes(plan.rows, failedIfThrown(jobs, outcomes));
+    results.push(...finished);
+    failures.push(...failed);
     options.onProgress?.({ done: results.length + failures.length, failed: failures.length, total: plan.rows.length, elapsedMs: performance.now() - t0 });
   });
   const wallMs = performance.now() - t0;
@@ -80,9 +76,6 @@ export async function runServingSweep(spec: ServingSweepSpecInput, options: Brow
   failures.sort((a, b) => a.row - b.row);
   const status: SweepStatus = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
   const summary = summarizeServing(results);
-  const files = interrupted ? {} : {
-    "results.jsonl": resultsJsonl(results), "results.csv": servingResultsCsv(results), "summary.csv": servingSummaryCsv(summary),
-    ...(options.charts !== false && results.length ? await servingSweepCharts(summary) : {}),
-  };
+  const files = interrupted ? {} : { "results.jsonl": resultsJsonl(results), ...(await servingSweepArtifacts(results, summary, options.charts !== false)) };
   return { status, plan, results, summary, failures, wallMs, files };
 }

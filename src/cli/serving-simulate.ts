@@ -5,7 +5,7 @@ import { KvsimInputError } from "../errors.js";
 import { ArtifactWriter } from "../timed/artifacts.js";
 import type { RunSink } from "../timed/engine-run.js";
 import type { ServingRequest } from "../timed/requests.js";
-import { servingKvBlocks, simulateServing, simulateServingStream, type Distribution, type ServingSummary } from "../timed/simulate.js";
+import { simulateServing, simulateServingStream, type Distribution, type ServingSummary } from "../timed/simulate.js";
 import { syntheticStream } from "../timed/workloads.js";
 import { table } from "./format.js";
 import { requestProgress } from "./progress.js";
@@ -59,7 +59,7 @@ export function simulateCommand(): Command {
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const options = { ...run, slo };
       if (opts.out) mkdirSync(opts.out, { recursive: true });
-      const writer = opts.out ? new ArtifactWriter(opts.out, servingKvBlocks(options)) : undefined;
+      const writer = opts.out ? new ArtifactWriter(opts.out) : undefined;
       const sink: RunSink = writer ?? { request: () => {}, iteration: () => {} };
       const progress = opts.json ? undefined : requestProgress("simulating", total);
       let s: ServingSummary;

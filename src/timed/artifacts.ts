@@ -72,8 +72,6 @@ class Timeline {
   private readonly batch = new Float64Array(2 * BINS);
   private readonly tokens = new Float64Array(2 * BINS);
 
-  constructor(private readonly kvBlocks: number) {}
-
   add(i: IterationResult): void {
     while (i.start >= 2 * BINS * this.width) this.coarsen();
     const b = Math.floor(i.start / this.width);
@@ -94,12 +92,12 @@ class Timeline {
     this.width *= 2;
   }
 
-  /** The bins that saw an iteration: their start and their means (KV as a share of the cache). */
-  series(): { time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array } {
+  /** The bins that saw an iteration: their start and their means (KV as a share of a cache of `kvBlocks`). */
+  series(kvBlocks: number): { time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array } {
     const used = [...this.count.keys()].filter((b) => this.count[b]! > 0);
     const of = (f: (b: number) => number) => Float64Array.from(used, f);
     return {
-      time: of((b) => b * this.width), kvMean: of((b) => this.kv[b]! / this.count[b]! / this.kvBlocks), kvPeak: of((b) => this.kvPeak[b]! / this.kvBlocks),
+      time: of((b) => b * this.width), kvMean: of((b) => this.kv[b]! / this.count[b]! / kvBlocks), kvPeak: of((b) => this.kvPeak[b]! / kvBlocks),
       batchMean: of((b) => this.batch[b]! / this.count[b]!), tokensMean: of((b) => this.tokens[b]! / this.count[b]!),
     };
   }
@@ -118,14 +116,13 @@ export class ArtifactWriter implements RunSink {
   private nextRequest = 0;
   private iterationCount = 0;
   private readonly latencies = { ttft: [] as number[], tpot: [] as number[], e2e: [] as number[] };
-  private readonly timeline: Timeline;
+  private readonly timeline = new Timeline();
 
-  constructor(private readonly dir: string, kvBlocks: number) {
+  constructor(private readonly dir: string) {
     this.requests = new PendingFile(join(dir, "requests.csv"));
     this.iterations = new PendingFile(join(dir, "iterations.csv"));
     this.requests.line(REQUESTS_HEADER);
     this.iterations.line(ITERATIONS_HEADER);
-    this.timeline = new Timeline(kvBlocks);
   }
 
   request(r: RequestResult): void {
@@ -150,7 +147,7 @@ export class ArtifactWriter implements RunSink {
     const label = `${summary.scheduler} · ${summary.timeModel} · ${summary.model} on ${summary.gpu}`;
     const charts = await servingCharts({
       ttft: Float64Array.from(this.latencies.ttft), tpot: Float64Array.from(this.latencies.tpot), e2e: Float64Array.from(this.latencies.e2e),
-      timeline: this.timeline.series(), label,
+      timeline: this.timeline.series(summary.kvBlocks), label,
     });
     const files = { "summary.json": `${JSON.stringify(summary, null, 2)}\n`, ...charts };
     const pending = Object.entries(files).map(([name, text]) => {

@@ -195,11 +195,3 @@ export class SummaryBuilder {
     };
   }
 }
-
-/** The summary of a run from its per-request and per-iteration rows and its token gaps. */
-export function summarize(requests: readonly RequestResult[], iterations: readonly IterationResult[], itl: ArrayLike<number>, context: SummaryContext, simulationMs: number): ServingSummary {
-  const builder = new SummaryBuilder(context);
-  for (const r of requests) builder.addRequest(r);
-  for (const i of iterations) builder.addIteration(i);
-  return builder.summary(distribution(itl), simulationMs);
-}

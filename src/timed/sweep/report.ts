@@ -1,7 +1,9 @@
 import type * as vl from "vega-lite";
 import { BASE, toSvg } from "../../report/charts.js";
 import { csvTable } from "../../report/csv.js";
+import type { SweepFailure } from "../../sweep/execute.js";
 import { stat, type Stat } from "../../sweep/summary.js";
+import type { ServingJobOutcome } from "./job.js";
 import type { ServingSweepRow } from "./plan.js";
 
 /** One finished row, as a line of `results.jsonl`: deterministic (no timings), so every thread count writes the same bytes. */
@@ -10,10 +12,23 @@ export interface ServingSweepResult extends Omit<ServingSweepRow, "index" | "job
   metrics: Record<string, number>;
 }
 
-export const servingResult = (row: ServingSweepRow, metrics: Record<string, number>): ServingSweepResult => ({
+const servingResult = (row: ServingSweepRow, metrics: Record<string, number>): ServingSweepResult => ({
   row: row.index, key: row.key, workload: row.workload, deployment: row.deployment, scheduler: row.scheduler, qps: row.qps,
   kvBlocks: row.kvBlocks, seed: row.seed, metrics,
 });
+
+/** A batch's outcomes as finished rows and failures; rows whose key is in `skip` (written by an earlier run) are left out. */
+export function splitOutcomes(rows: readonly ServingSweepRow[], outcomes: readonly ServingJobOutcome[], skip?: ReadonlySet<string>): { finished: ServingSweepResult[]; failed: SweepFailure[] } {
+  const finished: ServingSweepResult[] = [];
+  const failed: SweepFailure[] = [];
+  for (const o of outcomes) {
+    const row = rows[o.row]!;
+    if (skip?.has(row.key)) continue;
+    if (o.metrics) finished.push(servingResult(row, o.metrics));
+    else failed.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
+  }
+  return { finished, failed };
+}
 
 /** One cell (everything but the seed) over its seeds. */
 export interface ServingSummaryRow {
@@ -46,12 +61,12 @@ export function summarizeServing(results: readonly ServingSweepResult[]): Servin
 
 const CELL = ["workload", "deployment", "scheduler", "qps", "kvBlocks"] as const;
 
-export function servingResultsCsv(results: readonly ServingSweepResult[]): string {
+function servingResultsCsv(results: readonly ServingSweepResult[]): string {
   const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))];
   return csvTable([...CELL, "seed", ...metrics], results.map((r) => [...CELL.map((c) => r[c] ?? ""), r.seed ?? "", ...metrics.map((m) => r.metrics[m])]));
 }
 
-export function servingSummaryCsv(rows: readonly ServingSummaryRow[]): string {
+function servingSummaryCsv(rows: readonly ServingSummaryRow[]): string {
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.stats)))];
   return csvTable([...CELL, "n", ...metrics.flatMap((m) => [`${m}_mean`, `${m}_std`, `${m}_ci95`])],
     rows.map((r) => [...CELL.map((c) => r[c] ?? ""), r.seeds.length, ...metrics.flatMap((m) => [r.stats[m]?.mean, r.stats[m]?.std, r.stats[m]?.ci95])]));
@@ -66,7 +81,7 @@ const PANELS = [
  * seeds), a line per scheduler and cache size, a column per workload × deployment. Only a sweep
  * over at least two rates has one.
  */
-export async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
+async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
   if (new Set(rows.map((r) => r.qps)).size < 2) return {};
   const values = rows.flatMap((r) => PANELS.map(([metric, title]) => ({
     qps: r.qps, value: r.stats[metric]?.mean ?? null, panel: title, series: r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`,
@@ -89,4 +104,12 @@ export async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Pr
     },
   };
   return { "latency-vs-qps.svg": await toSvg(spec) };
+}
+
+/** What a sweep that ran to its end writes beside results.jsonl: results.csv, summary.csv and, when wanted and any row finished, the charts. */
+export async function servingSweepArtifacts(results: readonly ServingSweepResult[], summary: readonly ServingSummaryRow[], charts: boolean): Promise<Record<string, string>> {
+  return {
+    "results.csv": servingResultsCsv(results), "summary.csv": servingSummaryCsv(summary),
+    ...(charts && results.length ? await servingSweepCharts(summary) : {}),
+  };
 }

@@ -12,7 +12,7 @@ import { redactRedisUrl } from "../../sweep/remote/redis-url.js";
 import { engineModule, servingModule } from "../../wasm/instance.js";
 import { inlineServingExecutor, type ServingJob, type ServingJobOutcome } from "./job.js";
 import type { ServingSweepPlan, ServingSweepRow } from "./plan.js";
-import { servingResult, servingResultsCsv, servingSummaryCsv, servingSweepCharts, summarizeServing, type ServingSummaryRow, type ServingSweepResult } from "./report.js";
+import { servingSweepArtifacts, splitOutcomes, summarizeServing, type ServingSummaryRow, type ServingSweepResult } from "./report.js";
 
 /** A page sweep's options; without `threads` or `backend`, a small sweep runs on this thread. */
 export type ServingSweepOptions = SweepOptions;
@@ -103,14 +103,9 @@ async function execute(plan: ServingSweepPlan, options: ServingSweepOptions, rem
     const executor = remoteRun ?? (inline ? inlineServingExecutor(plan.tables, setImmediate) : poolExecutor(threads));
     try {
       ({ interrupted } = await dispatchBatches(batches.map((b) => b.map((r) => r.job)), executor, options.signal, (jobs, outcomes) => {
-        const finished: ServingSweepResult[] = [];
-        for (const o of failedIfThrown(jobs, outcomes)) {
-          const row = plan.rows[o.row]!;
-          // A remote batch may hold rows an earlier run already wrote; keep each row once.
-          if (done.has(row.key)) continue;
-          if (o.metrics) finished.push(servingResult(row, o.metrics));
-          else failures.push({ row: row.index, key: row.key, error: o.error ?? "unknown error" });
-        }
+        // A remote batch may hold rows an earlier run already wrote; keep each row once.
+        const { finished, failed } = splitOutcomes(plan.rows, failedIfThrown(jobs, outcomes), done);
+        failures.push(...failed);
         appender.append(finished);
         results.push(...finished);
         options.onProgress?.({ done: results.length - previous.length + failures.length, failed: failures.length, total: pending.length, elapsedMs: performance.now() - t0 });
@@ -124,10 +119,7 @@ async function execute(plan: ServingSweepPlan, options: ServingSweepOptions, rem
   failures.sort((a, b) => a.row - b.row);
   const status: SweepStatus = interrupted ? "interrupted" : failures.length ? "failed" : "complete";
   const summary = summarizeServing(results);
-  const artifacts = interrupted ? null : {
-    "results.csv": servingResultsCsv(results), "summary.csv": servingSummaryCsv(summary),
-    ...(options.charts !== false && results.length ? await servingSweepCharts(summary) : {}),
-  };
+  const artifacts = interrupted ? null : await servingSweepArtifacts(results, summary, options.charts !== false);
   Object.assign(metadata, { status, finishedAt: new Date().toISOString(), resumedRows: previous.length, wallMs, failures });
   const files = closeSweepDir({ resultsFile, metadataFile }, results, artifacts, metadata);
   return { status, results, summary, failures, resumed: previous.length, threads, wallMs, files };
