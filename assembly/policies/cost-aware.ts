@@ -16,7 +16,7 @@ export function costAware(): PolicyEntry {
     .number("size_penalty", 0.4, "weight of size/1024 subtracted from the score")
     .number("freq_weight", 2.0, "weight of access frequency")
     .number("recency_weight", 1.0, "weight of last access step / current step")
-    .integer("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)")
+    .integer("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)", 0, 4096)
     .victimSearch("sampled minimum (score drifts with the step), O(samples)")
     .creates<CostAwareParams>((params: usize): Policy => new CostAwarePolicy(changetype<CostAwareParams>(params)));
 }

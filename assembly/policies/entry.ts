@@ -46,8 +46,11 @@ export class PolicyEntry {
     return this;
   }
 
-  /** An integer parameter in [min, max] (still an f64 in the parameter struct). */
-  integer(name: string, value: f64, doc: string, min: f64 = 0, max: f64 = Infinity): PolicyEntry {
+  /**
+   * An integer parameter in [min, max] (still an f64 in the parameter struct). The engine reads it
+   * as an i32, so the range never goes past i32's.
+   */
+  integer(name: string, value: f64, doc: string, min: f64 = 0, max: f64 = I32.MAX_VALUE): PolicyEntry {
     this.params.push({ name, value, doc, integer: true, min, max });
     return this;
   }

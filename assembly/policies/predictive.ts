@@ -22,8 +22,8 @@ const LANES: i32 = 32;
 export function predictive(): PolicyEntry {
   return new PolicyEntry("predictive", "Markov successor prefetcher; evicts by freq × 100 + last", "kv-hierarchy-lab PredictivePrefetchPolicy; Space-Saving counters (Metwally et al. 2005)")
     .integer("min_confidence", 2, "a successor must have been seen this many times to be prefetched")
-    .integer("max_prefetches", 2, "successors proposed per access")
-    .integer("successor_slots", 8, "kvsim profile: successor counters kept per page (exact up to this many)", 1)
+    .integer("max_prefetches", 2, "successors proposed per access", 0, 256)
+    .integer("successor_slots", 8, "kvsim profile: successor counters kept per page (exact up to this many; allocated for every page)", 1, 256)
     .victimSearch("exact lanes for counts 0-31, O(1); lazy min-heap for the rest, O(log n)")
     .creates<PredictiveParams>((params: usize): Policy => new PredictivePolicy(changetype<PredictiveParams>(params)));
 }

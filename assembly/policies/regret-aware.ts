@@ -22,7 +22,7 @@ export function regretAware(): PolicyEntry {
     .number("freq_weight", 1.5, "weight of access frequency")
     .number("recency_weight", 1.0, "weight of last access step / current step")
     .number("decay", 0.98, "regret multiplier applied on each access")
-    .integer("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)")
+    .integer("samples", 8, "kvsim profile: victims are the minimum of this many uniform draws from the tier (0 = exact full scan)", 0, 4096)
     .victimSearch("sampled minimum (score drifts with the step), O(samples)")
     .creates<RegretAwareParams>((params: usize): Policy => new RegretAwarePolicy(changetype<RegretAwareParams>(params)));
 }
