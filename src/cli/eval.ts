@@ -37,7 +37,6 @@ function parseNumber(name: string): (value: string) => number {
   };
 }
 
-/** The API key: from the named variable (which must then be set), else OPENAI_API_KEY, else a placeholder for keyless local servers. */
 /**
  * The API key, checked before any rollout: from `-k VAR`, else OPENAI_API_KEY; a server other than
  * OpenAI's (vLLM, a local proxy) may take none ("EMPTY", as vLLM's clients send).
@@ -114,7 +113,12 @@ export function evalCommand(): Command {
       } else {
         const who = player.kind === "llm" ? `model ${player.settings.model}` : `policy ${player.name}`;
         console.log(`${opts.env} (${envArgs.difficulty}), ${who}: ${summary.rollouts} rollouts, ${summary.errors} errors -> ${opts.out}`);
-        console.log(table(["metric", "mean"], [["reward", fixed(4)(summary.reward)], ...METRIC_ORDER.map((m) => [m, fixed(3)(summary.metrics[m]!)])]));
+        // Mean ± sample std over the scored rollouts, so a difference can be read against its spread.
+        const spread = (mean: number, std: number | null, digits: number) => `${fixed(digits)(mean)} ± ${std === null ? "–" : fixed(digits)(std)}`;
+        console.log(table([`metric (n = ${summary.scored}, simulated)`, "mean ± std"], [
+          ["reward", spread(summary.reward, summary.std.reward ?? null, 4)],
+          ...METRIC_ORDER.map((m) => [m, spread(summary.metrics[m]!, summary.std[m] ?? null, 3)]),
+        ]));
       }
       if (summary.errors > 0) {
         console.error(`kvsim: ${summary.errors} rollout(s) ended on an API error; see "error" in results.jsonl`);

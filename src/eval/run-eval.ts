@@ -8,6 +8,7 @@ import { playScripted, type RolloutRecord } from "../envs/agentic/rollout.js";
 import { loadEnvironment, type ScenarioRow } from "../envs/agentic/scenario.js";
 import { packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
+import { stat } from "../sweep/summary.js";
 import { playChat, type ChatSettings, type TokenUsage } from "./chat-rollout.js";
 import type { EnvArgs } from "./env-args.js";
 
@@ -31,17 +32,25 @@ export interface EvalOptions {
 export interface EvalSummary {
   rollouts: number;
   errors: number;
-  /** Means over the rollouts that finished without an API error. */
+  /** Rollouts that finished without an API error: the means and spreads are over these. */
+  scored: number;
   reward: number;
   metrics: Record<string, number>;
+  /** Sample standard deviation (n − 1) of the reward and each metric; null with fewer than 2 scored rollouts. */
+  std: Record<string, number | null>;
   usage?: TokenUsage;
 }
 
 export function summarize(records: readonly RolloutRecord[]): EvalSummary {
   const ok = records.filter((r) => !r.error);
-  const mean = (f: (r: RolloutRecord) => number) => (ok.length ? ok.reduce((s, r) => s + f(r), 0) / ok.length : 0);
-  const metrics = Object.fromEntries(METRIC_ORDER.map((m) => [m, mean((r) => r.metrics[m])]));
-  return { rollouts: records.length, errors: records.length - ok.length, reward: mean((r) => r.reward), metrics };
+  const of = (f: (r: RolloutRecord) => number) => (ok.length ? stat(ok.map(f)) : { n: 0, mean: 0 });
+  const reward = of((r) => r.reward);
+  const metrics = METRIC_ORDER.map((m) => [m, of((r) => r.metrics[m]!)] as const);
+  return {
+    rollouts: records.length, errors: records.length - ok.length, scored: ok.length, reward: reward.mean,
+    metrics: Object.fromEntries(metrics.map(([m, s]) => [m, s.mean])),
+    std: { reward: reward.std ?? null, ...Object.fromEntries(metrics.map(([m, s]) => [m, s.std ?? null])) },
+  };
 }
 
 /**
@@ -91,7 +100,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
       : { policy: player.name }),
     num_examples: rows.length, rollouts_per_example: options.rolloutsPerExample, max_concurrent: options.maxConcurrent,
     kvsim_version: packageVersion(), date: new Date().toISOString(), duration_s: (Date.now() - started) / 1000,
-    avg_reward: summary.reward, avg_metrics: summary.metrics, errors: summary.errors, ...(summary.usage ? { usage: summary.usage } : {}),
+    avg_reward: summary.reward, avg_metrics: summary.metrics, std: summary.std, scored_rollouts: summary.scored, errors: summary.errors, ...(summary.usage ? { usage: summary.usage } : {}),
   };
   writeFileAtomic(join(options.outDir, "metadata.json"), JSON.stringify(metadata, null, 2) + "\n");
   return summary;

@@ -55,7 +55,8 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const dir = outDir();
     const { code, stdout } = await runCli(evalArgs(s.url, dir, ["-n", "2", "-r", "1", "--temperature", "0"]));
     expect(code).toBe(0);
-    expect(stdout).toMatch(/reward/);
+    expect(stdout).toMatch(/metric \(n = 2, simulated\)\s+mean ± std/);
+    expect(stdout).toMatch(/^reward\s+-?\d+\.\d{4} ± \d+\.\d{4}$/m);
     expect(s.requests).toHaveLength(30);
     expect(s.requests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(s.requests[0]!.body.tools).toHaveLength(4);
@@ -85,6 +86,9 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const metadata = JSON.parse(readFileSync(join(dir, "metadata.json"), "utf8"));
     expect(metadata).toMatchObject({ model: "scripted", api_key_env: "KVSIM_TEST_KEY", num_examples: 2, errors: 0, usage: { prompt_tokens: 3000, completion_tokens: 300 } });
     expect(metadata.avg_reward).toBeCloseTo((records[0]!.reward + records[1]!.reward) / 2, 12);
+    // The spread is the sample std over the two scored rollouts: |a − b| / √2.
+    expect(metadata.scored_rollouts).toBe(2);
+    expect(metadata.std.reward).toBeCloseTo(Math.abs(records[0]!.reward - records[1]!.reward) / Math.SQRT2, 12);
   });
 
   it("answers object arguments and non-function tool calls with a tool message each", async () => {
