@@ -41,6 +41,18 @@ export function progressReporter(label: string, total: number, stream: NodeJS.Wr
 }
 
 /**
+ * A bar for work over several items whose sizes are learnt as it goes (token traces, each of some
+ * heads), on a terminal only: `update(item, fraction)` says item `item` (from 0) is `fraction` done.
+ */
+export function itemsProgress(label: string, items: number, unit: string, stream: NodeJS.WriteStream = process.stderr): { update(item: number, fraction: number): void; stop(): void } | undefined {
+  if (!stream.isTTY) return undefined;
+  // Percent of the whole, so items of different sizes need no common count.
+  const bar = new cliProgress.SingleBar({ stream, format: `${label} {bar} {percentage}% | ${unit} {item}/${items} | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
+  bar.start(items * 1000, 0, { item: 1 });
+  return { update: (item, fraction) => bar.update(Math.round((item + fraction) * 1000), { item: item + 1 }), stop: () => bar.stop() };
+}
+
+/**
  * A bar of requests completed for a long simulation, on a terminal only (a pipe or a log gets no
  * bar: the summary follows soon enough); `update` takes the engine's progress report.
  */

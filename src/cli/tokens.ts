@@ -16,6 +16,7 @@ import type { TokenTrace } from "../tokens/trace.js";
 import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
 import { collectKeyValue, parseNonNegativeInt, parseIntInRange, parseSeed, parsePositiveInt } from "./options.js";
 import { fixed, table } from "./format.js";
+import { itemsProgress } from "./progress.js";
 import { checkOutputDir, checkOutputFile } from "./outputs.js";
 
 interface GenerateOptions {
@@ -127,7 +128,9 @@ export function tokensCommand(): Command {
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
       const traces = traceLoaders(opts);
       // One trace in memory at a time: each is evaluated, then dropped.
-      const heads = traces.flatMap((load) => evaluateTokenTrace(load(), { policies, budgets, errorQueries: opts.errorQueries, weights }));
+      const progress = opts.json ? undefined : itemsProgress("tokens evaluate", traces.length, "trace");
+      const heads = traces.flatMap((load, i) => evaluateTokenTrace(load(), { policies, budgets, errorQueries: opts.errorQueries, weights, onHead: (done, total) => progress?.update(i, done / total) }));
+      progress?.stop();
       const summary = summarizeTokenEval(heads);
       if (opts.out) {
         writeFileAtomic(join(opts.out, "heads.jsonl"), heads.map((h) => JSON.stringify(h)).join("\n") + "\n");
@@ -160,7 +163,10 @@ export function tokensCommand(): Command {
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
       const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean)
         : ["oracle", ...(weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
-      const results = traceLoaders(opts).flatMap((load) => evaluateOnline(load(), { policies, budget, weights }));
+      const loaders = traceLoaders(opts);
+      const progress = opts.json ? undefined : itemsProgress("tokens online", loaders.length, "trace");
+      const results = loaders.flatMap((load, i) => evaluateOnline(load(), { policies, budget, weights, onHead: (done, total) => progress?.update(i, done / total) }));
+      progress?.stop();
       if (opts.out) writeFileAtomic(join(opts.out, "online.jsonl"), results.map((r) => JSON.stringify(r)).join("\n") + "\n");
       const profiles = [...new Set(results.map((r) => r.profile ?? "all"))];
       const summary = policies.flatMap((policy) => profiles.map((profile) => {

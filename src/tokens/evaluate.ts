@@ -17,6 +17,8 @@ export interface TokenEvalOptions {
   errorQueries?: number;
   /** Trained weights, for the `learned` policy. */
   weights?: LearnedWeights;
+  /** Called after each (layer, KV head) with the heads done and the trace's total, for progress. */
+  onHead?: (done: number, total: number) => void;
 }
 
 export interface BudgetResult {
@@ -177,6 +179,7 @@ export function evaluateTokenTrace(trace: TokenTrace, options: TokenEvalOptions)
     for (let head = 0; head < kvHeads; head++) {
       const common = prepare(trace, layer, head, options.errorQueries ?? 16);
       for (const policy of options.policies) results.push(scoreHead(trace, common, policy, layer, head, layerViews, fractions, options.weights));
+      options.onHead?.(layer * kvHeads + head + 1, layers * kvHeads);
     }
   }
   return results;

@@ -8,6 +8,8 @@ export interface OnlineOptions {
   /** Cache budget as a fraction of the context (the absolute budget is round(fraction × T)). */
   budget: number;
   weights?: LearnedWeights;
+  /** Called after each (layer, KV head) with the heads done and the trace's total, for progress. */
+  onHead?: (done: number, total: number) => void;
 }
 
 export interface OnlineHeadResult {
@@ -172,6 +174,7 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
           ...(lookups > 0 ? { needleHits: hits / lookups } : {}),
         });
       }
+      options.onHead?.(layer * kvHeads + head + 1, layers * kvHeads);
     }
   }
   return out;
