@@ -6,7 +6,7 @@ import { SERVING_CACHE_POLICIES, ServingEnv, servingCachePolicy } from "../envs/
 import { stat } from "../sweep/summary.js";
 import { readMooncakeTrace } from "../traces/formats/mooncake.js";
 import { KvsimInputError } from "../errors.js";
-import { collectKeyValue, parseNonNegativeInt, parseSeed, parsePositiveInt } from "./options.js";
+import { collectKeyValue, parseIntInRange, parseSeed } from "./options.js";
 
 interface EpisodeOptions {
   env?: string;
@@ -27,10 +27,10 @@ export function episodeCommand(): Command {
     .option("--env <id>", `environment id (${envIds("discrete").join(", ")}; kvsim/Serving-trace-v0 with --trace)`)
     .option("--agent <name>", `agent (${AGENTS.map((a) => a.name).join(", ")})`, "random")
     .option("--seed <n>", "seed of the first episode (episode k uses seed + k)", parseSeed("--seed"), 2026)
-    .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseNonNegativeInt("--episodes"), 1)
+    .option("--episodes <n>", "number of episodes; more than one adds mean ± std", parseIntInRange("--episodes", 1, 100_000), 1)
     .option("--weights <file>", "trained weights (dqn, qlearning)")
     .option("--trace <file>", "replay a Mooncake request trace as the traffic (env kvsim/Serving-trace-v0)")
-    .option("--tick-ms <ms>", "with --trace: milliseconds per tick (default 100)", parsePositiveInt("--tick-ms"))
+    .option("--tick-ms <ms>", "with --trace: milliseconds per tick (default 100)", parseIntInRange("--tick-ms", 1, 3_600_000))
     .option("--cache-policy <name>", `kvsim/Serving-{easy,medium,hard}-v0 and --trace: which free cached block the pool gives up first (${SERVING_CACHE_POLICIES.join(", ")}; default lru)`)
     .option("--cache-param <k=v>", "with --cache-policy: one of its parameters, repeatable (e.g. small_ratio=0.2 for s3fifo)", collectKeyValue, {})
     .option("--json", "print JSON")

@@ -8,7 +8,7 @@ import type { Player } from "../eval/run-eval.js";
 import { loadCompiled } from "../util/load-compiled.js";
 import { ExitStatus } from "./exit-status.js";
 import { fixed, table } from "./format.js";
-import { parseNonNegativeInt } from "./options.js";
+import { parseIntInRange } from "./options.js";
 import { checkOutputDir } from "./outputs.js";
 
 interface EvalCliOptions {
@@ -74,14 +74,14 @@ export function evalCommand(): Command {
     .option("--policy <name>", `built-in policy instead of a model (${Object.keys(AGENTIC_POLICIES).join(", ")})`)
     .option("-b, --base-url <url>", "OpenAI-compatible API base URL", "https://api.openai.com/v1")
     .option("-k, --api-key-env <var>", "environment variable holding the API key (default OPENAI_API_KEY if set)")
-    .option("-n, --num-examples <n>", "scenarios to evaluate (-1: all of the dataset)", (v) => (v === "-1" ? -1 : parseNonNegativeInt("-n")(v)), 5)
-    .option("-r, --rollouts-per-example <n>", "rollouts per scenario", parseNonNegativeInt("-r"), 1)
-    .option("-c, --max-concurrent <n>", "rollouts in flight at once", parseNonNegativeInt("--max-concurrent"), 1)
+    .option("-n, --num-examples <n>", "scenarios to evaluate, or -1: all of the dataset", (v) => (v === "-1" ? -1 : parseIntInRange("-n", 1, 1_000_000)(v)), 5)
+    .option("-r, --rollouts-per-example <n>", "rollouts per scenario", parseIntInRange("-r", 1, 10_000), 1)
+    .option("-c, --max-concurrent <n>", "rollouts in flight at once", parseIntInRange("--max-concurrent", 1, 1_024), 1)
     .option("-a, --env-args <json>", "load_environment arguments, e.g. '{\"difficulty\":\"hard\",\"seed\":7}'")
     .option("--temperature <t>", "sampling temperature", parseNumber("--temperature"))
-    .option("--max-tokens <n>", "most tokens per reply", parseNonNegativeInt("--max-tokens"))
+    .option("--max-tokens <n>", "most tokens per reply", parseIntInRange("--max-tokens", 1, 10_000_000))
     .option("--timeout <s>", "seconds per API request", parseNumber("--timeout"), 120)
-    .option("--max-retries <n>", "retries of a failed API request (429, 5xx, connection errors)", parseNonNegativeInt("--max-retries"), 3)
+    .option("--max-retries <n>", "retries of a failed API request (429, 5xx, connection errors)", parseIntInRange("--max-retries", 0, 100), 3)
     .requiredOption("-o, --out <dir>", "output directory (results.jsonl, metadata.json)")
     .option("--json", "print the summary as JSON")
     .action(async (opts: EvalCliOptions) => {
@@ -90,9 +90,6 @@ export function evalCommand(): Command {
       if (opts.policy !== undefined && !Object.hasOwn(AGENTIC_POLICIES, opts.policy)) {
         throw new KvsimInputError(`--policy: unknown policy "${opts.policy}" (known: ${Object.keys(AGENTIC_POLICIES).join(", ")})`);
       }
-      if (opts.numExamples === 0) throw new KvsimInputError("-n must be positive or -1");
-      if (opts.rolloutsPerExample < 1) throw new KvsimInputError("-r must be at least 1");
-      if (opts.maxConcurrent < 1) throw new KvsimInputError("--max-concurrent must be at least 1");
       if (!(opts.timeout > 0)) throw new KvsimInputError("--timeout must be positive");
       const envArgs = resolveEnvArgs(opts.env, opts.envArgs);
       const player: Player = opts.model !== undefined

@@ -26,11 +26,16 @@ function program(): Command {
   for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), workerCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);
   }
-  const exitOverride = (c: Command): void => {
+  const prepare = (c: Command): void => {
     c.exitOverride();
-    c.commands.forEach(exitOverride);
+    // Every integer option's help says its range, taken from the parser that checks it.
+    for (const option of c.options) {
+      const range = (option.parseArg as { range?: string } | undefined)?.range;
+      if (range && !option.description.includes(range)) option.description += ` (${range})`;
+    }
+    c.commands.forEach(prepare);
   };
-  exitOverride(root);
+  prepare(root);
   return root;
 }
 

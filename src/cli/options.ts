@@ -7,25 +7,19 @@ export function collectKeyValue(value: string, previous: Record<string, string> 
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
 }
 
-function parseIntAtLeast(name: string, min: 0 | 1): (value: string) => number {
-  return (value) => {
+/**
+ * An integer in [min, max], its range said in the error. Every count a command reads has a range,
+ * so a huge value is refused before it sizes an allocation or a loop.
+ */
+export function parseIntInRange(name: string, min: number, max: number): ((value: string) => number) & { range: string } {
+  const range = `${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+  const parse = (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new KvsimInputError(`${name} must be a ${min === 0 ? "non-negative" : "positive"} integer, got "${value}"`);
+    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw new KvsimInputError(`${name} must be an integer from ${range}, got "${value}"`);
     return n;
   };
-}
-
-export const parseNonNegativeInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 0);
-
-/** An integer in [min, max], its range said in the error. */
-export function parseIntInRange(name: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-      throw new KvsimInputError(`${name} must be an integer from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}, got "${value}"`);
-    }
-    return n;
-  };
+  // The help shows the range (main.ts reads it), so it is written once, where it is checked.
+  return Object.assign(parse, { range });
 }
 
 /** The largest seed: seeds are 32-bit everywhere (a larger one would be the same seed as another, or lose digits). */
@@ -33,7 +27,6 @@ export const MAX_SEED = 0xffffffff;
 
 /** A seed: an integer in [0, 2^32). */
 export const parseSeed = (name: string): ((value: string) => number) => parseIntInRange(name, 0, MAX_SEED);
-export const parsePositiveInt = (name: string): ((value: string) => number) => parseIntAtLeast(name, 1);
 
 export function parseFraction(name: string): (value: string) => number {
   return (value) => {

@@ -5,7 +5,7 @@ import { PROFILES, type Profile } from "../policies/registry.js";
 import { runRecord, type RunRecord } from "../run-record.js";
 import { readTrace, TRACE_FORMATS } from "../traces/load.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { collectKeyValue, parseNonNegativeInt, parseSeed, parseIntInRange, once } from "./options.js";
+import { collectKeyValue, once, parseIntInRange, parseSeed } from "./options.js";
 import { fixed, table } from "./format.js";
 
 interface RunOptions {
@@ -31,7 +31,7 @@ export function runCommand(): Command {
     .option("--workload-param <k=v>", "workload parameter, repeatable (e.g. length=1000)", collectKeyValue)
     .option("--trace <file>", "a trace file instead of a workload", once("--trace"))
     .addOption(new Option("--trace-format <format>", "trace file format (default: from the file name)").choices([...TRACE_FORMATS]))
-    .option("--trace-index <n>", "which trace of a multi-trace file", parseNonNegativeInt("--trace-index"), 0)
+    .option("--trace-index <n>", "which trace of a multi-trace file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
     .requiredOption("--policy <name>", "eviction policy (see `kvsim policies`)", once("--policy"))
     .option("--param <k=v>", "policy parameter, repeatable (e.g. window_size=64)", collectKeyValue)
     .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity").choices([...PROFILES]).default("kvsim"))

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { loadCompiled } from "../util/load-compiled.js";
 import { SERVER_DEFAULTS as D } from "../server/defaults.js";
 import { KvsimInputError } from "../errors.js";
-import { parseIntInRange, parsePositiveInt } from "./options.js";
+import { parseIntInRange } from "./options.js";
 
 interface ServeOptions {
   host: string;
@@ -35,14 +35,14 @@ export function serveCommand(): Command {
     .description("serve the environments over HTTP (OpenEnv-style reset/step/state per env id, /api listings, /openapi.json)")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port, 0 to 65535 (0: any free port)", parseIntInRange("--port", 0, 65_535), 8000)
-    .option("--max-sessions <n>", "most sessions at once", parsePositiveInt("--max-sessions"), D.maxSessions)
-    .option("--idle-ttl <s>", "seconds before an unused session is closed (at least 1)", parsePositiveInt("--idle-ttl"), D.idleTtlMs / 1000)
+    .option("--max-sessions <n>", "most sessions at once", parseIntInRange("--max-sessions", 1, 1_000_000), D.maxSessions)
+    .option("--idle-ttl <s>", "seconds before an unused session is closed (at least 1)", parseIntInRange("--idle-ttl", 1, 604_800), D.idleTtlMs / 1000)
     .option("--body-limit <bytes>", "largest request body, 1 byte to 1 GiB", parseIntInRange("--body-limit", 1, 2 ** 30), D.bodyLimit)
-    .option("--max-steps <n>", "most steps per episode and session", parsePositiveInt("--max-steps"), D.maxEpisodeSteps)
-    .option("--max-accesses <n>", "most accesses of one /api/simulate replay, and of each workload a client's sweep generates", parsePositiveInt("--max-accesses"), D.maxAccesses)
-    .option("--max-pages <n>", "most pages of a workload a client asks to generate", parsePositiveInt("--max-pages"), D.maxPages)
-    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", parsePositiveInt("--max-sweep-rows"), D.maxSweepRows)
-    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parsePositiveInt("--sweep-threads"), D.sweepThreads)
+    .option("--max-steps <n>", "most steps per episode and session", parseIntInRange("--max-steps", 1, 1_000_000_000), D.maxEpisodeSteps)
+    .option("--max-accesses <n>", "most accesses of one /api/simulate replay, and of each workload a client's sweep generates", parseIntInRange("--max-accesses", 1, 2 ** 28), D.maxAccesses)
+    .option("--max-pages <n>", "most pages of a workload a client asks to generate", parseIntInRange("--max-pages", 1, 2 ** 24), D.maxPages)
+    .option("--max-sweep-rows <n>", "most runs of one /api/sweep sweep", parseIntInRange("--max-sweep-rows", 1, 10_000_000), D.maxSweepRows)
+    .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parseIntInRange("--sweep-threads", 1, 1_024), D.sweepThreads)
     .option("--allow-origin <origin>", "a web origin (https://example.org) whose pages may call the server, repeatable; its own is always allowed",
       (value: string, previous: string[]) => [...previous, originOf(value)], [])
     .action(async (opts: ServeOptions) => {

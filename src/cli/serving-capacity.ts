@@ -4,7 +4,7 @@ import { atQps, searchCapacity } from "../timed/capacity.js";
 import { simulateServing, simulateServingStream } from "../timed/simulate.js";
 import { syntheticStream } from "../timed/workloads.js";
 import { table } from "./format.js";
-import { parsePositiveInt, parsePositiveNumber } from "./options.js";
+import { parseIntInRange, parsePositiveNumber } from "./options.js";
 import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
 
 interface CapacityFlags extends ServingRunFlags {
@@ -28,7 +28,7 @@ export function capacityCommand(): Command {
     .addOption(new Option("--percentile <p>", "which percentile of TTFT and TPOT must meet the SLOs").choices(["50", "90", "99"]).default("99"))
     .option("--start-qps <q>", "the first QPS tried (doubled while runs pass, halved while they fail)", parsePositiveNumber("--start-qps"), 1)
     .option("--precision <f>", "stop when the highest pass and the lowest failure are within this share of each other", parsePositiveNumber("--precision"), 0.01)
-    .option("--max-probes <n>", "runs at most", parsePositiveInt("--max-probes"), 30)
+    .option("--max-probes <n>", "runs at most", parseIntInRange("--max-probes", 1, 1_000), 30)
     .option("--json", "print {slo, percentile, capacityQps, failingQps, steps: [{qps, ttftS, tpotS, meets}]}")
     .action((flags: CapacityFlags) => {
       if (flags.sloTtftMs === undefined && flags.sloTpotMs === undefined) throw new KvsimInputError("give --slo-ttft-ms, --slo-tpot-ms or both");

@@ -1,9 +1,9 @@
 import { Command, Option } from "commander";
-import { planMemory, type Deployment } from "../timed/deployment.js";
+import { MAX_KV_BLOCKS, planMemory, type Deployment } from "../timed/deployment.js";
 import { GPUS, gpuPreset } from "../timed/gpus.js";
 import { MODELS, parameterCount, kvBytesPerToken, resolveModel } from "../timed/models.js";
 import { table } from "./format.js";
-import { parseFraction, parsePositiveInt } from "./options.js";
+import { parseFraction, parseIntInRange } from "./options.js";
 
 const GiB = 1024 ** 3;
 const billions = (n: number): string => (n / 1e9).toFixed(2);
@@ -52,12 +52,12 @@ export function memoryCommand(): Command {
     .description("plan a deployment's GPU memory: weights, activation reserve and the KV cache left (simulated, docs/timed.md)")
     .requiredOption("--model <name|config.json>", `model preset (${MODELS.map((m) => m.name).join(", ")}) or a Hugging Face config.json`)
     .addOption(new Option("--gpu <name>", "GPU preset").choices(GPUS.map((g) => g.name)).makeOptionMandatory())
-    .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parsePositiveInt("--tp"), 1)
-    .option("--block-size <n>", "tokens per KV block", parsePositiveInt("--block-size"), 16)
-    .option("--max-batched-tokens <n>", "tokens per iteration at most (sizes the activation reserve)", parsePositiveInt("--max-batched-tokens"), 8192)
-    .option("--max-num-seqs <n>", "requests per iteration at most (sizes the sampler's logits)", parsePositiveInt("--max-num-seqs"), 256)
+    .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parseIntInRange("--tp", 1, 64), 1)
+    .option("--block-size <n>", "tokens per KV block", parseIntInRange("--block-size", 1, 4_096), 16)
+    .option("--max-batched-tokens <n>", "tokens per iteration at most (sizes the activation reserve)", parseIntInRange("--max-batched-tokens", 1, 2 ** 24), 8192)
+    .option("--max-num-seqs <n>", "requests per iteration at most (sizes the sampler's logits)", parseIntInRange("--max-num-seqs", 1, 65_536), 256)
     .option("--gpu-memory-utilization <f>", "share of each GPU's memory to use", parseFraction("--gpu-memory-utilization"), 0.9)
-    .option("--kv-blocks <n>", "KV blocks outright, instead of what the memory leaves", parsePositiveInt("--kv-blocks"))
+    .option("--kv-blocks <n>", "KV blocks outright, instead of what the memory leaves", parseIntInRange("--kv-blocks", 1, MAX_KV_BLOCKS))
     .option("--json", "machine-readable output")
     .action((opts: MemoryOptions) => {
       const deployment: Deployment = {

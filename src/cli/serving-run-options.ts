@@ -6,10 +6,11 @@ import { GPUS, gpuPreset } from "../timed/gpus.js";
 import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
+import { MAX_KV_BLOCKS } from "../timed/deployment.js";
 import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
-import { parseFraction, parsePositiveInt, parseShare, parseSeed } from "./options.js";
+import { parseFraction, parseIntInRange, parseSeed, parseShare } from "./options.js";
 
 /** The flags every timed serving command takes: where requests come from, the deployment and the scheduler. */
 export interface ServingRunFlags {
@@ -40,19 +41,19 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--trace <file>", "requests from a trace: Vidur's CSV, Mooncake JSONL or Azure CSV (docs/formats.md)")
     .addOption(new Option("--trace-format <format>", "the trace's format").choices(["auto", ...SERVING_TRACE_FORMATS]).default("auto"))
     .option("--workload <spec.json>", "a synthetic workload spec (docs/formats.md), instead of --trace")
-    .option("--requests <n>", "with --workload: how many requests, overriding the spec's", parsePositiveInt("--requests"))
+    .option("--requests <n>", "with --workload: how many requests, overriding the spec's", parseIntInRange("--requests", 1, 100_000_000))
     .option("--seed <n>", "with --workload: the seed of its random draws", parseSeed("--seed"), 0)
     .requiredOption("--model <name|config.json>", `model preset (${MODELS.map((m) => m.name).join(", ")}) or a Hugging Face config.json`)
     .addOption(new Option("--gpu <name>", "GPU preset").choices(GPUS.map((g) => g.name)).makeOptionMandatory())
-    .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parsePositiveInt("--tp"), 1)
+    .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parseIntInRange("--tp", 1, 64), 1)
     .addOption(new Option("--scheduler <name>", "vllm (vLLM v1's), or Vidur's vidur-vllm or sarathi").choices([...SCHEDULERS]).default("vllm"))
     .option("--time-model <roofline|dir>", "roofline, or a directory of per-operation tables in Vidur's predictor-table format (the profile model)", "roofline")
-    .option("--kv-blocks <n>", "KV blocks (default: vllm plans GPU memory as vLLM does; Vidur's schedulers use Vidur's planner)", parsePositiveInt("--kv-blocks"))
+    .option("--kv-blocks <n>", "KV blocks (default: vllm plans GPU memory as vLLM does; Vidur's schedulers use Vidur's planner)", parseIntInRange("--kv-blocks", 1, MAX_KV_BLOCKS))
     .option("--gpu-memory-utilization <f>", "vllm: share of each GPU's memory to use", parseFraction("--gpu-memory-utilization"), 0.9)
-    .option("--block-size <n>", "tokens per KV block", parsePositiveInt("--block-size"), 16)
-    .option("--max-num-seqs <n>", "requests in flight at most (default: vllm 256, Vidur's 128)", parsePositiveInt("--max-num-seqs"))
-    .option("--max-batched-tokens <n>", "vllm: tokens per iteration (default 8192); vidur-vllm: padded tokens per prefill batch (default 4096)", parsePositiveInt("--max-batched-tokens"))
-    .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parsePositiveInt("--chunk-size"), 512)
+    .option("--block-size <n>", "tokens per KV block", parseIntInRange("--block-size", 1, 4_096), 16)
+    .option("--max-num-seqs <n>", "requests in flight at most (default: vllm 256, Vidur's 128)", parseIntInRange("--max-num-seqs", 1, 65_536))
+    .option("--max-batched-tokens <n>", "vllm: tokens per iteration (default 8192); vidur-vllm: padded tokens per prefill batch (default 4096)", parseIntInRange("--max-batched-tokens", 1, 2 ** 24))
+    .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parseIntInRange("--chunk-size", 1, 2 ** 24), 512)
     .option("--watermark-fraction <f>", "Vidur's schedulers: share of the KV blocks kept free from new admissions (default 0.01)", parseShare("--watermark-fraction"))
     .option("--no-prefix-caching", "vllm: never reuse cached blocks across requests")
     .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"));

@@ -14,7 +14,7 @@ import { runServingSweep, type ServingSweepOutcome } from "../timed/sweep/run.js
 import type { SummaryRow } from "../sweep/summary.js";
 import { ExitStatus } from "./exit-status.js";
 import { table } from "./format.js";
-import { parsePositiveInt } from "./options.js";
+import { parseIntInRange } from "./options.js";
 import { progressReporter } from "./progress.js";
 import { checkOutputDir } from "./outputs.js";
 
@@ -81,7 +81,7 @@ export function sweepCommand(): Command {
     .option("--preset <name>", `built-in sweep: ${SWEEP_PRESETS.map((p) => p.name).join(", ")}`)
     .option("--traces <file>", "with --preset: read the workloads from a kv-hierarchy-lab traces.json instead of generating them")
     .requiredOption("--out <dir>", "artifact directory")
-    .option("--threads <n>", "worker threads (default: available parallelism)", parsePositiveInt("--threads"))
+    .option("--threads <n>", "worker threads (default: available parallelism)", parseIntInRange("--threads", 1, 1_024))
     .option("--backend <url>", `run the batches as BullMQ jobs on this Redis (redis://[:password@]HOST:PORT/DB, rediss:// for TLS; "redis" reads $${REDIS_URL_ENV}) for kvsim worker processes to execute`)
     .option("--resume", "keep the rows already in <out>/results.jsonl and run only the missing ones")
     .option("--no-charts", "skip the SVG charts")

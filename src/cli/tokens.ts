@@ -13,8 +13,8 @@ import { trainTokenScorers } from "../tokens/learned/train-all.js";
 import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weights.js";
 import { tokenTraceParamsSchema } from "../tokens/params.js";
 import type { TokenTrace } from "../tokens/trace.js";
-import { TOKEN_POLICIES } from "../tokens/policies/registry.js";
-import { collectKeyValue, parseNonNegativeInt, parseIntInRange, parseSeed, parsePositiveInt } from "./options.js";
+import { checkTokenPolicies, TOKEN_POLICIES } from "../tokens/policies/registry.js";
+import { collectKeyValue, parseIntInRange, parseSeed } from "./options.js";
 import { fixed, table } from "./format.js";
 import { itemsProgress } from "./progress.js";
 import { checkOutputDir, checkOutputFile } from "./outputs.js";
@@ -78,7 +78,8 @@ function mean(rows: readonly OnlineHeadResult[], f: (r: OnlineHeadResult) => num
 
 export function tokensCommand(): Command {
   const tokens = new Command("tokens").description("token-level KV eviction: synthetic attention traces, per-head policies, the oracle (simulated)");
-  const int = (name: string) => parseNonNegativeInt(name);
+  // The generator's schema holds each size's range; here only the integer is read.
+  const int = (name: string) => parseIntInRange(name, 0, 2 ** 31 - 1);
   tokens.addCommand(new Command("generate")
     .description("generate a seeded synthetic token trace (.kvtrace, docs/formats.md)")
     .requiredOption("-o, --out <file>", "output .kvtrace file")
@@ -112,7 +113,7 @@ export function tokensCommand(): Command {
     .option("-p, --policies <list>", `comma-separated (oracle, learned, ${TOKEN_POLICIES.map((p) => p.name).join(", ")}; default all, learned with --weights)`)
     .option("-w, --weights <file>", "trained weights for the learned policy (kvsim tokens train)")
     .option("-b, --budgets <list>", `budget fractions of the context (default ${STANDARD_BUDGETS.join(",")})`)
-    .option("--error-queries <n>", "future queries sampled per head for the output error (0: skip)", int("--error-queries"), 16)
+    .option("--error-queries <n>", "future queries sampled per head for the output error (0: skip)", parseIntInRange("--error-queries", 0, 65_536), 16)
     .option("-o, --out <dir>", "write heads.jsonl (one line per head and policy), summary.json, summary.csv and retention.svg")
     .option("--no-charts", "with --out: skip retention.svg")
     .option("--json", "print the summary as JSON")
@@ -126,6 +127,7 @@ export function tokensCommand(): Command {
       const all = ["oracle", ...(opts.weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
       const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean) : all;
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
+      checkTokenPolicies(policies, weights);
       const traces = traceLoaders(opts);
       // One trace in memory at a time: each is evaluated, then dropped.
       const progress = opts.json ? undefined : itemsProgress("tokens evaluate", traces.length, "trace");
@@ -163,6 +165,7 @@ export function tokensCommand(): Command {
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
       const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean)
         : ["oracle", ...(weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
+      checkTokenPolicies(policies, weights);
       const loaders = traceLoaders(opts);
       const progress = opts.json ? undefined : itemsProgress("tokens online", loaders.length, "trace");
       const results = loaders.flatMap((load, i) => evaluateOnline(load(), { policies, budget, weights, onHead: (done, total) => progress?.update(i, done / total) }));
@@ -184,9 +187,9 @@ export function tokensCommand(): Command {
     .option("--train-seeds <list>", "seeds of the generated training traces (never evaluate on these)", "101,102,103,104")
     .option("--param <name=value>", "generator parameter for generated training traces (repeatable)", collectKeyValue, {})
     .option("--iterations <n>", "ES iterations per head (1 to 100,000)", parseIntInRange("--iterations", 1, 100_000), 80)
-    .option("--hidden <n>", "hidden units (0: linear scorer)", int("--hidden"), 0)
+    .option("--hidden <n>", "hidden units (0: linear scorer)", parseIntInRange("--hidden", 0, 4_096), 0)
     .option("--seed <n>", "training seed", parseSeed("--seed"), 1)
-    .option("--threads <n>", "worker threads (heads train in parallel)", parsePositiveInt("--threads"), 2)
+    .option("--threads <n>", "worker threads (heads train in parallel)", parseIntInRange("--threads", 1, 1_024), 2)
     .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number }) => {
       checkOutputFile(opts.out, "--out");
       let files = opts.traces?.split(",").map((f) => f.trim()).filter(Boolean);

@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { readTrace, TRACE_FORMATS, writeTrace } from "../traces/load.js";
 import type { Trace } from "../traces/trace.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { collectKeyValue, parseNonNegativeInt } from "./options.js";
+import { collectKeyValue, parseIntInRange } from "./options.js";
 import { checkOutputFile } from "./outputs.js";
 
 function summary(trace: Trace): Record<string, unknown> {
@@ -47,7 +47,7 @@ export function traceCommand(): Command {
     .argument("<out>", "output trace file")
     .addOption(new Option("--from <format>", "input format").choices([...TRACE_FORMATS]))
     .addOption(new Option("--to <format>", "output format").choices(["jsonl", "csv", "kvt"]))
-    .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
+    .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
     .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
     .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number; json?: boolean }) => {
       checkOutputFile(out, "<out>");
@@ -59,7 +59,7 @@ export function traceCommand(): Command {
     .description("print a trace's size and page count")
     .argument("<file>", "trace file")
     .addOption(new Option("--format <format>", "input format").choices([...TRACE_FORMATS]))
-    .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseNonNegativeInt("--trace-index"), 0)
+    .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
     .option("--json", "print {name, pages, accesses, distinctPagesTouched, sizes}")
     .action(async (file: string, opts: { format?: string; traceIndex: number; json?: boolean }) => {
       report(await readTrace(file, opts.format, opts.traceIndex), undefined, opts.json);

@@ -5,7 +5,7 @@ import { envIds, makeDiscrete } from "../envs/registry.js";
 import { KvsimInputError } from "../errors.js";
 import { learningCurveSvg } from "../report/learning-curve.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
-import { parseNonNegativeInt, parseSeed } from "./options.js";
+import { parseIntInRange, parseSeed } from "./options.js";
 import { checkOutputFile } from "./outputs.js";
 
 interface TrainOptions {
@@ -24,7 +24,7 @@ export function trainCommand(): Command {
     .description("train an agent on an environment and write its weights (JSON, loadable in Node and browsers)")
     .addOption(new Option("--agent <name>", "learner").choices(["dqn", "qlearning"]).default("dqn"))
     .requiredOption("--env <id>", `environment id (${envIds("discrete").join(", ")})`)
-    .option("--steps <n>", "environment steps", parseNonNegativeInt("--steps"), 60_000)
+    .option("--steps <n>", "environment steps", parseIntInRange("--steps", 1, 1_000_000_000), 60_000)
     .option("--seed <n>", "seed of every random choice (weights, exploration, replay, episodes)", parseSeed("--seed"), 0)
     .option("--hidden <sizes>", "dqn: hidden layer sizes, comma-separated", "64,64")
     .requiredOption("--out <file>", "weights JSON to write")

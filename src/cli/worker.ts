@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { redisUrlOption, REDIS_URL_ENV } from "../sweep/remote/redis-url.js";
 import { loadCompiled } from "../util/load-compiled.js";
-import { parseNonNegativeInt, parsePositiveInt } from "./options.js";
+import { parseIntInRange } from "./options.js";
 
 interface WorkerCliOptions {
   redis?: string;
@@ -13,8 +13,8 @@ export function workerCommand(): Command {
   return new Command("worker")
     .description("execute distributed sweep batches from a Redis queue (kvsim sweep --backend URL) until stopped")
     .option("--redis <url>", `Redis URL (redis://[:password@]HOST:PORT/DB, rediss:// for TLS; default: $${REDIS_URL_ENV})`)
-    .option("--concurrency <n>", "batches at once, one thread each (default: available parallelism)", parsePositiveInt("--concurrency"))
-    .option("--lock-ms <ms>", "job lock duration: a killed worker's batch is retried elsewhere after about this long", parseNonNegativeInt("--lock-ms"), 30_000)
+    .option("--concurrency <n>", "batches at once, one thread each (default: available parallelism)", parseIntInRange("--concurrency", 1, 1_024))
+    .option("--lock-ms <ms>", "job lock duration: a killed worker's batch is retried elsewhere after about this long", parseIntInRange("--lock-ms", 1000, 86_400_000), 30_000)
     .addHelpText("after", "\nStops gracefully on SIGINT/SIGTERM: running batches finish, no new ones start. See docs/sweeps.md for deployment.")
     .action(async (opts: WorkerCliOptions) => {
       const url = redisUrlOption(opts.redis, "--redis");

@@ -52,6 +52,13 @@ export function activationBytes(d: Deployment): number {
 }
 
 /**
+ * The most KV blocks the engine holds: its per-block tables are WebAssembly arrays, and past this
+ * one of them outgrows an array's 1 GiB limit. A planned cache this large means tiny blocks on many
+ * GPUs; a larger --block-size says the same memory in fewer blocks.
+ */
+export const MAX_KV_BLOCKS = 2 ** 21;
+
+/**
  * Each GPU's memory plan: `gpuMemoryUtilization × memory`, less its share of the weights and the
  * activation reserve, holds the KV cache in blocks of `blockSize` tokens. A deployment whose
  * weights and activations leave no block is an input error saying by how much it misses, also

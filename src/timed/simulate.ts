@@ -1,7 +1,7 @@
 import { KvsimInputError } from "../errors.js";
 import type { GpuSpec } from "./gpus.js";
 import type { ModelSpec } from "./models.js";
-import { planMemory } from "./deployment.js";
+import { MAX_KV_BLOCKS, planMemory } from "./deployment.js";
 import { profileConfigFor, profileTimeModel } from "./profile-model.js";
 import { MAX_DECODE_BATCH, MAX_TOKENS } from "./profile-tables.js";
 import type { ProfileTables } from "./profile-tables.js";
@@ -153,6 +153,9 @@ function planOf(options: PlanOptions): Plan {
     gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9, kvBlocks: options.kvBlocks,
   }).kvBlocks;
   const kvBlocks = options.kvBlocks ?? (vllm ? planned : vidurKvBlocks(options.model, options.gpu, blockSize));
+  if (kvBlocks > MAX_KV_BLOCKS) {
+    throw new KvsimInputError(`${kvBlocks.toLocaleString("en-US")} KV blocks of ${blockSize} tokens is more than the simulator holds (${MAX_KV_BLOCKS.toLocaleString("en-US")}): give a larger --block-size or fewer --kv-blocks`);
+  }
   const timeModel = timeModelOf(options, tp);
   if (timeModel.name === "profile") {
     // Vidur's tables end at 4,096 tokens and 128 decodes: a batch past them has no time.

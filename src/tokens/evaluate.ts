@@ -1,6 +1,6 @@
 import type { HeadProfile } from "./params.js";
 import type { LearnedWeights } from "./learned/weights.js";
-import { tokenPolicy } from "./policies/registry.js";
+import { checkTokenPolicies, tokenPolicy } from "./policies/registry.js";
 import { allBudgetCost, rankAndRetain } from "./ranking.js";
 import { attentionRow, headOutput, headView, type HeadView, type TokenTrace } from "./trace.js";
 
@@ -170,7 +170,7 @@ function scoreHead(trace: TokenTrace, common: HeadCommon, policy: string, layer:
 
 /** Offline evaluation (docs/tokens.md): every policy ranks each (layer, KV head) once, scored at every budget. */
 export function evaluateTokenTrace(trace: TokenTrace, options: TokenEvalOptions): HeadResult[] {
-  for (const p of options.policies) if (p !== "oracle") tokenPolicy(p, options.weights); // unknown names fail before any work
+  checkTokenPolicies(options.policies, options.weights);
   const fractions = options.budgets ?? STANDARD_BUDGETS;
   const { layers, kvHeads } = trace.header.model;
   const results: HeadResult[] = [];

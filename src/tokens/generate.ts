@@ -72,6 +72,9 @@ function drawTypes(p: TokenTraceParams, layer: number): LayerTypes {
   return { type, needle, decoy, needlePos, identity };
 }
 
+/** The most key, value and query floats a generated trace holds (1 GiB of float32). */
+const MAX_TRACE_FLOATS = 2 ** 28;
+
 /**
  * Generates a synthetic token trace (docs/tokens.md): per KV head, keys and values built from
  * token types that are only partly visible, queries with per-profile logit gains and retrieval
@@ -93,6 +96,12 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
   const qHeads = heads * g;
   const queryStart = t - p.obsWindow;
   const nq = n - queryStart;
+  // Each parameter is in range, but their product sizes the key, value and query arrays: refused
+  // before any allocation rather than failing inside one.
+  const floats = p.layers * (2 * heads * n + qHeads * nq) * d;
+  if (floats > MAX_TRACE_FLOATS) {
+    throw new KvsimInputError(`token trace parameters: layers × heads × tokens × headDim make ${floats.toLocaleString("en-US")} floats of keys, values and queries, more than ${MAX_TRACE_FLOATS.toLocaleString("en-US")} (1 GiB); use fewer layers, heads or tokens`);
+  }
   const stride = p.h2oStride > 0 ? p.h2oStride : Math.ceil(t / 1024);
   const profiles = Array.from({ length: heads }, (_, h) => p.profiles[h % p.profiles.length]!);
   const slopePerHead = Array.from({ length: qHeads }, (_, q) => PROFILE_GAINS[profiles[Math.floor(q / g)]!].lambda / p.recencyScale);

@@ -1,5 +1,5 @@
 import type { LearnedWeights } from "./learned/weights.js";
-import { tokenPolicy } from "./policies/registry.js";
+import { checkTokenPolicies, tokenPolicy } from "./policies/registry.js";
 import { rankByScore } from "./ranking.js";
 import { attentionRow, headOutput, headView, type HeadView, type TokenTrace } from "./trace.js";
 
@@ -57,7 +57,7 @@ function extendedView(view: HeadView): HeadView {
  * and the policy evicts one token while the cache holds more than B.
  */
 export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): OnlineHeadResult[] {
-  for (const p of options.policies) if (p !== "oracle") tokenPolicy(p, options.weights);
+  checkTokenPolicies(options.policies, options.weights);
   const { layers, kvHeads } = trace.header.model;
   const { context: t, total: n } = trace.header.tokens;
   const budget = Math.max(1, Math.round(options.budget * t));

@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
 import { fileErrorText } from "../json-file.js";
@@ -28,6 +28,7 @@ function readBytes(file: string): Uint8Array {
 function checkReadable(file: string): void {
   try {
     accessSync(file, constants.R_OK);
+    if (statSync(file).isDirectory()) throw Object.assign(new Error("a directory"), { code: "EISDIR" });
   } catch (err) {
     throw unreadable(file, err);
   }
@@ -35,6 +36,8 @@ function checkReadable(file: string): void {
 
 /** Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0. */
 export async function readTrace(file: string, format?: string, index = 0): Promise<Trace> {
+  // A directory or a missing file is said as such, before its name is read for a format.
+  checkReadable(file);
   const fmt = checkFormat(format ?? detectFormat(file));
   const name = basename(file);
   let trace: Trace;
@@ -48,7 +51,6 @@ export async function readTrace(file: string, format?: string, index = 0): Promi
     if (fmt === "kvt") {
       trace = decodeBinaryTrace(readBytes(file), file, name);
     } else {
-      checkReadable(file);
       trace = fmt === "jsonl" ? await readJsonlTrace(file, name) : await readCsvTrace(file, name);
     }
   }

@@ -195,7 +195,7 @@ describe("kvsim eval with a built-in policy and bad input", () => {
     [["eval", "--policy", "greedy", "--env-args", "{\"temperature\":1}", "--out", "/tmp/x"], /--env-args: .*temperature/],
     [["eval", "--policy", "greedy", "--env", "kvsim/Agentic-easy-v0", "--env-args", "{\"difficulty\":\"hard\"}", "--out", "/tmp/x"], /easy only/],
     [["eval", "--model", "m", "--api-key-env", "KVSIM_NOT_SET_ANYWHERE", "--out", "/tmp/x"], /KVSIM_NOT_SET_ANYWHERE is not set/],
-    [["eval", "--policy", "greedy", "-n", "0", "--out", "/tmp/x"], /-n must be positive/],
+    [["eval", "--policy", "greedy", "-n", "0", "--out", "/tmp/x"], /-n must be an integer from 1 to 1,000,000, got "0"/],
   ])("exits 2 on %j", async (args, message) => {
     const { code, stderr } = await runCli(args);
     expect(code).toBe(2);

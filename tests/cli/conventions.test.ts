@@ -18,6 +18,14 @@ describe("the CLI's conventions", () => {
     expect(r.stdout.trim()).toBe(packageVersion());
   });
 
+  it("every integer option's help says its range, the one it is checked against", async () => {
+    const episode = await runCli(["episode", "--help"]);
+    expect(episode.stdout.replace(/\s+/g, " ")).toMatch(/--episodes <n> number of episodes; more than one adds mean ± std \(1 to 100,000\)/);
+    const simulate = await runCli(["serving", "simulate", "--help"]);
+    expect(simulate.stdout.replace(/\s+/g, " ")).toMatch(/--kv-blocks <n> .*\(1 to 2,097,152\)/);
+    expect((await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--episodes", "100001"])).stderr).toMatch(/--episodes must be an integer from 1 to 100,000/);
+  });
+
   it("a reader that closes the pipe early ends the command quietly (no EPIPE stack trace)", () => {
     const r = spawnSync("bash", ["-c", `node ${join(packageRoot(), "bin", "kvsim.js")} run --help | head -1; echo "status \${PIPESTATUS[0]}"`], { encoding: "utf8" });
     expect(r.stdout).toMatch(/^Usage: kvsim run/);
@@ -55,11 +63,11 @@ describe("the CLI's conventions", () => {
 
   it.each([
     ["a repeated --policy", ["run", "--scenario", "small_fp16_prefetch", "--workload", "rag_burst", "--policy", "lru", "--policy", "fifo"], /--policy given twice \("lru", then "fifo"\)/],
-    ["--tick-ms 0", ["episode", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl", "--tick-ms", "0"], /--tick-ms must be a positive integer/],
+    ["--tick-ms 0", ["episode", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl", "--tick-ms", "0"], /--tick-ms must be an integer from 1 to 3,600,000, got "0"/],
     ["--tick-ms without --trace", ["episode", "--env", "kvsim/Serving-easy-v0", "--tick-ms", "50"], /--tick-ms paces a --trace/],
     ["--env beside --trace", ["episode", "--env", "kvsim/Serving-easy-v0", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl"], /--trace is played by kvsim\/Serving-trace-v0, not kvsim\/Serving-easy-v0/],
     ["--weights for a heuristic agent", ["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "random", "--weights", "w.json"], /agent "random" plays no trained weights \(only dqn, qlearning do\)/],
-    ["tokens train --threads 0", ["tokens", "train", "-o", join(dir, "w.json"), "--threads", "0"], /--threads must be a positive integer/],
+    ["tokens train --threads 0", ["tokens", "train", "-o", join(dir, "w.json"), "--threads", "0"], /--threads must be an integer from 1 to 1,024, got "0"/],
     ["eval -b notaurl", ["eval", "--model", "m", "-b", "notaurl", "-k", "PATH", "-o", join(dir, "eval")], /--base-url: "notaurl" is not a URL/],
     ["eval --policy constructor", ["eval", "--policy", "constructor", "-o", join(dir, "eval")], /unknown policy "constructor"/],
   ])("contradictory or silently ignored options are refused: %s", async (_, args, message) => {

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { validate } from "../../json-file.js";
+import { MAX_KV_BLOCKS } from "../deployment.js";
 import { SCHEDULERS } from "../simulate.js";
 import { SERVING_TRACE_FORMATS } from "../trace-formats.js";
 
@@ -56,7 +57,7 @@ export const servingSweepSpecSchema = z.strictObject({
   /** Arrival rates: a workload's arrival process at each, a trace's arrivals scaled to each. Absent: as given. */
   qps: z.optional(z.array(positive).check(z.minLength(1))),
   /** KV cache sizes in blocks. Absent: each deployment's memory plan. */
-  kvBlocks: z.optional(z.array(count).check(z.minLength(1))),
+  kvBlocks: z.optional(z.array(z.int().check(z.gte(1), z.lte(MAX_KV_BLOCKS))).check(z.minLength(1))),
   /** Goodput's SLOs. */
   slo: z.optional(z.strictObject({ ttftMs: z.optional(positive), tpotMs: z.optional(positive) })),
   /** Each seed draws the synthetic workloads afresh (traces do not change). Absent: seed 0. */

@@ -16,6 +16,11 @@ import { tova } from "./tova.js";
  */
 export const TOKEN_POLICIES: readonly TokenPolicy[] = [streamingLlm, h2o, tova, snapkv, knorm, keydiff, randomPolicy];
 
+/** Checks every name (the oracle included) before any work, so an unknown one fails first. */
+export function checkTokenPolicies(names: readonly string[], weights?: LearnedWeights): void {
+  for (const name of names) if (name !== "oracle") tokenPolicy(name, weights);
+}
+
 /** A policy by name; `learned` needs trained weights (`kvsim tokens train`). */
 export function tokenPolicy(name: string, weights?: LearnedWeights): TokenPolicy {
   if (name === "learned") {
