@@ -186,11 +186,12 @@ export function tokensCommand(): Command {
     .option("--traces <files>", "comma-separated training .kvtrace files (else generated from --train-seeds)")
     .option("--train-seeds <list>", "seeds of the generated training traces (never evaluate on these)", "101,102,103,104")
     .option("--param <name=value>", "generator parameter for generated training traces (repeatable)", collectKeyValue, {})
-    .option("--iterations <n>", "ES iterations per head (1 to 100,000)", parseIntInRange("--iterations", 1, 100_000), 80)
+    .option("--iterations <n>", "ES iterations per head", parseIntInRange("--iterations", 1, 100_000), 80)
     .option("--hidden <n>", "hidden units (0: linear scorer)", parseIntInRange("--hidden", 0, 4_096), 0)
     .option("--seed <n>", "training seed", parseSeed("--seed"), 1)
     .option("--threads <n>", "worker threads (heads train in parallel)", parseIntInRange("--threads", 1, 1_024), 2)
-    .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number }) => {
+    .option("--json", "print {file, heads, seconds, threads, iterations, hidden, seed, trainSeeds}; progress still goes to stderr")
+    .action(async (opts: { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; iterations: number; hidden: number; seed: number; threads: number; json?: boolean }) => {
       checkOutputFile(opts.out, "--out");
       let files = opts.traces?.split(",").map((f) => f.trim()).filter(Boolean);
       let tmp: string | undefined;
@@ -211,7 +212,12 @@ export function tokensCommand(): Command {
         weights.training["wallSeconds"] = (performance.now() - t0) / 1000;
         weights.training["trainSeeds"] = opts.traces ? null : opts.trainSeeds;
         writeLearnedWeights(opts.out, weights);
-        console.log(`${opts.out}: ${weights.heads.length} head scorers, ${(weights.training["wallSeconds"] as number).toFixed(1)} s on ${opts.threads} thread(s)`);
+        const seconds = weights.training["wallSeconds"] as number;
+        if (opts.json) {
+          console.log(JSON.stringify({ file: opts.out, heads: weights.heads.length, seconds, threads: opts.threads, iterations: opts.iterations, hidden: opts.hidden, seed: opts.seed, trainSeeds: opts.traces ? null : opts.trainSeeds }));
+        } else {
+          console.log(`${opts.out}: ${weights.heads.length} head scorers, ${seconds.toFixed(1)} s on ${opts.threads} thread(s)`);
+        }
       } finally {
         if (tmp) rmSync(tmp, { recursive: true, force: true });
       }

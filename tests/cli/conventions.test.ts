@@ -153,12 +153,17 @@ describe("the CLI's conventions", () => {
     expect(piped.stderr).toMatch(/^wrote -: 320 accesses/);
   });
 
-  it("train and tokens generate print JSON with --json", async () => {
+  it("train, tokens generate and tokens train print JSON with --json", async () => {
     const train = await runCli(["train", "--env", "kvsim/Serving-easy-v0", "--agent", "qlearning", "--steps", "200", "--out", join(dir, "q.json"), "--json"]);
     expect(train.code, train.stderr).toBe(0);
     expect(JSON.parse(train.stdout)).toMatchObject({ agent: "qlearning", env: "kvsim/Serving-easy-v0", steps: 200, out: join(dir, "q.json"), curve: null });
     const tokens = await runCli(["tokens", "generate", "-o", join(dir, "t.kvtrace"), "--json"]);
     expect(tokens.code, tokens.stderr).toBe(0);
     expect(JSON.parse(tokens.stdout)).toMatchObject({ file: join(dir, "t.kvtrace"), layers: 1 });
+    const small = join(dir, "small.kvtrace");
+    expect((await runCli(["tokens", "generate", "-o", small, "--context", "384", "--future", "8", "--heads", "2", "--head-dim", "8"])).code).toBe(0);
+    const trained = await runCli(["tokens", "train", "--traces", small, "--iterations", "1", "--threads", "1", "-o", join(dir, "w.json"), "--json"]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(JSON.parse(trained.stdout)).toMatchObject({ file: join(dir, "w.json"), heads: 2, threads: 1, iterations: 1, trainSeeds: null });
   });
 });
