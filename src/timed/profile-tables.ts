@@ -123,6 +123,14 @@ export const PROFILE_TABLES: readonly string[] = [...LINEAR_OPS, "attn_decode", 
 export function readProfileTables(dir: string): ProfileTables {
   const fs = nodeBuiltin("node:fs", `reading ${dir}`);
   const zlib = nodeBuiltin("node:zlib", `reading ${dir}`);
+  // A file or a missing path is said as such, not as a table missing from it.
+  let isDirectory: boolean;
+  try {
+    isDirectory = fs.statSync(dir).isDirectory();
+  } catch (err) {
+    throw new KvsimInputError(`cannot read the profile tables in ${dir}: ${fileErrorText(err)}`);
+  }
+  if (!isDirectory) throw new KvsimInputError(`${dir} is a file; the profile time model reads a directory of Vidur's tables`);
   return parseProfileTables((table) => {
     const file = `${dir}/${tableFile(table)}`;
     try {

@@ -56,6 +56,7 @@ const cases: Case[] = [
   ["serving simulate: --seed past 32 bits", () => ["serving", "simulate", "--workload", BAD_WORKLOAD, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--seed", "1e30"], /--seed must be an integer/],
   ["serving simulate: more KV blocks than the engine holds", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--kv-blocks", "67108864"], /--kv-blocks must be an integer from 1 to 2,097,152/],
   ["serving simulate: a plan of more KV blocks than the engine holds", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h200", "--tp", "8", "--block-size", "1"], /KV blocks of 1 tokens is more than the simulator holds \(2,097,152\)/],
+  ["serving simulate: a file as the profile tables' directory", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--time-model", PAGES], /rag-burst\.csv is a file; the profile time model reads a directory of Vidur's tables/],
   ["serving capacity: no SLO", () => ["serving", "capacity", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--ttft-slo", "-1"], /slo/i],
   ["serving replay: empty recording", () => ["serving", "replay", EMPTY], /no step lines/],
   ["serving memory: unknown GPU", () => ["serving", "memory", "--model", "llama-3-8b", "--gpu", "z80"], /z80/],
