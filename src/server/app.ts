@@ -16,12 +16,14 @@ import { SERVER_DEFAULTS, type ServerOptions } from "./defaults.js";
 import { envExists, errorBody, HttpError, makeEnv, SessionStore } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
+import { jsonSchemaOf, zodRoute } from "./checked.js";
+import { envParams, kvsimResetBody, kvsimStepBody, sessionQuery } from "./request-schemas.js";
 import type { Space } from "../envs/spaces.js";
 import { registerSimulate } from "./simulate-route.js";
 import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
 
-const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
+const envParamsSchema = jsonSchemaOf(envParams);
 
 /**
  * kvsim's HTTP server (docs/server.md): OpenEnv-style routes per environment id
@@ -57,6 +59,8 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   // noDelay: small JSON answers go out at once instead of waiting on Nagle's algorithm.
   const app = Fastify({
     bodyLimit: opts.bodyLimit, logger: false,
+    // The routes still on Ajv (/api/simulate, /api/sweep) refuse "7" for an integer rather than coerce it.
+    ajv: { customOptions: { coerceTypes: false } },
     // A client that sends its request slowly is cut off: a trickled body cannot hold a connection forever.
     serverFactory: (handler) => {
       const server = createServer({ noDelay: true, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, handler);
@@ -116,31 +120,16 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   }));
   app.get("/api/agents", async () => ({ agents: AGENTS.map((a) => ({ name: a.name })) }));
 
-  app.post("/envs/:namespace/:name/reset", {
-    schema: {
-      params: envParams,
-      body: {
-        type: ["object", "null"], additionalProperties: false,
-        properties: { seed: { type: "integer", minimum: 0 }, episode_id: { type: "string", maxLength: 200 }, options: { type: "object" }, session_id: { type: "string" } },
-      },
-      response: { 404: errorBody, 429: errorBody },
-    },
-  }, async (req) => ops.reset(envId(req.params as { namespace: string; name: string }), (req.body ?? {}) as ResetBody));
+  app.post("/envs/:namespace/:name/reset", zodRoute({ params: envParams, body: kvsimResetBody }, { response: { 404: errorBody, 429: errorBody } }),
+    async (req) => ops.reset(envId(req.params as { namespace: string; name: string }), (req.body ?? {}) as ResetBody));
 
-  app.post("/envs/:namespace/:name/step", {
-    schema: {
-      params: envParams,
-      body: { type: "object", required: ["session_id", "action"], additionalProperties: false, properties: { session_id: { type: "string" }, action: {} } },
-      response: { 400: errorBody, 404: errorBody, 409: errorBody },
-    },
-  }, async (req) => {
+  app.post("/envs/:namespace/:name/step", zodRoute({ params: envParams, body: kvsimStepBody }, { response: { 400: errorBody, 404: errorBody, 409: errorBody } }), async (req) => {
     const { session_id, action } = req.body as { session_id: string; action: unknown };
     return ops.step(envId(req.params as { namespace: string; name: string }), session_id, action);
   });
 
-  app.get("/envs/:namespace/:name/state", {
-    schema: { params: envParams, querystring: { type: "object", required: ["session_id"], properties: { session_id: { type: "string" } } }, response: { 404: errorBody } },
-  }, async (req) => ops.state(envId(req.params as { namespace: string; name: string }), (req.query as { session_id: string }).session_id));
+  app.get("/envs/:namespace/:name/state", zodRoute({ params: envParams, querystring: sessionQuery }, { response: { 404: errorBody } }),
+    async (req) => ops.state(envId(req.params as { namespace: string; name: string }), (req.query as { session_id: string }).session_id));
 
   app.delete("/sessions/:id", { schema: { params: { type: "object", properties: { id: { type: "string" } } }, response: { 404: errorBody } } }, async (req) => {
     const { id } = req.params as { id: string };
@@ -159,7 +148,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return spaces.get(id)!;
   };
 
-  app.get("/envs/:namespace/:name/schema", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
+  app.get("/envs/:namespace/:name/schema", { schema: { params: envParamsSchema, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
     const env = spacesOf(id);
     return {
@@ -172,7 +161,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     };
   });
 
-  app.get("/envs/:namespace/:name/metadata", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
+  app.get("/envs/:namespace/:name/metadata", { schema: { params: envParamsSchema, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
     const env = spacesOf(id);
     const { summary } = envSpec(id);

@@ -1,13 +1,10 @@
 import type { AgenticAction } from "../envs/agentic/agentic-env.js";
 import { isDiscrete } from "../envs/registry.js";
+import type { ResetFields } from "./request-schemas.js";
 import { HttpError, type SessionStore } from "./sessions.js";
 
-export interface ResetBody {
-  seed?: number;
-  episode_id?: string;
-  options?: Record<string, unknown>;
-  session_id?: string;
-}
+/** A checked reset (request-schemas.ts), and the session it resets if any. */
+export type ResetBody = ResetFields & { session_id?: string };
 
 /** reset/step/state on sessions, shared by the HTTP routes and the WebSocket endpoint. */
 export class SessionOps {
@@ -15,7 +12,7 @@ export class SessionOps {
 
   reset(envId: string, body: ResetBody) {
     const session = body.session_id !== undefined ? this.sessions.get(body.session_id, envId) : this.sessions.create(envId);
-    const { observation, info } = session.env.reset({ seed: body.seed, options: body.options ?? {} });
+    const { observation, info } = session.env.reset({ seed: body.seed ?? undefined, options: body.options ?? {} });
     Object.assign(session, { episodeId: body.episode_id ?? null, steps: 0, done: false, lastObservation: observation });
     return { session_id: session.id, episode_id: session.episodeId, observation, info };
   }

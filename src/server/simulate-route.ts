@@ -5,6 +5,11 @@ import { checkWorkloadSize, type WorkloadLimits } from "./workload-size.js";
 import { simulate } from "../simulate.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { errorBody, HttpError } from "./sessions.js";
+import { jsonSchemaOf } from "./checked.js";
+import { seed } from "./request-schemas.js";
+
+/** The same seeds as the env routes take, in [0, 2^32). */
+const SEED_SCHEMA = jsonSchemaOf(seed);
 
 export interface SimulateLimits extends WorkloadLimits {
   /** Most steps of a headless episode. */
@@ -26,14 +31,14 @@ export function registerSimulate(app: FastifyInstance, limits: SimulateLimits): 
         oneOf: [
           {
             type: "object", additionalProperties: false, required: ["kind", "env"],
-            properties: { kind: { const: "episode" }, env: { type: "string" }, agent: { type: "string" }, seed: { type: "integer", minimum: 0 } },
+            properties: { kind: { const: "episode" }, env: { type: "string" }, agent: { type: "string" }, seed: SEED_SCHEMA },
           },
           {
             type: "object", additionalProperties: false, required: ["kind", "scenario", "workload", "policy"],
             properties: {
               kind: { const: "replay" }, scenario: { type: "string" }, workload: { type: "string" }, policy: { type: "string" },
               params: { type: "object" }, workload_params: { type: "object" }, profile: { enum: ["kvsim", "khl"] },
-              seed: { type: "integer", minimum: 0 }, events: { type: "integer", minimum: 0, maximum: 100_000 },
+              seed: SEED_SCHEMA, events: { type: "integer", minimum: 0, maximum: 100_000 },
             },
           },
         ],

@@ -1,9 +1,11 @@
 import websocket from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
+import { checked } from "./checked.js";
+import { kvsimStepMessage, resetFields } from "./request-schemas.js";
 import { SessionOps } from "./session-ops.js";
 import { HttpError } from "./sessions.js";
 
-type Message = { type?: unknown; seed?: number; episode_id?: string; options?: Record<string, unknown>; action?: unknown };
+type Message = { type?: unknown };
 
 /**
  * `GET /envs/{namespace}/{name}/ws`: a WebSocket session. The connection owns one session,
@@ -33,12 +35,14 @@ export async function registerWebSocket(app: FastifyInstance, ops: SessionOps, e
       } catch {
         return sendError(new HttpError(400, "bad_json", "the message is not valid JSON"));
       }
+      if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return sendError(new HttpError(400, "bad_message", "a message is a JSON object {type, …}"));
       try {
         let answer: object;
+        // Checked as the HTTP routes check their bodies (request-schemas.ts).
         if (msg.type === "reset") {
-          answer = ops.reset(id, { seed: msg.seed, episode_id: msg.episode_id, options: msg.options, session_id: sessionId });
+          answer = ops.reset(id, { ...checked(resetFields, msg, "message"), session_id: sessionId });
           sessionId = (answer as { session_id: string }).session_id;
-        } else if (msg.type === "step") answer = ops.step(id, sessionId, msg.action);
+        } else if (msg.type === "step") answer = ops.step(id, sessionId, checked(kvsimStepMessage, msg, "message").action);
         else if (msg.type === "state") answer = ops.state(id, sessionId);
         else if (msg.type === "close") {
           if (sessionId) ops.close(sessionId);
