@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
+import websocket from "@fastify/websocket";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
@@ -22,6 +23,7 @@ import type { Space } from "../envs/spaces.js";
 import { registerSimulate } from "./simulate-route.js";
 import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
+import { registerOpenEnv } from "./openenv-routes.js";
 
 const envParamsSchema = jsonSchemaOf(envParams);
 
@@ -56,6 +58,7 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
 
 export async function buildServer(options: Partial<ServerOptions> = {}): Promise<FastifyInstance> {
   const opts = { ...SERVER_DEFAULTS, ...options };
+  envSpec(opts.defaultEnv); // an unknown default env is an input error before anything is set up
   // noDelay: small JSON answers go out at once instead of waiting on Nagle's algorithm.
   const app = Fastify({
     bodyLimit: opts.bodyLimit, logger: false,
@@ -168,7 +171,9 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return { id, summary, action_space: env.actionSpace, observation_space: env.observationSpace, kvsim_version: packageVersion() };
   });
 
-  await registerWebSocket(app, ops, envId);
+  await app.register(websocket, { options: { maxPayload: app.initialConfig.bodyLimit } });
+  registerWebSocket(app, ops, envId);
+  registerOpenEnv(app, ops, { defaultEnv: opts.defaultEnv, envId });
   registerSimulate(app, { maxAccesses: opts.maxAccesses, maxPages: opts.maxPages, maxEpisodeSteps: opts.maxEpisodeSteps });
   registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -38,3 +38,17 @@ export const kvsimStepMessage = z.object({ action: present });
 export const sessionQuery = z.object({ session_id: z.string() });
 
 export const envParams = z.object({ namespace: z.string(), name: z.string() });
+
+/**
+ * OpenEnv's action object for a kvsim env: the env's own action under `action`, and the
+ * `metadata` every OpenEnv Action has. Other keys are refused, as OpenEnv's Action base class
+ * forbids them (extra="forbid", src/openenv/core/env_server/types.py:54-69).
+ */
+export const openenvAction = z.strictObject({ action: present, metadata: z.optional(jsonObject) });
+
+/** OpenEnv's `POST /step` body, StepRequest (types.py:126-152); its other keys are ignored. */
+export const openenvStepBody = z.object({
+  action: openenvAction,
+  timeout_s: z.nullish(z.number().check(z.positive())),
+  request_id: z.nullish(z.string().check(z.maxLength(255))),
+});

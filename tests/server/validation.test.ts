@@ -25,18 +25,24 @@ const SEED_RULE = "seed: must be an integer from 0 to 4294967295, got ";
 const firstObservation = (seed: number) => makeDiscrete("kvsim/Serving-easy-v0").reset({ seed }).observation;
 
 describe("one validation path for HTTP and WebSocket", () => {
-  it("refuses every bad seed over HTTP and over WebSocket with the same message, and the connection goes on", async () => {
+  it("refuses every bad seed over HTTP and over WebSocket, kvsim's and OpenEnv's, with the same message, and the connection goes on", async () => {
     const socket = await ws("/envs/kvsim/Serving-easy-v0/ws");
+    const openenv = await ws("/openenv/kvsim/Serving-easy-v0/ws");
     for (const seed of BAD_SEEDS) {
       const http = await post("/envs/kvsim/Serving-easy-v0/reset", { seed });
       expect(http.status, JSON.stringify(seed)).toBe(400);
       expect(http.json).toEqual({ error: "invalid_request", detail: SEED_RULE + JSON.stringify(seed) });
       const answer = await socket.ask({ type: "reset", seed });
       expect(answer, JSON.stringify(seed)).toEqual({ type: "error", status: 400, error: "invalid_request", detail: SEED_RULE + JSON.stringify(seed) });
+      const theirs = await openenv.ask({ type: "reset", data: { seed } });
+      expect(theirs, JSON.stringify(seed)).toEqual({ type: "error", data: { message: SEED_RULE + JSON.stringify(seed), code: "VALIDATION_ERROR" } });
     }
     expect((await socket.ask({ type: "reset", seed: 7 })).observation).toEqual(firstObservation(7));
-    socket.socket.close();
-    await socket.closed;
+    expect((await openenv.ask({ type: "reset", data: { seed: 7, timeout_s: 30, request_id: "r-1" } })).data.observation.features).toEqual(firstObservation(7));
+    for (const s of [socket, openenv]) {
+      s.socket.close();
+      await s.closed;
+    }
   });
 
   it("refuses other fields of the wrong type or length on both transports", async () => {
