@@ -28,8 +28,9 @@ import { registerOpenEnv } from "./openenv-routes.js";
 const envParamsSchema = jsonSchemaOf(envParams);
 
 /**
- * kvsim's HTTP server (docs/server.md): OpenEnv-style routes per environment id
- * (`/envs/kvsim/Serving-medium-v0/reset` …), listings under /api, /health and /openapi.json.
+ * kvsim's HTTP server (docs/server.md): kvsim's own session routes per environment id
+ * (`/envs/kvsim/Serving-medium-v0/reset` …), OpenEnv's protocol at the root and under
+ * `/openenv/…` (openenv-routes.ts), listings under /api, and /openapi.json.
  * Every session owns its environment; limits give 4xx, never a crash. Errors are JSON
  * `{ error, detail }`.
  */
@@ -110,9 +111,6 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return id;
   };
 
-  app.get("/health", { schema: { response: { 200: { type: "object", properties: { status: { type: "string" }, sessions: { type: "integer" } } } } } },
-    async () => ({ status: "ok", sessions: sessions.size }));
-
   app.get("/api/envs", async () => ({
     envs: ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: e.kind })),
   }));
@@ -173,7 +171,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
 
   await app.register(websocket, { options: { maxPayload: app.initialConfig.bodyLimit } });
   registerWebSocket(app, ops, envId);
-  registerOpenEnv(app, ops, { defaultEnv: opts.defaultEnv, envId });
+  registerOpenEnv(app, ops, { defaultEnv: opts.defaultEnv, envId, spacesOf });
   registerSimulate(app, { maxAccesses: opts.maxAccesses, maxPages: opts.maxPages, maxEpisodeSteps: opts.maxEpisodeSteps });
   registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -19,13 +19,26 @@ describe("the bundled CLI", () => {
       child.once("exit", (code) => reject(new Error(`serve exited early with ${code}`)));
     });
     const health = await (await fetch(`${address}/health`)).json();
-    expect(health).toEqual({ status: "ok", sessions: 0 });
+    expect(health).toEqual({ status: "healthy" });
     const code = await new Promise<number | null>((resolve) => {
       child.once("exit", (c) => resolve(c));
       child.kill("SIGTERM");
     });
     expect(code).toBe(0);
   }, 30_000);
+
+  it("kvsim serve --env with an unknown env exits 2 with one line, before binding", () => {
+    let failure: { status: number; stderr: string } = { status: 0, stderr: "" };
+    try {
+      // Port 1 would need privileges: the env is refused before any attempt to bind it.
+      execFileSync(process.execPath, ["bin/kvsim.js", "serve", "--env", "kvsim/Nope-v0", "--port", "1"], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    } catch (err) {
+      failure = err as { status: number; stderr: string };
+    }
+    expect(failure.status).toBe(2);
+    expect(failure.stderr.trim().split("\n")).toHaveLength(1);
+    expect(failure.stderr).toMatch(/--env: unknown environment "kvsim\/Nope-v0"/);
+  });
 
   it("kvsim eval --policy runs and writes its artifacts; an input error exits 2", () => {
     const dir = mkdtempSync(join(tmpdir(), "kvsim-bundle-eval-"));

@@ -102,7 +102,10 @@ describe("kvsim serve over real HTTP on 127.0.0.1", () => {
     expect(refused.status).toBe(429);
     expect(refused.json.error).toBe("too_many_sessions");
     for (const r of [ok, ...extra]) await call("DELETE", `/sessions/${r.json.session_id}`);
-    expect((await call("GET", "/health")).json).toEqual({ status: "ok", sessions: 0 });
+    // All four closed: four new sessions fit again.
+    const again = await Promise.all([1, 2, 3, 4].map(() => call("POST", "/envs/kvsim/Serving-easy-v0/reset", {})));
+    expect(again.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    for (const r of again) await call("DELETE", `/sessions/${r.json.session_id}`);
     // Still serving.
     expect((await call("POST", "/envs/kvsim/Serving-easy-v0/step", { session_id: sid, action: 0 })).status).toBe(404);
   });

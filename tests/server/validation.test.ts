@@ -25,7 +25,7 @@ const SEED_RULE = "seed: must be an integer from 0 to 4294967295, got ";
 const firstObservation = (seed: number) => makeDiscrete("kvsim/Serving-easy-v0").reset({ seed }).observation;
 
 describe("one validation path for HTTP and WebSocket", () => {
-  it("refuses every bad seed over HTTP and over WebSocket, kvsim's and OpenEnv's, with the same message, and the connection goes on", async () => {
+  it("refuses every bad seed over HTTP and over WebSocket, kvsim's routes and OpenEnv's, with the same message, and the connection goes on", async () => {
     const socket = await ws("/envs/kvsim/Serving-easy-v0/ws");
     const openenv = await ws("/openenv/kvsim/Serving-easy-v0/ws");
     for (const seed of BAD_SEEDS) {
@@ -34,6 +34,8 @@ describe("one validation path for HTTP and WebSocket", () => {
       expect(http.json).toEqual({ error: "invalid_request", detail: SEED_RULE + JSON.stringify(seed) });
       const answer = await socket.ask({ type: "reset", seed });
       expect(answer, JSON.stringify(seed)).toEqual({ type: "error", status: 400, error: "invalid_request", detail: SEED_RULE + JSON.stringify(seed) });
+      const stateless = await post("/openenv/kvsim/Serving-easy-v0/reset", { seed });
+      expect(stateless.json, JSON.stringify(seed)).toEqual(http.json);
       const theirs = await openenv.ask({ type: "reset", data: { seed } });
       expect(theirs, JSON.stringify(seed)).toEqual({ type: "error", data: { message: SEED_RULE + JSON.stringify(seed), code: "VALIDATION_ERROR" } });
     }
@@ -68,6 +70,8 @@ describe("one validation path for HTTP and WebSocket", () => {
 
   it("ignores unknown properties (timeout_s, request_id) and honours the seed beside them, on both transports", async () => {
     const extras = { timeout_s: 30, request_id: "r-1", render: true };
+    const stateless = await post("/openenv/kvsim/Serving-easy-v0/reset", { seed: 7, ...extras });
+    expect(stateless.json.observation.features).toEqual(firstObservation(7));
     const http = await post("/envs/kvsim/Serving-easy-v0/reset", { seed: 7, ...extras });
     expect(http.status).toBe(200);
     expect(http.json.observation).toEqual(firstObservation(7));
