@@ -17,6 +17,7 @@ import { SERVER_DEFAULTS, type ServerOptions } from "./defaults.js";
 import { envExists, errorBody, HttpError, makeEnv, SessionStore } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
+import { kvsimResetAnswer, kvsimStateAnswer, kvsimStepAnswer } from "./response-schemas.js";
 import { jsonSchemaOf, zodRoute } from "./checked.js";
 import { envParams, kvsimResetBody, kvsimStepBody, sessionQuery } from "./request-schemas.js";
 import type { Space } from "../envs/spaces.js";
@@ -121,15 +122,15 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   }));
   app.get("/api/agents", async () => ({ agents: AGENTS.map((a) => ({ name: a.name })) }));
 
-  app.post("/envs/:namespace/:name/reset", zodRoute({ params: envParams, body: kvsimResetBody }, { response: { 404: errorBody, 429: errorBody } }),
+  app.post("/envs/:namespace/:name/reset", zodRoute({ params: envParams, body: kvsimResetBody }, { response: { 200: kvsimResetAnswer, 400: errorBody, 404: errorBody, 429: errorBody } }),
     async (req) => ops.reset(envId(req.params as { namespace: string; name: string }), (req.body ?? {}) as ResetBody));
 
-  app.post("/envs/:namespace/:name/step", zodRoute({ params: envParams, body: kvsimStepBody }, { response: { 400: errorBody, 404: errorBody, 409: errorBody } }), async (req) => {
+  app.post("/envs/:namespace/:name/step", zodRoute({ params: envParams, body: kvsimStepBody }, { response: { 200: kvsimStepAnswer, 400: errorBody, 404: errorBody, 409: errorBody } }), async (req) => {
     const { session_id, action } = req.body as { session_id: string; action: unknown };
     return ops.step(envId(req.params as { namespace: string; name: string }), session_id, action);
   });
 
-  app.get("/envs/:namespace/:name/state", zodRoute({ params: envParams, querystring: sessionQuery }, { response: { 404: errorBody } }),
+  app.get("/envs/:namespace/:name/state", zodRoute({ params: envParams, querystring: sessionQuery }, { response: { 200: kvsimStateAnswer, 400: errorBody, 404: errorBody } }),
     async (req) => ops.state(envId(req.params as { namespace: string; name: string }), (req.query as { session_id: string }).session_id));
 
   app.delete("/sessions/:id", { schema: { params: { type: "object", properties: { id: { type: "string" } } }, response: { 404: errorBody } } }, async (req) => {
@@ -170,7 +171,11 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   });
 
   await app.register(websocket, { options: { maxPayload: app.initialConfig.bodyLimit } });
-  registerWebSocket(app, ops, envId);
+  // @fastify/websocket hides its routes from /openapi.json; kvsim's are part of its API, so they are listed (with a 101 answer).
+  app.addHook("onRoute", (route) => {
+    if (route.websocket && route.schema) route.schema.hide = false;
+  });
+  registerWebSocket(app, ops, envId, envParamsSchema);
   registerOpenEnv(app, ops, { defaultEnv: opts.defaultEnv, envId, spacesOf });
   registerSimulate(app, { maxAccesses: opts.maxAccesses, maxPages: opts.maxPages, maxEpisodeSteps: opts.maxEpisodeSteps });
   registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages });

@@ -23,12 +23,12 @@ export function jsonSchemaOf(schema: z.ZodMiniType): Record<string, unknown> {
 type Part = "params" | "querystring" | "body";
 
 /**
- * A route's `schema` (for /openapi.json, with `rest`: its answers) and `validatorCompiler` from
+ * A route's `schema` (for /openapi.json, with `rest`: its answers and description) and `validatorCompiler` from
  * zod schemas: Fastify's own
  * Ajv would coerce types and keep a second set of rules; this way the route checks its request
  * exactly as `checked` checks a WebSocket message.
  */
-export function zodRoute(parts: Partial<Record<Part, z.ZodMiniType>>, rest: { response?: Record<number, unknown> } = {}) {
+export function zodRoute(parts: Partial<Record<Part, z.ZodMiniType>>, rest: { response?: Record<number, unknown>; description?: string } = {}) {
   const schema = { ...Object.fromEntries(Object.entries(parts).map(([part, s]) => [part, jsonSchemaOf(s)])), ...rest };
   const validatorCompiler: FastifySchemaCompiler<unknown> = ({ httpPart }) => {
     const part = parts[httpPart as Part];

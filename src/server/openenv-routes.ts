@@ -6,7 +6,10 @@ import { openenvMetadata, openenvObservation, openenvSchema, openenvState } from
 import { serveOpenEnvSocket } from "./openenv-websocket.js";
 import { envParams, openenvStepBody, resetFields, type ResetFields } from "./request-schemas.js";
 import { resetEnv, stepEnv, type SessionOps } from "./session-ops.js";
-import { makeEnv } from "./sessions.js";
+import { errorBody, makeEnv } from "./sessions.js";
+import {
+  openenvHealthAnswer, openenvMetadataAnswer, openenvObservationAnswer, openenvSchemaAnswer, openenvStateAnswer, switchingProtocols,
+} from "./response-schemas.js";
 import * as z from "zod/mini";
 
 type EnvParams = { namespace: string; name: string };
@@ -19,6 +22,10 @@ export interface OpenEnvOptions {
   /** An env's spaces, built once per id. */
   spacesOf: (id: string) => { actionSpace: Space; observationSpace: Space };
 }
+
+const OPENENV_WS = "OpenEnv's WebSocket session: send {type: reset, data: {seed?, episode_id?, options?}}, {type: step, data: {action, metadata?}}, "
+  + "{type: state}, {type: close}; answers {type: observation, data: {observation, reward, done}}, {type: state, data: {episode_id, step_count, env, done}} "
+  + "or {type: error, data: {message, code}}. The connection owns one session.";
 
 /** OpenEnv's ResetRequest body; a missing one is an empty one (http_server.py:1099-1102). */
 const resetBody = z.nullable(resetFields);
@@ -53,12 +60,14 @@ export function registerOpenEnv(app: FastifyInstance, ops: SessionOps, options: 
     { prefix: "/openenv/:namespace/:name", params: envParams, envOf: (req) => options.envId(req.params as EnvParams) },
   ];
   for (const { prefix, params, envOf } of prefixes) {
-    const checks = (parts: { body?: z.ZodMiniType } = {}) => zodRoute({ ...(params ? { params } : {}), ...parts });
+    // Under a prefix, an unknown env is a 404; a refused body a 400.
+    const checks = (answer: object, parts: { body?: z.ZodMiniType } = {}, description?: string) =>
+      zodRoute({ ...(params ? { params } : {}), ...parts }, { response: { 200: answer, 400: errorBody, ...(params ? { 404: errorBody } : {}) }, ...(description ? { description } : {}) });
 
-    app.post(`${prefix}/reset`, checks({ body: resetBody }), async (req) =>
+    app.post(`${prefix}/reset`, checks(openenvObservationAnswer, { body: resetBody }, "OpenEnv's stateless reset: a fresh env, reset with these fields"), async (req) =>
       withFreshEnv(envOf(req), (env) => openenvObservation(resetEnv(env, (req.body ?? {}) as ResetFields))));
 
-    app.post(`${prefix}/step`, checks({ body: openenvStepBody }), async (req) => {
+    app.post(`${prefix}/step`, checks(openenvObservationAnswer, { body: openenvStepBody }, "OpenEnv's stateless step: a fresh env, stepped from its start"), async (req) => {
       const { action } = (req.body as z.output<typeof openenvStepBody>).action;
       return withFreshEnv(envOf(req), (env) => {
         env.reset();
@@ -66,13 +75,13 @@ export function registerOpenEnv(app: FastifyInstance, ops: SessionOps, options: 
       });
     });
 
-    app.get(`${prefix}/state`, checks(), async (req) => openenvState(envOf(req), undefined));
-    app.get(`${prefix}/schema`, checks(), async (req) => openenvSchema(options.spacesOf(envOf(req))));
-    app.get(`${prefix}/metadata`, checks(), async (req) => openenvMetadata(envOf(req)));
-    // OpenEnv's HealthResponse (types.py:239-245); under a prefix, an unknown env's is a 404.
-    app.get(`${prefix}/health`, checks(), async (req) => (envOf(req), { status: "healthy" }));
+    app.get(`${prefix}/state`, checks(openenvStateAnswer, {}, "a fresh env's state (OpenEnv's HTTP routes hold no episode)"), async (req) => openenvState(envOf(req), undefined));
+    app.get(`${prefix}/schema`, checks(openenvSchemaAnswer), async (req) => openenvSchema(options.spacesOf(envOf(req))));
+    app.get(`${prefix}/metadata`, checks(openenvMetadataAnswer), async (req) => openenvMetadata(envOf(req)));
+    app.get(`${prefix}/health`, checks(openenvHealthAnswer), async (req) => (envOf(req), { status: "healthy" }));
 
     // An unknown env is refused before the upgrade (404), so OpenEnv's client fails to connect and says so.
-    app.get(`${prefix}/ws`, { websocket: true, preValidation: async (req) => void envOf(req) }, (socket, req) => serveOpenEnvSocket(socket, ops, envOf(req)));
+    const ws = zodRoute(params ? { params } : {}, { response: { 101: switchingProtocols, ...(params ? { 404: errorBody } : {}) }, description: OPENENV_WS });
+    app.get(`${prefix}/ws`, { ...ws, websocket: true, preValidation: async (req) => void envOf(req) }, (socket, req) => serveOpenEnvSocket(socket, ops, envOf(req)));
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { checked } from "./checked.js";
 import { openenvError } from "./openenv-protocol.js";
 import { kvsimStepMessage, resetFields } from "./request-schemas.js";
+import { switchingProtocols } from "./response-schemas.js";
 import { SessionOps } from "./session-ops.js";
 import { asHttpError, HttpError } from "./sessions.js";
 
@@ -15,8 +16,14 @@ type Message = { type?: unknown };
  * `{type: "error", status, error, detail}` without closing the connection. OpenEnv's protocol has
  * its own endpoints (openenv-routes.ts).
  */
-export function registerWebSocket(app: FastifyInstance, ops: SessionOps, envId: (p: { namespace: string; name: string }) => string): void {
-  app.get("/envs/:namespace/:name/ws", { websocket: true }, (socket, req) => {
+export function registerWebSocket(app: FastifyInstance, ops: SessionOps, envId: (p: { namespace: string; name: string }) => string, params: object): void {
+  const schema = {
+    params, response: { 101: switchingProtocols },
+    description: "kvsim's WebSocket session: send {type: reset, seed?, episode_id?, options?}, {type: step, action}, {type: state}, {type: close}; "
+      + "each answer repeats its type (reset: {session_id, episode_id, observation, info}; step: Gymnasium's step; state as GET …/state), "
+      + "a failure is {type: error, status, error, detail}. The connection owns one session.",
+  };
+  app.get("/envs/:namespace/:name/ws", { websocket: true, schema }, (socket, req) => {
     const sendError = (e: HttpError) => socket.send(JSON.stringify({ type: "error", status: e.status, error: e.error, detail: e.message }));
     let sessionId: string | undefined;
     let id: string;
