@@ -1,37 +1,25 @@
-import { spawn } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { spawnServe, stopServe } from "../helpers/serve-process.js";
 
 /** The shipped CLI (bin/kvsim.js → the esbuild bundle), which loads the server and the evaluator from dist at run time. */
 describe("the bundled CLI", () => {
   it("kvsim serve starts, answers, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["bin/kvsim.js", "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-    const address = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /serving on (http:\/\/[^\s]+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      child.once("exit", (code) => reject(new Error(`serve exited early with ${code}`)));
-    });
+    const { child, base: address } = await spawnServe();
     const health = await (await fetch(`${address}/health`)).json();
     expect(health).toEqual({ status: "healthy" });
-    const code = await new Promise<number | null>((resolve) => {
-      child.once("exit", (c) => resolve(c));
-      child.kill("SIGTERM");
-    });
+    const code = await stopServe(child);
     expect(code).toBe(0);
   }, 30_000);
 
   it("kvsim serve --env with an unknown env exits 2 with one line, before binding", () => {
     let failure: { status: number; stderr: string } = { status: 0, stderr: "" };
     try {
-      // Port 1 would need privileges: the env is refused before any attempt to bind it.
-      execFileSync(process.execPath, ["bin/kvsim.js", "serve", "--env", "kvsim/Nope-v0", "--port", "1"], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+      // Checked after binding, the env would come too late: port 1 would be bound (as root) or refused (EACCES), not exit 2 for --env.
+      execFileSync(process.execPath, ["bin/kvsim.js", "serve", "--env", "kvsim/Nope-v0", "--port", "1"], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 20_000 });
     } catch (err) {
       failure = err as { status: number; stderr: string };
     }
