@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import * as z from "zod/mini";
 import type { AnyEnv } from "../envs/registry.js";
 import type { Space } from "../envs/spaces.js";
 import { zodRoute } from "./checked.js";
@@ -10,7 +11,6 @@ import { errorBody, makeEnv } from "./sessions.js";
 import {
   openenvHealthAnswer, openenvMetadataAnswer, openenvObservationAnswer, openenvSchemaAnswer, openenvStateAnswer, switchingProtocols,
 } from "./response-schemas.js";
-import * as z from "zod/mini";
 
 type EnvParams = { namespace: string; name: string };
 
