@@ -64,13 +64,14 @@ export function readJsonFile(file: string): unknown {
   return parseJsonText(readTextFile(file), file);
 }
 
+/** One zod issue as `path.to.field: message`, the root named `root`. */
+export function issueText(issue: z.core.$ZodIssue, root = "(root)"): string {
+  return `${issue.path.length ? issue.path.join(".") : root}: ${issue.message}`;
+}
+
 /** Validates with a zod schema; the error lists each problem as `file: path.to.field: message`. */
 export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, source: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const path = issue.path.length ? issue.path.join(".") : "(root)";
-    return `${source}: ${path}: ${issue.message}`;
-  });
-  throw new KvsimInputError(lines.join("\n"));
+  throw new KvsimInputError(result.error.issues.map((issue) => `${source}: ${issueText(issue)}`).join("\n"));
 }

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { loadCompiled } from "../util/load-compiled.js";
 import { SERVER_DEFAULTS as D } from "../server/defaults.js";
 import { KvsimInputError } from "../errors.js";
+import { envSpec } from "../envs/registry.js";
 import { parseIntInRange } from "./options.js";
 
 interface ServeOptions {
@@ -16,6 +17,7 @@ interface ServeOptions {
   maxSweepRows: number;
   sweepThreads: number;
   allowOrigin: string[];
+  env: string;
 }
 
 /** An origin as browsers send it: scheme, host and port, nothing after. */
@@ -32,7 +34,7 @@ function originOf(value: string): string {
 
 export function serveCommand(): Command {
   return new Command("serve")
-    .description("serve the environments over HTTP (OpenEnv-style reset/step/state per env id, /api listings, /openapi.json)")
+    .description("serve the environments over HTTP and WebSocket (kvsim sessions per env id, OpenEnv's protocol, /api listings, /openapi.json)")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port, 0 to 65535 (0: any free port)", parseIntInRange("--port", 0, 65_535), 8000)
     .option("--max-sessions <n>", "most sessions at once", parseIntInRange("--max-sessions", 1, 1_000_000), D.maxSessions)
@@ -45,13 +47,19 @@ export function serveCommand(): Command {
     .option("--sweep-threads <n>", "worker threads per /api/sweep sweep", parseIntInRange("--sweep-threads", 1, 1_024), D.sweepThreads)
     .option("--allow-origin <origin>", "a web origin (https://example.org) whose pages may call the server, repeatable; its own is always allowed",
       (value: string, previous: string[]) => [...previous, originOf(value)], [])
+    .option("--env <id>", "the env OpenEnv's protocol serves at the root (/reset, /step, /state, /ws …); every env has its own under /openenv/<id>", D.defaultEnv)
     .action(async (opts: ServeOptions) => {
       if (opts.host.trim() === "") throw new KvsimInputError("--host: give an address (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
+      try {
+        envSpec(opts.env); // checked before the server is built or binds
+      } catch (err) {
+        throw new KvsimInputError(`--env: ${(err as Error).message}`);
+      }
       const loopback = ["127.0.0.1", "localhost", "::1"].includes(opts.host);
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages,
-        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads, host: opts.host, allowedOrigins: opts.allowOrigin });
+        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads, host: opts.host, allowedOrigins: opts.allowOrigin, defaultEnv: opts.env });
       let address: string;
       try {
         address = await app.listen({ host: opts.host, port: opts.port });
@@ -68,7 +76,7 @@ export function serveCommand(): Command {
       if (!loopback) {
         console.error(`kvsim: warning: serving on ${opts.host}, beyond this machine: anyone who can reach it can open sessions and run sweeps (kvsim has no authentication)`);
       }
-      console.log(`kvsim serving on ${shown} (OpenAPI at ${shown}/openapi.json); Ctrl-C stops`);
+      console.log(`kvsim serving on ${shown} (OpenAPI at ${shown}/openapi.json; OpenEnv's protocol for ${opts.env} at the root); Ctrl-C stops`);
       await new Promise<void>((resolve) => {
         const stop = () => void app.close().then(() => resolve());
         process.once("SIGINT", stop);

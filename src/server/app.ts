@@ -1,6 +1,7 @@
 import type { Duplex } from "node:stream";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
+import websocket from "@fastify/websocket";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
@@ -16,16 +17,21 @@ import { SERVER_DEFAULTS, type ServerOptions } from "./defaults.js";
 import { envExists, errorBody, HttpError, makeEnv, SessionStore } from "./sessions.js";
 import { SessionOps, type ResetBody } from "./session-ops.js";
 import { spaceSchema } from "./space-schema.js";
+import { kvsimResetAnswer, kvsimStateAnswer, kvsimStepAnswer } from "./response-schemas.js";
+import { jsonSchemaOf, zodRoute } from "./checked.js";
+import { envParams, kvsimResetBody, kvsimStepBody, sessionQuery } from "./request-schemas.js";
 import type { Space } from "../envs/spaces.js";
 import { registerSimulate } from "./simulate-route.js";
 import { registerSweeps } from "./sweep-route.js";
 import { registerWebSocket } from "./websocket.js";
+import { registerOpenEnv } from "./openenv-routes.js";
 
-const envParams = { type: "object", properties: { namespace: { type: "string" }, name: { type: "string" } }, required: ["namespace", "name"] } as const;
+const envParamsSchema = jsonSchemaOf(envParams);
 
 /**
- * kvsim's HTTP server (docs/server.md): OpenEnv-style routes per environment id
- * (`/envs/kvsim/Serving-medium-v0/reset` …), listings under /api, /health and /openapi.json.
+ * kvsim's HTTP server (docs/server.md): kvsim's own session routes per environment id
+ * (`/envs/kvsim/Serving-medium-v0/reset` …), OpenEnv's protocol at the root and under
+ * `/openenv/…` (openenv-routes.ts), listings under /api, and /openapi.json.
  * Every session owns its environment; limits give 4xx, never a crash. Errors are JSON
  * `{ error, detail }`.
  */
@@ -54,9 +60,12 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
 
 export async function buildServer(options: Partial<ServerOptions> = {}): Promise<FastifyInstance> {
   const opts = { ...SERVER_DEFAULTS, ...options };
+  envSpec(opts.defaultEnv); // an unknown default env is an input error before anything is set up
   // noDelay: small JSON answers go out at once instead of waiting on Nagle's algorithm.
   const app = Fastify({
     bodyLimit: opts.bodyLimit, logger: false,
+    // The routes still on Ajv (/api/simulate, /api/sweep) refuse "7" for an integer rather than coerce it.
+    ajv: { customOptions: { coerceTypes: false } },
     // A client that sends its request slowly is cut off: a trickled body cannot hold a connection forever.
     serverFactory: (handler) => {
       const server = createServer({ noDelay: true, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, handler);
@@ -103,9 +112,6 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return id;
   };
 
-  app.get("/health", { schema: { response: { 200: { type: "object", properties: { status: { type: "string" }, sessions: { type: "integer" } } } } } },
-    async () => ({ status: "ok", sessions: sessions.size }));
-
   app.get("/api/envs", async () => ({
     envs: ENVS.map((e) => ({ id: e.id, summary: e.summary, kind: e.kind })),
   }));
@@ -116,31 +122,16 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
   }));
   app.get("/api/agents", async () => ({ agents: AGENTS.map((a) => ({ name: a.name })) }));
 
-  app.post("/envs/:namespace/:name/reset", {
-    schema: {
-      params: envParams,
-      body: {
-        type: ["object", "null"], additionalProperties: false,
-        properties: { seed: { type: "integer", minimum: 0 }, episode_id: { type: "string", maxLength: 200 }, options: { type: "object" }, session_id: { type: "string" } },
-      },
-      response: { 404: errorBody, 429: errorBody },
-    },
-  }, async (req) => ops.reset(envId(req.params as { namespace: string; name: string }), (req.body ?? {}) as ResetBody));
+  app.post("/envs/:namespace/:name/reset", zodRoute({ params: envParams, body: kvsimResetBody }, { response: { 200: kvsimResetAnswer, 400: errorBody, 404: errorBody, 429: errorBody } }),
+    async (req) => ops.reset(envId(req.params as { namespace: string; name: string }), (req.body ?? {}) as ResetBody));
 
-  app.post("/envs/:namespace/:name/step", {
-    schema: {
-      params: envParams,
-      body: { type: "object", required: ["session_id", "action"], additionalProperties: false, properties: { session_id: { type: "string" }, action: {} } },
-      response: { 400: errorBody, 404: errorBody, 409: errorBody },
-    },
-  }, async (req) => {
+  app.post("/envs/:namespace/:name/step", zodRoute({ params: envParams, body: kvsimStepBody }, { response: { 200: kvsimStepAnswer, 400: errorBody, 404: errorBody, 409: errorBody } }), async (req) => {
     const { session_id, action } = req.body as { session_id: string; action: unknown };
     return ops.step(envId(req.params as { namespace: string; name: string }), session_id, action);
   });
 
-  app.get("/envs/:namespace/:name/state", {
-    schema: { params: envParams, querystring: { type: "object", required: ["session_id"], properties: { session_id: { type: "string" } } }, response: { 404: errorBody } },
-  }, async (req) => ops.state(envId(req.params as { namespace: string; name: string }), (req.query as { session_id: string }).session_id));
+  app.get("/envs/:namespace/:name/state", zodRoute({ params: envParams, querystring: sessionQuery }, { response: { 200: kvsimStateAnswer, 400: errorBody, 404: errorBody } }),
+    async (req) => ops.state(envId(req.params as { namespace: string; name: string }), (req.query as { session_id: string }).session_id));
 
   app.delete("/sessions/:id", { schema: { params: { type: "object", properties: { id: { type: "string" } } }, response: { 404: errorBody } } }, async (req) => {
     const { id } = req.params as { id: string };
@@ -159,7 +150,7 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     return spaces.get(id)!;
   };
 
-  app.get("/envs/:namespace/:name/schema", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
+  app.get("/envs/:namespace/:name/schema", { schema: { params: envParamsSchema, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
     const env = spacesOf(id);
     return {
@@ -172,14 +163,20 @@ export async function buildServer(options: Partial<ServerOptions> = {}): Promise
     };
   });
 
-  app.get("/envs/:namespace/:name/metadata", { schema: { params: envParams, response: { 404: errorBody } } }, async (req) => {
+  app.get("/envs/:namespace/:name/metadata", { schema: { params: envParamsSchema, response: { 404: errorBody } } }, async (req) => {
     const id = envId(req.params as { namespace: string; name: string });
     const env = spacesOf(id);
     const { summary } = envSpec(id);
     return { id, summary, action_space: env.actionSpace, observation_space: env.observationSpace, kvsim_version: packageVersion() };
   });
 
-  await registerWebSocket(app, ops, envId);
+  await app.register(websocket, { options: { maxPayload: app.initialConfig.bodyLimit } });
+  // @fastify/websocket hides its routes from /openapi.json; kvsim's are part of its API, so they are listed (with a 101 answer).
+  app.addHook("onRoute", (route) => {
+    if (route.websocket && route.schema) route.schema.hide = false;
+  });
+  registerWebSocket(app, ops, envId, envParamsSchema);
+  registerOpenEnv(app, ops, { defaultEnv: opts.defaultEnv, envId, spacesOf });
   registerSimulate(app, { maxAccesses: opts.maxAccesses, maxPages: opts.maxPages, maxEpisodeSteps: opts.maxEpisodeSteps });
   registerSweeps(app, { maxSweepRows: opts.maxSweepRows, maxSweeps: opts.maxSweeps, threads: opts.sweepThreads, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

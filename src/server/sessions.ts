@@ -31,6 +31,9 @@ export class HttpError extends Error {
   }
 }
 
+/** Any error a request ran into as an HttpError: one kvsim did not name is the client's (an env refusing its input). */
+export const asHttpError = (err: unknown): HttpError => (err instanceof HttpError ? err : new HttpError(400, "bad_request", (err as Error).message));
+
 export function envExists(id: string): boolean {
   return ENVS.some((e) => e.id === id);
 }

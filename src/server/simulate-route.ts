@@ -1,10 +1,15 @@
 import type { FastifyInstance } from "fastify";
-import { runEpisodeTelemetry } from "./episode-telemetry.js";
+import { Piscina } from "piscina";
 import { SCENARIO_PRESETS, scenarioPreset } from "../hierarchy/presets.js";
+import { compiledUrl } from "../util/load-compiled.js";
 import { checkWorkloadSize, type WorkloadLimits } from "./workload-size.js";
-import { simulate } from "../simulate.js";
-import { generateWorkload } from "../workloads/registry.js";
 import { errorBody, HttpError } from "./sessions.js";
+import type { SimulateBody, SimulateOutcome, SimulateTask } from "./simulate-run.js";
+import { jsonSchemaOf } from "./checked.js";
+import { seed } from "./request-schemas.js";
+
+/** The same seeds as the env routes take, in [0, 2^32). */
+const SEED_SCHEMA = jsonSchemaOf(seed);
 
 export interface SimulateLimits extends WorkloadLimits {
   /** Most steps of a headless episode. */
@@ -18,42 +23,52 @@ export interface SimulateLimits extends WorkloadLimits {
  * workload through the page engine on a preset scenario and returns the metrics and up to
  * `events` transfer events. Scenarios and workloads are names only: the server never reads files
  * for a client.
+ *
+ * A replay at the size limits takes seconds: runs go to one worker thread, in order, so the
+ * server's own thread keeps answering (/health, sessions) meanwhile. At most MAX_WAITING wait
+ * their turn; beyond that a request is refused with 429.
  */
+const MAX_WAITING = 16;
+
 export function registerSimulate(app: FastifyInstance, limits: SimulateLimits): void {
+  // Made on the first request: a server never asked for a run starts no thread.
+  let pool: Piscina<SimulateTask, SimulateOutcome> | undefined;
+  const poolOf = () => (pool ??= new Piscina({ filename: compiledUrl("server/simulate-worker.js"), minThreads: 1, maxThreads: 1, idleTimeout: 60_000 }));
+  app.addHook("onClose", async () => {
+    await pool?.destroy();
+  });
+
   app.post("/api/simulate", {
     schema: {
       body: {
         oneOf: [
           {
             type: "object", additionalProperties: false, required: ["kind", "env"],
-            properties: { kind: { const: "episode" }, env: { type: "string" }, agent: { type: "string" }, seed: { type: "integer", minimum: 0 } },
+            properties: { kind: { const: "episode" }, env: { type: "string" }, agent: { type: "string" }, seed: SEED_SCHEMA },
           },
           {
             type: "object", additionalProperties: false, required: ["kind", "scenario", "workload", "policy"],
             properties: {
               kind: { const: "replay" }, scenario: { type: "string" }, workload: { type: "string" }, policy: { type: "string" },
               params: { type: "object" }, workload_params: { type: "object" }, profile: { enum: ["kvsim", "khl"] },
-              seed: { type: "integer", minimum: 0 }, events: { type: "integer", minimum: 0, maximum: 100_000 },
+              seed: SEED_SCHEMA, events: { type: "integer", minimum: 0, maximum: 100_000 },
             },
           },
         ],
       },
-      response: { 400: errorBody, 404: errorBody, 413: errorBody },
+      response: { 400: errorBody, 404: errorBody, 413: errorBody, 429: errorBody },
     },
   }, async (req) => {
-    const body = req.body as Record<string, unknown>;
-    if (body["kind"] === "episode") {
-      return runEpisodeTelemetry(body["env"] as string, (body["agent"] as string | undefined) ?? "random", (body["seed"] as number | undefined) ?? 0, limits.maxEpisodeSteps);
+    const body = req.body as SimulateBody;
+    // Refusals that need no work are answered here, at once.
+    if (body["kind"] === "replay") {
+      if (!scenarioPreset(String(body["scenario"]))) throw new HttpError(404, "unknown_scenario", `no scenario preset "${String(body["scenario"])}" (known: ${Object.keys(SCENARIO_PRESETS).join(", ")})`);
+      checkWorkloadSize(String(body["workload"]), (body["workload_params"] as Record<string, unknown> | undefined) ?? {}, limits, "workload");
     }
-    const scenario = scenarioPreset(String(body["scenario"]));
-    if (!scenario) throw new HttpError(404, "unknown_scenario", `no scenario preset "${String(body["scenario"])}" (known: ${Object.keys(SCENARIO_PRESETS).join(", ")})`);
-    checkWorkloadSize(String(body["workload"]), (body["workload_params"] as Record<string, unknown> | undefined) ?? {}, limits, "workload");
-    const trace = generateWorkload(body["workload"] as string, (body["workload_params"] as Record<string, unknown> | undefined) ?? {});
-    if (trace.accesses.length > limits.maxAccesses) throw new HttpError(413, "replay_too_long", `at most ${limits.maxAccesses} accesses per request; this workload has ${trace.accesses.length}`);
-    const result = simulate({
-      scenario: structuredClone(scenario), trace, policy: body["policy"] as string, params: body["params"] as Record<string, unknown> | undefined,
-      profile: body["profile"] as "kvsim" | "khl" | undefined, seed: body["seed"] as number | undefined, eventCapacity: (body["events"] as number | undefined) ?? 0,
-    });
-    return { kind: "replay", scenario: scenario.name, workload: trace.name, policy: body["policy"], metrics: result.metrics, events: result.events ?? [], events_dropped: result.eventsDropped ?? 0 };
+    const runs = poolOf();
+    if (runs.queueSize >= MAX_WAITING) throw new HttpError(429, "too_many_simulations", `${MAX_WAITING} runs already wait their turn; try again when one has finished`);
+    const outcome = await runs.run({ body, maxAccesses: limits.maxAccesses, maxEpisodeSteps: limits.maxEpisodeSteps });
+    if ("failure" in outcome) throw new HttpError(outcome.failure.status, outcome.failure.error, outcome.failure.detail);
+    return outcome.answer;
   });
 }

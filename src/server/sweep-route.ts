@@ -9,7 +9,7 @@ import { sweepRowCount } from "../sweep/plan.js";
 import { sweepPreset } from "../sweep/presets.js";
 import { runSweep, type SweepProgress } from "../sweep/run-sweep.js";
 import { parseSweepSpec, type SweepSpec } from "../sweep/spec.js";
-import { HttpError } from "./sessions.js";
+import { errorBody, HttpError } from "./sessions.js";
 import { checkWorkloadSize, type WorkloadLimits } from "./workload-size.js";
 
 export interface SweepLimits extends WorkloadLimits {
@@ -75,6 +75,10 @@ export function registerSweeps(app: FastifyInstance, limits: SweepLimits): void 
   app.post("/api/sweep", {
     schema: {
       body: { type: "object", additionalProperties: false, properties: { spec: { type: "object" }, preset: { type: "string" }, charts: { type: "boolean" } } },
+      response: {
+        202: { type: "object", properties: { sweep_id: { type: "string" }, rows: { type: "integer" }, name: { type: "string" } }, required: ["sweep_id", "rows", "name"], description: "the sweep started; it runs in the background" },
+        400: errorBody, 413: errorBody, 429: errorBody,
+      },
     },
   }, async (req, reply) => {
     const body = req.body as { spec?: unknown; preset?: string; charts?: boolean };

@@ -1,11 +1,11 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import type { FastifyInstance } from "fastify";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../../src/server/app.js";
 import { makeAgenticPolicy } from "../../src/envs/agentic/policies/registry.js";
 import { KvsimInputError } from "../../src/errors.js";
+import { upgradeStatus } from "../helpers/ws-client.js";
 
 let app: FastifyInstance;
 let base: string;
@@ -97,15 +97,7 @@ describe("hostile inputs to the server (issue 29)", () => {
     expect(await withHeaders({ host: `evil.example:${port}` })).toMatchObject({ status: 403, json: { error: "forbidden_host" } });
     expect((await withHeaders({ origin: `http://127.0.0.1:${port}` })).status).toBe(200);
     expect((await withHeaders({ host: `localhost:${port}` })).status).toBe(200);
-    const refused = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`${base.replace("http", "ws")}/envs/kvsim/Serving-easy-v0/ws`, { origin: "https://evil.example" });
-      socket.on("unexpected-response", (req, res) => {
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      });
-      socket.on("open", () => resolve(101));
-      socket.on("error", () => {});
-    });
+    const refused = await upgradeStatus(`${base.replace("http", "ws")}/envs/kvsim/Serving-easy-v0/ws`, { origin: "https://evil.example" });
     expect(refused).toBe(403);
     const listed = await buildServer({ allowedOrigins: ["https://lab.example"] });
     const listedBase = await listed.listen({ host: "127.0.0.1", port: 0 });

@@ -102,7 +102,10 @@ describe("kvsim serve over real HTTP on 127.0.0.1", () => {
     expect(refused.status).toBe(429);
     expect(refused.json.error).toBe("too_many_sessions");
     for (const r of [ok, ...extra]) await call("DELETE", `/sessions/${r.json.session_id}`);
-    expect((await call("GET", "/health")).json).toEqual({ status: "ok", sessions: 0 });
+    // All four closed: four new sessions fit again.
+    const again = await Promise.all([1, 2, 3, 4].map(() => call("POST", "/envs/kvsim/Serving-easy-v0/reset", {})));
+    expect(again.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    for (const r of again) await call("DELETE", `/sessions/${r.json.session_id}`);
     // Still serving.
     expect((await call("POST", "/envs/kvsim/Serving-easy-v0/step", { session_id: sid, action: 0 })).status).toBe(404);
   });
@@ -123,6 +126,34 @@ describe("kvsim serve over real HTTP on 127.0.0.1", () => {
     for (const path of ["/health", "/api/envs", "/api/policies", "/api/agents", "/envs/{namespace}/{name}/reset", "/envs/{namespace}/{name}/step",
       "/envs/{namespace}/{name}/state", "/envs/{namespace}/{name}/schema", "/envs/{namespace}/{name}/metadata", "/sessions/{id}"]) {
       expect(Object.keys(openapi.json.paths), path).toContain(path);
+    }
+    // The WebSocket routes are listed, answering the upgrade with 101.
+    for (const path of ["/envs/{namespace}/{name}/ws", "/ws", "/openenv/{namespace}/{name}/ws"]) {
+      expect(Object.keys(openapi.json.paths[path].get.responses), path).toContain("101");
+    }
+    // /api/sweep answers 202, and says so.
+    expect(Object.keys(openapi.json.paths["/api/sweep"].post.responses)).toContain("202");
+    expect(Object.keys(openapi.json.paths["/api/sweep"].post.responses)).not.toContain("200");
+  });
+
+  it("documents the 2xx answers of reset, step and state, kvsim's and OpenEnv's, with exactly the keys they have", async () => {
+    const paths = (await call("GET", "/openapi.json")).json.paths;
+    const documented = (path: string, method: string) => {
+      const schema = paths[path][method].responses["200"].content["application/json"].schema;
+      return Object.keys(schema.properties);
+    };
+    const reset = await call("POST", "/envs/kvsim/Serving-easy-v0/reset", { seed: 1 });
+    expect(Object.keys(reset.json)).toEqual(documented("/envs/{namespace}/{name}/reset", "post"));
+    const sid = reset.json.session_id;
+    expect(Object.keys((await call("POST", "/envs/kvsim/Serving-easy-v0/step", { session_id: sid, action: 0 })).json)).toEqual(documented("/envs/{namespace}/{name}/step", "post"));
+    expect(Object.keys((await call("GET", `/envs/kvsim/Serving-easy-v0/state?session_id=${sid}`)).json)).toEqual(documented("/envs/{namespace}/{name}/state", "get"));
+    await call("DELETE", `/sessions/${sid}`);
+    // The root serves the default env (a serving one), the prefix here the agentic env.
+    for (const [base, action] of [["", 0], ["/openenv/{namespace}/{name}", [[1, 0]]]] as const) {
+      const real = base.replace("{namespace}/{name}", "kvsim/Agentic-v0");
+      expect(Object.keys((await call("POST", `${real}/reset`, { seed: 1 })).json), base).toEqual(documented(`${base}/reset`, "post"));
+      expect(Object.keys((await call("POST", `${real}/step`, { action: { action } })).json), base).toEqual(documented(`${base}/step`, "post"));
+      expect(Object.keys((await call("GET", `${real}/state`)).json), base).toEqual(documented(`${base}/state`, "get"));
     }
   });
 });

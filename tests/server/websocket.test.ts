@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { makeAgent } from "../../src/agents/registry.js";
 import { makeDiscrete } from "../../src/envs/registry.js";
 import { buildServer } from "../../src/server/app.js";
+import { connectWs } from "../helpers/ws-client.js";
 
 let app: FastifyInstance;
 let wsBase: string;
@@ -14,21 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-/** A WebSocket client that sends one message and awaits the next answer. */
-async function connect(path: string) {
-  const socket = new WebSocket(wsBase + path);
-  const queue: unknown[] = [];
-  const waiters: ((m: unknown) => void)[] = [];
-  socket.on("message", (data) => {
-    const msg = JSON.parse(data.toString());
-    const w = waiters.shift();
-    if (w) w(msg);
-    else queue.push(msg);
-  });
-  await new Promise((resolve, reject) => { socket.once("open", resolve); socket.once("error", reject); });
-  const next = () => new Promise<any>((resolve) => (queue.length ? resolve(queue.shift()) : waiters.push(resolve)));
-  return { socket, next, ask: (msg: unknown) => { socket.send(typeof msg === "string" ? msg : JSON.stringify(msg)); return next(); } };
-}
+const connect = (path: string) => connectWs(wsBase + path);
 
 describe("WebSocket sessions", () => {
   it("play a whole episode exactly as the in-process env does, then close", async () => {
