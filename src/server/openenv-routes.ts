@@ -4,7 +4,7 @@ import type { AnyEnv } from "../envs/registry.js";
 import type { Space } from "../envs/spaces.js";
 import { zodRoute } from "./checked.js";
 import { openenvMetadata, openenvObservation, openenvSchema, openenvState } from "./openenv-protocol.js";
-import { serveOpenEnvSocket } from "./openenv-websocket.js";
+import { openEnvConnection, serveSocket } from "./openenv-websocket.js";
 import { envParams, openenvStepBody, resetFields, type ResetFields } from "./request-schemas.js";
 import { resetEnv, stepEnv, type SessionOps } from "./session-ops.js";
 import { errorBody, makeEnv } from "./sessions.js";
@@ -82,6 +82,9 @@ export function registerOpenEnv(app: FastifyInstance, ops: SessionOps, options: 
 
     // An unknown env is refused before the upgrade (404), so OpenEnv's client fails to connect and says so.
     const ws = zodRoute(params ? { params } : {}, { response: { 101: switchingProtocols, ...(params ? { 404: errorBody } : {}) }, description: OPENENV_WS });
-    app.get(`${prefix}/ws`, { ...ws, websocket: true, preValidation: async (req) => void envOf(req) }, (socket, req) => serveOpenEnvSocket(socket, ops, envOf(req)));
+    app.get(`${prefix}/ws`, { ...ws, websocket: true, preValidation: async (req) => void envOf(req) }, (socket, req) => {
+      const id = envOf(req);
+      serveSocket(socket, () => openEnvConnection(socket, ops, id));
+    });
   }
 }
