@@ -15,10 +15,15 @@ interface Cell {
   hi: number;
 }
 
+/**
+ * What every chart shares. Without a canvas Vega takes a label to be 0.8 × font size wide per
+ * character, so the limits leave a labelled variant ("s3fifo(small_ratio=0.2)") whole: 30 characters
+ * on an axis, 40 in a legend.
+ */
 export const BASE = {
   $schema: "https://vega.github.io/schema/vega-lite/v6.json",
   background: "white",
-  config: { font: "sans-serif", axis: { labelLimit: 160 }, legend: { labelLimit: 220, titleLimit: 220 } },
+  config: { font: "sans-serif", axis: { labelLimit: 240 }, legend: { labelLimit: 320, titleLimit: 320 } },
 } as const;
 
 const POLICY_NAMES = POLICIES.map((p) => p.name);
