@@ -71,6 +71,21 @@ async function playEpisode(env: string, agent: string, seed: number, mode: "loca
   });
 }
 
+const EPISODE_CHARTS = ["util-chart", "queue-chart", "reward-chart"];
+
+/**
+ * The axis titles and legend labels Vega drew in each episode chart, once every chart is drawn and
+ * the queue chart's y axis reads `queueAxis` (the charts redraw on their own, after the step).
+ */
+async function episodeCharts(queueAxis: string): Promise<Record<string, { axes: string[]; legend: string[] }>> {
+  await page.waitForFunction(({ ids, title }) => ids.every((id) => document.querySelector(`#${id} .role-axis-title text`))
+    && [...document.querySelectorAll("#queue-chart .role-axis-title text")].some((t) => t.textContent === title), { ids: EPISODE_CHARTS, title: queueAxis });
+  return page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+    const texts = (role: string) => [...document.querySelectorAll(`#${id} .role-${role} text`)].map((t) => t.textContent);
+    return [id, { axes: texts("axis-title"), legend: texts("legend-label") }];
+  })), EPISODE_CHARTS);
+}
+
 beforeAll(async () => {
   server = await buildServer({ maxSessions: 8 });
   url = await server.listen({ host: "127.0.0.1", port: 0 });
@@ -130,11 +145,19 @@ describe("the playground in Chromium", () => {
     const env = makeDiscrete("kvsim/Serving-easy-v0");
     const expected = runEpisode(env, makeAgent("random", env), 3);
     expect(local).toEqual({ ...expected, mode: "local" });
+    // Each chart titles its axes with units; the two with two lines name them in a legend.
+    expect(await episodeCharts("queued (% of queue capacity)")).toEqual({
+      "util-chart": { axes: ["step", "KV blocks in use (%)"], legend: ["GPU utilization", "CPU utilization"] },
+      "queue-chart": { axes: ["step", "queued (% of queue capacity)"], legend: ["Free queue", "VIP queue"] },
+      "reward-chart": { axes: ["step", "cumulative reward"], legend: [] },
+    });
 
     const remote = await playEpisode("kvsim/Serving-npa-medium-v0", "npa-lru", 5, "server");
     const npa = makeDiscrete("kvsim/Serving-npa-medium-v0");
     expect(remote).toEqual({ ...runEpisode(npa, makeAgent("npa-lru", npa), 5), mode: "server" });
     expect(await page.textContent("#episode-status")).toContain("episode over");
+    // NeuralPagedAttention's queues count requests.
+    expect((await episodeCharts("queued requests"))["queue-chart"]).toEqual({ axes: ["step", "queued requests"], legend: ["Free queue", "VIP queue"] });
     expect(pageErrors).toEqual([]);
   });
 
