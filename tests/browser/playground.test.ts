@@ -71,19 +71,15 @@ async function playEpisode(env: string, agent: string, seed: number, mode: "loca
   });
 }
 
-const EPISODE_CHARTS = ["util-chart", "queue-chart", "reward-chart"];
-
-/**
- * The axis titles and legend labels Vega drew in each episode chart, once every chart is drawn and
- * the queue chart's y axis reads `queueAxis` (the charts redraw on their own, after the step).
- */
-async function episodeCharts(queueAxis: string): Promise<Record<string, { axes: string[]; legend: string[] }>> {
-  await page.waitForFunction(({ ids, title }) => ids.every((id) => document.querySelector(`#${id} .role-axis-title text`))
-    && [...document.querySelectorAll("#queue-chart .role-axis-title text")].some((t) => t.textContent === title), { ids: EPISODE_CHARTS, title: queueAxis });
+/** The axis titles and legend labels Vega drew in each episode chart, once each shows every step of the last episode. */
+async function episodeCharts(): Promise<Record<string, { axes: string[]; legend: string[] }>> {
+  const ids = ["util-chart", "queue-chart", "reward-chart"];
+  await page.waitForFunction((ids) => ids.every((id) => document.getElementById(id)!.dataset.steps
+    === String((window as unknown as { kvsimPlayground: { lastEpisode: { steps: unknown[] } } }).kvsimPlayground.lastEpisode.steps.length)), ids);
   return page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
     const texts = (role: string) => [...document.querySelectorAll(`#${id} .role-${role} text`)].map((t) => t.textContent);
     return [id, { axes: texts("axis-title"), legend: texts("legend-label") }];
-  })), EPISODE_CHARTS);
+  })), ids);
 }
 
 beforeAll(async () => {
@@ -146,7 +142,7 @@ describe("the playground in Chromium", () => {
     const expected = runEpisode(env, makeAgent("random", env), 3);
     expect(local).toEqual({ ...expected, mode: "local" });
     // Each chart titles its axes with units; the two with two lines name them in a legend.
-    expect(await episodeCharts("queued (% of queue capacity)")).toEqual({
+    expect(await episodeCharts()).toEqual({
       "util-chart": { axes: ["step", "KV blocks in use (%)"], legend: ["GPU utilization", "CPU utilization"] },
       "queue-chart": { axes: ["step", "queued (% of queue capacity)"], legend: ["Free queue", "VIP queue"] },
       "reward-chart": { axes: ["step", "cumulative reward"], legend: [] },
@@ -157,7 +153,7 @@ describe("the playground in Chromium", () => {
     expect(remote).toEqual({ ...runEpisode(npa, makeAgent("npa-lru", npa), 5), mode: "server" });
     expect(await page.textContent("#episode-status")).toContain("episode over");
     // NeuralPagedAttention's queues count requests.
-    expect((await episodeCharts("queued requests"))["queue-chart"]).toEqual({ axes: ["step", "queued requests"], legend: ["Free queue", "VIP queue"] });
+    expect((await episodeCharts())["queue-chart"]).toEqual({ axes: ["step", "queued requests"], legend: ["Free queue", "VIP queue"] });
     expect(pageErrors).toEqual([]);
   });
 

@@ -92,5 +92,7 @@ export class EpisodeChart {
     }
     this.view.data("steps", rows(plot));
     await this.view.runAsync();
+    // How many steps the drawing shows, for whoever waits for the last frame (tests, screenshots).
+    this.container.dataset.steps = String(Math.max(0, ...plot.series.map((s) => s.values.length)));
   }
 }
