@@ -24,6 +24,9 @@ await page.fill("#episode-speed", "50");
 await page.click("#episode-reset");
 await page.click("#episode-play");
 await page.waitForSelector("body[data-episode=done]", { timeout: 120_000 });
+// The charts redraw after the step that ended the episode; wait until each shows every step.
+await page.waitForFunction(() => ["util-chart", "queue-chart", "reward-chart"]
+  .every((id) => document.getElementById(id).dataset.steps === String(window.kvsimPlayground.lastEpisode.steps.length)));
 await page.screenshot({ path: "docs/img/playground-episode.png", fullPage: true });
 await browser.close();
 await server.close();

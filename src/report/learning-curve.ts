@@ -8,6 +8,9 @@ export function learningCurveSvg(title: string, points: readonly { episode: numb
     const slice = points.slice(from, i + 1);
     return { ...p, average: slice.reduce((a, q) => a + q.score, 0) / slice.length };
   });
+  // Both layers' colours come from one scale, so the legend names the points and the line.
+  const series = ["episode score", `moving average (${window} episodes)`];
+  const color = (name: string) => ({ datum: name, type: "nominal", scale: { domain: series, range: ["#1f77b4", "#c44"] }, legend: { title: null } });
   const spec = {
     ...BASE,
     title,
@@ -15,8 +18,9 @@ export function learningCurveSvg(title: string, points: readonly { episode: numb
     height: 240,
     data: { values: smoothed },
     layer: [
-      { mark: { type: "point", opacity: 0.4, size: 14 }, encoding: { x: { field: "step", type: "quantitative", title: "training step" }, y: { field: "score", type: "quantitative", title: "episode score" } } },
-      { mark: { type: "line", color: "#c44" }, encoding: { x: { field: "step", type: "quantitative" }, y: { field: "average", type: "quantitative" } } },
+      { mark: { type: "point", opacity: 0.4, size: 14 },
+        encoding: { x: { field: "step", type: "quantitative", title: "training step (env steps)" }, y: { field: "score", type: "quantitative", title: "episode score" }, color: color(series[0]!) } },
+      { mark: "line", encoding: { x: { field: "step", type: "quantitative" }, y: { field: "average", type: "quantitative" }, color: color(series[1]!) } },
     ],
   } as vl.TopLevelSpec;
   return toSvg(spec);

@@ -71,6 +71,17 @@ async function playEpisode(env: string, agent: string, seed: number, mode: "loca
   });
 }
 
+/** The axis titles and legend labels Vega drew in each episode chart, once each shows every step of the last episode. */
+async function episodeCharts(): Promise<Record<string, { axes: string[]; legend: string[] }>> {
+  const ids = ["util-chart", "queue-chart", "reward-chart"];
+  await page.waitForFunction((ids) => ids.every((id) => document.getElementById(id)!.dataset.steps
+    === String((window as unknown as { kvsimPlayground: { lastEpisode: { steps: unknown[] } } }).kvsimPlayground.lastEpisode.steps.length)), ids);
+  return page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+    const texts = (role: string) => [...document.querySelectorAll(`#${id} .role-${role} text`)].map((t) => t.textContent);
+    return [id, { axes: texts("axis-title"), legend: texts("legend-label") }];
+  })), ids);
+}
+
 beforeAll(async () => {
   server = await buildServer({ maxSessions: 8 });
   url = await server.listen({ host: "127.0.0.1", port: 0 });
@@ -130,11 +141,19 @@ describe("the playground in Chromium", () => {
     const env = makeDiscrete("kvsim/Serving-easy-v0");
     const expected = runEpisode(env, makeAgent("random", env), 3);
     expect(local).toEqual({ ...expected, mode: "local" });
+    // Each chart titles its axes with units; the two with two lines name them in a legend.
+    expect(await episodeCharts()).toEqual({
+      "util-chart": { axes: ["step", "KV blocks in use (%)"], legend: ["GPU utilization", "CPU utilization"] },
+      "queue-chart": { axes: ["step", "queued (% of queue capacity)"], legend: ["Free queue", "VIP queue"] },
+      "reward-chart": { axes: ["step", "cumulative reward"], legend: [] },
+    });
 
     const remote = await playEpisode("kvsim/Serving-npa-medium-v0", "npa-lru", 5, "server");
     const npa = makeDiscrete("kvsim/Serving-npa-medium-v0");
     expect(remote).toEqual({ ...runEpisode(npa, makeAgent("npa-lru", npa), 5), mode: "server" });
     expect(await page.textContent("#episode-status")).toContain("episode over");
+    // NeuralPagedAttention's queues count requests.
+    expect((await episodeCharts())["queue-chart"]).toEqual({ axes: ["step", "queued requests"], legend: ["Free queue", "VIP queue"] });
     expect(pageErrors).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CATEGORY_COLOURS } from "../../src/report/palette.js";
 import { originOf } from "../../src/sweep/plan-files.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
 import { modelPreset } from "../../src/timed/models.js";
@@ -74,6 +75,18 @@ describe("serving sweeps", () => {
     const again = await runServingSweep(p, { outDir: out, threads: 1, resume: true, charts: false });
     expect(again.resumed).toBe(7);
     expect(readFileSync(join(out, "results.jsonl"), "utf8")).toBe(full);
+  });
+
+  it("draws latency-vs-qps.svg with a colour and shape per scheduler and cache size, named in the legend", async () => {
+    const out = join(dir, "charts");
+    await runServingSweep(await plan(), { outDir: out, threads: 1 });
+    const svg = readFileSync(join(out, "latency-vs-qps.svg"), "utf8");
+    const series = ["vllm, 800 blocks", "sarathi(chunkSize=256), 800 blocks"];
+    series.forEach((label, i) => {
+      expect(svg, label).toContain(`>${label}<`);
+      expect(svg, label).toContain(`stroke="${CATEGORY_COLOURS[i]}"`);
+    });
+    expect(svg).toContain(">mean KV use (fraction of blocks)<");
   });
 
   it("refuses a bad spec before any run, naming the field", async () => {

@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CATEGORY_COLOURS } from "../../src/report/palette.js";
+import { TOKEN_POLICY_NAMES } from "../../src/tokens/policies/registry.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("kvsim tokens", () => {
@@ -22,6 +24,8 @@ describe("kvsim tokens", () => {
     const svg = readFileSync(join(dir, "retention.svg"), "utf8");
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain("knorm");
+    // Each policy's line in the colour of its place among the token policies, in every chart.
+    for (const policy of ["oracle", "knorm"]) expect(svg, policy).toContain(`stroke="${CATEGORY_COLOURS[TOKEN_POLICY_NAMES.indexOf(policy)]}"`);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { byId, download, fillSelect, showError } from "./dom.js";
 import { AGENTS, envIds, makeDiscrete, makeAgent, type Agent, type BoxSpace, type Env } from "./kvsim.js";
 import { playground } from "./state.js";
 import { ServerEpisode } from "./server-episode.js";
+import { EpisodeChart, type EpisodePlot } from "./episode-chart.js";
 
 export interface EpisodeStep {
   t: number;
@@ -52,6 +53,8 @@ let observation: number[] = [];
 let playing = false;
 /** Bumped by every Play, Pause and Reset: a play loop of an older generation stops. */
 let generation = 0;
+/** The three charts under the gauges, made when the view starts. */
+let charts: { util: EpisodeChart; queue: EpisodeChart; reward: EpisodeChart } | undefined;
 /** The weights file picked for a trained agent (dqn, qlearning). */
 let weights: { name: string; text: string } | undefined;
 
@@ -70,28 +73,28 @@ function gaugeValue(labels: string[]): { value: number; fraction?: number } | un
   return undefined;
 }
 
-function polyline(svg: SVGSVGElement, series: { values: number[]; color: string }[], fixedMax?: number): void {
-  const n = Math.max(...series.map((s) => s.values.length));
-  const all = series.flatMap((s) => s.values);
-  const max = fixedMax ?? Math.max(1e-9, ...all);
-  const min = fixedMax !== undefined ? 0 : Math.min(0, ...all);
-  svg.replaceChildren(...series.map(({ values, color }) => {
-    const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
-    const stride = Math.max(1, Math.floor(values.length / 600));
-    const points: string[] = [];
-    for (let i = 0; i < values.length; i += stride) points.push(`${((i / Math.max(1, n - 1)) * 600).toFixed(1)},${(155 - ((values[i]! - min) / (max - min)) * 150).toFixed(1)}`);
-    line.setAttribute("points", points.join(" "));
-    line.setAttribute("fill", "none");
-    line.setAttribute("stroke", color);
-    line.setAttribute("stroke-width", "1.5");
-    line.setAttribute("vector-effect", "non-scaling-stroke");
-    return line;
-  }));
-}
+/**
+ * The y axis of the episode charts, by the first observation each plots: kvsim/Serving's and
+ * NeuralPagedAttention's block use are shares in [0, 1], drawn in %; kvsim/Serving's queues are
+ * shares of the queue's capacity, NeuralPagedAttention's count requests.
+ */
+const AXES: Record<string, { title: string; percent: boolean; domain?: [number, number] }> = {
+  gpu_used: { title: "KV blocks in use (%)", percent: true, domain: [0, 100] },
+  gpu_utilization_pct: { title: "KV blocks in use (%)", percent: true, domain: [0, 100] },
+  free_queue: { title: "queued (% of queue capacity)", percent: true },
+  total_free_req: { title: "queued requests", percent: false },
+};
 
-function seriesOf(labels: string[]): number[] {
-  const i = labels.map(labelIndex).find((k) => k >= 0);
-  return i === undefined ? [] : record!.steps.map((s) => s.observation[i]!);
+/** Two gauges' observations after each step, as one chart; undefined when the env has neither. */
+function gaugePlot(gauges: typeof GAUGES, colors: string[]): EpisodePlot | undefined {
+  const found = gauges.map((g) => g.labels.find((l) => labelIndex(l) >= 0));
+  const axis = found[0] === undefined ? undefined : AXES[found[0]];
+  if (!axis) return undefined;
+  const series = gauges.flatMap((g, k) => {
+    const i = found[k] === undefined ? -1 : labelIndex(found[k]!);
+    return i < 0 ? [] : [{ name: g.title, color: colors[k]!, values: record!.steps.map((s) => s.observation[i]! * (axis.percent ? 100 : 1)) }];
+  });
+  return { yTitle: axis.title, series, ...(axis.domain ? { yDomain: axis.domain } : {}) };
 }
 
 function render(): void {
@@ -109,12 +112,12 @@ function render(): void {
   byId("episode-status").textContent = `${record.env} · ${record.agent} · seed ${record.seed} · ${record.mode} · step ${record.steps.length}` +
     (last ? ` · last action ${last.actionLabel} · reward ${last.reward.toFixed(4)}` : "") + ` · return ${record.return.toFixed(4)}` +
     (record.done ? ` · episode over${record.score !== undefined ? ` · score ${record.score.toFixed(4)}` : ""}` : "");
-  const util = [seriesOf(GAUGES[0]!.labels), seriesOf(GAUGES[1]!.labels)];
-  const utilMax = Math.max(1, ...util.flat());
-  polyline(byId<SVGSVGElement>("util-chart"), [{ values: util[0]!, color: "#1f6feb" }, { values: util[1]!, color: "#d97706" }], utilMax);
-  polyline(byId<SVGSVGElement>("queue-chart"), [{ values: seriesOf(GAUGES[2]!.labels), color: "#16a34a" }, { values: seriesOf(GAUGES[3]!.labels), color: "#b42318" }]);
+  const util = gaugePlot(GAUGES.slice(0, 2), ["#1f6feb", "#d97706"]);
+  if (util) charts!.util.draw(util);
+  const queues = gaugePlot(GAUGES.slice(2, 4), ["#16a34a", "#b42318"]);
+  if (queues) charts!.queue.draw(queues);
   let sum = 0;
-  polyline(byId<SVGSVGElement>("reward-chart"), [{ values: record.steps.map((s) => (sum += s.reward)), color: "#7c3aed" }]);
+  charts!.reward.draw({ yTitle: "cumulative reward", series: [{ name: "return", color: "#7c3aed", values: record.steps.map((s) => (sum += s.reward)) }] });
   const labels = box().labels ?? [];
   const table = byId<HTMLTableElement>("observation-table");
   table.replaceChildren();
@@ -222,6 +225,8 @@ export function initEpisodeView(): void {
     weights = file ? { name: file.name, text: await file.text() } : undefined;
   });
   const errorBox = byId("episode-error");
+  const chart = (id: string) => new EpisodeChart(byId(id), (err) => showError(errorBox, err));
+  charts = { util: chart("util-chart"), queue: chart("queue-chart"), reward: chart("reward-chart") };
   const guard = (fn: () => Promise<void>) => () => void fn().then(() => showError(errorBox, undefined), (err) => {
     stopPlaying();
     showError(errorBox, err);

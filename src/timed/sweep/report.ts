@@ -1,6 +1,7 @@
 import type * as vl from "vega-lite";
 import { BASE, toSvg } from "../../report/charts.js";
 import { csvTable } from "../../report/csv.js";
+import { registryScales } from "../../report/palette.js";
 import type { SweepFailure } from "../../sweep/execute.js";
 import { stat, type Stat } from "../../sweep/summary.js";
 import type { ServingJobOutcome } from "./job.js";
@@ -73,7 +74,7 @@ function servingSummaryCsv(rows: readonly ServingSummaryRow[]): string {
 }
 
 const PANELS = [
-  ["ttft.p99", "p99 TTFT (s)"], ["tpot.p99", "p99 TPOT (s)"], ["throughput.outputTokensPerS", "output tokens/s"], ["kvUtilization.mean", "mean KV use"],
+  ["ttft.p99", "p99 TTFT (s)"], ["tpot.p99", "p99 TPOT (s)"], ["throughput.outputTokensPerS", "output tokens/s"], ["kvUtilization.mean", "mean KV use (fraction of blocks)"],
 ] as const;
 
 /**
@@ -83,10 +84,14 @@ const PANELS = [
  */
 async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
   if (new Set(rows.map((r) => r.qps)).size < 2) return {};
+  const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`);
   const values = rows.flatMap((r) => PANELS.map(([metric, title]) => ({
-    qps: r.qps, value: r.stats[metric]?.mean ?? null, panel: title, series: r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`,
-    column: `${r.workload} · ${r.deployment}`,
+    qps: r.qps, value: r.stats[metric]?.mean ?? null, panel: title, series: seriesOf(r), column: `${r.workload} · ${r.deployment}`,
   })));
+  // Colours and shapes in the order the series appear: a row names its scheduler by label only
+  // ("sarathi(chunkSize=256)"), so it cannot keep the registry's colour as policies do.
+  const series = [...new Set(rows.map(seriesOf))];
+  const scales = registryScales(series, series.map((label) => ({ label, name: label })));
   const spec: vl.TopLevelSpec = {
     ...BASE,
     title: "Serving sweep: latency, throughput and KV use against QPS (means over seeds; simulated)",
@@ -99,7 +104,8 @@ async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<R
       encoding: {
         x: { field: "qps", type: "quantitative", title: "QPS (simulated)" },
         y: { field: "value", type: "quantitative", title: null },
-        color: { field: "series", type: "nominal", title: "scheduler" },
+        color: { field: "series", type: "nominal", scale: scales.color, title: "scheduler" },
+        shape: { field: "series", type: "nominal", scale: scales.shape, title: "scheduler" },
       },
     },
   };

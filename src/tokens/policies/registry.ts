@@ -16,6 +16,9 @@ import { tova } from "./tova.js";
  */
 export const TOKEN_POLICIES: readonly TokenPolicy[] = [streamingLlm, h2o, tova, snapkv, knorm, keydiff, randomPolicy];
 
+/** Every name an evaluation takes: the oracle, the learned policy, then the registered ones. */
+export const TOKEN_POLICY_NAMES: readonly string[] = ["oracle", "learned", ...TOKEN_POLICIES.map((x) => x.name)];
+
 /** Checks every name (the oracle included) before any work, so an unknown one fails first. */
 export function checkTokenPolicies(names: readonly string[], weights?: LearnedWeights): void {
   for (const name of names) if (name !== "oracle") tokenPolicy(name, weights);
@@ -28,6 +31,6 @@ export function tokenPolicy(name: string, weights?: LearnedWeights): TokenPolicy
     return learnedPolicy(weights);
   }
   const p = TOKEN_POLICIES.find((x) => x.name === name);
-  if (!p) throw new KvsimInputError(`unknown token policy "${name}" (known: ${["oracle", "learned", ...TOKEN_POLICIES.map((x) => x.name)].join(", ")})`);
+  if (!p) throw new KvsimInputError(`unknown token policy "${name}" (known: ${TOKEN_POLICY_NAMES.join(", ")})`);
   return p;
 }
