@@ -82,7 +82,7 @@ function render(r: RunRecord): string {
   const head = `${r.policy} on ${r.workload} under ${r.scenario} (profile ${r.profile}, seed ${r.seed}) — simulated`;
   const summary = table(["metric", "value"], [
     ["accesses", m.accesses], ["hits", m.hits], ["misses", m.misses], ["hit rate", pct(m.hitRate)],
-    ["avg latency (ms)", fixed(6)(m.avgLatencyMs)], ["evictions", m.evictions], ["bytes moved", m.bytesMoved],
+    ["avg latency (ms/access)", fixed(6)(m.avgLatencyMs)], ["evictions", m.evictions], ["bytes moved", m.bytesMoved],
     ["  demand", m.demandBytesMoved], ["  prefetch", m.prefetchBytesMoved],
     ["prefetch useful / requests", `${m.usefulPrefetches} / ${m.prefetchRequests}`],
   ]);

@@ -44,7 +44,7 @@ function finalTables(summary: readonly SummaryRow[]): string {
         return cell ? (100 * cell.stats.hitRate!.mean).toFixed(1) : "";
       }), latency.toFixed(3)];
     });
-    return `\n${scenario} — simulated hit rate % (mean over seeds) and mean avg latency (ms)\n` +
+    return `\n${scenario} — simulated hit rate % (mean over seeds) and mean avg latency (ms/access)\n` +
       table(["policy", ...workloads, "latency ms"], body);
   }).join("\n");
 }

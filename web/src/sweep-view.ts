@@ -66,7 +66,7 @@ function summaryTable(outcome: BrowserSweepOutcome): HTMLTableElement {
   // One format per column, so its figures compare at a glance: a share in %, ms, and bytes in MB.
   const columns = [
     ["hit rate (%)", (r: BrowserSweepOutcome["summary"][number]) => (100 * r.stats["hitRate"]!.mean).toFixed(2)],
-    ["avg latency (ms)", (r: BrowserSweepOutcome["summary"][number]) => r.stats["avgLatencyMs"]!.mean.toFixed(4)],
+    ["avg latency (ms/access)", (r: BrowserSweepOutcome["summary"][number]) => r.stats["avgLatencyMs"]!.mean.toFixed(4)],
     ["bytes moved (MB)", (r: BrowserSweepOutcome["summary"][number]) => (r.stats["bytesMoved"]!.mean / 1e6).toFixed(3)],
   ] as const;
   table.innerHTML = `<tr><th>scenario</th><th>workload</th><th>policy</th><th>seeds</th>${columns.map(([title]) => `<th>${title}, mean (simulated)</th>`).join("")}</tr>`;
