@@ -18,6 +18,7 @@ interface ServeOptions {
   sweepThreads: number;
   allowOrigin: string[];
   env: string;
+  requestTimeout: number;
 }
 
 /** An origin as browsers send it: scheme, host and port, nothing after. */
@@ -48,6 +49,7 @@ export function serveCommand(): Command {
     .option("--allow-origin <origin>", "a web origin (https://example.org) whose pages may call the server, repeatable; its own is always allowed",
       (value: string, previous: string[]) => [...previous, originOf(value)], [])
     .option("--env <id>", "the env OpenEnv's protocol serves at the root (/reset, /step, /state, /ws …); every env has its own under /openenv/<id>", D.defaultEnv)
+    .option("--request-timeout <s>", "seconds a whole request may take to arrive (its headers a third of it); a slower client gets 408", parseIntInRange("--request-timeout", 1, 3_600), D.requestTimeoutMs / 1000)
     .action(async (opts: ServeOptions) => {
       if (opts.host.trim() === "") throw new KvsimInputError("--host: give an address (127.0.0.1 for this machine only, 0.0.0.0 for every interface)");
       try {
@@ -59,7 +61,8 @@ export function serveCommand(): Command {
       // Loaded only here: the rest of the CLI does not pay for the HTTP stack.
       const { buildServer } = await loadCompiled<typeof import("../server/app.js")>("server/app.js");
       const app = await buildServer({ maxSessions: opts.maxSessions, idleTtlMs: opts.idleTtl * 1000, bodyLimit: opts.bodyLimit, maxEpisodeSteps: opts.maxSteps, maxAccesses: opts.maxAccesses, maxPages: opts.maxPages,
-        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads, host: opts.host, allowedOrigins: opts.allowOrigin, defaultEnv: opts.env });
+        maxSweepRows: opts.maxSweepRows, sweepThreads: opts.sweepThreads, host: opts.host, allowedOrigins: opts.allowOrigin, defaultEnv: opts.env,
+        requestTimeoutMs: opts.requestTimeout * 1000 });
       let address: string;
       try {
         address = await app.listen({ host: opts.host, port: opts.port });

@@ -18,6 +18,8 @@ export interface ServerOptions extends SessionLimits {
   allowedOrigins: string[];
   /** The env OpenEnv's protocol serves at the root (`/reset`, `/step`, `/ws` …). */
   defaultEnv: string;
+  /** A whole request (headers and body) must arrive within this long, its headers within a third of it. */
+  requestTimeoutMs: number;
 }
 
-export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxPages: 1_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1, host: "127.0.0.1", allowedOrigins: [], defaultEnv: "kvsim/Serving-easy-v0" };
+export const SERVER_DEFAULTS: ServerOptions = { maxSessions: 64, idleTtlMs: 10 * 60_000, maxEpisodeSteps: 100_000, bodyLimit: 64 * 1024, maxAccesses: 2_000_000, maxPages: 1_000_000, maxSweepRows: 5_000, maxSweeps: 4, sweepThreads: 1, host: "127.0.0.1", allowedOrigins: [], defaultEnv: "kvsim/Serving-easy-v0", requestTimeoutMs: 30_000 };
