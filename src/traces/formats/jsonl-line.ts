@@ -20,7 +20,13 @@ export function addJsonlLine(builder: TraceBuilder, text: string, line: number, 
   if (typeof page !== "string" && typeof page !== "number") {
     throw new KvsimInputError(`${file}:${line}: "page" must be a string or number, got ${JSON.stringify(page)}`);
   }
-  const size = bytes !== undefined ? { kind: "bytes" as const, value: Number(bytes) }
-    : scalars !== undefined ? { kind: "scalars" as const, value: Number(scalars) } : undefined;
+  const size = bytes !== undefined ? { kind: "bytes" as const, value: sizeValue(bytes, "bytes", line, file) }
+    : scalars !== undefined ? { kind: "scalars" as const, value: sizeValue(scalars, "scalars", line, file) } : undefined;
   builder.add(String(page), line, size);
+}
+
+/** A size as written: a number, or a string of one; anything else (an object, an array) is named as JSON. */
+function sizeValue(value: unknown, kind: string, line: number, file: string): number {
+  if (typeof value === "number" || typeof value === "string") return Number(value);
+  throw new KvsimInputError(`${file}:${line}: ${kind} must be a positive integer, got ${JSON.stringify(value)}`);
 }
