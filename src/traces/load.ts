@@ -1,11 +1,13 @@
-import { accessSync, constants, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
 import { fileErrorText } from "../json-file.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
-import { readCsvTrace, writeCsvTrace } from "./formats/csv.js";
-import { readJsonlTrace, writeJsonlTrace } from "./formats/jsonl.js";
+import { writeCsvTrace } from "./formats/csv.js";
+import { writeJsonlTrace } from "./formats/jsonl.js";
+import type { ReadProgress } from "./formats/read-chunks.js";
+import { readPageTrace } from "./formats/read-page-trace.js";
 import { readKhlTraceList } from "./khl-json.js";
 import { checkTrace, type Trace } from "./trace.js";
 import { checkFormat, detectFormat, TRACE_FORMATS } from "./trace-format.js";
@@ -24,17 +26,11 @@ function readBytes(file: string): Uint8Array {
   }
 }
 
-/** Fails early with a clear message when a file cannot be opened (streams report it late). */
-function checkReadable(file: string): void {
-  try {
-    accessSync(file, constants.R_OK);
-  } catch (err) {
-    throw unreadable(file, err);
-  }
-}
-
-/** Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0. */
-export async function readTrace(file: string, format?: string, index = 0): Promise<Trace> {
+/**
+ * Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0.
+ * `onProgress` hears of the bytes read of a CSV or JSONL file, which are read in chunks.
+ */
+export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress): Promise<Trace> {
   const fmt = checkFormat(format ?? detectFormat(file));
   const name = basename(file);
   let trace: Trace;
@@ -48,8 +44,7 @@ export async function readTrace(file: string, format?: string, index = 0): Promi
     if (fmt === "kvt") {
       trace = decodeBinaryTrace(readBytes(file), file, name);
     } else {
-      checkReadable(file);
-      trace = fmt === "jsonl" ? await readJsonlTrace(file, name) : await readCsvTrace(file, name);
+      trace = await readPageTrace(file, fmt, name, onProgress);
     }
   }
   checkTrace(trace, file);

@@ -1,20 +1,4 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import { TraceBuilder } from "../trace-builder.js";
-import { addJsonlLine } from "./jsonl-line.js";
 import type { Trace } from "../trace.js";
-
-/**
- * JSONL page-access trace: one object per line, `{"page": id}` with an optional `"bytes"` or
- * `"scalars"` giving the page's size (a page's size may not change). Blank lines are skipped.
- */
-export async function readJsonlTrace(file: string, name = file): Promise<Trace> {
-  const builder = new TraceBuilder(file);
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) addJsonlLine(builder, text, ++line, file);
-  return builder.build(name);
-}
 
 export function writeJsonlTrace(trace: Trace): string {
   const ids = trace.pageIds;
