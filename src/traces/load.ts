@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
 import { fileErrorText } from "../json-file.js";
-import { writeFileAtomic } from "../report/write-atomic.js";
+import { writeFileAtomic, writeFileAtomicChunks } from "../report/write-atomic.js";
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
-import { writeCsvTrace } from "./formats/csv.js";
-import { writeJsonlTrace } from "./formats/jsonl.js";
+import { csvTraceChunks } from "./formats/csv.js";
+import { jsonlTraceChunks } from "./formats/jsonl.js";
 import type { ReadProgress } from "./formats/read-chunks.js";
 import { readPageTrace } from "./formats/read-page-trace.js";
 import { readKhlTraceList } from "./khl-json.js";
@@ -51,9 +51,10 @@ export async function readTrace(file: string, format?: string, index = 0, onProg
   return trace;
 }
 
-/** Writes a trace in any format but khl-json; the file appears whole or not at all. */
+/** Writes a trace in any format but khl-json; the file appears whole or not at all. Text is written in chunks. */
 export function writeTrace(trace: Trace, file: string, format?: string): void {
   const fmt = checkFormat(format ?? detectFormat(file));
   if (fmt === "khl-json") throw new KvsimInputError("writing khl-json traces is not supported; use jsonl, csv or kvt");
-  writeFileAtomic(file, fmt === "kvt" ? encodeBinaryTrace(trace) : fmt === "jsonl" ? writeJsonlTrace(trace) : writeCsvTrace(trace));
+  if (fmt === "kvt") writeFileAtomic(file, encodeBinaryTrace(trace));
+  else writeFileAtomicChunks(file, fmt === "jsonl" ? jsonlTraceChunks(trace) : csvTraceChunks(trace));
 }

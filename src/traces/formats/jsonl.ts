@@ -1,17 +1,21 @@
 import type { Trace } from "../trace.js";
+import { textChunks } from "./text-chunks.js";
 
-export function writeJsonlTrace(trace: Trace): string {
-  const ids = trace.pageIds;
+/**
+ * A trace as JSONL text, in chunks: `{"page":id}` per access, with the page's `"bytes"` or
+ * `"scalars"` on its first line only. Each page's id is made JSON once, not once per line.
+ */
+export function jsonlTraceChunks(trace: Trace): Iterable<string> {
+  const ids = trace.pageIds?.map((id) => JSON.stringify(id));
   const sizes = trace.pageBytes ?? trace.pageScalars;
   const key = trace.pageBytes ? "bytes" : "scalars";
   const seen = new Uint8Array(trace.numPages);
-  let out = "";
-  for (const p of trace.accesses) {
-    const row: Record<string, unknown> = { page: ids ? ids[p] : p };
-    // The size goes on a page's first line only.
-    if (sizes && !seen[p]) row[key] = sizes[p];
+  const { accesses } = trace;
+  return textChunks("", accesses.length, (i) => {
+    const p = accesses[i]!;
+    const id = ids ? ids[p]! : String(p);
+    const first = sizes && !seen[p];
     seen[p] = 1;
-    out += JSON.stringify(row) + "\n";
-  }
-  return out;
+    return first ? `{"page":${id},"${key}":${sizes[p]}}\n` : `{"page":${id}}\n`;
+  });
 }
