@@ -1,8 +1,6 @@
-import { parse } from "csv-parse/browser/esm/sync";
 import { parseJsonText } from "../json-file.js";
 import { decodeBinaryTrace } from "../traces/formats/binary.js";
-import { addCsvRecord, csvError, CSV_OPTIONS } from "../traces/formats/csv-record.js";
-import { addJsonlLine } from "../traces/formats/jsonl-line.js";
+import { pageTraceParser } from "../traces/formats/page-trace-parser.js";
 import { parseKhlTraceList } from "../traces/khl-json.js";
 import { TraceBuilder } from "../traces/trace-builder.js";
 import { checkTrace, type Trace } from "../traces/trace.js";
@@ -20,18 +18,9 @@ export function parseTraceFile(bytes: Uint8Array, fileName: string, format?: str
 
 function parseAs(bytes: Uint8Array, fileName: string, fmt: TraceFormat): Trace[] {
   if (fmt === "kvt") return [decodeBinaryTrace(bytes, fileName, fileName)];
-  const text = new TextDecoder().decode(bytes);
-  if (fmt === "khl-json") return parseKhlTraceList(parseJsonText(text, fileName), fileName);
+  if (fmt === "khl-json") return parseKhlTraceList(parseJsonText(new TextDecoder().decode(bytes), fileName), fileName);
   const builder = new TraceBuilder(fileName);
-  if (fmt === "jsonl") {
-    text.split(/\r?\n/).forEach((line, i) => addJsonlLine(builder, line, i + 1, fileName));
-  } else {
-    try {
-      const rows = parse(text, CSV_OPTIONS) as unknown as { record: Record<string, string>; info: { lines: number } }[];
-      for (const { record, info } of rows) addCsvRecord(builder, record, info.lines, fileName);
-    } catch (err) {
-      throw csvError(err, fileName);
-    }
-  }
+  // The whole file is one chunk: the same parsers as the Node readers, so the same rules and errors.
+  pageTraceParser(fmt, builder, fileName).parse(bytes, 0, bytes.length, true);
   return [builder.build(fileName)];
 }

@@ -64,3 +64,29 @@ export function requestProgress(label: string, total: number, stream: NodeJS.Wri
   bar.start(total, 0, { clock: "0" });
   return { update: (done, clock) => bar.update(done, { clock: clock.toFixed(0) }), stop: () => bar.stop() };
 }
+
+/** Files smaller than this read in about a second: no bar. */
+const BAR_MIN_BYTES = 32 * 2 ** 20;
+
+/**
+ * A bar of MiB read for loading a large trace file, on a terminal only (stderr); `onProgress`
+ * takes the reader's (bytes read, file size) reports. The bar appears on the first report of a
+ * file of 32 MiB or more.
+ */
+export function readProgress(label: string, stream: NodeJS.WriteStream = process.stderr): { onProgress(read: number, total: number): void; stop(): void } | undefined {
+  if (!stream.isTTY) return undefined;
+  let bar: cliProgress.SingleBar | undefined;
+  const mib = (bytes: number): number => Math.round(bytes / 2 ** 20);
+  return {
+    onProgress: (read, total) => {
+      if (!bar) {
+        if (total < BAR_MIN_BYTES) return;
+        bar = new cliProgress.SingleBar({ stream, format: `${label} {bar} {percentage}% | {value}/{total} MiB | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 20 },
+          cliProgress.Presets.shades_classic);
+        bar.start(mib(total), 0);
+      }
+      bar.update(mib(read));
+    },
+    stop: () => bar?.stop(),
+  };
+}

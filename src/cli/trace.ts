@@ -4,6 +4,17 @@ import type { Trace } from "../traces/trace.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { collectKeyValue, parseIntInRange } from "./options.js";
 import { checkOutputFile } from "./outputs.js";
+import { readProgress } from "./progress.js";
+
+/** A trace file read with a bar of MiB read on a terminal (a large CSV or JSONL takes seconds). */
+async function readWithProgress(file: string, format: string | undefined, index: number): Promise<Trace> {
+  const progress = readProgress(`reading ${file}`);
+  try {
+    return await readTrace(file, format, index, progress?.onProgress);
+  } finally {
+    progress?.stop();
+  }
+}
 
 function summary(trace: Trace): Record<string, unknown> {
   const touched = new Uint8Array(trace.numPages);
@@ -51,7 +62,7 @@ export function traceCommand(): Command {
     .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
     .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number; json?: boolean }) => {
       checkOutputFile(out, "<out>");
-      const t = await readTrace(input, opts.from, opts.traceIndex);
+      const t = await readWithProgress(input, opts.from, opts.traceIndex);
       writeTrace(t, out, opts.to);
       report(t, out, opts.json);
     });
@@ -62,7 +73,7 @@ export function traceCommand(): Command {
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
     .option("--json", "print {name, pages, accesses, distinctPagesTouched, sizes}")
     .action(async (file: string, opts: { format?: string; traceIndex: number; json?: boolean }) => {
-      report(await readTrace(file, opts.format, opts.traceIndex), undefined, opts.json);
+      report(await readWithProgress(file, opts.format, opts.traceIndex), undefined, opts.json);
     });
   return trace;
 }

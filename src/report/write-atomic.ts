@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readlinkSync, realpathSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { closeSync, lstatSync, mkdirSync, openSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 function lstatIfAny(path: string): Stats | undefined {
@@ -15,15 +15,24 @@ function lstatIfAny(path: string): Stats | undefined {
  * a pipe (/dev/stdout, a FIFO) is written through, never replaced by a file.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  writeFileAtomicChunks(path, [data]);
+}
+
+/**
+ * `writeFileAtomic` of the concatenated chunks, written as they come: a large file need not be
+ * made whole in memory first. A failure removes the temporary file.
+ */
+export function writeFileAtomicChunks(path: string, chunks: Iterable<string | Uint8Array>): void {
   if (path === "-") {
-    process.stdout.write(data);
+    // On Linux, writes to standard output (a file, pipe or terminal) are synchronous: nothing queues.
+    for (const chunk of chunks) process.stdout.write(chunk);
     return;
   }
   let target = path;
   try {
     target = realpathSync(path);
     if (!statSync(target).isFile()) {
-      writeFileSync(target, data);
+      writeAll(target, chunks);
       return;
     }
   } catch (err) {
@@ -33,6 +42,21 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, target);
+  try {
+    writeAll(tmp, chunks);
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+function writeAll(file: string, chunks: Iterable<string | Uint8Array>): void {
+  const fd = openSync(file, "w");
+  try {
+    // writeFileSync on a descriptor writes all of a chunk (a pipe may take it in parts) and moves on.
+    for (const chunk of chunks) writeFileSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
 }

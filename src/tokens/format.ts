@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
+import * as z from "zod/mini";
 import { KvsimInputError } from "../errors.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import type { TokenTrace, TokenTraceHeader } from "./trace.js";
-import { fileErrorText } from "../json-file.js";
+import { fileErrorText, validate } from "../json-file.js";
 
 const MAGIC = "KVTRACE1";
 const ALIGN = 64;
@@ -25,6 +26,25 @@ const FIELDS: { name: ArrayName; key: keyof TokenTrace; dtype: "f32" | "i32" | "
 ];
 
 const CTOR = { f32: Float32Array, i32: Int32Array, i16: Int16Array, u8: Uint8Array } as const;
+
+const count = z.int().check(z.gte(0));
+/**
+ * The header fields a reader relies on, with their types (the sizes' consistency is checked after):
+ * a file edited or cut by hand gets a message naming the field, not a TypeError. Fields it does not
+ * name (generator, profiles) are kept as written.
+ */
+const headerSchema = z.looseObject({
+  source: z.string(),
+  model: z.looseObject({
+    layers: count, qHeads: count, kvHeads: count, headDim: count, groupSize: count, softmaxScale: z.number(),
+    positionBias: z.nullable(z.looseObject({ type: z.literal("linear-capped"), cap: z.number(), slopePerHead: z.array(z.number()) })),
+  }),
+  tokens: z.looseObject({ context: count, future: count, total: count }),
+  queryStart: count,
+  gqaReduce: z.enum(["max", "mean"]),
+  h2o: z.looseObject({ stride: count, window: count }),
+  arrays: z.record(z.string(), z.looseObject({ dtype: z.string(), length: count, offset: count })),
+});
 const roundUp = (x: number) => Math.ceil(x / ALIGN) * ALIGN;
 
 /** Expected element counts of each array, from the header. */
@@ -82,19 +102,17 @@ export function readTokenTrace(path: string): TokenTrace {
   if (data.length < 16 || data.toString("latin1", 0, 8) !== MAGIC) fail(`not a kvtrace file (expected magic "${MAGIC}")`);
   const headerBytes = data.readUInt32LE(8);
   if (16 + headerBytes > data.length) fail(`header length ${headerBytes} runs past the end of the file (${data.length} bytes)`);
-  let header: TokenTraceHeader & { arrays?: Record<string, { dtype: string; length: number; offset: number; bytes: number }> };
+  let parsed: unknown;
   try {
-    header = JSON.parse(data.toString("utf8", 16, 16 + headerBytes));
+    parsed = JSON.parse(data.toString("utf8", 16, 16 + headerBytes));
   } catch {
     return fail("header is not valid JSON");
   }
-  if (header.format !== "kvtrace" || header.version !== 1) fail(`unsupported format ${JSON.stringify(header.format)} version ${JSON.stringify(header.version)}`);
-  if (!header.model || !header.tokens || !header.arrays) fail("header lacks model, tokens or arrays");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return fail("header is not a JSON object");
+  const { format, version } = parsed as { format?: unknown; version?: unknown };
+  if (format !== "kvtrace" || version !== 1) fail(`unsupported format ${JSON.stringify(format)} version ${JSON.stringify(version)}`);
+  const header = validate(headerSchema, parsed, path) as unknown as TokenTraceHeader & { arrays: Record<string, { dtype: string; length: number; offset: number }> };
   const { model: m, tokens: tk } = header;
-  const whole = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (![m.layers, m.kvHeads, m.qHeads, m.headDim, m.groupSize, tk.context, tk.future, tk.total, header.queryStart].every(whole)) {
-    fail("model and tokens sizes and queryStart must be non-negative integers");
-  }
   if (m.qHeads !== m.kvHeads * m.groupSize) fail(`model.qHeads: expected kvHeads × groupSize = ${m.kvHeads * m.groupSize}, got ${m.qHeads}`);
   if (tk.total !== tk.context + tk.future) fail(`tokens.total: expected context + future = ${tk.context + tk.future}, got ${tk.total}`);
   if (header.queryStart > tk.context) fail(`queryStart: must be at most tokens.context (${tk.context}), got ${header.queryStart}`);
@@ -110,7 +128,6 @@ export function readTokenTrace(path: string): TokenTrace {
     }
     if (a!.dtype !== f.dtype) fail(`arrays.${f.name}.dtype: expected ${f.dtype}, got ${JSON.stringify(a!.dtype)}`);
     const want = expectedLength(rest, f.name);
-    if (!Number.isSafeInteger(a!.length) || a!.length < 0) fail(`arrays.${f.name}.length: expected a non-negative integer, got ${JSON.stringify(a!.length)}`);
     if (f.name === "events" && a!.length % 4 !== 0) fail(`arrays.events: expected rows of 4 (layer, kvHead, time, needleId), got ${a!.length} values`);
     if (want !== undefined && a!.length !== want) fail(`arrays.${f.name}: expected ${want} elements for the header's shape, got ${a!.length}`);
     const ctor = CTOR[f.dtype];

@@ -2,10 +2,12 @@ import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { KvsimInputError } from "../errors.js";
 import { fileErrorText } from "../json-file.js";
-import { writeFileAtomic } from "../report/write-atomic.js";
+import { writeFileAtomic, writeFileAtomicChunks } from "../report/write-atomic.js";
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
-import { readCsvTrace, writeCsvTrace } from "./formats/csv.js";
-import { readJsonlTrace, writeJsonlTrace } from "./formats/jsonl.js";
+import { csvTraceChunks } from "./formats/csv.js";
+import { jsonlTraceChunks } from "./formats/jsonl.js";
+import type { ReadProgress } from "./formats/read-chunks.js";
+import { readPageTrace } from "./formats/read-page-trace.js";
 import { readKhlTraceList } from "./khl-json.js";
 import { checkTrace, type Trace } from "./trace.js";
 import { checkFormat, detectFormat, TRACE_FORMATS } from "./trace-format.js";
@@ -34,8 +36,11 @@ function checkReadable(file: string): void {
   }
 }
 
-/** Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0. */
-export async function readTrace(file: string, format?: string, index = 0): Promise<Trace> {
+/**
+ * Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0.
+ * `onProgress` hears of the bytes read of a CSV or JSONL file, which are read in chunks.
+ */
+export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress): Promise<Trace> {
   // A directory or a missing file is said as such, before its name is read for a format.
   checkReadable(file);
   const fmt = checkFormat(format ?? detectFormat(file));
@@ -51,16 +56,17 @@ export async function readTrace(file: string, format?: string, index = 0): Promi
     if (fmt === "kvt") {
       trace = decodeBinaryTrace(readBytes(file), file, name);
     } else {
-      trace = fmt === "jsonl" ? await readJsonlTrace(file, name) : await readCsvTrace(file, name);
+      trace = await readPageTrace(file, fmt, name, onProgress);
     }
   }
   checkTrace(trace, file);
   return trace;
 }
 
-/** Writes a trace in any format but khl-json; the file appears whole or not at all. */
+/** Writes a trace in any format but khl-json; the file appears whole or not at all. Text is written in chunks. */
 export function writeTrace(trace: Trace, file: string, format?: string): void {
   const fmt = checkFormat(format ?? detectFormat(file));
   if (fmt === "khl-json") throw new KvsimInputError("writing khl-json traces is not supported; use jsonl, csv or kvt");
-  writeFileAtomic(file, fmt === "kvt" ? encodeBinaryTrace(trace) : fmt === "jsonl" ? writeJsonlTrace(trace) : writeCsvTrace(trace));
+  if (fmt === "kvt") writeFileAtomic(file, encodeBinaryTrace(trace));
+  else writeFileAtomicChunks(file, fmt === "jsonl" ? jsonlTraceChunks(trace) : csvTraceChunks(trace));
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { NPA_TASKS } from "../../src/envs/serving/npa/constants.js";
 import { NpaServingEnv } from "../../src/envs/serving/npa/npa-env.js";
@@ -140,4 +143,17 @@ describe("numpy pairwise summation", () => {
       expect(pairwiseSum(values, 0, n, centre), `n = ${n}`).toBe(pairwiseSum(squares));
     }
   });
+
+  // Found by tests/traces/fuzz.test.ts: a line that is JSON but not an object was a TypeError.
+  it.each([["null", /rec\.jsonl:2: expected a JSON object/], ['{"t": 1, "action": 0, "arrivals": 5}', /rec\.jsonl:2: arrivals must be an array, got 5/]])(
+    "a recording line %s is an input error naming the file and line", (line, message) => {
+      const dir = mkdtempSync(join(tmpdir(), "kvsim-npa-"));
+      try {
+        const file = join(dir, "rec.jsonl");
+        writeFileSync(file, `{"t": "reset", "obs": [], "arrivals": []}\n${line}\n`);
+        expect(() => readNpaRecording(file)).toThrow(message);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 });

@@ -107,4 +107,20 @@ describe(".kvtrace files", () => {
     expect(bad("query-start.kvtrace", withQueryStart)).toThrow(/queryStart: must be at most tokens.context/);
     expect(() => readTokenTrace(join(dir, "missing.kvtrace"))).toThrow(/cannot read .*missing.kvtrace/);
   });
+
+  // Found by tests/traces/fuzz.test.ts: header fields of the wrong type were TypeErrors.
+  it("names a header field of the wrong type", () => {
+    const file = join(dir, "c.kvtrace");
+    writeTokenTrace(file, generateTokenTrace({ ...SMALL, seed: 3 }));
+    const bytes = readFileSync(file);
+    const header = bytes.toString("utf8", 16, 16 + bytes.readUInt32LE(8));
+    const edited = (from: string, to: string) => {
+      const out = Buffer.from(bytes);
+      out.write(header.replace(from, to).padEnd(header.length, " "), 16, "utf8");
+      writeFileSync(file, out);
+      return () => readTokenTrace(file);
+    };
+    expect(edited('"slopePerHead":[', '"slopePerHead":"x","y":[')).toThrow(/c\.kvtrace: model\.positionBias\.slopePerHead: /);
+    expect(edited('"keys":{"dtype":"f32"', '"keys":{"dtype":null')).toThrow(/c\.kvtrace: arrays\.keys\.dtype: /);
+  });
 });

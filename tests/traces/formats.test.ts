@@ -56,6 +56,8 @@ describe("trace formats", () => {
     ["size on some pages only", "g.jsonl", '{"page": 1, "scalars": 10}\n{"page": 2}\n', /page "2" never gets scalars/],
     ["not binary", "h.kvt", "hello", /not a kvsim binary trace/],
     ["empty", "i.jsonl", "\n", /has no accesses/],
+    // Found by tests/traces/fuzz.test.ts: an object as a size was a TypeError.
+    ["object as a size", "j.jsonl", '{"page": 1, "bytes": {"toString": 0}}\n', /j\.jsonl:1: bytes must be a positive integer, got \{"toString":0\}/],
   ];
   it.each(errors)("%s is an input error naming file and line", async (_name, file, text, message) => {
     await expect(readTrace(write(file, text))).rejects.toThrow(message);

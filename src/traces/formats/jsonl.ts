@@ -1,33 +1,21 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import { TraceBuilder } from "../trace-builder.js";
-import { addJsonlLine } from "./jsonl-line.js";
 import type { Trace } from "../trace.js";
+import { textChunks } from "./text-chunks.js";
 
 /**
- * JSONL page-access trace: one object per line, `{"page": id}` with an optional `"bytes"` or
- * `"scalars"` giving the page's size (a page's size may not change). Blank lines are skipped.
+ * A trace as JSONL text, in chunks: `{"page":id}` per access, with the page's `"bytes"` or
+ * `"scalars"` on its first line only. Each page's id is made JSON once, not once per line.
  */
-export async function readJsonlTrace(file: string, name = file): Promise<Trace> {
-  const builder = new TraceBuilder(file);
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) addJsonlLine(builder, text, ++line, file);
-  return builder.build(name);
-}
-
-export function writeJsonlTrace(trace: Trace): string {
-  const ids = trace.pageIds;
+export function jsonlTraceChunks(trace: Trace): Iterable<string> {
+  const ids = trace.pageIds?.map((id) => JSON.stringify(id));
   const sizes = trace.pageBytes ?? trace.pageScalars;
   const key = trace.pageBytes ? "bytes" : "scalars";
   const seen = new Uint8Array(trace.numPages);
-  let out = "";
-  for (const p of trace.accesses) {
-    const row: Record<string, unknown> = { page: ids ? ids[p] : p };
-    // The size goes on a page's first line only.
-    if (sizes && !seen[p]) row[key] = sizes[p];
+  const { accesses } = trace;
+  return textChunks("", accesses.length, (i) => {
+    const p = accesses[i]!;
+    const id = ids ? ids[p]! : String(p);
+    const first = sizes && !seen[p];
     seen[p] = 1;
-    out += JSON.stringify(row) + "\n";
-  }
-  return out;
+    return first ? `{"page":${id},"${key}":${sizes[p]}}\n` : `{"page":${id}}\n`;
+  });
 }

@@ -38,7 +38,9 @@ export function readNpaRecording(file: string): NpaRecording {
   text.split("\n").forEach((line, i) => {
     if (line.trim() === "") return;
     const where = `${file}:${i + 1}`;
-    const row = parseJsonText(line, where) as Record<string, unknown>;
+    const row = parseJsonText(line, where) as Record<string, unknown> | null;
+    if (typeof row !== "object" || row === null || Array.isArray(row)) throw new KvsimInputError(`${where}: expected a JSON object (a reset, step or final line)`);
+    if (row.arrivals !== undefined && !Array.isArray(row.arrivals)) throw new KvsimInputError(`${where}: arrivals must be an array, got ${JSON.stringify(row.arrivals)}`);
     const arrivals = ((row.arrivals as RawArrival[] | undefined) ?? []).map((a) => toArrival(a, where));
     if (row.t === "reset") recording.reset = { obs: row.obs as number[], arrivals };
     else if (row.t === "final") recording.final = row as unknown as NpaRecording["final"];
