@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { KvsimInputError } from "../errors.js";
+import { fileErrorText } from "../json-file.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { readResultsFile, writeResultsFile, type StoredRow } from "./results-file.js";
 
@@ -13,13 +14,22 @@ export interface Metadata {
   [key: string]: unknown;
 }
 
+/**
+ * The directory's run_metadata.json, if any. One that is not a sweep's (not JSON, or without a
+ * spec hash) is refused rather than taken for none: the sweep would overwrite it.
+ */
 function readMetadata(file: string): Metadata | undefined {
   if (!existsSync(file)) return undefined;
+  let metadata: unknown;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Metadata;
-  } catch {
-    return undefined;
+    metadata = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new KvsimInputError(`${file}: not a sweep's metadata (${err instanceof SyntaxError ? "invalid JSON" : fileErrorText(err)}); use another --out, or delete it first`);
   }
+  if (typeof metadata !== "object" || metadata === null || typeof (metadata as { specHash?: unknown }).specHash !== "string") {
+    throw new KvsimInputError(`${file}: not a sweep's metadata (no "specHash" string); use another --out, or delete it first`);
+  }
+  return metadata as Metadata;
 }
 
 /** The results already in the directory that a resume may keep; errors if they belong to another sweep. */

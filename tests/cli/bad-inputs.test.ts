@@ -28,6 +28,10 @@ const BAD_WORKLOAD = file("workload.json", JSON.stringify({ arrivals: { kind: "p
 const EMPTY = file("empty.jsonl", "");
 const NOT_JSON = file("not.json", "{ nope");
 const WRONG_PAGE = file("wrong-page.jsonl", "{\"page\": true}\n");
+mkdirSync(join(input, "foreign"));
+file("foreign/run_metadata.json", JSON.stringify({ specHash: 5 }));
+mkdirSync(join(input, "torn"));
+file("torn/run_metadata.json", "{\"specHash\": \"ab");
 
 type Case = [name: string, args: (out: string) => string[], message: RegExp];
 
@@ -38,6 +42,8 @@ const cases: Case[] = [
   ["sweep: spec with a byte-order mark and a bad field", (o) => ["sweep", BOM_SPEC, "--out", join(o, "s")], /bom-spec\.json.*name/],
   ["sweep: --threads 0", (o) => ["sweep", "--preset", "policy-comparison", "--threads", "0", "--out", join(o, "s")], /--threads/],
   ["sweep: unknown preset", (o) => ["sweep", "--preset", "nope", "--out", join(o, "s")], /preset "nope"/],
+  ["sweep: --out holding a run_metadata.json that is not a sweep's", () => ["sweep", "--preset", "policy-comparison", "--out", join(input, "foreign")], /foreign\/run_metadata\.json: not a sweep's metadata \(no "specHash" string\)/],
+  ["sweep: --out holding a run_metadata.json that is not JSON", () => ["sweep", "--preset", "policy-comparison", "--out", join(input, "torn")], /torn\/run_metadata\.json: not a sweep's metadata \(invalid JSON\)/],
   ["sweep: --out is a file", () => ["sweep", "--preset", "policy-comparison", "--out", PAGES], /--out .*not a directory/],
   // run
   ["run: trace of the wrong type", () => ["run", "--scenario", "small_fp16_prefetch", "--trace", WRONG_PAGE, "--policy", "lru"], /wrong-page\.jsonl:1: .*"page" must be/],
