@@ -76,7 +76,7 @@ export {
   pendingRows as timedPending, outputBuffer as timedOutput, drained as timedDrained, dropGaps as timedDropGaps, binGaps as timedBinGaps,
   gapRoom as timedGapRoom,
   gapHistogram as timedGapHistogram, gapBuckets as timedGapBuckets, gapStat as timedGapStat, clock as timedClock,
-  usedBlocks as timedUsedBlocks, runningCount as timedRunning, check as timedCheck,
+  usedBlocks as timedUsedBlocks, runningCount as timedRunning, check as timedCheck, counter as timedCounter,
 } from "./timed/sim";
 
 // The policy registry, checked at instantiation (catalog.ts).

@@ -9,7 +9,9 @@
  *   the TypeScript reference schedulers' time for the same run;
  * - the whole `kvsim serving simulate` process (node start, trace and tables read, summary printed);
  * - one million synthetic requests (examples/million.json) streamed through the CLI with `--out`,
- *   wall time and peak memory, in a child process of its own.
+ *   wall time and peak memory, in a child process of its own;
+ * - Mooncake's synthetic trace (3,993 requests, 512-token blocks) on a GPU of 1,000 blocks, alone
+ *   and with a host tier of 20,000 blocks below it (issue 30's target: ≤ 50 ms with the tier).
  *
  * Writes bench/results/serving-sim.json.
  */
@@ -21,6 +23,7 @@ import { gpuPreset } from "../src/timed/gpus.js";
 import { modelPreset } from "../src/timed/models.js";
 import { readProfileTables } from "../src/timed/profile-tables.js";
 import { readRequestsCsv } from "../src/timed/requests.js";
+import { readServingTrace } from "../src/timed/trace-formats.js";
 import { simulateServing, type SchedulerName, type SimulateServingOptions } from "../src/timed/simulate.js";
 import { median } from "./median.js";
 
@@ -54,6 +57,19 @@ for (const [name, scheduler, extra] of cases) {
   };
   console.log(`${name}: ${ms.toFixed(1)} ms (${(requests.length / (ms / 1000) / 1000).toFixed(0)}K requests/s, ${(iterations / (ms / 1000) / 1000).toFixed(0)}K iterations/s; ` +
     `TypeScript reference ${referenceMs.toFixed(0)} ms; Vidur's 8.1 s is ${((VIDUR_S * 1000) / ms).toFixed(0)}×)`);
+}
+
+// KV tiers on a real trace: the GPU alone, then with the host tier the offloaded prefixes come back from.
+const mooncake = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl");
+const tiers: Record<string, object> = {};
+for (const [name, hostTier] of [["GPU 1,000 blocks", undefined], ["GPU 1,000 + host 20,000 blocks", { blocks: 20_000 }]] as const) {
+  const options: SimulateServingOptions = { requests: mooncake, model: modelPreset("llama-3-8b"), gpu: gpuPreset("h100-sxm"), kvBlocks: 1000, blockSize: 512, maxNumSeqs: 8, hostTier };
+  simulateServing(options);
+  const runs = Array.from({ length: ROUNDS }, () => simulateServing(options).summary);
+  const ms = median(runs.map((s) => s.simulationMs));
+  const s = runs[0]!;
+  tiers[name] = { simulationMs: ms, gpuHitTokens: s.prefixHitTokens, hostHitTokens: s.hostTier?.hitTokens ?? 0, ttftP50S: s.ttft.p50 };
+  console.log(`Mooncake's trace, ${name}: ${ms.toFixed(1)} ms (hit tokens: GPU ${s.prefixHitTokens}, host ${s.hostTier?.hitTokens ?? 0}; simulated TTFT p50 ${s.ttft.p50.toFixed(0)} s)`);
 }
 
 /** Wall time of a CLI run, s, and what it printed. */
@@ -98,5 +114,5 @@ try {
 }
 
 writeFileSync("bench/results/serving-sim.json", `${JSON.stringify({
-  date: new Date().toISOString(), node: process.version, rounds: ROUNDS, vidurSeconds: VIDUR_S, simulation, wholeProcessS: process_, million,
+  date: new Date().toISOString(), node: process.version, rounds: ROUNDS, vidurSeconds: VIDUR_S, simulation, tiers, wholeProcessS: process_, million,
 }, null, 2)}\n`);

@@ -47,6 +47,34 @@ export enum TimedConfig {
   maxBlocksPerRequest,
   /** 1 to write every token gap to the gap buffer as well as to the histogram. */
   keepGaps,
+  /** vllm: blocks of the host (CPU DRAM) tier below the GPU, 0 for none (docs/model.md). */
+  hostBlocks,
+  /** How blocks reach the host tier: a `TimedOffload`. */
+  offload,
+  /** Bytes of one block on one GPU (what one GPU's link carries for it). */
+  blockBytes,
+  /** The GPU–host link, each direction: bytes per second and the latency of one transfer (s). */
+  hostLinkBytesPerS,
+  hostLinkLatencyS,
+  COUNT,
+}
+
+/** When a GPU block's content is copied to the host tier. */
+export enum TimedOffload {
+  /** When the GPU evicts it (write-back). */
+  onEviction,
+  /** As soon as the block is full and cached on the GPU (write-through, as LMCache stores). */
+  whenFull,
+}
+
+/** The run's totals besides its rows, by `timedCounter`. */
+export enum TimedCounter {
+  /** Blocks copied GPU → host, and host → GPU (prefix blocks found in the host tier). */
+  offloadedBlocks,
+  loadedBlocks,
+  /** Seconds each direction of the GPU–host link was busy. */
+  toHostBusyS,
+  fromHostBusyS,
   COUNT,
 }
 
@@ -141,7 +169,9 @@ export enum TimedRequestRow {
   tpot,
   e2e,
   preemptions,
+  /** Prompt tokens found cached on the GPU, and (loaded from it) in the host tier. */
   prefixHitTokens,
+  hostHitTokens,
   COUNT,
 }
 

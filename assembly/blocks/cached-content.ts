@@ -234,10 +234,14 @@ export function releaseContent(name: i32, tier: i32): void {
  * returns its block, now uncached. A policy that finds none, or names a block in use, is a bug:
  * the engine aborts.
  */
+/** The hash of the content `evictContent` last dropped (the pool offloads it to the tier below). */
+export let evictedHash: i64 = -1;
+
 export function evictContent(tier: i32): i32 {
   const n = policy.victim(tier, -1);
   if (n < 0 || !isIn(tier, n) || isPinnedPage(n)) abort(`block pool: the eviction policy gave ${n}, not a free cached block of tier ${tier}`);
   const block = blockOf(n);
+  evictedHash = unchecked(hashOfName[n]);
   leave(n, tier);
   policy.onEvict(n, tier);
   unchecked(cached[tier] = cached[tier] - 1);

@@ -3,8 +3,9 @@ import { LinkPair } from "../util/node-layout";
 import { PoolInvariant, PoolRefusal, PoolTier } from "../abi/block-pool";
 import {
   setupContent, clearContent, cacheContent, useContent, releaseContent, evictContent, checkContent, blockCaching,
-  cachedIn, hashOf, useOf,
+  cachedIn, hashOf, useOf, evictedHash,
 } from "./cached-content";
+import { NEVER } from "../hierarchy/state";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
@@ -60,6 +61,21 @@ export let hitBlocks: i64 = 0;
 export let evictedBlocks: i64 = 0;
 export let swappedOutBlocks: i64 = 0;
 export let swappedInBlocks: i64 = 0;
+/** Contents copied to the CPU tier as an offload (not counting those already there). */
+export let offloadedBlocks: i64 = 0;
+
+/**
+ * Offload to the CPU tier, off by default: on GPU eviction (write-back) or as a GPU block is
+ * cached (write-through). The copy is a CPU block caching the same hash, free at once, so a later
+ * prefix can be found there; the tier evicts with the pool's policy like the GPU.
+ */
+export const OFFLOAD_NONE: i32 = -1;
+let offloadMode: i32 = OFFLOAD_NONE;
+const OFFLOAD_ON_EVICTION: i32 = 0;
+const OFFLOAD_WHEN_FULL: i32 = 1;
+/** CPU blocks a request holds while its prefix is loaded from them (see `holdRun`). */
+let held = new StaticArray<i32>(0);
+let heldCount: i32 = 0;
 
 /**
  * Sets the pool up, its cached blocks evicted by page policy `policy` (checked with
@@ -90,7 +106,14 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   hashInput = new StaticArray<i64>(blocksPerRequest);
   nextUseInput = new StaticArray<i32>(blocksPerRequest);
   prefixBlocks = new StaticArray<i32>(blocksPerRequest);
+  held = new StaticArray<i32>(blocksPerRequest);
+  offloadMode = OFFLOAD_NONE;
   resetPool();
+}
+
+/** Copies GPU content to the CPU tier: `TimedOffload.onEviction` (0) or `whenFull` (1), or OFFLOAD_NONE. */
+export function setOffload(mode: i32): void {
+  offloadMode = unchecked(tierSize[CPU]) > 0 ? mode : OFFLOAD_NONE;
 }
 
 /** Empties the pool in place (no allocation): every block free and uncached, every table empty. */
@@ -115,6 +138,8 @@ export function resetPool(): void {
   evictedBlocks = 0;
   swappedOutBlocks = 0;
   swappedInBlocks = 0;
+  offloadedBlocks = 0;
+  heldCount = 0;
 }
 
 @inline function tierOf(b: i32): i32 {
@@ -155,10 +180,30 @@ function popFree(t: i32): i32 {
     b = evictContent(t);
     unchecked(nameOf[b] = -1);
     evictedBlocks++;
+    if (t == GPU && offloadMode == OFFLOAD_ON_EVICTION) offload(evictedHash);
   }
   unchecked(freeCount[t] = freeCount[t] - 1);
   unchecked(refCount[b] = 1);
   return b;
+}
+
+/**
+ * Copies content `h` to the CPU tier, unless it is cached there already (then it counts as used
+ * now). The copy takes a free CPU block, evicting CPU content by the policy if none is uncached.
+ */
+function offload(h: i64): void {
+  const there = blockCaching(CPU, h);
+  if (there >= 0) {
+    acquire(there, NEVER);
+    release(there);
+    return;
+  }
+  // Every CPU block in use (a swapped request's): the copy is dropped, as a full staging buffer would.
+  if (unchecked(freeCount[CPU]) == 0) return;
+  const b = popFree(CPU);
+  cache(b, h, NEVER);
+  release(b);
+  offloadedBlocks++;
 }
 
 function release(b: i32): void {
@@ -182,8 +227,10 @@ function acquire(b: i32, use: i32): void {
 
 /** Gives block b (in use, uncached) content `h`, unless another block of its tier caches it. */
 function cache(b: i32, h: i64, use: i32): void {
-  const name = cacheContent(tierOf(b), h, b, use);
+  const t = tierOf(b);
+  const name = cacheContent(t, h, b, use);
   if (name >= 0) unchecked(nameOf[b] = name);
+  if (t == GPU && offloadMode == OFFLOAD_WHEN_FULL) offload(h);
 }
 
 @inline function push(request: i32, b: i32): void {
@@ -210,6 +257,30 @@ export function cachedPrefix(tier: i32, count: i32): i32 {
     unchecked(prefixBlocks[n++] = b);
   }
   return n;
+}
+
+/**
+ * Longest run of input hashes [from, count) cached in the tier, the blocks held (in use, so no
+ * eviction takes them) until `releaseHeld`: a prefix being loaded from the CPU tier stays there
+ * while the request's GPU blocks are allocated, which may offload and evict.
+ */
+export function holdRun(tier: i32, from: i32, count: i32): i32 {
+  if (heldCount != 0) abort("block pool: holdRun before the last run was released");
+  let n = 0;
+  while (from + n < count) {
+    const b = blockCaching(tier, unchecked(hashInput[from + n]));
+    if (b < 0) break;
+    acquire(b, unchecked(nextUseInput[from + n]));
+    unchecked(held[n++] = b);
+  }
+  heldCount = n;
+  return n;
+}
+
+/** Releases the blocks `holdRun` held (as used now: they were just read). */
+export function releaseHeld(): void {
+  for (let k = 0; k < heldCount; k++) release(unchecked(held[k]));
+  heldCount = 0;
 }
 
 /**

@@ -54,7 +54,7 @@ export function drained(): void {
 
 export function writeRequest(
   id: i32, arrival: f64, prompt: i32, output: i32, firstScheduled: f64, firstToken: f64, completion: f64,
-  ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32,
+  ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32, hostHitTokens: i32,
 ): void {
   const o = requestCount++ * TimedRequestRow.COUNT;
   const rows = requestRows;
@@ -70,6 +70,7 @@ export function writeRequest(
   unchecked(rows[o + TimedRequestRow.e2e] = e2e);
   unchecked(rows[o + TimedRequestRow.preemptions] = preemptions);
   unchecked(rows[o + TimedRequestRow.prefixHitTokens] = prefixHitTokens);
+  unchecked(rows[o + TimedRequestRow.hostHitTokens] = hostHitTokens);
 }
 
 export function writeIteration(start: f64, duration: f64, requests: i32, prefillTokens: i32, decodeTokens: i32, kvBlocksUsed: i32): void {

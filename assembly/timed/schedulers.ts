@@ -13,7 +13,11 @@ export function schedulerOf(config: StaticArray<f64>, timeModel: TimeModel): Sch
   const seats = <i32>config[TimedConfig.maxNumSeqs];
   const watermark = <i32>config[TimedConfig.watermarkBlocks];
   if (id == TimedScheduler.vllm) {
-    return new Vllm(timeModel, blocks, blockSize, seats, <i32>config[TimedConfig.maxBatchedTokens], config[TimedConfig.prefixCaching] != 0);
+    const vllm = new Vllm(timeModel, blocks, blockSize, seats, <i32>config[TimedConfig.maxBatchedTokens], config[TimedConfig.prefixCaching] != 0);
+    if (config[TimedConfig.hostBlocks] > 0) {
+      vllm.addHostTier(config[TimedConfig.blockBytes], config[TimedConfig.hostLinkBytesPerS], config[TimedConfig.hostLinkLatencyS]);
+    }
+    return vllm;
   }
   if (id == TimedScheduler.vidurVllm) return new VidurVllm(timeModel, blocks, blockSize, watermark, seats, <i32>config[TimedConfig.maxBatchedTokens]);
   if (id == TimedScheduler.sarathi) return new Sarathi(timeModel, blocks, blockSize, watermark, seats, <i32>config[TimedConfig.chunkSize]);

@@ -1,5 +1,5 @@
 import { StartResult } from "../abi/policies";
-import { TimedConfig, TimedGapStat, TimedOutput, TimedScheduler, TimedSetupResult, TimedStop } from "../abi/timed";
+import { TimedConfig, TimedCounter, TimedGapStat, TimedOutput, TimedScheduler, TimedSetupResult, TimedStop } from "../abi/timed";
 import * as pool from "../blocks/pool";
 import { checkBlockPolicy } from "../blocks/cached-content";
 import { paramArray } from "../run-input";
@@ -10,6 +10,7 @@ import * as requests from "./requests";
 import { Scheduler } from "./scheduler";
 import { schedulerOf } from "./schedulers";
 import { timeModelOf } from "./time-models";
+import { Vllm } from "./vllm";
 
 /**
  * The timed serving simulator's run (src/wasm/timed.ts drives it): set up from the config and
@@ -50,9 +51,10 @@ export function setup(policyId: i32, seed: f64): i32 {
     const result = checkBlockPolicy(policyId, paramArray.length);
     if (result != StartResult.started) return result;
     pool.setupPool(
-      <i32>config[TimedConfig.kvBlocks], 0, <i32>config[TimedConfig.blockSize], seats, <i32>config[TimedConfig.maxBlocksPerRequest],
+      <i32>config[TimedConfig.kvBlocks], <i32>config[TimedConfig.hostBlocks], <i32>config[TimedConfig.blockSize], seats, <i32>config[TimedConfig.maxBlocksPerRequest],
       policyId, changetype<usize>(paramArray), <u64>seed,
     );
+    pool.setOffload(<i32>config[TimedConfig.offload]);
   }
   const s = schedulerOf(config, model);
   if (!s) return TimedSetupResult.unknownScheduler;
@@ -162,4 +164,16 @@ export function runningCount(): i32 {
 
 export function check(): i32 {
   return scheduler!.check();
+}
+
+/** One of the run's totals (`TimedCounter`): a host tier's offloads, loads and link time; 0 without one. */
+export function counter(which: i32): f64 {
+  const s = scheduler;
+  if (!(s instanceof Vllm)) return 0;
+  const v = <Vllm>s;
+  if (which == TimedCounter.offloadedBlocks) return <f64>pool.offloadedBlocks;
+  if (which == TimedCounter.loadedBlocks) return <f64>v.loadedBlocks;
+  if (which == TimedCounter.toHostBusyS) return v.toHost ? v.toHost!.busyS : 0;
+  if (which == TimedCounter.fromHostBusyS) return v.fromHost ? v.fromHost!.busyS : 0;
+  return NaN;
 }

@@ -5,6 +5,7 @@ import { resizedF64, resizedI32 } from "../util/arrays";
 import { SlotDeque } from "../util/slot-deque";
 import * as batch from "./batch";
 import { hashBlocks, resetChain, uniqueHashes } from "./block-hashes";
+import { Link } from "./link";
 import * as output from "./output";
 import * as requests from "./requests";
 import { Scheduler } from "./scheduler";
@@ -33,6 +34,17 @@ export class Vllm extends Scheduler {
   firstToken: StaticArray<f64> = new StaticArray<f64>(0);
   preemptions: StaticArray<i32> = new StaticArray<i32>(0);
   prefixHit: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Prompt tokens loaded from the host tier, and when the last load of the request arrives. */
+  hostHit: StaticArray<i32> = new StaticArray<i32>(0);
+  readyAt: StaticArray<f64> = new StaticArray<f64>(0);
+
+  /** The host tier's links (none without one): loads come up, offloads go down. */
+  fromHost: Link | null = null;
+  toHost: Link | null = null;
+  blockBytes: f64 = 0;
+  /** Offloaded blocks the toHost link has carried (the pool counts them as they happen). */
+  offloadsCarried: i64 = 0;
+  loadedBlocks: i64 = 0;
 
   waiting: SlotDeque = new SlotDeque(1024);
   running: StaticArray<i32>;
@@ -58,7 +70,16 @@ export class Vllm extends Scheduler {
     this.freePoolSlotCount = maxNumSeqs;
   }
 
+  /** A host tier below the GPU (the pool's CPU tier), over a link of this bandwidth and latency each way. */
+  addHostTier(blockBytes: f64, bytesPerS: f64, latencyS: f64): void {
+    this.blockBytes = blockBytes;
+    this.fromHost = new Link(bytesPerS, latencyS);
+    this.toHost = new Link(bytesPerS, latencyS);
+  }
+
   resize(n: i32): void {
+    this.hostHit = resizedI32(this.hostHit, n);
+    this.readyAt = resizedF64(this.readyAt, n);
     this.computed = resizedI32(this.computed, n);
     this.length = resizedI32(this.length, n);
     this.made = resizedI32(this.made, n);
@@ -95,6 +116,8 @@ export class Vllm extends Scheduler {
     unchecked(this.firstToken[r] = NaN);
     unchecked(this.preemptions[r] = 0);
     unchecked(this.prefixHit[r] = 0);
+    unchecked(this.hostHit[r] = 0);
+    unchecked(this.readyAt[r] = 0);
     resetChain(r);
     this.waiting.pushBack(r);
   }
@@ -117,6 +140,7 @@ export class Vllm extends Scheduler {
   private preempt(r: i32): void {
     this.release(r);
     unchecked(this.computed[r] = 0);
+    unchecked(this.readyAt[r] = 0);
     unchecked(this.preemptions[r] = this.preemptions[r] + 1);
     this.waiting.pushFront(r); // `waiting.prepend_request`
   }
@@ -158,6 +182,8 @@ export class Vllm extends Scheduler {
     const prompt = requests.prompt;
     for (let k = 0; k < this.runningLength && budget > 0; k++) {
       const r = unchecked(running[k]);
+      // Its prefix is still on the way from the host tier: it waits, its blocks held (vLLM's WAITING_FOR_REMOTE_KVS).
+      if (unchecked(this.readyAt[r]) > this.time) continue;
       const c = unchecked(computed[r]);
       const tokens = min(unchecked(length[r]) - c, budget);
       const need = c + tokens;
@@ -183,15 +209,22 @@ export class Vllm extends Scheduler {
         const total = unchecked(length[r]);
         const full = total / B;
         let hit = 0;
+        let loaded = 0;
         if (this.prefixCaching) {
           this.hashes(r, 0, full, 0);
-          hit = min(pool.cachedPrefix(pool.GPU, full), (total - 1) / B) * B;
+          // At most total − 1 tokens hit: the last prompt token is computed for its logits.
+          const most = (total - 1) / B;
+          const onGpu = min(pool.cachedPrefix(pool.GPU, full), most);
+          // The prefix goes on in the host tier: those blocks are loaded, not computed.
+          if (this.fromHost) loaded = min(pool.holdRun(pool.CPU, onGpu, full), most - onGpu);
+          hit = (onGpu + loaded) * B;
         } else {
           uniqueHashes(r, 0, full, pool.hashInput);
         }
         const tokens = min(total - hit, budget);
         const s = unchecked(this.freePoolSlots[--this.freePoolSlotCount]);
         const admitted = pool.admit(s, hit + tokens);
+        if (this.fromHost) pool.releaseHeld();
         if (admitted < 0) {
           if (admitted != PoolRefusal.noRoom) abort("vllm: the block pool refused an admission for another reason than room");
           this.freePoolSlotCount++;
@@ -202,18 +235,27 @@ export class Vllm extends Scheduler {
         unchecked(this.hashed[r] = (hit + tokens) / B);
         unchecked(this.room[r] = (hit + tokens + B - 1) / B * B);
         unchecked(computed[r] = hit);
-        unchecked(this.prefixHit[r] = this.prefixHit[r] + hit);
+        unchecked(this.prefixHit[r] = this.prefixHit[r] + hit - loaded * B);
         if (isNaN(unchecked(this.firstScheduled[r]))) unchecked(this.firstScheduled[r] = this.time);
         unchecked(this.running[this.runningLength++] = r);
+        if (loaded > 0) {
+          // The loaded blocks come up the link before the request computes anything.
+          unchecked(this.hostHit[r] = this.hostHit[r] + loaded * B);
+          unchecked(this.readyAt[r] = this.fromHost!.transfer(this.time, <f64>loaded * this.blockBytes));
+          this.loadedBlocks += loaded;
+          continue;
+        }
         batch.addToBatch(r, tokens, hit, true, hit + tokens == total);
         budget -= tokens;
       }
     }
+    this.carryOffloads();
     this.scheduledTokens = this.maxBatchedTokens - budget;
     if (batch.size == 0) {
-      // Nothing fits and nothing runs: only while requests are still to arrive.
-      if (pending.length == 0) abort("vllm: no request could be scheduled and none is running");
-      this.time = max(this.time, requests.firstPendingArrival());
+      // Nothing runs: requests are loading, or still to arrive; the clock goes to the first of them.
+      const loading = this.firstReady();
+      if (pending.length == 0 && loading == Infinity) abort("vllm: no request could be scheduled and none is running");
+      this.time = max(this.time, min(loading, pending.length > 0 ? requests.firstPendingArrival() : Infinity));
       return -1;
     }
     const start = this.time;
@@ -245,7 +287,7 @@ export class Vllm extends Scheduler {
         output.writeRequest(
           unchecked(requests.id[r]), arrival, unchecked(prompt[r]), out, unchecked(this.firstScheduled[r]), firstToken, time,
           firstToken - arrival, out > 1 ? (time - firstToken) / <f64>(out - 1) : NaN, time - arrival,
-          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]),
+          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]), unchecked(this.hostHit[r]),
         );
         this.release(r);
         finished = true;
@@ -264,6 +306,25 @@ export class Vllm extends Scheduler {
     }
     output.writeIteration(start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used);
     return -1;
+  }
+
+  /** When the first running request still loading is ready (Infinity if none is). */
+  private firstReady(): f64 {
+    let first = Infinity;
+    for (let k = 0; k < this.runningLength; k++) {
+      const at = unchecked(this.readyAt[unchecked(this.running[k])]);
+      if (at > this.time) first = min(first, at);
+    }
+    return first;
+  }
+
+  /** Puts the blocks offloaded since the last call on the link down to the host (they do not hold up compute). */
+  private carryOffloads(): void {
+    const link = this.toHost;
+    if (!link) return;
+    const n = pool.offloadedBlocks - this.offloadsCarried;
+    if (n > 0) link.transfer(this.time, <f64>n * this.blockBytes);
+    this.offloadsCarried = pool.offloadedBlocks;
   }
 
   check(): i32 {

@@ -7,6 +7,7 @@ import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
+import { HOST_LINKS, type HostLinkName, type HostTierOptions } from "../timed/host-tier.js";
 import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
@@ -33,6 +34,9 @@ export interface ServingRunFlags {
   watermarkFraction?: number;
   prefixCaching: boolean;
   eviction: string;
+  hostBlocks?: number;
+  hostLink: string;
+  offload: "write-back" | "write-through";
 }
 
 /** Adds the flags of `ServingRunFlags` to a command (`serving simulate`, `serving capacity`). */
@@ -56,7 +60,18 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parseIntInRange("--chunk-size", 1, 2 ** 24), 512)
     .option("--watermark-fraction <f>", "Vidur's schedulers: share of the KV blocks kept free from new admissions (default 0.01)", parseShare("--watermark-fraction"))
     .option("--no-prefix-caching", "vllm: never reuse cached blocks across requests")
-    .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"));
+    .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"))
+    .option("--host-blocks <n>", "vllm: a host (CPU DRAM) tier of this many blocks below the GPU; prefixes found there are loaded over the link, not computed (docs/model.md)", parseIntInRange("--host-blocks", 1, MAX_KV_BLOCKS))
+    .option("--host-link <link|GB/s>", `with --host-blocks: the GPU–host link, ${Object.keys(HOST_LINKS).join(" or ")}, or a bandwidth in GB/s each way (10 µs per transfer)`, "pcie4")
+    .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"));
+}
+
+/** A --host-link: a preset, or GB/s each way with the presets' per-transfer latency. */
+function hostLink(text: string): HostTierOptions["link"] {
+  if (Object.hasOwn(HOST_LINKS, text)) return text as HostLinkName;
+  const gbps = Number(text);
+  if (text.trim() === "" || !(gbps > 0 && gbps <= 10_000)) throw new KvsimInputError(`--host-link must be ${Object.keys(HOST_LINKS).join(", ")} or GB/s in (0, 10000], got "${text}"`);
+  return { bytesPerS: gbps * 1e9, latencyS: HOST_LINKS.pcie4.latencyS };
 }
 
 /**
@@ -67,11 +82,14 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   if (f.scheduler === "vllm" && f.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
   if (f.scheduler !== "vllm" && (!f.prefixCaching || f.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${f.scheduler} has no prefix cache`);
   if (f.scheduler === "vllm" && f.watermarkFraction !== undefined) throw new KvsimInputError("--watermark-fraction is Vidur's schedulers'; vllm keeps no watermark");
+  if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back")) throw new KvsimInputError("--host-link and --offload shape a host tier: give --host-blocks");
+  if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
   return {
     model: resolveModel(f.model), gpu: gpuPreset(f.gpu), tensorParallel: f.tp, scheduler: f.scheduler,
     timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
+    ...(f.hostBlocks !== undefined ? { hostTier: { blocks: f.hostBlocks, link: hostLink(f.hostLink), offload: f.offload } } : {}),
   };
 }
 

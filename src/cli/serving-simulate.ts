@@ -41,7 +41,7 @@ const ms = (x: number): string => (Number.isNaN(x) ? "–" : (x * 1000).toFixed(
 
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
   "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, " +
-  "iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
+  "hostTier ({blocks, offload, link, hitTokens, offloadedBlocks, loadedBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
 
 /** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
 export function simulateCommand(): Command {
@@ -87,6 +87,11 @@ export function simulateCommand(): Command {
       console.log(table(["ms", "p50", "p90", "p99", "mean"], [row("TTFT", s.ttft), row("TPOT", s.tpot), row("ITL", s.itl), row("E2E", s.e2e)]));
       console.log(`throughput: ${s.throughput.requestsPerS.toFixed(2)} requests/s, ${s.throughput.inputTokensPerS.toFixed(0)} input and ` +
         `${s.throughput.outputTokensPerS.toFixed(0)} output tokens/s; KV use mean ${(s.kvUtilization.mean * 100).toFixed(1)}%, peak ${(s.kvUtilization.peak * 100).toFixed(1)}%`);
+      const h = s.hostTier;
+      if (h) {
+        console.log(`host tier (${h.blocks} blocks, ${h.offload}): ${h.hitTokens} prompt tokens loaded instead of computed; ${h.offloadedBlocks} blocks offloaded, ` +
+          `${h.loadedBlocks} loaded; link busy ${(h.toHostUtilization * 100).toFixed(2)}% down, ${(h.fromHostUtilization * 100).toFixed(2)}% up`);
+      }
       if (s.goodput) console.log(`goodput: ${s.goodput.requestsPerS.toFixed(2)} requests/s meet the SLOs (${(s.goodput.attainment * 100).toFixed(1)}% of requests)`);
       if (opts.out) console.log(`wrote ${written.map((f) => join(opts.out!, f)).join(", ")}`);
     });

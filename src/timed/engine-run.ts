@@ -1,5 +1,5 @@
 import { KvsimInputError } from "../errors.js";
-import { TimedEngine, TimedIterationRow as I, TimedRequestRow as Q, TimedStop, type TimedEngineConfig } from "../wasm/timed.js";
+import { TimedEngine, TimedIterationRow as I, TimedRequestRow as Q, TimedStop, type HostTierCounters, type TimedEngineConfig } from "../wasm/timed.js";
 import { histogramDistribution } from "./gap-histogram.js";
 import type { ServingRequest } from "./requests.js";
 import { distribution, type Distribution, type IterationResult, type RequestResult } from "./results.js";
@@ -60,6 +60,7 @@ function readRequest(rows: Float64Array, o: number, r: RequestResult): RequestRe
   r.e2e = rows[o + Q.e2e]!;
   r.preemptions = rows[o + Q.preemptions]!;
   r.prefixHitTokens = rows[o + Q.prefixHitTokens]!;
+  r.hostHitTokens = rows[o + Q.hostHitTokens]!;
   return r;
 }
 
@@ -77,6 +78,8 @@ function readIteration(rows: Float64Array, o: number, i: IterationResult): Itera
 export interface EngineRunResult {
   itl(): Distribution;
   completed: number;
+  /** The host tier's totals (zeros without one). */
+  host: HostTierCounters;
 }
 
 /**
@@ -158,6 +161,7 @@ export function runOnEngine(source: Iterator<[ServingRequest, number]>, options:
   drain();
   const kept = gaps;
   const histogram = kept ? null : engine.gapHistogram();
+  const host = engine.hostCounters();
   if (engine.memoryBytes <= KEEP_BYTES) idle = engine;
-  return { itl: () => (kept ? distribution(joined(kept, gapCount)) : histogramDistribution(histogram!)), completed };
+  return { itl: () => (kept ? distribution(joined(kept, gapCount)) : histogramDistribution(histogram!)), completed, host };
 }

@@ -1,3 +1,5 @@
+import type { HostTierConfig, HostTierCounters } from "../wasm/timed.js";
+import { hostTierSummary, type HostTierSummary } from "./host-tier.js";
 import { select } from "./order-statistics.js";
 import type { SchedulerName } from "./simulate.js";
 
@@ -15,7 +17,9 @@ export interface RequestResult {
   tpot: number;
   e2e: number;
   preemptions: number;
+  /** Prompt tokens found cached on the GPU, and loaded from the host tier (summed over admissions). */
   prefixHitTokens: number;
+  hostHitTokens: number;
 }
 
 export interface IterationResult {
@@ -53,8 +57,10 @@ export interface ServingSummary {
   /** Requests meeting every SLO given, per second over the same span, and their share; null without SLOs. */
   goodput: { slo: { ttftS?: number; tpotS?: number }; requestsPerS: number; attainment: number } | null;
   preemptions: number;
-  /** Prompt tokens served from the prefix cache (summed over admissions). */
+  /** Prompt tokens served from the GPU's prefix cache (summed over admissions). */
   prefixHitTokens: number;
+  /** vllm's host tier, when the run has one. */
+  hostTier: HostTierSummary | null;
   iterations: number;
   meanBatchSize: number;
   meanTokensPerIteration: number;
@@ -143,6 +149,7 @@ export class SummaryBuilder {
   private outputTokens = 0;
   private preemptions = 0;
   private prefixHitTokens = 0;
+  private hostHitTokens = 0;
   private good = 0;
   private iterations = 0;
   private batchSizes = 0;
@@ -163,6 +170,7 @@ export class SummaryBuilder {
     this.outputTokens += r.outputTokens;
     this.preemptions += r.preemptions;
     this.prefixHitTokens += r.prefixHitTokens;
+    this.hostHitTokens += r.hostHitTokens;
     const { ttftS, tpotS } = this.context.slo;
     // A one-token output has no TPOT: it meets any TPOT SLO.
     if ((ttftS === undefined || r.ttft <= ttftS) && (tpotS === undefined || Number.isNaN(r.tpot) || r.tpot <= tpotS)) this.good++;
@@ -176,8 +184,11 @@ export class SummaryBuilder {
     this.peakBlocks = Math.max(this.peakBlocks, i.kvBlocksUsed);
   }
 
-  /** The summary, with the token gaps' distribution (exact, or from the engine's histogram) and the measured wall time. */
-  summary(itl: Distribution, simulationMs: number): ServingSummary {
+  /**
+   * The summary, with the token gaps' distribution (exact, or from the engine's histogram), the
+   * measured wall time, and the host tier's totals when the run had one.
+   */
+  summary(itl: Distribution, simulationMs: number, host?: { config: HostTierConfig; counters: HostTierCounters }): ServingSummary {
     const c = this.context;
     const n = this.requests;
     const span = this.lastCompletion - this.firstArrival;
@@ -188,7 +199,8 @@ export class SummaryBuilder {
       ttft: distribution(this.ttft.view()), tpot: distribution(this.tpot.view()), itl, e2e: distribution(this.e2e.view()),
       throughput: { inputTokensPerS: this.promptTokens / span, outputTokensPerS: this.outputTokens / span, requestsPerS: n / span },
       goodput: hasSlo ? { slo: c.slo, requestsPerS: this.good / span, attainment: this.good / n } : null,
-      preemptions: this.preemptions, prefixHitTokens: this.prefixHitTokens, iterations: this.iterations,
+      preemptions: this.preemptions, prefixHitTokens: this.prefixHitTokens,
+      hostTier: host ? hostTierSummary(host.config, host.counters, this.hostHitTokens, span) : null, iterations: this.iterations,
       meanBatchSize: perIteration(this.batchSizes), meanTokensPerIteration: perIteration(this.tokens),
       kvUtilization: { mean: perIteration(this.blocks) / c.kvBlocks, peak: this.peakBlocks / c.kvBlocks },
       simulationMs,

@@ -11,9 +11,10 @@ import { rooflineTimeModel } from "./roofline.js";
 import type { TimeModel } from "./time-model.js";
 import { replayVidur, type VidurRun, type VidurScheduler } from "./vidur.js";
 import { runVllm, type VllmConfig } from "./vllm.js";
-import { runOnEngine, type RunSink } from "./engine-run.js";
+import { runOnEngine, type EngineRunResult, type RunSink } from "./engine-run.js";
+import { hostTierConfig, type HostTierOptions } from "./host-tier.js";
 import { blockEviction } from "../wasm/block-eviction.js";
-import { TimedScheduler } from "../wasm/timed.js";
+import { TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
 
@@ -58,6 +59,8 @@ export interface SimulateServingOptions {
   slo?: { ttftS?: number; tpotS?: number };
   /** Seeds `random` eviction. Default 0. */
   seed?: number;
+  /** vllm: a host (CPU DRAM) tier below the GPU that offloaded prefix blocks are loaded from (docs/model.md). */
+  hostTier?: HostTierOptions;
   /**
    * Run the TypeScript reference schedulers instead of the WebAssembly engine (same results,
    * ~50× slower; a time model without an engine twin always runs there).
@@ -107,7 +110,7 @@ function vidurResults(run: VidurRun): RequestResult[] {
     return {
       requestId: r.id, arrival: r.arrivedAt, promptTokens: r.originalPrompt, outputTokens: r.originalOutput,
       firstScheduled: r.scheduledAt, firstToken: r.prefillCompletedAt, completion: r.completedAt, ttft,
-      tpot: r.originalOutput > 1 ? (e2e - ttft) / (r.originalOutput - 1) : NaN, e2e, preemptions: r.restarts, prefixHitTokens: 0,
+      tpot: r.originalOutput > 1 ? (e2e - ttft) / (r.originalOutput - 1) : NaN, e2e, preemptions: r.restarts, prefixHitTokens: 0, hostHitTokens: 0,
     };
   });
 }
@@ -126,6 +129,7 @@ interface Plan {
   seed: number;
   timeModel: TimeModel;
   context: SummaryContext;
+  hostTier?: HostTierConfig;
 }
 
 /** What a run is planned from: its options but the requests. */
@@ -148,10 +152,11 @@ function planOf(options: PlanOptions): Plan {
   const maxBatchedTokens = options.maxBatchedTokens ?? (vllm ? 8192 : 4096);
   const chunkSize = options.chunkSize ?? 512;
   // The memory plan checks that the model fits the GPU, also when the blocks are given.
-  const planned = planMemory({
+  const memory = planMemory({
     model: options.model, gpu: options.gpu, tensorParallel: tp, blockSize, maxBatchedTokens, maxSeqs: maxNumSeqs,
     gpuMemoryUtilization: options.gpuMemoryUtilization ?? 0.9, kvBlocks: options.kvBlocks,
-  }).kvBlocks;
+  });
+  const planned = memory.kvBlocks;
   const kvBlocks = options.kvBlocks ?? (vllm ? planned : vidurKvBlocks(options.model, options.gpu, blockSize));
   if (kvBlocks > MAX_KV_BLOCKS) {
     throw new KvsimInputError(`${kvBlocks.toLocaleString("en-US")} KV blocks of ${blockSize} tokens is more than the simulator holds (${MAX_KV_BLOCKS.toLocaleString("en-US")}): give a larger --block-size or fewer --kv-blocks`);
@@ -163,8 +168,12 @@ function planOf(options: PlanOptions): Plan {
     if (widest > MAX_TOKENS) throw new KvsimInputError(`the profile tables time batches of at most ${MAX_TOKENS} tokens: ${scheduler === "sarathi" ? "chunk size" : "max batched tokens"} ${widest} is more (lower it, or use the roofline model)`);
     if (maxNumSeqs > MAX_DECODE_BATCH) throw new KvsimInputError(`the profile tables time at most ${MAX_DECODE_BATCH} decodes a batch: max num seqs ${maxNumSeqs} is more (lower it, or use the roofline model)`);
   }
+  if (options.hostTier && (!vllm || options.prefixCaching === false)) throw new KvsimInputError("a host tier needs the vllm scheduler with prefix caching");
+  if (options.hostTier && options.hostTier.blocks > MAX_KV_BLOCKS) throw new KvsimInputError(`host tier: at most ${MAX_KV_BLOCKS.toLocaleString("en-US")} blocks`);
   return {
     scheduler, blockSize, maxNumSeqs, maxBatchedTokens, chunkSize, kvBlocks,
+    // Each GPU holds its share of a block and copies it over its own link, in parallel with the others.
+    ...(options.hostTier ? { hostTier: hostTierConfig(options.hostTier, memory.kvBytesPerToken * blockSize) } : {}),
     watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
     prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", seed: options.seed ?? 0, timeModel,
     context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, slo: options.slo ?? {} },
@@ -199,18 +208,21 @@ const SCHEDULER_IDS: Record<SchedulerName, TimedScheduler> = {
 };
 
 /** Runs the plan on the engine: `source` in arrival order, rows to `sink`. */
-function runEngine(plan: Plan, source: Iterator<[ServingRequest, number]>, maxBlocksPerRequest: number, sink: RunSink, stream?: StreamServingOptions): () => Distribution {
+function runEngine(plan: Plan, source: Iterator<[ServingRequest, number]>, maxBlocksPerRequest: number, sink: RunSink, stream?: StreamServingOptions): EngineRunResult {
   const engine = plan.timeModel.engine!;
   return runOnEngine(source, {
     config: {
       scheduler: SCHEDULER_IDS[plan.scheduler], kvBlocks: plan.kvBlocks, blockSize: plan.blockSize, maxNumSeqs: plan.maxNumSeqs,
       maxBatchedTokens: plan.maxBatchedTokens, chunkSize: plan.chunkSize, watermarkBlocks: plan.watermarkBlocks,
       prefixCaching: plan.prefixCaching, maxBlocksPerRequest, timeModel: engine,
-      eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed,
+      eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed, hostTier: plan.hostTier,
     },
     exactGaps: stream?.exactGaps, onProgress: stream?.onProgress, progressEvery: stream?.progressEvery,
-  }, sink).itl;
+  }, sink);
 }
+
+/** The summary's host tier input, when the plan has one. */
+const hostOf = (plan: Plan, run: EngineRunResult) => (plan.hostTier ? { config: plan.hostTier, counters: run.host } : undefined);
 
 /** Runs the plan on the TypeScript reference schedulers, then gives their rows to `sink`. */
 function runReference(plan: Plan, inputs: readonly ServingRequest[], sink: RunSink, onIteration: VllmConfig["onIteration"]): () => Distribution {
@@ -260,15 +272,19 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
   };
   const started = performance.now();
   let itl: () => Distribution;
+  let host: ReturnType<typeof hostOf>;
   if (options.reference || options.onIteration || !plan.timeModel.engine) {
+    if (plan.hostTier) throw new KvsimInputError("the host tier runs on the WebAssembly engine only (not the reference schedulers, nor a time model without an engine twin)");
     itl = runReference(plan, inputs, sink, options.onIteration);
   } else {
     // Requests go in by arrival, ties in input order (a stable sort), as the reference admits them.
     const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
-    itl = runEngine(plan, order.map((i): [ServingRequest, number] => [inputs[i]!, i])[Symbol.iterator](), longest, sink);
+    const run = runEngine(plan, order.map((i): [ServingRequest, number] => [inputs[i]!, i])[Symbol.iterator](), longest, sink);
+    itl = run.itl;
+    host = hostOf(plan, run);
   }
   const simulationMs = performance.now() - started;
-  return { requests, iterations, summary: builder.summary(itl(), simulationMs) };
+  return { requests, iterations, summary: builder.summary(itl(), simulationMs, host) };
 }
 
 /**
@@ -292,7 +308,7 @@ export function simulateServingStream(options: StreamServingOptions, sink: RunSi
     },
   };
   const started = performance.now();
-  const itl = runEngine(plan, checked, plan.kvBlocks, {
+  const run = runEngine(plan, checked, plan.kvBlocks, {
     request(r) {
       builder.addRequest(r);
       sink.request(r);
@@ -303,5 +319,5 @@ export function simulateServingStream(options: StreamServingOptions, sink: RunSi
     },
   }, options);
   const simulationMs = performance.now() - started;
-  return builder.summary(itl(), simulationMs);
+  return builder.summary(run.itl(), simulationMs, hostOf(plan, run));
 }

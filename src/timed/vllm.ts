@@ -91,7 +91,7 @@ class Requests {
     this.lastToken = new Float64Array(n);
     this.results = inputs.map((r, i) => ({
       requestId: i, arrival: r.arrival, promptTokens: r.prompt, outputTokens: r.output, firstScheduled: NaN, firstToken: NaN,
-      completion: NaN, ttft: NaN, tpot: NaN, e2e: NaN, preemptions: 0, prefixHitTokens: 0,
+      completion: NaN, ttft: NaN, tpot: NaN, e2e: NaN, preemptions: 0, prefixHitTokens: 0, hostHitTokens: 0,
     }));
   }
 }

@@ -1,12 +1,30 @@
 import {
-  TimedConfig, TimedGapStat, TimedInput, TimedInvariant, TimedIterationRow, TimedOutput, TimedRequestRow, TimedScheduler, TimedSetupResult,
+  TimedConfig, TimedCounter, TimedGapStat, TimedOffload, TimedInput, TimedInvariant, TimedIterationRow, TimedOutput, TimedRequestRow, TimedScheduler, TimedSetupResult,
   TimedStop, TimedTimeModel,
 } from "../../assembly/abi/timed.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
 import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
 
-export { TimedInvariant, TimedIterationRow, TimedRequestRow, TimedScheduler, TimedStop, TimedTimeModel };
+export { TimedInvariant, TimedIterationRow, TimedOffload, TimedRequestRow, TimedScheduler, TimedStop, TimedTimeModel };
+
+/** vllm's host (CPU DRAM) tier below the GPU, and its link (docs/model.md). */
+export interface HostTierConfig {
+  blocks: number;
+  offload: TimedOffload;
+  /** Bytes of one block on one GPU: what one GPU's link carries for it. */
+  blockBytes: number;
+  linkBytesPerS: number;
+  linkLatencyS: number;
+}
+
+/** A host tier's totals after a run. */
+export interface HostTierCounters {
+  offloadedBlocks: number;
+  loadedBlocks: number;
+  toHostBusyS: number;
+  fromHostBusyS: number;
+}
 
 /** A timed run's settings (assembly/abi/timed.ts's `TimedConfig`). */
 export interface TimedEngineConfig {
@@ -25,6 +43,8 @@ export interface TimedEngineConfig {
   eviction: BlockEviction;
   seed: number;
   keepGaps: boolean;
+  /** vllm only. */
+  hostTier?: HostTierConfig;
 }
 
 /** Rows a run wrote since it was last drained; views into the engine's memory, valid until its next call. */
@@ -81,6 +101,12 @@ export class TimedEngine {
     c[TimedConfig.prefixCaching] = config.prefixCaching ? 1 : 0;
     c[TimedConfig.maxBlocksPerRequest] = config.maxBlocksPerRequest;
     c[TimedConfig.keepGaps] = config.keepGaps ? 1 : 0;
+    const host = config.hostTier;
+    c[TimedConfig.hostBlocks] = host?.blocks ?? 0;
+    c[TimedConfig.offload] = host?.offload ?? TimedOffload.onEviction;
+    c[TimedConfig.blockBytes] = host?.blockBytes ?? 0;
+    c[TimedConfig.hostLinkBytesPerS] = host?.linkBytesPerS ?? 0;
+    c[TimedConfig.hostLinkLatencyS] = host?.linkLatencyS ?? 0;
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {
@@ -174,6 +200,15 @@ export class TimedEngine {
   state(): { clock: number; usedBlocks: number; running: number } {
     const w = this.w;
     return { clock: w.timedClock(), usedBlocks: w.timedUsedBlocks(), running: w.timedRunning() };
+  }
+
+  /** The host tier's totals so far (zeros without one). */
+  hostCounters(): HostTierCounters {
+    const w = this.w;
+    return {
+      offloadedBlocks: w.timedCounter(TimedCounter.offloadedBlocks), loadedBlocks: w.timedCounter(TimedCounter.loadedBlocks),
+      toHostBusyS: w.timedCounter(TimedCounter.toHostBusyS), fromHostBusyS: w.timedCounter(TimedCounter.fromHostBusyS),
+    };
   }
 
   /** The first broken invariant of the scheduler and its pool (a full scan: for tests). */

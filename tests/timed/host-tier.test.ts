@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import { TimedStop } from "../../assembly/abi/timed.js";
+import { gpuPreset } from "../../src/timed/gpus.js";
+import { HOST_LINKS } from "../../src/timed/host-tier.js";
+import { kvBytesPerToken, modelPreset } from "../../src/timed/models.js";
+import type { ServingRequest } from "../../src/timed/requests.js";
+import { rooflineTimeModel } from "../../src/timed/roofline.js";
+import { simulateServing, type SimulateServingOptions } from "../../src/timed/simulate.js";
+import { readServingTrace } from "../../src/timed/trace-formats.js";
+import { syntheticRequests } from "../../src/timed/workloads.js";
+import { blockEviction } from "../../src/wasm/block-eviction.js";
+import { TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
+import { runCli } from "../helpers/cli.js";
+
+const model = modelPreset("llama-3-8b");
+const gpu = gpuPreset("h100-sxm");
+const B = 16;
+/** One block of Llama-3-8B on one GPU: 2 (K, V) × 32 layers × 8 KV heads × 128 × 2 bytes × 16 tokens = 2 MiB. */
+const BLOCK_BYTES = kvBytesPerToken(model) * B;
+
+/** A request whose prompt is `blocks` whole blocks named `name`·k (the same name, the same content), then `extra` tokens. */
+const request = (arrival: number, name: number, blocks: number, extra = 0): ServingRequest => ({
+  arrival, prompt: blocks * B + extra, output: 1, content: { tokens: blocks * B, blockTokens: B, ids: Array.from({ length: blocks }, (_, k) => name * 1000 + k) },
+});
+
+describe("a host tier below the GPU (docs/model.md)", () => {
+  // A's 4 blocks are cached; C's 14 (13 full) fill a 14-block GPU and evict them all; B has A's content.
+  const requests = [request(0, 1, 4), request(10, 2, 13, B - 1), request(20, 1, 4)];
+  const base: SimulateServingOptions = { requests, model, gpu, kvBlocks: 14, blockSize: B, maxNumSeqs: 4 };
+
+  it("a prefix found in the host is loaded over the link and not computed; without the tier it is computed", () => {
+    expect(BLOCK_BYTES).toBe(2 * 1024 * 1024);
+    const withHost = simulateServing({ ...base, hostTier: { blocks: 64 } });
+    const b = withHost.requests[2]!;
+    // 4 blocks hit but the last prompt token is computed for its logits: 3 blocks load, 16 tokens compute.
+    expect(b).toMatchObject({ prefixHitTokens: 0, hostHitTokens: 3 * B });
+    const link = HOST_LINKS.pcie4;
+    const loaded = 20 + link.latencyS + (3 * BLOCK_BYTES) / link.bytesPerS;
+    const first = withHost.iterations.find((i) => i.start >= 20)!;
+    expect(first.start).toBeCloseTo(loaded, 12);
+    expect(first.prefillTokens).toBe(B);
+    expect(b.firstToken).toBeCloseTo(first.start + first.duration, 12);
+    expect(withHost.summary.hostTier).toMatchObject({ hitTokens: 3 * B, loadedBlocks: 3, bytesFromHost: 3 * BLOCK_BYTES, offload: "write-back" });
+    // Write-back: A's 4 blocks went down when C evicted them (C's own only when B needed room, if ever).
+    expect(withHost.summary.hostTier!.offloadedBlocks).toBeGreaterThanOrEqual(4);
+
+    const without = simulateServing(base);
+    const computed = without.iterations.find((i) => i.start >= 20)!;
+    expect(without.requests[2]).toMatchObject({ prefixHitTokens: 0, hostHitTokens: 0 });
+    expect(computed.start).toBe(20);
+    expect(computed.prefillTokens).toBe(4 * B);
+    expect(without.summary.hostTier).toBeNull();
+  });
+
+  it("write-through copies blocks as they fill, so the host holds them before any eviction", () => {
+    const sim = simulateServing({ ...base, hostTier: { blocks: 64, offload: "write-through" } });
+    expect(sim.requests[2]!.hostHitTokens).toBe(3 * B);
+    // Every full block of A and C was copied once as it filled (4 + 13); B's were there already.
+    expect(sim.summary.hostTier).toMatchObject({ offloadedBlocks: 17, offload: "write-through" });
+  });
+
+  it("a larger host tier never lowers the hits, and never changes what the GPU finds (Mooncake's trace, LRU)", () => {
+    const trace = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl").slice(0, 1500);
+    const options: SimulateServingOptions = { requests: trace, model, gpu, kvBlocks: 400, blockSize: 512, maxNumSeqs: 1 };
+    const gpuOnly = simulateServing(options).summary.prefixHitTokens;
+    let last = gpuOnly;
+    for (const blocks of [200, 1000, 3000, 9000]) {
+      const s = simulateServing({ ...options, hostTier: { blocks } }).summary;
+      expect(s.prefixHitTokens, `${blocks} host blocks`).toBe(gpuOnly);
+      const total = s.prefixHitTokens + s.hostTier!.hitTokens;
+      expect(total, `${blocks} host blocks`).toBeGreaterThanOrEqual(last);
+      // Bytes add up: every hit token came up in a whole block.
+      expect(s.hostTier!.loadedBlocks).toBe(s.hostTier!.hitTokens / 512);
+      expect(s.hostTier!.bytesFromHost).toBe(s.hostTier!.loadedBlocks * kvBytesPerToken(model) * 512);
+      last = total;
+    }
+    expect(last).toBeGreaterThan(gpuOnly);
+  });
+
+  it("keeps the pool's invariants in both tiers after every iteration, and its clock only moves forward", () => {
+    const requests = syntheticRequests({
+      requests: 300, arrivals: { kind: "poisson", qps: 30 }, prompt: { kind: "uniform", min: 1, max: 900 }, output: { kind: "uniform", min: 1, max: 100 },
+      sessions: { turns: { kind: "uniform", min: 1, max: 5 }, thinkTimeS: 0.4, systemPromptTokens: 300 },
+    }, 3);
+    for (const offload of [TimedOffload.onEviction, TimedOffload.whenFull]) {
+      const engine = new TimedEngine();
+      engine.start({
+        scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
+        prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction("lru"), seed: 0, keepGaps: true,
+        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5 },
+      });
+      engine.feed(requests, requests.map((_, i) => i));
+      engine.endInput();
+      let last = -Infinity;
+      for (;;) {
+        const stop = engine.run(1);
+        engine.rows();
+        engine.drained();
+        if (stop === TimedStop.done) break;
+        expect(engine.check()).toBe(TimedInvariant.ok);
+        const { clock } = engine.state();
+        expect(clock).toBeGreaterThanOrEqual(last);
+        last = clock;
+      }
+      const counters = engine.hostCounters();
+      expect(counters.loadedBlocks).toBeGreaterThan(0);
+      expect(counters.offloadedBlocks).toBeGreaterThan(0);
+    }
+  });
+
+  it("kvsim serving simulate --host-blocks reports the tier in its table and its JSON", async () => {
+    const args = ["serving", "simulate", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl", "--model", "llama-3-8b", "--gpu", "h100-sxm",
+      "--kv-blocks", "400", "--block-size", "512", "--max-num-seqs", "4", "--host-blocks", "4000", "--host-link", "pcie5", "--offload", "write-through"];
+    const text = await runCli(args);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/host tier \(4000 blocks, write-through\): \d+ prompt tokens loaded instead of computed/);
+    const json = await runCli([...args, "--json"]);
+    const { hostTier } = JSON.parse(json.stdout);
+    expect(hostTier).toMatchObject({ blocks: 4000, offload: "write-through", link: { bytesPerS: HOST_LINKS.pcie5.bytesPerS, latencyS: HOST_LINKS.pcie5.latencyS } });
+    expect(hostTier.hitTokens).toBeGreaterThan(0);
+  });
+
+  it("is refused where it cannot run: another scheduler, no prefix caching, the reference schedulers", () => {
+    expect(() => simulateServing({ ...base, scheduler: "sarathi", kvBlocks: 100, hostTier: { blocks: 8 } })).toThrow(/a host tier needs the vllm scheduler with prefix caching/);
+    expect(() => simulateServing({ ...base, prefixCaching: false, hostTier: { blocks: 8 } })).toThrow(/a host tier needs the vllm scheduler/);
+    expect(() => simulateServing({ ...base, reference: true, hostTier: { blocks: 8 } })).toThrow(/runs on the WebAssembly engine only/);
+    expect(() => simulateServing({ ...base, hostTier: { blocks: 8, link: "pcie9" as "pcie4" } })).toThrow(/unknown link "pcie9"/);
+  });
+});
