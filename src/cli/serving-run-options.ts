@@ -7,7 +7,7 @@ import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
-import { HOST_LINKS, type HostLinkName, type HostTierOptions } from "../timed/host-tier.js";
+import { HOST_LINKS, hostLinkOf, type HostLinkName, type HostTierOptions } from "../timed/host-tier.js";
 import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
@@ -66,12 +66,12 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"));
 }
 
-/** A --host-link: a preset, or GB/s each way with the presets' per-transfer latency. */
+/** A --host-link: a preset, or GB/s each way. */
 function hostLink(text: string): HostTierOptions["link"] {
   if (Object.hasOwn(HOST_LINKS, text)) return text as HostLinkName;
   const gbps = Number(text);
   if (text.trim() === "" || !(gbps > 0 && gbps <= 10_000)) throw new KvsimInputError(`--host-link must be ${Object.keys(HOST_LINKS).join(", ")} or GB/s in (0, 10000], got "${text}"`);
-  return { bytesPerS: gbps * 1e9, latencyS: HOST_LINKS.pcie4.latencyS };
+  return hostLinkOf(gbps);
 }
 
 /**

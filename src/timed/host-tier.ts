@@ -23,6 +23,11 @@ export interface HostTierOptions {
   link?: HostLinkName | { bytesPerS: number; latencyS: number };
 }
 
+/** A link given as a preset's name or as GB/s each way (at the presets' per-transfer latency). */
+export function hostLinkOf(given: HostLinkName | number): NonNullable<HostTierOptions["link"]> {
+  return typeof given === "number" ? { bytesPerS: given * 1e9, latencyS: HOST_LINKS.pcie4.latencyS } : given;
+}
+
 /** What the summary says of the host tier (simulated). */
 export interface HostTierSummary {
   blocks: number;

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TimedStop } from "../../assembly/abi/timed.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
@@ -118,6 +121,31 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     const { hostTier } = JSON.parse(json.stdout);
     expect(hostTier).toMatchObject({ blocks: 4000, offload: "write-through", link: { bytesPerS: HOST_LINKS.pcie5.bytesPerS, latencyS: HOST_LINKS.pcie5.latencyS } });
     expect(hostTier.hitTokens).toBeGreaterThan(0);
+  });
+
+  it("serving sweeps take a host tier per scheduler entry, and refuse one where it cannot run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvsim-host-sweep-"));
+    try {
+      const spec = (schedulers: unknown[]) => {
+        const file = join(dir, `spec-${schedulers.length}.json`);
+        writeFileSync(file, JSON.stringify({
+          name: "tiers", kind: "serving", workloads: [{ trace: join(process.cwd(), "tests/fixtures/mooncake/synthetic_trace.jsonl"), label: "mooncake" }],
+          deployments: [{ model: "llama-3-8b", gpu: "h100-sxm" }], schedulers, kvBlocks: [400], qps: [4],
+        }));
+        return file;
+      };
+      const ok = await runCli(["sweep", spec([{ name: "vllm", blockSize: 512, label: "gpu" }, { name: "vllm", blockSize: 512, hostBlocks: 4000, hostLink: 16, label: "host" }]), "--out", join(dir, "out"), "--json"]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const rows = readFileSync(join(dir, "out", "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { scheduler: string; metrics: Record<string, number> });
+      expect(rows.map((r) => r.scheduler)).toEqual(["gpu", "host"]);
+      expect(rows[0]!.metrics["hostTier.hitTokens"]).toBeUndefined();
+      expect(rows[1]!.metrics["hostTier.hitTokens"]).toBeGreaterThan(0);
+      const bad = await runCli(["sweep", spec([{ name: "sarathi", hostBlocks: 10 }]), "--out", join(dir, "bad")]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/schedulers\.0: hostBlocks needs the vllm scheduler with prefix caching/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("is refused where it cannot run: another scheduler, no prefix caching, the reference schedulers", () => {

@@ -1,4 +1,5 @@
 import type { GpuSpec } from "../gpus.js";
+import type { HostTierOptions } from "../host-tier.js";
 import type { ModelSpec } from "../models.js";
 import { readProfileTables, type ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
@@ -31,6 +32,7 @@ export interface ServingJob {
   blockSize?: number;
   prefixCaching?: boolean;
   eviction?: string;
+  hostTier?: HostTierOptions;
   kvBlocks?: number;
   /** Vidur-format tables by their key in the plan (in Node, the directory's absolute path); absent: the roofline. */
   tables?: string;
@@ -58,6 +60,13 @@ export function servingMetrics(s: ServingSummary): Record<string, number> {
     preemptions: s.preemptions, prefixHitTokens: s.prefixHitTokens, iterations: s.iterations, meanBatchSize: s.meanBatchSize,
     meanTokensPerIteration: s.meanTokensPerIteration, "kvUtilization.mean": s.kvUtilization.mean, "kvUtilization.peak": s.kvUtilization.peak,
   });
+  if (s.hostTier) {
+    const h = s.hostTier;
+    Object.assign(out, {
+      "hostTier.hitTokens": h.hitTokens, "hostTier.offloadedBlocks": h.offloadedBlocks, "hostTier.loadedBlocks": h.loadedBlocks,
+      "hostTier.toHostUtilization": h.toHostUtilization, "hostTier.fromHostUtilization": h.fromHostUtilization,
+    });
+  }
   return out;
 }
 
@@ -73,7 +82,7 @@ export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables
   const options = {
     model: job.model, gpu: job.gpu, tensorParallel: job.tensorParallel, gpuMemoryUtilization: job.gpuMemoryUtilization, scheduler: job.scheduler,
     maxNumSeqs: job.maxNumSeqs, maxBatchedTokens: job.maxBatchedTokens, chunkSize: job.chunkSize, watermarkFraction: job.watermarkFraction, blockSize: job.blockSize,
-    prefixCaching: job.prefixCaching, eviction: job.eviction, kvBlocks: job.kvBlocks, timeModel, slo: job.slo,
+    prefixCaching: job.prefixCaching, eviction: job.eviction, kvBlocks: job.kvBlocks, timeModel, slo: job.slo, hostTier: job.hostTier,
   };
   if ("requests" in job.workload) {
     const requests = job.qps === null ? job.workload.requests : atQps(job.workload.requests, job.qps);

@@ -6,6 +6,7 @@ import { gpuPreset } from "../gpus.js";
 import { modelPreset, type ModelSpec } from "../models.js";
 import type { ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
+import { hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
 import { servingKvBlocks } from "../simulate.js";
 import type { ServingTraceFormat } from "../trace-formats.js";
 import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
@@ -59,6 +60,11 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
   }
 }
 
+/** A scheduler entry's host tier. */
+const hostTierOf = (blocks: number, offload: HostTierOptions["offload"], link: HostLinkName | number | undefined): HostTierOptions => ({
+  blocks, ...(offload ? { offload } : {}), ...(link === undefined ? {} : { link: hostLinkOf(link) }),
+});
+
 /** The last path component: labels must not depend on where the spec ran. */
 const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 
@@ -108,6 +114,8 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
     if (s.name === "vllm" && s.chunkSize !== undefined) throw new KvsimInputError("chunkSize is sarathi's; vllm chunks prefills to maxBatchedTokens");
     if (s.name === "vllm" && s.watermarkFraction !== undefined) throw new KvsimInputError("watermarkFraction is Vidur's schedulers'; vllm keeps no watermark");
     if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
+    if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined)) throw new KvsimInputError("offload and hostLink shape a host tier: give hostBlocks");
+    if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
     return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
   }));
   unique(origin, "schedulers", schedulers.map((s) => s.label));
@@ -134,6 +142,7 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       ...(d.gpuMemoryUtilization !== undefined ? { gpuMemoryUtilization: d.gpuMemoryUtilization } : {}),
       scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, watermarkFraction: s.watermarkFraction, blockSize: s.blockSize,
       prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(profile ? { tables: profile.key } : {}), slo,
+      ...(s.hostBlocks !== undefined ? { hostTier: hostTierOf(s.hostBlocks, s.offload, s.hostLink) } : {}),
     };
     rows.push({
       index: rows.length, key: `${w.label}/${d.label}/${s.label}/qps=${qps ?? "given"}/kv=${kv ?? "planned"}/${seed ?? "default"}`,

@@ -36,6 +36,11 @@ const schedulerEntry = z.union([
     blockSize: z.optional(count),
     prefixCaching: z.optional(z.boolean()),
     eviction: z.optional(name),
+    /** vllm: a host tier of this many blocks below the GPU, filled and read as `hostTier` says (docs/model.md). */
+    hostBlocks: z.optional(z.int().check(z.gte(1), z.lte(MAX_KV_BLOCKS))),
+    offload: z.optional(z.enum(["write-back", "write-through"])),
+    /** A preset (pcie4, pcie5) or GB/s each way. */
+    hostLink: z.optional(z.union([z.enum(["pcie4", "pcie5"]), z.number().check(z.positive(), z.lte(10_000))])),
     label: z.optional(label),
   }),
 ]);
