@@ -183,6 +183,10 @@ export enum TimedIterationRow {
   prefillTokens,
   decodeTokens,
   kvBlocksUsed,
+  /** vllm's host tier: blocks it caches after the iteration, and bytes its link carried down and up since the last row ended. */
+  hostBlocksCached,
+  bytesToHost,
+  bytesFromHost,
   COUNT,
 }
 

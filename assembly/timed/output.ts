@@ -73,7 +73,10 @@ export function writeRequest(
   unchecked(rows[o + TimedRequestRow.hostHitTokens] = hostHitTokens);
 }
 
-export function writeIteration(start: f64, duration: f64, requests: i32, prefillTokens: i32, decodeTokens: i32, kvBlocksUsed: i32): void {
+export function writeIteration(
+  start: f64, duration: f64, requests: i32, prefillTokens: i32, decodeTokens: i32, kvBlocksUsed: i32,
+  hostBlocksCached: i32 = 0, bytesToHost: f64 = 0, bytesFromHost: f64 = 0,
+): void {
   const o = iterationCount++ * TimedIterationRow.COUNT;
   const rows = iterationRows;
   unchecked(rows[o + TimedIterationRow.start] = start);
@@ -82,6 +85,9 @@ export function writeIteration(start: f64, duration: f64, requests: i32, prefill
   unchecked(rows[o + TimedIterationRow.prefillTokens] = prefillTokens);
   unchecked(rows[o + TimedIterationRow.decodeTokens] = decodeTokens);
   unchecked(rows[o + TimedIterationRow.kvBlocksUsed] = kvBlocksUsed);
+  unchecked(rows[o + TimedIterationRow.hostBlocksCached] = hostBlocksCached);
+  unchecked(rows[o + TimedIterationRow.bytesToHost] = bytesToHost);
+  unchecked(rows[o + TimedIterationRow.bytesFromHost] = bytesFromHost);
 }
 
 /** The bucket of gap x: its exponent and top mantissa bits, clamped to the histogram. */

@@ -45,6 +45,9 @@ export class Vllm extends Scheduler {
   /** Offloaded blocks the toHost link has carried (the pool counts them as they happen). */
   offloadsCarried: i64 = 0;
   loadedBlocks: i64 = 0;
+  /** Bytes each link had carried at the end of the last iteration row, whose deltas the next row reports. */
+  toHostAtRow: f64 = 0;
+  fromHostAtRow: f64 = 0;
 
   waiting: SlotDeque = new SlotDeque(1024);
   running: StaticArray<i32>;
@@ -304,7 +307,17 @@ export class Vllm extends Scheduler {
       }
       this.runningLength = kept;
     }
-    output.writeIteration(start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used);
+    if (this.fromHost) {
+      const down = this.toHost!.carriedBy(time);
+      const up = this.fromHost!.carriedBy(time);
+      output.writeIteration(
+        start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used, pool.cachedBlocks(pool.CPU), down - this.toHostAtRow, up - this.fromHostAtRow,
+      );
+      this.toHostAtRow = down;
+      this.fromHostAtRow = up;
+    } else {
+      output.writeIteration(start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used);
+    }
     return -1;
   }
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { servingCharts } from "./charts.js";
+import { servingCharts, type TimelineSeries } from "./charts.js";
 import type { RunSink } from "./engine-run.js";
 import type { IterationResult, RequestResult, ServingSummary } from "./results.js";
 
@@ -8,7 +8,7 @@ import type { IterationResult, RequestResult, ServingSummary } from "./results.j
 const cell = (x: number): string => (Number.isNaN(x) ? "" : String(x));
 
 export const REQUESTS_HEADER = "request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens,host_hit_tokens";
-export const ITERATIONS_HEADER = "iteration,start_s,duration_s,requests,prefill_tokens,decode_tokens,kv_blocks_used";
+export const ITERATIONS_HEADER = "iteration,start_s,duration_s,requests,prefill_tokens,decode_tokens,kv_blocks_used,host_blocks_cached,bytes_to_host,bytes_from_host";
 
 // Lines are template strings: a run of millions writes tens of millions of them, and building an
 // array per line and joining it took most of the time of writing them. Only TPOT can be NaN.
@@ -19,7 +19,7 @@ export const requestLine = (r: RequestResult): string =>
 
 /** One line of `iterations.csv`. */
 export const iterationLine = (i: IterationResult, k: number): string =>
-  `${k},${i.start},${i.duration},${i.requests},${i.prefillTokens},${i.decodeTokens},${i.kvBlocksUsed}`;
+  `${k},${i.start},${i.duration},${i.requests},${i.prefillTokens},${i.decodeTokens},${i.kvBlocksUsed},${i.hostBlocksCached},${i.bytesToHost},${i.bytesFromHost}`;
 
 /** A text file written in pieces to a temporary sibling, renamed into place only when complete. */
 class PendingFile {
@@ -71,19 +71,43 @@ class Timeline {
   private readonly kvPeak = new Float64Array(2 * BINS);
   private readonly batch = new Float64Array(2 * BINS);
   private readonly tokens = new Float64Array(2 * BINS);
+  private readonly host = new Float64Array(2 * BINS);
+  private readonly down = new Float64Array(2 * BINS);
+  private readonly up = new Float64Array(2 * BINS);
+  /** When the last iteration ended: a row's link bytes were carried since then. */
+  private lastEnd = 0;
 
   add(i: IterationResult): void {
-    while (i.start >= 2 * BINS * this.width) this.coarsen();
+    const end = i.start + i.duration;
+    while (Math.max(i.start, end) >= 2 * BINS * this.width) this.coarsen();
     const b = Math.floor(i.start / this.width);
     this.count[b]!++;
     this.kv[b]! += i.kvBlocksUsed;
     this.kvPeak[b] = Math.max(this.kvPeak[b]!, i.kvBlocksUsed);
     this.batch[b]! += i.requests;
     this.tokens[b]! += i.prefillTokens + i.decodeTokens;
+    this.host[b]! += i.hostBlocksCached;
+    this.spread(this.down, this.lastEnd, end, i.bytesToHost);
+    this.spread(this.up, this.lastEnd, end, i.bytesFromHost);
+    this.lastEnd = end;
+  }
+
+  /** Adds `amount` to the bins over [from, to) in proportion to their overlap (a flow at an even rate). */
+  private spread(a: Float64Array, from: number, to: number, amount: number): void {
+    if (amount === 0) return;
+    if (!(to > from)) {
+      a[Math.floor(to / this.width)]! += amount;
+      return;
+    }
+    const rate = amount / (to - from);
+    for (let b = Math.floor(from / this.width); b * this.width < to; b++) {
+      const overlap = Math.min(to, (b + 1) * this.width) - Math.max(from, b * this.width);
+      if (overlap > 0) a[b]! += rate * overlap;
+    }
   }
 
   private coarsen(): void {
-    for (const a of [this.count, this.kv, this.batch, this.tokens]) {
+    for (const a of [this.count, this.kv, this.batch, this.tokens, this.host, this.down, this.up]) {
       for (let b = 0; b < BINS; b++) a[b] = a[2 * b]! + a[2 * b + 1]!;
       a.fill(0, BINS);
     }
@@ -92,14 +116,29 @@ class Timeline {
     this.width *= 2;
   }
 
-  /** The bins that saw an iteration: their start and their means (KV as a share of a cache of `kvBlocks`). */
-  series(kvBlocks: number): { time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array } {
+  /**
+   * The bins that saw an iteration: their start and their means (KV as a share of a cache of
+   * `kvBlocks`). With a host tier of `hostBlocks`, its own series over the bins that saw an
+   * iteration or traffic (a link is busiest while nothing else runs): the tier's mean occupancy
+   * as a share of it (the last one known, in a bin without an iteration) and each direction's
+   * bytes per second over the bin.
+   */
+  series(kvBlocks: number, hostBlocks?: number): TimelineSeries {
     const used = [...this.count.keys()].filter((b) => this.count[b]! > 0);
-    const of = (f: (b: number) => number) => Float64Array.from(used, f);
-    return {
-      time: of((b) => b * this.width), kvMean: of((b) => this.kv[b]! / this.count[b]! / kvBlocks), kvPeak: of((b) => this.kvPeak[b]! / kvBlocks),
-      batchMean: of((b) => this.batch[b]! / this.count[b]!), tokensMean: of((b) => this.tokens[b]! / this.count[b]!),
+    const of = (bins: number[], f: (b: number) => number) => Float64Array.from(bins, f);
+    const series: TimelineSeries = {
+      time: of(used, (b) => b * this.width), kvMean: of(used, (b) => this.kv[b]! / this.count[b]! / kvBlocks), kvPeak: of(used, (b) => this.kvPeak[b]! / kvBlocks),
+      batchMean: of(used, (b) => this.batch[b]! / this.count[b]!), tokensMean: of(used, (b) => this.tokens[b]! / this.count[b]!),
     };
+    if (hostBlocks === undefined) return series;
+    const bins = [...this.count.keys()].filter((b) => this.count[b]! > 0 || this.down[b]! > 0 || this.up[b]! > 0);
+    let occupancy = 0;
+    series.host = {
+      time: of(bins, (b) => b * this.width),
+      occupancy: of(bins, (b) => (occupancy = this.count[b]! > 0 ? this.host[b]! / this.count[b]! / hostBlocks : occupancy)),
+      toHostBytesPerS: of(bins, (b) => this.down[b]! / this.width), fromHostBytesPerS: of(bins, (b) => this.up[b]! / this.width),
+    };
+    return series;
   }
 }
 
@@ -147,7 +186,7 @@ export class ArtifactWriter implements RunSink {
     const label = `${summary.scheduler} · ${summary.timeModel} · ${summary.model} on ${summary.gpu}`;
     const charts = await servingCharts({
       ttft: Float64Array.from(this.latencies.ttft), tpot: Float64Array.from(this.latencies.tpot), e2e: Float64Array.from(this.latencies.e2e),
-      timeline: this.timeline.series(summary.kvBlocks), label,
+      timeline: this.timeline.series(summary.kvBlocks, summary.hostTier?.blocks), label,
     });
     const files = { "summary.json": `${JSON.stringify(summary, null, 2)}\n`, ...charts };
     const pending = Object.entries(files).map(([name, text]) => {

@@ -4,10 +4,20 @@ import { BASE, toSvg } from "../report/charts.js";
 export interface ServingChartInput {
   /** Per completed request, seconds (simulated). NaN entries (e.g. TPOT of a one-token output) are to be skipped. Unsorted. */
   ttft: Float64Array; tpot: Float64Array; e2e: Float64Array;
-  /** A timeline already reduced to at most ~2,000 points by the caller: bin start time (s, simulated), mean KV blocks used as a share of the cache in [0,1], peak share in the bin, mean requests per iteration (batch size) in the bin, tokens per iteration mean in the bin. */
-  timeline: { time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array };
+  timeline: TimelineSeries;
   /** Label for titles, e.g. "vllm · roofline · llama-2-7b on a100-80gb". */
   label: string;
+}
+
+/**
+ * A timeline already reduced to at most ~2,000 points by the caller: bin start time (s, simulated),
+ * mean KV blocks used as a share of the cache in [0,1], peak share in the bin, mean requests per
+ * iteration (batch size) in the bin, tokens per iteration mean in the bin; with a host tier, its
+ * mean occupancy (share of its blocks) and each link direction's bytes per second in the bin.
+ */
+export interface TimelineSeries {
+  time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array;
+  host?: { time: Float64Array; occupancy: Float64Array; toHostBytesPerS: Float64Array; fromHostBytesPerS: Float64Array };
 }
 
 type Spec = Record<string, unknown>;
@@ -98,12 +108,38 @@ function batchSize(input: ServingChartInput): Spec {
   };
 }
 
+/** The host tier's occupancy, and the traffic each way on its link, over time. */
+function hostTier(input: ServingChartInput, host: NonNullable<TimelineSeries["host"]>): Spec {
+  const occupancy = Array.from(host.time, (time, i) => ({ time, occupancy: host.occupancy[i] }));
+  const traffic = Array.from(host.time, (time, i) => [
+    { time, direction: "host → GPU (loads)", gbps: host.fromHostBytesPerS[i]! / 1e9 },
+    { time, direction: "GPU → host (offloads)", gbps: host.toHostBytesPerS[i]! / 1e9 },
+  ]).flat();
+  return {
+    title: title(`Host tier over time, ${input.label} (simulated)`),
+    vconcat: [
+      {
+        width: 2 * WIDTH, height: HEIGHT * 0.8, data: { values: occupancy }, mark: { type: "line", color: "#636363" },
+        encoding: { x: TIME, y: { field: "occupancy", type: "quantitative", title: "host blocks cached", axis: { format: "%" }, scale: { domain: [0, 1] } } },
+      },
+      {
+        width: 2 * WIDTH, height: HEIGHT * 0.8, data: { values: traffic }, mark: "line",
+        encoding: {
+          x: TIME, y: { field: "gbps", type: "quantitative", title: "link traffic (GB/s carried, mean in bin)" },
+          color: { field: "direction", type: "nominal", scale: { range: ["#08519c", "#e6550d"] }, legend: { title: null, orient: "bottom" } },
+        },
+      },
+    ],
+  };
+}
+
 /** The serving run's charts as SVG text, by file name; bounded in size whatever the number of requests. */
 export async function servingCharts(input: ServingChartInput): Promise<Record<string, string>> {
   const specs: Record<string, Spec> = {
     "latency-cdf.svg": latencyCdf(input),
     "kv-usage.svg": kvUsage(input),
     "batch-size.svg": batchSize(input),
+    ...(input.timeline.host && input.timeline.host.time.length > 0 ? { "host-tier.svg": hostTier(input, input.timeline.host) } : {}),
   };
   const out: Record<string, string> = {};
   for (const [file, spec] of Object.entries(specs)) out[file] = await toSvg({ ...BASE, ...spec } as vl.TopLevelSpec);

@@ -71,6 +71,9 @@ function readIteration(rows: Float64Array, o: number, i: IterationResult): Itera
   i.prefillTokens = rows[o + I.prefillTokens]!;
   i.decodeTokens = rows[o + I.decodeTokens]!;
   i.kvBlocksUsed = rows[o + I.kvBlocksUsed]!;
+  i.hostBlocksCached = rows[o + I.hostBlocksCached]!;
+  i.bytesToHost = rows[o + I.bytesToHost]!;
+  i.bytesFromHost = rows[o + I.bytesFromHost]!;
   return i;
 }
 

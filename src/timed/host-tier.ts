@@ -33,6 +33,8 @@ export interface HostTierSummary {
   blocks: number;
   offload: "write-back" | "write-through";
   link: { bytesPerS: number; latencyS: number };
+  /** Bytes of one block on one GPU (what its link carries for it). */
+  blockBytes: number;
   /** Prompt tokens loaded from the host tier instead of computed (summed over admissions). */
   hitTokens: number;
   offloadedBlocks: number;
@@ -61,7 +63,7 @@ export function hostTierConfig(options: HostTierOptions, blockBytes: number): Ho
 export function hostTierSummary(config: HostTierConfig, counters: HostTierCounters, hitTokens: number, spanS: number): HostTierSummary {
   return {
     blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back",
-    link: { bytesPerS: config.linkBytesPerS, latencyS: config.linkLatencyS }, hitTokens,
+    link: { bytesPerS: config.linkBytesPerS, latencyS: config.linkLatencyS }, blockBytes: config.blockBytes, hitTokens,
     offloadedBlocks: counters.offloadedBlocks, loadedBlocks: counters.loadedBlocks,
     bytesToHost: counters.offloadedBlocks * config.blockBytes, bytesFromHost: counters.loadedBlocks * config.blockBytes,
     toHostUtilization: counters.toHostBusyS / spanS, fromHostUtilization: counters.fromHostBusyS / spanS,

@@ -29,6 +29,13 @@ export interface IterationResult {
   prefillTokens: number;
   decodeTokens: number;
   kvBlocksUsed: number;
+  /**
+   * vllm's host tier (0 without one): blocks it caches after the iteration, and bytes its link
+   * carried down and up from the end of the previous iteration to the end of this one.
+   */
+  hostBlocksCached: number;
+  bytesToHost: number;
+  bytesFromHost: number;
 }
 
 export interface Distribution {

@@ -240,7 +240,7 @@ function runReference(plan: Plan, inputs: readonly ServingRequest[], sink: RunSi
     }, plan.timeModel);
     const iterations = out.batches.map((b): IterationResult => ({
       start: b.scheduledAt, duration: b.executionTime, requests: b.size, prefillTokens: b.prefillTokens, decodeTokens: b.decodeTokens,
-      kvBlocksUsed: b.allocatedBlocks,
+      kvBlocksUsed: b.allocatedBlocks, hostBlocksCached: 0, bytesToHost: 0, bytesFromHost: 0,
     }));
     run = { requests: vidurResults(out), iterations, itl: out.tbtSamples };
   }

@@ -248,7 +248,7 @@ export function runVllm(inputs: readonly ServingRequest[], config: VllmConfig, t
       }
     }
     running = running.filter((r) => slot[r]! >= 0);
-    iterations.push({ start, duration, requests: batch.size, prefillTokens, decodeTokens, kvBlocksUsed: usedBlocks });
+    iterations.push({ start, duration, requests: batch.size, prefillTokens, decodeTokens, kvBlocksUsed: usedBlocks, hostBlocksCached: 0, bytesToHost: 0, bytesFromHost: 0 });
     config.onIteration?.({ time, scheduledTokens: config.maxBatchedTokens - budget, running: running.length, usedBlocks, computed, length, pool });
   }
   return { requests: results, iterations, itlSamples: Float64Array.from(itl) };

@@ -55,6 +55,29 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     expect(without.summary.hostTier).toBeNull();
   });
 
+  it("iteration rows report the bytes each link carried since the last row, never faster than the link", () => {
+    const trace = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl").slice(0, 800);
+    const sim = simulateServing({ requests: trace, model, gpu, kvBlocks: 400, blockSize: 512, maxNumSeqs: 8, hostTier: { blocks: 4000 } });
+    const host = sim.summary.hostTier!;
+    let lastEnd = 0;
+    let up = 0;
+    let down = 0;
+    for (const i of sim.iterations) {
+      const end = i.start + i.duration;
+      const most = HOST_LINKS.pcie4.bytesPerS * (end - lastEnd) * (1 + 1e-9);
+      expect(i.bytesFromHost).toBeLessThanOrEqual(most);
+      expect(i.bytesToHost).toBeLessThanOrEqual(most);
+      expect(i.hostBlocksCached).toBeLessThanOrEqual(4000);
+      up += i.bytesFromHost;
+      down += i.bytesToHost;
+      lastEnd = end;
+    }
+    // Every load ends before its request computes; an offload may still be under way after the last iteration.
+    expect(up).toBeCloseTo(host.bytesFromHost, 0);
+    expect(down).toBeLessThanOrEqual(host.bytesToHost);
+    expect(host.bytesFromHost).toBeGreaterThan(0);
+  });
+
   it("write-through copies blocks as they fill, so the host holds them before any eviction", () => {
     const sim = simulateServing({ ...base, hostTier: { blocks: 64, offload: "write-through" } });
     expect(sim.requests[2]!.hostHitTokens).toBe(3 * B);
@@ -117,6 +140,15 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     const text = await runCli(args);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/host tier \(4000 blocks, write-through\): \d+ prompt tokens loaded instead of computed/);
+    const out = mkdtempSync(join(tmpdir(), "kvsim-host-out-"));
+    try {
+      expect((await runCli([...args, "--out", out])).code).toBe(0);
+      expect(readFileSync(join(out, "iterations.csv"), "utf8").split("\n")[0]).toMatch(/,host_blocks_cached,bytes_to_host,bytes_from_host$/);
+      const svg = readFileSync(join(out, "host-tier.svg"), "utf8");
+      for (const text of ["host blocks cached", "link traffic (GB/s carried, mean in bin)", "host → GPU (loads)", "simulated"]) expect(svg).toContain(text);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
     const json = await runCli([...args, "--json"]);
     const { hostTier } = JSON.parse(json.stdout);
     expect(hostTier).toMatchObject({ blocks: 4000, offload: "write-through", link: { bytesPerS: HOST_LINKS.pcie5.bytesPerS, latencyS: HOST_LINKS.pcie5.latencyS } });
