@@ -11,6 +11,7 @@ import { rooflineTimeModel } from "../../src/timed/roofline.js";
 import { simulateServing, type SimulateServingOptions } from "../../src/timed/simulate.js";
 import { readServingTrace } from "../../src/timed/trace-formats.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
+import { SERVING_CACHE_POLICIES } from "../../src/envs/serving/serving-env.js";
 import { blockEviction } from "../../src/wasm/block-eviction.js";
 import { TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
 import { runCli } from "../helpers/cli.js";
@@ -103,16 +104,18 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     expect(last).toBeGreaterThan(gpuOnly);
   });
 
-  it("keeps the pool's invariants in both tiers after every iteration, and its clock only moves forward", () => {
+  it("keeps the pool's invariants in both tiers after every iteration, under every block policy and offload mode, and its clock only moves forward", () => {
     const requests = syntheticRequests({
       requests: 300, arrivals: { kind: "poisson", qps: 30 }, prompt: { kind: "uniform", min: 1, max: 900 }, output: { kind: "uniform", min: 1, max: 100 },
       sessions: { turns: { kind: "uniform", min: 1, max: 5 }, thinkTimeS: 0.4, systemPromptTokens: 300 },
     }, 3);
-    for (const offload of [TimedOffload.onEviction, TimedOffload.whenFull]) {
+    // Every block policy in both offload modes: S3-FIFO's ghost and the policies that keep pinned pages included.
+    const cases = SERVING_CACHE_POLICIES.flatMap((policy) => [TimedOffload.onEviction, TimedOffload.whenFull].map((offload) => [policy, offload] as const));
+    for (const [policy, offload] of cases) {
       const engine = new TimedEngine();
       engine.start({
         scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
-        prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction("lru"), seed: 0, keepGaps: true,
+        prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: 0, keepGaps: true,
         hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5 },
       });
       engine.feed(requests, requests.map((_, i) => i));
@@ -123,14 +126,14 @@ describe("a host tier below the GPU (docs/model.md)", () => {
         engine.rows();
         engine.drained();
         if (stop === TimedStop.done) break;
-        expect(engine.check()).toBe(TimedInvariant.ok);
+        expect(engine.check(), `${policy}, offload ${offload}`).toBe(TimedInvariant.ok);
         const { clock } = engine.state();
         expect(clock).toBeGreaterThanOrEqual(last);
         last = clock;
       }
       const counters = engine.hostCounters();
-      expect(counters.loadedBlocks).toBeGreaterThan(0);
-      expect(counters.offloadedBlocks).toBeGreaterThan(0);
+      expect(counters.loadedBlocks, policy).toBeGreaterThan(0);
+      expect(counters.offloadedBlocks, policy).toBeGreaterThan(0);
     }
   });
 
