@@ -72,7 +72,7 @@ export function servingSetup(
 // The timed serving simulator (assembly/timed/sim.ts), on the block pool; set up after resetArena.
 export {
   configBuffer as timedConfigBuffer, modelBuffer as timedModelBuffer, setup as timedSetup, inputBuffers as timedInputBuffers,
-  inputRows as timedInputRows, inputIds as timedInputIds, feed as timedFeed, endInput as timedEndInput, run as timedRun,
+  inputRows as timedInputRows, inputIds as timedInputIds, feed as timedFeed, endInput as timedEndInput, feedUntil as timedFeedUntil, run as timedRun,
   pendingRows as timedPending, outputBuffer as timedOutput, drained as timedDrained, dropGaps as timedDropGaps, binGaps as timedBinGaps,
   gapRoom as timedGapRoom,
   gapHistogram as timedGapHistogram, gapBuckets as timedGapBuckets, gapStat as timedGapStat, clock as timedClock,

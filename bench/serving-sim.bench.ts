@@ -11,7 +11,9 @@
  * - one million synthetic requests (examples/million.json) streamed through the CLI with `--out`,
  *   wall time and peak memory, in a child process of its own;
  * - Mooncake's synthetic trace (3,993 requests, 512-token blocks) on a GPU of 1,000 blocks, alone
- *   and with a host tier of 20,000 blocks below it (issue 30's target: ≤ 50 ms with the tier).
+ *   and with a host tier of 20,000 blocks below it (issue 30's target: ≤ 50 ms with the tier);
+ * - 8 instances behind each router, 100,000 chat requests with sessions (issue 30's target for
+ *   kv-aware: ≤ 10 s), three runs each.
  *
  * Writes bench/results/serving-sim.json.
  */
@@ -24,6 +26,9 @@ import { modelPreset } from "../src/timed/models.js";
 import { readProfileTables } from "../src/timed/profile-tables.js";
 import { readRequestsCsv } from "../src/timed/requests.js";
 import { readServingTrace } from "../src/timed/trace-formats.js";
+import { simulateFleet } from "../src/timed/fleet.js";
+import { ROUTER_NAMES } from "../src/timed/routers/registry.js";
+import { syntheticRequests } from "../src/timed/workloads.js";
 import { simulateServing, type SchedulerName, type SimulateServingOptions } from "../src/timed/simulate.js";
 import { median } from "./median.js";
 
@@ -72,6 +77,19 @@ for (const [name, hostTier] of [["GPU 1,000 blocks", undefined], ["GPU 1,000 + h
   console.log(`Mooncake's trace, ${name}: ${ms.toFixed(1)} ms (hit tokens: GPU ${s.prefixHitTokens}, host ${s.hostTier?.hitTokens ?? 0}; simulated TTFT p50 ${s.ttft.p50.toFixed(0)} s)`);
 }
 
+// A fleet: 8 instances of Llama-3-8B on an H100, 100,000 requests of multi-turn chat at 40 QPS.
+const chat = syntheticRequests({
+  requests: 100_000, arrivals: { kind: "poisson", qps: 40 }, prompt: { kind: "uniform", min: 100, max: 2000 }, output: { kind: "uniform", min: 1, max: 64 },
+  sessions: { turns: { kind: "uniform", min: 1, max: 8 }, thinkTimeS: 5, systemPromptTokens: 1000 },
+}, 1);
+const fleets: Record<string, object> = {};
+for (const router of ROUTER_NAMES) {
+  const runs = Array.from({ length: 3 }, () => simulateFleet({ requests: chat, model: modelPreset("llama-3-8b"), gpu: gpuPreset("h100-sxm"), kvBlocks: 3000, instances: 8, router }).fleet);
+  const ms = median(runs.map((s) => s.simulationMs));
+  fleets[router] = { simulationMs: ms, ttftP50S: runs[0]!.ttft.p50, ttftP99S: runs[0]!.ttft.p99, prefixHitTokens: runs[0]!.prefixHitTokens };
+  console.log(`8 instances, 100,000 chat requests, ${router}: ${(ms / 1000).toFixed(2)} s (simulated TTFT p50 ${runs[0]!.ttft.p50.toFixed(3)} s, p99 ${runs[0]!.ttft.p99.toFixed(3)} s)`);
+}
+
 /** Wall time of a CLI run, s, and what it printed. */
 function cli(args: string[]): { s: number; stdout: string } {
   const t0 = performance.now();
@@ -114,5 +132,5 @@ try {
 }
 
 writeFileSync("bench/results/serving-sim.json", `${JSON.stringify({
-  date: new Date().toISOString(), node: process.version, rounds: ROUNDS, vidurSeconds: VIDUR_S, simulation, tiers, wholeProcessS: process_, million,
+  date: new Date().toISOString(), node: process.version, rounds: ROUNDS, vidurSeconds: VIDUR_S, simulation, tiers, fleets, wholeProcessS: process_, million,
 }, null, 2)}\n`);

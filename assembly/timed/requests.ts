@@ -32,6 +32,11 @@ let chunkCount: i32 = 0;
 export let pending = new SlotDeque(0);
 /** The host said no request follows those fed. */
 export let inputEnded = false;
+/**
+ * The host said every request arriving before this time has been fed (a router feeding one
+ * request at a time lets each instance run up to the next arrival it routes).
+ */
+export let fedUntil: f64 = -Infinity;
 
 /** Host-filled inputs of the next `feed`: rows of `TimedInput` and the ids they count. */
 export let inputRows = new StaticArray<f64>(0);
@@ -53,6 +58,7 @@ export function setupRequests(initial: i32): void {
   chunkCount = 0;
   pending = new SlotDeque(1024);
   inputEnded = false;
+  fedUntil = -Infinity;
   inputRows = new StaticArray<f64>(0);
   inputIds = new StaticArray<i32>(0);
   resizeRequests(initial);
@@ -165,8 +171,14 @@ export function release(s: i32): void {
 
 /**
  * Whether the scheduler must have more input before it can go on at clock `horizon`: it may only
- * act once it knows a request arriving after `horizon`, or that none will.
+ * act once it knows a request arriving after `horizon`, or that none will (the input ended, or
+ * every request before `fedUntil` > `horizon` is fed).
  */
 @inline export function needsInput(horizon: f64): bool {
-  return !inputEnded && (pending.length == 0 || lastPendingArrival() <= horizon);
+  return !inputEnded && horizon >= fedUntil && (pending.length == 0 || lastPendingArrival() <= horizon);
+}
+
+/** Every request arriving before `time` has been fed (never moves back). */
+export function feedUntil(time: f64): void {
+  fedUntil = max(fedUntil, time);
 }

@@ -96,6 +96,11 @@ export function endInput(): void {
   requests.endInput();
 }
 
+/** Every request arriving before `time` has been fed: the scheduler may run until its clock reaches it. */
+export function feedUntil(time: f64): void {
+  requests.feedUntil(time);
+}
+
 /** Runs until a `TimedStop` (`paused` after `maxIterations` iterations; 0 for no limit). */
 export function run(maxIterations: i32): i32 {
   const s = scheduler!;

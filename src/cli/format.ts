@@ -10,3 +10,6 @@ export function table(header: string[], rows: (string | number)[][]): string {
 }
 
 export const fixed = (digits: number) => (x: number): string => x.toFixed(digits);
+
+/** Seconds as milliseconds to 0.1 ms; NaN (no such figure) as a dash. */
+export const ms = (x: number): string => (Number.isNaN(x) ? "–" : (x * 1000).toFixed(1));

@@ -3,7 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { atQps, searchCapacity } from "../timed/capacity.js";
 import { simulateServing, simulateServingStream } from "../timed/simulate.js";
 import { syntheticStream } from "../timed/workloads.js";
-import { table } from "./format.js";
+import { ms, table } from "./format.js";
 import { parseIntInRange, parsePositiveNumber } from "./options.js";
 import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
 
@@ -45,7 +45,6 @@ export function capacityCommand(): Command {
       const percentile = Number(flags.percentile) as 50 | 90 | 99;
       const result = searchCapacity(runAt, { slo: { ...slo, percentile }, startQps: flags.startQps, precision: flags.precision, maxProbes: flags.maxProbes });
       if (flags.json) return console.log(JSON.stringify({ slo, percentile, ...result }));
-      const ms = (x: number) => (Number.isNaN(x) ? "–" : (x * 1000).toFixed(1));
       console.log(table(["run", "QPS", `p${percentile} TTFT ms`, `p${percentile} TPOT ms`, "meets"],
         result.steps.map((s, i) => [String(i + 1), s.qps.toPrecision(4), ms(s.ttftS), ms(s.tpotS), s.meets ? "yes" : "no"])));
       if (result.capacityQps === null) console.log(`no QPS tried meets the SLOs (down to ${result.steps.at(-1)!.qps.toPrecision(3)}; simulated)`);

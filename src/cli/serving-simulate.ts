@@ -1,19 +1,24 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { KvsimInputError } from "../errors.js";
 import { ArtifactWriter } from "../timed/artifacts.js";
 import type { RunSink } from "../timed/engine-run.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { simulateServing, simulateServingStream, type Distribution, type ServingSummary } from "../timed/simulate.js";
 import { syntheticStream } from "../timed/workloads.js";
-import { table } from "./format.js";
+import { ms, table } from "./format.js";
 import { requestProgress } from "./progress.js";
-import { parsePositiveNumber } from "./options.js";
+import { parseIntInRange, parsePositiveNumber } from "./options.js";
+import { MAX_INSTANCES } from "../timed/fleet.js";
+import { ROUTER_NAMES, ROUTERS } from "../timed/routers/registry.js";
+import { printFleet } from "./serving-fleet.js";
 import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
 import { checkOutputDir } from "./outputs.js";
 
 interface SimulateOptions extends ServingRunFlags {
+  instances?: number;
+  router: string;
   qps?: number;
   sloTtftMs?: number;
   sloTpotMs?: number;
@@ -37,7 +42,6 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
 }
 
 
-const ms = (x: number): string => (Number.isNaN(x) ? "–" : (x * 1000).toFixed(1));
 
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
   "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, " +
@@ -50,14 +54,19 @@ export function simulateCommand(): Command {
     .option("--qps <q>", "with --workload: requests (or sessions) per second, overriding the spec's", parsePositiveNumber("--qps"))
     .option("--slo-ttft-ms <ms>", "goodput: a request's TTFT SLO", parsePositiveNumber("--slo-ttft-ms"))
     .option("--slo-tpot-ms <ms>", "goodput: a request's TPOT SLO", parsePositiveNumber("--slo-tpot-ms"))
+    .option("--instances <n>", "run this many instances of the deployment behind --router; prints the fleet's and each instance's figures", parseIntInRange("--instances", 1, MAX_INSTANCES))
+    .addOption(new Option("--router <name>", `with --instances: which instance takes each request (${ROUTERS.map((r) => `${r.name}: ${r.summary}`).join("; ")})`).choices(ROUTER_NAMES).default("round-robin"))
     .option("--out <dir>", "write requests.csv, iterations.csv, summary.json and charts (latency-cdf.svg, kv-usage.svg, batch-size.svg) there")
     .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}`)
     .action(async (opts: SimulateOptions) => {
       const run = servingRunOptions(opts);
+      if (opts.instances === undefined && opts.router !== "round-robin") throw new KvsimInputError("--router routes among --instances: give --instances N");
+      if (opts.instances !== undefined && opts.out) throw new KvsimInputError("--out writes one instance's rows and charts; with --instances, use --json for the fleet's and each instance's figures");
       if (opts.out) checkOutputDir(opts.out, "--out");
       const { requests, total, inOrder } = requestsOf(opts);
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const options = { ...run, slo };
+      if (opts.instances !== undefined) return printFleet(options, [...requests], opts.instances, opts.router, opts.json === true);
       if (opts.out) mkdirSync(opts.out, { recursive: true });
       const writer = opts.out ? new ArtifactWriter(opts.out) : undefined;
       const sink: RunSink = writer ?? { request: () => {}, iteration: () => {} };

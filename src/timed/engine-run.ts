@@ -4,7 +4,6 @@ import { histogramDistribution } from "./gap-histogram.js";
 import type { ServingRequest } from "./requests.js";
 import { distribution, type Distribution, type IterationResult, type RequestResult } from "./results.js";
 
-/** Where a run's rows go as the engine writes them: requests in completion order, iterations in order. */
 /**
  * Where a run's rows go as the engine writes them: requests in completion order, iterations in
  * order. The engine run passes the same two objects again and again (a run of millions would
@@ -80,91 +79,140 @@ function readIteration(rows: Float64Array, o: number, i: IterationResult): Itera
 /** What a run leaves besides its rows: the token gaps' distribution, computed on demand (outside the timed simulation). */
 export interface EngineRunResult {
   itl(): Distribution;
+  /** Every token gap, while the run kept them exactly (else null: `itl` reads the histogram). */
+  gaps: Float64Array | null;
   completed: number;
   /** The host tier's totals (zeros without one). */
   host: HostTierCounters;
 }
 
 /**
- * Runs requests through the WebAssembly engine: `source` gives them with their ids in arrival
- * order (checked), a chunk at a time as the engine asks; rows go to `sink` as they come. The token
- * gaps' distribution is exact up to `exactGaps` gaps, else read from the engine's histogram.
+ * One run on the WebAssembly engine, driven by the host: requests are fed as the host has them
+ * (in arrival order, checked), the engine runs until it needs more, and rows go to `sink` as they
+ * come. `runOnEngine` feeds a whole source; a router feeds each instance one request at a time
+ * (`feedUntil` lets an instance run up to the next arrival). The token gaps' distribution is exact
+ * up to `exactGaps` gaps, else read from the engine's histogram.
  */
-export function runOnEngine(source: Iterator<[ServingRequest, number]>, options: EngineRunOptions, sink: RunSink): EngineRunResult {
-  const exactCap = options.exactGaps ?? EXACT_GAPS;
-  const engine = idle ?? new TimedEngine();
-  idle = null;
-  engine.start({ ...options.config, keepGaps: exactCap > 0 });
+export class EngineDriver {
+  private readonly engine: TimedEngine;
+  private readonly exactCap: number;
   // The exact gaps, as the chunks drained (joined once at the end); null once past the cap.
-  let gaps: Float64Array[] | null = exactCap > 0 ? [] : null;
-  let gapCount = 0;
-  let completed = 0;
-  let sinceProgress = 0;
-  let lastArrival = -Infinity;
-  let ended = false;
-  const chunk: ServingRequest[] = [];
-  const request = readRequest(new Float64Array(Q.COUNT), 0, {} as RequestResult);
-  const iteration = readIteration(new Float64Array(I.COUNT), 0, {} as IterationResult);
-  const ids: number[] = [];
+  private gaps: Float64Array[] | null;
+  private gapCount = 0;
+  private completed = 0;
+  private sinceProgress = 0;
+  private lastArrival = -Infinity;
+  private readonly request = readRequest(new Float64Array(Q.COUNT), 0, {} as RequestResult);
+  private readonly iteration = readIteration(new Float64Array(I.COUNT), 0, {} as IterationResult);
+  /** The host said no request follows. */
+  ended = false;
 
-  const drain = (): void => {
-    const rows = engine.rows();
-    for (let k = 0; k < rows.requestCount; k++) sink.request(readRequest(rows.requests, k * Q.COUNT, request));
-    for (let k = 0; k < rows.iterationCount; k++) sink.iteration(readIteration(rows.iterations, k * I.COUNT, iteration));
-    completed += rows.requestCount;
-    sinceProgress += rows.iterationCount;
-    if (gaps && rows.gaps.length > 0) {
-      gaps.push(rows.gaps.slice());
-      gapCount += rows.gaps.length;
-      if (gapCount > exactCap) {
-        engine.dropGaps(joined(gaps, gapCount));
-        gaps = null;
+  constructor(private readonly options: EngineRunOptions, private readonly sink: RunSink) {
+    this.exactCap = options.exactGaps ?? EXACT_GAPS;
+    this.engine = idle ?? new TimedEngine();
+    idle = null;
+    this.engine.start({ ...options.config, keepGaps: this.exactCap > 0 });
+    this.gaps = this.exactCap > 0 ? [] : null;
+  }
+
+  /** Feeds requests with their ids, arriving no earlier than those fed before. */
+  feed(requests: readonly ServingRequest[], ids: readonly number[]): void {
+    for (let k = 0; k < requests.length; k++) {
+      const r = requests[k]!;
+      if (r.arrival < this.lastArrival) throw new KvsimInputError(`request ${ids[k]} arrives at ${r.arrival} s, before the one fed before it (${this.lastArrival} s): requests must come in arrival order`);
+      this.lastArrival = r.arrival;
+    }
+    if (requests.length > 0) this.engine.feed(requests, ids);
+  }
+
+  /** Every request arriving before `time` has been fed. */
+  feedUntil(time: number): void {
+    this.engine.feedUntil(time);
+  }
+
+  endInput(): void {
+    this.ended = true;
+    this.engine.endInput();
+  }
+
+  /** The scheduler's state now (clock, KV blocks in use, requests running). */
+  state(): { clock: number; usedBlocks: number; running: number } {
+    return this.engine.state();
+  }
+
+  /** Runs until the engine needs input (false) or every request has completed after the input ended (true). */
+  run(): boolean {
+    const { onProgress } = this.options;
+    const every = this.options.progressEvery ?? 20_000;
+    for (;;) {
+      // With progress, the run pauses when the iterations since the last report may reach `every`.
+      const stop = this.engine.run(onProgress ? Math.max(1, every - this.sinceProgress) : 0);
+      if (stop === TimedStop.done) return true;
+      if (stop === TimedStop.needInput) {
+        if (this.ended) throw new Error("timed engine: asked for input after the input ended");
+        return false;
+      }
+      if (stop === TimedStop.outputFull || stop === TimedStop.paused) {
+        this.drain();
+        if (onProgress && this.sinceProgress >= every) {
+          onProgress(this.completed, this.engine.state().clock);
+          this.sinceProgress = 0;
+        }
+      } else {
+        throw new KvsimInputError("the time model has no time for a batch the scheduler formed: Vidur's tables cover batches of at most 4,096 tokens and 128 decodes, with KV lengths up to 4,096 (lower --max-batched-tokens, --max-num-seqs or --chunk-size, or use the roofline model)");
       }
     }
-    engine.drained();
-  };
-  const feed = (): void => {
+  }
+
+  /** Gives the rows written so far to the sink. */
+  drain(): void {
+    const rows = this.engine.rows();
+    for (let k = 0; k < rows.requestCount; k++) this.sink.request(readRequest(rows.requests, k * Q.COUNT, this.request));
+    for (let k = 0; k < rows.iterationCount; k++) this.sink.iteration(readIteration(rows.iterations, k * I.COUNT, this.iteration));
+    this.completed += rows.requestCount;
+    this.sinceProgress += rows.iterationCount;
+    if (this.gaps && rows.gaps.length > 0) {
+      this.gaps.push(rows.gaps.slice());
+      this.gapCount += rows.gaps.length;
+      if (this.gapCount > this.exactCap) {
+        this.engine.dropGaps(joined(this.gaps, this.gapCount));
+        this.gaps = null;
+      }
+    }
+    this.engine.drained();
+  }
+
+  /** After the last `run` returned true: the run's result; the engine goes back to be reused. */
+  finish(): EngineRunResult {
+    this.drain();
+    const gaps = this.gaps ? joined(this.gaps, this.gapCount) : null;
+    const histogram = gaps ? null : this.engine.gapHistogram();
+    const host = this.engine.hostCounters();
+    if (this.engine.memoryBytes <= KEEP_BYTES) idle = this.engine;
+    return { itl: () => (gaps ? distribution(gaps) : histogramDistribution(histogram!)), gaps, completed: this.completed, host };
+  }
+}
+
+/** Runs requests through the engine: `source` gives them with their ids in arrival order, a chunk at a time as the engine asks. */
+export function runOnEngine(source: Iterator<[ServingRequest, number]>, options: EngineRunOptions, sink: RunSink): EngineRunResult {
+  const driver = new EngineDriver(options, sink);
+  const chunk: ServingRequest[] = [];
+  const ids: number[] = [];
+  while (!driver.run()) {
     chunk.length = 0;
     ids.length = 0;
+    let ended = false;
     while (chunk.length < FEED) {
       const next = source.next();
       if (next.done) {
         ended = true;
         break;
       }
-      const [r, id] = next.value;
-      if (r.arrival < lastArrival) throw new KvsimInputError(`request ${id} arrives at ${r.arrival} s, before the one fed before it (${lastArrival} s): requests must come in arrival order`);
-      lastArrival = r.arrival;
-      chunk.push(r);
-      ids.push(id);
+      chunk.push(next.value[0]);
+      ids.push(next.value[1]);
     }
-    if (chunk.length > 0) engine.feed(chunk, ids);
-    if (ended) engine.endInput();
-  };
-
-  const { onProgress } = options;
-  const every = options.progressEvery ?? 20_000;
-  for (;;) {
-    // With progress, the run pauses when the iterations since the last report may reach `every`.
-    const stop = engine.run(onProgress ? Math.max(1, every - sinceProgress) : 0);
-    if (stop === TimedStop.done) break;
-    if (stop === TimedStop.needInput) {
-      if (ended) throw new Error("timed engine: asked for input after the input ended");
-      feed();
-    } else if (stop === TimedStop.outputFull || stop === TimedStop.paused) {
-      drain();
-      if (onProgress && sinceProgress >= every) {
-        onProgress(completed, engine.state().clock);
-        sinceProgress = 0;
-      }
-    } else {
-      throw new KvsimInputError("the time model has no time for a batch the scheduler formed: Vidur's tables cover batches of at most 4,096 tokens and 128 decodes, with KV lengths up to 4,096 (lower --max-batched-tokens, --max-num-seqs or --chunk-size, or use the roofline model)");
-    }
+    driver.feed(chunk, ids);
+    if (ended) driver.endInput();
   }
-  drain();
-  const kept = gaps;
-  const histogram = kept ? null : engine.gapHistogram();
-  const host = engine.hostCounters();
-  if (engine.memoryBytes <= KEEP_BYTES) idle = engine;
-  return { itl: () => (kept ? distribution(joined(kept, gapCount)) : histogramDistribution(histogram!)), completed, host };
+  return driver.finish();
 }

@@ -11,7 +11,7 @@ import { rooflineTimeModel } from "./roofline.js";
 import type { TimeModel } from "./time-model.js";
 import { replayVidur, type VidurRun, type VidurScheduler } from "./vidur.js";
 import { runVllm, type VllmConfig } from "./vllm.js";
-import { runOnEngine, type EngineRunResult, type RunSink } from "./engine-run.js";
+import { runOnEngine, type EngineRunOptions, type EngineRunResult, type RunSink } from "./engine-run.js";
 import { hostTierConfig, type HostTierOptions } from "./host-tier.js";
 import { blockEviction } from "../wasm/block-eviction.js";
 import { TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
@@ -133,7 +133,7 @@ interface Plan {
 }
 
 /** What a run is planned from: its options but the requests. */
-type PlanOptions = Omit<SimulateServingOptions, "requests" | "reference" | "onIteration">;
+export type PlanOptions = Omit<SimulateServingOptions, "requests" | "reference" | "onIteration">;
 
 function timeModelOf(options: PlanOptions, tp: number): TimeModel {
   const given = options.timeModel;
@@ -208,17 +208,35 @@ const SCHEDULER_IDS: Record<SchedulerName, TimedScheduler> = {
 };
 
 /** Runs the plan on the engine: `source` in arrival order, rows to `sink`. */
+/** The engine's settings for the plan, its request table rows `maxBlocksPerRequest` long. */
+function engineConfig(plan: Plan, maxBlocksPerRequest: number): EngineRunOptions["config"] {
+  return {
+    scheduler: SCHEDULER_IDS[plan.scheduler], kvBlocks: plan.kvBlocks, blockSize: plan.blockSize, maxNumSeqs: plan.maxNumSeqs,
+    maxBatchedTokens: plan.maxBatchedTokens, chunkSize: plan.chunkSize, watermarkBlocks: plan.watermarkBlocks,
+    prefixCaching: plan.prefixCaching, maxBlocksPerRequest, timeModel: plan.timeModel.engine!,
+    eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed, hostTier: plan.hostTier,
+  };
+}
+
 function runEngine(plan: Plan, source: Iterator<[ServingRequest, number]>, maxBlocksPerRequest: number, sink: RunSink, stream?: StreamServingOptions): EngineRunResult {
-  const engine = plan.timeModel.engine!;
   return runOnEngine(source, {
-    config: {
-      scheduler: SCHEDULER_IDS[plan.scheduler], kvBlocks: plan.kvBlocks, blockSize: plan.blockSize, maxNumSeqs: plan.maxNumSeqs,
-      maxBatchedTokens: plan.maxBatchedTokens, chunkSize: plan.chunkSize, watermarkBlocks: plan.watermarkBlocks,
-      prefixCaching: plan.prefixCaching, maxBlocksPerRequest, timeModel: engine,
-      eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed, hostTier: plan.hostTier,
-    },
-    exactGaps: stream?.exactGaps, onProgress: stream?.onProgress, progressEvery: stream?.progressEvery,
+    config: engineConfig(plan, maxBlocksPerRequest), exactGaps: stream?.exactGaps, onProgress: stream?.onProgress, progressEvery: stream?.progressEvery,
   }, sink);
+}
+
+/**
+ * What a fleet of engine instances (fleet.ts) needs of a plan: each instance's engine settings,
+ * the summary's context and host tier, and the block size its router hashes by. Every request is
+ * checked against the plan first.
+ */
+export function planInstances(options: PlanOptions, requests: readonly ServingRequest[]) {
+  const plan = planOf(options);
+  if (!plan.timeModel.engine) throw new KvsimInputError(`time model ${plan.timeModel.name} has no WebAssembly twin: instances run on the engine`);
+  let longest = 1;
+  requests.forEach((r, i) => {
+    longest = Math.max(longest, checkRequest(plan, r, i));
+  });
+  return { config: engineConfig(plan, longest), context: plan.context, blockSize: plan.blockSize, hostTier: plan.hostTier };
 }
 
 /** The summary's host tier input, when the plan has one. */

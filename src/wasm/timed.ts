@@ -202,6 +202,11 @@ export class TimedEngine {
     return { clock: w.timedClock(), usedBlocks: w.timedUsedBlocks(), running: w.timedRunning() };
   }
 
+  /** Every request arriving before `time` has been fed: the run may go on until its clock reaches it. */
+  feedUntil(time: number): void {
+    this.w.timedFeedUntil(time);
+  }
+
   /** The host tier's totals so far (zeros without one). */
   hostCounters(): HostTierCounters {
     const w = this.w;

@@ -1,0 +1,102 @@
+import { KvsimInputError } from "../errors.js";
+import type { HostTierCounters } from "../wasm/timed.js";
+import { blockHashes } from "./block-hashes.js";
+import { EngineDriver } from "./engine-run.js";
+import type { ServingRequest } from "./requests.js";
+import { distribution, SummaryBuilder, type RequestResult, type ServingSummary } from "./results.js";
+import { routerEntry } from "./routers/registry.js";
+import type { InstanceLoad } from "./routers/router.js";
+import { planInstances, type PlanOptions } from "./simulate.js";
+
+/** A fleet run: N identical instances, each its own engine and GPU cache, behind a router. */
+export interface FleetOptions extends PlanOptions {
+  requests: readonly ServingRequest[];
+  /** Instances, 1 to 64. */
+  instances: number;
+  /** A router of the registry (routers/registry.ts): round-robin, least-loaded, kv-aware. */
+  router: string;
+}
+
+export interface FleetSimulation {
+  router: string;
+  /** Every request of every instance: the fleet's figures (simulated). */
+  fleet: ServingSummary;
+  /** Each instance's own, in index order. */
+  instances: ServingSummary[];
+  /** Per request, in input order: its result and the instance it went to. */
+  requests: (RequestResult & { instance: number })[];
+}
+
+export const MAX_INSTANCES = 64;
+
+/** The host tiers' counters summed over instances, busy time averaged (a fleet's link use is its instances' mean). */
+function fleetCounters(all: readonly HostTierCounters[]): HostTierCounters {
+  const sum = (f: (c: HostTierCounters) => number) => all.reduce((s, c) => s + f(c), 0);
+  return {
+    offloadedBlocks: sum((c) => c.offloadedBlocks), loadedBlocks: sum((c) => c.loadedBlocks),
+    toHostBusyS: sum((c) => c.toHostBusyS) / all.length, fromHostBusyS: sum((c) => c.fromHostBusyS) / all.length,
+  };
+}
+
+/**
+ * Simulates `instances` copies of one deployment behind a router (docs/timed.md). Requests are
+ * routed in arrival order, ties in input order: before each, every instance runs up to the
+ * request's arrival, so the router sees their state then. Every figure is simulated.
+ */
+export function simulateFleet(options: FleetOptions): FleetSimulation {
+  const n = options.instances;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_INSTANCES) throw new KvsimInputError(`instances must be an integer from 1 to ${MAX_INSTANCES}, got ${n}`);
+  const router = routerEntry(options.router).make(n);
+  const inputs = options.requests;
+  const { config, context, blockSize, hostTier } = planInstances(options, inputs);
+  const results = new Array<RequestResult & { instance: number }>(inputs.length);
+  const loads: InstanceLoad[] = Array.from({ length: n }, () => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0 }));
+  const builders = Array.from({ length: n }, () => new SummaryBuilder(context));
+  const fleet = new SummaryBuilder({ ...context });
+  const started = performance.now();
+  // The fleet's token gaps are its instances' together: each keeps its own exactly.
+  const drivers = Array.from({ length: n }, (_, i) => new EngineDriver({ config, exactGaps: Number.MAX_SAFE_INTEGER }, {
+    request(r) {
+      results[r.requestId] = { ...r, instance: i };
+      builders[i]!.addRequest(r);
+      fleet.addRequest(r);
+      loads[i]!.outstanding--;
+      loads[i]!.outstandingPromptTokens -= r.promptTokens;
+    },
+    iteration(it) {
+      builders[i]!.addIteration(it);
+      fleet.addIteration(it);
+    },
+  }));
+  const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
+  for (const k of order) {
+    const request = inputs[k]!;
+    drivers.forEach((d, i) => {
+      d.feedUntil(request.arrival);
+      d.run();
+      d.drain();
+      loads[i]!.usedBlocks = d.state().usedBlocks;
+    });
+    const arrival = { request, hashes: blockHashes(request, k, request.prompt, blockSize), blockSize };
+    const chosen = router.route(arrival, loads);
+    router.routed?.(arrival, chosen);
+    drivers[chosen]!.feed([request], [k]);
+    loads[chosen]!.outstanding++;
+    loads[chosen]!.outstandingPromptTokens += request.prompt;
+  }
+  const runs = drivers.map((d) => {
+    d.endInput();
+    if (!d.run()) throw new Error("fleet: an instance asked for input after the input ended");
+    return d.finish();
+  });
+  const simulationMs = performance.now() - started;
+  const host = (counters: HostTierCounters) => (hostTier ? { config: hostTier, counters } : undefined);
+  const gaps = new Float64Array(runs.reduce((s, r) => s + r.gaps!.length, 0));
+  runs.reduce((at, r) => (gaps.set(r.gaps!, at), at + r.gaps!.length), 0);
+  return {
+    router: options.router,
+    fleet: fleet.summary(distribution(gaps), simulationMs, host(fleetCounters(runs.map((r) => r.host)))),
+    instances: runs.map((r, i) => builders[i]!.summary(r.itl(), simulationMs, host(r.host))),
+    requests: results,
+  };
+}
