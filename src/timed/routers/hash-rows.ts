@@ -6,8 +6,15 @@
 export class HashRows {
   private keys = new Float64Array(1 << 12).fill(-1);
   private rows = new Int32Array(1 << 12);
+  /** The hash of each number, in order. */
+  private hashOfRow = new Float64Array(1 << 11);
   /** Hashes numbered so far. */
   size = 0;
+
+  /** The hash numbered `row`. */
+  hash(row: number): number {
+    return this.hashOfRow[row]!;
+  }
 
   /** The hash's number, or -1 if never added. */
   get(hash: number): number {
@@ -29,6 +36,12 @@ export class HashRows {
       if (k === -1) {
         this.keys[at] = hash;
         this.rows[at] = this.size;
+        if (this.size === this.hashOfRow.length) {
+          const grown = new Float64Array(this.size * 2);
+          grown.set(this.hashOfRow);
+          this.hashOfRow = grown;
+        }
+        this.hashOfRow[this.size] = hash;
         return this.size++;
       }
     }

@@ -24,12 +24,30 @@ export const kvAware: RouterEntry = {
   summary: "Dynamo's cost: queued prefill blocks less cached prefix blocks, plus KV blocks in use",
   make(instances) {
     // Per block hash a row of `instances` times: when the router last sent that block to each
-    // (-Infinity: never). One map lookup per block of a request, whatever the number of instances.
-    const rowOf = new HashRows();
+    // (-Infinity: never). One table lookup per block of a request, whatever the number of instances.
+    let rowOf = new HashRows();
     let times = new Float64Array(1024 * instances).fill(-Infinity);
+    // Once per TTL of simulated time the blocks no instance saw within it are dropped, as Dynamo's
+    // indexer expires them: the table holds what the last two TTLs routed, not the whole run.
+    let swept = 0;
+    const sweep = (now: number) => {
+      const oldest = now - PREFIX_TTL_S;
+      const kept = new HashRows();
+      const keptTimes = new Float64Array(Math.max(1024, 2 * rowOf.size) * instances).fill(-Infinity);
+      for (let row = 0; row < rowOf.size; row++) {
+        let recent = false;
+        for (let i = 0; i < instances && !recent; i++) recent = times[row * instances + i]! >= oldest;
+        if (!recent) continue;
+        keptTimes.set(times.subarray(row * instances, (row + 1) * instances), kept.add(rowOf.hash(row)) * instances);
+      }
+      rowOf = kept;
+      times = keptTimes;
+      swept = now;
+    };
     const rows: number[] = [];
     return {
       route(a, loads) {
+        if (a.request.arrival - swept > PREFIX_TTL_S) sweep(a.request.arrival);
         rows.length = 0;
         for (const h of a.hashes) {
           const row = rowOf.get(h);
@@ -38,15 +56,24 @@ export const kvAware: RouterEntry = {
         }
         const oldest = a.request.arrival - PREFIX_TTL_S;
         const costs = loads.map((s, i) => {
-          let overlap = 0;
-          while (overlap < rows.length && times[rows[overlap]! * instances + i]! >= oldest) overlap++;
-          return Math.max(0, (s.outstandingPromptTokens + a.request.prompt) / a.blockSize - overlap) + s.usedBlocks;
+          // A block sent to an instance went with every block before it (hashes are chained), at that
+          // time or later: recency is prefix-closed, so the overlap is found by bisection.
+          let lo = 0;
+          let hi = rows.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (times[rows[mid]! * instances + i]! >= oldest) lo = mid + 1;
+            else hi = mid;
+          }
+          return Math.max(0, (s.outstandingPromptTokens + a.request.prompt) / a.blockSize - lo) + s.usedBlocks;
         });
         return argmin(costs);
       },
       routed(a, instance) {
-        for (const h of a.hashes) {
-          const row = rowOf.add(h);
+        // The blocks `route` found keep their rows; only the rest are looked up (and numbered).
+        for (let k = 0; k < rows.length; k++) times[rows[k]! * instances + instance] = a.request.arrival;
+        for (let k = rows.length; k < a.hashes.length; k++) {
+          const row = rowOf.add(a.hashes[k]!);
           if ((row + 1) * instances > times.length) {
             const grown = new Float64Array(times.length * 2).fill(-Infinity);
             grown.set(times);
