@@ -46,7 +46,9 @@ function fleetCounters(all: readonly HostTierCounters[]): HostTierCounters {
 export function simulateFleet(options: FleetOptions): FleetSimulation {
   const n = options.instances;
   if (!Number.isInteger(n) || n < 1 || n > MAX_INSTANCES) throw new KvsimInputError(`instances must be an integer from 1 to ${MAX_INSTANCES}, got ${n}`);
-  const router = routerEntry(options.router).make(n);
+  const entry = routerEntry(options.router);
+  const router = entry.make(n);
+  const noHashes = new Float64Array(0);
   const inputs = options.requests;
   const { config, context, blockSize, hostTier } = planInstances(options, inputs);
   const results = new Array<RequestResult & { instance: number }>(inputs.length);
@@ -77,7 +79,7 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
       d.drain();
       loads[i]!.usedBlocks = d.state().usedBlocks;
     });
-    const arrival = { request, hashes: blockHashes(request, k, request.prompt, blockSize), blockSize };
+    const arrival = { request, hashes: entry.readsPrefixes ? blockHashes(request, k, request.prompt, blockSize) : noHashes, blockSize };
     const chosen = router.route(arrival, loads);
     router.routed?.(arrival, chosen);
     drivers[chosen]!.feed([request], [k]);

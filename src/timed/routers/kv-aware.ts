@@ -22,6 +22,7 @@ export const PREFIX_TTL_S = 120;
 export const kvAware: RouterEntry = {
   name: "kv-aware",
   summary: "Dynamo's cost: queued prefill blocks less cached prefix blocks, plus KV blocks in use",
+  readsPrefixes: true,
   make(instances) {
     // Per block hash a row of `instances` times: when the router last sent that block to each
     // (-Infinity: never). One table lookup per block of a request, whatever the number of instances.

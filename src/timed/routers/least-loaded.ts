@@ -4,5 +4,6 @@ import { argmin, type RouterEntry } from "./router.js";
 export const leastLoaded: RouterEntry = {
   name: "least-loaded",
   summary: "the instance with the fewest outstanding requests",
+  readsPrefixes: false,
   make: () => ({ route: (_arrival, instances) => argmin(instances.map((s) => s.outstanding)) }),
 };

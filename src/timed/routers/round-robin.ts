@@ -4,6 +4,7 @@ import type { RouterEntry } from "./router.js";
 export const roundRobin: RouterEntry = {
   name: "round-robin",
   summary: "each request to the next instance in turn",
+  readsPrefixes: false,
   make(instances) {
     let next = 0;
     return {

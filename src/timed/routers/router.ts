@@ -12,7 +12,7 @@ export interface InstanceLoad {
 /** A request as routers see it: its arrival and the chained hashes of its prompt's full blocks. */
 export interface Arrival {
   request: ServingRequest;
-  /** Hashes of the prompt's full blocks, in order (equal prefixes, equal hashes). */
+  /** Hashes of the prompt's full blocks, in order (equal prefixes, equal hashes); empty for a router that reads none. */
   hashes: Float64Array;
   blockSize: number;
 }
@@ -31,6 +31,8 @@ export interface Router {
 export interface RouterEntry {
   name: string;
   summary: string;
+  /** Whether it reads the requests' block hashes (computing them costs a fleet run a sixth of its time). */
+  readsPrefixes: boolean;
   make(instances: number): Router;
 }
 
