@@ -77,6 +77,7 @@ export {
   gapRoom as timedGapRoom,
   gapHistogram as timedGapHistogram, gapBuckets as timedGapBuckets, gapStat as timedGapStat, clock as timedClock,
   usedBlocks as timedUsedBlocks, runningCount as timedRunning, check as timedCheck, counter as timedCounter,
+  probeBuffer as timedProbeBuffer, cachedPrefixOf as timedCachedPrefix,
 } from "./timed/sim";
 
 // The policy registry, checked at instantiation (catalog.ts).

@@ -259,6 +259,13 @@ export function cachedPrefix(tier: i32, count: i32): i32 {
   return n;
 }
 
+/** Longest run of input hashes [from, count) cached in the tier (nothing changes). */
+export function cachedRun(tier: i32, from: i32, count: i32): i32 {
+  let n = 0;
+  while (from + n < count && blockCaching(tier, unchecked(hashInput[from + n])) >= 0) n++;
+  return n;
+}
+
 /**
  * Longest run of input hashes [from, count) cached in the tier, the blocks held (in use, so no
  * eviction takes them) until `releaseHeld`: a prefix being loaded from the CPU tier stays there

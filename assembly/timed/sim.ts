@@ -59,6 +59,8 @@ export function setup(policyId: i32, seed: f64): i32 {
   const s = schedulerOf(config, model);
   if (!s) return TimedSetupResult.unknownScheduler;
   scheduler = s;
+  // The arena was reset since the last run: an array from before would point at reused memory.
+  probe = new StaticArray<f64>(0);
   batch.setupBatch(seats);
   requests.setupRequests(1024);
   setupHashes(requests.capacity);
@@ -161,6 +163,27 @@ export function clock(): f64 {
 
 export function usedBlocks(): i32 {
   return scheduler!.usedBlocks();
+}
+
+/** Where a router writes a request's block hashes (below 2^53, as doubles) to ask what this instance caches; made anew by `setup`. */
+let probe = new StaticArray<f64>(0);
+
+export function probeBuffer(count: i32): usize {
+  if (probe.length < count) probe = new StaticArray<f64>(count);
+  return changetype<usize>(probe);
+}
+
+/**
+ * How many of the `count` hashes in the probe buffer lead a prefix cached on the GPU, then how
+ * many more continue it in the host tier, as `gpu + host × 2^20`. vllm with prefix caching only
+ * (the pool's state is read, never changed); `count` is at most the pool's table row.
+ */
+export function cachedPrefixOf(count: i32): i32 {
+  const n = min(count, pool.hashInput.length);
+  for (let k = 0; k < n; k++) unchecked(pool.hashInput[k] = <i64>unchecked(probe[k]));
+  const gpu = pool.cachedPrefix(pool.GPU, n);
+  const host = pool.cachedBlocks(pool.CPU) > 0 || pool.freeBlocks(pool.CPU) > 0 ? pool.cachedRun(pool.CPU, gpu, n) : 0;
+  return gpu + (host << 20);
 }
 
 export function runningCount(): i32 {

@@ -135,6 +135,11 @@ export class EngineDriver {
     this.engine.endInput();
   }
 
+  /** How many of a request's block hashes lead a prefix cached on this engine's GPU, and continue it in its host tier. */
+  cachedPrefix(hashes: Float64Array): { gpu: number; host: number } {
+    return this.engine.cachedPrefix(hashes);
+  }
+
   /** The scheduler's state now (clock, KV blocks in use, requests running). */
   state(): { clock: number; usedBlocks: number; running: number } {
     return this.engine.state();

@@ -48,11 +48,10 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
   if (!Number.isInteger(n) || n < 1 || n > MAX_INSTANCES) throw new KvsimInputError(`instances must be an integer from 1 to ${MAX_INSTANCES}, got ${n}`);
   const entry = routerEntry(options.router);
   const router = entry.make(n);
-  const noHashes = new Float64Array(0);
   const inputs = options.requests;
   const { config, context, blockSize, hostTier } = planInstances(options, inputs);
   const results = new Array<RequestResult & { instance: number }>(inputs.length);
-  const loads: InstanceLoad[] = Array.from({ length: n }, () => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0 }));
+  const loads: InstanceLoad[] = Array.from({ length: n }, () => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0, cachedPrefix: { gpu: 0, host: 0 } }));
   const builders = Array.from({ length: n }, () => new SummaryBuilder(context));
   const fleet = new SummaryBuilder({ ...context });
   const started = performance.now();
@@ -73,15 +72,16 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
   const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
   for (const k of order) {
     const request = inputs[k]!;
+    // The prompt's block hashes, as its instance's pool will name its blocks (block-hashes.ts is the engine's twin).
+    const hashes = entry.readsPrefixes ? blockHashes(request, k, request.prompt, blockSize) : undefined;
     drivers.forEach((d, i) => {
       d.feedUntil(request.arrival);
       d.run();
       d.drain();
       loads[i]!.usedBlocks = d.state().usedBlocks;
+      if (hashes) loads[i]!.cachedPrefix = d.cachedPrefix(hashes);
     });
-    const arrival = { request, hashes: entry.readsPrefixes ? blockHashes(request, k, request.prompt, blockSize) : noHashes, blockSize };
-    const chosen = router.route(arrival, loads);
-    router.routed?.(arrival, chosen);
+    const chosen = router.route({ request, blockSize }, loads);
     drivers[chosen]!.feed([request], [k]);
     loads[chosen]!.outstanding++;
     loads[chosen]!.outstandingPromptTokens += request.prompt;

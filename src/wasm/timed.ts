@@ -207,6 +207,17 @@ export class TimedEngine {
     this.w.timedFeedUntil(time);
   }
 
+  /**
+   * How many of these block hashes (a request's, in order) lead a prefix cached on the GPU now,
+   * and how many more continue it in the host tier. vllm with prefix caching; changes nothing.
+   */
+  cachedPrefix(hashes: Float64Array): { gpu: number; host: number } {
+    const w = this.w;
+    view(w, Float64Array, w.timedProbeBuffer(hashes.length), hashes.length).set(hashes);
+    const both = w.timedCachedPrefix(hashes.length);
+    return { gpu: both & 0xfffff, host: both >>> 20 };
+  }
+
   /** The host tier's totals so far (zeros without one). */
   hostCounters(): HostTierCounters {
     const w = this.w;

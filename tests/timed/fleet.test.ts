@@ -3,9 +3,10 @@ import { simulateFleet, type FleetOptions } from "../../src/timed/fleet.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
 import { modelPreset } from "../../src/timed/models.js";
 import type { ServingRequest } from "../../src/timed/requests.js";
-import { PREFIX_TTL_S } from "../../src/timed/routers/kv-aware.js";
+import { blockHashes } from "../../src/timed/block-hashes.js";
+import { EngineDriver } from "../../src/timed/engine-run.js";
 import { ROUTER_NAMES } from "../../src/timed/routers/registry.js";
-import { simulateServing } from "../../src/timed/simulate.js";
+import { planInstances, simulateServing } from "../../src/timed/simulate.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -49,17 +50,37 @@ describe("instances behind a router (docs/timed.md)", () => {
     expect(route([request(0, 1, 40), request(0, 2, 40), request(0.001, 3, 4), request(100, 4, 4)], "least-loaded")).toEqual([0, 1, 0, 0]);
   });
 
-  it("kv-aware follows a prefix to the instance it was sent to, within the TTL, unless that instance's load outweighs it", () => {
-    // D keeps instance 0 busy, so A (prefix 1) goes to 1; B, with A's prefix, follows it to 1 once all is idle; after the
-    // TTL the router has forgotten where the prefix went and B' takes the first instance of a tie.
-    const requests = [request(0, 9, 40), request(0.0001, 1, 20), request(50, 1, 24), request(50 + PREFIX_TTL_S + 1, 1, 24)];
-    expect(route(requests, "kv-aware")).toEqual([0, 1, 1, 0]);
-    // Round-robin and least-loaded have no such memory.
+  it("kv-aware follows a prefix to the instance that caches it, unless that instance's load outweighs it", () => {
+    // D keeps instance 0 busy, so A (prefix 1) goes to 1; B and B', with A's prefix, follow it to 1 once all is idle
+    // (round-robin and least-loaded know nothing of caches).
+    const requests = [request(0, 9, 40), request(0.0001, 1, 20), request(50, 1, 24), request(500, 1, 24)];
+    expect(route(requests, "kv-aware")).toEqual([0, 1, 1, 1]);
     expect(route(requests, "round-robin")).toEqual([0, 1, 0, 1]);
     expect(route(requests, "least-loaded")).toEqual([0, 1, 0, 0]);
     // The shared prefix is found on the instance it went to: B hits A's blocks there.
     const sim = simulateFleet({ requests, ...base, instances: 2, router: "kv-aware" });
     expect(sim.requests[2]!.prefixHitTokens).toBe(20 * B);
+    // While A still runs on 0, a request with its prefix weighs 0's load (A's 20 blocks in use, its 320
+    // prompt tokens outstanding) against the 20 cached blocks: 0 costs (320 + 384) / 16 − 20 + 20 = 44,
+    // idle 1 costs 384 / 16 = 24, so it goes to 1.
+    expect(route([request(0, 1, 20), request(0.00001, 1, 24)], "kv-aware")).toEqual([0, 1]);
+    // Against a busier instance, the cached prefix wins: 1 costs 44, 0 (D's 40 blocks and 640 tokens) 104.
+    expect(route([request(0, 9, 40), request(0.0001, 1, 20), request(0.0002, 1, 24)], "kv-aware")).toEqual([0, 1, 1]);
+  });
+
+  it("an engine says how much of a request's prefix it caches, exactly, on the GPU and in its host tier", () => {
+    const a = request(0, 1, 4);
+    const hashes = blockHashes(a, 0, a.prompt, B);
+    const driver = new EngineDriver({ config: planInstances({ ...base, hostTier: { blocks: 64 } }, [a]).config }, { request: () => {}, iteration: () => {} });
+    expect(driver.cachedPrefix(hashes)).toEqual({ gpu: 0, host: 0 });
+    driver.feed([a], [0]);
+    driver.endInput();
+    expect(driver.run()).toBe(true);
+    // Every full block of A's prompt is cached once A completes; another request's names are not.
+    expect(driver.cachedPrefix(hashes)).toEqual({ gpu: 4, host: 0 });
+    const other = request(0, 2, 4);
+    expect(driver.cachedPrefix(blockHashes(other, 1, other.prompt, B))).toEqual({ gpu: 0, host: 0 });
+    driver.finish();
   });
 
   it("is deterministic, keeps host tiers per instance, and refuses what it cannot run", () => {

@@ -7,31 +7,29 @@ export interface InstanceLoad {
   outstandingPromptTokens: number;
   /** KV blocks in use on its GPU now. */
   usedBlocks: number;
+  /**
+   * For a router that reads prefixes: how many of the request's leading blocks the instance
+   * caches now on its GPU, and how many more in its host tier (0 for other routers).
+   */
+  cachedPrefix: { gpu: number; host: number };
 }
 
-/** A request as routers see it: its arrival and the chained hashes of its prompt's full blocks. */
+/** A request as routers see it, with the block size its instances cache by. */
 export interface Arrival {
   request: ServingRequest;
-  /** Hashes of the prompt's full blocks, in order (equal prefixes, equal hashes); empty for a router that reads none. */
-  hashes: Float64Array;
   blockSize: number;
 }
 
-/**
- * Picks the instance for each arriving request, in arrival order; `routed` hears each decision
- * (a router that remembers where prefixes went learns from it). Deterministic: ties go to the
- * lowest instance index.
- */
+/** Picks the instance for each arriving request, in arrival order. Deterministic: ties go to the lowest instance index. */
 export interface Router {
   route(arrival: Arrival, instances: readonly InstanceLoad[]): number;
-  routed?(arrival: Arrival, instance: number): void;
 }
 
 /** A router in the registry: its name, a line saying what it does, and how to make one for N instances. */
 export interface RouterEntry {
   name: string;
   summary: string;
-  /** Whether it reads the requests' block hashes (computing them costs a fleet run a sixth of its time). */
+  /** Whether it reads the instances' cached prefixes (finding them costs a fleet run time: only for those that do). */
   readsPrefixes: boolean;
   make(instances: number): Router;
 }
