@@ -75,6 +75,9 @@ export enum TimedCounter {
   /** Seconds each direction of the GPU–host link was busy. */
   toHostBusyS,
   fromHostBusyS,
+  /** Requests completed since setup, and their prompt tokens (every scheduler): a router's view of its load. */
+  completedRequests,
+  completedPromptTokens,
   COUNT,
 }
 

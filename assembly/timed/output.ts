@@ -12,6 +12,9 @@ export let requestRows = new StaticArray<f64>(0);
 export let iterationRows = new StaticArray<f64>(0);
 export let gaps = new StaticArray<f64>(0);
 export let requestCount: i32 = 0;
+/** Requests completed since setup, and their prompt tokens (drains do not reset these). */
+export let completed: f64 = 0;
+export let completedPromptTokens: f64 = 0;
 export let iterationCount: i32 = 0;
 export let gapCount: i32 = 0;
 export let keepGaps = false;
@@ -32,6 +35,8 @@ export function setupOutput(requestRowsRoom: i32, iterationRowsRoom: i32, gapsRo
   gapHistogram = new StaticArray<f64>(GAP_BUCKETS);
   keepGaps = keep;
   requestCount = 0;
+  completed = 0;
+  completedPromptTokens = 0;
   iterationCount = 0;
   gapCount = 0;
   gapTotal = 0;
@@ -57,6 +62,8 @@ export function writeRequest(
   ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32, hostHitTokens: i32,
 ): void {
   const o = requestCount++ * TimedRequestRow.COUNT;
+  completed++;
+  completedPromptTokens += prompt;
   const rows = requestRows;
   unchecked(rows[o + TimedRequestRow.id] = id);
   unchecked(rows[o + TimedRequestRow.arrival] = arrival);

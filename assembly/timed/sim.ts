@@ -194,8 +194,10 @@ export function check(): i32 {
   return scheduler!.check();
 }
 
-/** One of the run's totals (`TimedCounter`): a host tier's offloads, loads and link time; 0 without one. */
+/** One of the run's totals (`TimedCounter`): requests completed, a host tier's offloads, loads and link time (0 without one). */
 export function counter(which: i32): f64 {
+  if (which == TimedCounter.completedRequests) return output.completed;
+  if (which == TimedCounter.completedPromptTokens) return output.completedPromptTokens;
   const s = scheduler;
   if (!(s instanceof Vllm)) return 0;
   const v = <Vllm>s;

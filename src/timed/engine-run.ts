@@ -140,9 +140,13 @@ export class EngineDriver {
     return this.engine.cachedPrefix(hashes);
   }
 
-  /** The scheduler's state now (clock, KV blocks in use, requests running). */
-  state(): { clock: number; usedBlocks: number; running: number } {
-    return this.engine.state();
+  /** Requests completed so far and their prompt tokens, whether or not their rows were drained. */
+  completedSoFar(): { requests: number; promptTokens: number } {
+    return this.engine.completed();
+  }
+
+  usedBlocks(): number {
+    return this.engine.usedBlocks();
   }
 
   /** Runs until the engine needs input (false) or every request has completed after the input ended (true). */
@@ -170,7 +174,7 @@ export class EngineDriver {
   }
 
   /** Gives the rows written so far to the sink. */
-  drain(): void {
+  private drain(): void {
     const rows = this.engine.rows();
     for (let k = 0; k < rows.requestCount; k++) this.sink.request(readRequest(rows.requests, k * Q.COUNT, this.request));
     for (let k = 0; k < rows.iterationCount; k++) this.sink.iteration(readIteration(rows.iterations, k * I.COUNT, this.iteration));

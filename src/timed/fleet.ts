@@ -61,8 +61,6 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
       results[r.requestId] = { ...r, instance: i };
       builders[i]!.addRequest(r);
       fleet.addRequest(r);
-      loads[i]!.outstanding--;
-      loads[i]!.outstandingPromptTokens -= r.promptTokens;
     },
     iteration(it) {
       builders[i]!.addIteration(it);
@@ -70,6 +68,8 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
     },
   }));
   const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
+  // What was routed to each instance; its engine counts what completed, so no rows are drained per arrival.
+  const routed = Array.from({ length: n }, () => ({ requests: 0, promptTokens: 0 }));
   for (const k of order) {
     const request = inputs[k]!;
     // The prompt's block hashes, as its instance's pool will name its blocks (block-hashes.ts is the engine's twin).
@@ -77,14 +77,17 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
     drivers.forEach((d, i) => {
       d.feedUntil(request.arrival);
       d.run();
-      d.drain();
-      loads[i]!.usedBlocks = d.state().usedBlocks;
-      if (hashes) loads[i]!.cachedPrefix = d.cachedPrefix(hashes);
+      const done = d.completedSoFar();
+      const load = loads[i]!;
+      load.outstanding = routed[i]!.requests - done.requests;
+      load.outstandingPromptTokens = routed[i]!.promptTokens - done.promptTokens;
+      load.usedBlocks = d.usedBlocks();
+      if (hashes) load.cachedPrefix = d.cachedPrefix(hashes);
     });
     const chosen = router.route({ request, blockSize }, loads);
     drivers[chosen]!.feed([request], [k]);
-    loads[chosen]!.outstanding++;
-    loads[chosen]!.outstandingPromptTokens += request.prompt;
+    routed[chosen]!.requests++;
+    routed[chosen]!.promptTokens += request.prompt;
   }
   const runs = drivers.map((d) => {
     d.endInput();

@@ -218,6 +218,17 @@ export class TimedEngine {
     return { gpu: both & 0xfffff, host: both >>> 20 };
   }
 
+  /** Requests completed since the run began, and their prompt tokens: no rows need draining to know them. */
+  completed(): { requests: number; promptTokens: number } {
+    const w = this.w;
+    return { requests: w.timedCounter(TimedCounter.completedRequests), promptTokens: w.timedCounter(TimedCounter.completedPromptTokens) };
+  }
+
+  /** KV blocks in use now. */
+  usedBlocks(): number {
+    return this.w.timedUsedBlocks();
+  }
+
   /** The host tier's totals so far (zeros without one). */
   hostCounters(): HostTierCounters {
     const w = this.w;
