@@ -27,6 +27,11 @@ let freeSlots = new SlotDeque(0);
 let chunks = new StaticArray<i32>(0);
 let freeChunk: i32 = -1;
 let chunkCount: i32 = 0;
+// Where the last `contentId` call ended: hashing reads a slot's ids in order, so the next call
+// goes on from that chunk instead of walking the slot's chunks from the first again.
+let walkSlot: i32 = -1;
+let walkChunk: i32 = -1;
+let walkBase: i32 = 0;
 
 /** Fed and not yet arrived, in arrival order. */
 export let pending = new SlotDeque(0);
@@ -57,6 +62,7 @@ export function setupRequests(initial: i32): void {
   freeChunk = -1;
   chunkCount = 0;
   pending = new SlotDeque(1024);
+  walkSlot = -1;
   inputEnded = false;
   fedUntil = -Infinity;
   inputRows = new StaticArray<f64>(0);
@@ -129,6 +135,7 @@ export function feed(count: i32): void {
     }
     ids += n;
     unchecked(firstChunk[s] = head);
+    if (walkSlot == s) walkSlot = -1; // a new request in the slot: the last walk was another's
     pending.pushBack(s);
   }
 }
@@ -137,15 +144,25 @@ export function endInput(): void {
   inputEnded = true;
 }
 
-/** The slot's content id `unit`, walking its chunks from `chunk` (unit `first` of it) on. */
+/** The slot's content id `unit`: its chunks walked from the last call's place when that is on the way, else from the first. */
 export function contentId(s: i32, unit: i32): i32 {
-  let c = unchecked(firstChunk[s]);
-  let u = unit;
-  while (u >= CHUNK_IDS) {
-    c = unchecked(chunks[c * CHUNK + CHUNK_IDS]);
-    u -= CHUNK_IDS;
+  let c: i32;
+  let base: i32;
+  if (s == walkSlot && unit >= walkBase) {
+    c = walkChunk;
+    base = walkBase;
+  } else {
+    c = unchecked(firstChunk[s]);
+    base = 0;
   }
-  return unchecked(chunks[c * CHUNK + u]);
+  while (unit - base >= CHUNK_IDS) {
+    c = unchecked(chunks[c * CHUNK + CHUNK_IDS]);
+    base += CHUNK_IDS;
+  }
+  walkSlot = s;
+  walkChunk = c;
+  walkBase = base;
+  return unchecked(chunks[c * CHUNK + unit - base]);
 }
 
 /** Frees a completed request's slot and its ids. */
@@ -158,6 +175,7 @@ export function release(s: i32): void {
     c = next;
   }
   unchecked(firstChunk[s] = -1);
+  if (walkSlot == s) walkSlot = -1;
   freeSlots.pushBack(s);
 }
 
