@@ -6,6 +6,7 @@ import {
   cachedIn, hashOf, useOf, evictedHash,
 } from "./cached-content";
 import { NEVER } from "../hierarchy/state";
+import { TimedOffload } from "../abi/timed";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
@@ -69,10 +70,8 @@ export let offloadedBlocks: i64 = 0;
  * cached (write-through). The copy is a CPU block caching the same hash, free at once, so a later
  * prefix can be found there; the tier evicts with the pool's policy like the GPU.
  */
-export const OFFLOAD_NONE: i32 = -1;
+const OFFLOAD_NONE: i32 = -1;
 let offloadMode: i32 = OFFLOAD_NONE;
-const OFFLOAD_ON_EVICTION: i32 = 0;
-const OFFLOAD_WHEN_FULL: i32 = 1;
 /** CPU blocks a request holds while its prefix is loaded from them (see `holdRun`). */
 let held = new StaticArray<i32>(0);
 let heldCount: i32 = 0;
@@ -111,7 +110,7 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   resetPool();
 }
 
-/** Copies GPU content to the CPU tier: `TimedOffload.onEviction` (0) or `whenFull` (1), or OFFLOAD_NONE. */
+/** Copies GPU content to the CPU tier as a `TimedOffload` says (only when the pool has a CPU tier). */
 export function setOffload(mode: i32): void {
   offloadMode = unchecked(tierSize[CPU]) > 0 ? mode : OFFLOAD_NONE;
 }
@@ -180,7 +179,7 @@ function popFree(t: i32): i32 {
     b = evictContent(t);
     unchecked(nameOf[b] = -1);
     evictedBlocks++;
-    if (t == GPU && offloadMode == OFFLOAD_ON_EVICTION) offload(evictedHash);
+    if (t == GPU && offloadMode == TimedOffload.onEviction) offload(evictedHash);
   }
   unchecked(freeCount[t] = freeCount[t] - 1);
   unchecked(refCount[b] = 1);
@@ -230,7 +229,7 @@ function cache(b: i32, h: i64, use: i32): void {
   const t = tierOf(b);
   const name = cacheContent(t, h, b, use);
   if (name >= 0) unchecked(nameOf[b] = name);
-  if (t == GPU && offloadMode == OFFLOAD_WHEN_FULL) offload(h);
+  if (t == GPU && offloadMode == TimedOffload.whenFull) offload(h);
 }
 
 @inline function push(request: i32, b: i32): void {

@@ -182,7 +182,7 @@ export function cachedPrefixOf(count: i32): i32 {
   const n = min(count, pool.hashInput.length);
   for (let k = 0; k < n; k++) unchecked(pool.hashInput[k] = <i64>unchecked(probe[k]));
   const gpu = pool.cachedPrefix(pool.GPU, n);
-  const host = pool.cachedBlocks(pool.CPU) > 0 || pool.freeBlocks(pool.CPU) > 0 ? pool.cachedRun(pool.CPU, gpu, n) : 0;
+  const host = pool.cachedBlocks(pool.CPU) > 0 ? pool.cachedRun(pool.CPU, gpu, n) : 0;
   return gpu + (host << 20);
 }
 

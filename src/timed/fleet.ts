@@ -53,7 +53,7 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
   const results = new Array<RequestResult & { instance: number }>(inputs.length);
   const loads: InstanceLoad[] = Array.from({ length: n }, () => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0, cachedPrefix: { gpu: 0, host: 0 } }));
   const builders = Array.from({ length: n }, () => new SummaryBuilder(context));
-  const fleet = new SummaryBuilder({ ...context });
+  const fleet = new SummaryBuilder(context);
   const started = performance.now();
   // The fleet's token gaps are its instances' together: each keeps its own exactly.
   const drivers = Array.from({ length: n }, (_, i) => new EngineDriver({ config, exactGaps: Number.MAX_SAFE_INTEGER }, {
