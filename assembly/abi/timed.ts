@@ -56,7 +56,20 @@ export enum TimedConfig {
   /** The GPU–host link, each direction: bytes per second and the latency of one transfer (s). */
   hostLinkBytesPerS,
   hostLinkLatencyS,
+  /** vllm: what the pool caches and shares, a `TimedCacheModel`. */
+  cacheModel,
   COUNT,
+}
+
+/** What vllm's block pool caches and shares (docs/timed.md). */
+export enum TimedCacheModel {
+  /** vLLM's: full blocks only, at most all but the last prompt token shared, blocks freed last first. */
+  vllm,
+  /**
+   * A replay's (the Mooncake paper's, kvsim's `prefix-replay`): a prompt's last block is cached
+   * partly filled, every block found is shared, blocks are freed first to last.
+   */
+  replay,
 }
 
 /** When a GPU block's content is copied to the host tier. */
@@ -175,6 +188,8 @@ export enum TimedRequestRow {
   /** Prompt tokens found cached on the GPU, and (loaded from it) in the host tier. */
   prefixHitTokens,
   hostHitTokens,
+  /** vllm: prefix blocks found at the request's first admission, on the GPU then in the host tier, before the last-token cap. */
+  matchedPrefixBlocks,
   COUNT,
 }
 

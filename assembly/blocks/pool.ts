@@ -290,20 +290,26 @@ export function releaseHeld(): void {
 }
 
 /**
- * Admits a request of `tokens` tokens on the GPU. The input holds the hashes of its
- * floor(tokens / blockTokens) full blocks. Cached prefix blocks are shared (at most
- * tokens − 1 tokens can hit: the last prompt token is recomputed for its logits), the rest
- * allocated, and the new full blocks cached. Returns the hit blocks, or a `PoolRefusal` (nothing
- * changed): noRoom when the GPU lacks free blocks, tableFull when the request would exceed its
- * table, wrongState when the request already holds blocks.
+ * Admits a request of `tokens` tokens on the GPU by vLLM's rules: the input holds the hashes of
+ * its floor(tokens / blockTokens) full blocks, and at most tokens − 1 tokens can hit (the last
+ * prompt token is recomputed for its logits). See `admitBlocks`.
  */
 export function admit(request: i32, tokens: i32): i32 {
+  return admitBlocks(request, tokens, tokens / blockTokens, (tokens - 1) / blockTokens);
+}
+
+/**
+ * Admits a request of `tokens` tokens on the GPU whose first `cacheable` blocks have their final
+ * content (their hashes in the input). Cached prefix blocks are shared, at most `mostHit` of them,
+ * the rest allocated, and the new cacheable blocks cached. Returns the hit blocks, or a
+ * `PoolRefusal` (nothing changed): noRoom when the GPU lacks free blocks, tableFull when the
+ * request would exceed its table, wrongState when the request already holds blocks.
+ */
+export function admitBlocks(request: i32, tokens: i32, cacheable: i32, mostHit: i32): i32 {
   if (unchecked(tableLength[request]) > 0) return PoolRefusal.wrongState;
-  const full = tokens / blockTokens;
   const needed = blocksFor(tokens);
   if (needed > maxPerRequest) return PoolRefusal.tableFull;
-  let hit = min(cachedPrefix(GPU, full), (tokens - 1) / blockTokens);
-  hit = max(hit, 0);
+  const hit = max(min(cachedPrefix(GPU, cacheable), mostHit), 0);
   // A hit block already free still counts against the free pool when it is taken.
   let takenFree = 0;
   for (let k = 0; k < hit; k++) if (unchecked(refCount[prefixBlocks[k]]) == 0) takenFree++;
@@ -318,21 +324,27 @@ export function admit(request: i32, tokens: i32): i32 {
   for (let k = hit; k < needed; k++) {
     const b = popFree(GPU);
     push(request, b);
-    if (k < full) cacheBlock(b, k);
+    if (k < cacheable) cacheBlock(b, k);
   }
   unchecked(requestTokens[request] = tokens);
-  unchecked(requestCached[request] = full);
+  unchecked(requestCached[request] = cacheable);
   hitBlocks += hit;
   return hit;
 }
 
-/**
- * Grows a GPU-resident request to `tokens`. The input holds the hashes of the blocks that became
- * full, in order, starting at the request's first uncached full block. Returns the new blocks
- * allocated, or a `PoolRefusal`: noRoom when the GPU lacks free blocks, tableFull past the table's
- * end, wrongState when the request is not on the GPU or would shrink.
- */
+/** Grows a GPU-resident request to `tokens` by vLLM's rules: every full block is cached. See `growBlocks`. */
 export function grow(request: i32, tokens: i32): i32 {
+  return growBlocks(request, tokens, tokens / blockTokens);
+}
+
+/**
+ * Grows a GPU-resident request to `tokens`, its first `cacheable` blocks having their final
+ * content. The input holds the hashes of the blocks that became cacheable, in order, starting at
+ * the request's first uncached one. Returns the new blocks allocated, or a `PoolRefusal`: noRoom
+ * when the GPU lacks free blocks, tableFull past the table's end, wrongState when the request is
+ * not on the GPU or would shrink.
+ */
+export function growBlocks(request: i32, tokens: i32, cacheable: i32): i32 {
   if (unchecked(tableTier[request]) != GPU || tokens < unchecked(requestTokens[request])) return PoolRefusal.wrongState;
   const have = unchecked(tableLength[request]);
   const needed = blocksFor(tokens);
@@ -341,18 +353,32 @@ export function grow(request: i32, tokens: i32): i32 {
   if (extra > unchecked(freeCount[GPU])) return PoolRefusal.noRoom;
   for (let k = 0; k < extra; k++) push(request, popFree(GPU));
   const first = unchecked(requestCached[request]);
-  const full = tokens / blockTokens;
   const base = request * maxPerRequest;
-  for (let i = first; i < full; i++) cacheBlock(unchecked(tables[base + i]), i - first);
-  unchecked(requestCached[request] = max(first, full));
+  for (let i = first; i < cacheable; i++) cacheBlock(unchecked(tables[base + i]), i - first);
+  unchecked(requestCached[request] = max(first, cacheable));
   unchecked(requestTokens[request] = tokens);
   return extra;
 }
 
-/** Frees the request's blocks, last first (so a chain's tail is evicted before its prefix). */
+/** Frees the request's blocks, last first (so a chain's tail is evicted before its prefix), as vLLM does. */
 export function freeRequest(request: i32): void {
   const base = request * maxPerRequest;
   for (let i = unchecked(tableLength[request]) - 1; i >= 0; i--) release(unchecked(tables[base + i]));
+  forget(request);
+}
+
+/**
+ * Frees the request's blocks first to last, the order a replay touches them in: an LRU then
+ * evicts a chain's head first, as in a replay that accesses each request's blocks in order.
+ */
+export function freeRequestHeadFirst(request: i32): void {
+  const base = request * maxPerRequest;
+  const n = unchecked(tableLength[request]);
+  for (let i = 0; i < n; i++) release(unchecked(tables[base + i]));
+  forget(request);
+}
+
+@inline function forget(request: i32): void {
   unchecked(tableLength[request] = 0);
   unchecked(requestTokens[request] = 0);
   unchecked(requestCached[request] = 0);

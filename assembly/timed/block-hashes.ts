@@ -48,9 +48,10 @@ export function resetChain(s: i32): void {
 
 /**
  * Writes the hashes of slot `s`'s blocks [from, to) of `blockSize` tokens to `out` from index 0,
- * and keeps the chain state after block `keep` (from ≤ keep ≤ to) for the next call.
+ * and keeps the chain state after block `keep` (from ≤ keep ≤ to) for the next call. The block
+ * holding token `cut` ends before it (a partly filled last prompt block); 0 cuts none.
  */
-export function hashBlocks(s: i32, from: i32, to: i32, keep: i32, blockSize: i32, out: StaticArray<i64>): void {
+export function hashBlocks(s: i32, from: i32, to: i32, keep: i32, blockSize: i32, cut: i32, out: StaticArray<i64>): void {
   let at = unchecked(stateAt[s]);
   let hi: i32;
   let lo: i32;
@@ -67,7 +68,7 @@ export function hashBlocks(s: i32, from: i32, to: i32, keep: i32, blockSize: i32
   const P = unchecked(requests.contentUnit[s]);
   for (let b = at; b < to; b++) {
     let t = b * blockSize;
-    const end = t + blockSize;
+    const end = t < cut && cut < t + blockSize ? cut : t + blockSize;
     while (t < end) {
       let stop: i32;
       if (t < named) {

@@ -59,7 +59,7 @@ export function drained(): void {
 
 export function writeRequest(
   id: i32, arrival: f64, prompt: i32, output: i32, firstScheduled: f64, firstToken: f64, completion: f64,
-  ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32, hostHitTokens: i32,
+  ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32, hostHitTokens: i32, matchedPrefixBlocks: i32,
 ): void {
   const o = requestCount++ * TimedRequestRow.COUNT;
   completed++;
@@ -78,6 +78,7 @@ export function writeRequest(
   unchecked(rows[o + TimedRequestRow.preemptions] = preemptions);
   unchecked(rows[o + TimedRequestRow.prefixHitTokens] = prefixHitTokens);
   unchecked(rows[o + TimedRequestRow.hostHitTokens] = hostHitTokens);
+  unchecked(rows[o + TimedRequestRow.matchedPrefixBlocks] = matchedPrefixBlocks);
 }
 
 export function writeIteration(

@@ -1,4 +1,4 @@
-import { TimedConfig, TimedScheduler } from "../abi/timed";
+import { TimedCacheModel, TimedConfig, TimedScheduler } from "../abi/timed";
 import { Sarathi } from "./sarathi";
 import { Scheduler } from "./scheduler";
 import { TimeModel } from "./time-model";
@@ -13,7 +13,9 @@ export function schedulerOf(config: StaticArray<f64>, timeModel: TimeModel): Sch
   const seats = <i32>config[TimedConfig.maxNumSeqs];
   const watermark = <i32>config[TimedConfig.watermarkBlocks];
   if (id == TimedScheduler.vllm) {
-    const vllm = new Vllm(timeModel, blocks, blockSize, seats, <i32>config[TimedConfig.maxBatchedTokens], config[TimedConfig.prefixCaching] != 0);
+    const vllm = new Vllm(timeModel, blocks, blockSize, seats, <i32>config[TimedConfig.maxBatchedTokens], config[TimedConfig.prefixCaching] != 0,
+      config[TimedConfig.cacheModel] == TimedCacheModel.replay,
+    );
     if (config[TimedConfig.hostBlocks] > 0) {
       vllm.addHostTier(config[TimedConfig.blockBytes], config[TimedConfig.hostLinkBytesPerS], config[TimedConfig.hostLinkLatencyS]);
     }

@@ -290,7 +290,7 @@ export abstract class VidurReplica extends Scheduler {
       const e2e = t - arrival;
       output.writeRequest(
         unchecked(requests.id[r]), arrival, unchecked(requests.prompt[r]), out, unchecked(scheduledAtOf[r]), firstToken, t,
-        ttft, out > 1 ? (e2e - ttft) / <f64>(out - 1) : NaN, e2e, unchecked(restartsOf[r]), 0, 0,
+        ttft, out > 1 ? (e2e - ttft) / <f64>(out - 1) : NaN, e2e, unchecked(restartsOf[r]), 0, 0, 0,
       );
       requests.release(r);
     }

@@ -34,6 +34,8 @@ export class Vllm extends Scheduler {
   firstToken: StaticArray<f64> = new StaticArray<f64>(0);
   preemptions: StaticArray<i32> = new StaticArray<i32>(0);
   prefixHit: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Prefix blocks found at the request's first admission, on the GPU then in the host tier, before the last-token cap. */
+  matched: StaticArray<i32> = new StaticArray<i32>(0);
   /** Prompt tokens loaded from the host tier, and when the last load of the request arrives. */
   hostHit: StaticArray<i32> = new StaticArray<i32>(0);
   readyAt: StaticArray<f64> = new StaticArray<f64>(0);
@@ -64,6 +66,8 @@ export class Vllm extends Scheduler {
     private maxNumSeqs: i32,
     private maxBatchedTokens: i32,
     private prefixCaching: bool,
+    /** `TimedCacheModel.replay`: prompts' last blocks are cached partly filled, all of a prefix can be shared, blocks are freed first to last. */
+    private replay: bool,
   ) {
     super(timeModel);
     this.running = new StaticArray<i32>(maxNumSeqs);
@@ -94,6 +98,7 @@ export class Vllm extends Scheduler {
     this.firstToken = resizedF64(this.firstToken, n);
     this.preemptions = resizedI32(this.preemptions, n);
     this.prefixHit = resizedI32(this.prefixHit, n);
+    this.matched = resizedI32(this.matched, n);
   }
 
   clock(): f64 {
@@ -119,21 +124,36 @@ export class Vllm extends Scheduler {
     unchecked(this.firstToken[r] = NaN);
     unchecked(this.preemptions[r] = 0);
     unchecked(this.prefixHit[r] = 0);
+    unchecked(this.matched[r] = 0);
     unchecked(this.hostHit[r] = 0);
     unchecked(this.readyAt[r] = 0);
     resetChain(r);
     this.waiting.pushBack(r);
   }
 
+  /**
+   * Leading blocks of request r's first `tokens` tokens whose content is final, so the pool may
+   * cache them: the full ones, and under `replay` the prompt's last block too once the whole
+   * prompt is there (a trace such as Mooncake's names it by its own hash).
+   */
+  @inline private cacheable(r: i32, tokens: i32): i32 {
+    const full = tokens / this.blockSize;
+    if (!this.replay) return full;
+    const prompt = unchecked(requests.prompt[r]);
+    return tokens < prompt ? full : max(full, (prompt + this.blockSize - 1) / this.blockSize);
+  }
+
   /** Writes the hashes of request r's blocks [from, to) to the pool's input, keeping its chain at `keep`. */
   private hashes(r: i32, from: i32, to: i32, keep: i32): void {
-    if (this.prefixCaching) hashBlocks(r, from, to, keep, this.blockSize, pool.hashInput);
+    // Under replay the block holding the prompt's end is hashed over the prompt's tokens only.
+    if (this.prefixCaching) hashBlocks(r, from, to, keep, this.blockSize, this.replay ? unchecked(requests.prompt[r]) : 0, pool.hashInput);
     else uniqueHashes(r, from, to, pool.hashInput);
   }
 
   private release(r: i32): void {
     const s = unchecked(this.poolSlot[r]);
-    pool.freeRequest(s);
+    if (this.replay) pool.freeRequestHeadFirst(s);
+    else pool.freeRequest(s);
     unchecked(this.freePoolSlots[this.freePoolSlotCount++] = s);
     unchecked(this.poolSlot[r] = -1);
     unchecked(this.hashed[r] = 0);
@@ -150,13 +170,13 @@ export class Vllm extends Scheduler {
 
   /** Grows running request r's blocks to `tokens`; false when the pool is out of blocks. */
   private grow(r: i32, tokens: i32): bool {
-    const full = tokens / this.blockSize;
+    const cacheable = this.cacheable(r, tokens);
     const hashed = unchecked(this.hashed[r]);
-    if (full > hashed) this.hashes(r, hashed, full, full);
-    const got = pool.grow(unchecked(this.poolSlot[r]), tokens);
+    if (cacheable > hashed) this.hashes(r, hashed, cacheable, cacheable);
+    const got = pool.growBlocks(unchecked(this.poolSlot[r]), tokens, cacheable);
     if (got == PoolRefusal.noRoom) return false;
     if (got < 0) abort("vllm: the block pool refused a running request's growth");
-    unchecked(this.hashed[r] = max(hashed, full));
+    unchecked(this.hashed[r] = max(hashed, cacheable));
     unchecked(this.room[r] = max(unchecked(this.room[r]), (tokens + this.blockSize - 1) / this.blockSize * this.blockSize));
     return true;
   }
@@ -190,8 +210,8 @@ export class Vllm extends Scheduler {
       const c = unchecked(computed[r]);
       const tokens = min(unchecked(length[r]) - c, budget);
       const need = c + tokens;
-      // Within its blocks and with no block newly full, the pool would change nothing.
-      if (need > unchecked(room[r]) || need / B > unchecked(hashed[r])) {
+      // Within its blocks and with no block newly cacheable, the pool would change nothing.
+      if (need > unchecked(room[r]) || this.cacheable(r, need) > unchecked(hashed[r])) {
         let fits = this.grow(r, need);
         while (!fits) {
           const victim = unchecked(running[--this.runningLength]);
@@ -210,23 +230,33 @@ export class Vllm extends Scheduler {
       while (this.waiting.length > 0 && budget > 0 && this.runningLength < this.maxNumSeqs) {
         const r = this.waiting.first();
         const total = unchecked(length[r]);
-        const full = total / B;
-        let hit = 0;
+        const cacheable = this.cacheable(r, total);
+        let onGpu = 0;
         let loaded = 0;
+        let matched = 0;
         if (this.prefixCaching) {
-          this.hashes(r, 0, full, 0);
-          // At most total − 1 tokens hit: the last prompt token is computed for its logits.
-          const most = (total - 1) / B;
-          const onGpu = min(pool.cachedPrefix(pool.GPU, full), most);
+          this.hashes(r, 0, cacheable, 0);
+          // vLLM shares at most total − 1 tokens' blocks (the last prompt token is computed for its
+          // logits, vLLM caching only full blocks); a replay shares every block it finds.
+          const most = this.replay ? cacheable : (total - 1) / B;
+          const gpuRun = pool.cachedPrefix(pool.GPU, cacheable);
+          onGpu = min(gpuRun, most);
           // The prefix goes on in the host tier: those blocks are loaded, not computed.
-          if (this.fromHost) loaded = min(pool.holdRun(pool.CPU, onGpu, full), most - onGpu);
-          hit = (onGpu + loaded) * B;
+          let hostRun = 0;
+          if (this.fromHost) {
+            hostRun = pool.holdRun(pool.CPU, onGpu, cacheable);
+            loaded = min(hostRun, most - onGpu);
+          }
+          matched = max(gpuRun, onGpu + hostRun);
         } else {
-          uniqueHashes(r, 0, full, pool.hashInput);
+          uniqueHashes(r, 0, total / B, pool.hashInput);
         }
+        // The last token is always computed, even when every block was found.
+        const hit = min((onGpu + loaded) * B, total - 1);
+        const gpuHit = min(onGpu * B, hit);
         const tokens = min(total - hit, budget);
         const s = unchecked(this.freePoolSlots[--this.freePoolSlotCount]);
-        const admitted = pool.admit(s, hit + tokens);
+        const admitted = pool.admitBlocks(s, hit + tokens, this.cacheable(r, hit + tokens), onGpu);
         if (this.fromHost) pool.releaseHeld();
         if (admitted < 0) {
           if (admitted != PoolRefusal.noRoom) abort("vllm: the block pool refused an admission for another reason than room");
@@ -235,15 +265,18 @@ export class Vllm extends Scheduler {
         }
         this.waiting.popFront();
         unchecked(this.poolSlot[r] = s);
-        unchecked(this.hashed[r] = (hit + tokens) / B);
+        unchecked(this.hashed[r] = this.cacheable(r, hit + tokens));
         unchecked(this.room[r] = (hit + tokens + B - 1) / B * B);
         unchecked(computed[r] = hit);
-        unchecked(this.prefixHit[r] = this.prefixHit[r] + hit - loaded * B);
-        if (isNaN(unchecked(this.firstScheduled[r]))) unchecked(this.firstScheduled[r] = this.time);
+        unchecked(this.prefixHit[r] = this.prefixHit[r] + gpuHit);
+        if (isNaN(unchecked(this.firstScheduled[r]))) {
+          unchecked(this.firstScheduled[r] = this.time);
+          unchecked(this.matched[r] = matched);
+        }
         unchecked(this.running[this.runningLength++] = r);
         if (loaded > 0) {
           // The loaded blocks come up the link before the request computes anything.
-          unchecked(this.hostHit[r] = this.hostHit[r] + loaded * B);
+          unchecked(this.hostHit[r] = this.hostHit[r] + hit - gpuHit);
           unchecked(this.readyAt[r] = this.fromHost!.transfer(this.time, <f64>loaded * this.blockBytes));
           this.loadedBlocks += loaded;
           continue;
@@ -290,7 +323,7 @@ export class Vllm extends Scheduler {
         output.writeRequest(
           unchecked(requests.id[r]), arrival, unchecked(prompt[r]), out, unchecked(this.firstScheduled[r]), firstToken, time,
           firstToken - arrival, out > 1 ? (time - firstToken) / <f64>(out - 1) : NaN, time - arrival,
-          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]), unchecked(this.hostHit[r]),
+          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]), unchecked(this.hostHit[r]), unchecked(this.matched[r]),
         );
         this.release(r);
         finished = true;

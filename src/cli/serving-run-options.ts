@@ -8,7 +8,7 @@ import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
 import { HOST_LINKS, hostLinkOf, type HostLinkName, type HostTierOptions } from "../timed/host-tier.js";
-import { SCHEDULERS, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
+import { CACHE_MODELS, SCHEDULERS, type CacheModel, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
 import { parseFraction, parseIntInRange, parseSeed, parseShare } from "./options.js";
@@ -37,6 +37,8 @@ export interface ServingRunFlags {
   hostBlocks?: number;
   hostLink: string;
   offload: "write-back" | "write-through";
+  cacheModel: CacheModel;
+  maxOutputTokens?: number;
 }
 
 /** Adds the flags of `ServingRunFlags` to a command (`serving simulate`, `serving capacity`). */
@@ -47,6 +49,7 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--workload <spec.json>", "a synthetic workload spec (docs/formats.md), instead of --trace")
     .option("--requests <n>", "with --workload: how many requests, overriding the spec's", parseIntInRange("--requests", 1, 100_000_000))
     .option("--seed <n>", "with --workload: the seed of its random draws", parseSeed("--seed"), 0)
+    .option("--max-output-tokens <n>", "with --trace: cap every request's output at this many tokens (vLLM's max_tokens)", parseIntInRange("--max-output-tokens", 1, 100_000_000))
     .requiredOption("--model <name|config.json>", `model preset (${MODELS.map((m) => m.name).join(", ")}) or a Hugging Face config.json`)
     .addOption(new Option("--gpu <name>", "GPU preset").choices(GPUS.map((g) => g.name)).makeOptionMandatory())
     .option("--tp <n>", "tensor parallelism: GPUs the model is split over", parseIntInRange("--tp", 1, 64), 1)
@@ -63,7 +66,8 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"))
     .option("--host-blocks <n>", "vllm: a host (CPU DRAM) tier of this many blocks below the GPU; prefixes found there are loaded over the link, not computed (docs/model.md)", parseIntInRange("--host-blocks", 1, MAX_KV_BLOCKS))
     .option("--host-link <link|GB/s>", `with --host-blocks: the GPU–host link, ${Object.keys(HOST_LINKS).join(" or ")}, or a bandwidth in GB/s each way (10 µs per transfer)`, "pcie4")
-    .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"));
+    .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"))
+    .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
 /** A --host-link: a preset, or GB/s each way. */
@@ -84,12 +88,14 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   if (f.scheduler === "vllm" && f.watermarkFraction !== undefined) throw new KvsimInputError("--watermark-fraction is Vidur's schedulers'; vllm keeps no watermark");
   if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back")) throw new KvsimInputError("--host-link and --offload shape a host tier: give --host-blocks");
   if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
+  if (f.cacheModel !== "vllm" && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--cache-model needs the vllm scheduler with prefix caching");
   return {
     model: resolveModel(f.model), gpu: gpuPreset(f.gpu), tensorParallel: f.tp, scheduler: f.scheduler,
     timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
     ...(f.hostBlocks !== undefined ? { hostTier: { blocks: f.hostBlocks, link: hostLink(f.hostLink), offload: f.offload } } : {}),
+    cacheModel: f.cacheModel,
   };
 }
 
@@ -98,9 +104,12 @@ export type RequestSource = { kind: "trace"; requests: ServingRequest[] } | { ki
 
 export function requestSource(f: ServingRunFlags): RequestSource {
   if ((f.trace === undefined) === (f.workload === undefined)) throw new KvsimInputError("give either --trace FILE or --workload SPEC.json");
+  if (f.trace === undefined && f.maxOutputTokens !== undefined) throw new KvsimInputError("--max-output-tokens caps a --trace's outputs; a --workload's spec sets its own output lengths");
   if (f.trace !== undefined) {
     if (f.requests !== undefined) throw new KvsimInputError("--requests shapes a --workload; a --trace has its own requests");
-    return { kind: "trace", requests: readServingTrace(f.trace, f.traceFormat) };
+    const requests = readServingTrace(f.trace, f.traceFormat);
+    const cap = f.maxOutputTokens;
+    return { kind: "trace", requests: cap === undefined ? requests : requests.map((r) => (r.output > cap ? { ...r, output: cap } : r)) };
   }
   const spec = readJsonFile(f.workload!) as SyntheticWorkloadInput;
   return { kind: "workload", spec: f.requests !== undefined && spec && typeof spec === "object" ? { ...spec, requests: f.requests } : spec, file: f.workload! };

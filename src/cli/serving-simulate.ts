@@ -44,7 +44,7 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
 
 
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
-  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, " +
+  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, " +
   "hostTier ({blocks, offload, link, hitTokens, offloadedBlocks, loadedBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
 
 /** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
@@ -96,6 +96,8 @@ export function simulateCommand(): Command {
       console.log(table(["ms", "p50", "p90", "p99", "mean"], [row("TTFT", s.ttft), row("TPOT", s.tpot), row("ITL", s.itl), row("E2E", s.e2e)]));
       console.log(`throughput: ${s.throughput.requestsPerS.toFixed(2)} requests/s, ${s.throughput.inputTokensPerS.toFixed(0)} input and ` +
         `${s.throughput.outputTokensPerS.toFixed(0)} output tokens/s; KV use mean ${(s.kvUtilization.mean * 100).toFixed(1)}%, peak ${(s.kvUtilization.peak * 100).toFixed(1)}%`);
+      const p = s.prefixBlocks;
+      if (s.scheduler === "vllm") console.log(`prefix blocks matched at admission: ${p.matchedBlocks} of ${p.blocks} (hit rate ${p.hitRate.toFixed(4)})`);
       const h = s.hostTier;
       if (h) {
         console.log(`host tier (${h.blocks} blocks, ${h.offload}): ${h.hitTokens} prompt tokens loaded instead of computed; ${h.offloadedBlocks} blocks offloaded, ` +

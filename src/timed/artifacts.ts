@@ -7,7 +7,7 @@ import type { IterationResult, RequestResult, ServingSummary } from "./results.j
 /** A number as CSV text: shortest round-trip decimal, NaN as an empty cell. */
 const cell = (x: number): string => (Number.isNaN(x) ? "" : String(x));
 
-export const REQUESTS_HEADER = "request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens,host_hit_tokens";
+export const REQUESTS_HEADER = "request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens,host_hit_tokens,matched_prefix_blocks";
 export const ITERATIONS_HEADER = "iteration,start_s,duration_s,requests,prefill_tokens,decode_tokens,kv_blocks_used,host_blocks_cached,bytes_to_host,bytes_from_host";
 
 // Lines are template strings: a run of millions writes tens of millions of them, and building an
@@ -15,7 +15,7 @@ export const ITERATIONS_HEADER = "iteration,start_s,duration_s,requests,prefill_
 
 /** One line of `requests.csv`: times in seconds from the simulation's zero. */
 export const requestLine = (r: RequestResult): string =>
-  `${r.requestId},${r.arrival},${r.promptTokens},${r.outputTokens},${r.firstScheduled},${r.firstToken},${r.completion},${r.ttft},${cell(r.tpot)},${r.e2e},${r.preemptions},${r.prefixHitTokens},${r.hostHitTokens}`;
+  `${r.requestId},${r.arrival},${r.promptTokens},${r.outputTokens},${r.firstScheduled},${r.firstToken},${r.completion},${r.ttft},${cell(r.tpot)},${r.e2e},${r.preemptions},${r.prefixHitTokens},${r.hostHitTokens},${r.matchedPrefixBlocks}`;
 
 /** One line of `iterations.csv`. */
 export const iterationLine = (i: IterationResult, k: number): string =>

@@ -60,6 +60,7 @@ function readRequest(rows: Float64Array, o: number, r: RequestResult): RequestRe
   r.preemptions = rows[o + Q.preemptions]!;
   r.prefixHitTokens = rows[o + Q.prefixHitTokens]!;
   r.hostHitTokens = rows[o + Q.hostHitTokens]!;
+  r.matchedPrefixBlocks = rows[o + Q.matchedPrefixBlocks]!;
   return r;
 }
 

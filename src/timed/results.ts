@@ -20,6 +20,11 @@ export interface RequestResult {
   /** Prompt tokens found cached on the GPU, and loaded from the host tier (summed over admissions). */
   prefixHitTokens: number;
   hostHitTokens: number;
+  /**
+   * vllm: prefix blocks found at the request's first admission, on the GPU then in the host tier,
+   * before the last-token cap (what a replay counts as hits; 0 for Vidur's schedulers).
+   */
+  matchedPrefixBlocks: number;
 }
 
 export interface IterationResult {
@@ -66,6 +71,11 @@ export interface ServingSummary {
   preemptions: number;
   /** Prompt tokens served from the GPU's prefix cache (summed over admissions). */
   prefixHitTokens: number;
+  /**
+   * Prefix blocks matched at first admission against the prompts' blocks (⌈prompt ÷ block size⌉
+   * each): the hit rate a block-level replay such as `kvsim prefix-replay` reports.
+   */
+  prefixBlocks: { blocks: number; matchedBlocks: number; hitRate: number };
   /** vllm's host tier, when the run has one. */
   hostTier: HostTierSummary | null;
   iterations: number;
@@ -117,6 +127,7 @@ export interface SummaryContext {
   model: string;
   gpu: string;
   kvBlocks: number;
+  blockSize: number;
   slo: { ttftS?: number; tpotS?: number };
 }
 
@@ -157,6 +168,8 @@ export class SummaryBuilder {
   private preemptions = 0;
   private prefixHitTokens = 0;
   private hostHitTokens = 0;
+  private promptBlocks = 0;
+  private matchedPrefixBlocks = 0;
   private good = 0;
   private iterations = 0;
   private batchSizes = 0;
@@ -178,6 +191,8 @@ export class SummaryBuilder {
     this.preemptions += r.preemptions;
     this.prefixHitTokens += r.prefixHitTokens;
     this.hostHitTokens += r.hostHitTokens;
+    this.promptBlocks += Math.ceil(r.promptTokens / this.context.blockSize);
+    this.matchedPrefixBlocks += r.matchedPrefixBlocks;
     const { ttftS, tpotS } = this.context.slo;
     // A one-token output has no TPOT: it meets any TPOT SLO.
     if ((ttftS === undefined || r.ttft <= ttftS) && (tpotS === undefined || Number.isNaN(r.tpot) || r.tpot <= tpotS)) this.good++;
@@ -207,6 +222,7 @@ export class SummaryBuilder {
       throughput: { inputTokensPerS: this.promptTokens / span, outputTokensPerS: this.outputTokens / span, requestsPerS: n / span },
       goodput: hasSlo ? { slo: c.slo, requestsPerS: this.good / span, attainment: this.good / n } : null,
       preemptions: this.preemptions, prefixHitTokens: this.prefixHitTokens,
+      prefixBlocks: { blocks: this.promptBlocks, matchedBlocks: this.matchedPrefixBlocks, hitRate: this.matchedPrefixBlocks / this.promptBlocks },
       hostTier: host ? hostTierSummary(host.config, host.counters, this.hostHitTokens, span) : null, iterations: this.iterations,
       meanBatchSize: perIteration(this.batchSizes), meanTokensPerIteration: perIteration(this.tokens),
       kvUtilization: { mean: perIteration(this.blocks) / c.kvBlocks, peak: this.peakBlocks / c.kvBlocks },

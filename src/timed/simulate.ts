@@ -14,13 +14,17 @@ import { runVllm, type VllmConfig } from "./vllm.js";
 import { runOnEngine, type EngineRunOptions, type EngineRunResult, type RunSink } from "./engine-run.js";
 import { hostTierConfig, type HostTierOptions } from "./host-tier.js";
 import { blockEviction } from "../wasm/block-eviction.js";
-import { TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
+import { TimedCacheModel, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
 
 export type SchedulerName = "vllm" | VidurScheduler;
 /** The schedulers a timed simulation can run; `vllm` is the default. */
 export const SCHEDULERS: readonly SchedulerName[] = ["vllm", "vidur-vllm", "sarathi"];
+
+/** What vllm's block pool caches and shares (`SimulateServingOptions.cacheModel`). */
+export type CacheModel = "vllm" | "replay";
+export const CACHE_MODELS: readonly CacheModel[] = ["vllm", "replay"];
 
 export interface SimulateServingOptions {
   requests: readonly ServingRequest[];
@@ -61,6 +65,13 @@ export interface SimulateServingOptions {
   seed?: number;
   /** vllm: a host (CPU DRAM) tier below the GPU that offloaded prefix blocks are loaded from (docs/model.md). */
   hostTier?: HostTierOptions;
+  /**
+   * vllm: what the block pool caches and shares. `vllm` (default): vLLM's rules. `replay`: a
+   * block-level replay's (Mooncake's trace replay, `kvsim prefix-replay`): a prompt's partly
+   * filled last block is cached, every block found is shared, blocks are freed first to last.
+   * See docs/timed.md.
+   */
+  cacheModel?: CacheModel;
   /**
    * Run the TypeScript reference schedulers instead of the WebAssembly engine (same results,
    * ~50× slower; a time model without an engine twin always runs there).
@@ -110,7 +121,7 @@ function vidurResults(run: VidurRun): RequestResult[] {
     return {
       requestId: r.id, arrival: r.arrivedAt, promptTokens: r.originalPrompt, outputTokens: r.originalOutput,
       firstScheduled: r.scheduledAt, firstToken: r.prefillCompletedAt, completion: r.completedAt, ttft,
-      tpot: r.originalOutput > 1 ? (e2e - ttft) / (r.originalOutput - 1) : NaN, e2e, preemptions: r.restarts, prefixHitTokens: 0, hostHitTokens: 0,
+      tpot: r.originalOutput > 1 ? (e2e - ttft) / (r.originalOutput - 1) : NaN, e2e, preemptions: r.restarts, prefixHitTokens: 0, hostHitTokens: 0, matchedPrefixBlocks: 0,
     };
   });
 }
@@ -126,6 +137,7 @@ interface Plan {
   watermarkBlocks: number;
   prefixCaching: boolean;
   eviction: string;
+  cacheModel: CacheModel;
   seed: number;
   timeModel: TimeModel;
   context: SummaryContext;
@@ -169,14 +181,15 @@ function planOf(options: PlanOptions): Plan {
     if (maxNumSeqs > MAX_DECODE_BATCH) throw new KvsimInputError(`the profile tables time at most ${MAX_DECODE_BATCH} decodes a batch: max num seqs ${maxNumSeqs} is more (lower it, or use the roofline model)`);
   }
   if (options.hostTier && (!vllm || options.prefixCaching === false)) throw new KvsimInputError("a host tier needs the vllm scheduler with prefix caching");
+  if (options.cacheModel === "replay" && (!vllm || options.prefixCaching === false)) throw new KvsimInputError("the replay cache model needs the vllm scheduler with prefix caching");
   if (options.hostTier && options.hostTier.blocks > MAX_KV_BLOCKS) throw new KvsimInputError(`host tier: at most ${MAX_KV_BLOCKS.toLocaleString("en-US")} blocks`);
   return {
     scheduler, blockSize, maxNumSeqs, maxBatchedTokens, chunkSize, kvBlocks,
     // Each GPU holds its share of a block and copies it over its own link, in parallel with the others.
     ...(options.hostTier ? { hostTier: hostTierConfig(options.hostTier, memory.kvBytesPerToken * blockSize) } : {}),
     watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
-    prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", seed: options.seed ?? 0, timeModel,
-    context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, slo: options.slo ?? {} },
+    prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", cacheModel: options.cacheModel ?? "vllm", seed: options.seed ?? 0, timeModel,
+    context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, blockSize, slo: options.slo ?? {} },
   };
 }
 
@@ -215,6 +228,7 @@ function engineConfig(plan: Plan, maxBlocksPerRequest: number): EngineRunOptions
     maxBatchedTokens: plan.maxBatchedTokens, chunkSize: plan.chunkSize, watermarkBlocks: plan.watermarkBlocks,
     prefixCaching: plan.prefixCaching, maxBlocksPerRequest, timeModel: plan.timeModel.engine!,
     eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed, hostTier: plan.hostTier,
+    cacheModel: plan.cacheModel === "replay" ? TimedCacheModel.replay : TimedCacheModel.vllm,
   };
 }
 
@@ -293,6 +307,7 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
   let host: ReturnType<typeof hostOf>;
   if (options.reference || options.onIteration || !plan.timeModel.engine) {
     if (plan.hostTier) throw new KvsimInputError("the host tier runs on the WebAssembly engine only (not the reference schedulers, nor a time model without an engine twin)");
+    if (plan.cacheModel !== "vllm") throw new KvsimInputError("the replay cache model runs on the WebAssembly engine only (not the reference schedulers, nor a time model without an engine twin)");
     itl = runReference(plan, inputs, sink, options.onIteration);
   } else {
     // Requests go in by arrival, ties in input order (a stable sort), as the reference admits them.

@@ -91,7 +91,7 @@ class Requests {
     this.lastToken = new Float64Array(n);
     this.results = inputs.map((r, i) => ({
       requestId: i, arrival: r.arrival, promptTokens: r.prompt, outputTokens: r.output, firstScheduled: NaN, firstToken: NaN,
-      completion: NaN, ttft: NaN, tpot: NaN, e2e: NaN, preemptions: 0, prefixHitTokens: 0, hostHitTokens: 0,
+      completion: NaN, ttft: NaN, tpot: NaN, e2e: NaN, preemptions: 0, prefixHitTokens: 0, hostHitTokens: 0, matchedPrefixBlocks: 0,
     }));
   }
 }
@@ -191,7 +191,8 @@ export function runVllm(inputs: readonly ServingRequest[], config: VllmConfig, t
         const h = hashesOf(r);
         const total = length[r]!;
         const full = Math.floor(total / B);
-        const hitBlocks = config.prefixCaching ? Math.min(pool.cachedPrefix("gpu", h.subarray(0, full)), Math.floor((total - 1) / B)) : 0;
+        const found = config.prefixCaching ? pool.cachedPrefix("gpu", h.subarray(0, full)) : 0;
+        const hitBlocks = Math.min(found, Math.floor((total - 1) / B));
         const hit = hitBlocks * B;
         const tokens = Math.min(total - hit, budget);
         const s = freeSlots.pop()!;
@@ -205,7 +206,10 @@ export function runVllm(inputs: readonly ServingRequest[], config: VllmConfig, t
         hashed[r] = Math.floor((hit + tokens) / B);
         computed[r] = hit;
         results[r]!.prefixHitTokens += hit;
-        if (Number.isNaN(results[r]!.firstScheduled)) results[r]!.firstScheduled = time;
+        if (Number.isNaN(results[r]!.firstScheduled)) {
+          results[r]!.firstScheduled = time;
+          results[r]!.matchedPrefixBlocks = found;
+        }
         running.push(r);
         scheduled[batch.size] = r;
         addToBatch(batch, tokens, hit, true, hit + tokens === total);

@@ -1,12 +1,12 @@
 import {
-  TimedConfig, TimedCounter, TimedGapStat, TimedOffload, TimedInput, TimedInvariant, TimedIterationRow, TimedOutput, TimedRequestRow, TimedScheduler, TimedSetupResult,
+  TimedCacheModel, TimedConfig, TimedCounter, TimedGapStat, TimedOffload, TimedInput, TimedInvariant, TimedIterationRow, TimedOutput, TimedRequestRow, TimedScheduler, TimedSetupResult,
   TimedStop, TimedTimeModel,
 } from "../../assembly/abi/timed.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
 import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
 
-export { TimedInvariant, TimedIterationRow, TimedOffload, TimedRequestRow, TimedScheduler, TimedStop, TimedTimeModel };
+export { TimedCacheModel, TimedInvariant, TimedIterationRow, TimedOffload, TimedRequestRow, TimedScheduler, TimedStop, TimedTimeModel };
 
 /** vllm's host (CPU DRAM) tier below the GPU, and its link (docs/model.md). */
 export interface HostTierConfig {
@@ -45,6 +45,8 @@ export interface TimedEngineConfig {
   keepGaps: boolean;
   /** vllm only. */
   hostTier?: HostTierConfig;
+  /** vllm: what its pool caches and shares (default `TimedCacheModel.vllm`). */
+  cacheModel?: TimedCacheModel;
 }
 
 /** Rows a run wrote since it was last drained; views into the engine's memory, valid until its next call. */
@@ -107,6 +109,7 @@ export class TimedEngine {
     c[TimedConfig.blockBytes] = host?.blockBytes ?? 0;
     c[TimedConfig.hostLinkBytesPerS] = host?.linkBytesPerS ?? 0;
     c[TimedConfig.hostLinkLatencyS] = host?.linkLatencyS ?? 0;
+    c[TimedConfig.cacheModel] = config.cacheModel ?? TimedCacheModel.vllm;
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {

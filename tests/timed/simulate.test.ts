@@ -57,7 +57,7 @@ describe("kvsim serving simulate", () => {
     expect(summary).toMatchObject({ scheduler: "sarathi", requests: 1000, iterations: 18_891 });
     expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))).toEqual(summary);
     const requests = readFileSync(join(out, "requests.csv"), "utf8").trim().split("\n");
-    expect(requests[0]).toBe("request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens,host_hit_tokens");
+    expect(requests[0]).toBe("request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens,host_hit_tokens,matched_prefix_blocks");
     expect(requests.length).toBe(1001);
     expect(readFileSync(join(out, "iterations.csv"), "utf8").trim().split("\n").length).toBe(18_892);
     // Rows come as requests complete but are written in input order.

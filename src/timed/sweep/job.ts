@@ -4,7 +4,7 @@ import type { ModelSpec } from "../models.js";
 import { readProfileTables, type ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
 import type { ServingSummary } from "../results.js";
-import { simulateServing, simulateServingStream, type SchedulerName } from "../simulate.js";
+import { simulateServing, simulateServingStream, type CacheModel, type SchedulerName } from "../simulate.js";
 import { atQps } from "../capacity.js";
 import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
 import type { BatchExecutor } from "../../sweep/dispatch.js";
@@ -33,6 +33,7 @@ export interface ServingJob {
   prefixCaching?: boolean;
   eviction?: string;
   hostTier?: HostTierOptions;
+  cacheModel?: CacheModel;
   kvBlocks?: number;
   /** Vidur-format tables by their key in the plan (in Node, the directory's absolute path); absent: the roofline. */
   tables?: string;
@@ -57,7 +58,7 @@ export function servingMetrics(s: ServingSummary): Record<string, number> {
     out["goodput.attainment"] = s.goodput.attainment;
   }
   Object.assign(out, {
-    preemptions: s.preemptions, prefixHitTokens: s.prefixHitTokens, iterations: s.iterations, meanBatchSize: s.meanBatchSize,
+    preemptions: s.preemptions, prefixHitTokens: s.prefixHitTokens, prefixBlockHitRate: s.prefixBlocks.hitRate, iterations: s.iterations, meanBatchSize: s.meanBatchSize,
     meanTokensPerIteration: s.meanTokensPerIteration, "kvUtilization.mean": s.kvUtilization.mean, "kvUtilization.peak": s.kvUtilization.peak,
   });
   if (s.hostTier) {
@@ -82,7 +83,7 @@ export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables
   const options = {
     model: job.model, gpu: job.gpu, tensorParallel: job.tensorParallel, gpuMemoryUtilization: job.gpuMemoryUtilization, scheduler: job.scheduler,
     maxNumSeqs: job.maxNumSeqs, maxBatchedTokens: job.maxBatchedTokens, chunkSize: job.chunkSize, watermarkFraction: job.watermarkFraction, blockSize: job.blockSize,
-    prefixCaching: job.prefixCaching, eviction: job.eviction, kvBlocks: job.kvBlocks, timeModel, slo: job.slo, hostTier: job.hostTier,
+    prefixCaching: job.prefixCaching, eviction: job.eviction, kvBlocks: job.kvBlocks, timeModel, slo: job.slo, hostTier: job.hostTier, cacheModel: job.cacheModel,
   };
   if ("requests" in job.workload) {
     const requests = job.qps === null ? job.workload.requests : atQps(job.workload.requests, job.qps);

@@ -116,6 +116,7 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
     if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
     if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined)) throw new KvsimInputError("offload and hostLink shape a host tier: give hostBlocks");
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
+    if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");
     return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
   }));
   unique(origin, "schedulers", schedulers.map((s) => s.label));
@@ -143,6 +144,7 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, watermarkFraction: s.watermarkFraction, blockSize: s.blockSize,
       prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(profile ? { tables: profile.key } : {}), slo,
       ...(s.hostBlocks !== undefined ? { hostTier: hostTierOf(s.hostBlocks, s.offload, s.hostLink) } : {}),
+      ...(s.cacheModel !== undefined ? { cacheModel: s.cacheModel } : {}),
     };
     rows.push({
       index: rows.length, key: `${w.label}/${d.label}/${s.label}/qps=${qps ?? "given"}/kv=${kv ?? "planned"}/${seed ?? "default"}`,
