@@ -58,6 +58,10 @@ export enum TimedConfig {
   hostLinkLatencyS,
   /** vllm: what the pool caches and shares, a `TimedCacheModel`. */
   cacheModel,
+  /** Host tier loads pipelined layer by layer with compute, over this many layers; 0: a request waits for its whole load. */
+  hostLoadLayers,
+  /** vllm: 1 to preempt by swapping a request's blocks to the host tier (when it has room) instead of by recompute. */
+  swapPreemption,
   COUNT,
 }
 
@@ -91,6 +95,9 @@ export enum TimedCounter {
   /** Requests completed since setup, and their prompt tokens (every scheduler): a router's view of its load. */
   completedRequests,
   completedPromptTokens,
+  /** Blocks copied to the host tier by swap preemptions, and back to the GPU as swapped requests resume. */
+  swappedOutBlocks,
+  swappedInBlocks,
   COUNT,
 }
 
@@ -227,6 +234,10 @@ export enum TimedInvariant {
   computedPastLength,
   /** The block pool's own invariants fail (PoolInvariant). */
   pool,
+  /** A request swapped out has blocks outside the host tier. */
+  swappedOffHost,
+  /** A running request has blocks outside the GPU. */
+  runningOffGpu,
 }
 
 /** What `timedSetup` returns besides a `StartResult` of the pool's eviction policy. */

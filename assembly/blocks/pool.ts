@@ -290,6 +290,17 @@ export function releaseHeld(): void {
 }
 
 /**
+ * Whether a request of `tokens` tokens sharing the first `hit` blocks the last `cachedPrefix`
+ * of the GPU found would find room there (nothing changes).
+ */
+export function admissionFits(tokens: i32, hit: i32): bool {
+  // A hit block already free still counts against the free pool when it is taken.
+  let takenFree = 0;
+  for (let k = 0; k < hit; k++) if (unchecked(refCount[prefixBlocks[k]]) == 0) takenFree++;
+  return blocksFor(tokens) - hit + takenFree <= unchecked(freeCount[GPU]);
+}
+
+/**
  * Admits a request of `tokens` tokens on the GPU by vLLM's rules: the input holds the hashes of
  * its floor(tokens / blockTokens) full blocks, and at most tokens − 1 tokens can hit (the last
  * prompt token is recomputed for its logits). See `admitBlocks`.
@@ -310,10 +321,7 @@ export function admitBlocks(request: i32, tokens: i32, cacheable: i32, mostHit: 
   const needed = blocksFor(tokens);
   if (needed > maxPerRequest) return PoolRefusal.tableFull;
   const hit = max(min(cachedPrefix(GPU, cacheable), mostHit), 0);
-  // A hit block already free still counts against the free pool when it is taken.
-  let takenFree = 0;
-  for (let k = 0; k < hit; k++) if (unchecked(refCount[prefixBlocks[k]]) == 0) takenFree++;
-  if (needed - hit + takenFree > unchecked(freeCount[GPU])) return PoolRefusal.noRoom;
+  if (!admissionFits(tokens, hit)) return PoolRefusal.noRoom;
   unchecked(tableLength[request] = 0);
   unchecked(tableTier[request] = GPU);
   for (let k = 0; k < hit; k++) {

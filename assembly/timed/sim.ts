@@ -8,7 +8,7 @@ import { resizeHashes, setupHashes } from "./block-hashes";
 import * as output from "./output";
 import * as requests from "./requests";
 import { Scheduler } from "./scheduler";
-import { schedulerOf } from "./schedulers";
+import { schedulerOf, vllmPoolSlots } from "./schedulers";
 import { timeModelOf } from "./time-models";
 import { Vllm } from "./vllm";
 
@@ -51,7 +51,7 @@ export function setup(policyId: i32, seed: f64): i32 {
     const result = checkBlockPolicy(policyId, paramArray.length);
     if (result != StartResult.started) return result;
     pool.setupPool(
-      <i32>config[TimedConfig.kvBlocks], <i32>config[TimedConfig.hostBlocks], <i32>config[TimedConfig.blockSize], seats, <i32>config[TimedConfig.maxBlocksPerRequest],
+      <i32>config[TimedConfig.kvBlocks], <i32>config[TimedConfig.hostBlocks], <i32>config[TimedConfig.blockSize], vllmPoolSlots(config), <i32>config[TimedConfig.maxBlocksPerRequest],
       policyId, changetype<usize>(paramArray), <u64>seed,
     );
     pool.setOffload(<i32>config[TimedConfig.offload]);
@@ -202,6 +202,8 @@ export function counter(which: i32): f64 {
   if (!(s instanceof Vllm)) return 0;
   const v = <Vllm>s;
   if (which == TimedCounter.offloadedBlocks) return <f64>pool.offloadedBlocks;
+  if (which == TimedCounter.swappedOutBlocks) return <f64>pool.swappedOutBlocks;
+  if (which == TimedCounter.swappedInBlocks) return <f64>pool.swappedInBlocks;
   if (which == TimedCounter.loadedBlocks) return <f64>v.loadedBlocks;
   if (which == TimedCounter.toHostBusyS) return v.toHost ? v.toHost!.busyS : 0;
   if (which == TimedCounter.fromHostBusyS) return v.fromHost ? v.fromHost!.busyS : 0;

@@ -39,11 +39,18 @@ export class Vllm extends Scheduler {
   /** Prompt tokens loaded from the host tier, and when the last load of the request arrives. */
   hostHit: StaticArray<i32> = new StaticArray<i32>(0);
   readyAt: StaticArray<f64> = new StaticArray<f64>(0);
+  /** Layer-wise loads: when the first layer's share of the request's load has arrived. */
+  firstLayerAt: StaticArray<f64> = new StaticArray<f64>(0);
 
   /** The host tier's links (none without one): loads come up, offloads go down. */
   fromHost: Link | null = null;
   toHost: Link | null = null;
   blockBytes: f64 = 0;
+  hostBytesPerS: f64 = 0;
+  /** Loads pipelined layer by layer with compute (0: a request waits for its whole load), over this many layers. */
+  loadLayers: i32 = 0;
+  /** Whether a request of this iteration's batch is still loading (layer-wise loads only). */
+  loadingInBatch: bool = false;
   /** Offloaded blocks the toHost link has carried (the pool counts them as they happen). */
   offloadsCarried: i64 = 0;
   loadedBlocks: i64 = 0;
@@ -52,6 +59,10 @@ export class Vllm extends Scheduler {
   fromHostAtRow: f64 = 0;
 
   waiting: SlotDeque = new SlotDeque(1024);
+  /** Requests preempted by swap, their blocks in the host tier, in the order they were preempted. */
+  swapped: SlotDeque = new SlotDeque(64);
+  /** Preempt by swapping to the host tier (vLLM v0's `PreemptionMode.SWAP`) instead of by recompute. */
+  swapping: bool = false;
   running: StaticArray<i32>;
   runningLength: i32 = 0;
   freePoolSlots: StaticArray<i32>;
@@ -64,6 +75,8 @@ export class Vllm extends Scheduler {
     private kvBlocks: i32,
     private blockSize: i32,
     private maxNumSeqs: i32,
+    /** Pool slots: one per seat, and with swapping as many again for swapped requests. */
+    poolSlots: i32,
     private maxBatchedTokens: i32,
     private prefixCaching: bool,
     /** `TimedCacheModel.replay`: prompts' last blocks are cached partly filled, all of a prefix can be shared, blocks are freed first to last. */
@@ -71,15 +84,17 @@ export class Vllm extends Scheduler {
   ) {
     super(timeModel);
     this.running = new StaticArray<i32>(maxNumSeqs);
-    this.freePoolSlots = new StaticArray<i32>(maxNumSeqs);
+    this.freePoolSlots = new StaticArray<i32>(poolSlots);
     // Popped from the end: pool slot 0 first, as the reference's stack.
-    for (let k = 0; k < maxNumSeqs; k++) unchecked(this.freePoolSlots[k] = maxNumSeqs - 1 - k);
-    this.freePoolSlotCount = maxNumSeqs;
+    for (let k = 0; k < poolSlots; k++) unchecked(this.freePoolSlots[k] = poolSlots - 1 - k);
+    this.freePoolSlotCount = poolSlots;
   }
 
   /** A host tier below the GPU (the pool's CPU tier), over a link of this bandwidth and latency each way. */
-  addHostTier(blockBytes: f64, bytesPerS: f64, latencyS: f64): void {
+  addHostTier(blockBytes: f64, bytesPerS: f64, latencyS: f64, loadLayers: i32): void {
     this.blockBytes = blockBytes;
+    this.hostBytesPerS = bytesPerS;
+    this.loadLayers = loadLayers;
     this.fromHost = new Link(bytesPerS, latencyS);
     this.toHost = new Link(bytesPerS, latencyS);
   }
@@ -87,6 +102,7 @@ export class Vllm extends Scheduler {
   resize(n: i32): void {
     this.hostHit = resizedI32(this.hostHit, n);
     this.readyAt = resizedF64(this.readyAt, n);
+    this.firstLayerAt = resizedF64(this.firstLayerAt, n);
     this.computed = resizedI32(this.computed, n);
     this.length = resizedI32(this.length, n);
     this.made = resizedI32(this.made, n);
@@ -161,11 +177,42 @@ export class Vllm extends Scheduler {
   }
 
   private preempt(r: i32): void {
+    // By swap when the host tier has room for the request's blocks, else by recompute.
+    if (this.swapping && this.swapOut(r)) return;
     this.release(r);
     unchecked(this.computed[r] = 0);
     unchecked(this.readyAt[r] = 0);
     unchecked(this.preemptions[r] = this.preemptions[r] + 1);
     this.waiting.pushFront(r); // `waiting.prepend_request`
+  }
+
+  /**
+   * Moves request r's blocks to the host tier over the link down (blocks the host caches already
+   * are shared, not copied) and queues it to come back; false when the host lacks room.
+   */
+  private swapOut(r: i32): bool {
+    const copies = pool.swap(unchecked(this.poolSlot[r]), pool.CPU);
+    if (copies < 0) return false;
+    if (copies > 0) this.toHost!.transfer(this.time, <f64>copies * this.blockBytes);
+    unchecked(this.preemptions[r] = this.preemptions[r] + 1);
+    this.swapped.pushBack(r);
+    return true;
+  }
+
+  /**
+   * Brings swapped requests back to the GPU, first swapped first, while seats and GPU blocks last
+   * (blocks the GPU still caches are shared, the rest come up the link before the request runs).
+   */
+  private swapIn(): void {
+    while (this.swapped.length > 0 && this.runningLength < this.maxNumSeqs) {
+      const r = this.swapped.first();
+      const copies = pool.swap(unchecked(this.poolSlot[r]), pool.GPU);
+      if (copies == PoolRefusal.noRoom) return;
+      if (copies < 0) abort("vllm: the block pool refused a swap-in for another reason than room");
+      this.swapped.popFront();
+      unchecked(this.running[this.runningLength++] = r);
+      if (copies > 0) unchecked(this.readyAt[r] = max(unchecked(this.readyAt[r]), this.fromHost!.transfer(this.time, <f64>copies * this.blockBytes)));
+    }
   }
 
   /** Grows running request r's blocks to `tokens`; false when the pool is out of blocks. */
@@ -183,7 +230,7 @@ export class Vllm extends Scheduler {
 
   step(): i32 {
     const pending = requests.pending;
-    if (this.runningLength == 0 && this.waiting.length == 0) {
+    if (this.runningLength == 0 && this.waiting.length == 0 && this.swapped.length == 0) {
       if (pending.length == 0) return requests.inputEnded ? TimedStop.done : TimedStop.needInput;
       this.time = max(this.time, requests.firstPendingArrival());
     }
@@ -225,9 +272,10 @@ export class Vllm extends Scheduler {
       batch.addToBatch(r, tokens, c, tokens > 1 || c < unchecked(prompt[r]), need == unchecked(length[r]));
       budget -= tokens;
     }
-    // 2. Waiting requests, only if nothing was preempted.
-    if (!preempted) {
-      while (this.waiting.length > 0 && budget > 0 && this.runningLength < this.maxNumSeqs) {
+    // 2. Swapped requests, then waiting ones once none is swapped, only if nothing was preempted.
+    if (!preempted) this.swapIn();
+    if (!preempted && this.swapped.length == 0) {
+      while (this.waiting.length > 0 && budget > 0 && this.runningLength < this.maxNumSeqs && this.freePoolSlotCount > 0) {
         const r = this.waiting.first();
         const total = unchecked(length[r]);
         const cacheable = this.cacheable(r, total);
@@ -244,7 +292,7 @@ export class Vllm extends Scheduler {
           // The prefix goes on in the host tier: those blocks are loaded, not computed.
           let hostRun = 0;
           if (this.fromHost) {
-            hostRun = pool.holdRun(pool.CPU, onGpu, cacheable);
+            hostRun = pool.cachedRun(pool.CPU, onGpu, cacheable);
             loaded = min(hostRun, most - onGpu);
           }
           matched = max(gpuRun, onGpu + hostRun);
@@ -256,8 +304,13 @@ export class Vllm extends Scheduler {
         const gpuHit = min(onGpu * B, hit);
         const tokens = min(total - hit, budget);
         const s = unchecked(this.freePoolSlots[--this.freePoolSlotCount]);
-        const admitted = pool.admitBlocks(s, hit + tokens, this.cacheable(r, hit + tokens), onGpu);
-        if (this.fromHost) pool.releaseHeld();
+        // Room first: a request left waiting must not touch (in the host's policy) the blocks it would load.
+        let admitted: i32 = PoolRefusal.noRoom;
+        if (loaded == 0 || pool.admissionFits(hit + tokens, onGpu)) {
+          if (loaded > 0) pool.holdRun(pool.CPU, onGpu, onGpu + loaded);
+          admitted = pool.admitBlocks(s, hit + tokens, this.cacheable(r, hit + tokens), onGpu);
+          if (loaded > 0) pool.releaseHeld();
+        }
         if (admitted < 0) {
           if (admitted != PoolRefusal.noRoom) abort("vllm: the block pool refused an admission for another reason than room");
           this.freePoolSlotCount++;
@@ -275,11 +328,16 @@ export class Vllm extends Scheduler {
         }
         unchecked(this.running[this.runningLength++] = r);
         if (loaded > 0) {
-          // The loaded blocks come up the link before the request computes anything.
           unchecked(this.hostHit[r] = this.hostHit[r] + hit - gpuHit);
-          unchecked(this.readyAt[r] = this.fromHost!.transfer(this.time, <f64>loaded * this.blockBytes));
+          const bytes = <f64>loaded * this.blockBytes;
+          const ready = this.fromHost!.transfer(this.time, bytes);
+          unchecked(this.readyAt[r] = ready);
           this.loadedBlocks += loaded;
-          continue;
+          // Whole loads: the blocks come up the link before the request computes anything.
+          if (this.loadLayers == 0) continue;
+          // Layer-wise: it computes now, each layer once that layer's share has come up.
+          unchecked(this.firstLayerAt[r] = ready - bytes / this.hostBytesPerS * <f64>(this.loadLayers - 1) / <f64>this.loadLayers);
+          this.loadingInBatch = true;
         }
         batch.addToBatch(r, tokens, hit, true, hit + tokens == total);
         budget -= tokens;
@@ -295,8 +353,12 @@ export class Vllm extends Scheduler {
       return -1;
     }
     const start = this.time;
-    const duration = this.timeModel.iterationTime();
+    let duration = this.timeModel.iterationTime();
     if (isNaN(duration)) return TimedStop.outsideModel;
+    if (this.loadingInBatch) {
+      duration = this.pipelined(start, duration);
+      this.loadingInBatch = false;
+    }
     const time = start + duration;
     this.time = time;
     const used = this.usedBlocks();
@@ -354,6 +416,21 @@ export class Vllm extends Scheduler {
     return -1;
   }
 
+  /**
+   * The batch's duration when some of its requests load layer by layer (docs/model.md): each of
+   * the L layers computes for duration ÷ L once its share of every load has arrived, so the batch
+   * ends no earlier than a load's first layer + the whole compute, nor its last layer + one layer's.
+   */
+  private pipelined(start: f64, duration: f64): f64 {
+    let end = start + duration;
+    const layer = duration / <f64>this.loadLayers;
+    for (let k = 0, n = batch.size; k < n; k++) {
+      const r = unchecked(batch.slots[k]);
+      if (unchecked(this.readyAt[r]) > start) end = max(end, max(unchecked(this.firstLayerAt[r]) + duration, unchecked(this.readyAt[r]) + layer));
+    }
+    return end - start;
+  }
+
   /** When the first running request still loading is ready (Infinity if none is). */
   private firstReady(): f64 {
     let first = Infinity;
@@ -383,6 +460,13 @@ export class Vllm extends Scheduler {
     for (let k = 0; k < this.waiting.length; k++) {
       const r = this.waiting.at(k);
       if (unchecked(this.computed[r]) > unchecked(this.length[r])) return TimedInvariant.computedPastLength;
+    }
+    for (let k = 0; k < this.swapped.length; k++) {
+      const r = this.swapped.at(k);
+      if (pool.tierOfRequest(unchecked(this.poolSlot[r])) != pool.CPU) return TimedInvariant.swappedOffHost;
+    }
+    for (let k = 0; k < this.runningLength; k++) {
+      if (pool.tierOfRequest(unchecked(this.poolSlot[unchecked(this.running[k])])) != pool.GPU) return TimedInvariant.runningOffGpu;
     }
     return pool.checkPool() == 0 ? TimedInvariant.ok : TimedInvariant.pool;
   }

@@ -7,7 +7,7 @@ import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
-import { HOST_LINKS, hostLinkOf, type HostLinkName, type HostTierOptions } from "../timed/host-tier.js";
+import { HOST_LINKS, hostLinkOf, LOAD_OVERLAPS, PREEMPTIONS, type HostLinkName, type HostTierOptions, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
 import { CACHE_MODELS, SCHEDULERS, type CacheModel, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
@@ -38,6 +38,8 @@ export interface ServingRunFlags {
   hostLink: string;
   offload: "write-back" | "write-through";
   cacheModel: CacheModel;
+  loadOverlap: LoadOverlap;
+  preemption: Preemption;
   maxOutputTokens?: number;
 }
 
@@ -67,6 +69,8 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--host-blocks <n>", "vllm: a host (CPU DRAM) tier of this many blocks below the GPU; prefixes found there are loaded over the link, not computed (docs/model.md)", parseIntInRange("--host-blocks", 1, MAX_KV_BLOCKS))
     .option("--host-link <link|GB/s>", `with --host-blocks: the GPU–host link, ${Object.keys(HOST_LINKS).join(" or ")}, or a bandwidth in GB/s each way (10 µs per transfer)`, "pcie4")
     .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"))
+    .addOption(new Option("--load-overlap <how>", "with --host-blocks: a request waits for its whole prefix to load (none, vLLM's), or loads it layer by layer under its compute (layerwise; docs/model.md)").choices([...LOAD_OVERLAPS]).default("none"))
+    .addOption(new Option("--preemption <how>", "with --host-blocks: a preempted request's blocks are freed and recomputed (recompute, vLLM v1's), or copied to the host tier and back (swap, vLLM v0's)").choices([...PREEMPTIONS]).default("recompute"))
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
@@ -86,7 +90,9 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   if (f.scheduler === "vllm" && f.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
   if (f.scheduler !== "vllm" && (!f.prefixCaching || f.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${f.scheduler} has no prefix cache`);
   if (f.scheduler === "vllm" && f.watermarkFraction !== undefined) throw new KvsimInputError("--watermark-fraction is Vidur's schedulers'; vllm keeps no watermark");
-  if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back")) throw new KvsimInputError("--host-link and --offload shape a host tier: give --host-blocks");
+  if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back" || f.loadOverlap !== "none" || f.preemption !== "recompute")) {
+    throw new KvsimInputError("--host-link, --offload, --load-overlap and --preemption shape a host tier: give --host-blocks");
+  }
   if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
   if (f.cacheModel !== "vllm" && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--cache-model needs the vllm scheduler with prefix caching");
   return {
@@ -94,7 +100,7 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
     timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
-    ...(f.hostBlocks !== undefined ? { hostTier: { blocks: f.hostBlocks, link: hostLink(f.hostLink), offload: f.offload } } : {}),
+    ...(f.hostBlocks !== undefined ? { hostTier: { blocks: f.hostBlocks, link: hostLink(f.hostLink), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption } } : {}),
     cacheModel: f.cacheModel,
   };
 }

@@ -45,7 +45,7 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
 
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
   "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, " +
-  "hostTier ({blocks, offload, link, hitTokens, offloadedBlocks, loadedBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
+  "hostTier ({blocks, offload, loadOverlap, preemption, link, hitTokens, offloadedBlocks, loadedBlocks, swappedOutBlocks, swappedInBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
 
 /** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
 export function simulateCommand(): Command {
@@ -100,8 +100,8 @@ export function simulateCommand(): Command {
       if (s.scheduler === "vllm") console.log(`prefix blocks matched at admission: ${p.matchedBlocks} of ${p.blocks} (hit rate ${p.hitRate.toFixed(4)})`);
       const h = s.hostTier;
       if (h) {
-        console.log(`host tier (${h.blocks} blocks, ${h.offload}): ${h.hitTokens} prompt tokens loaded instead of computed; ${h.offloadedBlocks} blocks offloaded, ` +
-          `${h.loadedBlocks} loaded; link busy ${(h.toHostUtilization * 100).toFixed(2)}% down, ${(h.fromHostUtilization * 100).toFixed(2)}% up`);
+        console.log(`host tier (${h.blocks} blocks, ${h.offload}${h.loadOverlap === "layerwise" ? ", layer-wise loads" : ""}): ${h.hitTokens} prompt tokens loaded instead of computed; ${h.offloadedBlocks} blocks offloaded, ` +
+          `${h.loadedBlocks} loaded${h.preemption === "swap" ? `; ${h.swappedOutBlocks} swapped out, ${h.swappedInBlocks} swapped in` : ""}; link busy ${(h.toHostUtilization * 100).toFixed(2)}% down, ${(h.fromHostUtilization * 100).toFixed(2)}% up`);
       }
       if (s.goodput) console.log(`goodput: ${s.goodput.requestsPerS.toFixed(2)} requests/s meet the SLOs (${(s.goodput.attainment * 100).toFixed(1)}% of requests)`);
       if (opts.out) console.log(`wrote ${written.map((f) => join(opts.out!, f)).join(", ")}`);

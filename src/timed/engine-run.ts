@@ -101,6 +101,7 @@ export class EngineDriver {
   private gaps: Float64Array[] | null;
   private gapCount = 0;
   private completed = 0;
+  private fed = 0;
   private sinceProgress = 0;
   private lastArrival = -Infinity;
   private readonly request = readRequest(new Float64Array(Q.COUNT), 0, {} as RequestResult);
@@ -124,6 +125,7 @@ export class EngineDriver {
       this.lastArrival = r.arrival;
     }
     if (requests.length > 0) this.engine.feed(requests, ids);
+    this.fed += requests.length;
   }
 
   /** Every request arriving before `time` has been fed. */
@@ -195,6 +197,8 @@ export class EngineDriver {
   /** After the last `run` returned true: the run's result; the engine goes back to be reused. */
   finish(): EngineRunResult {
     this.drain();
+    // A scheduler that stops with requests still queued would otherwise drop them silently.
+    if (this.completed !== this.fed) throw new Error(`timed engine: the run ended with ${this.fed - this.completed} of ${this.fed} requests never completed`);
     const gaps = this.gaps ? joined(this.gaps, this.gapCount) : null;
     const histogram = gaps ? null : this.engine.gapHistogram();
     const host = this.engine.hostCounters();

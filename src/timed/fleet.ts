@@ -34,6 +34,7 @@ function fleetCounters(all: readonly HostTierCounters[]): HostTierCounters {
   const sum = (f: (c: HostTierCounters) => number) => all.reduce((s, c) => s + f(c), 0);
   return {
     offloadedBlocks: sum((c) => c.offloadedBlocks), loadedBlocks: sum((c) => c.loadedBlocks),
+    swappedOutBlocks: sum((c) => c.swappedOutBlocks), swappedInBlocks: sum((c) => c.swappedInBlocks),
     toHostBusyS: sum((c) => c.toHostBusyS) / all.length, fromHostBusyS: sum((c) => c.fromHostBusyS) / all.length,
   };
 }

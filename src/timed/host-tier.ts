@@ -21,7 +21,23 @@ export interface HostTierOptions {
   offload?: "write-back" | "write-through";
   /** A preset (`pcie4`, the default, or `pcie5`) or the link itself. */
   link?: HostLinkName | { bytesPerS: number; latencyS: number };
+  /**
+   * `none` (default): a request waits for its whole prefix to load, as vLLM's offloading
+   * connector; `layerwise`: its loads are pipelined layer by layer with its compute (docs/model.md).
+   */
+  loadOverlap?: LoadOverlap;
+  /**
+   * `recompute` (default): a preempted request's blocks are freed and computed again, vLLM v1's
+   * only way; `swap`: they are copied to the host tier and back (vLLM v0's `PreemptionMode.SWAP`).
+   */
+  preemption?: Preemption;
 }
+
+export type Preemption = "recompute" | "swap";
+export const PREEMPTIONS: readonly Preemption[] = ["recompute", "swap"];
+
+export type LoadOverlap = "none" | "layerwise";
+export const LOAD_OVERLAPS: readonly LoadOverlap[] = ["none", "layerwise"];
 
 /** A link given as a preset's name or as GB/s each way (at the presets' per-transfer latency). */
 export function hostLinkOf(given: HostLinkName | number): NonNullable<HostTierOptions["link"]> {
@@ -32,6 +48,8 @@ export function hostLinkOf(given: HostLinkName | number): NonNullable<HostTierOp
 export interface HostTierSummary {
   blocks: number;
   offload: "write-back" | "write-through";
+  loadOverlap: LoadOverlap;
+  preemption: Preemption;
   link: { bytesPerS: number; latencyS: number };
   /** Bytes of one block on one GPU (what its link carries for it). */
   blockBytes: number;
@@ -39,6 +57,10 @@ export interface HostTierSummary {
   hitTokens: number;
   offloadedBlocks: number;
   loadedBlocks: number;
+  /** Blocks copied down by swap preemptions, and back up as swapped requests resumed. */
+  swappedOutBlocks: number;
+  swappedInBlocks: number;
+  /** Bytes each direction of the link carried: offloads and swap-outs down, loads and swap-ins up. */
   bytesToHost: number;
   bytesFromHost: number;
   /** Share of the run (first arrival to last completion) each direction of the link was busy. */
@@ -46,26 +68,34 @@ export interface HostTierSummary {
   fromHostUtilization: number;
 }
 
-/** The engine's form of a host tier whose blocks hold `blockBytes` each on one GPU; checks the options. */
-export function hostTierConfig(options: HostTierOptions, blockBytes: number): HostTierConfig {
+/** The engine's form of a host tier whose blocks hold `blockBytes` each on one GPU, for a model of `layers` layers; checks the options. */
+export function hostTierConfig(options: HostTierOptions, blockBytes: number, layers: number): HostTierConfig {
   if (!Number.isInteger(options.blocks) || options.blocks < 1) throw new KvsimInputError(`host tier: blocks must be a positive integer, got ${options.blocks}`);
   const given = options.link ?? "pcie4";
   if (typeof given === "string" && !Object.hasOwn(HOST_LINKS, given)) throw new KvsimInputError(`host tier: unknown link "${given}" (${Object.keys(HOST_LINKS).join(", ")})`);
   const link = typeof given === "string" ? HOST_LINKS[given] : given;
   if (!(link.bytesPerS > 0) || !(link.latencyS >= 0)) throw new KvsimInputError("host tier: the link needs a positive bandwidth and a latency of at least 0");
+  const overlap = options.loadOverlap ?? "none";
+  if (!LOAD_OVERLAPS.includes(overlap)) throw new KvsimInputError(`host tier: loadOverlap must be ${LOAD_OVERLAPS.join(" or ")}, got "${String(overlap)}"`);
+  const preemption = options.preemption ?? "recompute";
+  if (!PREEMPTIONS.includes(preemption)) throw new KvsimInputError(`host tier: preemption must be ${PREEMPTIONS.join(" or ")}, got "${String(preemption)}"`);
   return {
     blocks: options.blocks, blockBytes, linkBytesPerS: link.bytesPerS, linkLatencyS: link.latencyS,
     offload: options.offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,
+    loadLayers: overlap === "layerwise" ? layers : 0, swapPreemption: preemption === "swap",
   };
 }
 
 /** The summary's host tier from the engine's counters over a run `spanS` long. */
 export function hostTierSummary(config: HostTierConfig, counters: HostTierCounters, hitTokens: number, spanS: number): HostTierSummary {
   return {
-    blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back",
+    blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back", loadOverlap: config.loadLayers > 0 ? "layerwise" : "none",
+    preemption: config.swapPreemption ? "swap" : "recompute",
     link: { bytesPerS: config.linkBytesPerS, latencyS: config.linkLatencyS }, blockBytes: config.blockBytes, hitTokens,
     offloadedBlocks: counters.offloadedBlocks, loadedBlocks: counters.loadedBlocks,
-    bytesToHost: counters.offloadedBlocks * config.blockBytes, bytesFromHost: counters.loadedBlocks * config.blockBytes,
+    swappedOutBlocks: counters.swappedOutBlocks, swappedInBlocks: counters.swappedInBlocks,
+    bytesToHost: (counters.offloadedBlocks + counters.swappedOutBlocks) * config.blockBytes,
+    bytesFromHost: (counters.loadedBlocks + counters.swappedInBlocks) * config.blockBytes,
     toHostUtilization: counters.toHostBusyS / spanS, fromHostUtilization: counters.fromHostBusyS / spanS,
   };
 }

@@ -16,12 +16,18 @@ export interface HostTierConfig {
   blockBytes: number;
   linkBytesPerS: number;
   linkLatencyS: number;
+  /** Loads pipelined with compute over this many layers; 0: a request waits for its whole load. */
+  loadLayers: number;
+  /** Preempt by swapping blocks to the host tier (when it has room) instead of by recompute. */
+  swapPreemption: boolean;
 }
 
 /** A host tier's totals after a run. */
 export interface HostTierCounters {
   offloadedBlocks: number;
   loadedBlocks: number;
+  swappedOutBlocks: number;
+  swappedInBlocks: number;
   toHostBusyS: number;
   fromHostBusyS: number;
 }
@@ -110,6 +116,8 @@ export class TimedEngine {
     c[TimedConfig.hostLinkBytesPerS] = host?.linkBytesPerS ?? 0;
     c[TimedConfig.hostLinkLatencyS] = host?.linkLatencyS ?? 0;
     c[TimedConfig.cacheModel] = config.cacheModel ?? TimedCacheModel.vllm;
+    c[TimedConfig.hostLoadLayers] = host?.loadLayers ?? 0;
+    c[TimedConfig.swapPreemption] = host?.swapPreemption ? 1 : 0;
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {
@@ -237,6 +245,7 @@ export class TimedEngine {
     const w = this.w;
     return {
       offloadedBlocks: w.timedCounter(TimedCounter.offloadedBlocks), loadedBlocks: w.timedCounter(TimedCounter.loadedBlocks),
+      swappedOutBlocks: w.timedCounter(TimedCounter.swappedOutBlocks), swappedInBlocks: w.timedCounter(TimedCounter.swappedInBlocks),
       toHostBusyS: w.timedCounter(TimedCounter.toHostBusyS), fromHostBusyS: w.timedCounter(TimedCounter.fromHostBusyS),
     };
   }

@@ -13,7 +13,7 @@ import { readServingTrace } from "../../src/timed/trace-formats.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
 import { SERVING_CACHE_POLICIES } from "../../src/envs/serving/serving-env.js";
 import { blockEviction } from "../../src/wasm/block-eviction.js";
-import { TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
+import { TimedCacheModel, TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
 import { runCli } from "../helpers/cli.js";
 
 const model = modelPreset("llama-3-8b");
@@ -79,6 +79,51 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     expect(host.bytesFromHost).toBeGreaterThan(0);
   });
 
+  it("layer-wise loads let the request compute at once, each layer waiting for its share: the batch ends at max(first layer + compute, last layer + one layer's compute)", () => {
+    const whole = simulateServing({ ...base, hostTier: { blocks: 64 } });
+    const layerwise = simulateServing({ ...base, hostTier: { blocks: 64, loadOverlap: "layerwise" } });
+    expect(layerwise.requests[2]!.hostHitTokens).toBe(3 * B);
+    // The same batch (B's last 16 tokens) computes in both runs; whole loads run it after the load.
+    const after = whole.iterations.find((i) => i.start >= 20)!;
+    const d = after.duration;
+    const batch = layerwise.iterations.find((i) => i.start >= 20)!;
+    expect(batch.start).toBe(20);
+    expect(batch.prefillTokens).toBe(B);
+    const link = HOST_LINKS.pcie4;
+    const transfer = (3 * BLOCK_BYTES) / link.bytesPerS;
+    const loadEnd = 20 + link.latencyS + transfer;
+    const firstLayer = loadEnd - (transfer * (model.layers - 1)) / model.layers;
+    expect(batch.duration).toBeCloseTo(Math.max(firstLayer + d, loadEnd + d / model.layers) - 20, 12);
+    // Pipelining hides all but the first layer's transfer: sooner than waiting for the whole load.
+    expect(batch.start + batch.duration).toBeLessThan(after.start + after.duration);
+    expect(layerwise.summary.hostTier!.loadOverlap).toBe("layerwise");
+    expect(whole.summary.hostTier!.loadOverlap).toBe("none");
+  });
+
+  it("swap preemption copies a request's blocks down and back over the link, so none of its tokens is computed twice; recompute computes them again", () => {
+    // Two requests of 40-token prompts and 40 outputs on 6 blocks: decoding, the first needs a 4th block and preempts the second.
+    const requests: ServingRequest[] = [{ arrival: 0, prompt: 40, output: 40 }, { arrival: 0, prompt: 40, output: 40 }];
+    const options: SimulateServingOptions = { requests, model, gpu, kvBlocks: 6, blockSize: B, maxNumSeqs: 4 };
+    const prefilled = (sim: ReturnType<typeof simulateServing>) => sim.iterations.reduce((n, i) => n + i.prefillTokens, 0);
+    const swap = simulateServing({ ...options, hostTier: { blocks: 16, preemption: "swap" } });
+    const recompute = simulateServing({ ...options, hostTier: { blocks: 16 } });
+    const gpuOnly = simulateServing(options);
+    for (const sim of [swap, recompute]) expect(sim.summary.preemptions).toBeGreaterThan(0);
+    expect(prefilled(swap)).toBe(80);
+    expect(prefilled(gpuOnly)).toBeGreaterThan(80);
+    const h = swap.summary.hostTier!;
+    expect(h.preemption).toBe("swap");
+    expect(h.swappedOutBlocks).toBeGreaterThan(0);
+    // What went down came back, less what the GPU still cached when the request resumed.
+    expect(h.swappedInBlocks).toBeGreaterThan(0);
+    expect(h.swappedInBlocks).toBeLessThanOrEqual(h.swappedOutBlocks);
+    expect(h.bytesToHost).toBe((h.offloadedBlocks + h.swappedOutBlocks) * BLOCK_BYTES);
+    expect(h.bytesFromHost).toBe((h.loadedBlocks + h.swappedInBlocks) * BLOCK_BYTES);
+    expect(recompute.summary.hostTier).toMatchObject({ preemption: "recompute", swappedOutBlocks: 0, swappedInBlocks: 0 });
+    // Every output token still comes, in order.
+    for (const sim of [swap, recompute]) for (const r of sim.requests) expect(r.completion).toBeGreaterThan(r.firstToken);
+  });
+
   it("write-through copies blocks as they fill, so the host holds them before any eviction", () => {
     const sim = simulateServing({ ...base, hostTier: { blocks: 64, offload: "write-through" } });
     expect(sim.requests[2]!.hostHitTokens).toBe(3 * B);
@@ -104,19 +149,20 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     expect(last).toBeGreaterThan(gpuOnly);
   });
 
-  it("keeps the pool's invariants in both tiers after every iteration, under every block policy and offload mode, and its clock only moves forward", () => {
+  it("keeps the pool's invariants in both tiers after every iteration, under every block policy and offload mode, both load overlaps, preemptions and cache models, and its clock only moves forward", () => {
     const requests = syntheticRequests({
       requests: 300, arrivals: { kind: "poisson", qps: 30 }, prompt: { kind: "uniform", min: 1, max: 900 }, output: { kind: "uniform", min: 1, max: 100 },
       sessions: { turns: { kind: "uniform", min: 1, max: 5 }, thinkTimeS: 0.4, systemPromptTokens: 300 },
     }, 3);
-    // Every block policy in both offload modes: S3-FIFO's ghost and the policies that keep pinned pages included.
-    const cases = SERVING_CACHE_POLICIES.flatMap((policy) => [TimedOffload.onEviction, TimedOffload.whenFull].map((offload) => [policy, offload] as const));
-    for (const [policy, offload] of cases) {
+    // Every block policy in both offload modes (S3-FIFO's ghost and the policies that keep pinned
+    // pages included), policies taking turns at layer-wise loads, swap preemption and the replay cache model.
+    const cases = SERVING_CACHE_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].map((offload) => [policy, offload, p % 2 ? model.layers : 0, p % 3 === 2 ? TimedCacheModel.replay : TimedCacheModel.vllm, p % 2 === 0] as const));
+    for (const [policy, offload, loadLayers, cacheModel, swapPreemption] of cases) {
       const engine = new TimedEngine();
       engine.start({
         scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
         prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: 0, keepGaps: true,
-        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5 },
+        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption }, cacheModel,
       });
       engine.feed(requests, requests.map((_, i) => i));
       engine.endInput();
@@ -134,6 +180,9 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       const counters = engine.hostCounters();
       expect(counters.loadedBlocks, policy).toBeGreaterThan(0);
       expect(counters.offloadedBlocks, policy).toBeGreaterThan(0);
+      // The cache is small enough to preempt: with swapping, some preemptions swap.
+      if (swapPreemption) expect(counters.swappedOutBlocks, policy).toBeGreaterThan(0);
+      else expect(counters.swappedOutBlocks, policy).toBe(0);
     }
   });
 
@@ -188,5 +237,7 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     expect(() => simulateServing({ ...base, prefixCaching: false, hostTier: { blocks: 8 } })).toThrow(/a host tier needs the vllm scheduler/);
     expect(() => simulateServing({ ...base, reference: true, hostTier: { blocks: 8 } })).toThrow(/runs on the WebAssembly engine only/);
     expect(() => simulateServing({ ...base, hostTier: { blocks: 8, link: "pcie9" as "pcie4" } })).toThrow(/unknown link "pcie9"/);
+    expect(() => simulateServing({ ...base, hostTier: { blocks: 8, loadOverlap: "layers" as "none" } })).toThrow(/loadOverlap must be none or layerwise/);
+    expect(() => simulateServing({ ...base, hostTier: { blocks: 8, preemption: "evict" as "swap" } })).toThrow(/preemption must be recompute or swap/);
   });
 });

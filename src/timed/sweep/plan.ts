@@ -61,8 +61,10 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
 }
 
 /** A scheduler entry's host tier. */
-const hostTierOf = (blocks: number, offload: HostTierOptions["offload"], link: HostLinkName | number | undefined): HostTierOptions => ({
-  blocks, ...(offload ? { offload } : {}), ...(link === undefined ? {} : { link: hostLinkOf(link) }),
+type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & { hostLink?: HostLinkName | number };
+const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption }: HostTierEntry): HostTierOptions => ({
+  blocks, ...(offload ? { offload } : {}), ...(hostLink === undefined ? {} : { link: hostLinkOf(hostLink) }), ...(loadOverlap ? { loadOverlap } : {}),
+  ...(preemption ? { preemption } : {}),
 });
 
 /** The last path component: labels must not depend on where the spec ran. */
@@ -114,7 +116,9 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
     if (s.name === "vllm" && s.chunkSize !== undefined) throw new KvsimInputError("chunkSize is sarathi's; vllm chunks prefills to maxBatchedTokens");
     if (s.name === "vllm" && s.watermarkFraction !== undefined) throw new KvsimInputError("watermarkFraction is Vidur's schedulers'; vllm keeps no watermark");
     if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
-    if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined)) throw new KvsimInputError("offload and hostLink shape a host tier: give hostBlocks");
+    if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined || s.loadOverlap !== undefined || s.preemption !== undefined)) {
+      throw new KvsimInputError("offload, hostLink, loadOverlap and preemption shape a host tier: give hostBlocks");
+    }
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
     if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");
     return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
@@ -143,7 +147,7 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       ...(d.gpuMemoryUtilization !== undefined ? { gpuMemoryUtilization: d.gpuMemoryUtilization } : {}),
       scheduler: s.name, maxNumSeqs: s.maxNumSeqs, maxBatchedTokens: s.maxBatchedTokens, chunkSize: s.chunkSize, watermarkFraction: s.watermarkFraction, blockSize: s.blockSize,
       prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(profile ? { tables: profile.key } : {}), slo,
-      ...(s.hostBlocks !== undefined ? { hostTier: hostTierOf(s.hostBlocks, s.offload, s.hostLink) } : {}),
+      ...(s.hostBlocks !== undefined ? { hostTier: hostTierOf(s.hostBlocks, s) } : {}),
       ...(s.cacheModel !== undefined ? { cacheModel: s.cacheModel } : {}),
     };
     rows.push({

@@ -39,6 +39,8 @@ const schedulerEntry = z.union([
     /** vllm: a host tier of this many blocks below the GPU, filled and read as `hostTier` says (docs/model.md). */
     hostBlocks: z.optional(z.int().check(z.gte(1), z.lte(MAX_KV_BLOCKS))),
     offload: z.optional(z.enum(["write-back", "write-through"])),
+    loadOverlap: z.optional(z.enum(["none", "layerwise"])),
+    preemption: z.optional(z.enum(["recompute", "swap"])),
     /** A preset (pcie4, pcie5) or GB/s each way. */
     hostLink: z.optional(z.union([z.enum(["pcie4", "pcie5"]), z.number().check(z.positive(), z.lte(10_000))])),
     /** vllm: what the pool caches and shares (`SimulateServingOptions.cacheModel`). */
