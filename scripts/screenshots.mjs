@@ -1,4 +1,4 @@
-// `npm run screenshots`: docs/img/playground-sweep.png and playground-episode.png, taken in
+// `npm run screenshots`: docs/img/playground-sweep.png, playground-episode.png and playground-timed.png, taken in
 // headless Chromium from the built playground served by kvsim's own server (all figures simulated).
 import { buildServer } from "../dist/src/server/app.js";
 import { launchChromium } from "../dist/bench/chromium.js";
@@ -28,6 +28,19 @@ await page.waitForSelector("body[data-episode=done]", { timeout: 120_000 });
 await page.waitForFunction(() => ["util-chart", "queue-chart", "reward-chart"]
   .every((id) => document.getElementById(id).dataset.steps === String(window.kvsimPlayground.lastEpisode.steps.length)));
 await page.screenshot({ path: "docs/img/playground-episode.png", fullPage: true });
+// The built-in example on a small GPU cache with a host tier below it, so that every chart has something to show.
+await page.click("button[data-tab=timed]");
+await page.fill("#timed-kv-blocks", "1500");
+await page.fill("#timed-host-blocks", "3000");
+await page.fill("#timed-slo-ttft", "500");
+await page.fill("#timed-slo-tpot", "50");
+await page.click("#run-timed");
+await page.waitForSelector("body[data-timed=done]");
+await page.waitForFunction(() => {
+  const images = [...document.querySelectorAll("#timed-charts img")];
+  return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
+});
+await page.screenshot({ path: "docs/img/playground-timed.png", fullPage: true });
 await browser.close();
 await server.close();
-console.log("wrote docs/img/playground-sweep.png, docs/img/playground-episode.png");
+console.log("wrote docs/img/playground-sweep.png, docs/img/playground-episode.png, docs/img/playground-timed.png");

@@ -28,7 +28,7 @@ export { recordsToCsv } from "../report/records-csv.js";
 export { toSvg as renderChart } from "../report/charts.js";
 export { tierOccupancy, type OccupancyPoint } from "../report/occupancy.js";
 export { make, makeDiscrete, isDiscrete, envIds, ENVS, type EnvSpec, type AnyEnv, type DiscreteEnv } from "../envs/registry.js";
-export { SERVING_ACTIONS, SERVING_OBSERVATION } from "../envs/serving/serving-env.js";
+export { SERVING_ACTIONS, SERVING_OBSERVATION, SERVING_CACHE_POLICIES } from "../envs/serving/serving-env.js";
 export type { Env, StepResult, BoxSpace, DiscreteSpace, Space } from "../envs/spaces.js";
 export { AGENTS, makeAgent } from "../agents/registry.js";
 export { runEpisode, type Agent, type EpisodeResult } from "../agents/agent.js";
@@ -36,7 +36,10 @@ export { KvsimInputError } from "../errors.js";
 // The timed serving simulator (docs/timed.md): after `init()`, `simulateServingSync` and
 // `simulateServingStream` run as in Node; `parseProfileTableFiles` reads Vidur-format tables from files given to the page.
 export { simulateServingSync };
-export { simulateServingStream, servingKvBlocks, vidurKvBlocks, SCHEDULERS, type SimulateServingOptions, type StreamServingOptions, type ServingSimulation, type SchedulerName } from "../timed/simulate.js";
+export { simulateServingStream, servingKvBlocks, vidurKvBlocks, SCHEDULERS, CACHE_MODELS, type SimulateServingOptions, type StreamServingOptions, type ServingSimulation, type SchedulerName, type CacheModel } from "../timed/simulate.js";
+export { simulateServingInto } from "../timed/simulate-into.js";
+export { MAX_KV_BLOCKS } from "../timed/deployment.js";
+export { HOST_LINKS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostTierOptions, type HostTierSummary, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
 export type { ServingSummary, RequestResult, IterationResult, Distribution } from "../timed/results.js";
 export type { RunSink } from "../timed/engine-run.js";
 export type { ServingRequest, TokenContent } from "../timed/requests.js";
@@ -44,10 +47,11 @@ export { MODELS, modelPreset, modelFromHfConfig, type ModelSpec } from "../timed
 export { GPUS, gpuPreset, type GpuSpec } from "../timed/gpus.js";
 export { rooflineTimeModel, DEFAULT_ROOFLINE, type RooflineParams } from "../timed/roofline.js";
 export type { TimeModel, IterationBatch } from "../timed/time-model.js";
-export { parseRequestsCsv, parseMooncakeRequests, parseAzureRequests } from "../timed/trace-formats.js";
-export { syntheticRequests, syntheticStream, type SyntheticWorkloadInput } from "../timed/workloads.js";
+export { parseRequestsCsv, parseMooncakeRequests, parseAzureRequests, parseServingTrace, detectServingTraceFormat, SERVING_TRACE_FORMATS, type ServingTraceFormat } from "../timed/trace-formats.js";
+export { syntheticRequests, syntheticStream, specAtQps, type SyntheticWorkloadInput } from "../timed/workloads.js";
 export { searchCapacity, atQps, type CapacityOptions, type CapacityResult } from "../timed/capacity.js";
 export { servingCharts, type ServingChartInput } from "../timed/charts.js";
+export { ServingChartRecorder } from "../timed/chart-recorder.js";
 export { parseProfileTableFiles } from "./profile-tables.js";
 export { runServingSweep, type BrowserServingSweepOptions, type BrowserServingSweepOutcome } from "./serving-sweep.js";
 export type { ServingSweepSpecInput } from "../timed/sweep/spec.js";

@@ -2,10 +2,10 @@ import { Command, Option } from "commander";
 import { KvsimInputError } from "../errors.js";
 import { atQps, searchCapacity } from "../timed/capacity.js";
 import { simulateServing, simulateServingStream } from "../timed/simulate.js";
-import { syntheticStream } from "../timed/workloads.js";
+import { specAtQps, syntheticStream } from "../timed/workloads.js";
 import { ms, table } from "./format.js";
 import { parseIntInRange, parsePositiveNumber } from "./options.js";
-import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
+import { addServingRunOptions, requestSource, servingRunOptions, type ServingRunFlags } from "./serving-run-options.js";
 
 interface CapacityFlags extends ServingRunFlags {
   sloTtftMs?: number;

@@ -7,7 +7,7 @@ import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
-import { HOST_LINKS, hostLinkOf, LOAD_OVERLAPS, PREEMPTIONS, type HostLinkName, type HostTierOptions, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
+import { HOST_LINKS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
 import { CACHE_MODELS, SCHEDULERS, type CacheModel, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
@@ -74,14 +74,6 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
-/** A --host-link: a preset, or GB/s each way. */
-function hostLink(text: string): HostTierOptions["link"] {
-  if (Object.hasOwn(HOST_LINKS, text)) return text as HostLinkName;
-  const gbps = Number(text);
-  if (text.trim() === "" || !(gbps > 0 && gbps <= 10_000)) throw new KvsimInputError(`--host-link must be ${Object.keys(HOST_LINKS).join(", ")} or GB/s in (0, 10000], got "${text}"`);
-  return hostLinkOf(gbps);
-}
-
 /**
  * The deployment, scheduler and time model the flags give, checked (an option of another
  * scheduler is an input error); the requests and SLOs are the command's own.
@@ -100,7 +92,9 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
     timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
-    ...(f.hostBlocks !== undefined ? { hostTier: { blocks: f.hostBlocks, link: hostLink(f.hostLink), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption } } : {}),
+    ...(f.hostBlocks !== undefined
+      ? { hostTier: { blocks: f.hostBlocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption } }
+      : {}),
     cacheModel: f.cacheModel,
   };
 }
@@ -119,10 +113,4 @@ export function requestSource(f: ServingRunFlags): RequestSource {
   }
   const spec = readJsonFile(f.workload!) as SyntheticWorkloadInput;
   return { kind: "workload", spec: f.requests !== undefined && spec && typeof spec === "object" ? { ...spec, requests: f.requests } : spec, file: f.workload! };
-}
-
-/** A workload spec at another rate (its arrival process's QPS); a spec without arrivals is left for validation to refuse. */
-export function specAtQps(spec: SyntheticWorkloadInput, qps: number): SyntheticWorkloadInput {
-  const arrivals = spec && typeof spec === "object" && spec.arrivals && typeof spec.arrivals === "object" ? spec.arrivals : undefined;
-  return arrivals ? { ...spec, arrivals: { ...arrivals, qps } } : spec;
 }

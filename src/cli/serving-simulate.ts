@@ -5,15 +5,16 @@ import { KvsimInputError } from "../errors.js";
 import { ArtifactWriter } from "../timed/artifacts.js";
 import type { RunSink } from "../timed/engine-run.js";
 import type { ServingRequest } from "../timed/requests.js";
-import { simulateServing, simulateServingStream, type Distribution, type ServingSummary } from "../timed/simulate.js";
-import { syntheticStream } from "../timed/workloads.js";
+import type { Distribution, ServingSummary } from "../timed/simulate.js";
+import { simulateServingInto } from "../timed/simulate-into.js";
+import { specAtQps, syntheticStream } from "../timed/workloads.js";
 import { ms, table } from "./format.js";
 import { requestProgress } from "./progress.js";
 import { parseIntInRange, parsePositiveNumber } from "./options.js";
 import { MAX_INSTANCES } from "../timed/fleet.js";
 import { ROUTER_NAMES, ROUTERS } from "../timed/routers/registry.js";
 import { printFleet } from "./serving-fleet.js";
-import { addServingRunOptions, requestSource, servingRunOptions, specAtQps, type ServingRunFlags } from "./serving-run-options.js";
+import { addServingRunOptions, requestSource, servingRunOptions, type ServingRunFlags } from "./serving-run-options.js";
 import { checkOutputDir } from "./outputs.js";
 
 interface SimulateOptions extends ServingRunFlags {
@@ -30,15 +31,12 @@ interface SimulateOptions extends ServingRunFlags {
  * The requests: a trace (read whole), or a workload spec with --qps and --requests overriding its
  * own, drawn as the simulation takes them. `total` sizes the progress bar.
  */
-function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>; total: number; inOrder: boolean } {
+function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>; total: number } {
   if (opts.trace !== undefined && opts.qps !== undefined) throw new KvsimInputError("--qps and --requests shape a --workload; a --trace has its own arrivals");
   const source = requestSource(opts);
-  if (source.kind === "trace") {
-    const { requests } = source;
-    return { requests, total: requests.length, inOrder: requests.every((r, i) => i === 0 || r.arrival >= requests[i - 1]!.arrival) };
-  }
+  if (source.kind === "trace") return { requests: source.requests, total: source.requests.length };
   const spec = opts.qps !== undefined ? specAtQps(source.spec, opts.qps) : source.spec;
-  return { requests: syntheticStream(spec, opts.seed, source.file), total: spec.requests as number, inOrder: true };
+  return { requests: syntheticStream(spec, opts.seed, source.file), total: spec.requests as number };
 }
 
 
@@ -63,7 +61,7 @@ export function simulateCommand(): Command {
       if (opts.instances === undefined && opts.router !== "round-robin") throw new KvsimInputError("--router routes among --instances: give --instances N");
       if (opts.instances !== undefined && opts.out) throw new KvsimInputError("--out writes one instance's rows and charts; with --instances, use --json for the fleet's and each instance's figures");
       if (opts.out) checkOutputDir(opts.out, "--out");
-      const { requests, total, inOrder } = requestsOf(opts);
+      const { requests, total } = requestsOf(opts);
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const options = { ...run, slo };
       if (opts.instances !== undefined) return printFleet(options, [...requests], opts.instances, opts.router, opts.json === true);
@@ -73,15 +71,7 @@ export function simulateCommand(): Command {
       const progress = opts.json ? undefined : requestProgress("simulating", total);
       let s: ServingSummary;
       try {
-        if (inOrder) {
-          s = simulateServingStream({ ...options, requests, onProgress: progress?.update }, sink);
-        } else {
-          // A trace out of arrival order runs whole: its rows keep their ids (the input order).
-          const sim = simulateServing({ ...options, requests: requests as ServingRequest[] });
-          sim.requests.forEach((r) => sink.request(r));
-          sim.iterations.forEach((i) => sink.iteration(i));
-          s = sim.summary;
-        }
+        s = simulateServingInto({ ...options, onProgress: progress?.update }, requests, sink);
       } catch (err) {
         writer?.discard();
         throw err;

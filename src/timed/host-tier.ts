@@ -44,6 +44,14 @@ export function hostLinkOf(given: HostLinkName | number): NonNullable<HostTierOp
   return typeof given === "number" ? { bytesPerS: given * 1e9, latencyS: HOST_LINKS.pcie4.latencyS } : given;
 }
 
+/** A link as a user writes it: a preset's name, or GB/s each way in (0, 10000]; `field` names it in the error. */
+export function parseHostLink(text: string, field: string): NonNullable<HostTierOptions["link"]> {
+  if (Object.hasOwn(HOST_LINKS, text)) return text as HostLinkName;
+  const gbps = Number(text);
+  if (text.trim() === "" || !(gbps > 0 && gbps <= 10_000)) throw new KvsimInputError(`${field} must be ${Object.keys(HOST_LINKS).join(", ")} or GB/s in (0, 10000], got "${text}"`);
+  return hostLinkOf(gbps);
+}
+
 /** What the summary says of the host tier (simulated). */
 export interface HostTierSummary {
   blocks: number;

@@ -234,3 +234,12 @@ export function syntheticStream(spec: SyntheticWorkloadInput, seed: number, sour
 export function syntheticRequests(spec: SyntheticWorkloadInput, seed: number, source?: string): ServingRequest[] {
   return Array.from(syntheticStream(spec, seed, source));
 }
+
+/**
+ * A workload spec at another rate (its arrival process's QPS), as `--qps` and a serving sweep's
+ * `qps` set it; a spec without arrivals is left for validation to refuse.
+ */
+export function specAtQps(spec: SyntheticWorkloadInput, qps: number): SyntheticWorkloadInput {
+  const arrivals = spec && typeof spec === "object" && spec.arrivals && typeof spec.arrivals === "object" ? spec.arrivals : undefined;
+  return arrivals ? { ...spec, arrivals: { ...arrivals, qps } } : spec;
+}

@@ -2,6 +2,7 @@ import { byId } from "./dom.js";
 import { initEpisodeView } from "./episode-view.js";
 import { init } from "./kvsim.js";
 import { initSweepView } from "./sweep-view.js";
+import { initTimedView } from "./timed-view.js";
 
 for (const tab of document.querySelectorAll<HTMLButtonElement>(".tab")) {
   tab.addEventListener("click", () => {
@@ -15,6 +16,7 @@ try {
   await init();
   initSweepView();
   initEpisodeView();
+  initTimedView();
   status.textContent = "engine ready";
   document.body.dataset.ready = "true";
 } catch (err) {

@@ -6,7 +6,7 @@ import type { ServingRequest } from "../requests.js";
 import type { ServingSummary } from "../results.js";
 import { simulateServing, simulateServingStream, type CacheModel, type SchedulerName } from "../simulate.js";
 import { atQps } from "../capacity.js";
-import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
+import { specAtQps, syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
 import type { BatchExecutor } from "../../sweep/dispatch.js";
 
 /**
@@ -90,8 +90,7 @@ export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables
     return simulateServing({ ...options, requests }).summary;
   }
   const { spec, source } = job.workload;
-  const atRate = job.qps === null || !spec.arrivals ? spec : { ...spec, arrivals: { ...spec.arrivals, qps: job.qps } };
-  return simulateServingStream({ ...options, requests: syntheticStream(atRate, job.seed, source) }, NULL_SINK);
+  return simulateServingStream({ ...options, requests: syntheticStream(job.qps === null ? spec : specAtQps(spec, job.qps), job.seed, source) }, NULL_SINK);
 }
 
 /** Runs a batch of jobs, catching each one's failure separately. */
