@@ -102,7 +102,8 @@ describe("kvsim/Fleet-route-v0: routing a fleet of timed vLLM instances (docs/en
       const episode = play(env, makeAgent("round-robin", env), 2032);
       return episode.steps.slice(0, -1).flatMap((s) => [0, 1, 2, 3].map((i) => s.observation[i * 5 + feature]!));
     };
-    expect(Math.max(...prefixes(ID, 3))).toBeGreaterThan(0.5);
+    // A follow-up turn finds more than the system prompt's 25 blocks (of the cache's 600) where its conversation went.
+    expect(Math.max(...prefixes(ID, 3))).toBeGreaterThan(25 / 600);
     expect(Math.max(...prefixes(ID, 4))).toBe(0);
     expect(Math.max(...prefixes("kvsim/Fleet-route-host-v0", 4))).toBeGreaterThan(0);
   });

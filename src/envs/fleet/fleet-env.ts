@@ -40,9 +40,8 @@ export class FleetRouteEnv implements Env<number[], number, FleetInfo> {
   private requests: ServingRequest[] = [];
   private blockSize = 16;
   private kvBlocks = 0;
-  /** The request waiting to be routed (its index in arrival order), and its block hashes. */
+  /** The request waiting to be routed: its index in arrival order. */
   private next = 0;
-  private hashes: Float64Array = new Float64Array(0);
   private completed = 0;
   private good = 0;
   private nextSeed = 0;
@@ -146,16 +145,15 @@ export class FleetRouteEnv implements Env<number[], number, FleetInfo> {
   /** Runs every instance up to the waiting request's arrival, crediting what completed before it. */
   private arrive(): void {
     const request = this.requests[this.next]!;
-    this.hashes = blockHashes(request, this.next, request.prompt, this.blockSize);
-    this.fleet!.advanceTo(request.arrival, this.hashes);
+    // The prompt's block hashes, as the instance's pool names its blocks: how much of it each caches.
+    this.fleet!.advanceTo(request.arrival, blockHashes(request, this.next, request.prompt, this.blockSize));
     this.fleet!.flush();
   }
 
   /** At an arrival, what the agent routes on; once the episode ended (the fleet drained, no request waiting), zeros. */
   private observation(): number[] {
     if (!this.fleet) return new Array<number>(this.observationSpace.shape[0]).fill(0);
-    const request = this.requests[this.next]!;
-    return fleetObservation(this.fleet.loads, { tokens: request.prompt, blocks: this.hashes.length }, this.kvBlocks, this.blockSize);
+    return fleetObservation(this.fleet.loads, this.requests[this.next]!.prompt, this.kvBlocks, this.blockSize);
   }
 
   private info(): FleetInfo {

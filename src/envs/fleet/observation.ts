@@ -17,27 +17,21 @@ export function observationLabels(instances: number): string[] {
   return labels;
 }
 
-/** The arriving request as the observation reads it: its prompt tokens and full prompt blocks. */
-export interface ArrivingPrompt {
-  tokens: number;
-  blocks: number;
-}
-
 /**
  * The observation at an arrival, every value in [0, 1]: per instance, outstanding requests over
- * `OUTSTANDING_SCALE` (capped), outstanding prompt tokens over the cache's tokens (capped), KV
- * blocks in use over the cache's, and the share of the request's full prompt blocks that lead a
- * prefix cached on its GPU and, after those, in its host tier; then the prompt's tokens over the
- * cache's (a request that fits the cache is at most 1).
+ * `OUTSTANDING_SCALE` (capped), then in units of its GPU cache: outstanding prompt tokens (capped),
+ * KV blocks in use, and the blocks of the request's prompt that lead a prefix cached on its GPU
+ * and, after those, in its host tier; last the request's prompt tokens (a request that fits the
+ * cache is at most 1). Sizes share the cache's unit so that a router's cost that adds and subtracts
+ * them, as kv-aware's does, is a linear function of the observation.
  */
-export function fleetObservation(loads: readonly InstanceLoad[], prompt: ArrivingPrompt, kvBlocks: number, blockSize: number): number[] {
+export function fleetObservation(loads: readonly InstanceLoad[], promptTokens: number, kvBlocks: number, blockSize: number): number[] {
   const cacheTokens = kvBlocks * blockSize;
-  const share = (blocks: number) => (prompt.blocks > 0 ? blocks / prompt.blocks : 0);
   const out: number[] = [];
   for (const s of loads) {
     out.push(Math.min(1, s.outstanding / OUTSTANDING_SCALE), Math.min(1, s.outstandingPromptTokens / cacheTokens), s.usedBlocks / kvBlocks,
-      share(s.cachedPrefix.gpu), share(s.cachedPrefix.host));
+      s.cachedPrefix.gpu / kvBlocks, s.cachedPrefix.host / kvBlocks);
   }
-  out.push(Math.min(1, prompt.tokens / cacheTokens));
+  out.push(Math.min(1, promptTokens / cacheTokens));
   return out;
 }
