@@ -97,6 +97,8 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
   const nexts = new Float32Array(cap * obsDim);
   const acts = new Int32Array(cap);
   const rewards = new Float32Array(cap);
+  /** 0 where the transition ended the episode inside the MDP (`terminated`), else 1. */
+  const continues = new Float32Array(cap);
   let size = 0;
   let cursor = 0;
 
@@ -115,22 +117,24 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
     const s2 = new Float32Array(n * obsDim);
     const a = new Int32Array(n);
     const r = new Float32Array(n);
+    const c = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const k = rng.randbelow(size);
       s.set(states.subarray(k * obsDim, (k + 1) * obsDim), i * obsDim);
       s2.set(nexts.subarray(k * obsDim, (k + 1) * obsDim), i * obsDim);
       a[i] = acts[k]!;
       r[i] = rewards[k]!;
+      c[i] = continues[k]!;
     }
     tf.tidy(() => {
       const sT = tf.tensor2d(s, [n, obsDim]);
       const s2T = tf.tensor2d(s2, [n, obsDim]);
       const mask = tf.oneHot(tf.tensor1d(a, "int32"), actions);
-      // Double DQN: the online net picks the next action, the target net values it. Episodes
-      // here end only by truncation, so every transition bootstraps.
+      // Double DQN: the online net picks the next action, the target net values it. A terminal
+      // transition has no next value; one cut by a time limit (truncated) still bootstraps.
       const bestNext = (online.predict(s2T) as TF.Tensor2D).argMax(1);
       const nextValue = (target.predict(s2T) as TF.Tensor2D).mul(tf.oneHot(bestNext, actions)).sum(1);
-      const y = tf.tensor1d(r).add(nextValue.mul(config.gamma));
+      const y = tf.tensor1d(r).add(nextValue.mul(tf.tensor1d(c)).mul(config.gamma));
       optimizer.minimize(() => tf.losses.huberLoss(y, (online.predict(sT) as TF.Tensor2D).mul(mask).sum(1)) as TF.Scalar);
     });
     updates++;
@@ -152,6 +156,7 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
     nexts.set(r.observation, cursor * obsDim);
     acts[cursor] = action;
     rewards[cursor] = Math.max(-10, Math.min(10, r.reward * config.rewardScale));
+    continues[cursor] = r.terminated ? 0 : 1;
     cursor = (cursor + 1) % cap;
     size = Math.min(cap, size + 1);
     obs = r.observation;

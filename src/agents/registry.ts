@@ -9,6 +9,8 @@ import { NpaLruAgent } from "./npa-lru.js";
 import { RandomAgent } from "./random.js";
 import { SchedulerAgent } from "./scheduler.js";
 import { ServingEnv } from "../envs/serving/serving-env.js";
+import { ROUTERS } from "../timed/routers/registry.js";
+import { routerAgentInfo } from "./router-agent.js";
 
 export interface AgentOptions {
   /** Trained weights (dqn, qlearning): a `kvsim train` output file, or its name and text. */
@@ -53,6 +55,7 @@ export const AGENTS: readonly AgentInfo[] = [
   trained("qlearning", "a learned Q-table (`kvsim train --agent qlearning`), greedy; needs --weights", readQTable, qTableAgent),
   { name: "npa-lru", summary: "NeuralPagedAttention's LRU heuristic, observation indices fixed (npa envs)", make: () => new NpaLruAgent(false) },
   { name: "npa-lru-compat", summary: "the same with its original index bug (reads obs 14/17 as idle ages)", make: () => new NpaLruAgent(true) },
+  ...ROUTERS.map(routerAgentInfo),
 ];
 
 export function makeAgent(name: string, env: Env<number[], number>, options: AgentOptions = {}): Agent {

@@ -77,6 +77,6 @@ export function episodeCommand(): Command {
       }
       const pm = (s: { mean: number; std?: number }, digits: number) => `${s.mean.toFixed(digits)} ± ${(s.std ?? 0).toFixed(digits)}`;
       console.log(`${opts.env}, agent ${opts.agent}, seeds ${opts.seed}–${opts.seed + opts.episodes - 1}: ` +
-        `score ${summary.score ? pm(summary.score, 4) : "–"}, return ${pm(summary.return, 1)}, ${summary.terminated}/${episodes.length} terminated early`);
+        `score ${summary.score ? pm(summary.score, 4) : "–"}, return ${pm(summary.return, 1)}, ${summary.terminated}/${episodes.length} terminated`);
     });
 }

@@ -35,6 +35,10 @@ export function trainCommand(): Command {
       if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new KvsimInputError(`--hidden must be positive integers like 64,64, got "${opts.hidden}"`);
       checkOutputFile(opts.out, "--out");
       if (opts.curve) checkOutputFile(opts.curve, "--curve");
+      // The Q-table's states are built from the serving envs' observation (q-learning.ts, `discretize`).
+      if (opts.agent === "qlearning" && !opts.env.startsWith("kvsim/Serving-")) {
+        throw new KvsimInputError(`--agent qlearning reads the kvsim/Serving-* observations; train ${opts.env} with --agent dqn`);
+      }
       const env = makeDiscrete(opts.env);
       if (!("score" in env)) throw new KvsimInputError(`${opts.env} has no score to train against`);
       const started = performance.now();

@@ -1,12 +1,14 @@
 import { KvsimInputError } from "../errors.js";
 import { AgenticEnv } from "./agentic/agentic-env.js";
 import { DIFFICULTIES, type Difficulty } from "./agentic/constants.js";
+import { FleetRouteEnv } from "./fleet/fleet-env.js";
+import { FLEET_DEFAULTS, type FleetEnvOptions } from "./fleet/setup.js";
 import { NPA_TASKS } from "./serving/npa/constants.js";
 import { NpaServingEnv } from "./serving/npa/npa-env.js";
 import { SERVING_CACHE_POLICIES, ServingEnv } from "./serving/serving-env.js";
 import type { Env, Space } from "./spaces.js";
 
-/** An env whose action is one id of a `Discrete` space (the serving envs): what RL agents play. */
+/** An env whose action is one id of a `Discrete` space (the serving and fleet envs): what RL agents play. */
 export type DiscreteEnv = Env<number[], number>;
 
 /** Any registered env: discrete, or tool-calling (a list of `[tool, slot]` calls per step). */
@@ -32,6 +34,15 @@ const CACHE_POLICY = {
   cachePolicyParams: "the cache policy's parameters, e.g. { small_ratio: 0.2 } for s3fifo (docs/policies.md)",
 };
 
+const FLEET_OPTIONS: Record<keyof FleetEnvOptions, string> = {
+  instances: `instances to route among, the actions (2 to 16; default ${FLEET_DEFAULTS.instances})`,
+  requests: `requests per episode, one step each (default ${FLEET_DEFAULTS.requests})`,
+  hostBlocks: "blocks of each instance's host tier below its GPU cache (0: none)",
+};
+
+/** The fleet envs by name: the default GPU-only fleet, and the same with a host tier of 2,400 blocks (four GPU caches) per instance. */
+const FLEET_VARIANTS: Record<string, FleetEnvOptions> = { route: {}, "route-host": { hostBlocks: 2400 } };
+
 /** Every environment, under a versioned id (Gymnasium's `namespace/Name-vN`), registered once. */
 export const ENVS: readonly EnvSpec[] = [
   ...NPA_TASKS.map((task): EnvSpec => ({
@@ -46,6 +57,11 @@ export const ENVS: readonly EnvSpec[] = [
     id: `kvsim/Serving-npa-${task}-v0`, kind: "discrete", options: {},
     summary: `NeuralPagedAttention's ${task} task, reproduced step for step (its quirks included; docs/envs.md)`,
     make: () => new NpaServingEnv({ task }),
+  })),
+  ...Object.entries(FLEET_VARIANTS).map(([name, preset]): EnvSpec => ({
+    id: `kvsim/Fleet-${name}-v0`, kind: "discrete", options: FLEET_OPTIONS,
+    summary: `route each arriving chat request to one of N vLLM instances on the timed simulator${preset.hostBlocks ? ", each with a host tier" : ""}; reward: requests meeting the TTFT and TPOT SLOs (docs/envs.md)`,
+    make: (options) => new FleetRouteEnv(`kvsim/Fleet-${name}-v0`, { ...preset, ...(options as FleetEnvOptions) }),
   })),
   {
     id: "kvsim/Agentic-v0", kind: "tool-calling", difficulty: "all", options: {},
@@ -81,11 +97,11 @@ function checkedSpec(id: string, options: EnvOptions): EnvSpec {
 /**
  * A fresh environment by id, e.g. `make("kvsim/Serving-medium-v0", { cachePolicy: "s3fifo" })`;
  * call `reset()` before `step()`. An id written out in the code gets its env's type (ids are named
- * by kind: every `kvsim/Agentic-*` is tool-calling, every `kvsim/Serving-*` discrete; a test holds
- * the registry to it).
+ * by kind: every `kvsim/Agentic-*` is tool-calling, every `kvsim/Serving-*` and `kvsim/Fleet-*`
+ * discrete; a test holds the registry to it).
  */
 export function make(id: `kvsim/Agentic${string}`, options?: EnvOptions): AgenticEnv;
-export function make(id: `kvsim/Serving${string}`, options?: EnvOptions): DiscreteEnv;
+export function make(id: `kvsim/Serving${string}` | `kvsim/Fleet${string}`, options?: EnvOptions): DiscreteEnv;
 export function make(id: string, options?: EnvOptions): AnyEnv;
 export function make(id: string, options: EnvOptions = {}): AnyEnv {
   return checkedSpec(id, options).make(options);

@@ -176,6 +176,11 @@ export class EngineDriver {
     }
   }
 
+  /** Gives the rows written so far to the sink now, rather than when the engine's output fills or the run ends. */
+  flush(): void {
+    this.drain();
+  }
+
   /** Gives the rows written so far to the sink. */
   private drain(): void {
     const rows = this.engine.rows();

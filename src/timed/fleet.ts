@@ -1,11 +1,10 @@
 import { KvsimInputError } from "../errors.js";
 import type { HostTierCounters } from "../wasm/timed.js";
 import { blockHashes } from "./block-hashes.js";
-import { EngineDriver } from "./engine-run.js";
+import { FleetInstances } from "./fleet-instances.js";
 import type { ServingRequest } from "./requests.js";
 import { distribution, SummaryBuilder, type RequestResult, type ServingSummary } from "./results.js";
 import { routerEntry } from "./routers/registry.js";
-import type { InstanceLoad } from "./routers/router.js";
 import { planInstances, type PlanOptions } from "./simulate.js";
 
 /** A fleet run: N identical instances, each its own engine and GPU cache, behind a router. */
@@ -52,12 +51,11 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
   const inputs = options.requests;
   const { config, context, blockSize, hostTier } = planInstances(options, inputs);
   const results = new Array<RequestResult & { instance: number }>(inputs.length);
-  const loads: InstanceLoad[] = Array.from({ length: n }, () => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0, cachedPrefix: { gpu: 0, host: 0 } }));
   const builders = Array.from({ length: n }, () => new SummaryBuilder(context));
   const fleet = new SummaryBuilder(context);
   const started = performance.now();
   // The fleet's token gaps are its instances' together: each keeps its own exactly.
-  const drivers = Array.from({ length: n }, (_, i) => new EngineDriver({ config, exactGaps: Number.MAX_SAFE_INTEGER }, {
+  const instances = new FleetInstances(n, { config, exactGaps: Number.MAX_SAFE_INTEGER }, (i) => ({
     request(r) {
       results[r.requestId] = { ...r, instance: i };
       builders[i]!.addRequest(r);
@@ -69,32 +67,14 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
     },
   }));
   const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
-  // What was routed to each instance; its engine counts what completed, so no rows are drained per arrival.
-  const routed = Array.from({ length: n }, () => ({ requests: 0, promptTokens: 0 }));
   for (const k of order) {
     const request = inputs[k]!;
     // The prompt's block hashes, as its instance's pool will name its blocks (block-hashes.ts is the engine's twin).
     const hashes = entry.readsPrefixes ? blockHashes(request, k, request.prompt, blockSize) : undefined;
-    drivers.forEach((d, i) => {
-      d.feedUntil(request.arrival);
-      d.run();
-      const done = d.completedSoFar();
-      const load = loads[i]!;
-      load.outstanding = routed[i]!.requests - done.requests;
-      load.outstandingPromptTokens = routed[i]!.promptTokens - done.promptTokens;
-      load.usedBlocks = d.usedBlocks();
-      if (hashes) load.cachedPrefix = d.cachedPrefix(hashes);
-    });
-    const chosen = router.route({ request, blockSize }, loads);
-    drivers[chosen]!.feed([request], [k]);
-    routed[chosen]!.requests++;
-    routed[chosen]!.promptTokens += request.prompt;
+    const loads = instances.advanceTo(request.arrival, hashes);
+    instances.send(router.route({ request, blockSize }, loads), request, k);
   }
-  const runs = drivers.map((d) => {
-    d.endInput();
-    if (!d.run()) throw new Error("fleet: an instance asked for input after the input ended");
-    return d.finish();
-  });
+  const runs = instances.finish();
   const simulationMs = performance.now() - started;
   const host = (counters: HostTierCounters) => (hostTier ? { config: hostTier, counters } : undefined);
   const gaps = new Float64Array(runs.reduce((s, r) => s + r.gaps!.length, 0));

@@ -151,6 +151,11 @@ class ById {
   }
 }
 
+/** Whether a request's TTFT and TPOT are within the SLOs given (goodput counts it); a one-token output has no TPOT and meets any TPOT SLO. */
+export function meetsSlo(r: Pick<RequestResult, "ttft" | "tpot">, slo: { ttftS?: number; tpotS?: number }): boolean {
+  return (slo.ttftS === undefined || r.ttft <= slo.ttftS) && (slo.tpotS === undefined || Number.isNaN(r.tpot) || r.tpot <= slo.tpotS);
+}
+
 /**
  * A run's summary, built as its rows come (in any order: a streamed run writes requests as they
  * complete), so that a run of millions holds three numbers per request and none per iteration.
@@ -193,9 +198,7 @@ export class SummaryBuilder {
     this.hostHitTokens += r.hostHitTokens;
     this.promptBlocks += Math.ceil(r.promptTokens / this.context.blockSize);
     this.matchedPrefixBlocks += r.matchedPrefixBlocks;
-    const { ttftS, tpotS } = this.context.slo;
-    // A one-token output has no TPOT: it meets any TPOT SLO.
-    if ((ttftS === undefined || r.ttft <= ttftS) && (tpotS === undefined || Number.isNaN(r.tpot) || r.tpot <= tpotS)) this.good++;
+    if (meetsSlo(r, this.context.slo)) this.good++;
   }
 
   addIteration(i: IterationResult): void {

@@ -4,12 +4,14 @@ import { NpaLruAgent } from "../../src/agents/npa-lru.js";
 import { AGENTS, makeAgent } from "../../src/agents/registry.js";
 import { makeDiscrete } from "../../src/envs/registry.js";
 import { NpaServingEnv } from "../../src/envs/serving/npa/npa-env.js";
+import { ROUTER_NAMES } from "../../src/timed/routers/registry.js";
 import { runCli } from "../helpers/cli.js";
 
 describe("agents", () => {
   // Trained agents need weights: tests/envs/dqn.test.ts plays them.
   it.each(AGENTS.filter((a) => !a.needsWeights).map((a) => a.name))("%s plays a whole episode, deterministically per seed", (name) => {
-    const id = name === "vllm" ? "kvsim/Serving-easy-v0" : "kvsim/Serving-npa-medium-v0";
+    // The vLLM-like scheduler plays the serving envs, the routers the fleet envs, the rest any.
+    const id = name === "vllm" ? "kvsim/Serving-easy-v0" : ROUTER_NAMES.includes(name) ? "kvsim/Fleet-route-v0" : "kvsim/Serving-npa-medium-v0";
     const play = () => {
       const env = makeDiscrete(id);
       return runEpisode(env, makeAgent(name, env), 5);

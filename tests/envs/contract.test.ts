@@ -16,7 +16,8 @@ function play(env: AnyEnv, seed: number | undefined, steps: number): string {
 }
 
 it("ids are named by kind, as make()'s typed overloads promise", () => {
-  for (const e of ENVS) expect(e.id.startsWith("kvsim/Agentic") ? "tool-calling" : e.id.startsWith("kvsim/Serving") ? "discrete" : "?", e.id).toBe(e.kind);
+  const kindOf = (id: string) => (id.startsWith("kvsim/Agentic") ? "tool-calling" : id.startsWith("kvsim/Serving") || id.startsWith("kvsim/Fleet") ? "discrete" : "?");
+  for (const e of ENVS) expect(kindOf(e.id), e.id).toBe(e.kind);
 });
 
 // Gymnasium's contract (docs/envs.md): a seed restarts the env's generator, no seed continues it,

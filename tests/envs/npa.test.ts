@@ -81,7 +81,7 @@ describe("NeuralPagedAttention traffic generator", () => {
 describe("Gymnasium contract", () => {
   it("registers versioned ids and returns {observation, reward, terminated, truncated, info}", () => {
     expect(ENVS.filter((e) => e.kind === "discrete").map((e) => e.id)).toEqual(["kvsim/Serving-easy-v0", "kvsim/Serving-medium-v0", "kvsim/Serving-hard-v0",
-      "kvsim/Serving-npa-easy-v0", "kvsim/Serving-npa-medium-v0", "kvsim/Serving-npa-hard-v0"]);
+      "kvsim/Serving-npa-easy-v0", "kvsim/Serving-npa-medium-v0", "kvsim/Serving-npa-hard-v0", "kvsim/Fleet-route-v0", "kvsim/Fleet-route-host-v0"]);
     const env = makeDiscrete("kvsim/Serving-npa-medium-v0");
     expect(env.actionSpace).toMatchObject({ type: "Discrete", n: 19 });
     expect(env.observationSpace).toMatchObject({ type: "Box", shape: [21] });

@@ -1,0 +1,68 @@
+import { EngineDriver, type EngineRunOptions, type EngineRunResult, type RunSink } from "./engine-run.js";
+import type { ServingRequest } from "./requests.js";
+import type { InstanceLoad } from "./routers/router.js";
+
+/**
+ * N engine instances fed one request at a time in arrival order, and the load each has when the
+ * next request arrives: what a router (fleet.ts) or a learning agent (the fleet env) decides on.
+ */
+export class FleetInstances {
+  private readonly drivers: EngineDriver[];
+  /** What was routed to each instance; its engine counts what completed, so no rows are drained per arrival. */
+  private readonly routed: { requests: number; promptTokens: number }[];
+  private readonly current: InstanceLoad[];
+
+  constructor(count: number, options: EngineRunOptions, sinkOf: (instance: number) => RunSink) {
+    this.drivers = Array.from({ length: count }, (_, i) => new EngineDriver(options, sinkOf(i)));
+    this.routed = this.drivers.map(() => ({ requests: 0, promptTokens: 0 }));
+    this.current = this.drivers.map(() => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0, cachedPrefix: { gpu: 0, host: 0 } }));
+  }
+
+  get count(): number {
+    return this.drivers.length;
+  }
+
+  /** The loads as last read (the same objects, updated by every `advanceTo`). */
+  get loads(): readonly InstanceLoad[] {
+    return this.current;
+  }
+
+  /**
+   * Runs every instance up to `time` (a request's arrival) and reads its load then; with a request's
+   * block hashes, also how much of its prefix each caches (else that stays 0).
+   */
+  advanceTo(time: number, hashes?: Float64Array): readonly InstanceLoad[] {
+    this.drivers.forEach((d, i) => {
+      d.feedUntil(time);
+      d.run();
+      const done = d.completedSoFar();
+      const load = this.current[i]!;
+      load.outstanding = this.routed[i]!.requests - done.requests;
+      load.outstandingPromptTokens = this.routed[i]!.promptTokens - done.promptTokens;
+      load.usedBlocks = d.usedBlocks();
+      if (hashes) load.cachedPrefix = d.cachedPrefix(hashes);
+    });
+    return this.current;
+  }
+
+  /** Gives request `id` to instance `instance`. */
+  send(instance: number, request: ServingRequest, id: number): void {
+    this.drivers[instance]!.feed([request], [id]);
+    this.routed[instance]!.requests++;
+    this.routed[instance]!.promptTokens += request.prompt;
+  }
+
+  /** Gives every row written so far to the sinks now, for a caller that acts on each completion as it comes. */
+  flush(): void {
+    for (const d of this.drivers) d.flush();
+  }
+
+  /** Ends the input and runs every instance until its requests have all completed; their results in index order. */
+  finish(): EngineRunResult[] {
+    return this.drivers.map((d) => {
+      d.endInput();
+      if (!d.run()) throw new Error("fleet: an instance asked for input after the input ended");
+      return d.finish();
+    });
+  }
+}
