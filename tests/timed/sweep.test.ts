@@ -89,6 +89,20 @@ describe("serving sweeps", () => {
     expect(svg).toContain(">mean KV use (fraction of blocks)<");
   });
 
+  it("at one rate draws latency-by-scheduler.svg: a bar per scheduler of p50 and p99 TTFT, p99 TPOT and goodput (with SLOs); not latency-vs-qps.svg", async () => {
+    const one = { ...spec, workloads: ["chat.json"], deployments: [spec.deployments[0]!], qps: [4], seeds: [1] };
+    const out = join(dir, "bars");
+    await runServingSweep(await plan(one), { outDir: out, threads: 1 });
+    const svg = readFileSync(join(out, "latency-by-scheduler.svg"), "utf8");
+    for (const label of ["vllm, 800 blocks", "sarathi(chunkSize=256), 800 blocks"]) expect(svg, label).toContain(`>${label}<`);
+    for (const panel of ["p50 TTFT (s)", "p99 TTFT (s)", "p99 TPOT (s)", "goodput (share of requests within the SLOs)"]) expect(svg, panel).toContain(`>${panel}<`);
+    expect(svg).toContain("at 4 QPS");
+    expect(() => readFileSync(join(out, "latency-vs-qps.svg"))).toThrow();
+    const withoutSlo = join(dir, "bars-no-slo");
+    await runServingSweep(await plan({ ...one, slo: undefined }), { outDir: withoutSlo, threads: 1 });
+    expect(readFileSync(join(withoutSlo, "latency-by-scheduler.svg"), "utf8")).not.toContain("goodput");
+  });
+
   it("refuses a bad spec before any run, naming the field", async () => {
     const bad = (patch: Partial<ServingSweepSpecInput>) => plan({ ...spec, ...patch });
     await expect(bad({ deployments: [{ model: "gpt-9", gpu: "a100-80gb" }] })).rejects.toThrow(/deployments\.0: .*gpt-9/);

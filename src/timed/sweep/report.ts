@@ -112,10 +112,47 @@ async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<R
   return { "latency-vs-qps.svg": await toSvg(spec) };
 }
 
+const BAR_PANELS = [
+  ["ttft.p50", "p50 TTFT (s)"], ["ttft.p99", "p99 TTFT (s)"], ["tpot.p99", "p99 TPOT (s)"], ["goodput.attainment", "goodput (share of requests within the SLOs)"],
+] as const;
+
+/**
+ * `latency-by-scheduler.svg`: p50 and p99 TTFT, p99 TPOT and goodput (means over seeds) as a bar
+ * per scheduler entry and cache size, a column per workload × deployment: what a sweep at one rate
+ * compares (goodput only when the sweep has SLOs).
+ */
+async function schedulerBars(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
+  if (new Set(rows.map((r) => r.qps)).size !== 1) return {};
+  const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`);
+  const panels = BAR_PANELS.filter(([metric]) => rows.some((r) => r.stats[metric] !== undefined));
+  const values = rows.flatMap((r) => panels.map(([metric, title]) => ({
+    value: r.stats[metric]?.mean ?? null, panel: title, series: seriesOf(r), column: `${r.workload} · ${r.deployment}`,
+  })));
+  const series = [...new Set(rows.map(seriesOf))];
+  const scales = registryScales(series, series.map((label) => ({ label, name: label })));
+  const spec: vl.TopLevelSpec = {
+    ...BASE,
+    title: `Serving sweep at ${rows[0]!.qps === null ? "the workloads' own rates" : `${rows[0]!.qps} QPS`}: latency${panels.length === BAR_PANELS.length ? " and goodput" : ""} by scheduler (means over seeds; simulated)`,
+    data: { values },
+    facet: { row: { field: "panel", title: null, sort: panels.map(([, t]) => t) }, column: { field: "column", title: null } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: Math.max(220, 22 * series.length), height: 120,
+      mark: { type: "bar" },
+      encoding: {
+        x: { field: "series", type: "nominal", sort: series, title: null, axis: { labelAngle: -40, labelLimit: 400 } },
+        y: { field: "value", type: "quantitative", title: null },
+        color: { field: "series", type: "nominal", scale: scales.color, title: "scheduler", legend: null },
+      },
+    },
+  };
+  return { "latency-by-scheduler.svg": await toSvg(spec) };
+}
+
 /** What a sweep that ran to its end writes beside results.jsonl: results.csv, summary.csv and, when wanted and any row finished, the charts. */
 export async function servingSweepArtifacts(results: readonly ServingSweepResult[], summary: readonly ServingSummaryRow[], charts: boolean): Promise<Record<string, string>> {
   return {
     "results.csv": servingResultsCsv(results), "summary.csv": servingSummaryCsv(summary),
-    ...(charts && results.length ? await servingSweepCharts(summary) : {}),
+    ...(charts && results.length ? { ...(await servingSweepCharts(summary)), ...(await schedulerBars(summary)) } : {}),
   };
 }
