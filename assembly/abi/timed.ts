@@ -62,6 +62,8 @@ export enum TimedConfig {
   hostLoadLayers,
   /** vllm: 1 to preempt by swapping a request's blocks to the host tier (when it has room) instead of by recompute. */
   swapPreemption,
+  /** vllm: 1 to load a prefix found in the host tier only when that is estimated faster than computing it. */
+  hostLoadIfFaster,
   COUNT,
 }
 

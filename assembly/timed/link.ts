@@ -22,6 +22,11 @@ export class Link {
 
   constructor(private bytesPerS: f64, private latencyS: f64) {}
 
+  /** When `bytes` queued at time `now` would have arrived (nothing is queued). */
+  arrivalIf(now: f64, bytes: f64): f64 {
+    return max(now, this.busyUntil) + this.latencyS + bytes / this.bytesPerS;
+  }
+
   /** Queues `bytes` at time `now`; returns when they have arrived. */
   transfer(now: f64, bytes: f64): f64 {
     const start = max(now, this.busyUntil);

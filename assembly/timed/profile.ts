@@ -46,6 +46,16 @@ export class Profile extends TimeModel {
         decodeKv += unchecked(batch.context[i]);
       }
     }
+    return this.timeOf(n, decodes, decodeKv, prefills, prefillKv, squares);
+  }
+
+  prefillTime(tokens: i32, context: i32): f64 {
+    const n = <i64>tokens;
+    return this.timeOf(n, 0, 0, 1, ceilTo(<i64>context, ProfileGrid.kvStep), n * n);
+  }
+
+  /** The iteration's time from its batch's sums (what `iterationTime` gathers). */
+  private timeOf(n: i64, decodes: i64, decodeKv: i64, prefills: i64, prefillKv: i64, squares: i64): f64 {
     const n8 = ceilTo(n, 8);
     if (n8 > ProfileGrid.maxTokens || decodes > ProfileGrid.maxDecodeBatch) return NaN;
     const v = this.values;

@@ -98,6 +98,17 @@ export class Roofline extends TimeModel {
         decodePairs += p + c;
       }
     }
+    return this.timeOf(tokens, samples, prefillPairs, prefillKv, prefillTokens, decodePairs);
+  }
+
+  prefillTime(tokens: i32, context: i32): f64 {
+    const c = <f64>tokens;
+    const p = <f64>context;
+    return this.timeOf(c, 0, c * p + (c * (c + 1)) / 2, p + c, c, 0);
+  }
+
+  /** The iteration's time from its batch's sums (what `iterationTime` gathers). */
+  private timeOf(tokens: f64, samples: f64, prefillPairs: f64, prefillKv: f64, prefillTokens: f64, decodePairs: f64): f64 {
     if (tokens == 0) return this.iterationOverhead;
     const h = this.hidden;
     const act = tokens * h * this.bytes;

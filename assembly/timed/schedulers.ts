@@ -27,6 +27,7 @@ export function schedulerOf(config: StaticArray<f64>, timeModel: TimeModel): Sch
         config[TimedConfig.blockBytes], config[TimedConfig.hostLinkBytesPerS], config[TimedConfig.hostLinkLatencyS], <i32>config[TimedConfig.hostLoadLayers],
       );
       vllm.swapping = config[TimedConfig.swapPreemption] != 0;
+      vllm.loadIfFaster = config[TimedConfig.hostLoadIfFaster] != 0;
     }
     return vllm;
   }

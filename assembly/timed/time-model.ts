@@ -6,4 +6,9 @@
  */
 export abstract class TimeModel {
   abstract iterationTime(): f64;
+  /**
+   * The seconds of an iteration holding only a prefill of `tokens` tokens after `context` cached
+   * ones, sampling nothing: what a scheduler estimates a prefill by (NaN outside the model).
+   */
+  abstract prefillTime(tokens: i32, context: i32): f64;
 }

@@ -49,6 +49,8 @@ export class Vllm extends Scheduler {
   hostBytesPerS: f64 = 0;
   /** Loads pipelined layer by layer with compute (0: a request waits for its whole load), over this many layers. */
   loadLayers: i32 = 0;
+  /** Load a prefix found in the host only when that is estimated faster than computing it. */
+  loadIfFaster: bool = false;
   /** Whether a request of this iteration's batch is still loading (layer-wise loads only). */
   loadingInBatch: bool = false;
   /** Offloaded blocks the toHost link has carried (the pool counts them as they happen). */
@@ -294,6 +296,7 @@ export class Vllm extends Scheduler {
           if (this.fromHost) {
             hostRun = pool.cachedRun(pool.CPU, onGpu, cacheable);
             loaded = min(hostRun, most - onGpu);
+            if (loaded > 0 && this.loadIfFaster && !this.loadIsFaster(total, onGpu, loaded)) loaded = 0;
           }
           matched = max(gpuRun, onGpu + hostRun);
         } else {
@@ -414,6 +417,26 @@ export class Vllm extends Scheduler {
       output.writeIteration(start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used);
     }
     return -1;
+  }
+
+  /**
+   * Whether loading `loaded` host blocks after `onGpu` GPU ones, then computing the rest of a
+   * request of `total` tokens, would end sooner than computing all but the GPU's: each prefill
+   * estimated alone in one iteration by the time model, the load queued behind the link's
+   * transfers and pipelined as the run's loads are (docs/model.md). Unknown estimates load.
+   */
+  private loadIsFaster(total: i32, onGpu: i32, loaded: i32): bool {
+    const B = this.blockSize;
+    const withLoad = min((onGpu + loaded) * B, total - 1);
+    const afterLoad = this.timeModel.prefillTime(total - withLoad, withLoad);
+    const gpuOnly = min(onGpu * B, total - 1);
+    const recompute = this.timeModel.prefillTime(total - gpuOnly, gpuOnly);
+    if (isNaN(afterLoad) || isNaN(recompute)) return true;
+    const bytes = <f64>loaded * this.blockBytes;
+    const ready = this.fromHost!.arrivalIf(this.time, bytes) - this.time;
+    if (this.loadLayers == 0) return ready + afterLoad < recompute;
+    const firstLayer = ready - bytes / this.hostBytesPerS * <f64>(this.loadLayers - 1) / <f64>this.loadLayers;
+    return max(firstLayer + afterLoad, ready + afterLoad / <f64>this.loadLayers) < recompute;
   }
 
   /**

@@ -39,7 +39,9 @@ export { simulateServingSync };
 export { simulateServingStream, servingKvBlocks, vidurKvBlocks, SCHEDULERS, CACHE_MODELS, type SimulateServingOptions, type StreamServingOptions, type ServingSimulation, type SchedulerName, type CacheModel } from "../timed/simulate.js";
 export { simulateServingInto } from "../timed/simulate-into.js";
 export { MAX_KV_BLOCKS } from "../timed/deployment.js";
-export { HOST_LINKS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostTierOptions, type HostTierSummary, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
+export {
+  HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostLoad, type HostTierOptions, type HostTierSummary, type LoadOverlap, type Preemption,
+} from "../timed/host-tier.js";
 export type { ServingSummary, RequestResult, IterationResult, Distribution } from "../timed/results.js";
 export type { RunSink } from "../timed/engine-run.js";
 export type { ServingRequest, TokenContent } from "../timed/requests.js";

@@ -7,7 +7,7 @@ import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
-import { HOST_LINKS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
+import { HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostLoad, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
 import { CACHE_MODELS, SCHEDULERS, type CacheModel, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
@@ -40,6 +40,7 @@ export interface ServingRunFlags {
   cacheModel: CacheModel;
   loadOverlap: LoadOverlap;
   preemption: Preemption;
+  hostLoad: HostLoad;
   maxOutputTokens?: number;
 }
 
@@ -71,6 +72,7 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"))
     .addOption(new Option("--load-overlap <how>", "with --host-blocks: a request waits for its whole prefix to load (none, vLLM's), or loads it layer by layer under its compute (layerwise; docs/model.md)").choices([...LOAD_OVERLAPS]).default("none"))
     .addOption(new Option("--preemption <how>", "with --host-blocks: a preempted request's blocks are freed and recomputed (recompute, vLLM v1's), or copied to the host tier and back (swap, vLLM v0's)").choices([...PREEMPTIONS]).default("recompute"))
+    .addOption(new Option("--host-load <when>", "with --host-blocks: load a prefix found in the host always, or only if that is estimated faster than computing it (if-faster; docs/model.md)").choices([...HOST_LOADS]).default("always"))
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
@@ -82,8 +84,8 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   if (f.scheduler === "vllm" && f.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
   if (f.scheduler !== "vllm" && (!f.prefixCaching || f.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${f.scheduler} has no prefix cache`);
   if (f.scheduler === "vllm" && f.watermarkFraction !== undefined) throw new KvsimInputError("--watermark-fraction is Vidur's schedulers'; vllm keeps no watermark");
-  if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back" || f.loadOverlap !== "none" || f.preemption !== "recompute")) {
-    throw new KvsimInputError("--host-link, --offload, --load-overlap and --preemption shape a host tier: give --host-blocks");
+  if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back" || f.loadOverlap !== "none" || f.preemption !== "recompute" || f.hostLoad !== "always")) {
+    throw new KvsimInputError("--host-link, --offload, --load-overlap, --preemption and --host-load shape a host tier: give --host-blocks");
   }
   if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
   if (f.cacheModel !== "vllm" && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--cache-model needs the vllm scheduler with prefix caching");
@@ -93,7 +95,7 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
     ...(f.hostBlocks !== undefined
-      ? { hostTier: { blocks: f.hostBlocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption } }
+      ? { hostTier: { blocks: f.hostBlocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption, load: f.hostLoad } }
       : {}),
     cacheModel: f.cacheModel,
   };

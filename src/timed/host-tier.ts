@@ -31,7 +31,15 @@ export interface HostTierOptions {
    * only way; `swap`: they are copied to the host tier and back (vLLM v0's `PreemptionMode.SWAP`).
    */
   preemption?: Preemption;
+  /**
+   * `always` (default): a prefix found in the host is loaded; `if-faster`: only when loading it
+   * and computing the rest is estimated to end sooner than computing it all (docs/model.md).
+   */
+  load?: HostLoad;
 }
+
+export type HostLoad = "always" | "if-faster";
+export const HOST_LOADS: readonly HostLoad[] = ["always", "if-faster"];
 
 export type Preemption = "recompute" | "swap";
 export const PREEMPTIONS: readonly Preemption[] = ["recompute", "swap"];
@@ -58,6 +66,7 @@ export interface HostTierSummary {
   offload: "write-back" | "write-through";
   loadOverlap: LoadOverlap;
   preemption: Preemption;
+  load: HostLoad;
   link: { bytesPerS: number; latencyS: number };
   /** Bytes of one block on one GPU (what its link carries for it). */
   blockBytes: number;
@@ -87,10 +96,12 @@ export function hostTierConfig(options: HostTierOptions, blockBytes: number, lay
   if (!LOAD_OVERLAPS.includes(overlap)) throw new KvsimInputError(`host tier: loadOverlap must be ${LOAD_OVERLAPS.join(" or ")}, got "${String(overlap)}"`);
   const preemption = options.preemption ?? "recompute";
   if (!PREEMPTIONS.includes(preemption)) throw new KvsimInputError(`host tier: preemption must be ${PREEMPTIONS.join(" or ")}, got "${String(preemption)}"`);
+  const load = options.load ?? "always";
+  if (!HOST_LOADS.includes(load)) throw new KvsimInputError(`host tier: load must be ${HOST_LOADS.join(" or ")}, got "${String(load)}"`);
   return {
     blocks: options.blocks, blockBytes, linkBytesPerS: link.bytesPerS, linkLatencyS: link.latencyS,
     offload: options.offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,
-    loadLayers: overlap === "layerwise" ? layers : 0, swapPreemption: preemption === "swap",
+    loadLayers: overlap === "layerwise" ? layers : 0, swapPreemption: preemption === "swap", loadIfFaster: load === "if-faster",
   };
 }
 
@@ -98,7 +109,7 @@ export function hostTierConfig(options: HostTierOptions, blockBytes: number, lay
 export function hostTierSummary(config: HostTierConfig, counters: HostTierCounters, hitTokens: number, spanS: number): HostTierSummary {
   return {
     blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back", loadOverlap: config.loadLayers > 0 ? "layerwise" : "none",
-    preemption: config.swapPreemption ? "swap" : "recompute",
+    preemption: config.swapPreemption ? "swap" : "recompute", load: config.loadIfFaster ? "if-faster" : "always",
     link: { bytesPerS: config.linkBytesPerS, latencyS: config.linkLatencyS }, blockBytes: config.blockBytes, hitTokens,
     offloadedBlocks: counters.offloadedBlocks, loadedBlocks: counters.loadedBlocks,
     swappedOutBlocks: counters.swappedOutBlocks, swappedInBlocks: counters.swappedInBlocks,

@@ -20,6 +20,8 @@ export interface HostTierConfig {
   loadLayers: number;
   /** Preempt by swapping blocks to the host tier (when it has room) instead of by recompute. */
   swapPreemption: boolean;
+  /** Load a prefix found in the host only when that is estimated faster than computing it. */
+  loadIfFaster: boolean;
 }
 
 /** A host tier's totals after a run. */
@@ -118,6 +120,7 @@ export class TimedEngine {
     c[TimedConfig.cacheModel] = config.cacheModel ?? TimedCacheModel.vllm;
     c[TimedConfig.hostLoadLayers] = host?.loadLayers ?? 0;
     c[TimedConfig.swapPreemption] = host?.swapPreemption ? 1 : 0;
+    c[TimedConfig.hostLoadIfFaster] = host?.loadIfFaster ? 1 : 0;
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {

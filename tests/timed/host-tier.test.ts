@@ -124,6 +124,26 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     for (const sim of [swap, recompute]) for (const r of sim.requests) expect(r.completion).toBeGreaterThan(r.firstToken);
   });
 
+  it("if-faster loads a host prefix only when the link beats recomputing it: over PCIe 4.0 a long prefix loads, over 1 GB/s it is computed, and TTFT is never worse", () => {
+    // A's 64 blocks go to the host when C fills the GPU; B has A's content.
+    const requests = [request(0, 1, 64), request(10, 2, 74), request(20, 1, 64)];
+    const run = (link: "pcie4" | { bytesPerS: number; latencyS: number }, load: "always" | "if-faster") =>
+      simulateServing({ requests, model, gpu, kvBlocks: 75, blockSize: B, maxNumSeqs: 4, hostTier: { blocks: 256, link, load } }).requests[2]!;
+    const slow = { bytesPerS: 1e9, latencyS: 1e-5 };
+    expect(run("pcie4", "if-faster")).toEqual(run("pcie4", "always"));
+    // All but the last token's block hit, on the GPU or loaded.
+    const hit = (r: { prefixHitTokens: number; hostHitTokens: number }) => r.prefixHitTokens + r.hostHitTokens;
+    expect(hit(run("pcie4", "if-faster"))).toBe(63 * B);
+    expect(run("pcie4", "if-faster").hostHitTokens).toBeGreaterThan(0);
+    expect(hit(run(slow, "always"))).toBe(63 * B);
+    const computed = run(slow, "if-faster");
+    expect(computed.hostHitTokens).toBe(0);
+    expect(hit(computed)).toBeLessThan(63 * B);
+    expect(computed.ttft).toBeLessThan(run(slow, "always").ttft);
+    // It still counts as matched: the blocks were found, then recomputed by choice.
+    expect(computed.matchedPrefixBlocks).toBe(64);
+  });
+
   it("write-through copies blocks as they fill, so the host holds them before any eviction", () => {
     const sim = simulateServing({ ...base, hostTier: { blocks: 64, offload: "write-through" } });
     expect(sim.requests[2]!.hostHitTokens).toBe(3 * B);
@@ -156,13 +176,13 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     }, 3);
     // Every block policy in both offload modes (S3-FIFO's ghost and the policies that keep pinned
     // pages included), policies taking turns at layer-wise loads, swap preemption and the replay cache model.
-    const cases = SERVING_CACHE_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].map((offload) => [policy, offload, p % 2 ? model.layers : 0, p % 3 === 2 ? TimedCacheModel.replay : TimedCacheModel.vllm, p % 2 === 0] as const));
-    for (const [policy, offload, loadLayers, cacheModel, swapPreemption] of cases) {
+    const cases = SERVING_CACHE_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].map((offload) => [policy, offload, p % 2 ? model.layers : 0, p % 3 === 2 ? TimedCacheModel.replay : TimedCacheModel.vllm, p % 2 === 0, p] as const));
+    for (const [policy, offload, loadLayers, cacheModel, swapPreemption, p] of cases) {
       const engine = new TimedEngine();
       engine.start({
         scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
         prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: 0, keepGaps: true,
-        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption }, cacheModel,
+        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption, loadIfFaster: p % 4 < 2 }, cacheModel,
       });
       engine.feed(requests, requests.map((_, i) => i));
       engine.endInput();
@@ -239,5 +259,6 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     expect(() => simulateServing({ ...base, hostTier: { blocks: 8, link: "pcie9" as "pcie4" } })).toThrow(/unknown link "pcie9"/);
     expect(() => simulateServing({ ...base, hostTier: { blocks: 8, loadOverlap: "layers" as "none" } })).toThrow(/loadOverlap must be none or layerwise/);
     expect(() => simulateServing({ ...base, hostTier: { blocks: 8, preemption: "evict" as "swap" } })).toThrow(/preemption must be recompute or swap/);
+    expect(() => simulateServing({ ...base, hostTier: { blocks: 8, load: "never" as "always" } })).toThrow(/load must be always or if-faster/);
   });
 });

@@ -1,8 +1,8 @@
 import { byId, fillSelect } from "./dom.js";
 import { integerField, positiveField } from "./form-fields.js";
 import {
-  CACHE_MODELS, GPUS, gpuPreset, HOST_LINKS, LOAD_OVERLAPS, MAX_KV_BLOCKS, MODELS, modelPreset, parseHostLink, PREEMPTIONS, SCHEDULERS, SERVING_CACHE_POLICIES,
-  type CacheModel, type LoadOverlap, type Preemption, type SchedulerName, type SimulateServingOptions,
+  CACHE_MODELS, GPUS, gpuPreset, HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, MAX_KV_BLOCKS, MODELS, modelPreset, parseHostLink, PREEMPTIONS, SCHEDULERS, SERVING_CACHE_POLICIES,
+  type CacheModel, type HostLoad, type LoadOverlap, type Preemption, type SchedulerName, type SimulateServingOptions,
 } from "./kvsim.js";
 
 /** A run's deployment, scheduler, cache and SLOs: everything but the requests. */
@@ -19,6 +19,7 @@ export function initTimedOptions(): void {
   fillSelect(byId("timed-cache-model"), CACHE_MODELS, "vllm");
   fillSelect(byId("timed-load-overlap"), LOAD_OVERLAPS, "none");
   fillSelect(byId("timed-preemption"), PREEMPTIONS, "recompute");
+  fillSelect(byId("timed-host-load"), HOST_LOADS, "always");
   byId("timed-host-links").replaceChildren(...Object.entries(HOST_LINKS).map(([name, link]) => new Option(link.summary, name)));
   for (const id of ["timed-kv-blocks", "timed-host-blocks"]) byId<HTMLInputElement>(id).max = String(MAX_KV_BLOCKS);
 }
@@ -40,7 +41,8 @@ export function timedOptionsFromForm(): TimedOptions {
     ...(vllm ? { eviction: select("timed-eviction"), cacheModel: select("timed-cache-model") as CacheModel } : {}),
     ...(hostBlocks !== undefined
       ? { hostTier: { blocks: hostBlocks, link: parseHostLink(byId<HTMLInputElement>("timed-host-link").value.trim(), "Host tier link"), offload: select("timed-offload") as "write-back" | "write-through",
-        loadOverlap: select("timed-load-overlap") as LoadOverlap, preemption: select("timed-preemption") as Preemption } }
+        loadOverlap: select("timed-load-overlap") as LoadOverlap, preemption: select("timed-preemption") as Preemption,
+        load: select("timed-host-load") as HostLoad } }
       : {}),
     slo: { ...(ttftMs !== undefined ? { ttftS: ttftMs / 1000 } : {}), ...(tpotMs !== undefined ? { tpotS: tpotMs / 1000 } : {}) },
   };

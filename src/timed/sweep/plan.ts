@@ -61,10 +61,10 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
 }
 
 /** A scheduler entry's host tier. */
-type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & { hostLink?: HostLinkName | number };
-const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption }: HostTierEntry): HostTierOptions => ({
+type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & { hostLink?: HostLinkName | number; hostLoad?: HostTierOptions["load"] };
+const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad }: HostTierEntry): HostTierOptions => ({
   blocks, ...(offload ? { offload } : {}), ...(hostLink === undefined ? {} : { link: hostLinkOf(hostLink) }), ...(loadOverlap ? { loadOverlap } : {}),
-  ...(preemption ? { preemption } : {}),
+  ...(preemption ? { preemption } : {}), ...(hostLoad ? { load: hostLoad } : {}),
 });
 
 /** The last path component: labels must not depend on where the spec ran. */
@@ -116,8 +116,8 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
     if (s.name === "vllm" && s.chunkSize !== undefined) throw new KvsimInputError("chunkSize is sarathi's; vllm chunks prefills to maxBatchedTokens");
     if (s.name === "vllm" && s.watermarkFraction !== undefined) throw new KvsimInputError("watermarkFraction is Vidur's schedulers'; vllm keeps no watermark");
     if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
-    if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined || s.loadOverlap !== undefined || s.preemption !== undefined)) {
-      throw new KvsimInputError("offload, hostLink, loadOverlap and preemption shape a host tier: give hostBlocks");
+    if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined || s.loadOverlap !== undefined || s.preemption !== undefined || s.hostLoad !== undefined)) {
+      throw new KvsimInputError("offload, hostLink, loadOverlap, preemption and hostLoad shape a host tier: give hostBlocks");
     }
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
     if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");
