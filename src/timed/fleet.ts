@@ -51,7 +51,8 @@ function fleetCounters(all: readonly HostTierCounters[]): HostTierCounters {
 /**
  * Simulates `instances` copies of one deployment behind a router (docs/timed.md). Requests are
  * routed in arrival order, ties in input order: before each, every instance runs up to the
- * request's arrival, so the router sees their state then. Every figure is simulated.
+ * request's arrival, so the router sees their state then; with `sessionAffinity: "pinned"`, a
+ * session's later requests skip the router and follow its first. Every figure is simulated.
  */
 export function simulateFleet(options: FleetOptions): FleetSimulation {
   const n = options.instances;
