@@ -13,13 +13,15 @@ import { requestProgress } from "./progress.js";
 import { parseIntInRange, parsePositiveNumber } from "./options.js";
 import { MAX_INSTANCES } from "../timed/fleet.js";
 import { ROUTER_NAMES, ROUTERS } from "../timed/routers/registry.js";
-import { printFleet } from "./serving-fleet.js";
+import { SESSION_AFFINITIES, type SessionAffinity } from "../timed/routers/session-affinity.js";
+import { runFleet } from "./serving-fleet.js";
 import { addServingRunOptions, requestSource, servingRunOptions, type ServingRunFlags } from "./serving-run-options.js";
 import { checkOutputDir } from "./outputs.js";
 
 interface SimulateOptions extends ServingRunFlags {
   instances?: number;
   router: string;
+  sessionAffinity?: SessionAffinity;
   qps?: number;
   sloTtftMs?: number;
   sloTpotMs?: number;
@@ -54,17 +56,20 @@ export function simulateCommand(): Command {
     .option("--slo-tpot-ms <ms>", "goodput: a request's TPOT SLO", parsePositiveNumber("--slo-tpot-ms"))
     .option("--instances <n>", "run this many instances of the deployment behind --router; prints the fleet's and each instance's figures", parseIntInRange("--instances", 1, MAX_INSTANCES))
     .addOption(new Option("--router <name>", `with --instances: which instance takes each request (${ROUTERS.map((r) => `${r.name}: ${r.summary}`).join("; ")})`).choices(ROUTER_NAMES).default("round-robin"))
-    .option("--out <dir>", "write requests.csv, iterations.csv, summary.json and charts (latency-cdf.svg, kv-usage.svg, batch-size.svg) there")
-    .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}`)
+    .addOption(new Option("--session-affinity <mode>", "with --instances: free (default) routes every request; pinned sends a session's later requests to the instance its first went to").choices(SESSION_AFFINITIES))
+    .option("--out <dir>", "write requests.csv, iterations.csv, summary.json and charts (latency-cdf.svg, kv-usage.svg, batch-size.svg; with --instances, latency-cdf.svg and instances.svg) there")
+    .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}; with --instances, {router, sessionAffinity, fleet, instances} of such summaries`)
     .action(async (opts: SimulateOptions) => {
       const run = servingRunOptions(opts);
       if (opts.instances === undefined && opts.router !== "round-robin") throw new KvsimInputError("--router routes among --instances: give --instances N");
-      if (opts.instances !== undefined && opts.out) throw new KvsimInputError("--out writes one instance's rows and charts; with --instances, use --json for the fleet's and each instance's figures");
+      if (opts.instances === undefined && opts.sessionAffinity !== undefined) throw new KvsimInputError("--session-affinity pins sessions among --instances: give --instances N");
       if (opts.out) checkOutputDir(opts.out, "--out");
       const { requests, total } = requestsOf(opts);
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const options = { ...run, slo };
-      if (opts.instances !== undefined) return printFleet(options, [...requests], opts.instances, opts.router, opts.json === true);
+      if (opts.instances !== undefined) {
+        return runFleet(options, [...requests], { instances: opts.instances, router: opts.router, sessionAffinity: opts.sessionAffinity ?? "free", json: opts.json === true, out: opts.out });
+      }
       if (opts.out) mkdirSync(opts.out, { recursive: true });
       const writer = opts.out ? new ArtifactWriter(opts.out) : undefined;
       const sink: RunSink = writer ?? { request: () => {}, iteration: () => {} };

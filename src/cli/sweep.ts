@@ -59,17 +59,21 @@ function report(outcome: Ended, tables: string, ran: number, wallMs: number, out
     `in ${(wallMs / 1000).toFixed(2)} s. Artifacts in ${out}/: ${outcome.files.map((f) => f.slice(out.length + 1)).join(", ")}`);
 }
 
-/** Per workload × deployment: each scheduler, cache size and rate's p99 TTFT and TPOT, throughput and goodput (means over seeds). */
+/** Per workload × deployment: each scheduler, cache size, rate (and fleet)'s p99 TTFT and TPOT, throughput and goodput (means over seeds). */
 function servingTables(outcome: ServingSweepOutcome): string {
   const groups = [...new Set(outcome.summary.map((r) => `${r.workload} · ${r.deployment}`))];
   const mean = (r: ServingSweepOutcome["summary"][number], m: string, scale = 1, digits = 1) => {
     const s = r.stats[m];
     return s === undefined || Number.isNaN(s.mean) ? "–" : (s.mean * scale).toFixed(digits);
   };
+  // A fleet sweep's rows name their fleet too.
+  const fleets = outcome.summary.some((r) => r.instances !== undefined);
+  const fleetHeader = fleets ? ["instances", "router", "sessions"] : [];
   return groups.map((g) => {
     const rows = outcome.summary.filter((r) => `${r.workload} · ${r.deployment}` === g);
-    return `\n${g} — simulated, means over seeds\n` + table(["scheduler", "kv blocks", "QPS", "p99 TTFT ms", "p99 TPOT ms", "output tok/s", "goodput %", "preemptions"],
-      rows.map((r) => [r.scheduler, r.kvBlocks === null ? "planned" : String(r.kvBlocks), r.qps === null ? "given" : String(r.qps), mean(r, "ttft.p99", 1000),
+    return `\n${g} — simulated, means over seeds\n` + table(["scheduler", "kv blocks", "QPS", ...fleetHeader, "p99 TTFT ms", "p99 TPOT ms", "output tok/s", "goodput %", "preemptions"],
+      rows.map((r) => [r.scheduler, r.kvBlocks === null ? "planned" : String(r.kvBlocks), r.qps === null ? "given" : String(r.qps),
+        ...(fleets ? [String(r.instances), r.router!, r.sessionAffinity!] : []), mean(r, "ttft.p99", 1000),
         mean(r, "tpot.p99", 1000), mean(r, "throughput.outputTokensPerS", 1, 0), mean(r, "goodput.attainment", 100), mean(r, "preemptions", 1, 0)]));
   }).join("\n");
 }

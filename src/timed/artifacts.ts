@@ -1,7 +1,7 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ServingChartRecorder } from "./chart-recorder.js";
 import type { RunSink } from "./engine-run.js";
+import { PendingFile } from "./pending-file.js";
 import type { IterationResult, RequestResult, ServingSummary } from "./results.js";
 
 /** A number as CSV text: shortest round-trip decimal, NaN as an empty cell. */
@@ -20,43 +20,6 @@ export const requestLine = (r: RequestResult): string =>
 /** One line of `iterations.csv`. */
 export const iterationLine = (i: IterationResult, k: number): string =>
   `${k},${i.start},${i.duration},${i.requests},${i.prefillTokens},${i.decodeTokens},${i.kvBlocksUsed},${i.hostBlocksCached},${i.bytesToHost},${i.bytesFromHost}`;
-
-/** A text file written in pieces to a temporary sibling, renamed into place only when complete. */
-class PendingFile {
-  private readonly fd: number;
-  private readonly tmp: string;
-  private buffer: string[] = [];
-  private size = 0;
-
-  constructor(readonly path: string) {
-    this.tmp = `${path}.${process.pid}.tmp`;
-    this.fd = openSync(this.tmp, "w");
-  }
-
-  line(text: string): void {
-    this.buffer.push(text);
-    this.size += text.length;
-    if (this.size > 1 << 16) this.flush();
-  }
-
-  private flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, `${this.buffer.join("\n")}\n`);
-    this.buffer = [];
-    this.size = 0;
-  }
-
-  commit(): void {
-    this.flush();
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
-  }
-
-  discard(): void {
-    closeSync(this.fd);
-    rmSync(this.tmp, { force: true });
-  }
-}
 
 /**
  * What `kvsim serving simulate --out DIR` writes, as the run goes: `requests.csv` (one row per
@@ -98,11 +61,7 @@ export class ArtifactWriter implements RunSink {
     if (this.early.size > 0) throw new Error(`requests.csv: ${this.early.size} rows wait for a request that never completed (request ${this.nextRequest})`);
     const charts = await this.chartData.charts(summary);
     const files = { "summary.json": `${JSON.stringify(summary, null, 2)}\n`, ...charts };
-    const pending = Object.entries(files).map(([name, text]) => {
-      const file = new PendingFile(join(this.dir, name));
-      file.line(text.endsWith("\n") ? text.slice(0, -1) : text);
-      return file;
-    });
+    const pending = Object.entries(files).map(([name, text]) => PendingFile.of(join(this.dir, name), text));
     this.requests.commit();
     this.iterations.commit();
     for (const file of pending) file.commit();

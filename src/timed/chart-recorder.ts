@@ -3,6 +3,9 @@ import type { RunSink } from "./engine-run.js";
 import type { IterationResult, RequestResult, ServingSummary } from "./results.js";
 import { Timeline } from "./timeline.js";
 
+/** What a run's chart titles name: its scheduler, time model, model and GPU. */
+export const chartLabel = (s: ServingSummary): string => `${s.scheduler} · ${s.timeModel} · ${s.model} on ${s.gpu}`;
+
 /**
  * A sink that keeps what a run's charts need, and nothing else: three latencies per request and
  * the binned timeline. `kvsim serving simulate --out` and the playground draw from it, so both
@@ -27,7 +30,7 @@ export class ServingChartRecorder implements RunSink {
     return servingCharts({
       ttft: Float64Array.from(this.latencies.ttft), tpot: Float64Array.from(this.latencies.tpot), e2e: Float64Array.from(this.latencies.e2e),
       timeline: this.timeline.series(summary.kvBlocks, summary.hostTier?.blocks),
-      label: `${summary.scheduler} · ${summary.timeModel} · ${summary.model} on ${summary.gpu}`,
+      label: chartLabel(summary),
     });
   }
 }

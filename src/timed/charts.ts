@@ -20,22 +20,22 @@ export interface TimelineSeries {
   host?: { time: Float64Array; occupancy: Float64Array; toHostBytesPerS: Float64Array; fromHostBytesPerS: Float64Array };
 }
 
-type Spec = Record<string, unknown>;
+export type Spec = Record<string, unknown>;
 
 /** Points per CDF curve: smooth to the eye, and a million requests cost what five hundred do. */
 const CDF_POINTS = 500;
-const WIDTH = 220;
-const HEIGHT = 180;
-const TIME = { field: "time", type: "quantitative", title: "time (s, simulated)" } as const;
+export const WIDTH = 220;
+export const HEIGHT = 180;
+export const TIME = { field: "time", type: "quantitative", title: "time (s, simulated)" } as const;
 
 /**
  * Vega without a canvas overestimates text widths and pads the SVG to match: titles are anchored
  * left and rotated axis titles kept shorter than their panel, else the chart floats in white space.
  */
-const title = (text: string) => ({ text, anchor: "start" });
+export const title = (text: string) => ({ text, anchor: "start" });
 
 /** A panel holding only the words "no data", so a run without completions still writes every chart. */
-const noData = (heading: unknown, width = WIDTH): Spec => ({
+export const noData = (heading: unknown, width = WIDTH): Spec => ({
   title: heading, width, height: HEIGHT, data: { values: [{}] },
   mark: { type: "text", text: "no data", fontSize: 14, color: "gray" },
   encoding: { x: { value: width / 2 }, y: { value: HEIGHT / 2 } },
@@ -68,7 +68,8 @@ function cdfPanel(samples: Float64Array, name: string, unit: "ms" | "s"): Spec {
   };
 }
 
-function latencyCdf(input: ServingChartInput): Spec {
+/** The empirical CDFs of TTFT, TPOT and E2E side by side. */
+export function latencyCdf(input: Pick<ServingChartInput, "ttft" | "tpot" | "e2e" | "label">): Spec {
   return {
     title: title(`Latency CDFs, ${input.label} (simulated)`),
     hconcat: [cdfPanel(input.ttft, "TTFT", "ms"), cdfPanel(input.tpot, "TPOT", "ms"), cdfPanel(input.e2e, "E2E", "s")],
@@ -141,6 +142,11 @@ export async function servingCharts(input: ServingChartInput): Promise<Record<st
     "batch-size.svg": batchSize(input),
     ...(input.timeline.host && input.timeline.host.time.length > 0 ? { "host-tier.svg": hostTier(input, input.timeline.host) } : {}),
   };
+  return renderCharts(specs);
+}
+
+/** Chart specs as SVG text, by file name, in kvsim's base style. */
+export async function renderCharts(specs: Record<string, Spec>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [file, spec] of Object.entries(specs)) out[file] = await toSvg({ ...BASE, ...spec } as vl.TopLevelSpec);
   return out;

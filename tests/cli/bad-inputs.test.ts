@@ -28,6 +28,16 @@ const BAD_WORKLOAD = file("workload.json", JSON.stringify({ arrivals: { kind: "p
 const EMPTY = file("empty.jsonl", "");
 const NOT_JSON = file("not.json", "{ nope");
 const WRONG_PAGE = file("wrong-page.jsonl", "{\"page\": true}\n");
+/** A serving sweep of one tiny workload with `fleet`'s fields (instances, routers, sessionAffinity). */
+const fleetSpec = (name: string, fleet: Record<string, unknown>): string => file(name, JSON.stringify({
+  name: "fleet", kind: "serving", workloads: [{ spec: { requests: 5, arrivals: { kind: "poisson", qps: 1 }, prompt: { kind: "fixed", value: 16 }, output: { kind: "fixed", value: 4 } }, label: "tiny" }],
+  deployments: [{ model: "llama-3-8b", gpu: "h100-sxm" }], schedulers: ["vllm"], ...fleet,
+}));
+const ROUTERS_ALONE = fleetSpec("routers-alone.json", { routers: ["kv-aware"] });
+const UNKNOWN_ROUTER = fleetSpec("unknown-router.json", { instances: [2], routers: ["round-robin", "nope"] });
+const DUPLICATE_INSTANCES = fleetSpec("duplicate-instances.json", { instances: [2, 4, 2] });
+const TOO_MANY_INSTANCES = fleetSpec("too-many-instances.json", { instances: [65] });
+const UNKNOWN_AFFINITY = fleetSpec("unknown-affinity.json", { instances: [2], sessionAffinity: ["sticky"] });
 mkdirSync(join(input, "foreign"));
 file("foreign/run_metadata.json", JSON.stringify({ specHash: 5 }));
 mkdirSync(join(input, "torn"));
@@ -45,6 +55,11 @@ const cases: Case[] = [
   ["sweep: --out holding a run_metadata.json that is not a sweep's", () => ["sweep", "--preset", "policy-comparison", "--out", join(input, "foreign")], /foreign\/run_metadata\.json: not a sweep's metadata \(no "specHash" string\)/],
   ["sweep: --out holding a run_metadata.json that is not JSON", () => ["sweep", "--preset", "policy-comparison", "--out", join(input, "torn")], /torn\/run_metadata\.json: not a sweep's metadata \(invalid JSON\)/],
   ["sweep: --out is a file", () => ["sweep", "--preset", "policy-comparison", "--out", PAGES], /--out .*not a directory/],
+  ["sweep: routers without instances", (o) => ["sweep", ROUTERS_ALONE, "--out", join(o, "s")], /routers-alone\.json: routers: routers and sessionAffinity route among a fleet's instances: give "instances"/],
+  ["sweep: an unknown router", (o) => ["sweep", UNKNOWN_ROUTER, "--out", join(o, "s")], /unknown-router\.json: routers\.1: unknown router "nope" \(round-robin, least-loaded, kv-aware\)/],
+  ["sweep: an instance count twice", (o) => ["sweep", DUPLICATE_INSTANCES, "--out", join(o, "s")], /duplicate-instances\.json: instances\.2: duplicate 2 \(same as instances\.0\)/],
+  ["sweep: more instances than a fleet holds", (o) => ["sweep", TOO_MANY_INSTANCES, "--out", join(o, "s")], /too-many-instances\.json.*instances\.0/],
+  ["sweep: an unknown session affinity", (o) => ["sweep", UNKNOWN_AFFINITY, "--out", join(o, "s")], /unknown-affinity\.json.*sessionAffinity\.0/],
   // run
   ["run: trace of the wrong type", () => ["run", "--scenario", "small_fp16_prefetch", "--trace", WRONG_PAGE, "--policy", "lru"], /wrong-page\.jsonl:1: .*"page" must be/],
   ["run: empty trace", () => ["run", "--scenario", "small_fp16_prefetch", "--trace", EMPTY, "--policy", "lru"], /empty\.jsonl/],
@@ -67,6 +82,13 @@ const cases: Case[] = [
   ["serving simulate: swap preemption without a host tier", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--preemption", "swap"], /--preemption and --host-load shape a host tier: give --host-blocks/],
   ["serving simulate: a host tier under sarathi", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--scheduler", "sarathi", "--host-blocks", "100"], /--host-blocks needs the vllm scheduler with prefix caching/],
   ["serving simulate: an unknown host link", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--host-blocks", "100", "--host-link", "usb2"], /--host-link must be pcie4, pcie5 or GB\/s/],
+  ["serving simulate: --instances 0", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--instances", "0"], /--instances must be an integer from 1 to 64, got "0"/],
+  ["serving simulate: more instances than a fleet holds", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--instances", "65"], /--instances must be an integer from 1 to 64, got "65"/],
+  ["serving simulate: an unknown router", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--instances", "2", "--router", "nope"], /'--router <name>' argument 'nope' is invalid\. Allowed choices are round-robin, least-loaded, kv-aware/],
+  ["serving simulate: --router without --instances", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--router", "kv-aware"], /--router routes among --instances: give --instances N/],
+  ["serving simulate: an unknown session affinity", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--instances", "2", "--session-affinity", "sticky"], /'--session-affinity <mode>' argument 'sticky' is invalid\. Allowed choices are free, pinned/],
+  ["serving simulate: --session-affinity without --instances", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--session-affinity", "pinned"], /--session-affinity pins sessions among --instances: give --instances N/],
+  ["serving simulate: --out is a file, with --instances", () => ["serving", "simulate", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--instances", "2", "--out", PAGES], /--out .*not a directory/],
   ["serving capacity: no SLO", () => ["serving", "capacity", "--trace", VIDUR, "--model", "llama-3-8b", "--gpu", "h100-sxm", "--ttft-slo", "-1"], /slo/i],
   ["serving replay: empty recording", () => ["serving", "replay", EMPTY], /no step lines/],
   ["serving memory: unknown GPU", () => ["serving", "memory", "--model", "llama-3-8b", "--gpu", "z80"], /z80/],

@@ -95,20 +95,21 @@ describe("instances behind a router (docs/timed.md)", () => {
     expect(() => simulateFleet({ ...options, router: "constructor" })).toThrow(/unknown router "constructor"/);
   });
 
-  it("kvsim serving simulate --instances prints the fleet and each instance, or JSON; refuses --router alone and --out", async () => {
+  it("kvsim serving simulate --instances prints the fleet and each instance, or JSON; refuses --router and --session-affinity alone", async () => {
     const args = ["serving", "simulate", "--workload", "examples/chat-sessions.json", "--requests", "300", "--model", "llama-3-8b", "--gpu", "h100-sxm", "--instances", "3", "--router", "kv-aware"];
     const text = await runCli(args);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/300 requests on 3 × llama-3-8b on h100-sxm behind the kv-aware router/);
     expect(text.stdout).toMatch(/^instance\s+requests\s+TTFT p50 ms/m);
-    const json = JSON.parse((await runCli([...args, "--json"])).stdout) as { router: string; fleet: { requests: number }; instances: { requests: number }[] };
+    const json = JSON.parse((await runCli([...args, "--json"])).stdout) as { router: string; sessionAffinity: string; fleet: { requests: number }; instances: { requests: number }[] };
     expect(json.router).toBe("kv-aware");
+    expect(json).toHaveProperty("sessionAffinity", "free");
     expect(json.instances.reduce((s, i) => s + i.requests, 0)).toBe(json.fleet.requests);
     const alone = await runCli(["serving", "simulate", "--workload", "examples/chat-sessions.json", "--model", "llama-3-8b", "--gpu", "h100-sxm", "--router", "kv-aware"]);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/--router routes among --instances/);
-    const out = await runCli([...args, "--out", "/nonexistent/x"]);
-    expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/with --instances, use --json/);
+    const pinned = await runCli(["serving", "simulate", "--workload", "examples/chat-sessions.json", "--model", "llama-3-8b", "--gpu", "h100-sxm", "--session-affinity", "pinned"]);
+    expect(pinned.code).toBe(2);
+    expect(pinned.stderr).toMatch(/--session-affinity pins sessions among --instances/);
   });
 });

@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CATEGORY_COLOURS } from "../../src/report/palette.js";
 import { originOf } from "../../src/sweep/plan-files.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
@@ -13,16 +13,13 @@ import { runServingSweep } from "../../src/timed/sweep/run.js";
 import { parseServingSweepSpec, type ServingSweepSpecInput } from "../../src/timed/sweep/spec.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
 import { runCli } from "../helpers/cli.js";
-
-const dir = mkdtempSync(join(tmpdir(), "kvsim-serving-sweep-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { servingSweepDir } from "../helpers/serving-sweep-dir.js";
 
 const chat = {
   requests: 150, arrivals: { kind: "poisson", qps: 3 }, prompt: { kind: "uniform", min: 10, max: 600 }, output: { kind: "uniform", min: 1, max: 120 },
   sessions: { turns: { kind: "uniform", min: 1, max: 4 }, thinkTimeS: 2, systemPromptTokens: 128 },
 };
-writeFileSync(join(dir, "chat.json"), JSON.stringify(chat));
-copyFileSync("tests/fixtures/timed/vidur-5.csv", join(dir, "five.csv"));
+const dir = servingSweepDir("kvsim-serving-sweep-", chat);
 
 const spec: ServingSweepSpecInput = {
   name: "t", kind: "serving",

@@ -1,9 +1,11 @@
+import { simulateFleet } from "../fleet.js";
 import type { GpuSpec } from "../gpus.js";
 import type { HostTierOptions } from "../host-tier.js";
 import type { ModelSpec } from "../models.js";
 import { readProfileTables, type ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
 import type { ServingSummary } from "../results.js";
+import type { SessionAffinity } from "../routers/session-affinity.js";
 import { simulateServing, simulateServingStream, type CacheModel, type SchedulerName } from "../simulate.js";
 import { atQps } from "../capacity.js";
 import { specAtQps, syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
@@ -38,6 +40,8 @@ export interface ServingJob {
   /** Vidur-format tables by their key in the plan (in Node, the directory's absolute path); absent: the roofline. */
   tables?: string;
   slo: { ttftS?: number; tpotS?: number };
+  /** Run `instances` copies of the deployment behind `router`; the row's metrics are the fleet's. */
+  fleet?: { instances: number; router: string; sessionAffinity: SessionAffinity };
 }
 
 export interface ServingJobOutcome {
@@ -87,10 +91,12 @@ export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables
   };
   if ("requests" in job.workload) {
     const requests = job.qps === null ? job.workload.requests : atQps(job.workload.requests, job.qps);
-    return simulateServing({ ...options, requests }).summary;
+    return job.fleet ? simulateFleet({ ...options, requests, ...job.fleet }).fleet : simulateServing({ ...options, requests }).summary;
   }
   const { spec, source } = job.workload;
-  return simulateServingStream({ ...options, requests: syntheticStream(job.qps === null ? spec : specAtQps(spec, job.qps), job.seed, source) }, NULL_SINK);
+  const requests = syntheticStream(job.qps === null ? spec : specAtQps(spec, job.qps), job.seed, source);
+  // simulateFleet takes the requests as an array: it orders them by arrival itself.
+  return job.fleet ? simulateFleet({ ...options, requests: [...requests], ...job.fleet }).fleet : simulateServingStream({ ...options, requests }, NULL_SINK);
 }
 
 /** Runs a batch of jobs, catching each one's failure separately. */

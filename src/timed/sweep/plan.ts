@@ -7,17 +7,29 @@ import { modelPreset, type ModelSpec } from "../models.js";
 import type { ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
 import { hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
+import { routerEntry } from "../routers/registry.js";
+import type { SessionAffinity } from "../routers/session-affinity.js";
 import { servingKvBlocks } from "../simulate.js";
 import type { ServingTraceFormat } from "../trace-formats.js";
 import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
 import type { ServingJob } from "./job.js";
 import type { ServingSweepSpec } from "./spec.js";
 
+/** A row's fleet: present only in a sweep with `instances`, so that other sweeps' rows keep their bytes. */
+export interface FleetCell {
+  instances?: number;
+  router?: string;
+  sessionAffinity?: SessionAffinity;
+}
+
 /** One run of a serving sweep. */
-export interface ServingSweepRow {
-  /** Position in the sweep order (seed → workload → deployment → scheduler → QPS → KV blocks). */
+export interface ServingSweepRow extends FleetCell {
+  /** Position in the sweep order (seed → workload → deployment → scheduler → QPS → KV blocks → instances → router → session affinity). */
   index: number;
-  /** `workload/deployment/scheduler/qps=…/kv=…/seed`: unique and stable, what a resume matches on. */
+  /**
+   * `workload/deployment/scheduler/qps=…/kv=…/seed`, with a fleet `…/kv=…/instances=…/router=…/sessionAffinity=…/seed`:
+   * unique and stable, what a resume matches on.
+   */
   key: string;
   workload: string;
   deployment: string;
@@ -82,6 +94,24 @@ const describe = (o: Record<string, unknown>): string => {
   return set.length ? `(${set.map(([k, v]) => `${k}=${v}`).join(",")})` : "";
 };
 
+/** The fleets each run is repeated over: instances × routers × session affinities, or one run without a fleet. */
+function fleetsOf(spec: ServingSweepSpec, origin: SpecOrigin): (Required<FleetCell> | undefined)[] {
+  if (spec.instances === undefined) {
+    const field = spec.routers !== undefined ? "routers" : spec.sessionAffinity !== undefined ? "sessionAffinity" : undefined;
+    if (field) throw new KvsimInputError(`${origin.source}: ${field}: routers and sessionAffinity route among a fleet's instances: give "instances"`);
+    return [undefined];
+  }
+  const routers = spec.routers ?? ["round-robin"];
+  routers.forEach((r, i) => at(origin, `routers.${i}`, () => routerEntry(r)));
+  const affinities = spec.sessionAffinity ?? ["free"];
+  for (const [field, values] of [["instances", spec.instances], ["routers", routers], ["sessionAffinity", affinities]] as const) {
+    const list: readonly unknown[] = values;
+    const i = list.findIndex((v, k) => list.indexOf(v) !== k);
+    if (i >= 0) throw new KvsimInputError(`${origin.source}: ${field}.${i}: duplicate ${JSON.stringify(list[i])} (same as ${field}.${list.indexOf(list[i])})`);
+  }
+  return spec.instances.flatMap((instances) => routers.flatMap((router) => affinities.map((sessionAffinity) => ({ instances, router, sessionAffinity }))));
+}
+
 /**
  * Expands a serving sweep spec into its rows, reading every file it names and checking every
  * deployment and scheduler before any run starts: an unknown model, GPU, scheduler option or
@@ -133,6 +163,7 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
   if (new Set(seeds).size !== seeds.length) throw new KvsimInputError(`${origin.source}: seeds: duplicate seed`);
   const rates: (number | null)[] = spec.qps ?? [null];
   const sizes: (number | null)[] = spec.kvBlocks ?? [null];
+  const fleets = fleetsOf(spec, origin);
 
   // Each deployment × scheduler × cache size is planned once now, so that one that cannot run fails here.
   deployments.forEach((d, di) => schedulers.forEach((s, si) => sizes.forEach((kv) => at(origin, `deployments.${di} with schedulers.${si}`, () =>
@@ -141,7 +172,7 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       kvBlocks: kv ?? undefined, timeModel: tables })))));
 
   const rows: ServingSweepRow[] = [];
-  for (const seed of seeds) for (const w of workloads) for (const d of deployments) for (const s of schedulers) for (const qps of rates) for (const kv of sizes) {
+  for (const seed of seeds) for (const w of workloads) for (const d of deployments) for (const s of schedulers) for (const qps of rates) for (const kv of sizes) for (const fleet of fleets) {
     const job: ServingJob = {
       row: rows.length, workload: w.workload, seed: seed ?? 0, qps, model: d.model, gpu: d.gpu, tensorParallel: d.tp,
       ...(d.gpuMemoryUtilization !== undefined ? { gpuMemoryUtilization: d.gpuMemoryUtilization } : {}),
@@ -149,10 +180,12 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       prefixCaching: s.prefixCaching, eviction: s.eviction, ...(kv !== null ? { kvBlocks: kv } : {}), ...(profile ? { tables: profile.key } : {}), slo,
       ...(s.hostBlocks !== undefined ? { hostTier: hostTierOf(s.hostBlocks, s) } : {}),
       ...(s.cacheModel !== undefined ? { cacheModel: s.cacheModel } : {}),
+      ...(fleet ? { fleet } : {}),
     };
+    const fleetKey = fleet ? `/instances=${fleet.instances}/router=${fleet.router}/sessionAffinity=${fleet.sessionAffinity}` : "";
     rows.push({
-      index: rows.length, key: `${w.label}/${d.label}/${s.label}/qps=${qps ?? "given"}/kv=${kv ?? "planned"}/${seed ?? "default"}`,
-      workload: w.label, deployment: d.label, scheduler: s.label, qps, kvBlocks: kv, seed, job,
+      index: rows.length, key: `${w.label}/${d.label}/${s.label}/qps=${qps ?? "given"}/kv=${kv ?? "planned"}${fleetKey}/${seed ?? "default"}`,
+      workload: w.label, deployment: d.label, scheduler: s.label, qps, kvBlocks: kv, seed, ...fleet, job,
     });
   }
   // The hash covers what the runs read, not where files were: a moved spec with the same contents resumes.

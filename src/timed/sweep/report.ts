@@ -5,7 +5,7 @@ import { registryScales } from "../../report/palette.js";
 import type { SweepFailure } from "../../sweep/execute.js";
 import { stat, type Stat } from "../../sweep/summary.js";
 import type { ServingJobOutcome } from "./job.js";
-import type { ServingSweepRow } from "./plan.js";
+import type { FleetCell, ServingSweepRow } from "./plan.js";
 
 /** One finished row, as a line of `results.jsonl`: deterministic (no timings), so every thread count writes the same bytes. */
 export interface ServingSweepResult extends Omit<ServingSweepRow, "index" | "job"> {
@@ -13,9 +13,15 @@ export interface ServingSweepResult extends Omit<ServingSweepRow, "index" | "job
   metrics: Record<string, number>;
 }
 
+/** A row's fleet fields, those it has (none outside a fleet sweep). */
+const fleetOf = (r: FleetCell): FleetCell => ({
+  ...(r.instances !== undefined ? { instances: r.instances } : {}), ...(r.router !== undefined ? { router: r.router } : {}),
+  ...(r.sessionAffinity !== undefined ? { sessionAffinity: r.sessionAffinity } : {}),
+});
+
 const servingResult = (row: ServingSweepRow, metrics: Record<string, number>): ServingSweepResult => ({
   row: row.index, key: row.key, workload: row.workload, deployment: row.deployment, scheduler: row.scheduler, qps: row.qps,
-  kvBlocks: row.kvBlocks, seed: row.seed, metrics,
+  kvBlocks: row.kvBlocks, seed: row.seed, ...fleetOf(row), metrics,
 });
 
 /** A batch's outcomes as finished rows and failures; rows whose key is in `skip` (written by an earlier run) are left out. */
@@ -32,7 +38,7 @@ export function splitOutcomes(rows: readonly ServingSweepRow[], outcomes: readon
 }
 
 /** One cell (everything but the seed) over its seeds. */
-export interface ServingSummaryRow {
+export interface ServingSummaryRow extends FleetCell {
   workload: string;
   deployment: string;
   scheduler: string;
@@ -46,7 +52,7 @@ export interface ServingSummaryRow {
 export function summarizeServing(results: readonly ServingSweepResult[]): ServingSummaryRow[] {
   const groups = new Map<string, ServingSweepResult[]>();
   for (const r of [...results].sort((a, b) => a.row - b.row)) {
-    const k = JSON.stringify([r.workload, r.deployment, r.scheduler, r.qps, r.kvBlocks]);
+    const k = JSON.stringify([r.workload, r.deployment, r.scheduler, r.qps, r.kvBlocks, r.instances, r.router, r.sessionAffinity]);
     if (!groups.has(k)) groups.set(k, []);
     groups.get(k)!.push(r);
   }
@@ -56,21 +62,27 @@ export function summarizeServing(results: readonly ServingSweepResult[]): Servin
     // NaN (no TPOT when every output is one token) is left out of a metric's statistics.
     for (const name of names) stats[name] = stat(rs.map((r) => r.metrics[name]!).filter((v) => v !== undefined && !Number.isNaN(v)));
     const { workload, deployment, scheduler, qps, kvBlocks } = rs[0]!;
-    return { workload, deployment, scheduler, qps, kvBlocks, seeds: rs.map((r) => r.seed), stats };
+    return { workload, deployment, scheduler, qps, kvBlocks, ...fleetOf(rs[0]!), seeds: rs.map((r) => r.seed), stats };
   });
 }
 
 const CELL = ["workload", "deployment", "scheduler", "qps", "kvBlocks"] as const;
+const FLEET_CELL = ["instances", "router", "sessionAffinity"] as const;
+
+/** The columns naming a cell: a fleet sweep's name its fleet too. */
+const cellOf = (rows: readonly FleetCell[]) => (rows.some((r) => r.instances !== undefined) ? [...CELL, ...FLEET_CELL] : CELL);
 
 function servingResultsCsv(results: readonly ServingSweepResult[]): string {
   const metrics = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))];
-  return csvTable([...CELL, "seed", ...metrics], results.map((r) => [...CELL.map((c) => r[c] ?? ""), r.seed ?? "", ...metrics.map((m) => r.metrics[m])]));
+  const cell = cellOf(results);
+  return csvTable([...cell, "seed", ...metrics], results.map((r) => [...cell.map((c) => r[c] ?? ""), r.seed ?? "", ...metrics.map((m) => r.metrics[m])]));
 }
 
 function servingSummaryCsv(rows: readonly ServingSummaryRow[]): string {
   const metrics = [...new Set(rows.flatMap((r) => Object.keys(r.stats)))];
-  return csvTable([...CELL, "n", ...metrics.flatMap((m) => [`${m}_mean`, `${m}_std`, `${m}_ci95`])],
-    rows.map((r) => [...CELL.map((c) => r[c] ?? ""), r.seeds.length, ...metrics.flatMap((m) => [r.stats[m]?.mean, r.stats[m]?.std, r.stats[m]?.ci95])]));
+  const cell = cellOf(rows);
+  return csvTable([...cell, "n", ...metrics.flatMap((m) => [`${m}_mean`, `${m}_std`, `${m}_ci95`])],
+    rows.map((r) => [...cell.map((c) => r[c] ?? ""), r.seeds.length, ...metrics.flatMap((m) => [r.stats[m]?.mean, r.stats[m]?.std, r.stats[m]?.ci95])]));
 }
 
 const PANELS = [
@@ -79,12 +91,13 @@ const PANELS = [
 
 /**
  * `latency-vs-qps.svg`: p99 TTFT and TPOT, output throughput and KV use against QPS (means over
- * seeds), a line per scheduler and cache size, a column per workload × deployment. Only a sweep
+ * seeds), a line per scheduler, cache size and fleet, a column per workload × deployment. Only a sweep
  * over at least two rates has one.
  */
 async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
   if (new Set(rows.map((r) => r.qps)).size < 2) return {};
-  const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`);
+  const fleetLabel = (r: ServingSummaryRow) => (r.instances === undefined ? "" : `, ${r.instances} × ${r.router}${r.sessionAffinity === "pinned" ? " pinned" : ""}`);
+  const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`) + fleetLabel(r);
   const values = rows.flatMap((r) => PANELS.map(([metric, title]) => ({
     qps: r.qps, value: r.stats[metric]?.mean ?? null, panel: title, series: seriesOf(r), column: `${r.workload} · ${r.deployment}`,
   })));

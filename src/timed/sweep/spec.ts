@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { validate } from "../../json-file.js";
 import { MAX_KV_BLOCKS } from "../deployment.js";
+import { MAX_INSTANCES } from "../fleet.js";
+import { SESSION_AFFINITIES } from "../routers/session-affinity.js";
 import { SCHEDULERS } from "../simulate.js";
 import { SERVING_TRACE_FORMATS } from "../trace-formats.js";
 
@@ -53,7 +55,8 @@ const schedulerEntry = z.union([
 
 /**
  * A sweep of timed serving runs (`"kind": "serving"`): the cross product seeds × workloads ×
- * deployments × schedulers × QPS × KV cache sizes, in that nesting order. Paths are relative to
+ * deployments × schedulers × QPS × KV cache sizes × instances × routers × session affinities, in
+ * that nesting order. Paths are relative to
  * the spec file. See docs/sweeps.md.
  */
 export const servingSweepSpecSchema = z.strictObject({
@@ -73,6 +76,12 @@ export const servingSweepSpecSchema = z.strictObject({
   slo: z.optional(z.strictObject({ ttftMs: z.optional(positive), tpotMs: z.optional(positive) })),
   /** Each seed draws the synthetic workloads afresh (traces do not change). Absent: seed 0. */
   seeds: z.optional(z.array(z.int().check(z.gte(0), z.lte(0xffffffff))).check(z.minLength(1))),
+  /** Fleets of this many instances of each deployment behind a router (docs/timed.md). Absent: one instance, no router. */
+  instances: z.optional(z.array(z.int().check(z.gte(1), z.lte(MAX_INSTANCES))).check(z.minLength(1))),
+  /** With `instances`: the routers (routers/registry.ts) each fleet runs behind. Absent: round-robin. */
+  routers: z.optional(z.array(name).check(z.minLength(1))),
+  /** With `instances`: how a session's requests are routed, `free` or `pinned`. Absent: free. */
+  sessionAffinity: z.optional(z.array(z.enum(SESSION_AFFINITIES)).check(z.minLength(1))),
 });
 
 export type ServingSweepSpec = z.output<typeof servingSweepSpecSchema>;
