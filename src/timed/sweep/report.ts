@@ -85,6 +85,10 @@ function servingSummaryCsv(rows: readonly ServingSummaryRow[]): string {
     rows.map((r) => [...cell.map((c) => r[c] ?? ""), r.seeds.length, ...metrics.flatMap((m) => [r.stats[m]?.mean, r.stats[m]?.std, r.stats[m]?.ci95])]));
 }
 
+const fleetLabel = (r: ServingSummaryRow) => (r.instances === undefined ? "" : `, ${r.instances} × ${r.router}${r.sessionAffinity === "pinned" ? " pinned" : ""}`);
+/** A chart series: the scheduler entry, its cache size and, for a fleet, its instances and router. */
+const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`) + fleetLabel(r);
+
 const PANELS = [
   ["ttft.p99", "p99 TTFT (s)"], ["tpot.p99", "p99 TPOT (s)"], ["throughput.outputTokensPerS", "output tokens/s"], ["kvUtilization.mean", "mean KV use (fraction of blocks)"],
 ] as const;
@@ -96,8 +100,6 @@ const PANELS = [
  */
 async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
   if (new Set(rows.map((r) => r.qps)).size < 2) return {};
-  const fleetLabel = (r: ServingSummaryRow) => (r.instances === undefined ? "" : `, ${r.instances} × ${r.router}${r.sessionAffinity === "pinned" ? " pinned" : ""}`);
-  const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`) + fleetLabel(r);
   const values = rows.flatMap((r) => PANELS.map(([metric, title]) => ({
     qps: r.qps, value: r.stats[metric]?.mean ?? null, panel: title, series: seriesOf(r), column: `${r.workload} · ${r.deployment}`,
   })));
@@ -125,6 +127,7 @@ async function servingSweepCharts(rows: readonly ServingSummaryRow[]): Promise<R
   return { "latency-vs-qps.svg": await toSvg(spec) };
 }
 
+
 const BAR_PANELS = [
   ["ttft.p50", "p50 TTFT (s)"], ["ttft.p99", "p99 TTFT (s)"], ["tpot.p99", "p99 TPOT (s)"], ["goodput.attainment", "goodput (share of requests within the SLOs)"],
 ] as const;
@@ -136,7 +139,6 @@ const BAR_PANELS = [
  */
 async function schedulerBars(rows: readonly ServingSummaryRow[]): Promise<Record<string, string>> {
   if (new Set(rows.map((r) => r.qps)).size !== 1) return {};
-  const seriesOf = (r: ServingSummaryRow) => (r.kvBlocks === null ? r.scheduler : `${r.scheduler}, ${r.kvBlocks} blocks`);
   const panels = BAR_PANELS.filter(([metric]) => rows.some((r) => r.stats[metric] !== undefined));
   const values = rows.flatMap((r) => panels.map(([metric, title]) => ({
     value: r.stats[metric]?.mean ?? null, panel: title, series: seriesOf(r), column: `${r.workload} · ${r.deployment}`,
