@@ -44,7 +44,7 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
 
 
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
-  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, " +
+  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, tokens {prompt, gpuHit, hostHit, prefilled}, " +
   "hostTier ({blocks, offload, loadOverlap, preemption, load, link, hitTokens, offloadedBlocks, loadedBlocks, swappedOutBlocks, swappedInBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
 
 /** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
@@ -92,7 +92,11 @@ export function simulateCommand(): Command {
       console.log(`throughput: ${s.throughput.requestsPerS.toFixed(2)} requests/s, ${s.throughput.inputTokensPerS.toFixed(0)} input and ` +
         `${s.throughput.outputTokensPerS.toFixed(0)} output tokens/s; KV use mean ${(s.kvUtilization.mean * 100).toFixed(1)}%, peak ${(s.kvUtilization.peak * 100).toFixed(1)}%`);
       const p = s.prefixBlocks;
-      if (s.scheduler === "vllm") console.log(`prefix blocks matched at admission: ${p.matchedBlocks} of ${p.blocks} (hit rate ${p.hitRate.toFixed(4)})`);
+      if (s.scheduler === "vllm") {
+        const t = s.tokens;
+        console.log(`prompt tokens: ${t.prompt}; found on the GPU ${t.gpuHit}, loaded from the host ${t.hostHit}, prefilled ${t.prefilled} (recomputation after preemption included)`);
+        console.log(`prefix blocks matched at admission: ${p.matchedBlocks} of ${p.blocks} (hit rate ${p.hitRate.toFixed(4)})`);
+      }
       const h = s.hostTier;
       if (h) {
         console.log(`host tier (${h.blocks} blocks, ${h.offload}${h.loadOverlap === "layerwise" ? ", layer-wise loads" : ""}): ${h.hitTokens} prompt tokens loaded instead of computed; ${h.offloadedBlocks} blocks offloaded, ` +

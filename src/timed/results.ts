@@ -76,6 +76,12 @@ export interface ServingSummary {
    * each): the hit rate a block-level replay such as `kvsim prefix-replay` reports.
    */
   prefixBlocks: { blocks: number; matchedBlocks: number; hitRate: number };
+  /**
+   * Where prompt tokens came from: the completed requests' prompt tokens; those found on the GPU
+   * and those loaded from the host tier (summed over admissions); and the tokens the iterations
+   * prefilled (computed: misses everywhere, and what preemption by recompute made compute again).
+   */
+  tokens: { prompt: number; gpuHit: number; hostHit: number; prefilled: number };
   /** vllm's host tier, when the run has one. */
   hostTier: HostTierSummary | null;
   iterations: number;
@@ -175,6 +181,7 @@ export class SummaryBuilder {
   private hostHitTokens = 0;
   private promptBlocks = 0;
   private matchedPrefixBlocks = 0;
+  private prefilledTokens = 0;
   private good = 0;
   private iterations = 0;
   private batchSizes = 0;
@@ -205,6 +212,7 @@ export class SummaryBuilder {
     this.iterations++;
     this.batchSizes += i.requests;
     this.tokens += i.prefillTokens + i.decodeTokens;
+    this.prefilledTokens += i.prefillTokens;
     this.blocks += i.kvBlocksUsed;
     this.peakBlocks = Math.max(this.peakBlocks, i.kvBlocksUsed);
   }
@@ -226,6 +234,7 @@ export class SummaryBuilder {
       goodput: hasSlo ? { slo: c.slo, requestsPerS: this.good / span, attainment: this.good / n } : null,
       preemptions: this.preemptions, prefixHitTokens: this.prefixHitTokens,
       prefixBlocks: { blocks: this.promptBlocks, matchedBlocks: this.matchedPrefixBlocks, hitRate: this.matchedPrefixBlocks / this.promptBlocks },
+      tokens: { prompt: this.promptTokens, gpuHit: this.prefixHitTokens, hostHit: this.hostHitTokens, prefilled: this.prefilledTokens },
       hostTier: host ? hostTierSummary(host.config, host.counters, this.hostHitTokens, span) : null, iterations: this.iterations,
       meanBatchSize: perIteration(this.batchSizes), meanTokensPerIteration: perIteration(this.tokens),
       kvUtilization: { mean: perIteration(this.blocks) / c.kvBlocks, peak: this.peakBlocks / c.kvBlocks },

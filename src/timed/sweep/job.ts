@@ -62,7 +62,7 @@ export function servingMetrics(s: ServingSummary): Record<string, number> {
     out["goodput.attainment"] = s.goodput.attainment;
   }
   Object.assign(out, {
-    preemptions: s.preemptions, prefixHitTokens: s.prefixHitTokens, prefixBlockHitRate: s.prefixBlocks.hitRate, iterations: s.iterations, meanBatchSize: s.meanBatchSize,
+    preemptions: s.preemptions, prefixHitTokens: s.prefixHitTokens, prefixBlockHitRate: s.prefixBlocks.hitRate, prefilledTokens: s.tokens.prefilled, iterations: s.iterations, meanBatchSize: s.meanBatchSize,
     meanTokensPerIteration: s.meanTokensPerIteration, "kvUtilization.mean": s.kvUtilization.mean, "kvUtilization.peak": s.kvUtilization.peak,
   });
   if (s.hostTier) {
