@@ -1,8 +1,10 @@
 import type * as TF from "@tensorflow/tfjs";
+import { KvsimInputError } from "../errors.js";
 import type { Env } from "../envs/spaces.js";
 import { PythonRandom } from "../workloads/python-random.js";
-import type { DqnFile } from "./dqn-agent.js";
-import { argmax, mlpForward, type MlpWeights } from "./mlp.js";
+import { actionFeaturesOf, actionRows } from "./action-rows.js";
+import { qValues, type DqnFile } from "./dqn-agent.js";
+import { argmax, type MlpWeights } from "./mlp.js";
 
 export interface DqnConfig {
   steps: number;
@@ -25,11 +27,17 @@ export interface DqnConfig {
   epsilonEnd: number;
   /** Rewards are multiplied by this, then clipped to ±10, for learning only. */
   rewardScale: number;
+  /**
+   * `joint`: the network maps the whole observation to every action's value. `per-action`: it
+   * scores each action from the action's own block and the shared values, one set of weights for
+   * all (the env must declare `actionFeatures`; action-rows.ts).
+   */
+  qNetwork: "joint" | "per-action";
 }
 
 export const DQN_DEFAULTS: Omit<DqnConfig, "steps" | "seed"> = {
   hidden: [64, 64], learningRate: 1e-3, gamma: 0.99, batchSize: 64, replaySize: 50_000, warmup: 1_000, trainEvery: 4, targetEvery: 250, syncEvery: 25,
-  epsilonFraction: 0.5, epsilonEnd: 0.05, rewardScale: 0.1,
+  epsilonFraction: 0.5, epsilonEnd: 0.05, rewardScale: 0.1, qNetwork: "joint",
 };
 
 export interface TrainProgress {
@@ -77,14 +85,25 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
   const obsDim = env.observationSpace.type === "Box" ? env.observationSpace.shape[0] : 1;
   const actions = env.actionSpace.n;
   const rng = new PythonRandom(config.seed);
+  const layout = config.qNetwork === "per-action" ? actionFeaturesOf(env) : undefined;
+  if (config.qNetwork === "per-action" && (!layout || layout.perAction * actions + layout.shared !== obsDim)) {
+    throw new KvsimInputError(`${envId} has no observation of one block per action (actionFeatures): train it with --q-network joint`);
+  }
+  const inputDim = layout ? layout.perAction + layout.shared : obsDim;
   const build = (seedOffset: number) => {
     const model = tf.sequential();
     config.hidden.forEach((units, i) => model.add(tf.layers.dense({
-      units, activation: "relu", inputShape: i === 0 ? [obsDim] : undefined,
+      units, activation: "relu", inputShape: i === 0 ? [inputDim] : undefined,
       kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + seedOffset + i }),
     })));
-    model.add(tf.layers.dense({ units: actions, kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + seedOffset + 99 }) }));
+    model.add(tf.layers.dense({ units: layout ? 1 : actions, kernelInitializer: tf.initializers.glorotUniform({ seed: config.seed + seedOffset + 99 }) }));
     return model;
+  };
+  /** Every action's value in each of `n` states: the joint network's outputs, or the per-action network's, one row per action. */
+  const values = (model: TF.Sequential, states: Float32Array, n: number): TF.Tensor2D => {
+    if (!layout) return model.predict(tf.tensor2d(states, [n, obsDim])) as TF.Tensor2D;
+    const rows = actionRows(states, n, actions, layout, new Float32Array(n * actions * inputDim));
+    return (model.predict(tf.tensor2d(rows, [n * actions, inputDim])) as TF.Tensor2D).reshape([n, actions]);
   };
   const online = build(0);
   const target = build(0);
@@ -127,15 +146,13 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
       c[i] = continues[k]!;
     }
     tf.tidy(() => {
-      const sT = tf.tensor2d(s, [n, obsDim]);
-      const s2T = tf.tensor2d(s2, [n, obsDim]);
       const mask = tf.oneHot(tf.tensor1d(a, "int32"), actions);
       // Double DQN: the online net picks the next action, the target net values it. A terminal
       // transition has no next value; one cut by a time limit (truncated) still bootstraps.
-      const bestNext = (online.predict(s2T) as TF.Tensor2D).argMax(1);
-      const nextValue = (target.predict(s2T) as TF.Tensor2D).mul(tf.oneHot(bestNext, actions)).sum(1);
+      const bestNext = values(online, s2, n).argMax(1);
+      const nextValue = values(target, s2, n).mul(tf.oneHot(bestNext, actions)).sum(1);
       const y = tf.tensor1d(r).add(nextValue.mul(tf.tensor1d(c)).mul(config.gamma));
-      optimizer.minimize(() => tf.losses.huberLoss(y, (online.predict(sT) as TF.Tensor2D).mul(mask).sum(1)) as TF.Scalar);
+      optimizer.minimize(() => tf.losses.huberLoss(y, values(online, s, n).mul(mask).sum(1)) as TF.Scalar);
     });
     updates++;
     if (updates % config.targetEvery === 0) target.setWeights(online.getWeights());
@@ -149,7 +166,7 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
   const decaySteps = Math.max(1, config.steps * config.epsilonFraction);
   for (let step = 0; step < config.steps; step++) {
     const epsilon = Math.max(config.epsilonEnd, 1 - (1 - config.epsilonEnd) * step / decaySteps);
-    const action = rng.random() < epsilon ? rng.randbelow(actions) : argmax(mlpForward(acting, obs));
+    const action = rng.random() < epsilon ? rng.randbelow(actions) : argmax(qValues(acting, obs, actions, layout));
     const r = env.step(action);
     episodeReturn += r.reward;
     states.set(obs, cursor * obsDim);
@@ -174,6 +191,6 @@ export async function trainDqn(env: Scored, envId: string, config: DqnConfig, on
   target.dispose();
   return {
     kind: "kvsim-dqn", env: envId, observation: obsDim, actions, hidden: config.hidden, steps: config.steps, seed: config.seed,
-    weights, curve,
+    weights, ...(layout ? { perAction: layout } : {}), curve,
   };
 }

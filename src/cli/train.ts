@@ -16,6 +16,7 @@ interface TrainOptions {
   out: string;
   curve?: string;
   hidden: string;
+  qNetwork: "joint" | "per-action";
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export function trainCommand(): Command {
     .option("--steps <n>", "environment steps", parseIntInRange("--steps", 1, 1_000_000_000), 60_000)
     .option("--seed <n>", "seed of every random choice (weights, exploration, replay, episodes)", parseSeed("--seed"), 0)
     .option("--hidden <sizes>", "dqn: hidden layer sizes, comma-separated", "64,64")
+    .addOption(new Option("--q-network <shape>", "dqn: one network over the whole observation (joint), or one scoring each action from its own features with shared weights (per-action; envs whose observation has a block per action, such as kvsim/Fleet-route-v0)").choices(["joint", "per-action"]).default("joint"))
     .requiredOption("--out <file>", "weights JSON to write")
     .option("--curve <file.svg>", "also write the learning curve (score per training episode) as SVG")
     .option("--json", "print {agent, env, steps, episodes, seconds, out, curve}; training progress still goes to stderr")
@@ -46,7 +48,7 @@ export function trainCommand(): Command {
       const report = (episode: number, step: number, score?: number) =>
         process.stderr.write(`step ${step}/${opts.steps}: episode ${episode} score ${score?.toFixed(4)}\n`);
       const file = opts.agent === "dqn"
-        ? await trainDqn(scored, opts.env, { ...DQN_DEFAULTS, hidden, steps: opts.steps, seed: opts.seed }, (p) => report(p.episodes, p.step, p.lastScore))
+        ? await trainDqn(scored, opts.env, { ...DQN_DEFAULTS, hidden, qNetwork: opts.qNetwork, steps: opts.steps, seed: opts.seed }, (p) => report(p.episodes, p.step, p.lastScore))
         : trainQLearning(scored, opts.env, { ...Q_DEFAULTS, steps: opts.steps, seed: opts.seed }, (e, step, score) => report(e + 1, step, score));
       writeFileAtomic(opts.out, JSON.stringify(file) + "\n");
       if (opts.curve) writeFileAtomic(opts.curve, await learningCurveSvg(`${opts.agent} on ${opts.env} (simulated)`, file.curve));

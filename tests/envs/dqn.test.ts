@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dqnAgent, readDqnFile } from "../../src/agents/dqn-agent.js";
+import { actionRows } from "../../src/agents/action-rows.js";
+import { dqnAgent, qValues, readDqnFile } from "../../src/agents/dqn-agent.js";
+import { FleetRouteEnv } from "../../src/envs/fleet/fleet-env.js";
 import { DQN_DEFAULTS, trainDqn } from "../../src/agents/dqn-train.js";
 import { argmax, mlpForward } from "../../src/agents/mlp.js";
 import { ServingEnv } from "../../src/envs/serving/serving-env.js";
@@ -48,6 +50,38 @@ describe("DQN", () => {
     const mismatched = await runCli(["episode", "--env", "kvsim/Serving-easy-v0", "--agent", "qlearning", "--weights", out]);
     expect(mismatched.code).toBe(2);
     expect(mismatched.stderr).toMatch(/not a kvsim-qtable file/);
+  });
+});
+
+describe("DQN with a per-action Q-network", () => {
+  it("splits an observation into one row per action: the action's block, then the shared values", () => {
+    // Two actions of 2 values each, then 1 shared value; two observations.
+    const rows = actionRows([1, 2, 3, 4, 9, 5, 6, 7, 8, 0], 2, 2, { perAction: 2, shared: 1 }, new Float32Array(12));
+    expect(Array.from(rows)).toEqual([1, 2, 9, 3, 4, 9, 5, 6, 0, 7, 8, 0]);
+  });
+
+  it("scores every action with the same weights, so swapping two instances' features swaps their values", () => {
+    const weights = { layers: [{ kernel: [[1, 0], [0, 1], [1, 1]], bias: [0, 0] }, { kernel: [[2], [-1]], bias: [0.5] }] };
+    const layout = { perAction: 2, shared: 1 };
+    const q = qValues(weights, [1, 0, 0, 3, 1], 2, layout);
+    // Action 0: relu([1 + 1, 0 + 1]) = [2, 1] → 2·2 − 1 + 0.5 = 3.5; action 1: relu([0 + 1, 3 + 1]) = [1, 4] → 2 − 4 + 0.5 = −1.5.
+    expect(q).toEqual([3.5, -1.5]);
+    expect(qValues(weights, [0, 3, 1, 0, 1], 2, layout)).toEqual([-1.5, 3.5]);
+  });
+
+  it("trains reproducibly on the fleet env, plays from its file, and is refused on an env without per-action features", async () => {
+    const config = { ...tiny, qNetwork: "per-action" as const, steps: 700, warmup: 100 };
+    const fleet = () => new FleetRouteEnv("kvsim/Fleet-route-v0", { requests: 40 });
+    const a = await trainDqn(fleet(), "kvsim/Fleet-route-v0", config);
+    const b = await trainDqn(fleet(), "kvsim/Fleet-route-v0", config);
+    expect(a.weights).toEqual(b.weights);
+    expect(a.perAction).toEqual({ perAction: 5, shared: 1 });
+    // One input row of 5 + 1 values, one output: the same network for each of the 4 instances.
+    expect(a.weights.layers.map((l) => [l.kernel.length, l.bias.length])).toEqual([[6, 16], [16, 1]]);
+    expect(a.curve.length).toBeGreaterThan(0);
+    const obs = fleet().reset({ seed: 5 }).observation;
+    expect(dqnAgent(a).act(obs)).toBe(argmax(qValues(a.weights, obs, 4, a.perAction)));
+    await expect(trainDqn(env(), "kvsim/Serving-easy-v0", config)).rejects.toThrow(/no observation of one block per action/);
   });
 });
 

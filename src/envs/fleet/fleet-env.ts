@@ -7,7 +7,8 @@ import type { Arrival, InstanceLoad } from "../../timed/routers/router.js";
 import { planInstances } from "../../timed/simulate.js";
 import { syntheticRequests } from "../../timed/workloads.js";
 import { contains, restartSeed, type BoxSpace, type DiscreteSpace, type Env, type ResetOptions, type StepResult } from "../spaces.js";
-import { fleetObservation, observationLabels } from "./observation.js";
+import { fleetObservation, INSTANCE_FEATURES, observationLabels } from "./observation.js";
+import type { ActionFeatures } from "../../agents/action-rows.js";
 import { fleetSetup, type FleetEnvOptions, type FleetSetup } from "./setup.js";
 
 export interface FleetInfo extends Record<string, unknown> {
@@ -35,6 +36,8 @@ export class FleetRouteEnv implements Env<number[], number, FleetInfo> {
   readonly actionSpace: DiscreteSpace;
   readonly observationSpace: BoxSpace;
   readonly instances: number;
+  /** The observation is each instance's features, then the request's: a learner may score instances with shared weights. */
+  readonly actionFeatures: ActionFeatures = { perAction: INSTANCE_FEATURES.length, shared: 1 };
   private readonly setup: FleetSetup;
   private fleet: FleetInstances | null = null;
   private requests: ServingRequest[] = [];
