@@ -64,6 +64,11 @@ export enum TimedConfig {
   swapPreemption,
   /** vllm: 1 to load a prefix found in the host tier only when that is estimated faster than computing it. */
   hostLoadIfFaster,
+  /**
+   * vllm: the page policy evicting the host tier, -1 for the GPU's (one instance for both tiers);
+   * its parameters follow the GPU policy's in the params buffer.
+   */
+  hostEviction,
   COUNT,
 }
 

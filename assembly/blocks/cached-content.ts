@@ -4,7 +4,7 @@ import { PolicyEntry } from "../policies/entry";
 import {
   initState, pageSizeInput, loadPageSizes, tierCapacity, useHostFuture, separateTiers, nextUse, NEVER, PROFILE_KVSIM,
 } from "../hierarchy/state";
-import { initResidency, keepOrder, allowPinning, linkIn, linkOut, isIn, setPinnedPage, isPinnedPage, tierCount } from "../hierarchy/residency";
+import { initResidency, keepTierOrder, allowPinning, linkIn, linkOut, isIn, setPinnedPage, isPinnedPage, tierCount } from "../hierarchy/residency";
 import { ListPool } from "../util/list-pool";
 import { LinkPair } from "../util/node-layout";
 import { IntMap } from "../util/int-map";
@@ -14,17 +14,19 @@ import { PoolInvariant } from "../abi/block-pool";
 
 /**
  * The content cached in a block pool's tiers, as the page policies (assembly/policies/) see it:
- * the pool evicts with the same policies as the hierarchy, through the same hooks. A page is a
- * content of one tier (a block hash cached there), named by a dense id so that the policy's
- * per-page arrays can index it; a tier's page count is the blocks that tier caches.
+ * the pool evicts with the same policies as the hierarchy, through the same hooks, each tier with
+ * its own (`setupContent` says how tiers of different policies share the engine's state). A page
+ * is a content of one tier (a block hash cached there), named by a dense id so that the policy's
+ * per-page arrays can index it; a tier's page count is the blocks that tier caches, and no name
+ * is ever another tier's, so a page's record and per-page state belong to one tier's policy.
  *
  * - For a policy that remembers pages it evicted (its entry's `remembersEvictedPages`: S3-FIFO's
  *   ghost), names outlive eviction for a while: a tier remembers the names of its most recently
  *   evicted contents, as many as it has blocks, so a content that returns is the same page again.
  *   Beyond that the oldest is forgotten (`Policy.onForget`) and its name reused; a tier thus has
  *   twice as many names as blocks. For any other policy nothing of an evicted content is read
- *   again, so a content's name is its block: the page's state then sits at the block's index, as
- *   the pool's own arrays do (random names cost the serving env 2.5-3x in cache misses).
+ *   again, so a content's name is its block (offset by `nameShift`): the page's state then sits
+ *   at the block's index, as the pool's own arrays do (random names cost the serving env 2.5-3x in cache misses).
  * - Events: a content cached (a miss: `onAccess(page, -1)`), hit by a request (`onAccess` with the
  *   tier the page is resident in, or -1), released by its last request, evicted (the policy's
  *   `victim`, then `onLeave` and `onEvict`; every eviction drops the content, the tiers being
@@ -36,20 +38,44 @@ import { PoolInvariant } from "../abi/block-pool";
  *   first.
  */
 
-let policy: Policy = changetype<Policy>(0);
-let keepsPinned = false;
-let remembers = false;
-let future = false;
-let namesPerBlock = 1;
+/** Each tier's policy: tiers given the same policy and parameters share one instance (one cache, as before tiers had their own). */
+let policies = new StaticArray<Policy>(0);
+// Bit t set: tier t's policy keeps pinned pages, remembers evicted ones, reads the future.
+let pinKeepingTiers: i32 = 0;
+let rememberingTiers: i32 = 0;
+let futureTiers: i32 = 0;
+let namesPerBlock = new StaticArray<i32>(0);
+/**
+ * Per tier: a content's name minus its block, for a tier whose names are its blocks (its policy
+ * remembers nothing): names of a tier are contiguous, so a block's state sits at its index but
+ * for this offset (0 on the GPU, and on every tier while no tier remembers).
+ */
+let nameShift = new StaticArray<i32>(0);
 let names = new StaticArray<IntMap>(0);          // per tier: hash → name (cached or remembered)
 let hashOfName = new StaticArray<i64>(0);
-let blockOfName = new StaticArray<i32>(0);       // -1 while only remembered; empty unless remembers
-let useOfName = new StaticArray<i32>(0);         // the next use the host gave; empty unless future
+let blockOfName = new StaticArray<i32>(0);       // -1 while only remembered; empty unless a tier remembers
+let useOfName = new StaticArray<i32>(0);         // the next use the host gave; empty unless a tier reads the future
 let nameLists = new ListPool<LinkPair>(0, 0);    // 2·tier: remembered, oldest first; 2·tier + 1: unused
 let nameStart = new StaticArray<i32>(0);
 let blocksIn = new StaticArray<i32>(0);
 let remembered = new StaticArray<i32>(0);
 let cached = new StaticArray<i32>(0);
+
+@inline function keepsPinned(tier: i32): bool {
+  return ((pinKeepingTiers >> tier) & 1) != 0;
+}
+
+@inline function remembers(tier: i32): bool {
+  return ((rememberingTiers >> tier) & 1) != 0;
+}
+
+@inline function readsFuture(tier: i32): bool {
+  return ((futureTiers >> tier) & 1) != 0;
+}
+
+@inline function policyOf(tier: i32): Policy {
+  return unchecked(policies[tier]);
+}
 
 /** Whether policy `id` can evict a pool's blocks with `paramCount` parameters: a `StartResult`. */
 export function checkBlockPolicy(id: i32, paramCount: i32): i32 {
@@ -59,25 +85,56 @@ export function checkBlockPolicy(id: i32, paramCount: i32): i32 {
   return entry.blocks ? StartResult.started : StartResult.notForBlocks;
 }
 
+/** The parameters policy `id` declares, or -1 for an unknown id. */
+export function blockPolicyParamCount(id: i32): i32 {
+  const entry = policyEntry(id);
+  return entry ? entry.params.length : -1;
+}
+
 /**
- * Sets up the content of tiers of `tierBlocks[t]` blocks, evicted by policy `id` (checked with
- * `checkBlockPolicy`) with its parameter struct at `params`; random choices draw from the
- * engine's generator, seeded here with `rngSeed`.
+ * Sets up the content of tiers of `tierBlocks[t]` blocks (block ids follow one another, tier by
+ * tier), tier t evicted by policy `policyIds[t]` (checked with `checkBlockPolicy`) with its
+ * parameter struct at `paramStructs[t]`; random choices draw from the engine's generator, seeded
+ * here with `rngSeed`.
+ *
+ * Tiers given the same policy with the same parameter values share one instance, which sees both
+ * tiers' events as one policy over separate caches (the pool's behaviour before tiers had
+ * policies of their own). Otherwise each tier's instance hears only its own tier's pages, and the
+ * engine-wide settings are made per tier or to what every policy present needs without changing
+ * another's decisions: the tier order is kept only for the tiers whose policy walks it (an unkept
+ * order leaves the page records' link slots to the policy, as S3-FIFO's queues and random's sets
+ * use them); pinning is allowed if any policy keeps pinned pages (a policy that does not never
+ * holds a pinned page, see `checkContent`, so its searches never meet one); the next use is
+ * written for the policies that read it. Only random draws from the shared generator, so two
+ * different policies never interleave their draws.
  */
-export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usize, rngSeed: u64): void {
+export function setupContent(tierBlocks: StaticArray<i32>, policyIds: StaticArray<i32>, paramStructs: StaticArray<usize>, rngSeed: u64): void {
   const tiers = tierBlocks.length;
-  const entry = changetype<PolicyEntry>(policyEntry(id));
-  // Whether the policy remembers evicted pages decides how many names a block needs; the policy
-  // itself is made below, once the state its constructor sizes itself by exists.
-  remembers = entry.remembers;
-  future = entry.future;
-  namesPerBlock = remembers ? 2 : 1;
+  if (policyIds.length != tiers || paramStructs.length != tiers) abort("block pool: one eviction policy per tier");
+  const entries = new StaticArray<PolicyEntry>(tiers);
+  pinKeepingTiers = 0;
+  rememberingTiers = 0;
+  futureTiers = 0;
+  for (let t = 0; t < tiers; t++) {
+    const entry = changetype<PolicyEntry>(policyEntry(unchecked(policyIds[t])));
+    unchecked(entries[t] = entry);
+    // Whether a tier's policy remembers evicted pages decides how many names its blocks need;
+    // the policies themselves are made below, once the state their constructors size themselves by exists.
+    if (entry.remembers) rememberingTiers |= 1 << t;
+    if (entry.future) futureTiers |= 1 << t;
+  }
   nameStart = new StaticArray<i32>(tiers);
+  namesPerBlock = new StaticArray<i32>(tiers);
+  nameShift = new StaticArray<i32>(tiers);
   blocksIn = StaticArray.slice<i32>(tierBlocks);
   let total = 0;
+  let firstBlock = 0;
   for (let t = 0; t < tiers; t++) {
+    unchecked(namesPerBlock[t] = remembers(t) ? 2 : 1);
     unchecked(nameStart[t] = total);
-    total += namesPerBlock * unchecked(tierBlocks[t]);
+    unchecked(nameShift[t] = total - firstBlock);
+    total += unchecked(namesPerBlock[t]) * unchecked(tierBlocks[t]);
+    firstBlock += unchecked(tierBlocks[t]);
   }
   initState(total, tiers, PROFILE_KVSIM, 0);
   for (let p = 0; p < total; p++) unchecked(pageSizeInput[p] = 1);
@@ -87,23 +144,39 @@ export function setupContent(tierBlocks: StaticArray<i32>, id: i32, params: usiz
   separateTiers();
   useHostFuture();
   names = new StaticArray<IntMap>(tiers);
-  for (let t = 0; t < tiers; t++) unchecked(names[t] = new IntMap(max(1, namesPerBlock * unchecked(tierBlocks[t]))));
+  for (let t = 0; t < tiers; t++) unchecked(names[t] = new IntMap(max(1, unchecked(namesPerBlock[t]) * unchecked(tierBlocks[t]))));
   // Each per-name array a block event touches is a likely cache miss (blocks come and go in no
   // order), so a name that is its block keeps no block array, and only belady keeps next uses:
   // the two cost the serving env about a third of its speed.
   hashOfName = new StaticArray<i64>(total);
-  blockOfName = new StaticArray<i32>(remembers ? total : 0);
-  useOfName = new StaticArray<i32>(future ? total : 0);
+  blockOfName = new StaticArray<i32>(rememberingTiers != 0 ? total : 0);
+  useOfName = new StaticArray<i32>(futureTiers != 0 ? total : 0);
   nameLists = new ListPool<LinkPair>(2 * tiers, total);
   remembered = new StaticArray<i32>(tiers);
   cached = new StaticArray<i32>(tiers);
-  policy = entry.make(params);
-  keepsPinned = policy.keepsPinnedPages();
-  keepOrder(policy.hints().walksTierOrder);
-  if (keepsPinned) allowPinning();
-  policy.onStart(false);
+  policies = new StaticArray<Policy>(tiers);
+  for (let t = 0; t < tiers; t++) {
+    let shared = -1;
+    for (let u = 0; u < t && shared < 0; u++) {
+      if (unchecked(policyIds[u]) == unchecked(policyIds[t]) && sameParams(unchecked(paramStructs[u]), unchecked(paramStructs[t]), unchecked(entries[t]).paramWords)) shared = u;
+    }
+    const policy = shared >= 0 ? policyOf(shared) : unchecked(entries[t]).make(unchecked(paramStructs[t]));
+    unchecked(policies[t] = policy);
+    if (policy.keepsPinnedPages()) {
+      pinKeepingTiers |= 1 << t;
+      allowPinning();
+    }
+    keepTierOrder(t, policy.hints().walksTierOrder);
+    if (shared < 0) policy.onStart(false);
+  }
   seedRng(rngSeed);
   clearNames();
+}
+
+/** Whether the parameter structs at `a` and `b`, of `words` f64 each, hold the same values. */
+function sameParams(a: usize, b: usize, words: i32): bool {
+  for (let k = 0; k < words; k++) if (load<f64>(a + (<usize>k << 3)) != load<f64>(b + (<usize>k << 3))) return false;
+  return true;
 }
 
 function clearNames(): void {
@@ -113,9 +186,9 @@ function clearNames(): void {
     unchecked(remembered[t] = 0);
     unchecked(cached[t] = 0);
     const start = unchecked(nameStart[t]);
-    for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
+    for (let n = start; n < start + unchecked(namesPerBlock[t]) * unchecked(blocksIn[t]); n++) {
       unchecked(hashOfName[n] = -1);
-      if (!remembers) continue;
+      if (!remembers(t)) continue;
       unchecked(blockOfName[n] = -1);
       nameLists.append(2 * t + 1, n);
     }
@@ -129,57 +202,58 @@ function clearNames(): void {
 export function clearContent(): void {
   for (let t = 0; t < names.length; t++) {
     const start = unchecked(nameStart[t]);
-    for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
-      if (blockOf(n) >= 0) {
+    for (let n = start; n < start + unchecked(namesPerBlock[t]) * unchecked(blocksIn[t]); n++) {
+      if (blockOf(t, n) >= 0) {
         if (isIn(t, n)) leave(n, t);
         setPinnedPage(n, false);
-        policy.onEvict(n, t);
+        policyOf(t).onEvict(n, t);
       }
-      if (unchecked(hashOfName[n]) >= 0) policy.onForget(n);
+      if (unchecked(hashOfName[n]) >= 0) policyOf(t).onForget(n);
     }
   }
   clearNames();
 }
 
-/** The block caching name `n`'s content, or -1 (a name only remembered, or unused). */
-@inline function blockOf(n: i32): i32 {
-  if (remembers) return unchecked(blockOfName[n]);
-  return unchecked(hashOfName[n]) >= 0 ? n : -1;
+/** The block caching name `n`'s content (a name of tier `tier`), or -1 (a name only remembered, or unused). */
+@inline function blockOf(tier: i32, n: i32): i32 {
+  if (remembers(tier)) return unchecked(blockOfName[n]);
+  return unchecked(hashOfName[n]) >= 0 ? n - unchecked(nameShift[tier]) : -1;
 }
 
 /** The block of `tier` caching `hash`, or -1. */
 @inline export function blockCaching(tier: i32, hash: i64): i32 {
   const n = unchecked(names[tier]).get(hash);
   if (n < 0) return -1;
-  return remembers ? unchecked(blockOfName[n]) : n; // without memory the map holds only cached names
+  return remembers(tier) ? unchecked(blockOfName[n]) : n - unchecked(nameShift[tier]); // without memory the map holds only cached names
 }
 
 @inline export function hashOf(name: i32): i64 {
   return unchecked(hashOfName[name]);
 }
 
-/** The next use the host gave for content `name` (NEVER unless the policy reads the future). */
-@inline export function useOf(name: i32): i32 {
-  return future ? unchecked(useOfName[name]) : NEVER;
+/** The next use the host gave for content `name` of `tier` (NEVER unless the tier's policy reads the future). */
+@inline export function useOf(tier: i32, name: i32): i32 {
+  return readsFuture(tier) ? unchecked(useOfName[name]) : NEVER;
 }
 
 export function cachedIn(tier: i32): i32 {
   return unchecked(cached[tier]);
 }
 
-@inline function access(name: i32, hitTier: i32): void {
-  if (future) unchecked(nextUse[0] = useOfName[name]);
-  policy.onAccess(name, hitTier);
+/** Content `name` of `tier` is accessed, found resident in `hitTier` (or -1). */
+@inline function access(name: i32, tier: i32, hitTier: i32): void {
+  if (readsFuture(tier)) unchecked(nextUse[0] = useOfName[name]);
+  policyOf(tier).onAccess(name, hitTier);
 }
 
 function leave(name: i32, tier: i32): void {
-  policy.onLeave(name, tier);
+  policyOf(tier).onLeave(name, tier);
   linkOut(tier, name);
 }
 
 function enter(name: i32, tier: i32): void {
   linkIn(tier, name);
-  policy.onEnter(name, tier);
+  policyOf(tier).onEnter(name, tier);
 }
 
 /**
@@ -188,8 +262,8 @@ function enter(name: i32, tier: i32): void {
  */
 export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
   const map = unchecked(names[tier]);
-  let n = block;
-  if (!remembers) {
+  let n = block + unchecked(nameShift[tier]);
+  if (!remembers(tier)) {
     if (!map.insertIfAbsent(hash, n)) return -1; // one probe, as the pool's own map made
     unchecked(hashOfName[n] = hash);
   } else if ((n = map.get(hash)) >= 0) {
@@ -202,11 +276,11 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
     map.set(hash, n);
     unchecked(hashOfName[n] = hash);
   }
-  if (remembers) unchecked(blockOfName[n] = block);
-  if (future) unchecked(useOfName[n] = use);
+  if (remembers(tier)) unchecked(blockOfName[n] = block);
+  if (readsFuture(tier)) unchecked(useOfName[n] = use);
   unchecked(cached[tier] = cached[tier] + 1);
-  access(n, -1);
-  if (keepsPinned) {
+  access(n, tier, -1);
+  if (keepsPinned(tier)) {
     enter(n, tier);
     setPinnedPage(n, true);
   }
@@ -215,17 +289,18 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
 
 /** A request uses cached content `name` of `tier`, next used at `use`; `wasFree`: no request did. */
 export function useContent(name: i32, tier: i32, use: i32, wasFree: bool): void {
-  if (future) unchecked(useOfName[name] = use);
+  if (readsFuture(tier)) unchecked(useOfName[name] = use);
   // A policy that holds only free blocks hears of the hit once the page has left (it comes back
   // at release): the same outcome as before it leaves, without lru moving a page about to go.
-  if (wasFree && !keepsPinned) leave(name, tier);
-  access(name, isIn(tier, name) ? tier : -1);
-  if (wasFree && keepsPinned) setPinnedPage(name, true);
+  const pinKeeping = keepsPinned(tier);
+  if (wasFree && !pinKeeping) leave(name, tier);
+  access(name, tier, isIn(tier, name) ? tier : -1);
+  if (wasFree && pinKeeping) setPinnedPage(name, true);
 }
 
 /** The last request using content `name` of `tier` released it. */
 export function releaseContent(name: i32, tier: i32): void {
-  if (keepsPinned) setPinnedPage(name, false);
+  if (keepsPinned(tier)) setPinnedPage(name, false);
   else enter(name, tier);
 }
 
@@ -238,14 +313,15 @@ export function releaseContent(name: i32, tier: i32): void {
 export let evictedHash: i64 = -1;
 
 export function evictContent(tier: i32): i32 {
+  const policy = policyOf(tier);
   const n = policy.victim(tier, -1);
   if (n < 0 || !isIn(tier, n) || isPinnedPage(n)) abort(`block pool: the eviction policy gave ${n}, not a free cached block of tier ${tier}`);
-  const block = blockOf(n);
+  const block = blockOf(tier, n);
   evictedHash = unchecked(hashOfName[n]);
   leave(n, tier);
   policy.onEvict(n, tier);
   unchecked(cached[tier] = cached[tier] - 1);
-  if (!remembers) {
+  if (!remembers(tier)) {
     unchecked(names[tier]).delete(unchecked(hashOfName[n]), n);
     unchecked(hashOfName[n] = -1);
     return block;
@@ -274,8 +350,9 @@ export function checkContent(nameOfBlock: StaticArray<i32>, refCount: StaticArra
   for (let t = 0; t < names.length; t++) {
     let held = 0;
     const start = unchecked(nameStart[t]);
-    for (let n = start; n < start + namesPerBlock * unchecked(blocksIn[t]); n++) {
-      const b = blockOf(n);
+    const pinKeeping = keepsPinned(t);
+    for (let n = start; n < start + unchecked(namesPerBlock[t]) * unchecked(blocksIn[t]); n++) {
+      const b = blockOf(t, n);
       const hash = unchecked(hashOfName[n]);
       if (hash >= 0 && unchecked(names[t]).get(hash) != n) return PoolInvariant.hashMap;
       if (b < 0) {
@@ -284,8 +361,9 @@ export function checkContent(nameOfBlock: StaticArray<i32>, refCount: StaticArra
       }
       if (unchecked(nameOfBlock[b]) != n || hash < 0) return PoolInvariant.hashMap;
       const inUse = unchecked(refCount[b]) > 0;
-      const shouldHold = keepsPinned || !inUse;
-      if (isIn(t, n) != shouldHold || (keepsPinned && isPinnedPage(n) != inUse)) return PoolInvariant.eviction;
+      const shouldHold = pinKeeping || !inUse;
+      // A policy that does not keep pinned pages never holds one: pinning, allowed for another tier's, never reaches it.
+      if (isIn(t, n) != shouldHold || isPinnedPage(n) != (pinKeeping && inUse)) return PoolInvariant.eviction;
       if (shouldHold) held++;
     }
     if (held != unchecked(tierCount[t])) return PoolInvariant.eviction;

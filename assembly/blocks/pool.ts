@@ -68,7 +68,7 @@ export let offloadedBlocks: i64 = 0;
 /**
  * Offload to the CPU tier, off by default: on GPU eviction (write-back) or as a GPU block is
  * cached (write-through). The copy is a CPU block caching the same hash, free at once, so a later
- * prefix can be found there; the tier evicts with the pool's policy like the GPU.
+ * prefix can be found there; the tier evicts with its own policy (by default the GPU's).
  */
 const OFFLOAD_NONE: i32 = -1;
 let offloadMode: i32 = OFFLOAD_NONE;
@@ -78,9 +78,14 @@ let heldCount: i32 = 0;
 
 /**
  * Sets the pool up, its cached blocks evicted by page policy `policy` (checked with
- * `checkBlockPolicy`) with its parameter struct at `params`; `seed` seeds random eviction.
+ * `checkBlockPolicy`) with its parameter struct at `params`, the CPU tier's by `cpuPolicy` with
+ * its own at `cpuParams` (-1: the GPU's policy evicts both tiers, as one instance); `seed` seeds
+ * random eviction.
  */
-export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policy: i32, params: usize, seed: u64): void {
+export function setupPool(
+  gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policy: i32, params: usize, seed: u64,
+  cpuPolicy: i32 = -1, cpuParams: usize = 0,
+): void {
   blockTokens = tokensPerBlock;
   const total = gpuBlocks + cpuBlocks;
   tierStart = new StaticArray<i32>(2);
@@ -92,7 +97,13 @@ export function setupPool(gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, r
   refCount = new StaticArray<i32>(total);
   nameOf = new StaticArray<i32>(total);
   uncachedFree = new ListPool<LinkPair>(2, total);
-  setupContent(tierSize, policy, params, seed);
+  const policies = new StaticArray<i32>(2);
+  const paramStructs = new StaticArray<usize>(2);
+  unchecked(policies[GPU] = policy);
+  unchecked(paramStructs[GPU] = params);
+  unchecked(policies[CPU] = cpuPolicy < 0 ? policy : cpuPolicy);
+  unchecked(paramStructs[CPU] = cpuPolicy < 0 ? params : cpuParams);
+  setupContent(tierSize, policies, paramStructs, seed);
   maxRequests = requests;
   maxPerRequest = blocksPerRequest;
   tables = new StaticArray<i32>(requests * blocksPerRequest);
@@ -420,10 +431,10 @@ export function swap(request: i32, to: i32): i32 {
     const name = unchecked(nameOf[b]);
     let there = name < 0 ? -1 : blockCaching(to, hashOf(name));
     if (there >= 0) {
-      acquire(there, useOf(name));
+      acquire(there, useOf(from, name));
     } else {
       there = popFree(to);
-      if (name >= 0) cache(there, hashOf(name), useOf(name));
+      if (name >= 0) cache(there, hashOf(name), useOf(from, name));
     }
     unchecked(tables[base + i] = there);
     release(b);

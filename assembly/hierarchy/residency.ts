@@ -15,13 +15,23 @@ export let tierPeak = new StaticArray<i64>(0);
 export let tierCount = new StaticArray<i32>(0);
 let order = new ListPool<PageRecord>(0, 0);
 let stride: i32 = 0;
-let ordered = true;
+/** Bit t set: tier t's insertion order is kept (see `keepOrder`). */
+let orderedTiers: i32 = -1;
 /** Whether any page can be pinned (the block pool's); false leaves `evictable` one comparison. */
 let pinning = false;
 
 /** Whether linkIn / linkOut keep each tier's insertion order (only if the policy walks it). */
 export function keepOrder(keep: bool): void {
-  ordered = keep;
+  orderedTiers = keep ? -1 : 0;
+}
+
+/**
+ * Whether linkIn / linkOut keep tier `tier`'s insertion order, the other tiers' unchanged: a block
+ * pool whose tiers evict by different policies keeps it only for those that walk it, since an
+ * unkept order leaves the page records' link slots to the policy (S3-FIFO's queues, random's sets).
+ */
+export function keepTierOrder(tier: i32, keep: bool): void {
+  orderedTiers = keep ? orderedTiers | (1 << tier) : orderedTiers & ~(1 << tier);
 }
 
 export function initResidency(): void {
@@ -107,7 +117,7 @@ export function allowPinning(): void {
 
 /** Appends the page at the tail of the tier's order and charges its bytes. */
 @inline export function linkIn(tier: i32, page: i32): void {
-  if (ordered) order.append(tier, tier * stride + page);
+  if ((orderedTiers >> tier) & 1) order.append(tier, tier * stride + page);
   setFlags(page, flagsOf(page) | (1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] + 1);
   const used = unchecked(tierUsed[tier]) + <i64>sizeOf(page);
@@ -117,7 +127,7 @@ export function allowPinning(): void {
 
 /** Unlinks the page from the tier and releases its bytes. */
 @inline export function linkOut(tier: i32, page: i32): void {
-  if (ordered) order.remove(tier, tier * stride + page);
+  if ((orderedTiers >> tier) & 1) order.remove(tier, tier * stride + page);
   setFlags(page, flagsOf(page) & ~(1 << tier));
   unchecked(tierCount[tier] = tierCount[tier] - 1);
   unchecked(tierUsed[tier] = tierUsed[tier] - <i64>sizeOf(page));

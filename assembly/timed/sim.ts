@@ -1,7 +1,7 @@
 import { StartResult } from "../abi/policies";
 import { TimedConfig, TimedCounter, TimedGapStat, TimedOutput, TimedScheduler, TimedSetupResult, TimedStop } from "../abi/timed";
 import * as pool from "../blocks/pool";
-import { checkBlockPolicy } from "../blocks/cached-content";
+import { blockPolicyParamCount, checkBlockPolicy } from "../blocks/cached-content";
 import { paramArray } from "../run-input";
 import * as batch from "./batch";
 import { resizeHashes, setupHashes } from "./block-hashes";
@@ -39,8 +39,9 @@ export function modelBuffer(length: i32): usize {
 
 /**
  * Sets a run up from the config and model buffers; vllm's block pool evicts with page policy
- * `policyId` and the parameters in the params buffer (seeded by `seed`). Returns
- * `StartResult.started`, or why not (a `StartResult` or `TimedSetupResult`).
+ * `policyId` and the parameters in the params buffer (seeded by `seed`), its host tier with
+ * `TimedConfig.hostEviction` and the parameters after those. Returns `StartResult.started`, or
+ * why not (a `StartResult` or `TimedSetupResult`).
  */
 export function setup(policyId: i32, seed: f64): i32 {
   const model = timeModelOf(<i32>config[TimedConfig.timeModel], modelValues);
@@ -48,11 +49,21 @@ export function setup(policyId: i32, seed: f64): i32 {
   const id = <i32>config[TimedConfig.scheduler];
   const seats = <i32>config[TimedConfig.maxNumSeqs];
   if (id == TimedScheduler.vllm) {
-    const result = checkBlockPolicy(policyId, paramArray.length);
+    const hostId = <i32>config[TimedConfig.hostEviction];
+    // The host tier's parameters follow the GPU policy's: the GPU's declared count splits them.
+    const gpuWords = hostId < 0 ? paramArray.length : blockPolicyParamCount(policyId);
+    if (gpuWords < 0) return StartResult.unknownPolicy;
+    if (gpuWords > paramArray.length) return StartResult.wrongParameterCount;
+    const result = checkBlockPolicy(policyId, gpuWords);
     if (result != StartResult.started) return result;
+    if (hostId >= 0) {
+      const hostResult = checkBlockPolicy(hostId, paramArray.length - gpuWords);
+      if (hostResult != StartResult.started) return hostResult;
+    }
+    const params = changetype<usize>(paramArray);
     pool.setupPool(
       <i32>config[TimedConfig.kvBlocks], <i32>config[TimedConfig.hostBlocks], <i32>config[TimedConfig.blockSize], vllmPoolSlots(config), <i32>config[TimedConfig.maxBlocksPerRequest],
-      policyId, changetype<usize>(paramArray), <u64>seed,
+      policyId, params, <u64>seed, hostId, params + (<usize>gpuWords << 3),
     );
     pool.setOffload(<i32>config[TimedConfig.offload]);
   }

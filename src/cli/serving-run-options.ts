@@ -41,6 +41,7 @@ export interface ServingRunFlags {
   loadOverlap: LoadOverlap;
   preemption: Preemption;
   hostLoad: HostLoad;
+  hostEviction?: string;
   maxOutputTokens?: number;
 }
 
@@ -73,6 +74,7 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--load-overlap <how>", "with --host-blocks: a request waits for its whole prefix to load (none, vLLM's), or loads it layer by layer under its compute (layerwise; docs/model.md)").choices([...LOAD_OVERLAPS]).default("none"))
     .addOption(new Option("--preemption <how>", "with --host-blocks: a preempted request's blocks are freed and recomputed (recompute, vLLM v1's), or copied to the host tier and back (swap, vLLM v0's)").choices([...PREEMPTIONS]).default("recompute"))
     .addOption(new Option("--host-load <when>", "with --host-blocks: load a prefix found in the host always, or only if that is estimated faster than computing it (if-faster; docs/model.md)").choices([...HOST_LOADS]).default("always"))
+    .addOption(new Option("--host-eviction <policy>", "with --host-blocks: which free cached block the host tier evicts (default: --eviction's policy)").choices([...SERVING_CACHE_POLICIES]))
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
@@ -87,6 +89,7 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   if (f.hostBlocks === undefined && (f.hostLink !== "pcie4" || f.offload !== "write-back" || f.loadOverlap !== "none" || f.preemption !== "recompute" || f.hostLoad !== "always")) {
     throw new KvsimInputError("--host-link, --offload, --load-overlap, --preemption and --host-load shape a host tier: give --host-blocks");
   }
+  if (f.hostBlocks === undefined && f.hostEviction !== undefined) throw new KvsimInputError("--host-eviction evicts a host tier's blocks: give --host-blocks");
   if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
   if (f.cacheModel !== "vllm" && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--cache-model needs the vllm scheduler with prefix caching");
   return {
@@ -95,7 +98,7 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
     ...(f.hostBlocks !== undefined
-      ? { hostTier: { blocks: f.hostBlocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption, load: f.hostLoad } }
+      ? { hostTier: { blocks: f.hostBlocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption, load: f.hostLoad, eviction: f.hostEviction } }
       : {}),
     cacheModel: f.cacheModel,
   };

@@ -1,4 +1,6 @@
 import { KvsimInputError } from "../errors.js";
+import { blockEviction } from "../wasm/block-eviction.js";
+import { policyInfo, POLICIES } from "../policies/registry.js";
 import { TimedOffload, type HostTierConfig, type HostTierCounters } from "../wasm/timed.js";
 
 /**
@@ -36,6 +38,11 @@ export interface HostTierOptions {
    * and computing the rest is estimated to end sooner than computing it all (docs/model.md).
    */
   load?: HostLoad;
+  /**
+   * The block policy evicting the host tier's cached blocks (default: the GPU's `eviction`), with
+   * its default parameters; any block policy but those reading the future (see `hostEviction`).
+   */
+  eviction?: string;
 }
 
 export type HostLoad = "always" | "if-faster";
@@ -67,6 +74,8 @@ export interface HostTierSummary {
   loadOverlap: LoadOverlap;
   preemption: Preemption;
   load: HostLoad;
+  /** The policy evicting the host tier's blocks (null: an engine config that left it to the GPU's, which `hostTierConfig` never does). */
+  eviction: string | null;
   link: { bytesPerS: number; latencyS: number };
   /** Bytes of one block on one GPU (what its link carries for it). */
   blockBytes: number;
@@ -85,8 +94,24 @@ export interface HostTierSummary {
   fromHostUtilization: number;
 }
 
-/** The engine's form of a host tier whose blocks hold `blockBytes` each on one GPU, for a model of `layers` layers; checks the options. */
-export function hostTierConfig(options: HostTierOptions, blockBytes: number, layers: number): HostTierConfig {
+/**
+ * The host tier's eviction as given (`field` names it in errors), checked: a block policy that
+ * does not read the future. Belady would need each host block's next use, which the timed
+ * simulator has none of: requests arrive as it runs, so the pool is given no next uses, and an
+ * offloaded copy would inherit its GPU block's, which only a GPU policy reading the future keeps.
+ */
+export function hostEviction(name: string, field: string) {
+  if (POLICIES.some((p) => p.name === name) && policyInfo(name).future && policyInfo(name).evictsBlocks) {
+    throw new KvsimInputError(`${field}: ${name} needs each host block's next use, which the timed simulator does not know (requests arrive as it runs); choose another policy`);
+  }
+  return blockEviction(name, {}, field, true);
+}
+
+/**
+ * The engine's form of a host tier whose blocks hold `blockBytes` each on one GPU, for a model of
+ * `layers` layers, below a GPU evicting by `gpuEviction`; checks the options.
+ */
+export function hostTierConfig(options: HostTierOptions, blockBytes: number, layers: number, gpuEviction: string): HostTierConfig {
   if (!Number.isInteger(options.blocks) || options.blocks < 1) throw new KvsimInputError(`host tier: blocks must be a positive integer, got ${options.blocks}`);
   const given = options.link ?? "pcie4";
   if (typeof given === "string" && !Object.hasOwn(HOST_LINKS, given)) throw new KvsimInputError(`host tier: unknown link "${given}" (${Object.keys(HOST_LINKS).join(", ")})`);
@@ -98,10 +123,12 @@ export function hostTierConfig(options: HostTierOptions, blockBytes: number, lay
   if (!PREEMPTIONS.includes(preemption)) throw new KvsimInputError(`host tier: preemption must be ${PREEMPTIONS.join(" or ")}, got "${String(preemption)}"`);
   const load = options.load ?? "always";
   if (!HOST_LOADS.includes(load)) throw new KvsimInputError(`host tier: load must be ${HOST_LOADS.join(" or ")}, got "${String(load)}"`);
+  // Unset, the GPU's policy evicts the host tier too, whatever it is (the engine then runs one instance for both).
+  const eviction = options.eviction === undefined ? blockEviction(gpuEviction, {}, "eviction") : hostEviction(options.eviction, "host tier: eviction");
   return {
     blocks: options.blocks, blockBytes, linkBytesPerS: link.bytesPerS, linkLatencyS: link.latencyS,
     offload: options.offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,
-    loadLayers: overlap === "layerwise" ? layers : 0, swapPreemption: preemption === "swap", loadIfFaster: load === "if-faster",
+    loadLayers: overlap === "layerwise" ? layers : 0, swapPreemption: preemption === "swap", loadIfFaster: load === "if-faster", eviction,
   };
 }
 
@@ -110,6 +137,7 @@ export function hostTierSummary(config: HostTierConfig, counters: HostTierCounte
   return {
     blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back", loadOverlap: config.loadLayers > 0 ? "layerwise" : "none",
     preemption: config.swapPreemption ? "swap" : "recompute", load: config.loadIfFaster ? "if-faster" : "always",
+    eviction: config.eviction?.policy.name ?? null,
     link: { bytesPerS: config.linkBytesPerS, latencyS: config.linkLatencyS }, blockBytes: config.blockBytes, hitTokens,
     offloadedBlocks: counters.offloadedBlocks, loadedBlocks: counters.loadedBlocks,
     swappedOutBlocks: counters.swappedOutBlocks, swappedInBlocks: counters.swappedInBlocks,

@@ -186,7 +186,7 @@ function planOf(options: PlanOptions): Plan {
   return {
     scheduler, blockSize, maxNumSeqs, maxBatchedTokens, chunkSize, kvBlocks,
     // Each GPU holds its share of a block and copies it over its own link, in parallel with the others.
-    ...(options.hostTier ? { hostTier: hostTierConfig(options.hostTier, memory.kvBytesPerToken * blockSize, options.model.layers) } : {}),
+    ...(options.hostTier ? { hostTier: hostTierConfig(options.hostTier, memory.kvBytesPerToken * blockSize, options.model.layers, options.eviction ?? "lru") } : {}),
     watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
     prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", cacheModel: options.cacheModel ?? "vllm", seed: options.seed ?? 0, timeModel,
     context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, blockSize, slo: options.slo ?? {} },

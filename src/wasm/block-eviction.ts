@@ -32,12 +32,13 @@ export function blockEviction(name: string, params: Record<string, unknown> = {}
 
 /**
  * Sets up an engine subsystem whose block pool evicts with `eviction`: its parameters go to the
- * engine's params buffer, then `setup(policyId)` runs and its `StartResult` is checked (a refusal
+ * engine's params buffer, then those of `more` (another tier's policies, whose ids the caller
+ * gives the engine), then `setup(policyId)` runs and its `StartResult` is checked (a refusal
  * after the checks above means host and engine disagree: a bug, not an input error).
  */
-export function setupWithEviction(w: ServingExports, eviction: BlockEviction, setup: (policyId: number) => number): void {
-  const values = eviction.policy.params.map((p) => eviction.params[p.name]!);
+export function setupWithEviction(w: ServingExports, eviction: BlockEviction, setup: (policyId: number) => number, ...more: BlockEviction[]): void {
+  const values = [eviction, ...more].flatMap((e) => e.policy.params.map((p) => e.params[p.name]!));
   view(w, Float64Array, w.paramsBuffer(values.length), values.length).set(values);
   const result = setup(eviction.policy.id);
-  if (result !== StartResult.started) throw new Error(`the engine refused block eviction policy ${eviction.policy.name} (StartResult ${result})`);
+  if (result !== StartResult.started) throw new Error(`the engine refused block eviction policies ${[eviction, ...more].map((e) => e.policy.name).join(", ")} (StartResult ${result})`);
 }

@@ -22,6 +22,8 @@ export interface HostTierConfig {
   swapPreemption: boolean;
   /** Load a prefix found in the host only when that is estimated faster than computing it. */
   loadIfFaster: boolean;
+  /** The host tier's eviction policy; absent, the GPU's (one policy instance evicting both tiers). */
+  eviction?: BlockEviction;
 }
 
 /** A host tier's totals after a run. */
@@ -121,6 +123,7 @@ export class TimedEngine {
     c[TimedConfig.hostLoadLayers] = host?.loadLayers ?? 0;
     c[TimedConfig.swapPreemption] = host?.swapPreemption ? 1 : 0;
     c[TimedConfig.hostLoadIfFaster] = host?.loadIfFaster ? 1 : 0;
+    c[TimedConfig.hostEviction] = host?.eviction?.policy.id ?? -1;
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {
@@ -128,7 +131,7 @@ export class TimedEngine {
       if (result === TimedSetupResult.badTimeModel) throw new Error(`the engine refused time model ${config.timeModel.id} with ${values.length} numbers`);
       if (result === TimedSetupResult.unknownScheduler) throw new Error(`the engine has no scheduler ${config.scheduler}`);
       return result;
-    });
+    }, ...(host?.eviction ? [host.eviction] : []));
   }
 
   /** Feeds `requests` (with their input indices `ids`), which arrive no earlier than those fed before. */

@@ -14,6 +14,7 @@ import { syntheticRequests } from "../../src/timed/workloads.js";
 import { SERVING_CACHE_POLICIES } from "../../src/envs/serving/serving-env.js";
 import { blockEviction } from "../../src/wasm/block-eviction.js";
 import { TimedCacheModel, TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
+import { KvsimInputError } from "../../src/errors.js";
 import { runCli } from "../helpers/cli.js";
 
 const model = modelPreset("llama-3-8b");
@@ -178,14 +179,18 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       sessions: { turns: { kind: "uniform", min: 1, max: 5 }, thinkTimeS: 0.4, systemPromptTokens: 300 },
     }, 3);
     // Every block policy in both offload modes (S3-FIFO's ghost and the policies that keep pinned
-    // pages included), policies taking turns at layer-wise loads, swap preemption and the replay cache model.
-    const cases = SERVING_CACHE_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].map((offload) => [policy, offload, p % 2 ? model.layers : 0, p % 3 === 2 ? TimedCacheModel.replay : TimedCacheModel.vllm, p % 2 === 0, p] as const));
-    for (const [policy, offload, loadLayers, cacheModel, swapPreemption, p] of cases) {
+    // pages included), policies taking turns at layer-wise loads, swap preemption and the replay
+    // cache model; the host tier evicts by the GPU's policy, by the next policy (write-back), or by
+    // the one after it (write-through), so every policy also evicts a host tier below each of two others.
+    const n = SERVING_CACHE_POLICIES.length;
+    const cases = SERVING_CACHE_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].flatMap((offload, o) => [undefined, SERVING_CACHE_POLICIES[(p + 1 + o) % n]!].map((host) =>
+      [policy, offload, p % 2 ? model.layers : 0, p % 3 === 2 ? TimedCacheModel.replay : TimedCacheModel.vllm, p % 2 === 0, p, host] as const)));
+    for (const [policy, offload, loadLayers, cacheModel, swapPreemption, p, host] of cases) {
       const engine = new TimedEngine();
       engine.start({
         scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
         prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: 0, keepGaps: true,
-        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption, loadIfFaster: p % 4 < 2 }, cacheModel,
+        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption, loadIfFaster: p % 4 < 2, ...(host ? { eviction: blockEviction(host) } : {}) }, cacheModel,
       });
       engine.feed(requests, requests.map((_, i) => i));
       engine.endInput();
@@ -195,7 +200,7 @@ describe("a host tier below the GPU (docs/model.md)", () => {
         engine.rows();
         engine.drained();
         if (stop === TimedStop.done) break;
-        expect(engine.check(), `${policy}, offload ${offload}`).toBe(TimedInvariant.ok);
+        expect(engine.check(), `${policy}, host ${host ?? "the GPU's"}, offload ${offload}`).toBe(TimedInvariant.ok);
         const { clock } = engine.state();
         expect(clock).toBeGreaterThanOrEqual(last);
         last = clock;
@@ -207,6 +212,131 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       if (swapPreemption) expect(counters.swappedOutBlocks, policy).toBeGreaterThan(0);
       else expect(counters.swappedOutBlocks, policy).toBe(0);
     }
+  });
+
+  describe("the host tier's own eviction policy", () => {
+    // A whole-GPU request: 3 content blocks named `name`·k and 15 more tokens, with its output token 4 blocks: a 4-block GPU.
+    const whole = (arrival: number, name: number) => request(arrival, name, 3, B - 1);
+    const handOptions = (eviction: string | undefined): SimulateServingOptions => ({
+      // A, B fill the 6-block host; A comes back (read from the host); C's copies need 3 host blocks; A again.
+      requests: [whole(0, 1), whole(10, 2), whole(20, 1), whole(30, 3), whole(40, 1)], model, gpu, kvBlocks: 4, blockSize: B, maxNumSeqs: 1,
+      hostTier: { blocks: 6, offload: "write-through", ...(eviction ? { eviction } : {}) },
+    });
+
+    it("decides which offloaded prefix survives: lru keeps A, read again from the host, where fifo drops it as the first in", () => {
+      const lru = simulateServing(handOptions("lru"));
+      const fifo = simulateServing(handOptions("fifo"));
+      // Both read A's 3 blocks from the host the second time.
+      for (const sim of [lru, fifo]) expect(sim.requests[2]).toMatchObject({ prefixHitTokens: 0, hostHitTokens: 3 * B });
+      expect(lru.requests[4]).toMatchObject({ prefixHitTokens: 0, hostHitTokens: 3 * B });
+      expect(fifo.requests[4]).toMatchObject({ prefixHitTokens: 0, hostHitTokens: 0 });
+      expect(lru.summary.hostTier!.eviction).toBe("lru");
+      expect(fifo.summary.hostTier!.eviction).toBe("fifo");
+      // The GPU's policy (lru by default) is the host's unless given: the lru run's.
+      const byDefault = simulateServing(handOptions(undefined));
+      expect(byDefault.requests).toEqual(lru.requests);
+      expect(byDefault.summary.hostTier!.eviction).toBe("lru");
+    });
+
+    it("never changes the other tier's decisions: each host policy does the same under every GPU policy where the GPU has no choice, and as when it evicted both tiers", () => {
+      // Every request needs the whole GPU, so a GPU evicts all it caches but the hit prefix,
+      // whatever its policy; write-through copies blocks as they are cached, not as they are evicted.
+      // Only the host's policy decides what is found there: a setting another tier's policy needs
+      // (its tier order kept, pinning allowed) must not change it.
+      const requests = Array.from({ length: 120 }, (_, i) => whole(i * 10, 1 + ((i * 7 + (i >> 2)) % 5)));
+      const run = (gpuPolicy: string, host: string | undefined) => simulateServing({
+        requests, model, gpu, kvBlocks: 4, blockSize: B, maxNumSeqs: 1, eviction: gpuPolicy, hostTier: { blocks: 9, offload: "write-through", ...(host ? { eviction: host } : {}) },
+      });
+      const outcome = (sim: ReturnType<typeof simulateServing>) => ({ requests: sim.requests, host: { ...sim.summary.hostTier, eviction: undefined } });
+      const hits = new Set<number>();
+      for (const host of SERVING_CACHE_POLICIES) {
+        // Alone, the policy evicts both tiers as one instance; random's draws then interleave with the
+        // GPU's (one generator), so its reference is under a GPU policy that draws nothing.
+        const reference = outcome(host === "random" ? run("lru", "random") : run(host, undefined));
+        hits.add(reference.host.hitTokens!);
+        expect(reference.host.hitTokens, host).toBeGreaterThan(0);
+        for (const gpuPolicy of SERVING_CACHE_POLICIES) {
+          if (gpuPolicy === host) continue;
+          expect(outcome(run(gpuPolicy, host)), `GPU ${gpuPolicy}, host ${host}`).toEqual(reference);
+        }
+      }
+      // The host's policy matters here: not every one finds the same.
+      expect(hits.size).toBeGreaterThan(1);
+    });
+
+    it("never changes the GPU's decisions where the host cannot reach the GPU (nothing loaded from it): Mooncake's trace, every pair of policies", () => {
+      // Over a 1 MB/s link, if-faster never loads: the host tier only takes offloads, and the GPU
+      // must find and time everything as it does above a host tier of its own policy.
+      const trace = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl").slice(0, 300);
+      const run = (gpuPolicy: string, host: string | undefined) => simulateServing({
+        requests: trace, model, gpu, kvBlocks: 400, blockSize: 512, maxNumSeqs: 8, eviction: gpuPolicy,
+        hostTier: { blocks: 1000, link: { bytesPerS: 1e6, latencyS: 1e-5 }, load: "if-faster", ...(host ? { eviction: host } : {}) },
+      });
+      // matchedPrefixBlocks counts blocks found in the host and computed by choice: the host's policy decides it.
+      const gpuSide = (sim: ReturnType<typeof simulateServing>) => sim.requests.map(({ matchedPrefixBlocks, ...r }) => r);
+      for (const gpuPolicy of SERVING_CACHE_POLICIES) {
+        // Random's reference is above lru: random evicting both tiers draws for both from one generator.
+        const referenceHost = gpuPolicy === "random" ? "lru" : undefined;
+        const own = run(gpuPolicy, referenceHost);
+        expect(own.summary.hostTier!.loadedBlocks, gpuPolicy).toBe(0);
+        expect(own.summary.hostTier!.offloadedBlocks, gpuPolicy).toBeGreaterThan(0);
+        expect(own.summary.prefixHitTokens, gpuPolicy).toBeGreaterThan(0);
+        for (const host of SERVING_CACHE_POLICIES) {
+          if (host === gpuPolicy || host === referenceHost) continue;
+          expect(gpuSide(run(gpuPolicy, host)), `GPU ${gpuPolicy}, host ${host}`).toEqual(gpuSide(own));
+        }
+      }
+    });
+
+    it("given as the GPU's, gives exactly the run without it (Mooncake's trace)", () => {
+      const trace = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl").slice(0, 800);
+      for (const eviction of ["lru", "s3fifo"]) {
+        const options: SimulateServingOptions = { requests: trace, model, gpu, kvBlocks: 400, blockSize: 512, maxNumSeqs: 8, eviction, hostTier: { blocks: 2000 } };
+        const without = simulateServing(options);
+        const given = simulateServing({ ...options, hostTier: { blocks: 2000, eviction } });
+        expect(given.requests).toEqual(without.requests);
+        expect({ ...given.summary, simulationMs: 0 }).toEqual({ ...without.summary, simulationMs: 0 });
+        expect(without.summary.hostTier!.loadedBlocks).toBeGreaterThan(0);
+      }
+    });
+
+    it("refuses an unknown policy, one that cannot evict blocks, and belady, naming the field", () => {
+      const bad = (eviction: string) => () => simulateServing({ ...handOptions(eviction) });
+      expect(bad("nope")).toThrow(KvsimInputError);
+      expect(bad("nope")).toThrow(/host tier: eviction: unknown or unsupported block eviction policy "nope"/);
+      expect(bad("cost_aware")).toThrow(/host tier: eviction: unknown or unsupported block eviction policy "cost_aware"/);
+      expect(bad("belady")).toThrow(/host tier: eviction: belady needs each host block's next use, which the timed simulator does not know/);
+      // The GPU's belady still evicts the host tier when none is given (as before host policies).
+      expect(simulateServing({ ...handOptions(undefined), eviction: "belady" }).summary.hostTier!.eviction).toBe("belady");
+    });
+
+    it("kvsim serving simulate --host-eviction and sweeps' hostEviction choose it", async () => {
+      const args = ["serving", "simulate", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl", "--model", "llama-3-8b", "--gpu", "h100-sxm",
+        "--kv-blocks", "400", "--block-size", "512", "--max-num-seqs", "4", "--host-blocks", "2000", "--json"];
+      const fifo = await runCli([...args, "--host-eviction", "fifo"]);
+      expect(fifo.code, fifo.stderr).toBe(0);
+      expect(JSON.parse(fifo.stdout).hostTier.eviction).toBe("fifo");
+      const belady = await runCli([...args, "--host-eviction", "belady"]);
+      expect(belady.code).not.toBe(0);
+      const dir = mkdtempSync(join(tmpdir(), "kvsim-host-eviction-"));
+      try {
+        const file = join(dir, "spec.json");
+        const spec = (schedulers: unknown[]) => writeFileSync(file, JSON.stringify({
+          name: "tiers", kind: "serving", workloads: [{ trace: join(process.cwd(), "tests/fixtures/mooncake/synthetic_trace.jsonl"), label: "mooncake" }],
+          deployments: [{ model: "llama-3-8b", gpu: "h100-sxm" }], schedulers, kvBlocks: [400], qps: [4],
+        }));
+        spec([{ name: "vllm", blockSize: 512, hostEviction: "fifo" }]);
+        const noHost = await runCli(["sweep", file, "--out", join(dir, "a")]);
+        expect(noHost.code).toBe(2);
+        expect(noHost.stderr).toMatch(/schedulers\.0: hostEviction evicts a host tier's blocks: give hostBlocks/);
+        spec([{ name: "vllm", blockSize: 512, hostBlocks: 100, hostEviction: "belady" }]);
+        const belady = await runCli(["sweep", file, "--out", join(dir, "b")]);
+        expect(belady.code).toBe(2);
+        expect(belady.stderr).toMatch(/schedulers\.0: hostEviction: belady needs each host block's next use/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it("kvsim serving simulate --host-blocks reports the tier in its table and its JSON", async () => {

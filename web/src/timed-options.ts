@@ -20,6 +20,7 @@ export function initTimedOptions(): void {
   fillSelect(byId("timed-load-overlap"), LOAD_OVERLAPS, "none");
   fillSelect(byId("timed-preemption"), PREEMPTIONS, "recompute");
   fillSelect(byId("timed-host-load"), HOST_LOADS, "always");
+  byId("timed-host-eviction").append(...SERVING_CACHE_POLICIES.map((p) => new Option(p, p)));
   byId("timed-host-links").replaceChildren(...Object.entries(HOST_LINKS).map(([name, link]) => new Option(link.summary, name)));
   for (const id of ["timed-kv-blocks", "timed-host-blocks"]) byId<HTMLInputElement>(id).max = String(MAX_KV_BLOCKS);
 }
@@ -42,7 +43,7 @@ export function timedOptionsFromForm(): TimedOptions {
     ...(hostBlocks !== undefined
       ? { hostTier: { blocks: hostBlocks, link: parseHostLink(byId<HTMLInputElement>("timed-host-link").value.trim(), "Host tier link"), offload: select("timed-offload") as "write-back" | "write-through",
         loadOverlap: select("timed-load-overlap") as LoadOverlap, preemption: select("timed-preemption") as Preemption,
-        load: select("timed-host-load") as HostLoad } }
+        load: select("timed-host-load") as HostLoad, ...(select("timed-host-eviction") ? { eviction: select("timed-host-eviction") } : {}) } }
       : {}),
     slo: { ...(ttftMs !== undefined ? { ttftS: ttftMs / 1000 } : {}), ...(tpotMs !== undefined ? { tpotS: tpotMs / 1000 } : {}) },
   };

@@ -15,7 +15,7 @@ function syncControls(): void {
   const vllm = byId<HTMLSelectElement>("timed-scheduler").value === "vllm";
   for (const id of ["timed-eviction", "timed-cache-model", "timed-host-blocks"]) byId<HTMLInputElement>(id).disabled = !vllm;
   const host = vllm && byId<HTMLInputElement>("timed-host-blocks").value.trim() !== "";
-  for (const id of ["timed-host-link", "timed-offload", "timed-load-overlap", "timed-preemption", "timed-host-load"]) byId<HTMLInputElement>(id).disabled = !host;
+  for (const id of ["timed-host-link", "timed-offload", "timed-load-overlap", "timed-preemption", "timed-host-load", "timed-host-eviction"]) byId<HTMLInputElement>(id).disabled = !host;
 }
 
 /** The KV blocks the deployment's memory plan gives, beside the field that overrides it. */

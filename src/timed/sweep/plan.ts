@@ -6,7 +6,7 @@ import { gpuPreset } from "../gpus.js";
 import { modelPreset, type ModelSpec } from "../models.js";
 import type { ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
-import { hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
+import { hostEviction, hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
 import { routerEntry } from "../routers/registry.js";
 import type { SessionAffinity } from "../routers/session-affinity.js";
 import { servingKvBlocks } from "../simulate.js";
@@ -73,10 +73,10 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
 }
 
 /** A scheduler entry's host tier. */
-type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & { hostLink?: HostLinkName | number; hostLoad?: HostTierOptions["load"] };
-const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad }: HostTierEntry): HostTierOptions => ({
+type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & { hostLink?: HostLinkName | number; hostLoad?: HostTierOptions["load"]; hostEviction?: string };
+const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad, hostEviction }: HostTierEntry): HostTierOptions => ({
   blocks, ...(offload ? { offload } : {}), ...(hostLink === undefined ? {} : { link: hostLinkOf(hostLink) }), ...(loadOverlap ? { loadOverlap } : {}),
-  ...(preemption ? { preemption } : {}), ...(hostLoad ? { load: hostLoad } : {}),
+  ...(preemption ? { preemption } : {}), ...(hostLoad ? { load: hostLoad } : {}), ...(hostEviction ? { eviction: hostEviction } : {}),
 });
 
 /** The last path component: labels must not depend on where the spec ran. */
@@ -148,6 +148,10 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
     if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
     if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined || s.loadOverlap !== undefined || s.preemption !== undefined || s.hostLoad !== undefined)) {
       throw new KvsimInputError("offload, hostLink, loadOverlap, preemption and hostLoad shape a host tier: give hostBlocks");
+    }
+    if (s.hostEviction !== undefined) {
+      if (s.hostBlocks === undefined) throw new KvsimInputError("hostEviction evicts a host tier's blocks: give hostBlocks");
+      hostEviction(s.hostEviction, "hostEviction");
     }
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
     if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");

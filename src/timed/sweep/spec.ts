@@ -45,6 +45,8 @@ const schedulerEntry = z.union([
     preemption: z.optional(z.enum(["recompute", "swap"])),
     /** Load a prefix found in the host always, or only if estimated faster than computing it. */
     hostLoad: z.optional(z.enum(["always", "if-faster"])),
+    /** The host tier's eviction policy (default: `eviction`). */
+    hostEviction: z.optional(name),
     /** A preset (pcie4, pcie5) or GB/s each way. */
     hostLink: z.optional(z.union([z.enum(["pcie4", "pcie5"]), z.number().check(z.positive(), z.lte(10_000))])),
     /** vllm: what the pool caches and shares (`SimulateServingOptions.cacheModel`). */
