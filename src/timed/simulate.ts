@@ -14,6 +14,7 @@ import { runVllm, type VllmConfig } from "./vllm.js";
 import { runOnEngine, type EngineRunOptions, type EngineRunResult, type RunSink } from "./engine-run.js";
 import { hostTierConfig, type HostTierOptions } from "./host-tier.js";
 import { blockEviction } from "../wasm/block-eviction.js";
+import { IterationLog, withIterations } from "./iteration-log.js";
 import { TimedCacheModel, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
@@ -290,7 +291,7 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
     longest = Math.max(longest, checkRequest(plan, r, i));
   });
   const requests = new Array<RequestResult>(inputs.length);
-  const iterations: IterationResult[] = [];
+  const iterations = new IterationLog();
   const builder = new SummaryBuilder(plan.context);
   const sink: RunSink = {
     request(r) {
@@ -298,7 +299,7 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
       builder.addRequest(r);
     },
     iteration(i) {
-      iterations.push({ ...i });
+      iterations.add(i);
       builder.addIteration(i);
     },
   };
@@ -317,7 +318,7 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
     host = hostOf(plan, run);
   }
   const simulationMs = performance.now() - started;
-  return { requests, iterations, summary: builder.summary(itl(), simulationMs, host) };
+  return withIterations({ requests, summary: builder.summary(itl(), simulationMs, host) }, iterations);
 }
 
 /**
