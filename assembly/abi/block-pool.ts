@@ -1,7 +1,9 @@
-/** The block pool's tiers; block ids of the CPU tier follow the GPU's. */
+/** The block pool's tiers; block ids of the CPU tier follow the GPU's, and the disk tier's the CPU's. */
 export enum PoolTier {
   gpu,
   cpu,
+  /** Local disk or a remote store below the CPU tier (the timed simulator's; empty unless set up). */
+  disk,
 }
 
 /** The pool's counters since setup, by index of `poolStats`. */

@@ -69,6 +69,17 @@ export enum TimedConfig {
    * its parameters follow the GPU policy's in the params buffer.
    */
   hostEviction,
+  /** vllm: blocks of a disk tier (local disk or a remote store) below the host tier, 0 for none. */
+  diskBlocks,
+  /** How blocks reach the disk tier from the host tier: a `TimedOffload`. */
+  diskOffload,
+  /** The host–disk link: reads (disk → host) and writes (host → disk), bytes per second and the latency of one transfer (s). */
+  diskReadBytesPerS,
+  diskReadLatencyS,
+  diskWriteBytesPerS,
+  diskWriteLatencyS,
+  /** The page policy evicting the disk tier, -1 for the host tier's; its parameters follow the host policy's (or the GPU's). */
+  diskEviction,
   COUNT,
 }
 
@@ -83,11 +94,11 @@ export enum TimedCacheModel {
   replay,
 }
 
-/** When a GPU block's content is copied to the host tier. */
+/** When a GPU block's content is copied to the host tier (and a host block's to the disk tier). */
 export enum TimedOffload {
-  /** When the GPU evicts it (write-back). */
+  /** When the GPU (the host tier) evicts it (write-back). */
   onEviction,
-  /** As soon as the block is full and cached on the GPU (write-through, as LMCache stores). */
+  /** As soon as the block is full and cached on the GPU (as it enters the host tier): write-through, as LMCache stores. */
   whenFull,
 }
 
@@ -105,6 +116,14 @@ export enum TimedCounter {
   /** Blocks copied to the host tier by swap preemptions, and back to the GPU as swapped requests resume. */
   swappedOutBlocks,
   swappedInBlocks,
+  /** Blocks copied host → disk, and disk → host as prefix blocks found on disk were loaded. */
+  diskOffloadedBlocks,
+  diskLoadedBlocks,
+  /** Blocks loaded from disk that stayed cached in the host tier on their way up. */
+  stagedBlocks,
+  /** Seconds each direction of the host–disk link was busy. */
+  toDiskBusyS,
+  fromDiskBusyS,
   COUNT,
 }
 
@@ -202,8 +221,10 @@ export enum TimedRequestRow {
   /** Prompt tokens found cached on the GPU, and (loaded from it) in the host tier. */
   prefixHitTokens,
   hostHitTokens,
-  /** vllm: prefix blocks found at the request's first admission, on the GPU then in the host tier, before the last-token cap. */
+  /** vllm: prefix blocks found at the request's first admission, on the GPU then below it, before the last-token cap. */
   matchedPrefixBlocks,
+  /** Prompt tokens loaded from the disk tier (through the host). */
+  diskHitTokens,
   COUNT,
 }
 
@@ -219,6 +240,10 @@ export enum TimedIterationRow {
   hostBlocksCached,
   bytesToHost,
   bytesFromHost,
+  /** vllm's disk tier: the same for it and the host–disk link. */
+  diskBlocksCached,
+  bytesToDisk,
+  bytesFromDisk,
   COUNT,
 }
 
@@ -245,6 +270,10 @@ export enum TimedInvariant {
   swappedOffHost,
   /** A running request has blocks outside the GPU. */
   runningOffGpu,
+  /** A link's bytes differ from the blocks it carried (offloads, loads, swaps) times a block's bytes. */
+  linkBytes,
+  /** A link's transfers overlap in time. */
+  linkOverlap,
 }
 
 /** What `timedSetup` returns besides a `StartResult` of the pool's eviction policy. */

@@ -10,9 +10,10 @@ import { TimedOffload } from "../abi/timed";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
- * (block_pool.py, kv_cache_utils.py, kv_cache_manager.py), with a second (CPU) tier for swapping.
+ * (block_pool.py, kv_cache_utils.py, kv_cache_manager.py), with a second (CPU) tier for swapping
+ * and offloading, and optionally a third (disk) below it that the CPU tier offloads to.
  *
- * - Blocks are preallocated: GPU blocks are ids [0, gpuBlocks), CPU blocks follow. Each has a
+ * - Blocks are preallocated: GPU blocks are ids [0, gpuBlocks), CPU blocks follow, then disk blocks. Each has a
  *   reference count and, once full and cached, content: a hash (an i64 the host derives from the
  *   block's tokens and its parent's hash, so a hash names a whole prefix).
  * - Free blocks without content wait in a per-tier free list, an intrusive doubly linked list
@@ -29,11 +30,14 @@ import { TimedOffload } from "../abi/timed";
 
 export const GPU: i32 = PoolTier.gpu;
 export const CPU: i32 = PoolTier.cpu;
+export const DISK: i32 = PoolTier.disk;
 
 let blockTokens: i32 = 16;
-let tierStart = new StaticArray<i32>(2);
-let tierSize = new StaticArray<i32>(2);
-let freeCount = new StaticArray<i32>(2);
+/** Tiers the content knows: 3 with a disk tier, else 2 (the disk's arrays below then hold an empty tier). */
+let tiers: i32 = 2;
+let tierStart = new StaticArray<i32>(3);
+let tierSize = new StaticArray<i32>(3);
+let freeCount = new StaticArray<i32>(3);
 let refCount = new StaticArray<i32>(0);
 let nameOf = new StaticArray<i32>(0);       // the block's content (cached-content.ts), -1 when uncached
 let uncachedFree = new ListPool<LinkPair>(0, 0);
@@ -56,6 +60,8 @@ export let hashInput = new StaticArray<i64>(0);
 export let nextUseInput = new StaticArray<i32>(0);
 /** The blocks cachedPrefix found, in order (admit reuses them instead of probing again). */
 let prefixBlocks = new StaticArray<i32>(0);
+/** Per block of the last `cachedRunBelow`: whether only the disk tier caches it. */
+let diskOnly = new StaticArray<bool>(0);
 
 /** Counters since setup. */
 export let hitBlocks: i64 = 0;
@@ -64,6 +70,9 @@ export let swappedOutBlocks: i64 = 0;
 export let swappedInBlocks: i64 = 0;
 /** Contents copied to the CPU tier as an offload (not counting those already there). */
 export let offloadedBlocks: i64 = 0;
+/** Contents copied from the CPU tier to the disk tier, and from the disk tier into the CPU tier as a load passed through it. */
+export let diskOffloadedBlocks: i64 = 0;
+export let stagedBlocks: i64 = 0;
 
 /**
  * Offload to the CPU tier, off by default: on GPU eviction (write-back) or as a GPU block is
@@ -72,38 +81,51 @@ export let offloadedBlocks: i64 = 0;
  */
 const OFFLOAD_NONE: i32 = -1;
 let offloadMode: i32 = OFFLOAD_NONE;
-/** CPU blocks a request holds while its prefix is loaded from them (see `holdRun`). */
+/** Offload from the CPU tier to the disk tier, the same two ways (on CPU eviction, or as content enters the CPU tier). */
+let diskOffloadMode: i32 = OFFLOAD_NONE;
+/** Blocks below the GPU a request holds while its prefix is loaded from them, and their copies staged in the CPU tier (see `holdRun`). */
 let held = new StaticArray<i32>(0);
 let heldCount: i32 = 0;
 
 /**
  * Sets the pool up, its cached blocks evicted by page policy `policy` (checked with
  * `checkBlockPolicy`) with its parameter struct at `params`, the CPU tier's by `cpuPolicy` with
- * its own at `cpuParams` (-1: the GPU's policy evicts both tiers, as one instance); `seed` seeds
- * random eviction.
+ * its own at `cpuParams` (-1: the GPU's policy evicts both tiers, as one instance), and a disk
+ * tier of `diskBlocks` (0: none) by `diskPolicy` at `diskParams` (-1: the CPU tier's); `seed`
+ * seeds random eviction.
  */
 export function setupPool(
   gpuBlocks: i32, cpuBlocks: i32, tokensPerBlock: i32, requests: i32, blocksPerRequest: i32, policy: i32, params: usize, seed: u64,
-  cpuPolicy: i32 = -1, cpuParams: usize = 0,
+  cpuPolicy: i32 = -1, cpuParams: usize = 0, diskBlocks: i32 = 0, diskPolicy: i32 = -1, diskParams: usize = 0,
 ): void {
   blockTokens = tokensPerBlock;
-  const total = gpuBlocks + cpuBlocks;
-  tierStart = new StaticArray<i32>(2);
-  tierSize = new StaticArray<i32>(2);
-  freeCount = new StaticArray<i32>(2);
+  const total = gpuBlocks + cpuBlocks + diskBlocks;
+  tierStart = new StaticArray<i32>(3);
+  tierSize = new StaticArray<i32>(3);
+  freeCount = new StaticArray<i32>(3);
   unchecked(tierStart[CPU] = gpuBlocks);
+  unchecked(tierStart[DISK] = gpuBlocks + cpuBlocks);
   unchecked(tierSize[GPU] = gpuBlocks);
   unchecked(tierSize[CPU] = cpuBlocks);
+  unchecked(tierSize[DISK] = diskBlocks);
   refCount = new StaticArray<i32>(total);
   nameOf = new StaticArray<i32>(total);
-  uncachedFree = new ListPool<LinkPair>(2, total);
-  const policies = new StaticArray<i32>(2);
-  const paramStructs = new StaticArray<usize>(2);
+  uncachedFree = new ListPool<LinkPair>(3, total);
+  // Without a disk tier the content has the two tiers it had before there was one.
+  tiers = diskBlocks > 0 ? 3 : 2;
+  const sizes = new StaticArray<i32>(tiers);
+  const policies = new StaticArray<i32>(tiers);
+  const paramStructs = new StaticArray<usize>(tiers);
+  for (let t = 0; t < tiers; t++) unchecked(sizes[t] = tierSize[t]);
   unchecked(policies[GPU] = policy);
   unchecked(paramStructs[GPU] = params);
   unchecked(policies[CPU] = cpuPolicy < 0 ? policy : cpuPolicy);
   unchecked(paramStructs[CPU] = cpuPolicy < 0 ? params : cpuParams);
-  setupContent(tierSize, policies, paramStructs, seed);
+  if (tiers == 3) {
+    unchecked(policies[DISK] = diskPolicy < 0 ? policies[CPU] : diskPolicy);
+    unchecked(paramStructs[DISK] = diskPolicy < 0 ? paramStructs[CPU] : diskParams);
+  }
+  setupContent(sizes, policies, paramStructs, seed);
   maxRequests = requests;
   maxPerRequest = blocksPerRequest;
   tables = new StaticArray<i32>(requests * blocksPerRequest);
@@ -116,8 +138,11 @@ export function setupPool(
   hashInput = new StaticArray<i64>(blocksPerRequest);
   nextUseInput = new StaticArray<i32>(blocksPerRequest);
   prefixBlocks = new StaticArray<i32>(blocksPerRequest);
-  held = new StaticArray<i32>(blocksPerRequest);
+  diskOnly = new StaticArray<bool>(blocksPerRequest);
+  // A run's blocks, and as many copies staged in the CPU tier.
+  held = new StaticArray<i32>(2 * blocksPerRequest);
   offloadMode = OFFLOAD_NONE;
+  diskOffloadMode = OFFLOAD_NONE;
   resetPool();
 }
 
@@ -126,9 +151,14 @@ export function setOffload(mode: i32): void {
   offloadMode = unchecked(tierSize[CPU]) > 0 ? mode : OFFLOAD_NONE;
 }
 
+/** Copies CPU content to the disk tier as a `TimedOffload` says (only when the pool has a disk tier). */
+export function setDiskOffload(mode: i32): void {
+  diskOffloadMode = unchecked(tierSize[DISK]) > 0 ? mode : OFFLOAD_NONE;
+}
+
 /** Empties the pool in place (no allocation): every block free and uncached, every table empty. */
 export function resetPool(): void {
-  const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
+  const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]) + unchecked(tierSize[DISK]);
   clearContent();
   uncachedFree.clear();
   for (let b = 0; b < total; b++) {
@@ -138,6 +168,7 @@ export function resetPool(): void {
   }
   unchecked(freeCount[GPU] = tierSize[GPU]);
   unchecked(freeCount[CPU] = tierSize[CPU]);
+  unchecked(freeCount[DISK] = tierSize[DISK]);
   for (let r = 0; r < maxRequests; r++) {
     unchecked(tableLength[r] = 0);
     unchecked(tableTier[r] = GPU);
@@ -149,11 +180,13 @@ export function resetPool(): void {
   swappedOutBlocks = 0;
   swappedInBlocks = 0;
   offloadedBlocks = 0;
+  diskOffloadedBlocks = 0;
+  stagedBlocks = 0;
   heldCount = 0;
 }
 
 @inline function tierOf(b: i32): i32 {
-  return b < unchecked(tierStart[CPU]) ? GPU : CPU;
+  return b < unchecked(tierStart[CPU]) ? GPU : b < unchecked(tierStart[DISK]) ? CPU : DISK;
 }
 
 @inline function blocksFor(tokens: i32): i32 {
@@ -165,7 +198,7 @@ export function freeBlocks(tier: i32): i32 {
 }
 
 export function cachedBlocks(tier: i32): i32 {
-  return cachedIn(tier);
+  return tier < tiers ? cachedIn(tier) : 0;
 }
 
 export function blocksOf(request: i32): i32 {
@@ -190,7 +223,11 @@ function popFree(t: i32): i32 {
     b = evictContent(t);
     unchecked(nameOf[b] = -1);
     evictedBlocks++;
-    if (t == GPU && offloadMode == TimedOffload.onEviction) offload(evictedHash);
+    if (t == GPU) {
+      if (offloadMode == TimedOffload.onEviction) copyDown(CPU, evictedHash);
+    } else if (t == CPU && diskOffloadMode == TimedOffload.onEviction) {
+      copyDown(DISK, evictedHash);
+    }
   }
   unchecked(freeCount[t] = freeCount[t] - 1);
   unchecked(refCount[b] = 1);
@@ -198,22 +235,24 @@ function popFree(t: i32): i32 {
 }
 
 /**
- * Copies content `h` to the CPU tier, unless it is cached there already (then it counts as used
- * now). The copy takes a free CPU block, evicting CPU content by the policy if none is uncached.
+ * Copies content `h` to tier `to` (the CPU or the disk tier), unless it is cached there already
+ * (then it counts as used now). The copy takes a free block of the tier, evicting its content by
+ * its policy if none is uncached (a CPU eviction may offload in turn, to disk).
  */
-function offload(h: i64): void {
-  const there = blockCaching(CPU, h);
+function copyDown(to: i32, h: i64): void {
+  const there = blockCaching(to, h);
   if (there >= 0) {
     acquire(there, NEVER);
     release(there);
     return;
   }
-  // Every CPU block in use (a swapped request's): the copy is dropped, as a full staging buffer would.
-  if (unchecked(freeCount[CPU]) == 0) return;
-  const b = popFree(CPU);
+  // Every block of the tier in use (a swapped request's, a load's): the copy is dropped, as a full staging buffer would.
+  if (unchecked(freeCount[to]) == 0) return;
+  const b = popFree(to);
   cache(b, h, NEVER);
   release(b);
-  offloadedBlocks++;
+  if (to == CPU) offloadedBlocks++;
+  else diskOffloadedBlocks++;
 }
 
 function release(b: i32): void {
@@ -240,7 +279,11 @@ function cache(b: i32, h: i64, use: i32): void {
   const t = tierOf(b);
   const name = cacheContent(t, h, b, use);
   if (name >= 0) unchecked(nameOf[b] = name);
-  if (t == GPU && offloadMode == TimedOffload.whenFull) offload(h);
+  if (t == GPU) {
+    if (offloadMode == TimedOffload.whenFull) copyDown(CPU, h);
+  } else if (t == CPU && diskOffloadMode == TimedOffload.whenFull) {
+    copyDown(DISK, h);
+  }
 }
 
 @inline function push(request: i32, b: i32): void {
@@ -277,20 +320,59 @@ export function cachedRun(tier: i32, from: i32, count: i32): i32 {
 }
 
 /**
- * Longest run of input hashes [from, count) cached in the tier, the blocks held (in use, so no
- * eviction takes them) until `releaseHeld`: a prefix being loaded from the CPU tier stays there
- * while the request's GPU blocks are allocated, which may offload and evict.
+ * Longest run of input hashes [from, count) cached below the GPU, each block in the CPU tier or
+ * else in the disk tier (nothing changes); `diskOnlyIn(n)` then counts its first n found on disk only.
  */
-export function holdRun(tier: i32, from: i32, count: i32): i32 {
+export function cachedRunBelow(from: i32, count: i32): i32 {
+  let n = 0;
+  while (from + n < count) {
+    const h = unchecked(hashInput[from + n]);
+    const inCpu = blockCaching(CPU, h) >= 0;
+    if (!inCpu && (tiers < 3 || blockCaching(DISK, h) < 0)) break;
+    unchecked(diskOnly[n++] = !inCpu);
+  }
+  return n;
+}
+
+/** Whether block k of the last `cachedRunBelow` was found on disk only. */
+export function isDiskOnly(k: i32): bool {
+  return unchecked(diskOnly[k]);
+}
+
+/** Blocks among the first `n` of the last `cachedRunBelow` found on disk only. */
+export function diskOnlyIn(n: i32): i32 {
+  let d = 0;
+  for (let k = 0; k < n; k++) if (unchecked(diskOnly[k])) d++;
+  return d;
+}
+
+/**
+ * Longest run of input hashes [from, count) cached below the GPU (the CPU tier, else the disk
+ * tier), the blocks held (in use, so no eviction takes them) until `releaseHeld`: a prefix being
+ * loaded stays where it is while the request's GPU blocks are allocated, which may offload and
+ * evict. A block read from disk passes through host memory and is cached in the CPU tier (held
+ * too), as LMCache's storage manager writes what it finds in a lower backend back to its CPU
+ * one; when every CPU block is in use it passes uncached.
+ */
+export function holdRun(from: i32, count: i32): i32 {
   if (heldCount != 0) abort("block pool: holdRun before the last run was released");
   let n = 0;
   while (from + n < count) {
-    const b = blockCaching(tier, unchecked(hashInput[from + n]));
+    const h = unchecked(hashInput[from + n]);
+    let b = blockCaching(CPU, h);
+    if (b < 0 && tiers == 3) b = blockCaching(DISK, h);
     if (b < 0) break;
     acquire(b, unchecked(nextUseInput[from + n]));
     unchecked(held[n++] = b);
   }
   heldCount = n;
+  for (let k = 0; k < n && tiers == 3; k++) {
+    if (tierOf(unchecked(held[k])) != DISK || unchecked(freeCount[CPU]) == 0) continue;
+    const s = popFree(CPU);
+    cache(s, unchecked(hashInput[from + k]), unchecked(nextUseInput[from + k]));
+    unchecked(held[heldCount++] = s);
+    stagedBlocks++;
+  }
   return n;
 }
 
@@ -447,7 +529,7 @@ export function swap(request: i32, to: i32): i32 {
 
 /** Checks every invariant; returns the first `PoolInvariant` broken, or `ok`. */
 export function checkPool(): i32 {
-  const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]);
+  const total = unchecked(tierSize[GPU]) + unchecked(tierSize[CPU]) + unchecked(tierSize[DISK]);
   const refs = checkRefs;
   for (let b = 0; b < total; b++) {
     unchecked(refs[b] = 0);
@@ -462,7 +544,7 @@ export function checkPool(): i32 {
     }
   }
   for (let b = 0; b < total; b++) if (unchecked(refs[b]) != unchecked(refCount[b])) return PoolInvariant.refCount;
-  for (let t = 0; t < 2; t++) {
+  for (let t = 0; t < 3; t++) {
     let listed = 0;
     for (let b = uncachedFree.first(t); b >= 0; b = uncachedFree.next(b)) {
       if (unchecked(refCount[b]) != 0 || unchecked(nameOf[b]) >= 0 || tierOf(b) != t) return PoolInvariant.freeQueue;

@@ -1,7 +1,10 @@
 /**
  * One direction of a link between KV tiers (docs/model.md): transfers queue first come, first
  * served, each taking the link's latency plus its bytes over the bandwidth, so concurrent
- * transfers wait for each other and a link's time never overlaps itself.
+ * transfers wait for each other and a link's time never overlaps itself. A transfer whose data
+ * is not there yet (`transferFrom`: a disk block's hop up to the GPU waits for its read) leaves
+ * the link idle until then, and a transfer queued meanwhile takes that time if it fits before
+ * (backfilling): no transfer moves once queued.
  */
 export class Link {
   /** When the last transfer queued ends. */
@@ -19,23 +22,64 @@ export class Link {
   private tail: i32 = 0;
   /** Bytes of the transfers over by the last `carriedBy`. */
   private finished: f64 = 0;
+  /** Whether a transfer was queued ahead of the others' time (only then can idle time lie between queued transfers). */
+  private gaps: bool = false;
+  /** Where `place` put a transfer: its start, and its index in the flows (`tail`: after the last). */
+  private placedStart: f64 = 0;
+  private placedAt: i32 = 0;
 
-  constructor(private bytesPerS: f64, private latencyS: f64) {}
+  constructor(readonly bytesPerS: f64, readonly latencyS: f64) {}
 
   /** When `bytes` queued at time `now` would have arrived (nothing is queued). */
   arrivalIf(now: f64, bytes: f64): f64 {
-    return max(now, this.busyUntil) + this.latencyS + bytes / this.bytesPerS;
+    this.place(now, bytes);
+    return this.placedStart + this.latencyS + bytes / this.bytesPerS;
   }
 
   /** Queues `bytes` at time `now`; returns when they have arrived. */
   transfer(now: f64, bytes: f64): f64 {
-    const start = max(now, this.busyUntil);
+    this.place(now, bytes);
+    const start = this.placedStart;
     const end = start + this.latencyS + bytes / this.bytesPerS;
     this.busyS += end - start;
     this.bytes += bytes;
-    this.busyUntil = end;
-    this.push(start + this.latencyS, end, bytes);
+    this.busyUntil = max(this.busyUntil, end);
+    this.insert(this.placedAt, start + this.latencyS, end, bytes);
     return end;
+  }
+
+  /** Queues `bytes` that are ready at `ready`, later than the link's clock: the link may serve others before. */
+  transferFrom(ready: f64, bytes: f64): f64 {
+    this.gaps = true;
+    return this.transfer(ready, bytes);
+  }
+
+  /**
+   * The earliest start from `now` for `bytes`: an idle stretch between queued transfers that
+   * holds them whole, else after the last one.
+   */
+  private place(now: f64, bytes: f64): void {
+    this.placedStart = max(now, this.busyUntil);
+    this.placedAt = this.tail;
+    if (!this.gaps) return;
+    let free = now;
+    for (let k = this.head; k < this.tail; k++) {
+      // Compared as `consistent` does: a flow's start is kept after its latency, and rounding is monotone.
+      if (free + this.latencyS + bytes / this.bytesPerS + this.latencyS <= unchecked(this.flowStart[k])) {
+        this.placedStart = free;
+        this.placedAt = k;
+        return;
+      }
+      free = max(free, unchecked(this.flowEnd[k]));
+    }
+  }
+
+  /** Whether the queued transfers are in order and apart, and the link was busy no longer than its clock. */
+  consistent(): bool {
+    for (let k = this.head + 1; k < this.tail; k++) {
+      if (unchecked(this.flowStart[k]) < unchecked(this.flowEnd[k - 1]) + this.latencyS) return false;
+    }
+    return this.busyS <= this.busyUntil * (1 + 1e-12);
   }
 
   /** Bytes the link has carried by time `t` (never earlier than the last call's). */
@@ -50,7 +94,8 @@ export class Link {
     return this.finished + unchecked(this.flowBytes[this.head]) * min(1, max(0, (t - s) / (e - s)));
   }
 
-  private push(start: f64, end: f64, bytes: f64): void {
+  /** Puts a transfer at index `at` of the flows (`tail`: after the last), those after it moving up one. */
+  private insert(at: i32, start: f64, end: f64, bytes: f64): void {
     if (this.tail == this.flowEnd.length) {
       const live = this.tail - this.head;
       // Room by moving the live transfers down, or, when most of the buffer is live, by doubling it.
@@ -58,12 +103,18 @@ export class Link {
       this.flowStart = moved(this.flowStart, this.head, live, size);
       this.flowEnd = moved(this.flowEnd, this.head, live, size);
       this.flowBytes = moved(this.flowBytes, this.head, live, size);
+      at -= this.head;
       this.head = 0;
       this.tail = live;
     }
-    unchecked(this.flowStart[this.tail] = start);
-    unchecked(this.flowEnd[this.tail] = end);
-    unchecked(this.flowBytes[this.tail] = bytes);
+    for (let k = this.tail; k > at; k--) {
+      unchecked(this.flowStart[k] = this.flowStart[k - 1]);
+      unchecked(this.flowEnd[k] = this.flowEnd[k - 1]);
+      unchecked(this.flowBytes[k] = this.flowBytes[k - 1]);
+    }
+    unchecked(this.flowStart[at] = start);
+    unchecked(this.flowEnd[at] = end);
+    unchecked(this.flowBytes[at] = bytes);
     this.tail++;
   }
 }

@@ -59,7 +59,7 @@ export function drained(): void {
 
 export function writeRequest(
   id: i32, arrival: f64, prompt: i32, output: i32, firstScheduled: f64, firstToken: f64, completion: f64,
-  ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32, hostHitTokens: i32, matchedPrefixBlocks: i32,
+  ttft: f64, tpot: f64, e2e: f64, preemptions: i32, prefixHitTokens: i32, hostHitTokens: i32, matchedPrefixBlocks: i32, diskHitTokens: i32 = 0,
 ): void {
   const o = requestCount++ * TimedRequestRow.COUNT;
   completed++;
@@ -79,11 +79,12 @@ export function writeRequest(
   unchecked(rows[o + TimedRequestRow.prefixHitTokens] = prefixHitTokens);
   unchecked(rows[o + TimedRequestRow.hostHitTokens] = hostHitTokens);
   unchecked(rows[o + TimedRequestRow.matchedPrefixBlocks] = matchedPrefixBlocks);
+  unchecked(rows[o + TimedRequestRow.diskHitTokens] = diskHitTokens);
 }
 
 export function writeIteration(
   start: f64, duration: f64, requests: i32, prefillTokens: i32, decodeTokens: i32, kvBlocksUsed: i32,
-  hostBlocksCached: i32 = 0, bytesToHost: f64 = 0, bytesFromHost: f64 = 0,
+  hostBlocksCached: i32 = 0, bytesToHost: f64 = 0, bytesFromHost: f64 = 0, diskBlocksCached: i32 = 0, bytesToDisk: f64 = 0, bytesFromDisk: f64 = 0,
 ): void {
   const o = iterationCount++ * TimedIterationRow.COUNT;
   const rows = iterationRows;
@@ -96,6 +97,9 @@ export function writeIteration(
   unchecked(rows[o + TimedIterationRow.hostBlocksCached] = hostBlocksCached);
   unchecked(rows[o + TimedIterationRow.bytesToHost] = bytesToHost);
   unchecked(rows[o + TimedIterationRow.bytesFromHost] = bytesFromHost);
+  unchecked(rows[o + TimedIterationRow.diskBlocksCached] = diskBlocksCached);
+  unchecked(rows[o + TimedIterationRow.bytesToDisk] = bytesToDisk);
+  unchecked(rows[o + TimedIterationRow.bytesFromDisk] = bytesFromDisk);
 }
 
 /** The bucket of gap x: its exponent and top mantissa bits, clamped to the histogram. */

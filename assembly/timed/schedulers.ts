@@ -28,6 +28,11 @@ export function schedulerOf(config: StaticArray<f64>, timeModel: TimeModel): Sch
       );
       vllm.swapping = config[TimedConfig.swapPreemption] != 0;
       vllm.loadIfFaster = config[TimedConfig.hostLoadIfFaster] != 0;
+      if (config[TimedConfig.diskBlocks] > 0) {
+        vllm.addDiskTier(
+          config[TimedConfig.diskReadBytesPerS], config[TimedConfig.diskReadLatencyS], config[TimedConfig.diskWriteBytesPerS], config[TimedConfig.diskWriteLatencyS],
+        );
+      }
     }
     return vllm;
   }

@@ -40,8 +40,9 @@ export function modelBuffer(length: i32): usize {
 /**
  * Sets a run up from the config and model buffers; vllm's block pool evicts with page policy
  * `policyId` and the parameters in the params buffer (seeded by `seed`), its host tier with
- * `TimedConfig.hostEviction` and the parameters after those. Returns `StartResult.started`, or
- * why not (a `StartResult` or `TimedSetupResult`).
+ * `TimedConfig.hostEviction` and the parameters after those, its disk tier with
+ * `TimedConfig.diskEviction` and the parameters after the host's. Returns `StartResult.started`,
+ * or why not (a `StartResult` or `TimedSetupResult`).
  */
 export function setup(policyId: i32, seed: f64): i32 {
   const model = timeModelOf(<i32>config[TimedConfig.timeModel], modelValues);
@@ -50,22 +51,30 @@ export function setup(policyId: i32, seed: f64): i32 {
   const seats = <i32>config[TimedConfig.maxNumSeqs];
   if (id == TimedScheduler.vllm) {
     const hostId = <i32>config[TimedConfig.hostEviction];
-    // The host tier's parameters follow the GPU policy's: the GPU's declared count splits them.
-    const gpuWords = hostId < 0 ? paramArray.length : blockPolicyParamCount(policyId);
-    if (gpuWords < 0) return StartResult.unknownPolicy;
-    if (gpuWords > paramArray.length) return StartResult.wrongParameterCount;
+    const diskId = <i32>config[TimedConfig.diskEviction];
+    // A tier's parameters follow the tier above's, the declared counts splitting them: the last policy given takes the rest.
+    const gpuWords = hostId < 0 && diskId < 0 ? paramArray.length : blockPolicyParamCount(policyId);
+    const hostWords = hostId < 0 ? 0 : diskId < 0 ? paramArray.length - gpuWords : blockPolicyParamCount(hostId);
+    if (gpuWords < 0 || hostWords < 0) return StartResult.unknownPolicy;
+    if (gpuWords + hostWords > paramArray.length) return StartResult.wrongParameterCount;
     const result = checkBlockPolicy(policyId, gpuWords);
     if (result != StartResult.started) return result;
     if (hostId >= 0) {
-      const hostResult = checkBlockPolicy(hostId, paramArray.length - gpuWords);
+      const hostResult = checkBlockPolicy(hostId, hostWords);
       if (hostResult != StartResult.started) return hostResult;
+    }
+    if (diskId >= 0) {
+      const diskResult = checkBlockPolicy(diskId, paramArray.length - gpuWords - hostWords);
+      if (diskResult != StartResult.started) return diskResult;
     }
     const params = changetype<usize>(paramArray);
     pool.setupPool(
       <i32>config[TimedConfig.kvBlocks], <i32>config[TimedConfig.hostBlocks], <i32>config[TimedConfig.blockSize], vllmPoolSlots(config), <i32>config[TimedConfig.maxBlocksPerRequest],
       policyId, params, <u64>seed, hostId, params + (<usize>gpuWords << 3),
+      <i32>config[TimedConfig.diskBlocks], diskId, params + (<usize>(gpuWords + hostWords) << 3),
     );
     pool.setOffload(<i32>config[TimedConfig.offload]);
+    pool.setDiskOffload(<i32>config[TimedConfig.diskOffload]);
   }
   const s = schedulerOf(config, model);
   if (!s) return TimedSetupResult.unknownScheduler;
@@ -205,7 +214,7 @@ export function check(): i32 {
   return scheduler!.check();
 }
 
-/** One of the run's totals (`TimedCounter`): requests completed, a host tier's offloads, loads and link time (0 without one). */
+/** One of the run's totals (`TimedCounter`): requests completed, a host or disk tier's offloads, loads and link time (0 without one). */
 export function counter(which: i32): f64 {
   if (which == TimedCounter.completedRequests) return output.completed;
   if (which == TimedCounter.completedPromptTokens) return output.completedPromptTokens;
@@ -218,5 +227,12 @@ export function counter(which: i32): f64 {
   if (which == TimedCounter.loadedBlocks) return <f64>v.loadedBlocks;
   if (which == TimedCounter.toHostBusyS) return v.toHost ? v.toHost!.busyS : 0;
   if (which == TimedCounter.fromHostBusyS) return v.fromHost ? v.fromHost!.busyS : 0;
+  if (which == TimedCounter.diskOffloadedBlocks) return <f64>pool.diskOffloadedBlocks;
+  if (which == TimedCounter.stagedBlocks) return <f64>pool.stagedBlocks;
+  const disk = v.disk;
+  if (!disk) return which < TimedCounter.COUNT ? 0 : NaN;
+  if (which == TimedCounter.diskLoadedBlocks) return <f64>disk.loadedBlocks;
+  if (which == TimedCounter.toDiskBusyS) return disk.write.busyS;
+  if (which == TimedCounter.fromDiskBusyS) return disk.read.busyS;
   return NaN;
 }

@@ -5,6 +5,7 @@ import { resizedF64, resizedI32 } from "../util/arrays";
 import { SlotDeque } from "../util/slot-deque";
 import * as batch from "./batch";
 import { hashBlocks, resetChain, uniqueHashes } from "./block-hashes";
+import { DiskLinks } from "./disk-links";
 import { Link } from "./link";
 import * as output from "./output";
 import * as requests from "./requests";
@@ -38,6 +39,8 @@ export class Vllm extends Scheduler {
   matched: StaticArray<i32> = new StaticArray<i32>(0);
   /** Prompt tokens loaded from the host tier, and when the last load of the request arrives. */
   hostHit: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Prompt tokens loaded from the disk tier (through the host). */
+  diskHit: StaticArray<i32> = new StaticArray<i32>(0);
   readyAt: StaticArray<f64> = new StaticArray<f64>(0);
   /** Layer-wise loads: when the first layer's share of the request's load has arrived. */
   firstLayerAt: StaticArray<f64> = new StaticArray<f64>(0);
@@ -45,6 +48,8 @@ export class Vllm extends Scheduler {
   /** The host tier's links (none without one): loads come up, offloads go down. */
   fromHost: Link | null = null;
   toHost: Link | null = null;
+  /** The disk tier's link to the host tier (none without one). */
+  disk: DiskLinks | null = null;
   blockBytes: f64 = 0;
   hostBytesPerS: f64 = 0;
   /** Loads pipelined layer by layer with compute (0: a request waits for its whole load), over this many layers. */
@@ -53,6 +58,8 @@ export class Vllm extends Scheduler {
   loadIfFaster: bool = false;
   /** Whether a request of this iteration's batch is still loading (layer-wise loads only). */
   loadingInBatch: bool = false;
+  /** When the first layer of the load `loadBelow` last queued or estimated has come up. */
+  loadFirstLayer: f64 = 0;
   /** Offloaded blocks the toHost link has carried (the pool counts them as they happen). */
   offloadsCarried: i64 = 0;
   loadedBlocks: i64 = 0;
@@ -101,8 +108,14 @@ export class Vllm extends Scheduler {
     this.toHost = new Link(bytesPerS, latencyS);
   }
 
+  /** A disk tier below the host tier (the pool's disk tier), over a link reading and writing at these rates and latencies. */
+  addDiskTier(readBytesPerS: f64, readLatencyS: f64, writeBytesPerS: f64, writeLatencyS: f64): void {
+    this.disk = new DiskLinks(readBytesPerS, readLatencyS, writeBytesPerS, writeLatencyS);
+  }
+
   resize(n: i32): void {
     this.hostHit = resizedI32(this.hostHit, n);
+    this.diskHit = resizedI32(this.diskHit, n);
     this.readyAt = resizedF64(this.readyAt, n);
     this.firstLayerAt = resizedF64(this.firstLayerAt, n);
     this.computed = resizedI32(this.computed, n);
@@ -144,6 +157,7 @@ export class Vllm extends Scheduler {
     unchecked(this.prefixHit[r] = 0);
     unchecked(this.matched[r] = 0);
     unchecked(this.hostHit[r] = 0);
+    unchecked(this.diskHit[r] = 0);
     unchecked(this.readyAt[r] = 0);
     resetChain(r);
     this.waiting.pushBack(r);
@@ -283,6 +297,7 @@ export class Vllm extends Scheduler {
         const cacheable = this.cacheable(r, total);
         let onGpu = 0;
         let loaded = 0;
+        let fromDisk = 0;
         let matched = 0;
         if (this.prefixCaching) {
           this.hashes(r, 0, cacheable, 0);
@@ -291,14 +306,18 @@ export class Vllm extends Scheduler {
           const most = this.replay ? cacheable : (total - 1) / B;
           const gpuRun = pool.cachedPrefix(pool.GPU, cacheable);
           onGpu = min(gpuRun, most);
-          // The prefix goes on in the host tier: those blocks are loaded, not computed.
-          let hostRun = 0;
+          // The prefix goes on below the GPU, each block in the host tier or else on disk: those blocks are loaded, not computed.
+          let belowRun = 0;
           if (this.fromHost) {
-            hostRun = pool.cachedRun(pool.CPU, onGpu, cacheable);
-            loaded = min(hostRun, most - onGpu);
-            if (loaded > 0 && this.loadIfFaster && !this.loadIsFaster(total, onGpu, loaded)) loaded = 0;
+            belowRun = pool.cachedRunBelow(onGpu, cacheable);
+            loaded = min(belowRun, most - onGpu);
+            if (loaded > 0 && this.disk) fromDisk = pool.diskOnlyIn(loaded);
+            if (loaded > 0 && this.loadIfFaster && !this.loadIsFaster(total, onGpu, loaded, fromDisk)) {
+              loaded = 0;
+              fromDisk = 0;
+            }
           }
-          matched = max(gpuRun, onGpu + hostRun);
+          matched = max(gpuRun, onGpu + belowRun);
         } else {
           uniqueHashes(r, 0, total / B, pool.hashInput);
         }
@@ -310,7 +329,7 @@ export class Vllm extends Scheduler {
         // Room first: a request left waiting must not touch (in the host's policy) the blocks it would load.
         let admitted: i32 = PoolRefusal.noRoom;
         if (loaded == 0 || pool.admissionFits(hit + tokens, onGpu)) {
-          if (loaded > 0) pool.holdRun(pool.CPU, onGpu, onGpu + loaded);
+          if (loaded > 0 && pool.holdRun(onGpu, onGpu + loaded) != loaded) abort("vllm: a block to load was not found below the GPU");
           admitted = pool.admitBlocks(s, hit + tokens, this.cacheable(r, hit + tokens), onGpu);
           if (loaded > 0) pool.releaseHeld();
         }
@@ -331,15 +350,23 @@ export class Vllm extends Scheduler {
         }
         unchecked(this.running[this.runningLength++] = r);
         if (loaded > 0) {
-          unchecked(this.hostHit[r] = this.hostHit[r] + hit - gpuHit);
+          // The last-token cap falls on the last loaded block, wherever it was found.
+          const diskTokens = fromDisk == 0 ? 0 : fromDisk * B - (pool.isDiskOnly(loaded - 1) ? (onGpu + loaded) * B - hit : 0);
+          unchecked(this.hostHit[r] = this.hostHit[r] + hit - gpuHit - diskTokens);
           const bytes = <f64>loaded * this.blockBytes;
-          const ready = this.fromHost!.transfer(this.time, bytes);
+          let ready: f64;
+          if (fromDisk == 0) {
+            ready = this.fromHost!.transfer(this.time, bytes);
+          } else {
+            unchecked(this.diskHit[r] = this.diskHit[r] + diskTokens);
+            ready = this.loadBelow(loaded, fromDisk, true);
+          }
           unchecked(this.readyAt[r] = ready);
           this.loadedBlocks += loaded;
           // Whole loads: the blocks come up the link before the request computes anything.
           if (this.loadLayers == 0) continue;
           // Layer-wise: it computes now, each layer once that layer's share has come up.
-          unchecked(this.firstLayerAt[r] = ready - bytes / this.hostBytesPerS * <f64>(this.loadLayers - 1) / <f64>this.loadLayers);
+          unchecked(this.firstLayerAt[r] = fromDisk == 0 ? ready - bytes / this.hostBytesPerS * <f64>(this.loadLayers - 1) / <f64>this.loadLayers : this.loadFirstLayer);
           this.loadingInBatch = true;
         }
         batch.addToBatch(r, tokens, hit, true, hit + tokens == total);
@@ -388,7 +415,7 @@ export class Vllm extends Scheduler {
         output.writeRequest(
           unchecked(requests.id[r]), arrival, unchecked(prompt[r]), out, unchecked(this.firstScheduled[r]), firstToken, time,
           firstToken - arrival, out > 1 ? (time - firstToken) / <f64>(out - 1) : NaN, time - arrival,
-          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]), unchecked(this.hostHit[r]), unchecked(this.matched[r]),
+          unchecked(this.preemptions[r]), unchecked(this.prefixHit[r]), unchecked(this.hostHit[r]), unchecked(this.matched[r]), unchecked(this.diskHit[r]),
         );
         this.release(r);
         finished = true;
@@ -405,7 +432,18 @@ export class Vllm extends Scheduler {
       }
       this.runningLength = kept;
     }
-    if (this.fromHost) {
+    if (this.disk) {
+      const disk = this.disk!;
+      disk.endRow(time);
+      const down = this.toHost!.carriedBy(time);
+      const up = this.fromHost!.carriedBy(time);
+      output.writeIteration(
+        start, duration, batch.size, batch.prefillTokens, batch.decodeTokens, used, pool.cachedBlocks(pool.CPU), down - this.toHostAtRow, up - this.fromHostAtRow,
+        pool.cachedBlocks(pool.DISK), disk.rowWritten, disk.rowRead,
+      );
+      this.toHostAtRow = down;
+      this.fromHostAtRow = up;
+    } else if (this.fromHost) {
       const down = this.toHost!.carriedBy(time);
       const up = this.fromHost!.carriedBy(time);
       output.writeIteration(
@@ -420,12 +458,13 @@ export class Vllm extends Scheduler {
   }
 
   /**
-   * Whether loading `loaded` host blocks after `onGpu` GPU ones, then computing the rest of a
-   * request of `total` tokens, would end sooner than computing all but the GPU's: each prefill
-   * estimated alone in one iteration by the time model, the load queued behind the link's
-   * transfers and pipelined as the run's loads are (docs/model.md). Unknown estimates load.
+   * Whether loading `loaded` blocks from below after `onGpu` GPU ones (`fromDisk` of them read
+   * from disk first), then computing the rest of a request of `total` tokens, would end sooner
+   * than computing all but the GPU's: each prefill estimated alone in one iteration by the time
+   * model, the load queued behind the links' transfers and pipelined as the run's loads are
+   * (docs/model.md). Unknown estimates load.
    */
-  private loadIsFaster(total: i32, onGpu: i32, loaded: i32): bool {
+  private loadIsFaster(total: i32, onGpu: i32, loaded: i32, fromDisk: i32): bool {
     const B = this.blockSize;
     const withLoad = min((onGpu + loaded) * B, total - 1);
     const afterLoad = this.timeModel.prefillTime(total - withLoad, withLoad);
@@ -433,10 +472,37 @@ export class Vllm extends Scheduler {
     const recompute = this.timeModel.prefillTime(total - gpuOnly, gpuOnly);
     if (isNaN(afterLoad) || isNaN(recompute)) return true;
     const bytes = <f64>loaded * this.blockBytes;
-    const ready = this.fromHost!.arrivalIf(this.time, bytes) - this.time;
+    const ready = fromDisk == 0 ? this.fromHost!.arrivalIf(this.time, bytes) - this.time : this.loadBelow(loaded, fromDisk, false) - this.time;
     if (this.loadLayers == 0) return ready + afterLoad < recompute;
-    const firstLayer = ready - bytes / this.hostBytesPerS * <f64>(this.loadLayers - 1) / <f64>this.loadLayers;
+    const firstLayer = fromDisk == 0 ? ready - bytes / this.hostBytesPerS * <f64>(this.loadLayers - 1) / <f64>this.loadLayers : this.loadFirstLayer - this.time;
     return max(firstLayer + afterLoad, ready + afterLoad / <f64>this.loadLayers) < recompute;
+  }
+
+  /**
+   * Queues (`commit`) or estimates a load of `loaded` blocks, `fromDisk` of which are read from
+   * disk first (docs/model.md): the host's blocks go up the GPU–host link at once, the disk's once
+   * their read has brought them into host memory, the link serving others meanwhile. Returns when
+   * the last block has come up; `loadFirstLayer` becomes when every part's first layer has
+   * (layer-wise loads).
+   */
+  private loadBelow(loaded: i32, fromDisk: i32, commit: bool): f64 {
+    const host = this.fromHost!;
+    const read = this.disk!.read;
+    const now = this.time;
+    const hostBytes = <f64>(loaded - fromDisk) * this.blockBytes;
+    const diskBytes = <f64>fromDisk * this.blockBytes;
+    let hostEnd = now;
+    if (hostBytes > 0) hostEnd = commit ? host.transfer(now, hostBytes) : host.arrivalIf(now, hostBytes);
+    const inHost = commit ? read.transfer(now, diskBytes) : read.arrivalIf(now, diskBytes);
+    // An estimate cannot queue the host's part: the disk's is put after it.
+    const end = commit ? host.transferFrom(inHost, diskBytes) : host.arrivalIf(max(inHost, hostEnd), diskBytes);
+    if (commit) this.disk!.loadedBlocks += fromDisk;
+    const L = this.loadLayers;
+    if (L > 0) {
+      this.loadFirstLayer = end - diskBytes / this.hostBytesPerS * <f64>(L - 1) / <f64>L;
+      if (hostBytes > 0) this.loadFirstLayer = max(this.loadFirstLayer, hostEnd - hostBytes / this.hostBytesPerS * <f64>(L - 1) / <f64>L);
+    }
+    return max(end, hostEnd);
   }
 
   /**
@@ -464,13 +530,14 @@ export class Vllm extends Scheduler {
     return first;
   }
 
-  /** Puts the blocks offloaded since the last call on the link down to the host (they do not hold up compute). */
+  /** Puts the blocks offloaded since the last call on the links down to the host and to disk (they do not hold up compute). */
   private carryOffloads(): void {
     const link = this.toHost;
     if (!link) return;
     const n = pool.offloadedBlocks - this.offloadsCarried;
     if (n > 0) link.transfer(this.time, <f64>n * this.blockBytes);
     this.offloadsCarried = pool.offloadedBlocks;
+    if (this.disk) this.disk!.carry(this.time, this.blockBytes);
   }
 
   check(): i32 {
@@ -490,6 +557,19 @@ export class Vllm extends Scheduler {
     }
     for (let k = 0; k < this.runningLength; k++) {
       if (pool.tierOfRequest(unchecked(this.poolSlot[unchecked(this.running[k])])) != pool.GPU) return TimedInvariant.runningOffGpu;
+    }
+    if (this.fromHost) {
+      // Every block copied, loaded or swapped crossed its link whole: the links' bytes are the pool's counts.
+      const up = this.fromHost!;
+      const down = this.toHost!;
+      if (down.bytes != <f64>(pool.offloadedBlocks + pool.swappedOutBlocks) * this.blockBytes) return TimedInvariant.linkBytes;
+      if (up.bytes != <f64>(this.loadedBlocks + pool.swappedInBlocks) * this.blockBytes) return TimedInvariant.linkBytes;
+      if (!up.consistent() || !down.consistent()) return TimedInvariant.linkOverlap;
+    }
+    const disk = this.disk;
+    if (disk) {
+      if (!disk.bytesAddUp(this.blockBytes) || pool.stagedBlocks > disk.loadedBlocks) return TimedInvariant.linkBytes;
+      if (!disk.read.consistent() || !disk.write.consistent()) return TimedInvariant.linkOverlap;
     }
     return pool.checkPool() == 0 ? TimedInvariant.ok : TimedInvariant.pool;
   }

@@ -42,6 +42,7 @@ export { MAX_KV_BLOCKS } from "../timed/deployment.js";
 export {
   HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostLoad, type HostTierOptions, type HostTierSummary, type LoadOverlap, type Preemption,
 } from "../timed/host-tier.js";
+export { DISK_LINKS, parseDiskLink, type DiskTierOptions, type DiskTierSummary } from "../timed/disk-tier.js";
 export type { ServingSummary, RequestResult, IterationResult, Distribution } from "../timed/results.js";
 export type { RunSink } from "../timed/engine-run.js";
 export type { ServingRequest, TokenContent } from "../timed/requests.js";

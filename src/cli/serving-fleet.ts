@@ -37,7 +37,11 @@ export async function runFleet(options: Omit<SimulateServingOptions, "requests">
   const row = (name: string, d: Distribution) => [name, ms(d.p50), ms(d.p90), ms(d.p99), ms(d.mean)];
   console.log(table(["fleet, ms", "p50", "p90", "p99", "mean"], [row("TTFT", f.ttft), row("TPOT", f.tpot), row("ITL", f.itl), row("E2E", f.e2e)]));
   if (f.goodput) console.log(`goodput: ${f.goodput.requestsPerS.toFixed(2)} requests/s meet the SLOs (${(f.goodput.attainment * 100).toFixed(1)}% of requests)`);
-  const perInstance = (s: ServingSummary, i: number) => [i, s.requests, ms(s.ttft.p50), ms(s.ttft.p99), s.prefixHitTokens, s.hostTier?.hitTokens ?? "–", s.preemptions, `${(s.kvUtilization.mean * 100).toFixed(1)}%`];
-  console.log(table(["instance", "requests", "TTFT p50 ms", "TTFT p99 ms", "GPU hit tokens", "host hit tokens", "preemptions", "KV use"], sim.instances.map(perInstance)));
+  // A disk tier's column only with one, so that other runs print what they printed before.
+  const disk = f.diskTier !== null;
+  const perInstance = (s: ServingSummary, i: number) => [
+    i, s.requests, ms(s.ttft.p50), ms(s.ttft.p99), s.prefixHitTokens, s.hostTier?.hitTokens ?? "–", ...(disk ? [s.diskTier!.hitTokens] : []), s.preemptions, `${(s.kvUtilization.mean * 100).toFixed(1)}%`,
+  ];
+  console.log(table(["instance", "requests", "TTFT p50 ms", "TTFT p99 ms", "GPU hit tokens", "host hit tokens", ...(disk ? ["disk hit tokens"] : []), "preemptions", "KV use"], sim.instances.map(perInstance)));
   if (out) console.log(`wrote ${written.map((file) => join(out, file)).join(", ")}`);
 }

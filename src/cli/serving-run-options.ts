@@ -7,7 +7,8 @@ import { MODELS, resolveModel } from "../timed/models.js";
 import { readProfileTables } from "../timed/profile-tables.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { MAX_KV_BLOCKS } from "../timed/deployment.js";
-import { HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostLoad, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
+import { HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, parseHostLink, PREEMPTIONS, type HostLoad, type HostTierOptions, type LoadOverlap, type Preemption } from "../timed/host-tier.js";
+import { DISK_LINKS, diskEviction, parseDiskLink } from "../timed/disk-tier.js";
 import { CACHE_MODELS, SCHEDULERS, type CacheModel, type SchedulerName, type SimulateServingOptions } from "../timed/simulate.js";
 import { SERVING_TRACE_FORMATS, readServingTrace, type ServingTraceFormat } from "../timed/trace-formats.js";
 import type { SyntheticWorkloadInput } from "../timed/workloads.js";
@@ -42,6 +43,10 @@ export interface ServingRunFlags {
   preemption: Preemption;
   hostLoad: HostLoad;
   hostEviction?: string;
+  diskBlocks?: number;
+  diskLink: string;
+  diskOffload: "write-back" | "write-through";
+  diskEviction?: string;
   maxOutputTokens?: number;
 }
 
@@ -75,6 +80,10 @@ export function addServingRunOptions(cmd: Command): Command {
     .addOption(new Option("--preemption <how>", "with --host-blocks: a preempted request's blocks are freed and recomputed (recompute, vLLM v1's), or copied to the host tier and back (swap, vLLM v0's)").choices([...PREEMPTIONS]).default("recompute"))
     .addOption(new Option("--host-load <when>", "with --host-blocks: load a prefix found in the host always, or only if that is estimated faster than computing it (if-faster; docs/model.md)").choices([...HOST_LOADS]).default("always"))
     .addOption(new Option("--host-eviction <policy>", "with --host-blocks: which free cached block the host tier evicts (default: --eviction's policy)").choices([...SERVING_CACHE_POLICIES]))
+    .option("--disk-blocks <n>", "with --host-blocks: a disk tier (local disk or a remote store) of this many blocks below the host tier; prefixes found there come up through the host (docs/model.md)", parseIntInRange("--disk-blocks", 1, MAX_KV_BLOCKS))
+    .option("--disk-link <link|GB/s>", `with --disk-blocks: the host–disk link, ${Object.keys(DISK_LINKS).join(", ")}, or a bandwidth in GB/s each way (NVMe latencies)`, "nvme4")
+    .addOption(new Option("--disk-offload <when>", "with --disk-blocks: copy a block to disk when the host tier evicts it, or as soon as it enters the host tier").choices(["write-back", "write-through"]).default("write-back"))
+    .addOption(new Option("--disk-eviction <policy>", "with --disk-blocks: which free cached block the disk tier evicts (default: the host tier's policy)").choices([...SERVING_CACHE_POLICIES]))
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
@@ -91,16 +100,29 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   }
   if (f.hostBlocks === undefined && f.hostEviction !== undefined) throw new KvsimInputError("--host-eviction evicts a host tier's blocks: give --host-blocks");
   if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
+  if (f.diskBlocks === undefined && (f.diskLink !== "nvme4" || f.diskOffload !== "write-back" || f.diskEviction !== undefined)) {
+    throw new KvsimInputError("--disk-link, --disk-offload and --disk-eviction shape a disk tier: give --disk-blocks");
+  }
+  if (f.diskBlocks !== undefined && f.hostBlocks === undefined) throw new KvsimInputError("--disk-blocks puts a disk tier below the host tier: give --host-blocks");
+  if (f.diskEviction !== undefined) diskEviction(f.diskEviction, "--disk-eviction");
   if (f.cacheModel !== "vllm" && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--cache-model needs the vllm scheduler with prefix caching");
   return {
     model: resolveModel(f.model), gpu: gpuPreset(f.gpu), tensorParallel: f.tp, scheduler: f.scheduler,
     timeModel: f.timeModel === "roofline" ? undefined : readProfileTables(f.timeModel), kvBlocks: f.kvBlocks,
     gpuMemoryUtilization: f.gpuMemoryUtilization, blockSize: f.blockSize, maxNumSeqs: f.maxNumSeqs, maxBatchedTokens: f.maxBatchedTokens,
     chunkSize: f.chunkSize, watermarkFraction: f.watermarkFraction, prefixCaching: f.prefixCaching, eviction: f.eviction,
-    ...(f.hostBlocks !== undefined
-      ? { hostTier: { blocks: f.hostBlocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption, load: f.hostLoad, eviction: f.hostEviction } }
-      : {}),
+    ...(f.hostBlocks !== undefined ? { hostTier: hostTierOf(f, f.hostBlocks) } : {}),
     cacheModel: f.cacheModel,
+  };
+}
+
+/** The host tier the flags give, and the disk tier below it with --disk-blocks. */
+function hostTierOf(f: ServingRunFlags, blocks: number): HostTierOptions {
+  return {
+    blocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption, load: f.hostLoad, eviction: f.hostEviction,
+    ...(f.diskBlocks !== undefined
+      ? { disk: { blocks: f.diskBlocks, link: parseDiskLink(f.diskLink, "--disk-link"), offload: f.diskOffload, ...(f.diskEviction !== undefined ? { eviction: f.diskEviction } : {}) } }
+      : {}),
   };
 }
 

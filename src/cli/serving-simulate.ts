@@ -44,8 +44,9 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
 
 
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
-  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, tokens {prompt, gpuHit, hostHit, prefilled}, " +
-  "hostTier ({blocks, offload, loadOverlap, preemption, load, eviction, link, hitTokens, offloadedBlocks, loadedBlocks, swappedOutBlocks, swappedInBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
+  "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, tokens {prompt, gpuHit, hostHit, diskHit, prefilled}, " +
+  "hostTier ({blocks, offload, loadOverlap, preemption, load, eviction, link, hitTokens, offloadedBlocks, loadedBlocks, swappedOutBlocks, swappedInBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), " +
+  "diskTier ({blocks, offload, eviction, link {read, write}, hitTokens, offloadedBlocks, loadedBlocks, stagedBlocks, bytesToDisk, bytesFromDisk, toDiskUtilization, fromDiskUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
 
 /** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
 export function simulateCommand(): Command {
@@ -71,7 +72,7 @@ export function simulateCommand(): Command {
         return runFleet(options, [...requests], { instances: opts.instances, router: opts.router, sessionAffinity: opts.sessionAffinity ?? "free", json: opts.json === true, out: opts.out });
       }
       if (opts.out) mkdirSync(opts.out, { recursive: true });
-      const writer = opts.out ? new ArtifactWriter(opts.out) : undefined;
+      const writer = opts.out ? new ArtifactWriter(opts.out, run.hostTier?.disk !== undefined) : undefined;
       const sink: RunSink = writer ?? { request: () => {}, iteration: () => {} };
       const progress = opts.json ? undefined : requestProgress("simulating", total);
       let s: ServingSummary;
@@ -94,13 +95,19 @@ export function simulateCommand(): Command {
       const p = s.prefixBlocks;
       if (s.scheduler === "vllm") {
         const t = s.tokens;
-        console.log(`prompt tokens: ${t.prompt}; found on the GPU ${t.gpuHit}, loaded from the host ${t.hostHit}, prefilled ${t.prefilled} (recomputation after preemption included)`);
+        const fromDisk = s.diskTier ? `, loaded from disk ${t.diskHit}` : "";
+        console.log(`prompt tokens: ${t.prompt}; found on the GPU ${t.gpuHit}, loaded from the host ${t.hostHit}${fromDisk}, prefilled ${t.prefilled} (recomputation after preemption included)`);
         console.log(`prefix blocks matched at admission: ${p.matchedBlocks} of ${p.blocks} (hit rate ${p.hitRate.toFixed(4)})`);
       }
       const h = s.hostTier;
       if (h) {
         console.log(`host tier (${h.blocks} blocks, ${h.offload}${h.loadOverlap === "layerwise" ? ", layer-wise loads" : ""}): ${h.hitTokens} prompt tokens loaded instead of computed; ${h.offloadedBlocks} blocks offloaded, ` +
           `${h.loadedBlocks} loaded${h.preemption === "swap" ? `; ${h.swappedOutBlocks} swapped out, ${h.swappedInBlocks} swapped in` : ""}; link busy ${(h.toHostUtilization * 100).toFixed(2)}% down, ${(h.fromHostUtilization * 100).toFixed(2)}% up`);
+      }
+      const d = s.diskTier;
+      if (d) {
+        console.log(`disk tier (${d.blocks} blocks, ${d.offload}, ${d.eviction}): ${d.hitTokens} prompt tokens loaded through the host instead of computed; ${d.offloadedBlocks} blocks offloaded, ` +
+          `${d.loadedBlocks} loaded (${d.stagedBlocks} kept in the host); link busy ${(d.toDiskUtilization * 100).toFixed(2)}% down, ${(d.fromDiskUtilization * 100).toFixed(2)}% up`);
       }
       if (s.goodput) console.log(`goodput: ${s.goodput.requestsPerS.toFixed(2)} requests/s meet the SLOs (${(s.goodput.attainment * 100).toFixed(1)}% of requests)`);
       if (opts.out) console.log(`wrote ${written.map((f) => join(opts.out!, f)).join(", ")}`);

@@ -10,16 +10,22 @@ const cell = (x: number): string => (Number.isNaN(x) ? "" : String(x));
 export const REQUESTS_HEADER = "request_id,arrival_s,prompt_tokens,output_tokens,first_scheduled_s,first_token_s,completion_s,ttft_s,tpot_s,e2e_s,preemptions,prefix_hit_tokens,host_hit_tokens,matched_prefix_blocks";
 export const ITERATIONS_HEADER = "iteration,start_s,duration_s,requests,prefill_tokens,decode_tokens,kv_blocks_used,host_blocks_cached,bytes_to_host,bytes_from_host";
 
+/** The headers of a run with a disk tier or without: its columns come last, so a run without one writes what it wrote before there were disk tiers. */
+export const requestsHeader = (disk: boolean): string => (disk ? `${REQUESTS_HEADER},disk_hit_tokens` : REQUESTS_HEADER);
+export const iterationsHeader = (disk: boolean): string => (disk ? `${ITERATIONS_HEADER},disk_blocks_cached,bytes_to_disk,bytes_from_disk` : ITERATIONS_HEADER);
+
 // Lines are template strings: a run of millions writes tens of millions of them, and building an
 // array per line and joining it took most of the time of writing them. Only TPOT can be NaN.
 
-/** One line of `requests.csv`: times in seconds from the simulation's zero. */
+/** One line of `requests.csv`: times in seconds from the simulation's zero; a disk tier's column when the row has it. */
 export const requestLine = (r: RequestResult): string =>
-  `${r.requestId},${r.arrival},${r.promptTokens},${r.outputTokens},${r.firstScheduled},${r.firstToken},${r.completion},${r.ttft},${cell(r.tpot)},${r.e2e},${r.preemptions},${r.prefixHitTokens},${r.hostHitTokens},${r.matchedPrefixBlocks}`;
+  `${r.requestId},${r.arrival},${r.promptTokens},${r.outputTokens},${r.firstScheduled},${r.firstToken},${r.completion},${r.ttft},${cell(r.tpot)},${r.e2e},${r.preemptions},${r.prefixHitTokens},${r.hostHitTokens},${r.matchedPrefixBlocks}${
+    r.diskHitTokens === undefined ? "" : `,${r.diskHitTokens}`}`;
 
-/** One line of `iterations.csv`. */
+/** One line of `iterations.csv`; a disk tier's columns when the row has them. */
 export const iterationLine = (i: IterationResult, k: number): string =>
-  `${k},${i.start},${i.duration},${i.requests},${i.prefillTokens},${i.decodeTokens},${i.kvBlocksUsed},${i.hostBlocksCached},${i.bytesToHost},${i.bytesFromHost}`;
+  `${k},${i.start},${i.duration},${i.requests},${i.prefillTokens},${i.decodeTokens},${i.kvBlocksUsed},${i.hostBlocksCached},${i.bytesToHost},${i.bytesFromHost}${
+    i.diskBlocksCached === undefined ? "" : `,${i.diskBlocksCached},${i.bytesToDisk},${i.bytesFromDisk}`}`;
 
 /**
  * What `kvsim serving simulate --out DIR` writes, as the run goes: `requests.csv` (one row per
@@ -35,11 +41,12 @@ export class ArtifactWriter implements RunSink {
   private iterationCount = 0;
   private readonly chartData = new ServingChartRecorder();
 
-  constructor(private readonly dir: string) {
+  /** `disk`: the run has a disk tier, whose columns the files get. */
+  constructor(private readonly dir: string, disk = false) {
     this.requests = new PendingFile(join(dir, "requests.csv"));
     this.iterations = new PendingFile(join(dir, "iterations.csv"));
-    this.requests.line(REQUESTS_HEADER);
-    this.iterations.line(ITERATIONS_HEADER);
+    this.requests.line(requestsHeader(disk));
+    this.iterations.line(iterationsHeader(disk));
   }
 
   request(r: RequestResult): void {

@@ -25,11 +25,11 @@ export class ServingChartRecorder implements RunSink {
     this.timeline.add(i);
   }
 
-  /** The run's charts as SVG text by file name: latency-cdf.svg, kv-usage.svg, batch-size.svg, and host-tier.svg with a host tier. */
+  /** The run's charts as SVG text by file name: latency-cdf.svg, kv-usage.svg, batch-size.svg, and host-tier.svg with a host tier (and its disk tier). */
   charts(summary: ServingSummary): Promise<Record<string, string>> {
     return servingCharts({
       ttft: Float64Array.from(this.latencies.ttft), tpot: Float64Array.from(this.latencies.tpot), e2e: Float64Array.from(this.latencies.e2e),
-      timeline: this.timeline.series(summary.kvBlocks, summary.hostTier?.blocks),
+      timeline: this.timeline.series(summary.kvBlocks, summary.hostTier?.blocks, summary.diskTier?.blocks),
       label: chartLabel(summary),
     });
   }

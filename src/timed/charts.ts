@@ -13,11 +13,15 @@ export interface ServingChartInput {
  * A timeline already reduced to at most ~2,000 points by the caller: bin start time (s, simulated),
  * mean KV blocks used as a share of the cache in [0,1], peak share in the bin, mean requests per
  * iteration (batch size) in the bin, tokens per iteration mean in the bin; with a host tier, its
- * mean occupancy (share of its blocks) and each link direction's bytes per second in the bin.
+ * mean occupancy (share of its blocks) and each link direction's bytes per second in the bin, and
+ * the same for a disk tier below it over the same bins.
  */
 export interface TimelineSeries {
   time: Float64Array; kvMean: Float64Array; kvPeak: Float64Array; batchMean: Float64Array; tokensMean: Float64Array;
-  host?: { time: Float64Array; occupancy: Float64Array; toHostBytesPerS: Float64Array; fromHostBytesPerS: Float64Array };
+  host?: {
+    time: Float64Array; occupancy: Float64Array; toHostBytesPerS: Float64Array; fromHostBytesPerS: Float64Array;
+    disk?: { occupancy: Float64Array; toDiskBytesPerS: Float64Array; fromDiskBytesPerS: Float64Array };
+  };
 }
 
 export type Spec = Record<string, unknown>;
@@ -109,25 +113,42 @@ function batchSize(input: ServingChartInput): Spec {
   };
 }
 
-/** The host tier's occupancy, and the traffic each way on its link, over time. */
+/**
+ * The host tier's occupancy, and the traffic each way on its link, over time; with a disk tier,
+ * its occupancy beside the host's and its link's traffic beside the GPU–host link's.
+ */
 function hostTier(input: ServingChartInput, host: NonNullable<TimelineSeries["host"]>): Spec {
-  const occupancy = Array.from(host.time, (time, i) => ({ time, occupancy: host.occupancy[i] }));
+  const disk = host.disk;
+  const y = { field: "occupancy", type: "quantitative", title: disk ? "blocks cached (share of the tier)" : "host blocks cached", axis: { format: "%" }, scale: { domain: [0, 1] } };
+  const legend = { title: null, orient: "bottom" };
+  const occupancyPanel = disk
+    ? {
+      data: { values: Array.from(host.time, (time, i) => [{ time, tier: "host", occupancy: host.occupancy[i] }, { time, tier: "disk", occupancy: disk.occupancy[i] }]).flat() },
+      mark: "line", encoding: { x: TIME, y, color: { field: "tier", type: "nominal", scale: { domain: ["host", "disk"], range: ["#636363", "#31a354"] }, legend } },
+    }
+    : { data: { values: Array.from(host.time, (time, i) => ({ time, occupancy: host.occupancy[i] })) }, mark: { type: "line", color: "#636363" }, encoding: { x: TIME, y } };
   const traffic = Array.from(host.time, (time, i) => [
     { time, direction: "host → GPU (loads)", gbps: host.fromHostBytesPerS[i]! / 1e9 },
     { time, direction: "GPU → host (offloads)", gbps: host.toHostBytesPerS[i]! / 1e9 },
+    ...(disk ? [
+      { time, direction: "disk → host (loads)", gbps: disk.fromDiskBytesPerS[i]! / 1e9 },
+      { time, direction: "host → disk (offloads)", gbps: disk.toDiskBytesPerS[i]! / 1e9 },
+    ] : []),
   ]).flat();
+  const colors = disk
+    ? { domain: ["host → GPU (loads)", "GPU → host (offloads)", "disk → host (loads)", "host → disk (offloads)"], range: ["#e6550d", "#08519c", "#31a354", "#756bb1"] }
+    : { range: ["#08519c", "#e6550d"] };
   return {
-    title: title(`Host tier over time, ${input.label} (simulated)`),
+    title: title(`${disk ? "Host and disk tiers" : "Host tier"} over time, ${input.label} (simulated)`),
+    // The panels colour different things: tiers above, link directions below.
+    ...(disk ? { resolve: { scale: { color: "independent" } } } : {}),
     vconcat: [
-      {
-        width: 2 * WIDTH, height: HEIGHT * 0.8, data: { values: occupancy }, mark: { type: "line", color: "#636363" },
-        encoding: { x: TIME, y: { field: "occupancy", type: "quantitative", title: "host blocks cached", axis: { format: "%" }, scale: { domain: [0, 1] } } },
-      },
+      { width: 2 * WIDTH, height: HEIGHT * 0.8, ...occupancyPanel },
       {
         width: 2 * WIDTH, height: HEIGHT * 0.8, data: { values: traffic }, mark: "line",
         encoding: {
           x: TIME, y: { field: "gbps", type: "quantitative", title: "link traffic (GB/s carried, mean in bin)" },
-          color: { field: "direction", type: "nominal", scale: { range: ["#08519c", "#e6550d"] }, legend: { title: null, orient: "bottom" } },
+          color: { field: "direction", type: "nominal", scale: colors, legend },
         },
       },
     ],

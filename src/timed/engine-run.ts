@@ -45,8 +45,11 @@ function joined(chunks: readonly Float64Array[], total: number): Float64Array {
   return all;
 }
 
-/** Reads request row `o` into `r`; the engine computes TTFT, TPOT and E2E as the reference schedulers do. */
-function readRequest(rows: Float64Array, o: number, r: RequestResult): RequestResult {
+/**
+ * Reads request row `o` into `r` (with a disk tier, its disk hits too); the engine computes TTFT,
+ * TPOT and E2E as the reference schedulers do.
+ */
+function readRequest(rows: Float64Array, o: number, r: RequestResult, disk: boolean): RequestResult {
   r.requestId = rows[o + Q.id]!;
   r.arrival = rows[o + Q.arrival]!;
   r.promptTokens = rows[o + Q.prompt]!;
@@ -61,10 +64,11 @@ function readRequest(rows: Float64Array, o: number, r: RequestResult): RequestRe
   r.prefixHitTokens = rows[o + Q.prefixHitTokens]!;
   r.hostHitTokens = rows[o + Q.hostHitTokens]!;
   r.matchedPrefixBlocks = rows[o + Q.matchedPrefixBlocks]!;
+  if (disk) r.diskHitTokens = rows[o + Q.diskHitTokens]!;
   return r;
 }
 
-function readIteration(rows: Float64Array, o: number, i: IterationResult): IterationResult {
+function readIteration(rows: Float64Array, o: number, i: IterationResult, disk: boolean): IterationResult {
   i.start = rows[o + I.start]!;
   i.duration = rows[o + I.duration]!;
   i.requests = rows[o + I.requests]!;
@@ -74,6 +78,11 @@ function readIteration(rows: Float64Array, o: number, i: IterationResult): Itera
   i.hostBlocksCached = rows[o + I.hostBlocksCached]!;
   i.bytesToHost = rows[o + I.bytesToHost]!;
   i.bytesFromHost = rows[o + I.bytesFromHost]!;
+  if (disk) {
+    i.diskBlocksCached = rows[o + I.diskBlocksCached]!;
+    i.bytesToDisk = rows[o + I.bytesToDisk]!;
+    i.bytesFromDisk = rows[o + I.bytesFromDisk]!;
+  }
   return i;
 }
 
@@ -83,7 +92,7 @@ export interface EngineRunResult {
   /** Every token gap, while the run kept them exactly (else null: `itl` reads the histogram). */
   gaps: Float64Array | null;
   completed: number;
-  /** The host tier's totals (zeros without one). */
+  /** The host and disk tiers' totals (zeros without them). */
   host: HostTierCounters;
 }
 
@@ -104,13 +113,18 @@ export class EngineDriver {
   private fed = 0;
   private sinceProgress = 0;
   private lastArrival = -Infinity;
-  private readonly request = readRequest(new Float64Array(Q.COUNT), 0, {} as RequestResult);
-  private readonly iteration = readIteration(new Float64Array(I.COUNT), 0, {} as IterationResult);
+  /** Rows carry a disk tier's figures only in a run that has one, so that other runs' rows keep their fields. */
+  private readonly disk: boolean;
+  private readonly request: RequestResult;
+  private readonly iteration: IterationResult;
   /** The host said no request follows. */
   ended = false;
 
   constructor(private readonly options: EngineRunOptions, private readonly sink: RunSink) {
     this.exactCap = options.exactGaps ?? EXACT_GAPS;
+    this.disk = options.config.hostTier?.disk !== undefined;
+    this.request = readRequest(new Float64Array(Q.COUNT), 0, {} as RequestResult, this.disk);
+    this.iteration = readIteration(new Float64Array(I.COUNT), 0, {} as IterationResult, this.disk);
     this.engine = idle ?? new TimedEngine();
     idle = null;
     this.engine.start({ ...options.config, keepGaps: this.exactCap > 0 });
@@ -184,8 +198,8 @@ export class EngineDriver {
   /** Gives the rows written so far to the sink. */
   private drain(): void {
     const rows = this.engine.rows();
-    for (let k = 0; k < rows.requestCount; k++) this.sink.request(readRequest(rows.requests, k * Q.COUNT, this.request));
-    for (let k = 0; k < rows.iterationCount; k++) this.sink.iteration(readIteration(rows.iterations, k * I.COUNT, this.iteration));
+    for (let k = 0; k < rows.requestCount; k++) this.sink.request(readRequest(rows.requests, k * Q.COUNT, this.request, this.disk));
+    for (let k = 0; k < rows.iterationCount; k++) this.sink.iteration(readIteration(rows.iterations, k * I.COUNT, this.iteration, this.disk));
     this.completed += rows.requestCount;
     this.sinceProgress += rows.iterationCount;
     if (this.gaps && rows.gaps.length > 0) {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ITERATIONS_HEADER, iterationLine, REQUESTS_HEADER, requestLine } from "./artifacts.js";
+import { iterationLine, iterationsHeader, requestLine, requestsHeader } from "./artifacts.js";
 import { chartLabel } from "./chart-recorder.js";
 import type { RunSink } from "./engine-run.js";
 import { fleetCharts } from "./fleet-charts.js";
@@ -45,10 +45,11 @@ export class FleetArtifactWriter {
       label: `${sim.instances.length} × ${chartLabel(f)}, ${sim.router} router${sim.sessionAffinity === "pinned" ? ", sessions pinned" : ""}`,
     });
     const iterations = new PendingFile(join(this.dir, "iterations.csv"));
-    iterations.line(`${ITERATIONS_HEADER},instance`);
+    const disk = f.diskTier !== null;
+    iterations.line(`${iterationsHeader(disk)},instance`);
     for (const part of this.iterations) part.moveInto(iterations);
     const requests = new PendingFile(join(this.dir, "requests.csv"));
-    requests.line(`${REQUESTS_HEADER},instance`);
+    requests.line(`${requestsHeader(disk)},instance`);
     for (const r of sim.requests) requests.line(`${requestLine(r)},${r.instance}`);
     const files = { "summary.json": `${JSON.stringify(fleetSummary(sim), null, 2)}\n`, ...charts };
     const pending = Object.entries(files).map(([name, text]) => PendingFile.of(join(this.dir, name), text));

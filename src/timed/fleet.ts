@@ -38,14 +38,13 @@ export const MAX_INSTANCES = 64;
 /** What `--json` prints of a fleet run and its `summary.json` holds: the simulation without its per-request rows. */
 export const fleetSummary = (sim: FleetSimulation) => ({ router: sim.router, sessionAffinity: sim.sessionAffinity, fleet: sim.fleet, instances: sim.instances });
 
-/** The host tiers' counters summed over instances, busy time averaged (a fleet's link use is its instances' mean). */
+/** The host and disk tiers' counters summed over instances, busy time averaged (a fleet's link use is its instances' mean). */
 function fleetCounters(all: readonly HostTierCounters[]): HostTierCounters {
-  const sum = (f: (c: HostTierCounters) => number) => all.reduce((s, c) => s + f(c), 0);
-  return {
-    offloadedBlocks: sum((c) => c.offloadedBlocks), loadedBlocks: sum((c) => c.loadedBlocks),
-    swappedOutBlocks: sum((c) => c.swappedOutBlocks), swappedInBlocks: sum((c) => c.swappedInBlocks),
-    toHostBusyS: sum((c) => c.toHostBusyS) / all.length, fromHostBusyS: sum((c) => c.fromHostBusyS) / all.length,
-  };
+  const fleet = { ...all[0]! };
+  for (const key of Object.keys(fleet) as (keyof HostTierCounters)[]) {
+    fleet[key] = all.reduce((s, c) => s + c[key], 0) / (key.endsWith("BusyS") ? all.length : 1);
+  }
+  return fleet;
 }
 
 /**

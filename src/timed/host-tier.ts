@@ -2,6 +2,8 @@ import { KvsimInputError } from "../errors.js";
 import { blockEviction } from "../wasm/block-eviction.js";
 import { policyInfo, POLICIES } from "../policies/registry.js";
 import { TimedOffload, type HostTierConfig, type HostTierCounters } from "../wasm/timed.js";
+import { diskTierConfig, type DiskTierOptions } from "./disk-tier.js";
+import { checkedLink, parseLink, presetLink, type LinkSpec } from "./links.js";
 
 /**
  * Links between the GPU and host DRAM, each direction (docs/model.md gives the sources): PCIe x16
@@ -22,7 +24,7 @@ export interface HostTierOptions {
   /** `write-back`: a block is copied when the GPU evicts it (default); `write-through`: as soon as it is full and cached. */
   offload?: "write-back" | "write-through";
   /** A preset (`pcie4`, the default, or `pcie5`) or the link itself. */
-  link?: HostLinkName | { bytesPerS: number; latencyS: number };
+  link?: HostLinkName | LinkSpec;
   /**
    * `none` (default): a request waits for its whole prefix to load, as vLLM's offloading
    * connector; `layerwise`: its loads are pipelined layer by layer with its compute (docs/model.md).
@@ -43,6 +45,8 @@ export interface HostTierOptions {
    * its default parameters; any block policy but those reading the future (see `hostEviction`).
    */
   eviction?: string;
+  /** A disk tier (local disk or a remote store) below the host tier, which it offloads to (docs/model.md). */
+  disk?: DiskTierOptions;
 }
 
 export type HostLoad = "always" | "if-faster";
@@ -61,10 +65,7 @@ export function hostLinkOf(given: HostLinkName | number): NonNullable<HostTierOp
 
 /** A link as a user writes it: a preset's name, or GB/s each way in (0, 10000]; `field` names it in the error. */
 export function parseHostLink(text: string, field: string): NonNullable<HostTierOptions["link"]> {
-  if (Object.hasOwn(HOST_LINKS, text)) return text as HostLinkName;
-  const gbps = Number(text);
-  if (text.trim() === "" || !(gbps > 0 && gbps <= 10_000)) throw new KvsimInputError(`${field} must be ${Object.keys(HOST_LINKS).join(", ")} or GB/s in (0, 10000], got "${text}"`);
-  return hostLinkOf(gbps);
+  return parseLink(text, field, HOST_LINKS, hostLinkOf);
 }
 
 /** What the summary says of the host tier (simulated). */
@@ -76,7 +77,7 @@ export interface HostTierSummary {
   load: HostLoad;
   /** The policy evicting the host tier's blocks (null: an engine config that left it to the GPU's, which `hostTierConfig` never does). */
   eviction: string | null;
-  link: { bytesPerS: number; latencyS: number };
+  link: LinkSpec;
   /** Bytes of one block on one GPU (what its link carries for it). */
   blockBytes: number;
   /** Prompt tokens loaded from the host tier instead of computed (summed over admissions). */
@@ -114,9 +115,7 @@ export function hostEviction(name: string, field: string) {
 export function hostTierConfig(options: HostTierOptions, blockBytes: number, layers: number, gpuEviction: string): HostTierConfig {
   if (!Number.isInteger(options.blocks) || options.blocks < 1) throw new KvsimInputError(`host tier: blocks must be a positive integer, got ${options.blocks}`);
   const given = options.link ?? "pcie4";
-  if (typeof given === "string" && !Object.hasOwn(HOST_LINKS, given)) throw new KvsimInputError(`host tier: unknown link "${given}" (${Object.keys(HOST_LINKS).join(", ")})`);
-  const link = typeof given === "string" ? HOST_LINKS[given] : given;
-  if (!(link.bytesPerS > 0) || !(link.latencyS >= 0)) throw new KvsimInputError("host tier: the link needs a positive bandwidth and a latency of at least 0");
+  const link = checkedLink(typeof given === "string" ? presetLink(given, HOST_LINKS, "host tier") : given, "host tier");
   const overlap = options.loadOverlap ?? "none";
   if (!LOAD_OVERLAPS.includes(overlap)) throw new KvsimInputError(`host tier: loadOverlap must be ${LOAD_OVERLAPS.join(" or ")}, got "${String(overlap)}"`);
   const preemption = options.preemption ?? "recompute";
@@ -129,6 +128,7 @@ export function hostTierConfig(options: HostTierOptions, blockBytes: number, lay
     blocks: options.blocks, blockBytes, linkBytesPerS: link.bytesPerS, linkLatencyS: link.latencyS,
     offload: options.offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,
     loadLayers: overlap === "layerwise" ? layers : 0, swapPreemption: preemption === "swap", loadIfFaster: load === "if-faster", eviction,
+    ...(options.disk ? { disk: diskTierConfig(options.disk, eviction) } : {}),
   };
 }
 

@@ -1,10 +1,11 @@
 import type { IterationResult } from "./results.js";
 
-/** An iteration's fields, in the order a log row keeps them. */
+/** An iteration's fields, in the order a log row keeps them; a run with a disk tier keeps its three more. */
 const FIELDS = [
   "start", "duration", "requests", "prefillTokens", "decodeTokens", "kvBlocksUsed", "hostBlocksCached", "bytesToHost", "bytesFromHost",
+  "diskBlocksCached", "bytesToDisk", "bytesFromDisk",
 ] as const satisfies readonly (keyof IterationResult)[];
-const WIDTH = FIELDS.length;
+const DISK_FIELDS = 3;
 
 /**
  * A run's iterations as rows of numbers, made objects only when asked for: Mooncake's trace runs
@@ -12,18 +13,25 @@ const WIDTH = FIELDS.length;
  * generation, so every scavenge copies them).
  */
 export class IterationLog {
-  private rows = new Float64Array(WIDTH * 1024);
+  private readonly width: number;
+  private rows: Float64Array;
   private count = 0;
 
+  constructor(disk = false) {
+    this.width = FIELDS.length - (disk ? 0 : DISK_FIELDS);
+    this.rows = new Float64Array(this.width * 1024);
+  }
+
   add(i: IterationResult): void {
-    if ((this.count + 1) * WIDTH > this.rows.length) {
+    const width = this.width;
+    if ((this.count + 1) * width > this.rows.length) {
       const grown = new Float64Array(this.rows.length * 2);
       grown.set(this.rows);
       this.rows = grown;
     }
     // Field by field, not by name in a loop: a keyed read of each field cost a quarter of the saving.
     const rows = this.rows;
-    const o = this.count++ * WIDTH;
+    const o = this.count++ * width;
     rows[o] = i.start;
     rows[o + 1] = i.duration;
     rows[o + 2] = i.requests;
@@ -33,12 +41,18 @@ export class IterationLog {
     rows[o + 6] = i.hostBlocksCached;
     rows[o + 7] = i.bytesToHost;
     rows[o + 8] = i.bytesFromHost;
+    if (width === FIELDS.length) {
+      rows[o + 9] = i.diskBlocksCached!;
+      rows[o + 10] = i.bytesToDisk!;
+      rows[o + 11] = i.bytesFromDisk!;
+    }
   }
 
   results(): IterationResult[] {
+    const width = this.width;
     return Array.from({ length: this.count }, (_, k) => {
       const i = {} as IterationResult;
-      for (let f = 0; f < WIDTH; f++) i[FIELDS[f]!] = this.rows[k * WIDTH + f]!;
+      for (let f = 0; f < width; f++) i[FIELDS[f]!] = this.rows[k * width + f]!;
       return i;
     });
   }

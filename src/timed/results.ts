@@ -1,4 +1,5 @@
 import type { HostTierConfig, HostTierCounters } from "../wasm/timed.js";
+import { diskTierSummary, type DiskTierSummary } from "./disk-tier.js";
 import { hostTierSummary, type HostTierSummary } from "./host-tier.js";
 import { select } from "./order-statistics.js";
 import type { SchedulerName } from "./simulate.js";
@@ -25,6 +26,8 @@ export interface RequestResult {
    * before the last-token cap (what a replay counts as hits; 0 for Vidur's schedulers).
    */
   matchedPrefixBlocks: number;
+  /** With a disk tier only (absent otherwise): prompt tokens loaded from it, through the host (summed over admissions). */
+  diskHitTokens?: number;
 }
 
 export interface IterationResult {
@@ -41,6 +44,10 @@ export interface IterationResult {
   hostBlocksCached: number;
   bytesToHost: number;
   bytesFromHost: number;
+  /** With a disk tier only (absent otherwise): the same for the disk tier and its link to the host. */
+  diskBlocksCached?: number;
+  bytesToDisk?: number;
+  bytesFromDisk?: number;
 }
 
 export interface Distribution {
@@ -78,12 +85,15 @@ export interface ServingSummary {
   prefixBlocks: { blocks: number; matchedBlocks: number; hitRate: number };
   /**
    * Where prompt tokens came from: the completed requests' prompt tokens; those found on the GPU
-   * and those loaded from the host tier (summed over admissions); and the tokens the iterations
-   * prefilled (computed: misses everywhere, and what preemption by recompute made compute again).
+   * and those loaded from the host and the disk tiers (summed over admissions); and the tokens the
+   * iterations prefilled (computed: misses everywhere, and what preemption by recompute made
+   * compute again).
    */
-  tokens: { prompt: number; gpuHit: number; hostHit: number; prefilled: number };
+  tokens: { prompt: number; gpuHit: number; hostHit: number; diskHit: number; prefilled: number };
   /** vllm's host tier, when the run has one. */
   hostTier: HostTierSummary | null;
+  /** The disk tier below it, when the run has one. */
+  diskTier: DiskTierSummary | null;
   iterations: number;
   meanBatchSize: number;
   meanTokensPerIteration: number;
@@ -179,6 +189,7 @@ export class SummaryBuilder {
   private preemptions = 0;
   private prefixHitTokens = 0;
   private hostHitTokens = 0;
+  private diskHitTokens = 0;
   private promptBlocks = 0;
   private matchedPrefixBlocks = 0;
   private prefilledTokens = 0;
@@ -203,6 +214,7 @@ export class SummaryBuilder {
     this.preemptions += r.preemptions;
     this.prefixHitTokens += r.prefixHitTokens;
     this.hostHitTokens += r.hostHitTokens;
+    this.diskHitTokens += r.diskHitTokens ?? 0;
     this.promptBlocks += Math.ceil(r.promptTokens / this.context.blockSize);
     this.matchedPrefixBlocks += r.matchedPrefixBlocks;
     if (meetsSlo(r, this.context.slo)) this.good++;
@@ -219,7 +231,7 @@ export class SummaryBuilder {
 
   /**
    * The summary, with the token gaps' distribution (exact, or from the engine's histogram), the
-   * measured wall time, and the host tier's totals when the run had one.
+   * measured wall time, and the host (and disk) tier's totals when the run had one.
    */
   summary(itl: Distribution, simulationMs: number, host?: { config: HostTierConfig; counters: HostTierCounters }): ServingSummary {
     const c = this.context;
@@ -234,8 +246,9 @@ export class SummaryBuilder {
       goodput: hasSlo ? { slo: c.slo, requestsPerS: this.good / span, attainment: this.good / n } : null,
       preemptions: this.preemptions, prefixHitTokens: this.prefixHitTokens,
       prefixBlocks: { blocks: this.promptBlocks, matchedBlocks: this.matchedPrefixBlocks, hitRate: this.matchedPrefixBlocks / this.promptBlocks },
-      tokens: { prompt: this.promptTokens, gpuHit: this.prefixHitTokens, hostHit: this.hostHitTokens, prefilled: this.prefilledTokens },
-      hostTier: host ? hostTierSummary(host.config, host.counters, this.hostHitTokens, span) : null, iterations: this.iterations,
+      tokens: { prompt: this.promptTokens, gpuHit: this.prefixHitTokens, hostHit: this.hostHitTokens, diskHit: this.diskHitTokens, prefilled: this.prefilledTokens },
+      hostTier: host ? hostTierSummary(host.config, host.counters, this.hostHitTokens, span) : null,
+      diskTier: host?.config.disk ? diskTierSummary(host.config.disk, host.counters, host.config.blockBytes, this.diskHitTokens, span) : null, iterations: this.iterations,
       meanBatchSize: perIteration(this.batchSizes), meanTokensPerIteration: perIteration(this.tokens),
       kvUtilization: { mean: perIteration(this.blocks) / c.kvBlocks, peak: this.peakBlocks / c.kvBlocks },
       simulationMs,

@@ -64,7 +64,10 @@ export interface SimulateServingOptions {
   slo?: { ttftS?: number; tpotS?: number };
   /** Seeds `random` eviction. Default 0. */
   seed?: number;
-  /** vllm: a host (CPU DRAM) tier below the GPU that offloaded prefix blocks are loaded from (docs/model.md). */
+  /**
+   * vllm: a host (CPU DRAM) tier below the GPU that offloaded prefix blocks are loaded from, and
+   * optionally a disk tier below it (`hostTier.disk`; docs/model.md).
+   */
   hostTier?: HostTierOptions;
   /**
    * vllm: what the block pool caches and shares. `vllm` (default): vLLM's rules. `replay`: a
@@ -184,6 +187,7 @@ function planOf(options: PlanOptions): Plan {
   if (options.hostTier && (!vllm || options.prefixCaching === false)) throw new KvsimInputError("a host tier needs the vllm scheduler with prefix caching");
   if (options.cacheModel === "replay" && (!vllm || options.prefixCaching === false)) throw new KvsimInputError("the replay cache model needs the vllm scheduler with prefix caching");
   if (options.hostTier && options.hostTier.blocks > MAX_KV_BLOCKS) throw new KvsimInputError(`host tier: at most ${MAX_KV_BLOCKS.toLocaleString("en-US")} blocks`);
+  if (options.hostTier?.disk && options.hostTier.disk.blocks > MAX_KV_BLOCKS) throw new KvsimInputError(`disk tier: at most ${MAX_KV_BLOCKS.toLocaleString("en-US")} blocks`);
   return {
     scheduler, blockSize, maxNumSeqs, maxBatchedTokens, chunkSize, kvBlocks,
     // Each GPU holds its share of a block and copies it over its own link, in parallel with the others.
@@ -291,7 +295,7 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
     longest = Math.max(longest, checkRequest(plan, r, i));
   });
   const requests = new Array<RequestResult>(inputs.length);
-  const iterations = new IterationLog();
+  const iterations = new IterationLog(plan.hostTier?.disk !== undefined);
   const builder = new SummaryBuilder(plan.context);
   const sink: RunSink = {
     request(r) {

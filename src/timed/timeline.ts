@@ -19,6 +19,9 @@ export class Timeline {
   private readonly host = new Float64Array(2 * BINS);
   private readonly down = new Float64Array(2 * BINS);
   private readonly up = new Float64Array(2 * BINS);
+  private readonly disk = new Float64Array(2 * BINS);
+  private readonly toDisk = new Float64Array(2 * BINS);
+  private readonly fromDisk = new Float64Array(2 * BINS);
   /** When the last iteration ended: a row's link bytes were carried since then. */
   private lastEnd = 0;
 
@@ -34,6 +37,11 @@ export class Timeline {
     this.host[b]! += i.hostBlocksCached;
     this.spread(this.down, this.lastEnd, end, i.bytesToHost);
     this.spread(this.up, this.lastEnd, end, i.bytesFromHost);
+    if (i.diskBlocksCached !== undefined) {
+      this.disk[b]! += i.diskBlocksCached;
+      this.spread(this.toDisk, this.lastEnd, end, i.bytesToDisk!);
+      this.spread(this.fromDisk, this.lastEnd, end, i.bytesFromDisk!);
+    }
     this.lastEnd = end;
   }
 
@@ -52,7 +60,7 @@ export class Timeline {
   }
 
   private coarsen(): void {
-    for (const a of [this.count, this.kv, this.batch, this.tokens, this.host, this.down, this.up]) {
+    for (const a of [this.count, this.kv, this.batch, this.tokens, this.host, this.down, this.up, this.disk, this.toDisk, this.fromDisk]) {
       for (let b = 0; b < BINS; b++) a[b] = a[2 * b]! + a[2 * b + 1]!;
       a.fill(0, BINS);
     }
@@ -66,9 +74,9 @@ export class Timeline {
    * `kvBlocks`). With a host tier of `hostBlocks`, its own series over the bins that saw an
    * iteration or traffic (a link is busiest while nothing else runs): the tier's mean occupancy
    * as a share of it (the last one known, in a bin without an iteration) and each direction's
-   * bytes per second over the bin.
+   * bytes per second over the bin; with a disk tier of `diskBlocks` too, the same for it and its link.
    */
-  series(kvBlocks: number, hostBlocks?: number): TimelineSeries {
+  series(kvBlocks: number, hostBlocks?: number, diskBlocks?: number): TimelineSeries {
     const used = [...this.count.keys()].filter((b) => this.count[b]! > 0);
     const of = (bins: number[], f: (b: number) => number) => Float64Array.from(bins, f);
     const series: TimelineSeries = {
@@ -76,12 +84,17 @@ export class Timeline {
       batchMean: of(used, (b) => this.batch[b]! / this.count[b]!), tokensMean: of(used, (b) => this.tokens[b]! / this.count[b]!),
     };
     if (hostBlocks === undefined) return series;
-    const bins = [...this.count.keys()].filter((b) => this.count[b]! > 0 || this.down[b]! > 0 || this.up[b]! > 0);
-    let occupancy = 0;
+    const bins = [...this.count.keys()].filter((b) => this.count[b]! > 0 || this.down[b]! > 0 || this.up[b]! > 0 || this.toDisk[b]! > 0 || this.fromDisk[b]! > 0);
+    const occupancyOf = (cached: Float64Array, blocks: number) => {
+      let last = 0;
+      return of(bins, (b) => (last = this.count[b]! > 0 ? cached[b]! / this.count[b]! / blocks : last));
+    };
     series.host = {
-      time: of(bins, (b) => b * this.width),
-      occupancy: of(bins, (b) => (occupancy = this.count[b]! > 0 ? this.host[b]! / this.count[b]! / hostBlocks : occupancy)),
+      time: of(bins, (b) => b * this.width), occupancy: occupancyOf(this.host, hostBlocks),
       toHostBytesPerS: of(bins, (b) => this.down[b]! / this.width), fromHostBytesPerS: of(bins, (b) => this.up[b]! / this.width),
+      ...(diskBlocks === undefined ? {} : {
+        disk: { occupancy: occupancyOf(this.disk, diskBlocks), toDiskBytesPerS: of(bins, (b) => this.toDisk[b]! / this.width), fromDiskBytesPerS: of(bins, (b) => this.fromDisk[b]! / this.width) },
+      }),
     };
     return series;
   }

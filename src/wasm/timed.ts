@@ -24,9 +24,23 @@ export interface HostTierConfig {
   loadIfFaster: boolean;
   /** The host tier's eviction policy; absent, the GPU's (one policy instance evicting both tiers). */
   eviction?: BlockEviction;
+  /** A disk tier (local disk or a remote store) below the host tier. */
+  disk?: DiskTierConfig;
 }
 
-/** A host tier's totals after a run. */
+/** vllm's disk tier below the host tier, and its link to the host (docs/model.md). */
+export interface DiskTierConfig {
+  blocks: number;
+  /** When a host block's content is copied to disk: as the host evicts it, or as it enters the host. */
+  offload: TimedOffload;
+  /** Reads come up disk → host, writes go down host → disk. */
+  read: { bytesPerS: number; latencyS: number };
+  write: { bytesPerS: number; latencyS: number };
+  /** The disk tier's eviction policy; absent, the host tier's. */
+  eviction?: BlockEviction;
+}
+
+/** A host tier's totals after a run, and its disk tier's (zeros without one). */
 export interface HostTierCounters {
   offloadedBlocks: number;
   loadedBlocks: number;
@@ -34,6 +48,12 @@ export interface HostTierCounters {
   swappedInBlocks: number;
   toHostBusyS: number;
   fromHostBusyS: number;
+  /** Blocks copied host → disk, read disk → host for loads, and of those kept cached in the host tier. */
+  diskOffloadedBlocks: number;
+  diskLoadedBlocks: number;
+  stagedBlocks: number;
+  toDiskBusyS: number;
+  fromDiskBusyS: number;
 }
 
 /** A timed run's settings (assembly/abi/timed.ts's `TimedConfig`). */
@@ -124,6 +144,14 @@ export class TimedEngine {
     c[TimedConfig.swapPreemption] = host?.swapPreemption ? 1 : 0;
     c[TimedConfig.hostLoadIfFaster] = host?.loadIfFaster ? 1 : 0;
     c[TimedConfig.hostEviction] = host?.eviction?.policy.id ?? -1;
+    const disk = host?.disk;
+    c[TimedConfig.diskBlocks] = disk?.blocks ?? 0;
+    c[TimedConfig.diskOffload] = disk?.offload ?? TimedOffload.onEviction;
+    c[TimedConfig.diskReadBytesPerS] = disk?.read.bytesPerS ?? 0;
+    c[TimedConfig.diskReadLatencyS] = disk?.read.latencyS ?? 0;
+    c[TimedConfig.diskWriteBytesPerS] = disk?.write.bytesPerS ?? 0;
+    c[TimedConfig.diskWriteLatencyS] = disk?.write.latencyS ?? 0;
+    c[TimedConfig.diskEviction] = disk?.eviction?.policy.id ?? -1;
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {
@@ -131,7 +159,7 @@ export class TimedEngine {
       if (result === TimedSetupResult.badTimeModel) throw new Error(`the engine refused time model ${config.timeModel.id} with ${values.length} numbers`);
       if (result === TimedSetupResult.unknownScheduler) throw new Error(`the engine has no scheduler ${config.scheduler}`);
       return result;
-    }, ...(host?.eviction ? [host.eviction] : []));
+    }, ...[host?.eviction, disk?.eviction].filter((e): e is BlockEviction => e !== undefined));
   }
 
   /** Feeds `requests` (with their input indices `ids`), which arrive no earlier than those fed before. */
@@ -246,13 +274,15 @@ export class TimedEngine {
     return this.w.timedUsedBlocks();
   }
 
-  /** The host tier's totals so far (zeros without one). */
+  /** The host and disk tiers' totals so far (zeros without them). */
   hostCounters(): HostTierCounters {
     const w = this.w;
     return {
       offloadedBlocks: w.timedCounter(TimedCounter.offloadedBlocks), loadedBlocks: w.timedCounter(TimedCounter.loadedBlocks),
       swappedOutBlocks: w.timedCounter(TimedCounter.swappedOutBlocks), swappedInBlocks: w.timedCounter(TimedCounter.swappedInBlocks),
       toHostBusyS: w.timedCounter(TimedCounter.toHostBusyS), fromHostBusyS: w.timedCounter(TimedCounter.fromHostBusyS),
+      diskOffloadedBlocks: w.timedCounter(TimedCounter.diskOffloadedBlocks), diskLoadedBlocks: w.timedCounter(TimedCounter.diskLoadedBlocks),
+      stagedBlocks: w.timedCounter(TimedCounter.stagedBlocks), toDiskBusyS: w.timedCounter(TimedCounter.toDiskBusyS), fromDiskBusyS: w.timedCounter(TimedCounter.fromDiskBusyS),
     };
   }
 

@@ -167,7 +167,7 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       expect(s.hostTier!.bytesFromHost).toBe(s.hostTier!.loadedBlocks * kvBytesPerToken(model) * 512);
       // One request at a time never preempts: every prompt token was found on the GPU, loaded, or prefilled once.
       expect(s.preemptions).toBe(0);
-      expect(s.tokens).toEqual({ prompt: trace.reduce((n, r) => n + r.prompt, 0), gpuHit: s.prefixHitTokens, hostHit: s.hostTier!.hitTokens, prefilled: s.tokens.prompt - total });
+      expect(s.tokens).toEqual({ prompt: trace.reduce((n, r) => n + r.prompt, 0), gpuHit: s.prefixHitTokens, hostHit: s.hostTier!.hitTokens, diskHit: 0, prefilled: s.tokens.prompt - total });
       last = total;
     }
     expect(last).toBeGreaterThan(gpuOnly);

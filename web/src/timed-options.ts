@@ -1,8 +1,8 @@
 import { byId, fillSelect } from "./dom.js";
 import { integerField, positiveField } from "./form-fields.js";
 import {
-  CACHE_MODELS, GPUS, gpuPreset, HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, MAX_KV_BLOCKS, MODELS, modelPreset, parseHostLink, PREEMPTIONS, SCHEDULERS, SERVING_CACHE_POLICIES,
-  type CacheModel, type HostLoad, type LoadOverlap, type Preemption, type SchedulerName, type SimulateServingOptions,
+  CACHE_MODELS, DISK_LINKS, GPUS, gpuPreset, HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, MAX_KV_BLOCKS, MODELS, modelPreset, parseDiskLink, parseHostLink, PREEMPTIONS, SCHEDULERS,
+  SERVING_CACHE_POLICIES, type CacheModel, type DiskTierOptions, type HostLoad, type LoadOverlap, type Preemption, type SchedulerName, type SimulateServingOptions,
 } from "./kvsim.js";
 
 /** A run's deployment, scheduler, cache and SLOs: everything but the requests. */
@@ -22,7 +22,21 @@ export function initTimedOptions(): void {
   fillSelect(byId("timed-host-load"), HOST_LOADS, "always");
   byId("timed-host-eviction").append(...SERVING_CACHE_POLICIES.map((p) => new Option(p, p)));
   byId("timed-host-links").replaceChildren(...Object.entries(HOST_LINKS).map(([name, link]) => new Option(link.summary, name)));
-  for (const id of ["timed-kv-blocks", "timed-host-blocks"]) byId<HTMLInputElement>(id).max = String(MAX_KV_BLOCKS);
+  byId("timed-disk-eviction").append(...SERVING_CACHE_POLICIES.map((p) => new Option(p, p)));
+  byId("timed-disk-links").replaceChildren(...Object.entries(DISK_LINKS).map(([name, link]) => new Option(link.summary, name)));
+  for (const id of ["timed-kv-blocks", "timed-host-blocks", "timed-disk-blocks"]) byId<HTMLInputElement>(id).max = String(MAX_KV_BLOCKS);
+}
+
+/** The disk tier the form gives below its host tier, if any (`--disk-blocks` and its flags). */
+function diskTierFromForm(): { disk: DiskTierOptions } | Record<string, never> {
+  const blocks = integerField("timed-disk-blocks");
+  if (blocks === undefined) return {};
+  return {
+    disk: {
+      blocks, link: parseDiskLink(byId<HTMLInputElement>("timed-disk-link").value.trim(), "Disk tier link"), offload: select("timed-disk-offload") as "write-back" | "write-through",
+      ...(select("timed-disk-eviction") ? { eviction: select("timed-disk-eviction") } : {}),
+    },
+  };
 }
 
 /**
@@ -43,7 +57,7 @@ export function timedOptionsFromForm(): TimedOptions {
     ...(hostBlocks !== undefined
       ? { hostTier: { blocks: hostBlocks, link: parseHostLink(byId<HTMLInputElement>("timed-host-link").value.trim(), "Host tier link"), offload: select("timed-offload") as "write-back" | "write-through",
         loadOverlap: select("timed-load-overlap") as LoadOverlap, preemption: select("timed-preemption") as Preemption,
-        load: select("timed-host-load") as HostLoad, ...(select("timed-host-eviction") ? { eviction: select("timed-host-eviction") } : {}) } }
+        load: select("timed-host-load") as HostLoad, ...(select("timed-host-eviction") ? { eviction: select("timed-host-eviction") } : {}), ...diskTierFromForm() } }
       : {}),
     slo: { ...(ttftMs !== undefined ? { ttftS: ttftMs / 1000 } : {}), ...(tpotMs !== undefined ? { tpotS: tpotMs / 1000 } : {}) },
   };

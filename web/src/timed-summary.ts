@@ -57,7 +57,17 @@ function hostTier(h: NonNullable<ServingSummary["hostTier"]>): HTMLTableElement 
   ]);
 }
 
+function diskTier(d: NonNullable<ServingSummary["diskTier"]>): HTMLTableElement {
+  return table(`Disk tier: ${count(d.blocks)} blocks, ${d.offload}, link ${rate(d.link.read.bytesPerS / 1e9, 1)} GB/s reads, ${rate(d.link.write.bytesPerS / 1e9, 1)} GB/s writes (simulated)`, ["figure", "value"], [
+    ["prompt tokens loaded (through the host) instead of computed", count(d.hitTokens)],
+    ["blocks offloaded (host → disk)", count(d.offloadedBlocks)],
+    ["blocks loaded (disk → host), kept in the host", `${count(d.loadedBlocks)}, ${count(d.stagedBlocks)}`],
+    ["MB to disk / from disk", `${megabytes(d.bytesToDisk)} / ${megabytes(d.bytesFromDisk)}`],
+    ["link busy, to disk / from disk", `${percent(d.toDiskUtilization)} / ${percent(d.fromDiskUtilization)}`],
+  ]);
+}
+
 /** The run's summary as tables, every figure labelled simulated. */
 export function summaryTables(s: ServingSummary): HTMLTableElement[] {
-  return [latencies(s), figures(s), ...(s.hostTier ? [hostTier(s.hostTier)] : [])];
+  return [latencies(s), figures(s), ...(s.hostTier ? [hostTier(s.hostTier)] : []), ...(s.diskTier ? [diskTier(s.diskTier)] : [])];
 }

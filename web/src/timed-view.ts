@@ -10,12 +10,14 @@ const ms = (x: number): string => `${x.toFixed(0)} ms`;
 /** Lets the browser paint (the status line) before the page's thread is taken by a run. */
 const painted = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
-/** Greys out what the chosen scheduler and host tier do not use, as the CLI refuses those flags. */
+/** Greys out what the chosen scheduler, host and disk tiers do not use, as the CLI refuses those flags. */
 function syncControls(): void {
   const vllm = byId<HTMLSelectElement>("timed-scheduler").value === "vllm";
   for (const id of ["timed-eviction", "timed-cache-model", "timed-host-blocks"]) byId<HTMLInputElement>(id).disabled = !vllm;
   const host = vllm && byId<HTMLInputElement>("timed-host-blocks").value.trim() !== "";
-  for (const id of ["timed-host-link", "timed-offload", "timed-load-overlap", "timed-preemption", "timed-host-load", "timed-host-eviction"]) byId<HTMLInputElement>(id).disabled = !host;
+  for (const id of ["timed-host-link", "timed-offload", "timed-load-overlap", "timed-preemption", "timed-host-load", "timed-host-eviction", "timed-disk-blocks"]) byId<HTMLInputElement>(id).disabled = !host;
+  const disk = host && byId<HTMLInputElement>("timed-disk-blocks").value.trim() !== "";
+  for (const id of ["timed-disk-link", "timed-disk-offload", "timed-disk-eviction"]) byId<HTMLInputElement>(id).disabled = !disk;
 }
 
 /** The KV blocks the deployment's memory plan gives, beside the field that overrides it. */

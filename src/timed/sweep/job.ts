@@ -72,6 +72,13 @@ export function servingMetrics(s: ServingSummary): Record<string, number> {
       "hostTier.toHostUtilization": h.toHostUtilization, "hostTier.fromHostUtilization": h.fromHostUtilization,
     });
   }
+  if (s.diskTier) {
+    const d = s.diskTier;
+    Object.assign(out, {
+      "diskTier.hitTokens": d.hitTokens, "diskTier.offloadedBlocks": d.offloadedBlocks, "diskTier.loadedBlocks": d.loadedBlocks,
+      "diskTier.toDiskUtilization": d.toDiskUtilization, "diskTier.fromDiskUtilization": d.fromDiskUtilization,
+    });
+  }
   return out;
 }
 

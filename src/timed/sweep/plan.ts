@@ -7,6 +7,7 @@ import { modelPreset, type ModelSpec } from "../models.js";
 import type { ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
 import { hostEviction, hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
+import { diskEviction, diskLinkOf, type DiskLinkName } from "../disk-tier.js";
 import { routerEntry } from "../routers/registry.js";
 import type { SessionAffinity } from "../routers/session-affinity.js";
 import { servingKvBlocks } from "../simulate.js";
@@ -72,11 +73,20 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
   }
 }
 
-/** A scheduler entry's host tier. */
-type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & { hostLink?: HostLinkName | number; hostLoad?: HostTierOptions["load"]; hostEviction?: string };
-const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad, hostEviction }: HostTierEntry): HostTierOptions => ({
+/** A scheduler entry's host tier, and the disk tier below it. */
+type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & {
+  hostLink?: HostLinkName | number; hostLoad?: HostTierOptions["load"]; hostEviction?: string;
+  diskBlocks?: number; diskLink?: string | number; diskOffload?: "write-back" | "write-through"; diskEviction?: string;
+};
+const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad, hostEviction, diskBlocks, diskLink, diskOffload, diskEviction }: HostTierEntry): HostTierOptions => ({
   blocks, ...(offload ? { offload } : {}), ...(hostLink === undefined ? {} : { link: hostLinkOf(hostLink) }), ...(loadOverlap ? { loadOverlap } : {}),
   ...(preemption ? { preemption } : {}), ...(hostLoad ? { load: hostLoad } : {}), ...(hostEviction ? { eviction: hostEviction } : {}),
+  ...(diskBlocks === undefined ? {} : {
+    disk: {
+      blocks: diskBlocks, ...(diskLink === undefined ? {} : { link: diskLinkOf(diskLink as DiskLinkName | number) }), ...(diskOffload ? { offload: diskOffload } : {}),
+      ...(diskEviction ? { eviction: diskEviction } : {}),
+    },
+  }),
 });
 
 /** The last path component: labels must not depend on where the spec ran. */
@@ -154,6 +164,11 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       hostEviction(s.hostEviction, "hostEviction");
     }
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
+    if (s.diskBlocks === undefined && (s.diskLink !== undefined || s.diskOffload !== undefined || s.diskEviction !== undefined)) {
+      throw new KvsimInputError("diskLink, diskOffload and diskEviction shape a disk tier: give diskBlocks");
+    }
+    if (s.diskBlocks !== undefined && s.hostBlocks === undefined) throw new KvsimInputError("diskBlocks puts a disk tier below the host tier: give hostBlocks");
+    if (s.diskEviction !== undefined) diskEviction(s.diskEviction, "diskEviction");
     if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");
     return { ...s, label: ("label" in s && s.label) || s.name + describe(s) };
   }));

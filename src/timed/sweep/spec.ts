@@ -3,6 +3,7 @@ import { validate } from "../../json-file.js";
 import { MAX_KV_BLOCKS } from "../deployment.js";
 import { MAX_INSTANCES } from "../fleet.js";
 import { SESSION_AFFINITIES } from "../routers/session-affinity.js";
+import { DISK_LINK_NAMES } from "../disk-tier.js";
 import { SCHEDULERS } from "../simulate.js";
 import { SERVING_TRACE_FORMATS } from "../trace-formats.js";
 
@@ -49,6 +50,13 @@ const schedulerEntry = z.union([
     hostEviction: z.optional(name),
     /** A preset (pcie4, pcie5) or GB/s each way. */
     hostLink: z.optional(z.union([z.enum(["pcie4", "pcie5"]), z.number().check(z.positive(), z.lte(10_000))])),
+    /** vllm with hostBlocks: a disk tier of this many blocks below the host tier (docs/model.md). */
+    diskBlocks: z.optional(z.int().check(z.gte(1), z.lte(MAX_KV_BLOCKS))),
+    /** A preset (nvme4, nvme5, rdma100, rdma400) or GB/s each way. */
+    diskLink: z.optional(z.union([z.enum(DISK_LINK_NAMES as [string, ...string[]]), z.number().check(z.positive(), z.lte(10_000))])),
+    diskOffload: z.optional(z.enum(["write-back", "write-through"])),
+    /** The disk tier's eviction policy (default: the host tier's). */
+    diskEviction: z.optional(name),
     /** vllm: what the pool caches and shares (`SimulateServingOptions.cacheModel`). */
     cacheModel: z.optional(z.enum(["vllm", "replay"])),
     label: z.optional(label),
