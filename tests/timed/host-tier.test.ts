@@ -1,8 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { TimedStop } from "../../assembly/abi/timed.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
 import { HOST_LINKS } from "../../src/timed/host-tier.js";
 import { kvBytesPerToken, modelPreset } from "../../src/timed/models.js";
@@ -10,12 +9,13 @@ import type { ServingRequest } from "../../src/timed/requests.js";
 import { rooflineTimeModel } from "../../src/timed/roofline.js";
 import { simulateServing, type SimulateServingOptions } from "../../src/timed/simulate.js";
 import { readServingTrace } from "../../src/timed/trace-formats.js";
-import { syntheticRequests } from "../../src/timed/workloads.js";
 import { SERVING_CACHE_POLICIES } from "../../src/envs/serving/serving-env.js";
 import { blockEviction } from "../../src/wasm/block-eviction.js";
-import { TimedCacheModel, TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
+import { TimedCacheModel, TimedEngine, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
 import { KvsimInputError } from "../../src/errors.js";
 import { runCli } from "../helpers/cli.js";
+import { mooncakeSweeps } from "../helpers/mooncake-sweep.js";
+import { runCheckingInvariants, tierTestRequests } from "../helpers/tier-invariants.js";
 
 const model = modelPreset("llama-3-8b");
 const gpu = gpuPreset("h100-sxm");
@@ -29,6 +29,7 @@ const request = (arrival: number, name: number, blocks: number, extra = 0): Serv
 });
 
 describe("a host tier below the GPU (docs/model.md)", () => {
+  const sweep = mooncakeSweeps("kvsim-host-sweep-");
   // A's 4 blocks are cached; C's 14 (13 full) fill a 14-block GPU and evict them all; B has A's content.
   const requests = [request(0, 1, 4), request(10, 2, 13, B - 1), request(20, 1, 4)];
   const base: SimulateServingOptions = { requests, model, gpu, kvBlocks: 14, blockSize: B, maxNumSeqs: 4 };
@@ -174,10 +175,7 @@ describe("a host tier below the GPU (docs/model.md)", () => {
   });
 
   it("keeps the pool's invariants in both tiers after every iteration, under every block policy and offload mode, both load overlaps, preemptions and cache models, and its clock only moves forward", () => {
-    const requests = syntheticRequests({
-      requests: 300, arrivals: { kind: "poisson", qps: 30 }, prompt: { kind: "uniform", min: 1, max: 900 }, output: { kind: "uniform", min: 1, max: 100 },
-      sessions: { turns: { kind: "uniform", min: 1, max: 5 }, thinkTimeS: 0.4, systemPromptTokens: 300 },
-    }, 3);
+    const requests = tierTestRequests(3);
     // Every block policy in both offload modes (S3-FIFO's ghost and the policies that keep pinned
     // pages included), policies taking turns at layer-wise loads, swap preemption and the replay
     // cache model; the host tier evicts by the GPU's policy, by the next policy (write-back), or by
@@ -192,19 +190,7 @@ describe("a host tier below the GPU (docs/model.md)", () => {
         prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: 0, keepGaps: true,
         hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption, loadIfFaster: p % 4 < 2, ...(host ? { eviction: blockEviction(host) } : {}) }, cacheModel,
       });
-      engine.feed(requests, requests.map((_, i) => i));
-      engine.endInput();
-      let last = -Infinity;
-      for (;;) {
-        const stop = engine.run(1);
-        engine.rows();
-        engine.drained();
-        if (stop === TimedStop.done) break;
-        expect(engine.check(), `${policy}, host ${host ?? "the GPU's"}, offload ${offload}`).toBe(TimedInvariant.ok);
-        const { clock } = engine.state();
-        expect(clock).toBeGreaterThanOrEqual(last);
-        last = clock;
-      }
+      runCheckingInvariants(engine, requests, `${policy}, host ${host ?? "the GPU's"}, offload ${offload}`);
       const counters = engine.hostCounters();
       expect(counters.loadedBlocks, policy).toBeGreaterThan(0);
       expect(counters.offloadedBlocks, policy).toBeGreaterThan(0);
@@ -318,24 +304,12 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       expect(JSON.parse(fifo.stdout).hostTier.eviction).toBe("fifo");
       const belady = await runCli([...args, "--host-eviction", "belady"]);
       expect(belady.code).not.toBe(0);
-      const dir = mkdtempSync(join(tmpdir(), "kvsim-host-eviction-"));
-      try {
-        const file = join(dir, "spec.json");
-        const spec = (schedulers: unknown[]) => writeFileSync(file, JSON.stringify({
-          name: "tiers", kind: "serving", workloads: [{ trace: join(process.cwd(), "tests/fixtures/mooncake/synthetic_trace.jsonl"), label: "mooncake" }],
-          deployments: [{ model: "llama-3-8b", gpu: "h100-sxm" }], schedulers, kvBlocks: [400], qps: [4],
-        }));
-        spec([{ name: "vllm", blockSize: 512, hostEviction: "fifo" }]);
-        const noHost = await runCli(["sweep", file, "--out", join(dir, "a")]);
-        expect(noHost.code).toBe(2);
-        expect(noHost.stderr).toMatch(/schedulers\.0: hostEviction evicts a host tier's blocks: give hostBlocks/);
-        spec([{ name: "vllm", blockSize: 512, hostBlocks: 100, hostEviction: "belady" }]);
-        const belady = await runCli(["sweep", file, "--out", join(dir, "b")]);
-        expect(belady.code).toBe(2);
-        expect(belady.stderr).toMatch(/schedulers\.0: hostEviction: belady needs each host block's next use/);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const noHost = await sweep([{ name: "vllm", blockSize: 512, hostEviction: "fifo" }]);
+      expect(noHost.code).toBe(2);
+      expect(noHost.stderr).toMatch(/schedulers\.0: hostEviction evicts a host tier's blocks: give hostBlocks/);
+      const beladySweep = await sweep([{ name: "vllm", blockSize: 512, hostBlocks: 100, hostEviction: "belady" }]);
+      expect(beladySweep.code).toBe(2);
+      expect(beladySweep.stderr).toMatch(/schedulers\.0: hostEviction: belady needs each host block's next use/);
     });
   });
 
@@ -361,28 +335,15 @@ describe("a host tier below the GPU (docs/model.md)", () => {
   });
 
   it("serving sweeps take a host tier per scheduler entry, and refuse one where it cannot run", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kvsim-host-sweep-"));
-    try {
-      const spec = (schedulers: unknown[]) => {
-        const file = join(dir, `spec-${schedulers.length}.json`);
-        writeFileSync(file, JSON.stringify({
-          name: "tiers", kind: "serving", workloads: [{ trace: join(process.cwd(), "tests/fixtures/mooncake/synthetic_trace.jsonl"), label: "mooncake" }],
-          deployments: [{ model: "llama-3-8b", gpu: "h100-sxm" }], schedulers, kvBlocks: [400], qps: [4],
-        }));
-        return file;
-      };
-      const ok = await runCli(["sweep", spec([{ name: "vllm", blockSize: 512, label: "gpu" }, { name: "vllm", blockSize: 512, hostBlocks: 4000, hostLink: 16, label: "host" }]), "--out", join(dir, "out"), "--json"]);
-      expect(ok.code, ok.stderr).toBe(0);
-      const rows = readFileSync(join(dir, "out", "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { scheduler: string; metrics: Record<string, number> });
-      expect(rows.map((r) => r.scheduler)).toEqual(["gpu", "host"]);
-      expect(rows[0]!.metrics["hostTier.hitTokens"]).toBeUndefined();
-      expect(rows[1]!.metrics["hostTier.hitTokens"]).toBeGreaterThan(0);
-      const bad = await runCli(["sweep", spec([{ name: "sarathi", hostBlocks: 10 }]), "--out", join(dir, "bad")]);
-      expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/schedulers\.0: hostBlocks needs the vllm scheduler with prefix caching/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const ok = await sweep([{ name: "vllm", blockSize: 512, label: "gpu" }, { name: "vllm", blockSize: 512, hostBlocks: 4000, hostLink: 16, label: "host" }]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const rows = ok.rows();
+    expect(rows.map((r) => r.scheduler)).toEqual(["gpu", "host"]);
+    expect(rows[0]!.metrics["hostTier.hitTokens"]).toBeUndefined();
+    expect(rows[1]!.metrics["hostTier.hitTokens"]).toBeGreaterThan(0);
+    const bad = await sweep([{ name: "sarathi", hostBlocks: 10 }]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/schedulers\.0: hostBlocks needs the vllm scheduler with prefix caching/);
   });
 
   it("is refused where it cannot run: another scheduler, no prefix caching, the reference schedulers", () => {
