@@ -10,8 +10,9 @@
  * - the whole `kvsim serving simulate` process (node start, trace and tables read, summary printed);
  * - one million synthetic requests (examples/million.json) streamed through the CLI with `--out`,
  *   wall time and peak memory, in a child process of its own;
- * - Mooncake's synthetic trace (3,993 requests, 512-token blocks) on a GPU of 1,000 blocks, alone
- *   and with a host tier of 20,000 blocks below it (issue 30's target: ≤ 50 ms with the tier);
+ * - Mooncake's synthetic trace (3,993 requests, 512-token blocks) on a GPU of 1,000 blocks, alone,
+ *   with a host tier of 20,000 blocks below it (issue 30's target: ≤ 50 ms with the tier), and with
+ *   a disk tier of 100,000 blocks (NVMe, the default link) below that;
  * - 8 instances behind each router, 100,000 chat requests with sessions (issue 30's target for
  *   kv-aware: ≤ 10 s), three runs each.
  *
@@ -67,14 +68,18 @@ for (const [name, scheduler, extra] of cases) {
 // KV tiers on a real trace: the GPU alone, then with the host tier the offloaded prefixes come back from.
 const mooncake = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl");
 const tiers: Record<string, object> = {};
-for (const [name, hostTier] of [["GPU 1,000 blocks", undefined], ["GPU 1,000 + host 20,000 blocks", { blocks: 20_000 }]] as const) {
+const tierCases: [string, SimulateServingOptions["hostTier"]][] = [
+  ["GPU 1,000 blocks", undefined], ["GPU 1,000 + host 20,000 blocks", { blocks: 20_000 }],
+  ["GPU 1,000 + host 20,000 + disk 100,000 blocks", { blocks: 20_000, disk: { blocks: 100_000 } }],
+];
+for (const [name, hostTier] of tierCases) {
   const options: SimulateServingOptions = { requests: mooncake, model: modelPreset("llama-3-8b"), gpu: gpuPreset("h100-sxm"), kvBlocks: 1000, blockSize: 512, maxNumSeqs: 8, hostTier };
   simulateServing(options);
   const runs = Array.from({ length: ROUNDS }, () => simulateServing(options).summary);
   const ms = median(runs.map((s) => s.simulationMs));
   const s = runs[0]!;
-  tiers[name] = { simulationMs: ms, gpuHitTokens: s.prefixHitTokens, hostHitTokens: s.hostTier?.hitTokens ?? 0, ttftP50S: s.ttft.p50 };
-  console.log(`Mooncake's trace, ${name}: ${ms.toFixed(1)} ms (hit tokens: GPU ${s.prefixHitTokens}, host ${s.hostTier?.hitTokens ?? 0}; simulated TTFT p50 ${s.ttft.p50.toFixed(0)} s)`);
+  tiers[name] = { simulationMs: ms, gpuHitTokens: s.prefixHitTokens, hostHitTokens: s.hostTier?.hitTokens ?? 0, diskHitTokens: s.tokens.diskHit, ttftP50S: s.ttft.p50 };
+  console.log(`Mooncake's trace, ${name}: ${ms.toFixed(1)} ms (hit tokens: GPU ${s.prefixHitTokens}, host ${s.hostTier?.hitTokens ?? 0}, disk ${s.tokens.diskHit}; simulated TTFT p50 ${s.ttft.p50.toFixed(0)} s)`);
 }
 
 // A fleet: 8 instances of Llama-3-8B on an H100, 100,000 requests of multi-turn chat at 40 QPS.
