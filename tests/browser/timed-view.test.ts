@@ -111,6 +111,24 @@ describe("the playground's timed serving view in Chromium", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("runs a disk tier below the host tier to the summary simulateServing and the CLI give, with its table", async () => {
+    await fillForm({ "kv-blocks": "1500", "host-blocks": "1000", "host-link": "pcie4", offload: "write-back", eviction: "lru", "disk-blocks": "6000", "disk-link": "nvme5", "slo-ttft": "", "slo-tpot": "", seed: "3" });
+    const inPage = await runInPage();
+    const spec = JSON.parse(readFileSync(EXAMPLE, "utf8")) as SyntheticWorkloadInput;
+    const node = simulateServing({
+      ...deployment, kvBlocks: 1500, eviction: "lru", cacheModel: "vllm", hostTier: { blocks: 1000, link: "pcie4", disk: { blocks: 6000, link: "nvme5" } }, slo: {},
+      requests: syntheticRequests(spec, 3),
+    }).summary;
+    expect(node.diskTier!.loadedBlocks).toBeGreaterThan(0);
+    expect(inPage).toBe(simulated(node));
+    const cli = await runCli(["serving", "simulate", "--workload", EXAMPLE, "--seed", "3", "--model", "llama-3-8b", "--gpu", "h100-sxm", "--kv-blocks", "1500",
+      "--host-blocks", "1000", "--disk-blocks", "6000", "--disk-link", "nvme5", "--json"]);
+    expect(inPage).toBe(simulatedCliJson(cli.stdout));
+    const captions = await page.$$eval("#timed-summary caption", (cs) => cs.map((c) => c.textContent ?? ""));
+    expect(captions.at(-1)).toBe("Disk tier: 6,000 blocks, write-back, link 13.0 GB/s reads, 9.0 GB/s writes (simulated)");
+    await fillForm({ "disk-blocks": "" });
+  });
+
   it("runs uploaded traces of each format, detected from the file, as simulateServing does in Node; a QPS rescales a trace as a serving sweep does", async () => {
     await fillForm({ "kv-blocks": "", "host-blocks": "", eviction: "lru", "slo-ttft": "", "slo-tpot": "", scheduler: "sarathi" });
     const cases = [
