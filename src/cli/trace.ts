@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { readTrace, TRACE_FORMATS, writeTrace } from "../traces/load.js";
+import { WRITABLE_TRACE_FORMATS } from "../traces/trace-format.js";
 import type { Trace } from "../traces/trace.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { collectKeyValue, parseIntInRange } from "./options.js";
@@ -43,8 +44,8 @@ export function traceCommand(): Command {
     .description("write a built-in workload as a trace file")
     .requiredOption("--workload <name>", "built-in workload (see `kvsim workloads`)")
     .option("--workload-param <k=v>", "workload parameter, repeatable", collectKeyValue)
-    .requiredOption("--out <file>", "output file (.jsonl, .csv or .kvt)")
-    .addOption(new Option("--format <format>", "output format (default: from the file name)").choices(["jsonl", "csv", "kvt"]))
+    .requiredOption("--out <file>", "output file (.jsonl, .csv, .kvt or .oracleGeneral.bin)")
+    .addOption(new Option("--format <format>", "output format (default: from the file name)").choices(WRITABLE_TRACE_FORMATS))
     .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
     .action((opts: { workload: string; workloadParam?: Record<string, string>; out: string; format?: string; json?: boolean }) => {
       checkOutputFile(opts.out, "--out");
@@ -57,7 +58,7 @@ export function traceCommand(): Command {
     .argument("<in>", "input trace file")
     .argument("<out>", "output trace file")
     .addOption(new Option("--from <format>", "input format").choices([...TRACE_FORMATS]))
-    .addOption(new Option("--to <format>", "output format").choices(["jsonl", "csv", "kvt"]))
+    .addOption(new Option("--to <format>", "output format").choices(WRITABLE_TRACE_FORMATS))
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
     .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
     .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number; json?: boolean }) => {
