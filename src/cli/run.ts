@@ -37,7 +37,7 @@ export function runCommand(): Command {
     .option("--ignore-obj-size", "every page counts as one byte, so tier capacities count pages (libCacheSim's --ignore-obj-size)")
     .requiredOption("--policy <name>", "eviction policy (see `kvsim policies`)", once("--policy"))
     .option("--param <k=v>", "policy parameter, repeatable (e.g. window_size=64)", collectKeyValue)
-    .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity").choices([...PROFILES]).default("kvsim"))
+    .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity; libcachesim: kvsim with libCacheSim's definition of every policy that has one").choices([...PROFILES]).default("kvsim"))
     .option("--seed <n>", "seed for every random choice of the run", parseSeed("--seed"), 0)
     .option("--events <n>", "also report the first n transfers [step, type, page, src, dst, latencyMs, bytes] (at most 10,000,000)",
       parseIntInRange("--events", 0, 10_000_000), 0)

@@ -34,4 +34,29 @@ describe("libCacheSim's miss counts on its CloudPhysics sample", () => {
       expect(metrics.accesses).toBe(113_872);
       expect(metrics.misses).toBe(misses);
     });
+
+  // The libcachesim profile sets every policy to libCacheSim's definition: all six policies.
+  it.each(rows.map((r) => [r.policy, r.objects, r.misses] as const))(
+    "libcachesim profile: %s with %i objects misses %i times", (policy, objects, misses) => {
+      expect(runRecord({ scenario: oneCache(objects), trace, policy, profile: "libcachesim" }).metrics.misses).toBe(misses);
+    });
+
+  it("kvsim's own s3fifo differs from libCacheSim's there, by under 1%", () => {
+    for (const r of rows.filter((x) => x.policy === "s3fifo")) {
+      const misses = runRecord({ scenario: oneCache(r.objects), trace, policy: "s3fifo" }).metrics.misses;
+      expect(misses).not.toBe(r.misses);
+      expect(Math.abs(misses - r.misses) / r.misses).toBeLessThan(0.01);
+    }
+  });
+});
+
+describe("lfu's ties", () => {
+  // A and B both reach two accesses, B first; C then needs room. kvsim's default evicts A, the
+  // first to enter; libCacheSim evicts B, the first to reach the count, so A hits at the end.
+  const hand = { name: "ties", numPages: 3, accesses: Int32Array.from([0, 1, 1, 0, 2, 0]), pageBytes: Int32Array.from([1, 1, 1]) };
+  it("go to the first to enter by default, to the first to reach the count in the libcachesim profile", () => {
+    expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu" }).metrics.misses).toBe(4);
+    expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu", profile: "libcachesim" }).metrics.misses).toBe(3);
+    expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu", params: { ties_by_recency: 1 } }).metrics.misses).toBe(3);
+  });
 });
