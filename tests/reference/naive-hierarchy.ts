@@ -306,6 +306,78 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
         onLeave(p, t) { leave(p, t); },
       };
     }
+    case "arc": {
+      // Per tier: T1, T2 resident and B1, B2 ghosts, each a Map least recent first; p the target for T1.
+      type Lists = { t1: Map<number, true>; t2: Map<number, true>; b1: Map<number, true>; b2: Map<number, true>; p: number };
+      const arcs: Lists[] = [];
+      const at = (t: number): Lists => (arcs[t] ??= { t1: new Map(), t2: new Map(), b1: new Map(), b2: new Map(), p: 0 });
+      const bytes = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      const arriving: { page: number; ghost: "" | "b1" | "b2" }[] = [];
+      const evictedTo: ("" | "b1" | "b2")[] = [];
+      const arrive = (p: number, t: number, w: RefWorld): void => {
+        const a = at(t);
+        const ghost = a.b1.has(p) ? "b1" : a.b2.has(p) ? "b2" : "";
+        arriving[t] = { page: p, ghost };
+        if (ghost === "b1") a.p = Math.min(a.p + Math.max(bytes(a.b2, w) / bytes(a.b1, w), 1), w.capacity[t]!);
+        if (ghost === "b2") a.p = Math.max(a.p - Math.max(bytes(a.b1, w) / bytes(a.b2, w), 1), 0);
+        if (ghost) a[ghost].delete(p);
+      };
+      const lru = (m: Map<number, true>, ex: number, w: RefWorld): number => {
+        for (const p of m.keys()) if (evictable(w, p, ex)) return p;
+        return -1;
+      };
+      const replace = (t: number, ex: number, w: RefWorld, inB2: boolean): number => {
+        const a = at(t);
+        const t1 = bytes(a.t1, w);
+        const fromT1 = (t1 > 0 && (t1 > a.p || (t1 === a.p && inB2))) || a.t2.size === 0;
+        evictedTo[t] = fromT1 ? "b1" : "b2";
+        return lru(fromT1 ? a.t1 : a.t2, ex, w);
+      };
+      return {
+        onAccess(p, hit, w) {
+          const a = at(0);
+          if (hit === 0) {
+            a.t1.delete(p);
+            a.t2.delete(p);
+            a.t2.set(p, true);
+          } else {
+            arrive(p, 0, w);
+          }
+        },
+        onEvict(p, t, w) {
+          const to = evictedTo[t];
+          if (to) at(t)[to].set(p, true);
+          evictedTo[t] = "";
+          if (t + 1 < w.tiers.length) arrive(p, t + 1, w);
+        },
+        onEnter(p, t) {
+          const a = at(t);
+          const back = arriving[t]?.page === p && arriving[t]!.ghost !== "";
+          arriving[t] = { page: -1, ghost: "" };
+          (back ? a.t2 : a.t1).set(p, true);
+        },
+        onLeave(p, t) {
+          at(t).t1.delete(p);
+          at(t).t2.delete(p);
+        },
+        victim(t, ex, w) {
+          const a = at(t);
+          const incoming = arriving[t];
+          if (incoming?.ghost) return replace(t, ex, w, incoming.ghost === "b2");
+          const size = incoming && incoming.page >= 0 ? w.size[incoming.page]! : 0;
+          if (bytes(a.t1, w) + bytes(a.b1, w) + size > w.capacity[t]!) {
+            if (a.b1.size > 0) {
+              a.b1.delete(a.b1.keys().next().value!);
+              return replace(t, ex, w, false);
+            }
+            evictedTo[t] = "";
+            return lru(a.t1, ex, w);
+          }
+          if (bytes(a.t1, w) + bytes(a.b1, w) + bytes(a.t2, w) + bytes(a.b2, w) >= 2 * w.capacity[t]! && a.b2.size > 0) a.b2.delete(a.b2.keys().next().value!);
+          return replace(t, ex, w, false);
+        },
+      };
+    }
     default:
       throw new Error(`no reference for ${name}`);
   }
