@@ -1,6 +1,6 @@
 /**
  * `npm run bench:traces`: reading page traces. Writes the engine bench's 10M-access Zipf trace
- * (1M pages, scalars) as CSV and JSONL into a temporary directory, then reads each in a fresh
+ * (1M pages, scalars) as CSV, JSONL and libCacheSim's oracleGeneral into a temporary directory, then reads each in a fresh
  * process, alternating formats round by round (the machine's speed drifts; rounds spread it over
  * both), and reports the median rows/s and the median peak RSS above the process's start, next to
  * the trace's own typed arrays. Writes bench/results/traces.json.
@@ -14,7 +14,8 @@ import { generateWorkload } from "../src/workloads/registry.js";
 import { median } from "./median.js";
 
 const ROUNDS = Number(process.env.KVSIM_BENCH_ROUNDS ?? 5);
-const FORMATS = ["csv", "jsonl"] as const;
+const FORMATS = ["csv", "jsonl", "oracle-general"] as const;
+const EXTENSIONS = { csv: "csv", jsonl: "jsonl", "oracle-general": "oracleGeneral.bin" } as const;
 
 interface Once {
   seconds: number;
@@ -29,13 +30,13 @@ try {
   const zipf = generateWorkload("zipf", { pages: 1_000_000, length: 10_000_000, alpha: 0.99, seed: 1, scalars: 2048 });
   const typedBytes = zipf.accesses.byteLength + zipf.pageScalars!.byteLength;
   const files = Object.fromEntries(FORMATS.map((f) => {
-    const file = join(dir, `zipf10M.${f}`);
+    const file = join(dir, `zipf10M.${EXTENSIONS[f]}`);
     const t0 = performance.now();
     writeTrace(zipf, file);
     console.log(`wrote ${file}: ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     return [f, file];
   })) as Record<(typeof FORMATS)[number], string>;
-  const runs: Record<string, Once[]> = { csv: [], jsonl: [] };
+  const runs: Record<string, Once[]> = Object.fromEntries(FORMATS.map((f) => [f, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const f of FORMATS) {
       const out = execFileSync(process.execPath, [join(import.meta.dirname, "trace-read-once.js"), files[f]], { encoding: "utf8" });
@@ -57,7 +58,7 @@ try {
   for (const r of rows) {
     console.log(`${r.format}: ${(r.rowsPerSecond / 1e6).toFixed(2)}M rows/s (median of ${r.runs}, ${(r.minRowsPerSecond / 1e6).toFixed(2)}–${(r.maxRowsPerSecond / 1e6).toFixed(2)}), ` +
       `peak RSS +${(r.peakRssDeltaBytes / 2 ** 20).toFixed(0)} MiB, heap +${(r.heapDeltaBytes / 2 ** 20).toFixed(0)} MiB ` +
-      `for ${(r.fileBytes / 2 ** 20).toFixed(0)} MiB of text and ${(r.typedArrayBytes / 2 ** 20).toFixed(0)} MiB of typed arrays`);
+      `for ${(r.fileBytes / 2 ** 20).toFixed(0)} MiB of file and ${(r.typedArrayBytes / 2 ** 20).toFixed(0)} MiB of typed arrays`);
   }
   writeFileSync("bench/results/traces.json", JSON.stringify({ node: process.version, rounds: ROUNDS, rows }, null, 2) + "\n");
 } finally {

@@ -25,6 +25,8 @@ for (let id = 0; id < e.policyCount(); id++) {
       // JSON has no Infinity: a parameter without an upper bound has no max.
       ...(Number.isFinite(value("max")) ? { max: value("max") } : {}),
       description: text(e.policyParamText(id, i, member("ParamText", "doc"))),
+      // The libcachesim profile's value, only where it differs from the default.
+      ...(Number.isNaN(value("libCacheSim")) ? {} : { libCacheSim: value("libCacheSim") }),
     });
   }
   catalog.push({

@@ -36,7 +36,7 @@ export interface RunSpec {
 
 export function runRecord(spec: RunSpec): RunRecord {
   const profile = spec.profile ?? "kvsim";
-  const params = resolvePolicyParams(policyInfo(spec.policy), spec.params);
+  const params = resolvePolicyParams(policyInfo(spec.policy), spec.params, profile);
   const seed = spec.seed ?? 0;
   const t0 = performance.now();
   const result = simulate({ ...spec, params, profile, seed });

@@ -84,7 +84,8 @@ export interface SimulationResult {
   replayMs: number;
 }
 
-const PROFILE_IDS: Record<Profile, ProfileId> = { kvsim: ProfileId.kvsim, khl: ProfileId.khl };
+// libcachesim changes policies' parameters, not the engine: it runs kvsim's semantics.
+const PROFILE_IDS: Record<Profile, ProfileId> = { kvsim: ProfileId.kvsim, khl: ProfileId.khl, libcachesim: ProfileId.kvsim };
 const EVENT_TYPES: Record<EventKind, EventType> = {
   [EventKind.promote]: "promote", [EventKind.prefetch]: "prefetch", [EventKind.demote]: "demote", [EventKind.evict]: "evict",
 };
@@ -114,7 +115,7 @@ export function startRun(options: SimulateOptions): HierarchyEngine {
   if (!info.profiles.includes(profile)) {
     throw new KvsimInputError(`policy "${info.name}" is not available in the ${profile} profile (it needs exclusive residency)`);
   }
-  const params = resolvePolicyParams(info, options.params);
+  const params = resolvePolicyParams(info, options.params, profile);
   checkTrace(trace);
   const sizes = pageBytes(trace, scenario);
   const tiers = scenario.tiers;

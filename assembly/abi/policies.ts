@@ -32,6 +32,8 @@ export enum ParamValue {
   min,
   /** The greatest valid value (Infinity: none). */
   max,
+  /** The value the libcachesim profile gives it (NaN: the default, the definitions agree). */
+  libCacheSim,
 }
 
 /** What `start` returns when the run did not start; a tier index (≥ 0) when a page is larger than that tier. */

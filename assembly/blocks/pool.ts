@@ -3,9 +3,8 @@ import { LinkPair } from "../util/node-layout";
 import { PoolInvariant, PoolRefusal, PoolTier } from "../abi/block-pool";
 import {
   setupContent, clearContent, cacheContent, useContent, releaseContent, evictContent, checkContent, blockCaching,
-  cachedIn, hashOf, useOf, evictedHash,
+  cachedIn, hashOf, useOf, evictedHash, evictedUse, renewUse,
 } from "./cached-content";
-import { NEVER } from "../hierarchy/state";
 import { TimedOffload } from "../abi/timed";
 
 /**
@@ -224,9 +223,9 @@ function popFree(t: i32): i32 {
     unchecked(nameOf[b] = -1);
     evictedBlocks++;
     if (t == GPU) {
-      if (offloadMode == TimedOffload.onEviction) copyDown(CPU, evictedHash);
+      if (offloadMode == TimedOffload.onEviction) copyDown(CPU, evictedHash, evictedUse);
     } else if (t == CPU && diskOffloadMode == TimedOffload.onEviction) {
-      copyDown(DISK, evictedHash);
+      copyDown(DISK, evictedHash, evictedUse);
     }
   }
   unchecked(freeCount[t] = freeCount[t] - 1);
@@ -235,21 +234,22 @@ function popFree(t: i32): i32 {
 }
 
 /**
- * Copies content `h` to tier `to` (the CPU or the disk tier), unless it is cached there already
- * (then it counts as used now). The copy takes a free block of the tier, evicting its content by
- * its policy if none is uncached (a CPU eviction may offload in turn, to disk).
+ * Copies content `h`, next used at `use` (the evicted or cached content's), to tier `to` (the CPU
+ * or the disk tier), unless it is cached there already (then it counts as used now). The copy
+ * takes a free block of the tier, evicting its content by its policy if none is uncached (a CPU
+ * eviction may offload in turn, to disk).
  */
-function copyDown(to: i32, h: i64): void {
+function copyDown(to: i32, h: i64, use: i32): void {
   const there = blockCaching(to, h);
   if (there >= 0) {
-    acquire(there, NEVER);
+    acquire(there, use);
     release(there);
     return;
   }
   // Every block of the tier in use (a swapped request's, a load's): the copy is dropped, as a full staging buffer would.
   if (unchecked(freeCount[to]) == 0) return;
   const b = popFree(to);
-  cache(b, h, NEVER);
+  cache(b, h, use);
   release(b);
   if (to == CPU) offloadedBlocks++;
   else diskOffloadedBlocks++;
@@ -280,9 +280,9 @@ function cache(b: i32, h: i64, use: i32): void {
   const name = cacheContent(t, h, b, use);
   if (name >= 0) unchecked(nameOf[b] = name);
   if (t == GPU) {
-    if (offloadMode == TimedOffload.whenFull) copyDown(CPU, h);
+    if (offloadMode == TimedOffload.whenFull) copyDown(CPU, h, use);
   } else if (t == CPU && diskOffloadMode == TimedOffload.whenFull) {
-    copyDown(DISK, h);
+    copyDown(DISK, h, use);
   }
 }
 
@@ -310,6 +310,22 @@ export function cachedPrefix(tier: i32, count: i32): i32 {
     unchecked(prefixBlocks[n++] = b);
   }
   return n;
+}
+
+/**
+ * The request whose hashes fill the input has passed the contents of its first `count` blocks:
+ * every copy of them cached in any tier, taken or not, is next used when the input says. A
+ * policy reading the future would otherwise keep a copy the request passed by (in the CPU tier
+ * behind a GPU hit, past a gap in its prefix) as if its use were still to come.
+ */
+export function renewUses(count: i32): void {
+  for (let t = GPU; t < tiers; t++) {
+    if (cachedIn(t) == 0) continue;
+    for (let k = 0; k < count; k++) {
+      const b = blockCaching(t, unchecked(hashInput[k]));
+      if (b >= 0) renewUse(unchecked(nameOf[b]), t, unchecked(nextUseInput[k]));
+    }
+  }
 }
 
 /** Longest run of input hashes [from, count) cached in the tier (nothing changes). */
@@ -513,10 +529,10 @@ export function swap(request: i32, to: i32): i32 {
     const name = unchecked(nameOf[b]);
     let there = name < 0 ? -1 : blockCaching(to, hashOf(name));
     if (there >= 0) {
-      acquire(there, useOf(from, name));
+      acquire(there, useOf(name));
     } else {
       there = popFree(to);
-      if (name >= 0) cache(there, hashOf(name), useOf(from, name));
+      if (name >= 0) cache(there, hashOf(name), useOf(name));
     }
     unchecked(tables[base + i] = there);
     release(b);

@@ -40,6 +40,7 @@ export function policyParamValue(id: i32, param: i32, field: i32): f64 {
   const p = entryOf(id).params[param];
   if (field == ParamValue.value) return p.value;
   if (field == ParamValue.integer) return p.integer ? 1.0 : 0.0;
+  if (field == ParamValue.libCacheSim) return p.libCacheSim;
   return field == ParamValue.min ? p.min : p.max;
 }
 
@@ -61,7 +62,7 @@ export function policyCatalogHash(): u32 {
     h = mix(h, <u32>flagsOf(e));
     for (let i = 0; i < e.params.length; i++) {
       const p = e.params[i];
-      h = number(number(number(mix(text(text(h, p.name), p.doc), p.integer ? 1 : 0), p.value), p.min), p.max);
+      h = number(number(number(number(mix(text(text(h, p.name), p.doc), p.integer ? 1 : 0), p.value), p.min), p.max), p.libCacheSim);
     }
   }
   return h;

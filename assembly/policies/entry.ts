@@ -8,6 +8,8 @@ export class ParamDecl {
   integer: bool = false;
   min: f64 = 0;
   max: f64 = Infinity;
+  /** Its value under the libcachesim profile (NaN: the default). */
+  libCacheSim: f64 = NaN;
 }
 
 /** The parameter struct of a policy without parameters. */
@@ -42,7 +44,7 @@ export class PolicyEntry {
 
   /** A real-valued parameter in [min, max]. */
   number(name: string, value: f64, doc: string, min: f64 = 0, max: f64 = Infinity): PolicyEntry {
-    this.params.push({ name, value, doc, integer: false, min, max });
+    this.params.push({ name, value, doc, integer: false, min, max, libCacheSim: NaN });
     return this;
   }
 
@@ -51,7 +53,16 @@ export class PolicyEntry {
    * as an i32, so the range never goes past i32's.
    */
   integer(name: string, value: f64, doc: string, min: f64 = 0, max: f64 = I32.MAX_VALUE): PolicyEntry {
-    this.params.push({ name, value, doc, integer: true, min, max });
+    this.params.push({ name, value, doc, integer: true, min, max, libCacheSim: NaN });
+    return this;
+  }
+
+  /**
+   * The last declared parameter takes `value` in the libcachesim profile: the setting that makes
+   * the policy libCacheSim's definition where kvsim's default differs (docs/policies.md says why).
+   */
+  inLibCacheSim(value: f64): PolicyEntry {
+    this.params[this.params.length - 1].libCacheSim = value;
     return this;
   }
 

@@ -12,6 +12,7 @@ import { s3fifo } from "./s3fifo";
 import { belady } from "./belady";
 import { lfu } from "./lfu";
 import { clock } from "./clock";
+import { arc } from "./arc";
 
 /**
  * Every page policy, by its entry function (entry.ts): a policy's id is its place in this list,
@@ -32,6 +33,7 @@ const ENTRIES: StaticArray<() => PolicyEntry> = [
   belady,
   lfu,
   clock,
+  arc,
 ];
 
 export function policyCount(): i32 {

@@ -1,5 +1,6 @@
 import { parseJsonText } from "../json-file.js";
 import { decodeBinaryTrace } from "../traces/formats/binary.js";
+import { decodeOracleGeneral } from "../traces/formats/oracle-general.js";
 import { pageTraceParser } from "../traces/formats/page-trace-parser.js";
 import { parseKhlTraceList } from "../traces/khl-json.js";
 import { TraceBuilder } from "../traces/trace-builder.js";
@@ -18,6 +19,7 @@ export function parseTraceFile(bytes: Uint8Array, fileName: string, format?: str
 
 function parseAs(bytes: Uint8Array, fileName: string, fmt: TraceFormat): Trace[] {
   if (fmt === "kvt") return [decodeBinaryTrace(bytes, fileName, fileName)];
+  if (fmt === "oracle-general") return [decodeOracleGeneral(bytes, fileName, fileName)];
   if (fmt === "khl-json") return parseKhlTraceList(parseJsonText(new TextDecoder().decode(bytes), fileName), fileName);
   const builder = new TraceBuilder(fileName);
   // The whole file is one chunk: the same parsers as the Node readers, so the same rules and errors.

@@ -4,8 +4,10 @@ import { resolveScenario } from "../hierarchy/load-scenario.js";
 import { PROFILES, type Profile } from "../policies/registry.js";
 import { runRecord, type RunRecord } from "../run-record.js";
 import { readTrace, TRACE_FORMATS } from "../traces/load.js";
+import { withUnitPages } from "../traces/trace.js";
+import type { CsvLayout } from "../traces/formats/csv-layout.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { collectKeyValue, once, parseIntInRange, parseSeed } from "./options.js";
+import { collectKeyValue, once, parseIntInRange, parseSeed, traceParamsOption } from "./options.js";
 import { fixed, table } from "./format.js";
 
 interface RunOptions {
@@ -15,6 +17,8 @@ interface RunOptions {
   trace?: string;
   traceFormat?: string;
   traceIndex: number;
+  traceParams?: CsvLayout;
+  ignoreObjSize?: boolean;
   policy: string;
   param?: Record<string, string>;
   profile: Profile;
@@ -32,9 +36,11 @@ export function runCommand(): Command {
     .option("--trace <file>", "a trace file instead of a workload", once("--trace"))
     .addOption(new Option("--trace-format <format>", "trace file format (default: from the file name)").choices([...TRACE_FORMATS]))
     .option("--trace-index <n>", "which trace of a multi-trace file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
+    .addOption(traceParamsOption())
+    .option("--ignore-obj-size", "every page counts as one byte, so tier capacities count pages (libCacheSim's --ignore-obj-size)")
     .requiredOption("--policy <name>", "eviction policy (see `kvsim policies`)", once("--policy"))
     .option("--param <k=v>", "policy parameter, repeatable (e.g. window_size=64)", collectKeyValue)
-    .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity").choices([...PROFILES]).default("kvsim"))
+    .addOption(new Option("--profile <profile>", "kvsim: correct semantics; khl: kv-hierarchy-lab parity; libcachesim: kvsim with libCacheSim's definition of every policy that has one").choices([...PROFILES]).default("kvsim"))
     .option("--seed <n>", "seed for every random choice of the run", parseSeed("--seed"), 0)
     .option("--events <n>", "also report the first n transfers [step, type, page, src, dst, latencyMs, bytes] (at most 10,000,000)",
       parseIntInRange("--events", 0, 10_000_000), 0)
@@ -56,7 +62,8 @@ times the replay alone; events only with --events).
 Examples:
   kvsim run --scenario small_fp16_prefetch --workload rag_burst --policy regret_aware
   kvsim run --scenario llama3_8b_h100 --workload zipf --workload-param pages=200000 --policy s3fifo --json
-  kvsim run --scenario small_fp16_prefetch --trace traces.json --trace-index 1 --policy lru --profile khl`)
+  kvsim run --scenario small_fp16_prefetch --trace traces.json --trace-index 1 --policy lru --profile khl
+  kvsim run --scenario one-tier.json --trace cloudPhysicsIO.oracleGeneral.bin --ignore-obj-size --policy sieve`)
     .action(async (opts: RunOptions) => {
       const record = await execute(opts);
       console.log(opts.json ? JSON.stringify(record) : render(record));
@@ -68,9 +75,10 @@ async function execute(opts: RunOptions): Promise<RunRecord> {
     throw new KvsimInputError("give exactly one of --workload and --trace");
   }
   const scenario = resolveScenario(opts.scenario);
-  const trace = opts.workload !== undefined
+  const read = opts.workload !== undefined
     ? generateWorkload(opts.workload, opts.workloadParam)
-    : await readTrace(opts.trace!, opts.traceFormat, opts.traceIndex);
+    : await readTrace(opts.trace!, opts.traceFormat, opts.traceIndex, undefined, opts.traceParams);
+  const trace = opts.ignoreObjSize ? withUnitPages(read) : read;
   return runRecord({
     scenario, trace, policy: opts.policy, params: opts.param, profile: opts.profile, seed: opts.seed, eventCapacity: opts.events,
   });

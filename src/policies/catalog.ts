@@ -1,5 +1,8 @@
 import type { ParamSpec } from "../params.js";
 
+/** A policy parameter; `libCacheSim` is its value in the libcachesim profile, where that differs from the default. */
+export type PolicyParamSpec = ParamSpec & { libCacheSim?: number };
+
 /**
  * A page policy as the engine's registry declares it (assembly/policies/entry.ts), read from the
  * engine at build time into catalog.generated.ts (scripts/policy-catalog.mjs).
@@ -20,5 +23,5 @@ export interface PolicyCatalogEntry {
   /** Can evict a block pool's cached blocks. */
   blocks: boolean;
   /** In the order of the policy's parameter struct. */
-  params: ParamSpec[];
+  params: PolicyParamSpec[];
 }

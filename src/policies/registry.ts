@@ -1,11 +1,17 @@
 import { KvsimInputError } from "../errors.js";
-import { resolveParams, type ParamSpec } from "../params.js";
+import { resolveParams } from "../params.js";
+import type { PolicyParamSpec } from "./catalog.js";
 import { POLICY_CATALOG } from "./catalog.generated.js";
 
-export type Profile = "kvsim" | "khl";
-export const PROFILES: readonly Profile[] = ["kvsim", "khl"];
+/**
+ * How a run behaves: `kvsim` (correct semantics), `khl` (kv-hierarchy-lab's, quirks included),
+ * `libcachesim` (kvsim's engine with every policy set to libCacheSim's definition where kvsim's
+ * default differs: the parameters' `libCacheSim` values).
+ */
+export type Profile = "kvsim" | "khl" | "libcachesim";
+export const PROFILES: readonly Profile[] = ["kvsim", "khl", "libcachesim"];
 
-export type PolicyParam = ParamSpec;
+export type PolicyParam = PolicyParamSpec;
 
 export interface PolicyInfo {
   name: string;
@@ -31,7 +37,7 @@ export interface PolicyInfo {
  */
 export const POLICIES: readonly PolicyInfo[] = POLICY_CATALOG.map((p) => ({
   name: p.name, id: p.id, summary: p.summary, source: p.source, params: p.params,
-  profiles: p.khl ? PROFILES : (["kvsim"] as const), victimSearch: p.victimSearch, future: p.future,
+  profiles: p.khl ? PROFILES : (["kvsim", "libcachesim"] as const), victimSearch: p.victimSearch, future: p.future,
   evictsBlocks: p.blocks,
 }));
 
@@ -43,7 +49,8 @@ export function policyInfo(name: string): PolicyInfo {
   return info;
 }
 
-/** A policy's parameters, user values over defaults (see `resolveParams`). */
-export function resolvePolicyParams(info: PolicyInfo, params: Record<string, unknown> = {}): Record<string, number> {
-  return resolveParams(`policy "${info.name}"`, info.params, params);
+/** A policy's parameters, user values over the profile's defaults (see `resolveParams`). */
+export function resolvePolicyParams(info: PolicyInfo, params: Record<string, unknown> = {}, profile: Profile = "kvsim"): Record<string, number> {
+  const specs = profile === "libcachesim" ? info.params.map((p) => (p.libCacheSim === undefined ? p : { ...p, default: p.libCacheSim })) : info.params;
+  return resolveParams(`policy "${info.name}"`, specs, params);
 }

@@ -7,6 +7,7 @@ import { errorBody, HttpError } from "./sessions.js";
 import type { SimulateBody, SimulateOutcome, SimulateTask } from "./simulate-run.js";
 import { jsonSchemaOf } from "./checked.js";
 import { seed } from "./request-schemas.js";
+import { PROFILES } from "../policies/registry.js";
 
 /** The same seeds as the env routes take, in [0, 2^32). */
 const SEED_SCHEMA = jsonSchemaOf(seed);
@@ -50,7 +51,7 @@ export function registerSimulate(app: FastifyInstance, limits: SimulateLimits): 
             type: "object", additionalProperties: false, required: ["kind", "scenario", "workload", "policy"],
             properties: {
               kind: { const: "replay" }, scenario: { type: "string" }, workload: { type: "string" }, policy: { type: "string" },
-              params: { type: "object" }, workload_params: { type: "object" }, profile: { enum: ["kvsim", "khl"] },
+              params: { type: "object" }, workload_params: { type: "object" }, profile: { enum: [...PROFILES] },
               seed: SEED_SCHEMA, events: { type: "integer", minimum: 0, maximum: 100_000 },
             },
           },

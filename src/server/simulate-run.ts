@@ -1,6 +1,7 @@
 import { scenarioPreset } from "../hierarchy/presets.js";
 import { KvsimInputError } from "../errors.js";
 import { simulate } from "../simulate.js";
+import type { Profile } from "../policies/registry.js";
 import { generateWorkload } from "../workloads/registry.js";
 import { runEpisodeTelemetry } from "./episode-telemetry.js";
 import { HttpError } from "./sessions.js";
@@ -39,7 +40,7 @@ function run(body: SimulateBody, maxAccesses: number, maxEpisodeSteps: number): 
   if (trace.accesses.length > maxAccesses) throw new HttpError(413, "replay_too_long", `at most ${maxAccesses} accesses per request; this workload has ${trace.accesses.length}`);
   const result = simulate({
     scenario: structuredClone(scenario), trace, policy: body["policy"] as string, params: body["params"] as Record<string, unknown> | undefined,
-    profile: body["profile"] as "kvsim" | "khl" | undefined, seed: body["seed"] as number | undefined, eventCapacity: (body["events"] as number | undefined) ?? 0,
+    profile: body["profile"] as Profile | undefined, seed: body["seed"] as number | undefined, eventCapacity: (body["events"] as number | undefined) ?? 0,
   });
   return { kind: "replay", scenario: scenario.name, workload: trace.name, policy: body["policy"], metrics: result.metrics, events: result.events ?? [], events_dropped: result.eventsDropped ?? 0 };
 }

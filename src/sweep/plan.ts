@@ -112,7 +112,7 @@ function resolvePolicies(spec: SweepSpec, origin: SpecOrigin): PolicyColumn[] {
     if (!info.profiles.includes(spec.profile)) {
       throw new KvsimInputError(`policy "${e.name}" does not exist in the ${spec.profile} profile`);
     }
-    const params = resolvePolicyParams(info, e.params);
+    const params = resolvePolicyParams(info, e.params, spec.profile);
     return { label: ("label" in e && e.label) || e.name + describeParams(e.params), name: e.name, params };
   }));
   checkUnique(origin, "policies", columns.map((c) => c.label));

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { readJsonFile, validate } from "../json-file.js";
-import { PROFILES } from "../policies/registry.js";
+import { PROFILES, type Profile } from "../policies/registry.js";
 import { TRACE_FORMATS } from "../traces/trace-format.js";
 
 const paramValues = z.record(z.string(), z.union([z.number(), z.string()]));
@@ -36,7 +36,7 @@ export const policyEntrySchema = z.strictObject({
 export const sweepSpecSchema = z.strictObject({
   name: name,
   description: z.optional(z.string()),
-  profile: z._default(z.enum(PROFILES as ["kvsim", "khl"]), "kvsim"),
+  profile: z._default(z.enum(PROFILES as [Profile, ...Profile[]]), "kvsim"),
   /** A preset name, a scenario JSON file, or an inline scenario object. */
   scenarios: z.array(z.union([name, z.record(z.string(), z.unknown())])).check(z.minLength(1)),
   /** A generator name (default parameters), a generator with parameters, or a trace file. */

@@ -1,5 +1,4 @@
 import { KvsimInputError } from "../errors.js";
-import { policyInfo, POLICIES } from "../policies/registry.js";
 import { blockEviction, type BlockEviction } from "../wasm/block-eviction.js";
 import { TimedOffload, type DiskTierConfig, type HostTierCounters } from "../wasm/timed.js";
 import { checkedLink, parseLink, presetLink, type LinkSpec } from "./links.js";
@@ -47,7 +46,7 @@ export interface DiskTierOptions {
   link?: DiskLinkName | LinkSpec | DiskLink;
   /** `write-back`: a block is copied when the host tier evicts it (default); `write-through`: as soon as it enters the host tier. */
   offload?: "write-back" | "write-through";
-  /** The block policy evicting the disk tier's blocks (default: the host tier's), with its default parameters; not belady. */
+  /** The block policy evicting the disk tier's blocks (default: the host tier's), with its default parameters; belady reads the trace's future. */
   eviction?: string;
 }
 
@@ -63,14 +62,6 @@ export function parseDiskLink(text: string, field: string): NonNullable<DiskTier
   return parseLink(text, field, DISK_LINKS, diskLinkOf);
 }
 
-/** The disk tier's eviction as given (`field` names it): a block policy that does not read the future, which no disk block has. */
-export function diskEviction(name: string, field: string): BlockEviction {
-  if (POLICIES.some((p) => p.name === name) && policyInfo(name).future && policyInfo(name).evictsBlocks) {
-    throw new KvsimInputError(`${field}: ${name} needs each disk block's next use, which the timed simulator does not know (requests arrive as it runs); choose another policy`);
-  }
-  return blockEviction(name, {}, field, true);
-}
-
 /** The engine's form of a disk tier below a host tier evicting by `hostEviction`; checks the options. */
 export function diskTierConfig(options: DiskTierOptions, hostEviction: BlockEviction): DiskTierConfig {
   if (!Number.isInteger(options.blocks) || options.blocks < 1) throw new KvsimInputError(`disk tier: blocks must be a positive integer, got ${options.blocks}`);
@@ -82,7 +73,7 @@ export function diskTierConfig(options: DiskTierOptions, hostEviction: BlockEvic
   return {
     blocks: options.blocks, offload: offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,
     read: checkedLink(both.read, "disk tier"), write: checkedLink(both.write, "disk tier"),
-    eviction: options.eviction === undefined ? hostEviction : diskEviction(options.eviction, "disk tier: eviction"),
+    eviction: options.eviction === undefined ? hostEviction : blockEviction(options.eviction, {}, "disk tier: eviction"),
   };
 }
 

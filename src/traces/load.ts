@@ -5,12 +5,14 @@ import { fileErrorText } from "../json-file.js";
 import { writeFileAtomic, writeFileAtomicChunks } from "../report/write-atomic.js";
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
 import { csvTraceChunks } from "./formats/csv.js";
+import type { CsvLayout } from "./formats/csv-layout.js";
+import { decodeOracleGeneral, encodeOracleGeneral } from "./formats/oracle-general.js";
 import { jsonlTraceChunks } from "./formats/jsonl.js";
 import type { ReadProgress } from "./formats/read-chunks.js";
 import { readPageTrace } from "./formats/read-page-trace.js";
 import { readKhlTraceList } from "./khl-json.js";
 import { checkTrace, type Trace } from "./trace.js";
-import { checkFormat, detectFormat, TRACE_FORMATS } from "./trace-format.js";
+import { checkFormat, detectFormat, TRACE_FORMATS, WRITABLE_TRACE_FORMATS } from "./trace-format.js";
 
 export { TRACE_FORMATS };
 
@@ -39,11 +41,13 @@ function checkReadable(file: string): void {
 /**
  * Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0.
  * `onProgress` hears of the bytes read of a CSV or JSONL file, which are read in chunks.
+ * `csvLayout` reads a CSV by columns other than kvsim's (libCacheSim's traces).
  */
-export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress): Promise<Trace> {
+export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress, csvLayout?: CsvLayout): Promise<Trace> {
   // A directory or a missing file is said as such, before its name is read for a format.
   checkReadable(file);
   const fmt = checkFormat(format ?? detectFormat(file));
+  if (csvLayout && fmt !== "csv") throw new KvsimInputError(`${file}: --trace-params only applies to CSV traces (this one is ${fmt})`);
   const name = basename(file);
   let trace: Trace;
   if (fmt === "khl-json") {
@@ -55,8 +59,10 @@ export async function readTrace(file: string, format?: string, index = 0, onProg
     if (index !== 0) throw new KvsimInputError(`${file}: --trace-index only applies to multi-trace khl-json files`);
     if (fmt === "kvt") {
       trace = decodeBinaryTrace(readBytes(file), file, name);
+    } else if (fmt === "oracle-general") {
+      trace = decodeOracleGeneral(readBytes(file), file, name);
     } else {
-      trace = await readPageTrace(file, fmt, name, onProgress);
+      trace = await readPageTrace(file, fmt, name, onProgress, csvLayout);
     }
   }
   checkTrace(trace, file);
@@ -66,7 +72,8 @@ export async function readTrace(file: string, format?: string, index = 0, onProg
 /** Writes a trace in any format but khl-json; the file appears whole or not at all. Text is written in chunks. */
 export function writeTrace(trace: Trace, file: string, format?: string): void {
   const fmt = checkFormat(format ?? detectFormat(file));
-  if (fmt === "khl-json") throw new KvsimInputError("writing khl-json traces is not supported; use jsonl, csv or kvt");
+  if (fmt === "khl-json") throw new KvsimInputError(`writing khl-json traces is not supported; use ${WRITABLE_TRACE_FORMATS.join(", ")}`);
   if (fmt === "kvt") writeFileAtomic(file, encodeBinaryTrace(trace));
+  else if (fmt === "oracle-general") writeFileAtomic(file, encodeOracleGeneral(trace));
   else writeFileAtomicChunks(file, fmt === "jsonl" ? jsonlTraceChunks(trace) : csvTraceChunks(trace));
 }

@@ -38,3 +38,12 @@ export function checkTrace(trace: Trace, source = trace.name): void {
     if (bad >= 0) throw new KvsimInputError(`${source}: ${field}[${bad}] = ${arr[bad]} must be ≥ 1`);
   }
 }
+
+/**
+ * The trace with every page one byte (libCacheSim's `--ignore-obj-size`): a tier's capacity in
+ * bytes is then a number of pages, as cache-simulation papers give cache sizes in objects.
+ */
+export function withUnitPages(trace: Trace): Trace {
+  const { pageScalars: _scalars, ...rest } = trace;
+  return { ...rest, pageBytes: new Int32Array(trace.numPages).fill(1) };
+}

@@ -108,4 +108,10 @@ describe("WASM engine vs naive reference (kvsim profile), parameters beyond the 
   it.each([1, 2, 4])("windowed_recency, window_size %i", (window) => matchesReference("windowed_recency", { window_size: window }));
   // Counters above one bit: a page hit several times goes round several times.
   it.each([2, 3])("clock, bits %i", (bits) => matchesReference("clock", { bits }));
+  // libCacheSim's S3-FIFO (the libcachesim profile) and each of its four rules alone.
+  it.each([
+    { move_to_main_threshold: 2, ghost_fifo: 1, ghost_ratio: 0.9, drain_small: 1, ghost_check_first: 1 },
+    { move_to_main_threshold: 3 }, { ghost_fifo: 1, ghost_ratio: 0.5 }, { drain_small: 1 }, { ghost_check_first: 1 },
+  ])("s3fifo %j", (params) => matchesReference("s3fifo", params));
+  it("lfu, ties_by_recency 1", () => matchesReference("lfu", { ties_by_recency: 1 }));
 });

@@ -38,7 +38,7 @@ describe("the page-policy registry", () => {
 
   it("parameters that do not fill the policy's parameter struct are refused", () => {
     const s3fifo = policyInfo("s3fifo");
-    expect(s3fifo.params.map((p) => p.name)).toEqual(["small_ratio"]);
+    expect(s3fifo.params.map((p) => p.name)).toEqual(["small_ratio", "move_to_main_threshold", "ghost_fifo", "ghost_ratio", "drain_small", "ghost_check_first"]);
     expect(() => new HierarchyEngine().load(run(s3fifo.id, []))).toThrow(`policy ${s3fifo.id} takes other parameters than the 0 given`);
     expect(() => new HierarchyEngine().load(run(policyInfo("lru").id, [1]))).toThrow(/takes other parameters than the 1 given/);
   });

@@ -79,10 +79,11 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
         victim: (t, ex, w) => minScore(w, t, ex, (p) => (freq.get(p) ?? 0) * 10000 + lastOf(p)),
       };
     case "lfu":
+      // ties_by_recency: among equal counts, the page whose last access is oldest (libCacheSim's per-count FIFOs).
       return {
-        onAccess(p) { inc(freq, p); },
+        onAccess(p, _h, w) { inc(freq, p); last.set(p, w.step); },
         onEvict(p, t, w) { if (t >= w.dropTier) freq.delete(p); },
-        victim: (t, ex, w) => minScore(w, t, ex, (p) => freq.get(p) ?? 0),
+        victim: (t, ex, w) => minScore(w, t, ex, (p) => (freq.get(p) ?? 0) * (params.ties_by_recency ? 2 ** 31 : 1) + (params.ties_by_recency ? lastOf(p) : 0)),
       };
     case "windowed_recency": {
       const window: number[] = [];
@@ -213,49 +214,83 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
     case "s3fifo": {
       const small: Map<number, true>[] = [];
       const main: Map<number, true>[] = [];
-      const smallBytes: number[] = [];
+      const bytesOf = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      // Default ghost: per page, its tier and stamp, valid while the tier's clock is within the window.
       const ghost = new Map<number, { tier: number; stamp: number }>();
       const clock: number[] = [];
+      // ghost_fifo: per tier, a FIFO of pages (a page in one tier's at most).
+      const ghostFifo: Map<number, true>[] = [];
+      let returning = -1;
       const f = new Map<number, number>();
       const q = (arr: Map<number, true>[], t: number): Map<number, true> => (arr[t] ??= new Map());
-      const leave = (p: number, t: number, w: RefWorld): void => {
-        if (q(small, t).delete(p)) smallBytes[t] = (smallBytes[t] ?? 0) - w.size[p]!;
+      const leave = (p: number, t: number): void => {
+        q(small, t).delete(p);
         q(main, t).delete(p);
       };
+      const leaveGhost = (p: number, t: number, w: RefWorld): boolean => {
+        if (params.ghost_fifo) return q(ghostFifo, t).delete(p);
+        const g = ghost.get(p);
+        const horizon = Math.max(16, w.tiers[t]!.size); // the tier's page count
+        if (!g || g.tier !== t || (clock[t] ?? 0) - g.stamp >= horizon) return false;
+        ghost.delete(p);
+        return true;
+      };
+      const remember = (p: number, t: number, w: RefWorld): void => {
+        if (!params.ghost_fifo) {
+          const c = clock[t] ?? 0;
+          clock[t] = c + 1;
+          ghost.set(p, { tier: t, stamp: c });
+          return;
+        }
+        if (q(ghostFifo, t).has(p)) return;
+        ghostFifo.forEach((g) => g.delete(p));
+        const limit = Math.trunc(w.capacity[t]! * params.ghost_ratio!);
+        if (w.size[p]! > limit) return;
+        const fifo = q(ghostFifo, t);
+        while (bytesOf(fifo, w) + w.size[p]! > limit) fifo.delete(fifo.keys().next().value!);
+        fifo.set(p, true);
+      };
       return {
-        onAccess(p, hit) { if (hit === 0) f.set(p, Math.min(3, (f.get(p) ?? 0) + 1)); },
+        onAccess(p, hit, w) {
+          if (hit === 0) f.set(p, Math.min(3, (f.get(p) ?? 0) + 1));
+          else if (params.ghost_check_first) returning = leaveGhost(p, 0, w) ? p : -1;
+        },
         onEnter(p, t, w) {
           f.set(p, 0);
-          const g = ghost.get(p);
-          const horizon = Math.max(16, w.tiers[t]!.size); // the tier's page count, this page included
-          if (g && g.tier === t && (clock[t] ?? 0) - g.stamp < horizon) {
-            ghost.delete(p);
-            q(main, t).set(p, true);
+          let back: boolean;
+          if (params.ghost_check_first && t === 0) {
+            back = returning === p;
+            returning = -1;
           } else {
-            q(small, t).set(p, true);
-            smallBytes[t] = (smallBytes[t] ?? 0) + w.size[p]!;
+            back = leaveGhost(p, t, w);
           }
+          q(back ? main : small, t).set(p, true);
         },
         victim(t, ex, w) {
-          const target = Math.trunc(w.capacity[t]! * params.small_ratio!);
+          const share = Math.trunc(w.capacity[t]! * params.small_ratio!);
           let unevictableRun = 0; // main's pages gone round in a row unevictable: at main's size, take from small
+          let drained = ""; // drain_small: the queue chosen first evicts
           for (;;) {
-            const mainSpent = q(main, t).size === 0 || unevictableRun >= q(main, t).size;
-            const fromSmall = q(small, t).size > 0 && (mainSpent || (smallBytes[t] ?? 0) >= target);
+            if (drained === "small" && q(small, t).size === 0) drained = "";
+            let fromSmall = drained
+              ? drained === "small"
+              : params.drain_small
+                ? q(small, t).size > 0 && bytesOf(q(main, t), w) <= w.capacity[t]! - share
+                : q(main, t).size === 0 || (q(small, t).size > 0 && bytesOf(q(small, t), w) >= share);
+            if (params.drain_small) drained = fromSmall ? "small" : "main";
+            if (unevictableRun > 0 && !fromSmall && unevictableRun >= q(main, t).size) fromSmall = q(small, t).size > 0;
             const list = fromSmall ? q(small, t) : q(main, t);
             const p = list.keys().next().value;
             if (p === undefined) return -1;
             const free = evictable(w, p, ex);
             if (fromSmall) {
-              if ((f.get(p) ?? 0) > 0 || !free) {
-                leave(p, t, w);
+              if ((f.get(p) ?? 0) >= params.move_to_main_threshold! || !free) {
+                leave(p, t);
                 f.set(p, 0);
                 q(main, t).set(p, true);
                 continue;
               }
-              const c = clock[t] ?? 0;
-              clock[t] = c + 1;
-              ghost.set(p, { tier: t, stamp: c });
+              remember(p, t, w);
               return p;
             }
             if ((f.get(p) ?? 0) > 0 || !free) {
@@ -268,7 +303,79 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
             return p;
           }
         },
-        onLeave(p, t, w) { leave(p, t, w); },
+        onLeave(p, t) { leave(p, t); },
+      };
+    }
+    case "arc": {
+      // Per tier: T1, T2 resident and B1, B2 ghosts, each a Map least recent first; p the target for T1.
+      type Lists = { t1: Map<number, true>; t2: Map<number, true>; b1: Map<number, true>; b2: Map<number, true>; p: number };
+      const arcs: Lists[] = [];
+      const at = (t: number): Lists => (arcs[t] ??= { t1: new Map(), t2: new Map(), b1: new Map(), b2: new Map(), p: 0 });
+      const bytes = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      const arriving: { page: number; ghost: "" | "b1" | "b2" }[] = [];
+      const evictedTo: ("" | "b1" | "b2")[] = [];
+      const arrive = (p: number, t: number, w: RefWorld): void => {
+        const a = at(t);
+        const ghost = a.b1.has(p) ? "b1" : a.b2.has(p) ? "b2" : "";
+        arriving[t] = { page: p, ghost };
+        if (ghost === "b1") a.p = Math.min(a.p + Math.max(bytes(a.b2, w) / bytes(a.b1, w), 1), w.capacity[t]!);
+        if (ghost === "b2") a.p = Math.max(a.p - Math.max(bytes(a.b1, w) / bytes(a.b2, w), 1), 0);
+        if (ghost) a[ghost].delete(p);
+      };
+      const lru = (m: Map<number, true>, ex: number, w: RefWorld): number => {
+        for (const p of m.keys()) if (evictable(w, p, ex)) return p;
+        return -1;
+      };
+      const replace = (t: number, ex: number, w: RefWorld, inB2: boolean): number => {
+        const a = at(t);
+        const t1 = bytes(a.t1, w);
+        const fromT1 = (t1 > 0 && (t1 > a.p || (t1 === a.p && inB2))) || a.t2.size === 0;
+        evictedTo[t] = fromT1 ? "b1" : "b2";
+        return lru(fromT1 ? a.t1 : a.t2, ex, w);
+      };
+      return {
+        onAccess(p, hit, w) {
+          const a = at(0);
+          if (hit === 0) {
+            a.t1.delete(p);
+            a.t2.delete(p);
+            a.t2.set(p, true);
+          } else {
+            arrive(p, 0, w);
+          }
+        },
+        onEvict(p, t, w) {
+          const to = evictedTo[t];
+          if (to) at(t)[to].set(p, true);
+          evictedTo[t] = "";
+          if (t + 1 < w.tiers.length) arrive(p, t + 1, w);
+        },
+        onEnter(p, t) {
+          const a = at(t);
+          const back = arriving[t]?.page === p && arriving[t]!.ghost !== "";
+          arriving[t] = { page: -1, ghost: "" };
+          (back ? a.t2 : a.t1).set(p, true);
+        },
+        onLeave(p, t) {
+          at(t).t1.delete(p);
+          at(t).t2.delete(p);
+        },
+        victim(t, ex, w) {
+          const a = at(t);
+          const incoming = arriving[t];
+          if (incoming?.ghost) return replace(t, ex, w, incoming.ghost === "b2");
+          const size = incoming && incoming.page >= 0 ? w.size[incoming.page]! : 0;
+          if (bytes(a.t1, w) + bytes(a.b1, w) + size > w.capacity[t]!) {
+            if (a.b1.size > 0) {
+              a.b1.delete(a.b1.keys().next().value!);
+              return replace(t, ex, w, false);
+            }
+            evictedTo[t] = "";
+            return lru(a.t1, ex, w);
+          }
+          if (bytes(a.t1, w) + bytes(a.b1, w) + bytes(a.t2, w) + bytes(a.b2, w) >= 2 * w.capacity[t]! && a.b2.size > 0) a.b2.delete(a.b2.keys().next().value!);
+          return replace(t, ex, w, false);
+        },
       };
     }
     default:

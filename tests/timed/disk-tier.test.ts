@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SERVING_CACHE_POLICIES } from "../../src/envs/serving/serving-env.js";
+import { policyInfo } from "../../src/policies/registry.js";
+import { requestFuture } from "../../src/timed/future.js";
 import { DISK_LINKS } from "../../src/timed/disk-tier.js";
 import { simulateFleet } from "../../src/timed/fleet.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
@@ -10,9 +11,9 @@ import { HOST_LINKS } from "../../src/timed/host-tier.js";
 import { kvBytesPerToken, modelPreset } from "../../src/timed/models.js";
 import type { ServingRequest } from "../../src/timed/requests.js";
 import { rooflineTimeModel } from "../../src/timed/roofline.js";
-import { simulateServing, type SimulateServingOptions } from "../../src/timed/simulate.js";
+import { simulateServing, simulateServingStream, type SimulateServingOptions } from "../../src/timed/simulate.js";
 import { readServingTrace } from "../../src/timed/trace-formats.js";
-import { blockEviction } from "../../src/wasm/block-eviction.js";
+import { BLOCK_POLICIES, blockEviction } from "../../src/wasm/block-eviction.js";
 import { TimedCacheModel, TimedEngine, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
 import { runCli } from "../helpers/cli.js";
 import { mooncakeSweeps } from "../helpers/mooncake-sweep.js";
@@ -147,23 +148,29 @@ describe("a disk tier below the host tier (docs/model.md)", () => {
     const links = Object.values(DISK_LINKS);
     let diskLoads = 0;
     for (let k = 0; k < 16; k++) {
-      const policy = SERVING_CACHE_POLICIES[draw(SERVING_CACHE_POLICIES.length)]!;
-      const diskPolicy = draw(2) ? SERVING_CACHE_POLICIES[draw(SERVING_CACHE_POLICIES.length)]! : undefined;
+      const policy = BLOCK_POLICIES[draw(BLOCK_POLICIES.length)]!;
+      const hostPolicy = draw(2) ? BLOCK_POLICIES[draw(BLOCK_POLICIES.length)]! : undefined;
+      const diskPolicy = draw(2) ? BLOCK_POLICIES[draw(BLOCK_POLICIES.length)]! : undefined;
       const link = links[draw(links.length)]!;
-      const label = `case ${k}: GPU ${policy}, disk ${diskPolicy ?? "the host's"}`;
+      const cacheModel = draw(3) === 0 ? TimedCacheModel.replay : TimedCacheModel.vllm;
+      const label = `case ${k}: GPU ${policy}, host ${hostPolicy ?? "the GPU's"}, disk ${diskPolicy ?? "the host's"}`;
+      // belady is given the trace's future, as simulate.ts gives it.
+      const future = [policy, hostPolicy, diskPolicy].some((name) => name !== undefined && policyInfo(name).future)
+        ? requestFuture(requests, requests.map((_, i) => i), B, cacheModel === TimedCacheModel.replay, true, "eviction")
+        : undefined;
       const engine = new TimedEngine();
       engine.start({
         scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
         prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: k, keepGaps: true,
         hostTier: {
           blocks: 20 + draw(200), offload: draw(2) ? TimedOffload.whenFull : TimedOffload.onEviction, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5,
-          loadLayers: draw(2) ? model.layers : 0, swapPreemption: draw(2) === 1, loadIfFaster: draw(3) === 0,
+          loadLayers: draw(2) ? model.layers : 0, swapPreemption: draw(2) === 1, loadIfFaster: draw(3) === 0, ...(hostPolicy ? { eviction: blockEviction(hostPolicy) } : {}),
           disk: {
             blocks: 1 + draw(800), offload: draw(2) ? TimedOffload.whenFull : TimedOffload.onEviction, read: link.read, write: link.write,
             ...(diskPolicy ? { eviction: blockEviction(diskPolicy) } : {}),
           },
         },
-        cacheModel: draw(3) === 0 ? TimedCacheModel.replay : TimedCacheModel.vllm,
+        cacheModel, future,
       });
       runCheckingInvariants(engine, requests, label);
       const c = engine.hostCounters();
@@ -203,7 +210,6 @@ describe("a disk tier below the host tier (docs/model.md)", () => {
     expect(host({ link: "nvme9" })).toThrow(/disk tier: unknown link "nvme9" \(nvme4, nvme5, rdma100, rdma400\)/);
     expect(host({ link: { bytesPerS: 0, latencyS: 0 } })).toThrow(/disk tier: the link needs a positive bandwidth/);
     expect(host({ offload: "sometimes" })).toThrow(/disk tier: offload must be write-back or write-through/);
-    expect(host({ eviction: "belady" })).toThrow(/disk tier: eviction: belady needs each disk block's next use/);
     expect(host({ eviction: "nope" })).toThrow(/disk tier: eviction: unknown or unsupported block eviction policy "nope"/);
     expect(host({ blocks: 2 ** 21 + 1 })).toThrow(/disk tier: at most 2,097,152 blocks/);
     // Given separately per direction, or one link for both.
@@ -211,6 +217,19 @@ describe("a disk tier below the host tier (docs/model.md)", () => {
     expect(split.summary.diskTier!.link).toEqual({ read: { bytesPerS: 1e9, latencyS: 0 }, write: { bytesPerS: 2e9, latencyS: 0 } });
     const one = simulateServing({ ...base, hostTier: { blocks: 4, disk: { blocks: 64, link: { bytesPerS: 3e9, latencyS: 1e-5 } } } });
     expect(one.summary.diskTier!.link).toEqual({ read: { bytesPerS: 3e9, latencyS: 1e-5 }, write: { bytesPerS: 3e9, latencyS: 1e-5 } });
+  });
+
+  it("belady on the disk tier reads the trace's future: it finds far more there than lru on Mooncake, the GPU finding the same; a stream and a fleet are refused, naming the field", () => {
+    const trace = readServingTrace("tests/fixtures/mooncake/synthetic_trace.jsonl").slice(0, 1500);
+    const run = (eviction: string) => simulateServing({ requests: trace, model, gpu, kvBlocks: 400, blockSize: 512, maxNumSeqs: 1, hostTier: { blocks: 500, disk: { blocks: 1500, eviction } } }).summary;
+    const lru = run("lru");
+    const belady = run("belady");
+    expect(belady.diskTier!.eviction).toBe("belady");
+    expect(belady.prefixHitTokens).toBe(lru.prefixHitTokens);
+    expect(belady.diskTier!.hitTokens).toBeGreaterThan(2 * lru.diskTier!.hitTokens);
+    const options = { model, gpu, kvBlocks: 400, blockSize: 512, hostTier: { blocks: 500, disk: { blocks: 1500, eviction: "belady" } } };
+    expect(() => simulateServingStream({ ...options, requests: trace.values() }, { request: () => {}, iteration: () => {} })).toThrow(/^disk tier: eviction: the trace's future is unknown in a stream of requests/);
+    expect(() => simulateFleet({ ...options, requests: trace, instances: 2, router: "round-robin" })).toThrow(/^disk tier: eviction: belady needs the next use of each request's blocks on its instance, which a fleet does not know/);
   });
 
   it("each instance of a fleet has its own disk tier, summed in the fleet's summary", () => {
@@ -227,14 +246,15 @@ describe("a disk tier below the host tier (docs/model.md)", () => {
     const args = ["serving", "simulate", "--trace", "tests/fixtures/mooncake/synthetic_trace.jsonl", "--model", "llama-3-8b", "--gpu", "h100-sxm",
       "--kv-blocks", "400", "--block-size", "512", "--max-num-seqs", "8"];
 
-    it("refuses a disk tier without a host tier, a bad link, disk flags without --disk-blocks and belady, with exit 2 and the flag's name", async () => {
+    it("refuses a disk tier without a host tier, a bad link or policy, disk flags without --disk-blocks and belady in a fleet, with exit 2 and the flag's name", async () => {
       for (const [extra, message] of [
         [["--disk-blocks", "100"], /--disk-blocks puts a disk tier below the host tier: give --host-blocks/],
         [["--host-blocks", "100", "--disk-blocks", "100", "--disk-link", "nvme9"], /--disk-link must be nvme4, nvme5, rdma100, rdma400 or GB\/s in \(0, 10000\], got "nvme9"/],
         [["--host-blocks", "100", "--disk-blocks", "100", "--disk-link", "0"], /--disk-link must be/],
         [["--host-blocks", "100", "--disk-offload", "write-through"], /--disk-link, --disk-offload and --disk-eviction shape a disk tier: give --disk-blocks/],
         [["--host-blocks", "100", "--disk-blocks", "0"], /--disk-blocks must be an integer from 1 to 2,097,152/],
-        [["--host-blocks", "100", "--disk-blocks", "100", "--disk-eviction", "belady"], /--disk-eviction/],
+        [["--host-blocks", "100", "--disk-blocks", "100", "--disk-eviction", "nope"], /--disk-eviction/],
+        [["--host-blocks", "100", "--disk-blocks", "100", "--disk-eviction", "belady", "--instances", "2"], /disk tier: eviction: belady needs the next use of each request's blocks on its instance/],
       ] as const) {
         const r = await runCli([...args, ...extra]);
         expect(r.code, extra.join(" ")).toBe(2);

@@ -1,7 +1,7 @@
 import { byId, checkbox, download, fillSelect, showError, svgImage } from "./dom.js";
 import {
   defaultWorkers, parseTraceFile, POLICIES, renderChart, replaySweepRow, runSweep, SCENARIO_PRESETS, tierOccupancy, WORKLOADS,
-  type BrowserSweepOutcome, type SweepResult, type SweepSpecInput, type Trace,
+  type BrowserSweepOutcome, type Profile, type SweepResult, type SweepSpecInput, type Trace,
 } from "./kvsim.js";
 import { playground } from "./state.js";
 
@@ -20,7 +20,7 @@ function specFromForm(): SweepSpecInput {
   ];
   return {
     name: "playground",
-    profile: byId<HTMLSelectElement>("profile").value as "kvsim" | "khl",
+    profile: byId<HTMLSelectElement>("profile").value as Profile,
     scenarios: checked("scenario-list"),
     workloads,
     policies: checked("policy-list"),

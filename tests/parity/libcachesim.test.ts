@@ -1,0 +1,95 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { Scenario } from "../../src/hierarchy/scenario.js";
+import { runRecord } from "../../src/run-record.js";
+import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
+import { withUnitPages, type Trace } from "../../src/traces/trace.js";
+import { generateWorkload } from "../../src/workloads/registry.js";
+
+// libCacheSim's CloudPhysics sample read with its sparse ids, and the misses libCacheSim's
+// cachesim gives at 1/5/10/20% of its objects (tests/fixtures/libcachesim/README.md).
+const DIR = "tests/fixtures/libcachesim";
+const trace = withUnitPages(decodeOracleGeneral(readFileSync(`${DIR}/cloudPhysicsIO.oracleGeneral.bin`), "cloudPhysicsIO.oracleGeneral.bin"));
+const rows = readFileSync(`${DIR}/cloudphysics_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
+  const [policy, objects, requests, misses] = line.split(",");
+  return { policy: policy!, objects: Number(objects), requests: Number(requests), misses: Number(misses) };
+});
+
+/** One cache of `objects` one-byte pages: a miss is an access to a page it does not hold. */
+const oneCache = (objects: number): Scenario => ({
+  name: `${objects} objects`, quantization: "fp16", prefetch: { enabled: false, maxCandidates: 0 },
+  tiers: [{ name: "cache", capacityBytes: objects, readLatencyMs: 0, writeLatencyMs: 0, bandwidthBytesPerMs: 1 }],
+});
+
+describe("libCacheSim's miss counts on its CloudPhysics sample", () => {
+  it("reads the sample with libCacheSim's request and object counts", () => {
+    expect(trace.accesses.length).toBe(113_872);
+    expect(trace.numPages).toBe(48_974);
+    expect(new Set(rows.map((r) => r.objects))).toEqual(new Set([490, 2449, 4897, 9795]));
+  });
+
+  // kvsim's own definitions of these four are libCacheSim's (docs/policies.md).
+  it.each(rows.filter((r) => ["lru", "fifo", "sieve", "belady"].includes(r.policy)).map((r) => [r.policy, r.objects, r.misses] as const))(
+    "%s with %i objects misses %i times, as cachesim says", (policy, objects, misses) => {
+      const { metrics } = runRecord({ scenario: oneCache(objects), trace, policy });
+      expect(metrics.accesses).toBe(113_872);
+      expect(metrics.misses).toBe(misses);
+    });
+
+  // The libcachesim profile sets every policy to libCacheSim's definition: all six policies.
+  it.each(rows.map((r) => [r.policy, r.objects, r.misses] as const))(
+    "libcachesim profile: %s with %i objects misses %i times", (policy, objects, misses) => {
+      expect(runRecord({ scenario: oneCache(objects), trace, policy, profile: "libcachesim" }).metrics.misses).toBe(misses);
+    });
+
+  it("kvsim's own s3fifo differs from libCacheSim's there, by under 1%", () => {
+    for (const r of rows.filter((x) => x.policy === "s3fifo")) {
+      const misses = runRecord({ scenario: oneCache(r.objects), trace, policy: "s3fifo" }).metrics.misses;
+      expect(misses).not.toBe(r.misses);
+      expect(Math.abs(misses - r.misses) / r.misses).toBeLessThan(0.01);
+    }
+  });
+});
+
+describe("lfu's ties", () => {
+  // A and B both reach two accesses, B first; C then needs room. kvsim's default evicts A, the
+  // first to enter; libCacheSim evicts B, the first to reach the count, so A hits at the end.
+  const hand = { name: "ties", numPages: 3, accesses: Int32Array.from([0, 1, 1, 0, 2, 0]), pageBytes: Int32Array.from([1, 1, 1]) };
+  it("go to the first to enter by default, to the first to reach the count in the libcachesim profile", () => {
+    expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu" }).metrics.misses).toBe(4);
+    expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu", profile: "libcachesim" }).metrics.misses).toBe(3);
+    expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu", params: { ties_by_recency: 1 } }).metrics.misses).toBe(3);
+  });
+});
+
+// More cases, counted by a cachesim built from libCacheSim aa0fc40 (tests/fixtures/libcachesim/README.md):
+// three kvsim workloads written as oracleGeneral files, and arc and clock on CloudPhysics.
+describe("libCacheSim's miss counts on more traces, every policy both define (libcachesim profile)", () => {
+  const more = readFileSync(`${DIR}/more_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
+    const [source, params, policy, objects, misses] = line.split(",");
+    return { source: source!, params: params!, policy: policy!, objects: Number(objects), misses: Number(misses) };
+  });
+  const traces = new Map<string, Trace>();
+  /** The trace cachesim read: the workload written as oracleGeneral and read back, every page one object. */
+  const traceOf = (source: string, params: string): Trace => {
+    const key = `${source} ${params}`;
+    if (!traces.has(key)) {
+      if (source.endsWith(".bin")) traces.set(key, trace);
+      else {
+        const workload = generateWorkload(source, Object.fromEntries(params.split(" ").map((kv) => kv.split("="))));
+        traces.set(key, withUnitPages(decodeOracleGeneral(encodeOracleGeneral(workload), source)));
+      }
+    }
+    return traces.get(key)!;
+  };
+
+  it("covers eight policies on four traces", () => {
+    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "belady"]));
+    expect(new Set(more.map((r) => r.source)).size).toBe(4);
+  });
+
+  it.each(more.map((r) => [r.policy, r.source, r.objects, r.misses, r.params] as const))(
+    "%s on %s with %i objects misses %i times", (policy, source, objects, misses, params) => {
+      expect(runRecord({ scenario: oneCache(objects), trace: traceOf(source, params), policy, profile: "libcachesim" }).metrics.misses).toBe(misses);
+    });
+});

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
+import { readTrace, writeTrace } from "../../src/traces/load.js";
+import { withUnitPages } from "../../src/traces/trace.js";
+import { generateWorkload } from "../../src/workloads/registry.js";
+import { runCli } from "../helpers/cli.js";
+
+const SAMPLE = "tests/fixtures/libcachesim/cloudPhysicsIO.oracleGeneral.bin";
+const dir = mkdtempSync(join(tmpdir(), "kvsim-oracle-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Records as [time, id, size, next], from oracleGeneral bytes. */
+function records(bytes: Uint8Array): [number, bigint, number, bigint][] {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.length / 24 }, (_, i) => [v.getUint32(i * 24, true), v.getBigUint64(i * 24 + 4, true), v.getUint32(i * 24 + 12, true), v.getBigInt64(i * 24 + 16, true)]);
+}
+
+function record(time: number, id: bigint, size: number, next: bigint): Uint8Array {
+  const out = new Uint8Array(24);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, time, true);
+  v.setBigUint64(4, id, true);
+  v.setUint32(12, size, true);
+  v.setBigInt64(16, next, true);
+  return out;
+}
+
+const joined = (...parts: Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+
+describe("libCacheSim's oracleGeneral traces", () => {
+  const sample = readFileSync(SAMPLE);
+
+  it("maps sparse 64-bit ids to pages by first appearance, sizes from the first request", () => {
+    const big = (1n << 63n) + 5n;
+    const t = decodeOracleGeneral(joined(record(7, big, 4096, 3n), record(7, 12n, 0, -1n), record(8, big, 512, -1n)), "hand.bin");
+    expect(Array.from(t.accesses)).toEqual([0, 1, 0]);
+    expect(t.pageIds).toEqual([big.toString(), "12"]);
+    // A size 0 counts as one byte; a page keeps its first request's size.
+    expect(Array.from(t.pageBytes!)).toEqual([4096, 1]);
+  });
+
+  it("writes back the sample's ids, sizes and next accesses record for record (times become steps)", () => {
+    const back = records(encodeOracleGeneral(decodeOracleGeneral(sample, SAMPLE)));
+    const original = records(sample);
+    expect(back.map(([, id, size, next]) => [id, size, next])).toEqual(original.map(([, id, size, next]) => [id, size, next]));
+    expect(back.map(([time]) => time)).toEqual(original.map((_, i) => i));
+  });
+
+  it("round-trips a kvsim workload through a file, its pages as ids", async () => {
+    const original = withUnitPages(generateWorkload("rag_burst"));
+    const file = join(dir, "rag.oracleGeneral.bin");
+    writeTrace(original, file);
+    const back = await readTrace(file);
+    // Pages are renumbered by first appearance; a page's id is its index in the workload.
+    expect(Array.from(back.accesses, (p) => Number(back.pageIds![p]))).toEqual(Array.from(original.accesses));
+    expect(back.numPages).toBe(new Set(original.accesses).size);
+    expect(back.pageBytes!.every((b) => b === 1)).toBe(true);
+  });
+
+  it("refuses a file cut short and one whose next accesses are not its own, naming the record", () => {
+    expect(() => decodeOracleGeneral(sample.subarray(0, 24 * 10 + 5), "cut.bin")).toThrow(/cut\.bin: 245 bytes is not a whole number of 24-byte oracleGeneral records \(record 10 is cut short\)/);
+    expect(() => decodeOracleGeneral(new Uint8Array(0), "empty.bin")).toThrow(/empty\.bin: an oracleGeneral trace needs at least one record/);
+    // Record 0's object comes back at record 2, virtual time 3: a file saying 2 counted from 0.
+    const wrong = joined(record(1, 5n, 1, 2n), record(2, 6n, 1, -1n), record(3, 5n, 1, -1n));
+    expect(() => decodeOracleGeneral(wrong, "wrong.bin")).toThrow(/wrong\.bin: record 0: next access 2, but the object's next request is record 2 \(virtual time 3\)/);
+  });
+
+  it("runs from the CLI: trace info, convert, and run with --ignore-obj-size giving libCacheSim's LRU misses", async () => {
+    const info = await runCli(["trace", "info", SAMPLE, "--json"]);
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout)).toMatchObject({ pages: 48_974, accesses: 113_872 });
+    const scenario = join(dir, "one.json");
+    writeFileSync(scenario, JSON.stringify({ name: "one", quantization: "fp16", tiers: [{ name: "cache", capacityBytes: 490, readLatencyMs: 0, writeLatencyMs: 0, bandwidthBytesPerMs: 1 }] }));
+    const run = await runCli(["run", "--scenario", scenario, "--trace", SAMPLE, "--ignore-obj-size", "--policy", "lru", "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).metrics.misses).toBe(95_415);
+    const cut = join(dir, "cut.oracleGeneral.bin");
+    writeFileSync(cut, sample.subarray(0, 100));
+    const bad = await runCli(["run", "--scenario", scenario, "--trace", cut, "--policy", "lru"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cut\.oracleGeneral\.bin: 100 bytes is not a whole number of 24-byte oracleGeneral records/);
+  });
+});
