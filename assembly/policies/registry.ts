@@ -13,6 +13,7 @@ import { belady } from "./belady";
 import { lfu } from "./lfu";
 import { clock } from "./clock";
 import { arc } from "./arc";
+import { twoq } from "./twoq";
 
 /**
  * Every page policy, by its entry function (entry.ts): a policy's id is its place in this list,
@@ -34,6 +35,7 @@ const ENTRIES: StaticArray<() => PolicyEntry> = [
   lfu,
   clock,
   arc,
+  twoq,
 ];
 
 export function policyCount(): i32 {

@@ -63,7 +63,7 @@ describe("lfu's ties", () => {
 });
 
 // More cases, counted by a cachesim built from libCacheSim aa0fc40 (tests/fixtures/libcachesim/README.md):
-// three kvsim workloads written as oracleGeneral files, and arc and clock on CloudPhysics.
+// three kvsim workloads written as oracleGeneral files, and arc, clock and twoq on CloudPhysics.
 describe("libCacheSim's miss counts on more traces, every policy both define (libcachesim profile)", () => {
   const more = readFileSync(`${DIR}/more_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
     const [source, params, policy, objects, misses] = line.split(",");
@@ -83,8 +83,8 @@ describe("libCacheSim's miss counts on more traces, every policy both define (li
     return traces.get(key)!;
   };
 
-  it("covers eight policies on four traces", () => {
-    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "belady"]));
+  it("covers nine policies on four traces", () => {
+    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "twoq", "belady"]));
     expect(new Set(more.map((r) => r.source)).size).toBe(4);
   });
 

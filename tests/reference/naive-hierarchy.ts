@@ -34,6 +34,8 @@ export interface RefPolicy {
   onEnter?(p: number, tier: number, w: RefWorld): void;
   onLeave?(p: number, tier: number, w: RefWorld): void;
   victim(tier: number, exclude: number, w: RefWorld): number;
+  /** Evict once more before p enters tier, though it fits (2Q's Am making room in itself). */
+  wantsRoom?(p: number, tier: number, exclude: number, w: RefWorld): boolean;
   prefetch?(p: number): number[];
 }
 
@@ -378,6 +380,61 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
         },
       };
     }
+    case "twoq": {
+      // Per tier: Ain (FIFO) and Am (LRU) resident, Aout the ghost FIFO of ids Ain evicted.
+      type Queues = { ain: Map<number, true>; am: Map<number, true>; aout: Map<number, true> };
+      const qs: Queues[] = [];
+      const at = (t: number): Queues => (qs[t] ??= { ain: new Map(), am: new Map(), aout: new Map() });
+      const bytes = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      const ainShare = (t: number, w: RefWorld): number => Math.trunc(w.capacity[t]! * params.ain_ratio!);
+      const arriving: { page: number; seen: boolean }[] = [];
+      const leftAin: boolean[] = [];
+      const arrive = (p: number, t: number): void => {
+        arriving[t] = { page: p, seen: at(t).aout.delete(p) };
+      };
+      const entersAm = (p: number, t: number): boolean => arriving[t]?.page === p && arriving[t]!.seen;
+      const first = (m: Map<number, true>, ex: number, w: RefWorld): number => {
+        for (const p of m.keys()) if (evictable(w, p, ex)) return p;
+        return -1;
+      };
+      return {
+        onAccess(p, hit) {
+          if (hit === 0) {
+            if (at(0).am.delete(p)) at(0).am.set(p, true);
+          } else {
+            arrive(p, 0);
+          }
+        },
+        onEvict(p, t, w) {
+          if (leftAin[t]) {
+            const aout = at(t).aout;
+            const limit = Math.trunc(w.capacity[t]! * params.aout_ratio!);
+            if (!aout.has(p) && w.size[p]! <= limit) {
+              while (bytes(aout, w) + w.size[p]! > limit) aout.delete(aout.keys().next().value!);
+              aout.set(p, true);
+            }
+          }
+          if (t + 1 < w.tiers.length) arrive(p, t + 1);
+        },
+        onEnter(p, t) {
+          (entersAm(p, t) ? at(t).am : at(t).ain).set(p, true);
+          arriving[t] = { page: -1, seen: false };
+        },
+        onLeave(p, t) {
+          leftAin[t] = at(t).ain.delete(p);
+          at(t).am.delete(p);
+        },
+        // While Am has a page to give: a page larger than Am's share enters anyway.
+        wantsRoom: (p, t, ex, w) => entersAm(p, t) && bytes(at(t).am, w) + w.size[p]! > w.capacity[t]! - ainShare(t, w) && first(at(t).am, ex, w) >= 0,
+        victim(t, ex, w) {
+          const q = at(t);
+          const incoming = arriving[t] && arriving[t]!.page >= 0 ? w.size[arriving[t]!.page]! : 0;
+          const full = bytes(q.ain, w) + bytes(q.am, w) + incoming > w.capacity[t]!;
+          const fromAin = full && (bytes(q.ain, w) > ainShare(t, w) || q.am.size === 0);
+          return first(fromAin ? q.ain : q.am, ex, w);
+        },
+      };
+    }
     default:
       throw new Error(`no reference for ${name}`);
   }
@@ -427,7 +484,7 @@ export function naiveReplay(
     used[t]! -= sizes[p]!;
   };
   const makeRoom = (t: number, p: number): void => {
-    while (used[t]! + sizes[p]! > w.capacity[t]!) {
+    while (used[t]! + sizes[p]! > w.capacity[t]! || policy.wantsRoom?.(p, t, pinned, w)) {
       const v = policy.victim(t, pinned, w);
       if (v < 0) throw new Error(`no victim in tier ${t}`);
       evict(t, v);
