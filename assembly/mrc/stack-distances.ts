@@ -20,8 +20,8 @@
  * pass byte ones).
  *
  * Call order: resetArena → setupStackDistances → fill stackAccesses (and stackWeights, stackBounds)
- * → stackDistances → read stackHistogram and stackSampledAccesses (first accesses are in neither
- * histogram: misses at every size).
+ * → stackDistances → read stackHistogram and stackSampledAccesses (first accesses are in no entry
+ * of the histogram: they miss at every size).
  */
 import { StackSampling } from "../abi/hierarchy";
 
