@@ -79,6 +79,8 @@ export {
   usedBlocks as timedUsedBlocks, runningCount as timedRunning, check as timedCheck, counter as timedCounter,
   probeBuffer as timedProbeBuffer, cachedPrefixOf as timedCachedPrefix,
 } from "./timed/sim";
+// The trace's future for belady (timed/future.ts): after `timedSetup`, room made, then filled by the host.
+export { setupFuture as timedSetupFuture, startsBuffer as timedFutureStarts, usesBuffer as timedFutureUses } from "./timed/future";
 
 // The policy registry, checked at instantiation (catalog.ts).
 export { policyCount } from "./policies/registry";

@@ -30,7 +30,9 @@ import { PoolInvariant } from "../abi/block-pool";
  * - Events: a content cached (a miss: `onAccess(page, -1)`), hit by a request (`onAccess` with the
  *   tier the page is resident in, or -1), released by its last request, evicted (the policy's
  *   `victim`, then `onLeave` and `onEvict`; every eviction drops the content, the tiers being
- *   separate caches). Belady's next use comes from the host, through `nextUse[0]`.
+ *   separate caches). Belady's next use comes from the host, through `nextUse[0]`; while any
+ *   tier's policy reads it, every tier keeps its contents' next uses, so that a copy to another
+ *   tier (an offload, a swap) carries its content's.
  * - A content whose block is in use may not be evicted. A policy that keeps pinned pages
  *   (`Policy.keepsPinnedPages`: fifo, sieve, clock, s3fifo) holds it from caching to eviction and
  *   passes over it while pinned; any other holds only free cached blocks, a content entering
@@ -71,6 +73,11 @@ let cached = new StaticArray<i32>(0);
 
 @inline function readsFuture(tier: i32): bool {
   return ((futureTiers >> tier) & 1) != 0;
+}
+
+/** Whether contents keep their next uses: some tier's policy reads them. */
+@inline function keepsUses(): bool {
+  return futureTiers != 0;
 }
 
 @inline function policyOf(tier: i32): Policy {
@@ -231,9 +238,9 @@ export function clearContent(): void {
   return unchecked(hashOfName[name]);
 }
 
-/** The next use the host gave for content `name` of `tier` (NEVER unless the tier's policy reads the future). */
-@inline export function useOf(tier: i32, name: i32): i32 {
-  return readsFuture(tier) ? unchecked(useOfName[name]) : NEVER;
+/** The next use the host gave for content `name` (NEVER unless some tier's policy reads the future). */
+@inline export function useOf(name: i32): i32 {
+  return keepsUses() ? unchecked(useOfName[name]) : NEVER;
 }
 
 export function cachedIn(tier: i32): i32 {
@@ -277,7 +284,7 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
     unchecked(hashOfName[n] = hash);
   }
   if (remembers(tier)) unchecked(blockOfName[n] = block);
-  if (readsFuture(tier)) unchecked(useOfName[n] = use);
+  if (keepsUses()) unchecked(useOfName[n] = use);
   unchecked(cached[tier] = cached[tier] + 1);
   access(n, tier, -1);
   if (keepsPinned(tier)) {
@@ -289,7 +296,7 @@ export function cacheContent(tier: i32, hash: i64, block: i32, use: i32): i32 {
 
 /** A request uses cached content `name` of `tier`, next used at `use`; `wasFree`: no request did. */
 export function useContent(name: i32, tier: i32, use: i32, wasFree: bool): void {
-  if (readsFuture(tier)) unchecked(useOfName[name] = use);
+  if (keepsUses()) unchecked(useOfName[name] = use);
   // A policy that holds only free blocks hears of the hit once the page has left (it comes back
   // at release): the same outcome as before it leaves, without lru moving a page about to go.
   const pinKeeping = keepsPinned(tier);
@@ -298,19 +305,36 @@ export function useContent(name: i32, tier: i32, use: i32, wasFree: bool): void 
   if (wasFree && pinKeeping) setPinnedPage(name, true);
 }
 
+/**
+ * Content `name` of `tier`, which a request passed without taking, is next used at `use`: a
+ * policy reading the future re-ranks it as a hit would, any other hears nothing.
+ */
+export function renewUse(name: i32, tier: i32, use: i32): void {
+  if (!keepsUses() || unchecked(useOfName[name]) == use) return;
+  unchecked(useOfName[name] = use);
+  if (!readsFuture(tier)) return;
+  // As `useContent` and `releaseContent` would have it, the page taken and given back at once.
+  const held = isIn(tier, name) && !keepsPinned(tier);
+  if (held) leave(name, tier);
+  access(name, tier, isIn(tier, name) ? tier : -1);
+  if (held) enter(name, tier);
+}
+
 /** The last request using content `name` of `tier` released it. */
 export function releaseContent(name: i32, tier: i32): void {
   if (keepsPinned(tier)) setPinnedPage(name, false);
   else enter(name, tier);
 }
 
+/** The hash of the content `evictContent` last dropped, and its next use (the pool offloads it to the tier below). */
+export let evictedHash: i64 = -1;
+export let evictedUse: i32 = NEVER;
+
 /**
  * Evicts the policy's victim among the tier's free cached blocks (at least one must exist) and
  * returns its block, now uncached. A policy that finds none, or names a block in use, is a bug:
  * the engine aborts.
  */
-/** The hash of the content `evictContent` last dropped (the pool offloads it to the tier below). */
-export let evictedHash: i64 = -1;
 
 export function evictContent(tier: i32): i32 {
   const policy = policyOf(tier);
@@ -318,6 +342,7 @@ export function evictContent(tier: i32): i32 {
   if (n < 0 || !isIn(tier, n) || isPinnedPage(n)) abort(`block pool: the eviction policy gave ${n}, not a free cached block of tier ${tier}`);
   const block = blockOf(tier, n);
   evictedHash = unchecked(hashOfName[n]);
+  evictedUse = keepsUses() ? unchecked(useOfName[n]) : NEVER;
   leave(n, tier);
   policy.onEvict(n, tier);
   unchecked(cached[tier] = cached[tier] - 1);

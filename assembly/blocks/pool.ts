@@ -3,9 +3,8 @@ import { LinkPair } from "../util/node-layout";
 import { PoolInvariant, PoolRefusal, PoolTier } from "../abi/block-pool";
 import {
   setupContent, clearContent, cacheContent, useContent, releaseContent, evictContent, checkContent, blockCaching,
-  cachedIn, hashOf, useOf, evictedHash,
+  cachedIn, hashOf, useOf, evictedHash, evictedUse, renewUse,
 } from "./cached-content";
-import { NEVER } from "../hierarchy/state";
 import { TimedOffload } from "../abi/timed";
 
 /**
@@ -190,7 +189,7 @@ function popFree(t: i32): i32 {
     b = evictContent(t);
     unchecked(nameOf[b] = -1);
     evictedBlocks++;
-    if (t == GPU && offloadMode == TimedOffload.onEviction) offload(evictedHash);
+    if (t == GPU && offloadMode == TimedOffload.onEviction) offload(evictedHash, evictedUse);
   }
   unchecked(freeCount[t] = freeCount[t] - 1);
   unchecked(refCount[b] = 1);
@@ -198,20 +197,21 @@ function popFree(t: i32): i32 {
 }
 
 /**
- * Copies content `h` to the CPU tier, unless it is cached there already (then it counts as used
- * now). The copy takes a free CPU block, evicting CPU content by the policy if none is uncached.
+ * Copies content `h`, next used at `use` (the GPU content's), to the CPU tier, unless it is cached
+ * there already (then it counts as used now). The copy takes a free CPU block, evicting CPU
+ * content by the policy if none is uncached.
  */
-function offload(h: i64): void {
+function offload(h: i64, use: i32): void {
   const there = blockCaching(CPU, h);
   if (there >= 0) {
-    acquire(there, NEVER);
+    acquire(there, use);
     release(there);
     return;
   }
   // Every CPU block in use (a swapped request's): the copy is dropped, as a full staging buffer would.
   if (unchecked(freeCount[CPU]) == 0) return;
   const b = popFree(CPU);
-  cache(b, h, NEVER);
+  cache(b, h, use);
   release(b);
   offloadedBlocks++;
 }
@@ -240,7 +240,7 @@ function cache(b: i32, h: i64, use: i32): void {
   const t = tierOf(b);
   const name = cacheContent(t, h, b, use);
   if (name >= 0) unchecked(nameOf[b] = name);
-  if (t == GPU && offloadMode == TimedOffload.whenFull) offload(h);
+  if (t == GPU && offloadMode == TimedOffload.whenFull) offload(h, use);
 }
 
 @inline function push(request: i32, b: i32): void {
@@ -267,6 +267,22 @@ export function cachedPrefix(tier: i32, count: i32): i32 {
     unchecked(prefixBlocks[n++] = b);
   }
   return n;
+}
+
+/**
+ * The request whose hashes fill the input has passed the contents of its first `count` blocks:
+ * every copy of them cached in either tier, taken or not, is next used when the input says. A
+ * policy reading the future would otherwise keep a copy the request passed by (in the CPU tier
+ * behind a GPU hit, past a gap in its prefix) as if its use were still to come.
+ */
+export function renewUses(count: i32): void {
+  for (let t = GPU; t <= CPU; t++) {
+    if (cachedIn(t) == 0) continue;
+    for (let k = 0; k < count; k++) {
+      const b = blockCaching(t, unchecked(hashInput[k]));
+      if (b >= 0) renewUse(unchecked(nameOf[b]), t, unchecked(nextUseInput[k]));
+    }
+  }
 }
 
 /** Longest run of input hashes [from, count) cached in the tier (nothing changes). */
@@ -431,10 +447,10 @@ export function swap(request: i32, to: i32): i32 {
     const name = unchecked(nameOf[b]);
     let there = name < 0 ? -1 : blockCaching(to, hashOf(name));
     if (there >= 0) {
-      acquire(there, useOf(from, name));
+      acquire(there, useOf(name));
     } else {
       there = popFree(to);
-      if (name >= 0) cache(there, hashOf(name), useOf(from, name));
+      if (name >= 0) cache(there, hashOf(name), useOf(name));
     }
     unchecked(tables[base + i] = there);
     release(b);

@@ -20,6 +20,7 @@ let candidates = new StaticArray<i32>(0);
 let pendingCount: i64 = 0;             // pages placed by prefetch, not yet used or evicted
 let queueOrder: i32 = ReplayLoop.general; // the run's loop: the policy's queue order, or the general one
 let queueReplayAllowed = true;
+let beyondRoom = false;                // the policy may evict while the page fits (Policy.wantsRoom)
 
 /** Test hook: false replays queue policies through the general loop, to compare the two. */
 export function allowQueueReplay(allowed: bool): void {
@@ -37,6 +38,7 @@ export function initEngine(p: Policy, prefetch: bool, maxCandidates: i32): void 
   const hints = p.hints();
   queueOrder = profile == PROFILE_KHL || !queueReplayAllowed ? ReplayLoop.general : hints.replayLoop;
   keepOrder(hints.walksTierOrder);
+  beyondRoom = hints.evictsBeyondRoom;
   setPolicyLookahead(hints.lookahead, hints.lookaheadShift);
   p.onStart(prefetch && maxCandidates > 0);
   prefetchEnabled = prefetch;
@@ -58,10 +60,10 @@ function removeFrom(tier: i32, page: i32): void {
   linkOut(tier, page);
 }
 
-/** Evicts until `page` fits in `tier`. Returns false (and records an error) if it cannot. */
+/** Evicts until `page` fits in `tier` (and the policy wants no more room). Returns false (and records an error) if it cannot. */
 function makeRoom(tier: i32, page: i32): bool {
   const bytes = <i64>sizeOf(page);
-  while (!fits(tier, bytes)) {
+  while (!fits(tier, bytes) || (beyondRoom && policy.wantsRoom(page, tier))) {
     const victim = policy.victim(tier, pinned);
     if (victim < 0) {
       fail(EngineError.noVictim, page, tier);

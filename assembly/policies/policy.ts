@@ -27,6 +27,8 @@ export class PolicyHints {
   lookahead: StaticArray<i32> | null = null;
   /** log2 of the bytes per page of `lookahead`. */
   lookaheadShift: i32 = 2;
+  /** The policy may evict while the arriving page fits (`Policy.wantsRoom`): the engine then asks it. */
+  evictsBeyondRoom: bool = false;
 }
 
 /**
@@ -75,6 +77,14 @@ export abstract class Policy {
    * pages entered in (fifo, sieve, clock, s3fifo).
    */
   keepsPinnedPages(): bool {
+    return false;
+  }
+  /**
+   * Whether `tier` should evict once more before `page` enters, though it fits: a policy made of
+   * queues with capacities of their own (2Q's Am) makes room in the queue the page enters. Asked
+   * only when the policy's hints say `evictsBeyondRoom`.
+   */
+  wantsRoom(page: i32, tier: i32): bool {
     return false;
   }
   /** Writes prefetch candidates for the accessed page into `out`; returns how many. */

@@ -12,6 +12,8 @@ import { s3fifo } from "./s3fifo";
 import { belady } from "./belady";
 import { lfu } from "./lfu";
 import { clock } from "./clock";
+import { arc } from "./arc";
+import { twoq } from "./twoq";
 
 /**
  * Every page policy, by its entry function (entry.ts): a policy's id is its place in this list,
@@ -32,6 +34,8 @@ const ENTRIES: StaticArray<() => PolicyEntry> = [
   belady,
   lfu,
   clock,
+  arc,
+  twoq,
 ];
 
 export function policyCount(): i32 {

@@ -5,6 +5,7 @@ import { blockPolicyParamCount, checkBlockPolicy } from "../blocks/cached-conten
 import { paramArray } from "../run-input";
 import * as batch from "./batch";
 import { resizeHashes, setupHashes } from "./block-hashes";
+import { clearFuture } from "./future";
 import * as output from "./output";
 import * as requests from "./requests";
 import { Scheduler } from "./scheduler";
@@ -72,6 +73,7 @@ export function setup(policyId: i32, seed: f64): i32 {
   scheduler = s;
   // The arena was reset since the last run: an array from before would point at reused memory.
   probe = new StaticArray<f64>(0);
+  clearFuture();
   batch.setupBatch(seats);
   requests.setupRequests(1024);
   setupHashes(requests.capacity);

@@ -5,6 +5,7 @@ import { resizedF64, resizedI32 } from "../util/arrays";
 import { SlotDeque } from "../util/slot-deque";
 import * as batch from "./batch";
 import { hashBlocks, resetChain, uniqueHashes } from "./block-hashes";
+import { futureKnown, writeUses } from "./future";
 import { Link } from "./link";
 import * as output from "./output";
 import * as requests from "./requests";
@@ -161,11 +162,12 @@ export class Vllm extends Scheduler {
     return tokens < prompt ? full : max(full, (prompt + this.blockSize - 1) / this.blockSize);
   }
 
-  /** Writes the hashes of request r's blocks [from, to) to the pool's input, keeping its chain at `keep`. */
+  /** Writes the hashes of request r's blocks [from, to) to the pool's input, keeping its chain at `keep`, and their next uses when the run knows them. */
   private hashes(r: i32, from: i32, to: i32, keep: i32): void {
     // Under replay the block holding the prompt's end is hashed over the prompt's tokens only.
     if (this.prefixCaching) hashBlocks(r, from, to, keep, this.blockSize, this.replay ? unchecked(requests.prompt[r]) : 0, pool.hashInput);
     else uniqueHashes(r, from, to, pool.hashInput);
+    if (futureKnown()) writeUses(unchecked(requests.id[r]), from, to, pool.nextUseInput);
   }
 
   private release(r: i32): void {
@@ -300,7 +302,7 @@ export class Vllm extends Scheduler {
           }
           matched = max(gpuRun, onGpu + hostRun);
         } else {
-          uniqueHashes(r, 0, total / B, pool.hashInput);
+          this.hashes(r, 0, total / B, 0);
         }
         // The last token is always computed, even when every block was found.
         const hit = min((onGpu + loaded) * B, total - 1);
@@ -320,6 +322,8 @@ export class Vllm extends Scheduler {
           break;
         }
         this.waiting.popFront();
+        // Copies of its blocks it did not take (in the host behind a GPU hit, past a gap in its prefix) are passed all the same.
+        if (this.prefixCaching && futureKnown()) pool.renewUses(cacheable);
         unchecked(this.poolSlot[r] = s);
         unchecked(this.hashed[r] = this.cacheable(r, hit + tokens));
         unchecked(this.room[r] = (hit + tokens + B - 1) / B * B);

@@ -39,6 +39,8 @@ export { KvsimInputError } from "../errors.js";
 // The timed serving simulator (docs/timed.md): after `init()`, `simulateServingSync` and
 // `simulateServingStream` run as in Node; `parseProfileTableFiles` reads Vidur-format tables from files given to the page.
 export { simulateServingSync };
+export { BLOCK_POLICIES } from "../wasm/block-eviction.js";
+export { requestsFor } from "../timed/reads-future.js";
 export { simulateServingStream, servingKvBlocks, vidurKvBlocks, SCHEDULERS, CACHE_MODELS, type SimulateServingOptions, type StreamServingOptions, type ServingSimulation, type SchedulerName, type CacheModel } from "../timed/simulate.js";
 export { simulateServingInto } from "../timed/simulate-into.js";
 export { MAX_KV_BLOCKS } from "../timed/deployment.js";

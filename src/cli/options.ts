@@ -1,4 +1,6 @@
+import { Option } from "commander";
 import { KvsimInputError } from "../errors.js";
+import { parseCsvLayout } from "../traces/formats/csv-layout.js";
 
 /** Collects repeated `--param k=v` options into an object. */
 export function collectKeyValue(value: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -59,4 +61,10 @@ export function once(flag: string): (value: string, previous: string | undefined
     if (previous !== undefined) throw new KvsimInputError(`${flag} given twice ("${previous}", then "${value}"); give it once`);
     return value;
   };
+}
+
+/** `--trace-params`: a CSV trace's columns, in libCacheSim's `cachesim -t` syntax (docs/formats.md). */
+export function traceParamsOption(): Option {
+  return new Option("--trace-params <params>", "a CSV trace's columns, as libCacheSim's cachesim -t takes them: \"obj-id-col=2, obj-size-col=3, delimiter=,, has-header=true\"")
+    .argParser((v: string) => parseCsvLayout(v, "--trace-params"));
 }

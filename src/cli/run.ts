@@ -5,8 +5,9 @@ import { PROFILES, type Profile } from "../policies/registry.js";
 import { runRecord, type RunRecord } from "../run-record.js";
 import { readTrace, TRACE_FORMATS } from "../traces/load.js";
 import { withUnitPages } from "../traces/trace.js";
+import type { CsvLayout } from "../traces/formats/csv-layout.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { collectKeyValue, once, parseIntInRange, parseSeed } from "./options.js";
+import { collectKeyValue, once, parseIntInRange, parseSeed, traceParamsOption } from "./options.js";
 import { fixed, table } from "./format.js";
 
 interface RunOptions {
@@ -16,6 +17,7 @@ interface RunOptions {
   trace?: string;
   traceFormat?: string;
   traceIndex: number;
+  traceParams?: CsvLayout;
   ignoreObjSize?: boolean;
   policy: string;
   param?: Record<string, string>;
@@ -34,6 +36,7 @@ export function runCommand(): Command {
     .option("--trace <file>", "a trace file instead of a workload", once("--trace"))
     .addOption(new Option("--trace-format <format>", "trace file format (default: from the file name)").choices([...TRACE_FORMATS]))
     .option("--trace-index <n>", "which trace of a multi-trace file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
+    .addOption(traceParamsOption())
     .option("--ignore-obj-size", "every page counts as one byte, so tier capacities count pages (libCacheSim's --ignore-obj-size)")
     .requiredOption("--policy <name>", "eviction policy (see `kvsim policies`)", once("--policy"))
     .option("--param <k=v>", "policy parameter, repeatable (e.g. window_size=64)", collectKeyValue)
@@ -74,7 +77,7 @@ async function execute(opts: RunOptions): Promise<RunRecord> {
   const scenario = resolveScenario(opts.scenario);
   const read = opts.workload !== undefined
     ? generateWorkload(opts.workload, opts.workloadParam)
-    : await readTrace(opts.trace!, opts.traceFormat, opts.traceIndex);
+    : await readTrace(opts.trace!, opts.traceFormat, opts.traceIndex, undefined, opts.traceParams);
   const trace = opts.ignoreObjSize ? withUnitPages(read) : read;
   return runRecord({
     scenario, trace, policy: opts.policy, params: opts.param, profile: opts.profile, seed: opts.seed, eventCapacity: opts.events,

@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { KvsimInputError } from "../errors.js";
 import { atQps, searchCapacity } from "../timed/capacity.js";
+import { requestsFor } from "../timed/reads-future.js";
 import { simulateServing, simulateServingStream } from "../timed/simulate.js";
 import { specAtQps, syntheticStream } from "../timed/workloads.js";
 import { ms, table } from "./format.js";
@@ -37,7 +38,7 @@ export function capacityCommand(): Command {
       // A workload is drawn at each QPS from the same seed; a trace keeps its requests and its shape of arrivals, scaled.
       const runAt = source.kind === "trace"
         ? (qps: number) => simulateServing({ ...options, requests: atQps(source.requests, qps) }).summary
-        : (qps: number) => simulateServingStream({ ...options, requests: syntheticStream(specAtQps(source.spec, qps), flags.seed, source.file) }, NULL_SINK);
+        : (qps: number) => simulateServingStream({ ...options, requests: requestsFor(options, syntheticStream(specAtQps(source.spec, qps), flags.seed, source.file)) }, NULL_SINK);
       const slo = {
         ...(flags.sloTtftMs !== undefined ? { ttftS: flags.sloTtftMs / 1000 } : {}),
         ...(flags.sloTpotMs !== undefined ? { tpotS: flags.sloTpotMs / 1000 } : {}),

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { KvsimInputError } from "../errors.js";
-import { SERVING_CACHE_POLICIES } from "../envs/serving/serving-env.js";
+import { BLOCK_POLICIES } from "../wasm/block-eviction.js";
 import { readJsonFile } from "../json-file.js";
 import { GPUS, gpuPreset } from "../timed/gpus.js";
 import { MODELS, resolveModel } from "../timed/models.js";
@@ -67,14 +67,14 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--chunk-size <n>", "sarathi: tokens per batch, decodes included", parseIntInRange("--chunk-size", 1, 2 ** 24), 512)
     .option("--watermark-fraction <f>", "Vidur's schedulers: share of the KV blocks kept free from new admissions (default 0.01)", parseShare("--watermark-fraction"))
     .option("--no-prefix-caching", "vllm: never reuse cached blocks across requests")
-    .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's)").choices([...SERVING_CACHE_POLICIES]).default("lru"))
+    .addOption(new Option("--eviction <policy>", "vllm: which free cached block the pool evicts (lru is vLLM's; belady reads the trace's future, docs/model.md)").choices([...BLOCK_POLICIES]).default("lru"))
     .option("--host-blocks <n>", "vllm: a host (CPU DRAM) tier of this many blocks below the GPU; prefixes found there are loaded over the link, not computed (docs/model.md)", parseIntInRange("--host-blocks", 1, MAX_KV_BLOCKS))
     .option("--host-link <link|GB/s>", `with --host-blocks: the GPU–host link, ${Object.keys(HOST_LINKS).join(" or ")}, or a bandwidth in GB/s each way (10 µs per transfer)`, "pcie4")
     .addOption(new Option("--offload <when>", "with --host-blocks: copy a block to the host when the GPU evicts it, or as soon as it is full").choices(["write-back", "write-through"]).default("write-back"))
     .addOption(new Option("--load-overlap <how>", "with --host-blocks: a request waits for its whole prefix to load (none, vLLM's), or loads it layer by layer under its compute (layerwise; docs/model.md)").choices([...LOAD_OVERLAPS]).default("none"))
     .addOption(new Option("--preemption <how>", "with --host-blocks: a preempted request's blocks are freed and recomputed (recompute, vLLM v1's), or copied to the host tier and back (swap, vLLM v0's)").choices([...PREEMPTIONS]).default("recompute"))
     .addOption(new Option("--host-load <when>", "with --host-blocks: load a prefix found in the host always, or only if that is estimated faster than computing it (if-faster; docs/model.md)").choices([...HOST_LOADS]).default("always"))
-    .addOption(new Option("--host-eviction <policy>", "with --host-blocks: which free cached block the host tier evicts (default: --eviction's policy)").choices([...SERVING_CACHE_POLICIES]))
+    .addOption(new Option("--host-eviction <policy>", "with --host-blocks: which free cached block the host tier evicts (default: --eviction's policy)").choices([...BLOCK_POLICIES]))
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 

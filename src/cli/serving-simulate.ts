@@ -7,6 +7,7 @@ import type { RunSink } from "../timed/engine-run.js";
 import type { ServingRequest } from "../timed/requests.js";
 import type { Distribution, ServingSummary } from "../timed/simulate.js";
 import { simulateServingInto } from "../timed/simulate-into.js";
+import { requestsFor } from "../timed/reads-future.js";
 import { specAtQps, syntheticStream } from "../timed/workloads.js";
 import { ms, table } from "./format.js";
 import { requestProgress } from "./progress.js";
@@ -64,9 +65,10 @@ export function simulateCommand(): Command {
       if (opts.instances === undefined && opts.router !== "round-robin") throw new KvsimInputError("--router routes among --instances: give --instances N");
       if (opts.instances === undefined && opts.sessionAffinity !== undefined) throw new KvsimInputError("--session-affinity pins sessions among --instances: give --instances N");
       if (opts.out) checkOutputDir(opts.out, "--out");
-      const { requests, total } = requestsOf(opts);
+      const { requests: drawn, total } = requestsOf(opts);
       const slo = { ...(opts.sloTtftMs !== undefined ? { ttftS: opts.sloTtftMs / 1000 } : {}), ...(opts.sloTpotMs !== undefined ? { tpotS: opts.sloTpotMs / 1000 } : {}) };
       const options = { ...run, slo };
+      const requests = requestsFor(options, drawn);
       if (opts.instances !== undefined) {
         return runFleet(options, [...requests], { instances: opts.instances, router: opts.router, sessionAffinity: opts.sessionAffinity ?? "free", json: opts.json === true, out: opts.out });
       }

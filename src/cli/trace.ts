@@ -3,15 +3,16 @@ import { readTrace, TRACE_FORMATS, writeTrace } from "../traces/load.js";
 import { WRITABLE_TRACE_FORMATS } from "../traces/trace-format.js";
 import type { Trace } from "../traces/trace.js";
 import { generateWorkload } from "../workloads/registry.js";
-import { collectKeyValue, parseIntInRange } from "./options.js";
+import type { CsvLayout } from "../traces/formats/csv-layout.js";
+import { collectKeyValue, parseIntInRange, traceParamsOption } from "./options.js";
 import { checkOutputFile } from "./outputs.js";
 import { readProgress } from "./progress.js";
 
 /** A trace file read with a bar of MiB read on a terminal (a large CSV or JSONL takes seconds). */
-async function readWithProgress(file: string, format: string | undefined, index: number): Promise<Trace> {
+async function readWithProgress(file: string, format: string | undefined, index: number, layout?: CsvLayout): Promise<Trace> {
   const progress = readProgress(`reading ${file}`);
   try {
-    return await readTrace(file, format, index, progress?.onProgress);
+    return await readTrace(file, format, index, progress?.onProgress, layout);
   } finally {
     progress?.stop();
   }
@@ -60,10 +61,11 @@ export function traceCommand(): Command {
     .addOption(new Option("--from <format>", "input format").choices([...TRACE_FORMATS]))
     .addOption(new Option("--to <format>", "output format").choices(WRITABLE_TRACE_FORMATS))
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
+    .addOption(traceParamsOption())
     .option("--json", "print {file, name, pages, accesses, distinctPagesTouched, sizes}")
-    .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number; json?: boolean }) => {
+    .action(async (input: string, out: string, opts: { from?: string; to?: string; traceIndex: number; traceParams?: CsvLayout; json?: boolean }) => {
       checkOutputFile(out, "<out>");
-      const t = await readWithProgress(input, opts.from, opts.traceIndex);
+      const t = await readWithProgress(input, opts.from, opts.traceIndex, opts.traceParams);
       writeTrace(t, out, opts.to);
       report(t, out, opts.json);
     });
@@ -72,9 +74,10 @@ export function traceCommand(): Command {
     .argument("<file>", "trace file")
     .addOption(new Option("--format <format>", "input format").choices([...TRACE_FORMATS]))
     .option("--trace-index <n>", "which trace of a multi-trace khl-json file", parseIntInRange("--trace-index", 0, 1_000_000), 0)
+    .addOption(traceParamsOption())
     .option("--json", "print {name, pages, accesses, distinctPagesTouched, sizes}")
-    .action(async (file: string, opts: { format?: string; traceIndex: number; json?: boolean }) => {
-      report(await readWithProgress(file, opts.format, opts.traceIndex), undefined, opts.json);
+    .action(async (file: string, opts: { format?: string; traceIndex: number; traceParams?: CsvLayout; json?: boolean }) => {
+      report(await readWithProgress(file, opts.format, opts.traceIndex, opts.traceParams), undefined, opts.json);
     });
   return trace;
 }

@@ -31,10 +31,12 @@ function finish(h: number): number {
 
 /**
  * The hashes of the request's full blocks of `blockSize` tokens over its `tokens` tokens (prompt
- * and output), in order. `owner` makes its own tokens differ from every other request's.
+ * and output), in order. `owner` makes its own tokens differ from every other request's. The
+ * block holding token `cut` ends before it and counts, full or not (the replay cache model's
+ * partly filled last prompt block, as the engine's `hashBlocks` cuts it); 0 cuts none.
  */
-export function blockHashes(request: ServingRequest, owner: number, tokens: number, blockSize: number): Float64Array {
-  const blocks = Math.floor(tokens / blockSize);
+export function blockHashes(request: ServingRequest, owner: number, tokens: number, blockSize: number, cut = 0): Float64Array {
+  const blocks = Math.max(Math.floor(tokens / blockSize), Math.ceil(cut / blockSize));
   const hashes = new Float64Array(blocks);
   const content = request.content;
   const named = content ? Math.min(content.tokens, tokens) : 0;
@@ -42,7 +44,7 @@ export function blockHashes(request: ServingRequest, owner: number, tokens: numb
   let lo = 0x9e3779b9;
   for (let b = 0; b < blocks; b++) {
     let t = b * blockSize;
-    const end = t + blockSize;
+    const end = t < cut && cut < t + blockSize ? cut : t + blockSize;
     while (t < end) {
       let key: number;
       let stop: number;

@@ -1,6 +1,5 @@
 import { KvsimInputError } from "../errors.js";
 import { blockEviction } from "../wasm/block-eviction.js";
-import { policyInfo, POLICIES } from "../policies/registry.js";
 import { TimedOffload, type HostTierConfig, type HostTierCounters } from "../wasm/timed.js";
 
 /**
@@ -40,7 +39,8 @@ export interface HostTierOptions {
   load?: HostLoad;
   /**
    * The block policy evicting the host tier's cached blocks (default: the GPU's `eviction`), with
-   * its default parameters; any block policy but those reading the future (see `hostEviction`).
+   * its default parameters. `belady` reads the trace's future: a host copy's next use is its
+   * content's (docs/model.md).
    */
   eviction?: string;
 }
@@ -95,19 +95,6 @@ export interface HostTierSummary {
 }
 
 /**
- * The host tier's eviction as given (`field` names it in errors), checked: a block policy that
- * does not read the future. Belady would need each host block's next use, which the timed
- * simulator has none of: requests arrive as it runs, so the pool is given no next uses, and an
- * offloaded copy would inherit its GPU block's, which only a GPU policy reading the future keeps.
- */
-export function hostEviction(name: string, field: string) {
-  if (POLICIES.some((p) => p.name === name) && policyInfo(name).future && policyInfo(name).evictsBlocks) {
-    throw new KvsimInputError(`${field}: ${name} needs each host block's next use, which the timed simulator does not know (requests arrive as it runs); choose another policy`);
-  }
-  return blockEviction(name, {}, field, true);
-}
-
-/**
  * The engine's form of a host tier whose blocks hold `blockBytes` each on one GPU, for a model of
  * `layers` layers, below a GPU evicting by `gpuEviction`; checks the options.
  */
@@ -124,7 +111,7 @@ export function hostTierConfig(options: HostTierOptions, blockBytes: number, lay
   const load = options.load ?? "always";
   if (!HOST_LOADS.includes(load)) throw new KvsimInputError(`host tier: load must be ${HOST_LOADS.join(" or ")}, got "${String(load)}"`);
   // Unset, the GPU's policy evicts the host tier too, whatever it is (the engine then runs one instance for both).
-  const eviction = options.eviction === undefined ? blockEviction(gpuEviction, {}, "eviction") : hostEviction(options.eviction, "host tier: eviction");
+  const eviction = blockEviction(options.eviction ?? gpuEviction, {}, options.eviction === undefined ? "eviction" : "host tier: eviction");
   return {
     blocks: options.blocks, blockBytes, linkBytesPerS: link.bytesPerS, linkLatencyS: link.latencyS,
     offload: options.offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,

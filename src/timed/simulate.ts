@@ -13,6 +13,8 @@ import { replayVidur, type VidurRun, type VidurScheduler } from "./vidur.js";
 import { runVllm, type VllmConfig } from "./vllm.js";
 import { runOnEngine, type EngineRunOptions, type EngineRunResult, type RunSink } from "./engine-run.js";
 import { hostTierConfig, type HostTierOptions } from "./host-tier.js";
+import { requestFuture, type RequestFuture } from "./future.js";
+import { checkFleetFuture, futureField } from "./reads-future.js";
 import { blockEviction } from "../wasm/block-eviction.js";
 import { IterationLog, withIterations } from "./iteration-log.js";
 import { TimedCacheModel, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
@@ -58,7 +60,10 @@ export interface SimulateServingOptions {
   watermarkFraction?: number;
   /** vllm: reuse cached blocks across requests (vLLM's default, true). */
   prefixCaching?: boolean;
-  /** vllm: the block pool's eviction policy for free cached blocks (default `lru`, vLLM's). */
+  /**
+   * vllm: the block pool's eviction policy for free cached blocks (default `lru`, vLLM's). `belady`
+   * reads the trace's future (docs/model.md): the requests must be known up front (an array).
+   */
   eviction?: string;
   /** SLOs for goodput: a request meets them when its TTFT and TPOT are within these (s). */
   slo?: { ttftS?: number; tpotS?: number };
@@ -82,7 +87,10 @@ export interface SimulateServingOptions {
   onIteration?: VllmConfig["onIteration"];
 }
 
-/** A streamed run's options: the requests come from an iterable in arrival order, rows go to a sink. */
+/**
+ * A streamed run's options: the requests come from an iterable in arrival order, rows go to a
+ * sink. A policy reading the future (belady) needs them as an array: a stream's future is unknown.
+ */
 export interface StreamServingOptions extends Omit<SimulateServingOptions, "requests" | "reference" | "onIteration"> {
   requests: Iterable<ServingRequest>;
   /** Called every `progressEvery` iterations (default 20,000) with the requests completed and the simulated clock. */
@@ -143,6 +151,8 @@ interface Plan {
   timeModel: TimeModel;
   context: SummaryContext;
   hostTier?: HostTierConfig;
+  /** The option of the tier whose policy reads the future (`futureField`), if any. */
+  futureField?: string;
 }
 
 /** What a run is planned from: its options but the requests. */
@@ -190,6 +200,7 @@ function planOf(options: PlanOptions): Plan {
     ...(options.hostTier ? { hostTier: hostTierConfig(options.hostTier, memory.kvBytesPerToken * blockSize, options.model.layers, options.eviction ?? "lru") } : {}),
     watermarkBlocks: Math.floor((options.watermarkFraction ?? 0.01) * kvBlocks),
     prefixCaching: options.prefixCaching ?? true, eviction: options.eviction ?? "lru", cacheModel: options.cacheModel ?? "vllm", seed: options.seed ?? 0, timeModel,
+    futureField: futureField(options),
     context: { scheduler, timeModel: timeModel.name, model: options.model.name, gpu: options.gpu.name, kvBlocks, blockSize, slo: options.slo ?? {} },
   };
 }
@@ -221,21 +232,29 @@ const SCHEDULER_IDS: Record<SchedulerName, TimedScheduler> = {
   vllm: TimedScheduler.vllm, "vidur-vllm": TimedScheduler.vidurVllm, sarathi: TimedScheduler.sarathi,
 };
 
-/** Runs the plan on the engine: `source` in arrival order, rows to `sink`. */
-/** The engine's settings for the plan, its request table rows `maxBlocksPerRequest` long. */
-function engineConfig(plan: Plan, maxBlocksPerRequest: number): EngineRunOptions["config"] {
+/** The engine's settings for the plan, its request table rows `maxBlocksPerRequest` long, with the trace's future when a policy reads it. */
+function engineConfig(plan: Plan, maxBlocksPerRequest: number, future?: RequestFuture): EngineRunOptions["config"] {
   return {
     scheduler: SCHEDULER_IDS[plan.scheduler], kvBlocks: plan.kvBlocks, blockSize: plan.blockSize, maxNumSeqs: plan.maxNumSeqs,
     maxBatchedTokens: plan.maxBatchedTokens, chunkSize: plan.chunkSize, watermarkBlocks: plan.watermarkBlocks,
     prefixCaching: plan.prefixCaching, maxBlocksPerRequest, timeModel: plan.timeModel.engine!,
     eviction: blockEviction(plan.eviction, {}, "eviction"), seed: plan.seed, hostTier: plan.hostTier,
-    cacheModel: plan.cacheModel === "replay" ? TimedCacheModel.replay : TimedCacheModel.vllm,
+    cacheModel: plan.cacheModel === "replay" ? TimedCacheModel.replay : TimedCacheModel.vllm, future,
   };
 }
 
-function runEngine(plan: Plan, source: Iterator<[ServingRequest, number]>, maxBlocksPerRequest: number, sink: RunSink, stream?: StreamServingOptions): EngineRunResult {
+/** The future of `requests` fed in `order` (default: as given), when a policy of the plan reads it. */
+function futureOf(plan: Plan, requests: readonly ServingRequest[], order?: readonly number[]): RequestFuture | undefined {
+  if (plan.futureField === undefined) return undefined;
+  return requestFuture(requests, order ?? requests.map((_, i) => i), plan.blockSize, plan.cacheModel === "replay", plan.prefixCaching, plan.futureField);
+}
+
+/** Runs the plan on the engine: `source` in arrival order, rows to `sink`. */
+function runEngine(
+  plan: Plan, source: Iterator<[ServingRequest, number]>, maxBlocksPerRequest: number, sink: RunSink, future: RequestFuture | undefined, stream?: StreamServingOptions,
+): EngineRunResult {
   return runOnEngine(source, {
-    config: engineConfig(plan, maxBlocksPerRequest), exactGaps: stream?.exactGaps, onProgress: stream?.onProgress, progressEvery: stream?.progressEvery,
+    config: engineConfig(plan, maxBlocksPerRequest, future), exactGaps: stream?.exactGaps, onProgress: stream?.onProgress, progressEvery: stream?.progressEvery,
   }, sink);
 }
 
@@ -247,6 +266,7 @@ function runEngine(plan: Plan, source: Iterator<[ServingRequest, number]>, maxBl
 export function planInstances(options: PlanOptions, requests: readonly ServingRequest[]) {
   const plan = planOf(options);
   if (!plan.timeModel.engine) throw new KvsimInputError(`time model ${plan.timeModel.name} has no WebAssembly twin: instances run on the engine`);
+  checkFleetFuture(options);
   let longest = 1;
   requests.forEach((r, i) => {
     longest = Math.max(longest, checkRequest(plan, r, i));
@@ -309,11 +329,12 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
   if (options.reference || options.onIteration || !plan.timeModel.engine) {
     if (plan.hostTier) throw new KvsimInputError("the host tier runs on the WebAssembly engine only (not the reference schedulers, nor a time model without an engine twin)");
     if (plan.cacheModel !== "vllm") throw new KvsimInputError("the replay cache model runs on the WebAssembly engine only (not the reference schedulers, nor a time model without an engine twin)");
+    if (plan.futureField) throw new KvsimInputError(`${plan.futureField}: the trace's future is given to the WebAssembly engine only (not the reference schedulers, nor a time model without an engine twin)`);
     itl = runReference(plan, inputs, sink, options.onIteration);
   } else {
     // Requests go in by arrival, ties in input order (a stable sort), as the reference admits them.
     const order = inputs.map((_, i) => i).sort((a, b) => inputs[a]!.arrival - inputs[b]!.arrival || a - b);
-    const run = runEngine(plan, order.map((i): [ServingRequest, number] => [inputs[i]!, i])[Symbol.iterator](), longest, sink);
+    const run = runEngine(plan, order.map((i): [ServingRequest, number] => [inputs[i]!, i])[Symbol.iterator](), longest, sink, futureOf(plan, inputs, order));
     itl = run.itl;
     host = hostOf(plan, run);
   }
@@ -330,6 +351,10 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
 export function simulateServingStream(options: StreamServingOptions, sink: RunSink): ServingSummary {
   const plan = planOf(options);
   if (!plan.timeModel.engine) throw new KvsimInputError(`time model ${plan.timeModel.name} has no WebAssembly twin: give simulateServing the requests as an array`);
+  const given = options.requests;
+  if (plan.futureField !== undefined && !Array.isArray(given)) {
+    throw new KvsimInputError(`${plan.futureField}: the trace's future is unknown in a stream of requests: give them as an array (kvsim's commands draw a workload whole for it)`);
+  }
   const builder = new SummaryBuilder(plan.context);
   const source = options.requests[Symbol.iterator]();
   let id = 0;
@@ -342,6 +367,8 @@ export function simulateServingStream(options: StreamServingOptions, sink: RunSi
     },
   };
   const started = performance.now();
+  // The requests come in arrival order (the engine refuses any other): an array's order is the order fed.
+  const future = Array.isArray(given) ? futureOf(plan, given) : undefined;
   const run = runEngine(plan, checked, plan.kvBlocks, {
     request(r) {
       builder.addRequest(r);
@@ -351,7 +378,7 @@ export function simulateServingStream(options: StreamServingOptions, sink: RunSi
       builder.addIteration(i);
       sink.iteration(i);
     },
-  }, options);
+  }, future, options);
   const simulationMs = performance.now() - started;
   return builder.summary(run.itl(), simulationMs, hostOf(plan, run));
 }

@@ -5,6 +5,7 @@ import { fileErrorText } from "../json-file.js";
 import { writeFileAtomic, writeFileAtomicChunks } from "../report/write-atomic.js";
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
 import { csvTraceChunks } from "./formats/csv.js";
+import type { CsvLayout } from "./formats/csv-layout.js";
 import { decodeOracleGeneral, encodeOracleGeneral } from "./formats/oracle-general.js";
 import { jsonlTraceChunks } from "./formats/jsonl.js";
 import type { ReadProgress } from "./formats/read-chunks.js";
@@ -40,11 +41,13 @@ function checkReadable(file: string): void {
 /**
  * Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0.
  * `onProgress` hears of the bytes read of a CSV or JSONL file, which are read in chunks.
+ * `csvLayout` reads a CSV by columns other than kvsim's (libCacheSim's traces).
  */
-export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress): Promise<Trace> {
+export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress, csvLayout?: CsvLayout): Promise<Trace> {
   // A directory or a missing file is said as such, before its name is read for a format.
   checkReadable(file);
   const fmt = checkFormat(format ?? detectFormat(file));
+  if (csvLayout && fmt !== "csv") throw new KvsimInputError(`${file}: --trace-params only applies to CSV traces (this one is ${fmt})`);
   const name = basename(file);
   let trace: Trace;
   if (fmt === "khl-json") {
@@ -59,7 +62,7 @@ export async function readTrace(file: string, format?: string, index = 0, onProg
     } else if (fmt === "oracle-general") {
       trace = decodeOracleGeneral(readBytes(file), file, name);
     } else {
-      trace = await readPageTrace(file, fmt, name, onProgress);
+      trace = await readPageTrace(file, fmt, name, onProgress, csvLayout);
     }
   }
   checkTrace(trace, file);

@@ -100,8 +100,9 @@ export class PageIdTable {
     this.lengths[page] = length;
     this.arenaLength += length;
     this.hashedCount++;
+    // The rehash moves the pages already placed; this one goes in after, into the larger table.
     if (this.hashedCount * 2 > this.slots.length) this.rehash();
-    else this.place(page, h);
+    this.place(page, h);
   }
 
   private place(page: number, h: number): void {

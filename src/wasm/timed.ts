@@ -2,6 +2,7 @@ import {
   TimedCacheModel, TimedConfig, TimedCounter, TimedGapStat, TimedOffload, TimedInput, TimedInvariant, TimedIterationRow, TimedOutput, TimedRequestRow, TimedScheduler, TimedSetupResult,
   TimedStop, TimedTimeModel,
 } from "../../assembly/abi/timed.js";
+import type { RequestFuture } from "../timed/future.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
 import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
@@ -57,6 +58,8 @@ export interface TimedEngineConfig {
   hostTier?: HostTierConfig;
   /** vllm: what its pool caches and shares (default `TimedCacheModel.vllm`). */
   cacheModel?: TimedCacheModel;
+  /** vllm: every block's next use (src/timed/future.ts), for a policy reading the future; absent, none is given. */
+  future?: RequestFuture;
 }
 
 /** Rows a run wrote since it was last drained; views into the engine's memory, valid until its next call. */
@@ -124,6 +127,10 @@ export class TimedEngine {
     c[TimedConfig.swapPreemption] = host?.swapPreemption ? 1 : 0;
     c[TimedConfig.hostLoadIfFaster] = host?.loadIfFaster ? 1 : 0;
     c[TimedConfig.hostEviction] = host?.eviction?.policy.id ?? -1;
+    // Without it, a policy reading the future would see every next use as 0: simulate.ts always gives it.
+    if (config.scheduler === TimedScheduler.vllm && !config.future && [config.eviction, host?.eviction].some((e) => e?.policy.future)) {
+      throw new Error("the timed engine needs the trace's future for a policy reading it (config.future)");
+    }
     const values = config.timeModel.values;
     view(w, Float64Array, w.timedModelBuffer(values.length), values.length).set(values);
     setupWithEviction(w, config.eviction, (policyId) => {
@@ -132,6 +139,12 @@ export class TimedEngine {
       if (result === TimedSetupResult.unknownScheduler) throw new Error(`the engine has no scheduler ${config.scheduler}`);
       return result;
     }, ...(host?.eviction ? [host.eviction] : []));
+    const future = config.future;
+    if (future) {
+      w.timedSetupFuture(future.starts.length - 1, future.uses.length);
+      view(w, Int32Array, w.timedFutureStarts(), future.starts.length).set(future.starts);
+      view(w, Int32Array, w.timedFutureUses(), future.uses.length).set(future.uses);
+    }
   }
 
   /** Feeds `requests` (with their input indices `ids`), which arrive no earlier than those fed before. */

@@ -114,4 +114,5 @@ describe("WASM engine vs naive reference (kvsim profile), parameters beyond the 
     { move_to_main_threshold: 3 }, { ghost_fifo: 1, ghost_ratio: 0.5 }, { drain_small: 1 }, { ghost_check_first: 1 },
   ])("s3fifo %j", (params) => matchesReference("s3fifo", params));
   it("lfu, ties_by_recency 1", () => matchesReference("lfu", { ties_by_recency: 1 }));
+  it("twoq, ain_ratio 0.5, aout_ratio 1", () => matchesReference("twoq", { ain_ratio: 0.5, aout_ratio: 1 }));
 });

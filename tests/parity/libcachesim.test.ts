@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { oneCache } from "../../src/mrc/one-cache.js";
 import { runRecord } from "../../src/run-record.js";
-import { decodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
-import { withUnitPages } from "../../src/traces/trace.js";
+import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
+import { withUnitPages, type Trace } from "../../src/traces/trace.js";
+import { generateWorkload } from "../../src/workloads/registry.js";
 
 // libCacheSim's CloudPhysics sample read with its sparse ids, and the misses libCacheSim's
 // cachesim gives at 1/5/10/20% of its objects (tests/fixtures/libcachesim/README.md).
@@ -53,4 +54,36 @@ describe("lfu's ties", () => {
     expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu", profile: "libcachesim" }).metrics.misses).toBe(3);
     expect(runRecord({ scenario: oneCache(2), trace: hand, policy: "lfu", params: { ties_by_recency: 1 } }).metrics.misses).toBe(3);
   });
+});
+
+// More cases, counted by a cachesim built from libCacheSim aa0fc40 (tests/fixtures/libcachesim/README.md):
+// three kvsim workloads written as oracleGeneral files, and arc, clock and twoq on CloudPhysics.
+describe("libCacheSim's miss counts on more traces, every policy both define (libcachesim profile)", () => {
+  const more = readFileSync(`${DIR}/more_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
+    const [source, params, policy, objects, misses] = line.split(",");
+    return { source: source!, params: params!, policy: policy!, objects: Number(objects), misses: Number(misses) };
+  });
+  const traces = new Map<string, Trace>();
+  /** The trace cachesim read: the workload written as oracleGeneral and read back, every page one object. */
+  const traceOf = (source: string, params: string): Trace => {
+    const key = `${source} ${params}`;
+    if (!traces.has(key)) {
+      if (source.endsWith(".bin")) traces.set(key, trace);
+      else {
+        const workload = generateWorkload(source, Object.fromEntries(params.split(" ").map((kv) => kv.split("="))));
+        traces.set(key, withUnitPages(decodeOracleGeneral(encodeOracleGeneral(workload), source)));
+      }
+    }
+    return traces.get(key)!;
+  };
+
+  it("covers nine policies on four traces", () => {
+    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "twoq", "belady"]));
+    expect(new Set(more.map((r) => r.source)).size).toBe(4);
+  });
+
+  it.each(more.map((r) => [r.policy, r.source, r.objects, r.misses, r.params] as const))(
+    "%s on %s with %i objects misses %i times", (policy, source, objects, misses, params) => {
+      expect(runRecord({ scenario: oneCache(objects), trace: traceOf(source, params), policy, profile: "libcachesim" }).metrics.misses).toBe(misses);
+    });
 });

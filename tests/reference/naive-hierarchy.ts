@@ -34,6 +34,8 @@ export interface RefPolicy {
   onEnter?(p: number, tier: number, w: RefWorld): void;
   onLeave?(p: number, tier: number, w: RefWorld): void;
   victim(tier: number, exclude: number, w: RefWorld): number;
+  /** Evict once more before p enters tier, though it fits (2Q's Am making room in itself). */
+  wantsRoom?(p: number, tier: number, exclude: number, w: RefWorld): boolean;
   prefetch?(p: number): number[];
 }
 
@@ -306,6 +308,133 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
         onLeave(p, t) { leave(p, t); },
       };
     }
+    case "arc": {
+      // Per tier: T1, T2 resident and B1, B2 ghosts, each a Map least recent first; p the target for T1.
+      type Lists = { t1: Map<number, true>; t2: Map<number, true>; b1: Map<number, true>; b2: Map<number, true>; p: number };
+      const arcs: Lists[] = [];
+      const at = (t: number): Lists => (arcs[t] ??= { t1: new Map(), t2: new Map(), b1: new Map(), b2: new Map(), p: 0 });
+      const bytes = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      const arriving: { page: number; ghost: "" | "b1" | "b2" }[] = [];
+      const evictedTo: ("" | "b1" | "b2")[] = [];
+      const arrive = (p: number, t: number, w: RefWorld): void => {
+        const a = at(t);
+        const ghost = a.b1.has(p) ? "b1" : a.b2.has(p) ? "b2" : "";
+        arriving[t] = { page: p, ghost };
+        if (ghost === "b1") a.p = Math.min(a.p + Math.max(bytes(a.b2, w) / bytes(a.b1, w), 1), w.capacity[t]!);
+        if (ghost === "b2") a.p = Math.max(a.p - Math.max(bytes(a.b1, w) / bytes(a.b2, w), 1), 0);
+        if (ghost) a[ghost].delete(p);
+      };
+      const lru = (m: Map<number, true>, ex: number, w: RefWorld): number => {
+        for (const p of m.keys()) if (evictable(w, p, ex)) return p;
+        return -1;
+      };
+      const replace = (t: number, ex: number, w: RefWorld, inB2: boolean): number => {
+        const a = at(t);
+        const t1 = bytes(a.t1, w);
+        const fromT1 = (t1 > 0 && (t1 > a.p || (t1 === a.p && inB2))) || a.t2.size === 0;
+        evictedTo[t] = fromT1 ? "b1" : "b2";
+        return lru(fromT1 ? a.t1 : a.t2, ex, w);
+      };
+      return {
+        onAccess(p, hit, w) {
+          const a = at(0);
+          if (hit === 0) {
+            a.t1.delete(p);
+            a.t2.delete(p);
+            a.t2.set(p, true);
+          } else {
+            arrive(p, 0, w);
+          }
+        },
+        onEvict(p, t, w) {
+          const to = evictedTo[t];
+          if (to) at(t)[to].set(p, true);
+          evictedTo[t] = "";
+          if (t + 1 < w.tiers.length) arrive(p, t + 1, w);
+        },
+        onEnter(p, t) {
+          const a = at(t);
+          const back = arriving[t]?.page === p && arriving[t]!.ghost !== "";
+          arriving[t] = { page: -1, ghost: "" };
+          (back ? a.t2 : a.t1).set(p, true);
+        },
+        onLeave(p, t) {
+          at(t).t1.delete(p);
+          at(t).t2.delete(p);
+        },
+        victim(t, ex, w) {
+          const a = at(t);
+          const incoming = arriving[t];
+          if (incoming?.ghost) return replace(t, ex, w, incoming.ghost === "b2");
+          const size = incoming && incoming.page >= 0 ? w.size[incoming.page]! : 0;
+          if (bytes(a.t1, w) + bytes(a.b1, w) + size > w.capacity[t]!) {
+            if (a.b1.size > 0) {
+              a.b1.delete(a.b1.keys().next().value!);
+              return replace(t, ex, w, false);
+            }
+            evictedTo[t] = "";
+            return lru(a.t1, ex, w);
+          }
+          if (bytes(a.t1, w) + bytes(a.b1, w) + bytes(a.t2, w) + bytes(a.b2, w) >= 2 * w.capacity[t]! && a.b2.size > 0) a.b2.delete(a.b2.keys().next().value!);
+          return replace(t, ex, w, false);
+        },
+      };
+    }
+    case "twoq": {
+      // Per tier: Ain (FIFO) and Am (LRU) resident, Aout the ghost FIFO of ids Ain evicted.
+      type Queues = { ain: Map<number, true>; am: Map<number, true>; aout: Map<number, true> };
+      const qs: Queues[] = [];
+      const at = (t: number): Queues => (qs[t] ??= { ain: new Map(), am: new Map(), aout: new Map() });
+      const bytes = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      const ainShare = (t: number, w: RefWorld): number => Math.trunc(w.capacity[t]! * params.ain_ratio!);
+      const arriving: { page: number; seen: boolean }[] = [];
+      const leftAin: boolean[] = [];
+      const arrive = (p: number, t: number): void => {
+        arriving[t] = { page: p, seen: at(t).aout.delete(p) };
+      };
+      const entersAm = (p: number, t: number): boolean => arriving[t]?.page === p && arriving[t]!.seen;
+      const first = (m: Map<number, true>, ex: number, w: RefWorld): number => {
+        for (const p of m.keys()) if (evictable(w, p, ex)) return p;
+        return -1;
+      };
+      return {
+        onAccess(p, hit) {
+          if (hit === 0) {
+            if (at(0).am.delete(p)) at(0).am.set(p, true);
+          } else {
+            arrive(p, 0);
+          }
+        },
+        onEvict(p, t, w) {
+          if (leftAin[t]) {
+            const aout = at(t).aout;
+            const limit = Math.trunc(w.capacity[t]! * params.aout_ratio!);
+            if (!aout.has(p) && w.size[p]! <= limit) {
+              while (bytes(aout, w) + w.size[p]! > limit) aout.delete(aout.keys().next().value!);
+              aout.set(p, true);
+            }
+          }
+          if (t + 1 < w.tiers.length) arrive(p, t + 1);
+        },
+        onEnter(p, t) {
+          (entersAm(p, t) ? at(t).am : at(t).ain).set(p, true);
+          arriving[t] = { page: -1, seen: false };
+        },
+        onLeave(p, t) {
+          leftAin[t] = at(t).ain.delete(p);
+          at(t).am.delete(p);
+        },
+        // While Am has a page to give: a page larger than Am's share enters anyway.
+        wantsRoom: (p, t, ex, w) => entersAm(p, t) && bytes(at(t).am, w) + w.size[p]! > w.capacity[t]! - ainShare(t, w) && first(at(t).am, ex, w) >= 0,
+        victim(t, ex, w) {
+          const q = at(t);
+          const incoming = arriving[t] && arriving[t]!.page >= 0 ? w.size[arriving[t]!.page]! : 0;
+          const full = bytes(q.ain, w) + bytes(q.am, w) + incoming > w.capacity[t]!;
+          const fromAin = full && (bytes(q.ain, w) > ainShare(t, w) || q.am.size === 0);
+          return first(fromAin ? q.ain : q.am, ex, w);
+        },
+      };
+    }
     default:
       throw new Error(`no reference for ${name}`);
   }
@@ -355,7 +484,7 @@ export function naiveReplay(
     used[t]! -= sizes[p]!;
   };
   const makeRoom = (t: number, p: number): void => {
-    while (used[t]! + sizes[p]! > w.capacity[t]!) {
+    while (used[t]! + sizes[p]! > w.capacity[t]! || policy.wantsRoom?.(p, t, pinned, w)) {
       const v = policy.victim(t, pinned, w);
       if (v < 0) throw new Error(`no victim in tier ${t}`);
       evict(t, v);

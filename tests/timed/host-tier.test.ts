@@ -11,8 +11,9 @@ import { rooflineTimeModel } from "../../src/timed/roofline.js";
 import { simulateServing, type SimulateServingOptions } from "../../src/timed/simulate.js";
 import { readServingTrace } from "../../src/timed/trace-formats.js";
 import { syntheticRequests } from "../../src/timed/workloads.js";
-import { SERVING_CACHE_POLICIES } from "../../src/envs/serving/serving-env.js";
-import { blockEviction } from "../../src/wasm/block-eviction.js";
+import { requestFuture } from "../../src/timed/future.js";
+import { policyInfo } from "../../src/policies/registry.js";
+import { BLOCK_POLICIES, blockEviction } from "../../src/wasm/block-eviction.js";
 import { TimedCacheModel, TimedEngine, TimedInvariant, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
 import { KvsimInputError } from "../../src/errors.js";
 import { runCli } from "../helpers/cli.js";
@@ -182,15 +183,19 @@ describe("a host tier below the GPU (docs/model.md)", () => {
     // pages included), policies taking turns at layer-wise loads, swap preemption and the replay
     // cache model; the host tier evicts by the GPU's policy, by the next policy (write-back), or by
     // the one after it (write-through), so every policy also evicts a host tier below each of two others.
-    const n = SERVING_CACHE_POLICIES.length;
-    const cases = SERVING_CACHE_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].flatMap((offload, o) => [undefined, SERVING_CACHE_POLICIES[(p + 1 + o) % n]!].map((host) =>
+    // belady is given the trace's future, as simulate.ts gives it.
+    const n = BLOCK_POLICIES.length;
+    const cases = BLOCK_POLICIES.flatMap((policy, p) => [TimedOffload.onEviction, TimedOffload.whenFull].flatMap((offload, o) => [undefined, BLOCK_POLICIES[(p + 1 + o) % n]!].map((host) =>
       [policy, offload, p % 2 ? model.layers : 0, p % 3 === 2 ? TimedCacheModel.replay : TimedCacheModel.vllm, p % 2 === 0, p, host] as const)));
     for (const [policy, offload, loadLayers, cacheModel, swapPreemption, p, host] of cases) {
+      const future = [policy, host].some((name) => name !== undefined && policyInfo(name).future)
+        ? requestFuture(requests, requests.map((_, i) => i), B, cacheModel === TimedCacheModel.replay, true, "eviction")
+        : undefined;
       const engine = new TimedEngine();
       engine.start({
         scheduler: TimedScheduler.vllm, kvBlocks: 300, blockSize: B, maxNumSeqs: 24, maxBatchedTokens: 512, chunkSize: 512, watermarkBlocks: 0,
         prefixCaching: true, maxBlocksPerRequest: 300, timeModel: rooflineTimeModel(model, gpu).engine!, eviction: blockEviction(policy), seed: 0, keepGaps: true,
-        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption, loadIfFaster: p % 4 < 2, ...(host ? { eviction: blockEviction(host) } : {}) }, cacheModel,
+        hostTier: { blocks: 150, offload, blockBytes: BLOCK_BYTES, linkBytesPerS: 25e9, linkLatencyS: 1e-5, loadLayers, swapPreemption, loadIfFaster: p % 4 < 2, ...(host ? { eviction: blockEviction(host) } : {}) }, cacheModel, future,
       });
       engine.feed(requests, requests.map((_, i) => i));
       engine.endInput();
@@ -249,13 +254,13 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       });
       const outcome = (sim: ReturnType<typeof simulateServing>) => ({ requests: sim.requests, host: { ...sim.summary.hostTier, eviction: undefined } });
       const hits = new Set<number>();
-      for (const host of SERVING_CACHE_POLICIES) {
+      for (const host of BLOCK_POLICIES) {
         // Alone, the policy evicts both tiers as one instance; random's draws then interleave with the
         // GPU's (one generator), so its reference is under a GPU policy that draws nothing.
         const reference = outcome(host === "random" ? run("lru", "random") : run(host, undefined));
         hits.add(reference.host.hitTokens!);
         expect(reference.host.hitTokens, host).toBeGreaterThan(0);
-        for (const gpuPolicy of SERVING_CACHE_POLICIES) {
+        for (const gpuPolicy of BLOCK_POLICIES) {
           if (gpuPolicy === host) continue;
           expect(outcome(run(gpuPolicy, host)), `GPU ${gpuPolicy}, host ${host}`).toEqual(reference);
         }
@@ -274,14 +279,14 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       });
       // matchedPrefixBlocks counts blocks found in the host and computed by choice: the host's policy decides it.
       const gpuSide = (sim: ReturnType<typeof simulateServing>) => sim.requests.map(({ matchedPrefixBlocks, ...r }) => r);
-      for (const gpuPolicy of SERVING_CACHE_POLICIES) {
+      for (const gpuPolicy of BLOCK_POLICIES) {
         // Random's reference is above lru: random evicting both tiers draws for both from one generator.
         const referenceHost = gpuPolicy === "random" ? "lru" : undefined;
         const own = run(gpuPolicy, referenceHost);
         expect(own.summary.hostTier!.loadedBlocks, gpuPolicy).toBe(0);
         expect(own.summary.hostTier!.offloadedBlocks, gpuPolicy).toBeGreaterThan(0);
         expect(own.summary.prefixHitTokens, gpuPolicy).toBeGreaterThan(0);
-        for (const host of SERVING_CACHE_POLICIES) {
+        for (const host of BLOCK_POLICIES) {
           if (host === gpuPolicy || host === referenceHost) continue;
           expect(gpuSide(run(gpuPolicy, host)), `GPU ${gpuPolicy}, host ${host}`).toEqual(gpuSide(own));
         }
@@ -300,13 +305,16 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       }
     });
 
-    it("refuses an unknown policy, one that cannot evict blocks, and belady, naming the field", () => {
+    it("refuses an unknown policy and one that cannot evict blocks, naming the field; belady reads the trace's future", () => {
       const bad = (eviction: string) => () => simulateServing({ ...handOptions(eviction) });
       expect(bad("nope")).toThrow(KvsimInputError);
       expect(bad("nope")).toThrow(/host tier: eviction: unknown or unsupported block eviction policy "nope"/);
       expect(bad("cost_aware")).toThrow(/host tier: eviction: unknown or unsupported block eviction policy "cost_aware"/);
-      expect(bad("belady")).toThrow(/host tier: eviction: belady needs each host block's next use, which the timed simulator does not know/);
-      // The GPU's belady still evicts the host tier when none is given (as before host policies).
+      // A's next use (the last request) is sooner than B's and C's (never): belady keeps it, as lru does (tests/timed/belady.test.ts has them differ).
+      const belady = simulateServing(handOptions("belady"));
+      expect(belady.requests[4]).toMatchObject({ prefixHitTokens: 0, hostHitTokens: 3 * B });
+      expect(belady.summary.hostTier!.eviction).toBe("belady");
+      // The GPU's belady evicts the host tier when none is given (one instance for both, as before host policies).
       expect(simulateServing({ ...handOptions(undefined), eviction: "belady" }).summary.hostTier!.eviction).toBe("belady");
     });
 
@@ -317,7 +325,8 @@ describe("a host tier below the GPU (docs/model.md)", () => {
       expect(fifo.code, fifo.stderr).toBe(0);
       expect(JSON.parse(fifo.stdout).hostTier.eviction).toBe("fifo");
       const belady = await runCli([...args, "--host-eviction", "belady"]);
-      expect(belady.code).not.toBe(0);
+      expect(belady.code, belady.stderr).toBe(0);
+      expect(JSON.parse(belady.stdout).hostTier.eviction).toBe("belady");
       const dir = mkdtempSync(join(tmpdir(), "kvsim-host-eviction-"));
       try {
         const file = join(dir, "spec.json");
@@ -329,10 +338,10 @@ describe("a host tier below the GPU (docs/model.md)", () => {
         const noHost = await runCli(["sweep", file, "--out", join(dir, "a")]);
         expect(noHost.code).toBe(2);
         expect(noHost.stderr).toMatch(/schedulers\.0: hostEviction evicts a host tier's blocks: give hostBlocks/);
-        spec([{ name: "vllm", blockSize: 512, hostBlocks: 100, hostEviction: "belady" }]);
-        const belady = await runCli(["sweep", file, "--out", join(dir, "b")]);
-        expect(belady.code).toBe(2);
-        expect(belady.stderr).toMatch(/schedulers\.0: hostEviction: belady needs each host block's next use/);
+        spec([{ name: "vllm", blockSize: 512, hostBlocks: 100, hostEviction: "nope" }]);
+        const unknown = await runCli(["sweep", file, "--out", join(dir, "b")]);
+        expect(unknown.code).toBe(2);
+        expect(unknown.stderr).toMatch(/schedulers\.0: hostEviction: unknown or unsupported block eviction policy "nope"/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -104,7 +104,8 @@ describe("serving sweeps", () => {
     const bad = (patch: Partial<ServingSweepSpecInput>) => plan({ ...spec, ...patch });
     await expect(bad({ deployments: [{ model: "gpt-9", gpu: "a100-80gb" }] })).rejects.toThrow(/deployments\.0: .*gpt-9/);
     await expect(bad({ schedulers: [{ name: "sarathi", eviction: "lru" }] })).rejects.toThrow(/schedulers\.0: prefixCaching and eviction are vllm's/);
-    await expect(bad({ schedulers: [{ name: "vllm", eviction: "belady" }] })).rejects.toThrow(/schedulers\.0: .*belady/);
+    await expect(bad({ schedulers: [{ name: "vllm", eviction: "nope" }] })).rejects.toThrow(/schedulers\.0: eviction: unknown or unsupported block eviction policy "nope"/);
+    await expect(bad({ schedulers: [{ name: "vllm", eviction: "belady" }], instances: [2] })).rejects.toThrow(/schedulers\.0: eviction: belady needs the next use of each request's blocks on its instance/);
     await expect(bad({ workloads: ["missing.json"] })).rejects.toThrow(/workloads\.0: workload spec missing\.json not found/);
     await expect(bad({ schedulers: ["vllm", "vllm"] })).rejects.toThrow(/schedulers\.1: duplicate label "vllm"/);
     await expect(bad({ deployments: [{ model: "llama-3-70b", gpu: "l4" }] })).rejects.toThrow(/deployments\.0 with schedulers\.0: llama-3-70b does not fit/);

@@ -1,7 +1,7 @@
 import { byId, fillSelect } from "./dom.js";
 import { integerField, positiveField } from "./form-fields.js";
 import {
-  CACHE_MODELS, GPUS, gpuPreset, HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, MAX_KV_BLOCKS, MODELS, modelPreset, parseHostLink, PREEMPTIONS, SCHEDULERS, SERVING_CACHE_POLICIES,
+  CACHE_MODELS, GPUS, gpuPreset, HOST_LINKS, HOST_LOADS, LOAD_OVERLAPS, MAX_KV_BLOCKS, MODELS, modelPreset, parseHostLink, PREEMPTIONS, SCHEDULERS, BLOCK_POLICIES,
   type CacheModel, type HostLoad, type LoadOverlap, type Preemption, type SchedulerName, type SimulateServingOptions,
 } from "./kvsim.js";
 
@@ -15,12 +15,12 @@ export function initTimedOptions(): void {
   fillSelect(byId("timed-model"), MODELS.map((m) => m.name), "llama-3-8b");
   fillSelect(byId("timed-gpu"), GPUS.map((g) => g.name), "h100-sxm");
   fillSelect(byId("timed-scheduler"), SCHEDULERS, "vllm");
-  fillSelect(byId("timed-eviction"), SERVING_CACHE_POLICIES, "lru");
+  fillSelect(byId("timed-eviction"), BLOCK_POLICIES, "lru");
   fillSelect(byId("timed-cache-model"), CACHE_MODELS, "vllm");
   fillSelect(byId("timed-load-overlap"), LOAD_OVERLAPS, "none");
   fillSelect(byId("timed-preemption"), PREEMPTIONS, "recompute");
   fillSelect(byId("timed-host-load"), HOST_LOADS, "always");
-  byId("timed-host-eviction").append(...SERVING_CACHE_POLICIES.map((p) => new Option(p, p)));
+  byId("timed-host-eviction").append(...BLOCK_POLICIES.map((p) => new Option(p, p)));
   byId("timed-host-links").replaceChildren(...Object.entries(HOST_LINKS).map(([name, link]) => new Option(link.summary, name)));
   for (const id of ["timed-kv-blocks", "timed-host-blocks"]) byId<HTMLInputElement>(id).max = String(MAX_KV_BLOCKS);
 }

@@ -6,6 +6,7 @@ import { readProfileTables, type ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
 import type { ServingSummary } from "../results.js";
 import type { SessionAffinity } from "../routers/session-affinity.js";
+import { requestsFor } from "../reads-future.js";
 import { simulateServing, simulateServingStream, type CacheModel, type SchedulerName } from "../simulate.js";
 import { atQps } from "../capacity.js";
 import { specAtQps, syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
@@ -96,7 +97,7 @@ export function runServingJob(job: ServingJob, tables: Map<string, ProfileTables
   const { spec, source } = job.workload;
   const requests = syntheticStream(job.qps === null ? spec : specAtQps(spec, job.qps), job.seed, source);
   // simulateFleet takes the requests as an array: it orders them by arrival itself.
-  return job.fleet ? simulateFleet({ ...options, requests: [...requests], ...job.fleet }).fleet : simulateServingStream({ ...options, requests }, NULL_SINK);
+  return job.fleet ? simulateFleet({ ...options, requests: [...requests], ...job.fleet }).fleet : simulateServingStream({ ...options, requests: requestsFor(options, requests) }, NULL_SINK);
 }
 
 /** Runs a batch of jobs, catching each one's failure separately. */

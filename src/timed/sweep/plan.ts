@@ -6,9 +6,10 @@ import { gpuPreset } from "../gpus.js";
 import { modelPreset, type ModelSpec } from "../models.js";
 import type { ProfileTables } from "../profile-tables.js";
 import type { ServingRequest } from "../requests.js";
-import { hostEviction, hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
+import { hostLinkOf, type HostLinkName, type HostTierOptions } from "../host-tier.js";
 import { routerEntry } from "../routers/registry.js";
 import type { SessionAffinity } from "../routers/session-affinity.js";
+import { checkFleetFuture } from "../reads-future.js";
 import { servingKvBlocks } from "../simulate.js";
 import type { ServingTraceFormat } from "../trace-formats.js";
 import { syntheticStream, type SyntheticWorkloadInput } from "../workloads.js";
@@ -145,13 +146,13 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
     if (s.name !== "vllm" && (s.prefixCaching !== undefined || s.eviction !== undefined)) throw new KvsimInputError(`prefixCaching and eviction are vllm's; ${s.name} has no prefix cache`);
     if (s.name === "vllm" && s.chunkSize !== undefined) throw new KvsimInputError("chunkSize is sarathi's; vllm chunks prefills to maxBatchedTokens");
     if (s.name === "vllm" && s.watermarkFraction !== undefined) throw new KvsimInputError("watermarkFraction is Vidur's schedulers'; vllm keeps no watermark");
-    if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction", true);
+    if (s.eviction !== undefined) blockEviction(s.eviction, {}, "eviction");
     if (s.hostBlocks === undefined && (s.offload !== undefined || s.hostLink !== undefined || s.loadOverlap !== undefined || s.preemption !== undefined || s.hostLoad !== undefined)) {
       throw new KvsimInputError("offload, hostLink, loadOverlap, preemption and hostLoad shape a host tier: give hostBlocks");
     }
     if (s.hostEviction !== undefined) {
       if (s.hostBlocks === undefined) throw new KvsimInputError("hostEviction evicts a host tier's blocks: give hostBlocks");
-      hostEviction(s.hostEviction, "hostEviction");
+      blockEviction(s.hostEviction, {}, "hostEviction");
     }
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
     if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");
@@ -168,6 +169,10 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
   const rates: (number | null)[] = spec.qps ?? [null];
   const sizes: (number | null)[] = spec.kvBlocks ?? [null];
   const fleets = fleetsOf(spec, origin);
+  if (spec.instances !== undefined) {
+    schedulers.forEach((s, i) => at(origin, `schedulers.${i}`, () =>
+      checkFleetFuture({ scheduler: s.name, eviction: s.eviction, hostTier: { eviction: s.hostEviction } }, "hostEviction")));
+  }
 
   // Each deployment × scheduler × cache size is planned once now, so that one that cannot run fails here.
   deployments.forEach((d, di) => schedulers.forEach((s, si) => sizes.forEach((kv) => at(origin, `deployments.${di} with schedulers.${si}`, () =>

@@ -34,18 +34,21 @@ export class CsvScanner {
   /** The line the next record starts on (a reader that reads plain records itself moves it on). */
   line = 1;
 
-  constructor(private readonly file: string) {}
+  /** `delimiter`: the byte between fields (a comma unless a layout says otherwise; never trimmed as a blank). */
+  constructor(private readonly file: string, private readonly delimiter = COMMA) {}
 
   /**
    * Scans the record at bytes[pos, end): returns where the next one starts, or -1 when the record
    * runs past `end` and more bytes may follow (unless `final`). Errors name the file and line.
    */
   next(bytes: Uint8Array, pos: number, end: number, final: boolean): number {
+    const delim = this.delimiter;
+    const blank = (c: number): boolean => c !== delim && isBlank(c);
     let line = this.line;
     let n = 0;
     let p = pos;
     for (;;) {
-      while (p < end && isBlank(bytes[p]!)) p++;
+      while (p < end && blank(bytes[p]!)) p++;
       let start = p;
       let stop: number;
       let kind = 0;
@@ -74,8 +77,8 @@ export class CsvScanner {
           p++;
         }
         stop = p++;
-        while (p < end && isBlank(bytes[p]!)) p++;
-        if (p < end && bytes[p] !== COMMA && bytes[p] !== LF && bytes[p] !== CR) {
+        while (p < end && blank(bytes[p]!)) p++;
+        if (p < end && bytes[p] !== delim && bytes[p] !== LF && bytes[p] !== CR) {
           const after = this.fieldEnd(bytes, p, end);
           if (after === end && !final) return -1;
           const text = utf8.decode(bytes.subarray(p, after));
@@ -85,16 +88,16 @@ export class CsvScanner {
       } else {
         for (; p < end; p++) {
           const c = bytes[p]!;
-          if (c === COMMA || c === LF || c === CR) break;
+          if (c === delim || c === LF || c === CR) break;
           if (c === QUOTE) throw this.error(line, `a quote inside unquoted field ${n + 1}: quote the whole field and double the quote ("a""b")`);
           if (c >= 0x80) kind = WIDE;
         }
         if (p >= end && !final) return -1;
         stop = p;
-        if (kind === 0) while (stop > start && isBlank(bytes[stop - 1]!)) stop--;
+        if (kind === 0) while (stop > start && blank(bytes[stop - 1]!)) stop--;
       }
       this.setField(n++, start, stop, kind);
-      if (p < end && bytes[p] === COMMA) {
+      if (p < end && bytes[p] === delim) {
         p++;
         continue;
       }
@@ -156,7 +159,7 @@ export class CsvScanner {
   }
 
   private fieldEnd(bytes: Uint8Array, p: number, end: number): number {
-    while (p < end && bytes[p] !== COMMA && bytes[p] !== LF && bytes[p] !== CR) p++;
+    while (p < end && bytes[p] !== this.delimiter && bytes[p] !== LF && bytes[p] !== CR) p++;
     return p;
   }
 

@@ -1,6 +1,7 @@
 import { KvsimInputError } from "../../errors.js";
 import { BYTES, NO_SIZE, SCALARS, type SizeKind, type TraceBuilder } from "../trace-builder.js";
 import { type ChunkParser } from "./chunk-parser.js";
+import type { CsvLayout } from "./csv-layout.js";
 import { CsvScanner } from "./csv-scanner.js";
 
 interface Columns {
@@ -21,14 +22,20 @@ UNUSUAL.fill(1, 0x80);
 /**
  * A page-access trace in CSV, into a builder: a header row with a `page` column and optionally
  * `bytes` or `scalars` (other columns, such as a timestamp, are ignored; of a repeated name the
- * last counts). Shared by the Node reader and the in-memory one.
+ * last counts), or the columns a `layout` gives (libCacheSim's CSV traces). Shared by the Node
+ * reader and the in-memory one.
  */
 export class PageCsvParser implements ChunkParser {
   private readonly scanner: CsvScanner;
+  private readonly delimiter: number;
+  /** UNUSUAL, less the delimiter (a tab is a blank to trim unless it separates fields). */
+  private readonly unusual: Uint8Array;
   private columns: Columns | undefined;
 
-  constructor(private readonly builder: TraceBuilder, private readonly file: string) {
-    this.scanner = new CsvScanner(file);
+  constructor(private readonly builder: TraceBuilder, private readonly file: string, private readonly layout?: CsvLayout) {
+    this.delimiter = layout?.delimiter ?? COMMA;
+    this.scanner = new CsvScanner(file, this.delimiter);
+    this.unusual = UNUSUAL[this.delimiter] ? UNUSUAL.map((u, c) => (c === this.delimiter ? 0 : u)) : UNUSUAL;
   }
 
   parse(bytes: Uint8Array, start: number, end: number, final: boolean): number {
@@ -43,7 +50,11 @@ export class PageCsvParser implements ChunkParser {
       if (next < 0) return pos;
       if (!scanner.isBlank(bytes)) {
         if (this.columns) this.row(bytes, this.columns);
-        else this.columns = this.header(bytes);
+        else {
+          this.columns = this.header(bytes);
+          // Without a header the first record is the first access.
+          if (this.layout && !this.layout.header) this.row(bytes, this.columns);
+        }
       }
       pos = next;
     }
@@ -61,6 +72,8 @@ export class PageCsvParser implements ChunkParser {
     const sizeColumn = Math.max(columns.bytes, columns.scalars);
     const kind: SizeKind = columns.bytes >= 0 ? BYTES : SCALARS;
     const builder = this.builder;
+    const delim = this.delimiter;
+    const unusual = this.unusual;
     let line = this.scanner.line;
     while (pos < end) {
       let p = pos;
@@ -72,7 +85,7 @@ export class PageCsvParser implements ChunkParser {
       let c = -1;
       for (;;) {
         c = p < end ? b[p]! : -1;
-        if (c === COMMA || c === LF || c === CR || c < 0) {
+        if (c === delim || c === LF || c === CR || c < 0) {
           if (field === columns.page) {
             idStart = fieldStart;
             idEnd = p;
@@ -86,11 +99,11 @@ export class PageCsvParser implements ChunkParser {
             }
           }
           field++;
-          if (c !== COMMA) break;
+          if (c !== delim) break;
           fieldStart = ++p;
           continue;
         }
-        if (UNUSUAL[c]) return this.done(pos, line);
+        if (unusual[c]) return this.done(pos, line);
         p++;
       }
       if (c < 0 ? !final : c === CR && p + 1 >= end && !final) return this.done(pos, line);
@@ -107,7 +120,15 @@ export class PageCsvParser implements ChunkParser {
     return pos;
   }
 
+  /** The columns, from kvsim's header or the layout (the first record then gives the width). */
   private header(bytes: Uint8Array): Columns {
+    const layout = this.layout;
+    if (layout) {
+      const width = this.scanner.fieldCount;
+      const widest = Math.max(layout.idColumn, layout.sizeColumn);
+      if (widest >= width) throw new KvsimInputError(`${this.file}:${this.scanner.recordLine}: the layout reads column ${widest + 1}, but the ${layout.header ? "header" : "first record"} has ${width}`);
+      return { width, page: layout.idColumn, bytes: layout.sizeColumn, scalars: -1 };
+    }
     const names = Array.from({ length: this.scanner.fieldCount }, (_, k) => this.scanner.text(bytes, k));
     const page = names.lastIndexOf("page");
     if (page < 0) throw new KvsimInputError(`${this.file}:${this.scanner.recordLine}: the header needs a "page" column`);
