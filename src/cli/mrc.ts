@@ -7,15 +7,17 @@ import { checkCurveRequest, type CurveRequest, type FieldNames } from "../mrc/re
 import { PROFILES, type Profile } from "../policies/registry.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import { sweepInMemory } from "../sweep/sweep-in-memory.js";
+import type { CsvLayout } from "../traces/formats/csv-layout.js";
 import { readTrace, TRACE_FORMATS } from "../traces/load.js";
 import type { Trace } from "../traces/trace.js";
 import { table } from "./format.js";
-import { once, parseFraction, parseIntInRange } from "./options.js";
+import { once, parseFraction, parseIntInRange, traceParamsOption } from "./options.js";
 import { checkOutputDir } from "./outputs.js";
 
 interface MrcCliOptions {
   trace: string;
   traceFormat?: string;
+  traceParams?: CsvLayout;
   policy: string;
   sizes: string;
   ignoreObjSize?: boolean;
@@ -30,9 +32,9 @@ interface MrcCliOptions {
 const FLAGS: FieldNames = { policies: "--policy", sizes: "--sizes", sampleRate: "--sample-rate", exactReplays: "--exact-replays" };
 
 /** The trace, its read errors naming the flag. */
-async function readTraceFlag(file: string, format: string | undefined): Promise<Trace> {
+async function readTraceFlag(file: string, format: string | undefined, layout: CsvLayout | undefined): Promise<Trace> {
   try {
-    return await readTrace(file, format);
+    return await readTrace(file, format, 0, undefined, layout);
   } catch (err) {
     throw err instanceof KvsimInputError ? new KvsimInputError(`--trace: ${err.message}`) : err;
   }
@@ -70,6 +72,7 @@ export function mrcCommand(): Command {
     .description("miss-ratio curves of a trace: every policy at every cache size (LRU in one pass; all figures simulated)")
     .requiredOption("--trace <file>", "a page-access trace file (e.g. libCacheSim's NAME.oracleGeneral.bin)", once("--trace"))
     .addOption(new Option("--trace-format <format>", "trace file format (default: from the file name)").choices([...TRACE_FORMATS]))
+    .addOption(traceParamsOption())
     .requiredOption("--policy <list>", "policies, comma-separated (e.g. lru,s3fifo; see `kvsim policies`)", once("--policy"))
     .requiredOption("--sizes <list>", "cache sizes, comma-separated: percentages of the working set (1%,5%) or counts (490,2449): objects with --ignore-obj-size, else bytes", once("--sizes"))
     .option("--ignore-obj-size", "every object counts as one: sizes are numbers of objects (libCacheSim's --ignore-obj-size)")
@@ -94,7 +97,7 @@ Examples:
         profile: opts.profile, sampleRate: opts.sampleRate, exactReplays: opts.exactReplays ?? false,
       };
       checkCurveRequest(request, FLAGS);
-      const trace = await readTraceFlag(opts.trace, opts.traceFormat);
+      const trace = await readTraceFlag(opts.trace, opts.traceFormat, opts.traceParams);
       const mrc = await missRatioCurvesWith({ ...request, trace, threads: opts.threads }, sweepInMemory, FLAGS);
       if (opts.out !== undefined) {
         const files = await mrcArtifacts(mrc, trace.name);

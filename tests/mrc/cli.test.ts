@@ -63,6 +63,17 @@ describe("kvsim mrc's inputs", () => {
     expect(existsSync(failed)).toBe(false);
   });
 
+  it("reads a libCacheSim CSV trace by its columns (--trace-params)", async () => {
+    const csv = join(dir, "ids.csv");
+    writeFileSync(csv, ["1,a,10", "2,b,10", "3,a,10", "4,c,10", "5,b,10", "6,a,10"].join("\n") + "\n");
+    const r = await runCli(["mrc", "--trace", csv, "--trace-params", "obj-id-col=2, obj-size-col=3, has-header=false", "--ignore-obj-size",
+      "--policy", "lru,fifo", "--sizes", "1,2,3", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const printed = JSON.parse(r.stdout) as { requests: number; objects: number; curves: { points: { misses: number }[] }[] };
+    expect(printed).toMatchObject({ requests: 6, objects: 3 });
+    expect(printed.curves.map((c) => c.points.map((p) => p.misses))).toEqual([[6, 5, 3], [6, 4, 3]]);
+  });
+
   it("prints a table of simulated miss ratios and says how each curve was made, a sampled one as sampled", async () => {
     const r = await runCli([...withFlag("--policy", "lru,s3fifo"), "--sample-rate", "0.1"]);
     expect(r.code, r.stderr).toBe(0);
