@@ -1,6 +1,6 @@
 /**
  * The WebAssembly ABI of the page engine (`build/kvsim.wasm`): the page hierarchy, its request
- * replay and the token kernels; the block pool and the serving simulation are built apart
+ * replay, the token kernels and the LRU stack distances of miss-ratio curves; the block pool and the serving simulation are built apart
  * (serving-index.ts). Only integers and floats cross the boundary;
  * bulk data (page sizes, trace, parameters, results) goes through typed-array views on the
  * module's memory at offsets returned here. Each run starts by resetting the arena (the stub
@@ -144,6 +144,7 @@ export function auditBuffer(): usize {
 export { setupAttention, attentionKeys, attentionQuery, attentionRowBuffer, softmaxRow } from "./tokens/attention";
 export { setupScoring, scoringKeys, scoringValues, scoringWeights, scoringScores, scoringOrder, scoreLinear, selectTopK } from "./tokens/score";
 export { setupRanking, rankingScores, rankingUtility, rankingOrder, rankingRetained, rank } from "./tokens/rank";
+export { setupStackDistances, stackAccesses, stackWeights, stackBounds, stackDistances, stackHistogram, stackSampledAccesses } from "./mrc/stack-distances";
 
 // The declared boundary: every enum member is exported as a global (`RunField.hits`), which the
 // host checks against its own copy of these files when it instantiates the engine.

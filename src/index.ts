@@ -26,6 +26,10 @@ export type { SweepOptions, SweepOutcome, SweepProgress } from "./sweep/run-swee
 export { parseSweepSpec, readSweepSpec } from "./sweep/spec.js";
 export type { SweepSpec, SweepSpecInput } from "./sweep/spec.js";
 export { SWEEP_PRESETS, sweepPreset } from "./sweep/presets.js";
+export { missRatioCurves } from "./mrc/miss-ratio-curves.js";
+export type { MissRatioCurveOptions, MissRatioCurves, MissRatioCurve, CurveMethod, CurvePoint } from "./mrc/curves.js";
+export type { CurveRequest } from "./mrc/request.js";
+export { mrcChartSpec } from "./report/mrc-chart.js";
 export { EngineAbort, EngineBuildError } from "./wasm/instance.js";
 export { make, makeDiscrete, isDiscrete, envIds, ENVS, type AnyEnv, type DiscreteEnv, type EnvSpec } from "./envs/registry.js";
 export type { Env, StepResult, ResetOptions, Space, BoxSpace, DiscreteSpace, MultiDiscreteSpace, SequenceSpace } from "./envs/spaces.js";

@@ -58,3 +58,11 @@ export enum EngineError {
   none,
   noVictim,
 }
+
+/**
+ * SHARDS sampling of the one-pass LRU curve (assembly/mrc/stack-distances.ts): a page is kept iff
+ * its 32-bit hash is below the threshold the host passes, a count out of 2^modulusBits.
+ */
+export enum StackSampling {
+  modulusBits = 32,
+}

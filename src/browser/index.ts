@@ -1,7 +1,7 @@
 /**
  * kvsim in the browser (`import … from "kvsim/browser"`): the same WASM engine, planner and
  * environments as in Node, with the engine fetched instead of read from disk. The async functions
- * (`simulate`, `runSweep`) load the engine themselves; before the synchronous ones that run it
+ * (`simulate`, `runSweep`, `missRatioCurves`) load the engine themselves; before the synchronous ones that run it
  * (`simulateSync`, `make`, `makeAgent`) await `init()` once. `generateWorkload`,
  * `parseTraceFile` and the registries need no engine.
  */
@@ -12,6 +12,9 @@ import { init } from "./engine.js";
 export { init, type WasmSource } from "./engine.js";
 export { defaultWorkers, replaySweepRow, runSweep, type BrowserSweepOptions, type BrowserSweepOutcome } from "./sweep.js";
 export { parseTraceFile } from "./trace-files.js";
+export { missRatioCurves } from "./mrc.js";
+export type { MissRatioCurveOptions, MissRatioCurves, MissRatioCurve, CurveMethod, CurvePoint } from "../mrc/curves.js";
+export { mrcChartSpec } from "../report/mrc-chart.js";
 export { simulateSync };
 export type { SimulateOptions, SimulationResult, Metrics, TierMetrics, SimulationEvent } from "../simulate.js";
 export type { Scenario, TierConfig } from "../hierarchy/scenario.js";

@@ -3,22 +3,20 @@ import { sweepArtifacts } from "../sweep/artifacts.js";
 import { simulate, type SimulateOptions, type SimulationResult } from "../simulate.js";
 import { concludeSweep, inlineExecutor, makeBatches, runBatches, sweepJob, type SweepFailure, type SweepStatus } from "../sweep/execute.js";
 import { jobSimulation } from "../sweep/job.js";
-import { planSweepWith, type SweepPlan, type SweepSources } from "../sweep/plan.js";
+import { memorySources, type TraceFiles } from "../sweep/memory-sources.js";
+import { planSweepWith, type SweepPlan } from "../sweep/plan.js";
 import { resultsJsonl, type SweepResult } from "../sweep/result.js";
 import { parseSweepSpec, type SweepSpecInput } from "../sweep/spec.js";
 import type { SummaryRow } from "../sweep/summary.js";
-import type { Trace } from "../traces/trace.js";
-import type { TraceFormat } from "../traces/trace-format.js";
 import { init } from "./engine.js";
 import { sweepWorker } from "./locations.js";
-import { parseTraceFile } from "./trace-files.js";
 import { workerExecutor } from "./worker-executor.js";
 
 export interface BrowserSweepOptions {
   /** Web Workers to run on (default: the machine's cores, at most 8); 0 runs on the calling thread. */
   workers?: number;
   /** The trace files the spec's `{ "trace": NAME }` workloads name, by NAME: raw bytes or parsed traces. */
-  files?: Record<string, Uint8Array | Trace[]>;
+  files?: TraceFiles;
   /** Render the SVG charts into `files` (default true). */
   charts?: boolean;
   onProgress?: (progress: { done: number; failed: number; total: number; elapsedMs: number }) => void;
@@ -39,37 +37,6 @@ export interface BrowserSweepOutcome {
   wallMs: number;
   /** The artifacts `kvsim sweep` writes, by file name (results.jsonl, results.csv, summary.csv, *.svg). */
   files: Record<string, string>;
-}
-
-/** The last path component, as Node's basename gives it: spec labels must not depend on where the spec ran. */
-const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
-
-/** Scenario files cannot be read in a page (inline the object instead); trace files come from `files`. */
-function memorySources(files: BrowserSweepOptions["files"] = {}): SweepSources {
-  const parsed = new Map<string, Trace[]>();
-  const tracesOf = (name: string, format: TraceFormat): Trace[] => {
-    const given = files[name];
-    if (given === undefined) throw new KvsimInputError(`trace file ${name} was not provided (given: ${Object.keys(files).join(", ") || "none"})`);
-    if (Array.isArray(given)) return given;
-    const key = `${format}:${name}`;
-    if (!parsed.has(key)) parsed.set(key, parseTraceFile(given, name, format));
-    return parsed.get(key)!;
-  };
-  return {
-    scenario: (path) => {
-      throw new KvsimInputError(`"${path}" is not a scenario preset; in the browser give the scenario object inline`);
-    },
-    traceFile: (name) => ({
-      id: name, name: baseName(name),
-      list: () => tracesOf(name, "khl-json"),
-      read: async (format, index) => {
-        const list = tracesOf(name, format);
-        const trace = list[index];
-        if (!trace) throw new KvsimInputError(`${name}: index ${index} out of range (the file holds ${list.length} trace${list.length === 1 ? "" : "s"})`);
-        return trace;
-      },
-    }),
-  };
 }
 
 /** The worker count runSweep uses when none is given: the page's cores, at most 8. */

@@ -3,6 +3,7 @@ import { KvsimInputError } from "../errors.js";
 import { packageVersion } from "../package-info.js";
 import { envsCommand, policiesCommand, scenariosCommand, workloadsCommand } from "./listings.js";
 import { ExitStatus } from "./exit-status.js";
+import { mrcCommand } from "./mrc.js";
 import { prefixReplayCommand } from "./prefix-replay.js";
 import { episodeCommand } from "./episode.js";
 import { evalCommand } from "./eval.js";
@@ -23,7 +24,7 @@ function program(): Command {
     .description("kvsim — a fast, reproducible laboratory for KV-cache memory policies (all figures are simulated)")
     .version(packageVersion(), "-V, --version", "print kvsim's version")
     .showHelpAfterError("(run with --help for usage)");
-  for (const cmd of [runCommand(), sweepCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), workerCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), mrcCommand(), prefixReplayCommand(), servingCommand(), episodeCommand(), evalCommand(), trainCommand(), traceCommand(), tokensCommand(), serveCommand(), workerCommand(), policiesCommand(), workloadsCommand(), scenariosCommand(), envsCommand()]) {
     root.addCommand(cmd);
   }
   const prepare = (c: Command): void => {

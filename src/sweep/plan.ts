@@ -4,7 +4,7 @@ import { scenarioPreset } from "../hierarchy/presets.js";
 import type { Scenario } from "../hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "../policies/registry.js";
 import { detectFormat, type TraceFormat } from "../traces/trace-format.js";
-import type { Trace } from "../traces/trace.js";
+import { withUnitPages, type Trace } from "../traces/trace.js";
 import { sha256Hex } from "../util/sha256.js";
 import { resolveWorkloadParams, workloadInfo } from "../workloads/registry.js";
 import type { SweepSpec } from "./spec.js";
@@ -156,10 +156,11 @@ function resolveWorkloads(spec: SweepSpec, origin: SpecOrigin, sources: SweepSou
       name ??= e.workload;
     }
     const label = name ?? (format === "khl-json" ? `${file.name}#${index}` : file.name);
+    const sized = (trace: Trace): Trace => (e.ignoreObjectSize ? withUnitPages(trace) : trace);
     return {
       label,
-      traceFor: async () => ({ ...(await file.read(format, index)), name: label }),
-      cacheKey: () => `file:${file.id}:${format}:${index}`,
+      traceFor: async () => ({ ...sized(await file.read(format, index)), name: label }),
+      cacheKey: () => `file:${file.id}:${format}:${index}:${e.ignoreObjectSize ? "unit" : "sized"}`,
     };
   }));
   checkUnique(origin, "workloads", columns.map((c) => c.label));

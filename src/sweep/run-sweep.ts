@@ -1,19 +1,15 @@
-import { availableParallelism } from "node:os";
-import { Piscina } from "piscina";
 import { gitCommit, packageVersion } from "../package-info.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
-import { engineModule } from "../wasm/instance.js";
 import { sweepArtifacts } from "./artifacts.js";
-import { compiledUrl, loadCompiled } from "../util/load-compiled.js";
+import { loadCompiled } from "../util/load-compiled.js";
 import { redactRedisUrl } from "./remote/redis-url.js";
-import { concludeSweep, inlineExecutor, makeBatches, runBatches, type Executor, type SweepFailure, type SweepStatus } from "./execute.js";
-import type { SweepPlan, SweepRow } from "./plan.js";
+import { concludeSweep, makeBatches, runBatches, type Executor, type SweepFailure, type SweepStatus } from "./execute.js";
+import { localExecution, localExecutor } from "./local-executor.js";
+import type { SweepPlan } from "./plan.js";
 import type { SweepResult } from "./result.js";
 import { ResultAppender } from "./results-file.js";
 import { closeSweepDir, machine, openSweepDir, type Metadata } from "./run-state.js";
-import { shareTrace } from "./shared-trace.js";
 import type { SummaryRow } from "./summary.js";
-import type { SweepWorkerData } from "./worker.js";
 
 export interface SweepOptions {
   outDir: string;
@@ -67,24 +63,11 @@ export interface SweepTiming {
   overheadMsPerJob?: number;
 }
 
-/** Below this many accesses in all, a sweep without --threads runs on the main thread. */
-const INLINE_ACCESSES = 2_000_000;
 /**
  * A distributed sweep cuts all its rows into batches as if for this many threads, whatever
  * is pending: the same spec always gives the same batches, hence the same job ids on a rerun.
  */
 export const REMOTE_BATCHING_THREADS = 8;
-
-/** A Piscina pool: one WASM instance per worker; the traces are shared once with every worker. */
-function poolExecutor(plan: SweepPlan, pending: readonly SweepRow[], threads: number): Executor {
-  const needed = new Set(pending.map((r) => r.traceId));
-  const workerData: SweepWorkerData = {
-    module: engineModule(),
-    traces: plan.traces.map((t, i) => (needed.has(i) ? shareTrace(t) : { name: t.name, numPages: 0, accesses: new Int32Array(0) })),
-  };
-  const pool = new Piscina({ filename: compiledUrl("sweep/worker.js"), workerData, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
-  return { run: (jobs) => pool.run({ jobs }), destroy: () => pool.destroy() };
-}
 
 /** Loaded only for distributed sweeps: BullMQ and ioredis stay out of every other command's start-up. */
 async function remoteExecutor(plan: SweepPlan, url: string, onNotice?: (message: string) => void): Promise<Executor> {
@@ -114,11 +97,9 @@ async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Execut
   const remote = options.backend;
   const { resultsFile, metadataFile, previous, done } = openSweepDir<SweepResult>(plan, outDir, options.resume);
   const pending = plan.rows.filter((r) => !done.has(r.key));
-  const pendingAccesses = pending.reduce((a, r) => a + plan.traces[r.traceId]!.accesses.length, 0);
-  // Starting workers costs more than a small sweep's whole work; without --threads, run those here.
-  const inline = !remote && options.threads === undefined && pendingAccesses < INLINE_ACCESSES;
-  // More threads than rows or cores only costs their start-up and memory.
-  const threads = remote ? 0 : inline ? 1 : Math.max(1, Math.min(options.threads ?? availableParallelism(), pending.length, availableParallelism()));
+  const local = remote ? undefined : localExecution(plan, pending, options.threads);
+  const inline = local?.inline ?? false;
+  const threads = local?.threads ?? 0;
 
   const metadata: Metadata = {
     kvsimVersion: packageVersion(), gitCommit: gitCommit(), spec: plan.name, specHash: plan.specHash, profile: plan.profile,
@@ -139,7 +120,7 @@ async function execute(plan: SweepPlan, options: SweepOptions, remoteRun: Execut
 
   if (pending.length) {
     // Node's setImmediate lets Ctrl-C be heard between main-thread batches.
-    const executor = remoteRun ?? (inline ? inlineExecutor(plan.traces, setImmediate) : poolExecutor(plan, pending, threads));
+    const executor = remoteRun ?? localExecutor(plan, pending, local!);
     const appender = new ResultAppender(resultsFile);
     try {
       ({ workMs, interrupted } = await runBatches(plan, batches, executor, options.signal, (batchResults, batchFailures) => {

@@ -14,12 +14,16 @@ export const generatedWorkloadSchema = z.strictObject({
   label: z.optional(label),
 });
 
-/** A trace file; `index` or `workload` picks one entry of a multi-trace khl-json file. */
+/**
+ * A trace file; `index` or `workload` picks one entry of a multi-trace khl-json file;
+ * `ignoreObjectSize` makes every page one byte (libCacheSim's --ignore-obj-size).
+ */
 export const traceWorkloadSchema = z.strictObject({
   trace: name,
   format: z.optional(z.enum(TRACE_FORMATS)),
   index: z.optional(z.int().check(z.gte(0))),
   workload: z.optional(name),
+  ignoreObjectSize: z.optional(z.boolean()),
   label: z.optional(label),
 });
 

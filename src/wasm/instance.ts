@@ -20,7 +20,7 @@ export type EngineExports = Awaited<ReturnType<typeof releaseBindings>>;
 export type ServingExports = Awaited<ReturnType<typeof servingBindings>>;
 
 /** The subsystems that own engine instances, named in abort messages. */
-export type Subsystem = "hierarchy" | "block pool" | "serving" | "timed" | "tokens";
+export type Subsystem = "hierarchy" | "block pool" | "serving" | "timed" | "tokens" | "stack distances";
 
 /** The engine stopped on an `abort` (an out-of-range index, memory exhausted, a broken assertion). */
 export class EngineAbort extends Error {

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAgent } from "../../src/agents/registry.js";
 import { runEpisode } from "../../src/agents/agent.js";
 import { makeDiscrete } from "../../src/envs/registry.js";
+import { parseTraceFile } from "../../src/browser/trace-files.js";
+import { missRatioCurves } from "../../src/mrc/miss-ratio-curves.js";
 import { SCENARIO_PRESETS } from "../../src/hierarchy/presets.js";
 import { packageRoot } from "../../src/package-info.js";
 import { buildServer } from "../../src/server/app.js";
@@ -249,6 +251,20 @@ describe("kvsim/browser without a bundler (dist/browser)", () => {
     copyFileSync(traceFixture, join(work, "sub", "rag.txt"));
     expect(jsonl).toBe((await nodeSweepFiles("renamed", renamed))["results.jsonl"]);
     expect(jsonl).toContain('"workload":"rag.txt"');
+    await embed.close();
+  });
+
+  it("makes the miss-ratio curves Node makes, LRU's one pass and the replays on workers", async () => {
+    const embed = await openEmbedPage();
+    const options = { policies: ["lru", "fifo", "s3fifo"], sizes: "5%,20%,60%", ignoreObjectSize: true };
+    const inPage = await embed.evaluate(async ({ bytes, options }) => {
+      const k = (window as unknown as { kvsimModule: typeof import("../../src/browser/index.js") }).kvsimModule;
+      const [trace] = k.parseTraceFile(new Uint8Array(bytes), "rag-burst.csv");
+      return k.missRatioCurves({ ...options, trace: trace!, threads: 2 });
+    }, { bytes: [...readFileSync(traceFixture)], options });
+    const [trace] = parseTraceFile(readFileSync(traceFixture), "rag-burst.csv");
+    expect(inPage).toEqual(await missRatioCurves({ ...options, trace: trace! }));
+    expect(inPage.curves.map((c) => c.method)).toEqual(["stack-distances", "replays", "replays"]);
     await embed.close();
   });
 

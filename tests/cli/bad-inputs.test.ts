@@ -64,6 +64,10 @@ const cases: Case[] = [
   ["run: trace of the wrong type", () => ["run", "--scenario", "small_fp16_prefetch", "--trace", WRONG_PAGE, "--policy", "lru"], /wrong-page\.jsonl:1: .*"page" must be/],
   ["run: empty trace", () => ["run", "--scenario", "small_fp16_prefetch", "--trace", EMPTY, "--policy", "lru"], /empty\.jsonl/],
   ["run: trace is a directory", () => ["run", "--scenario", "small_fp16_prefetch", "--trace", input, "--policy", "lru"], /EISDIR \(a directory, where a file was expected\)/],
+  // mrc
+  ["mrc: unknown policy", (o) => ["mrc", "--trace", PAGES, "--policy", "lru,nope", "--sizes", "5%", "--out", join(o, "m")], /--policy: unknown policy "nope"/],
+  ["mrc: a size over 100%", (o) => ["mrc", "--trace", PAGES, "--policy", "lru", "--sizes", "150%", "--out", join(o, "m")], /--sizes: "150%"/],
+  ["mrc: a trace that does not parse", (o) => ["mrc", "--trace", WRONG_PAGE, "--policy", "lru", "--sizes", "5%", "--out", join(o, "m")], /--trace: .*wrong-page\.jsonl:1/],
   // prefix-replay
   ["prefix-replay: capacity not a number", () => ["prefix-replay", "--trace", MOONCAKE, "--capacity-blocks", "lots"], /--capacity-blocks/],
   ["prefix-replay: unknown policy", () => ["prefix-replay", "--trace", MOONCAKE, "--capacity-blocks", "10", "--policy", "nope"], /unknown policy "nope"/],

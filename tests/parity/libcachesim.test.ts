@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { Scenario } from "../../src/hierarchy/scenario.js";
+import { oneCache } from "../../src/mrc/one-cache.js";
 import { runRecord } from "../../src/run-record.js";
 import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
 import { withUnitPages, type Trace } from "../../src/traces/trace.js";
@@ -13,12 +13,6 @@ const trace = withUnitPages(decodeOracleGeneral(readFileSync(`${DIR}/cloudPhysic
 const rows = readFileSync(`${DIR}/cloudphysics_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
   const [policy, objects, requests, misses] = line.split(",");
   return { policy: policy!, objects: Number(objects), requests: Number(requests), misses: Number(misses) };
-});
-
-/** One cache of `objects` one-byte pages: a miss is an access to a page it does not hold. */
-const oneCache = (objects: number): Scenario => ({
-  name: `${objects} objects`, quantization: "fp16", prefetch: { enabled: false, maxCandidates: 0 },
-  tiers: [{ name: "cache", capacityBytes: objects, readLatencyMs: 0, writeLatencyMs: 0, bandwidthBytesPerMs: 1 }],
 });
 
 describe("libCacheSim's miss counts on its CloudPhysics sample", () => {

@@ -90,6 +90,16 @@ describe("sweep spec", () => {
     expect(p.traces[0]!.accesses).toHaveLength(4);
   });
 
+  it("reads a trace with every page one byte when its entry says ignoreObjectSize, as a trace of its own", async () => {
+    const trace = "tests/fixtures/libcachesim/cloudPhysicsIO.oracleGeneral.bin";
+    const p = await plan({ ...base, workloads: [{ trace }, { trace, ignoreObjectSize: true, label: "objects" }] });
+    expect(p.traces).toHaveLength(2);
+    expect(p.traces[0]!.pageBytes!.some((b) => b > 1)).toBe(true);
+    expect(p.traces[1]!.pageBytes!.every((b) => b === 1)).toBe(true);
+    expect(p.traces[1]!.accesses).toEqual(p.traces[0]!.accesses);
+    await expect(plan({ ...base, workloads: [{ trace, ignoreObjectSize: "yes" }] })).rejects.toThrow(/workloads\.0/);
+  });
+
   it("has presets of the documented sizes", async () => {
     const sizes = Object.fromEntries(await Promise.all(SWEEP_PRESETS.map(async (preset) =>
       [preset.name, (await plan(sweepPreset(preset.name).spec())).rows.length] as const)));
