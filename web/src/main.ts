@@ -3,6 +3,7 @@ import { initEpisodeView } from "./episode-view.js";
 import { init } from "./kvsim.js";
 import { initSweepView } from "./sweep-view.js";
 import { initTimedView } from "./timed-view.js";
+import { initMrcView } from "./mrc-view.js";
 
 for (const tab of document.querySelectorAll<HTMLButtonElement>(".tab")) {
   tab.addEventListener("click", () => {
@@ -17,6 +18,7 @@ try {
   initSweepView();
   initEpisodeView();
   initTimedView();
+  initMrcView();
   status.textContent = "engine ready";
   document.body.dataset.ready = "true";
 } catch (err) {

@@ -1,4 +1,4 @@
-import type { BrowserSweepOutcome, ServingSummary, SweepSpecInput } from "./kvsim.js";
+import type { BrowserSweepOutcome, MissRatioCurves, ServingSummary, SweepSpecInput } from "./kvsim.js";
 import type { EpisodeRecord } from "./episode-view.js";
 
 /** The timed serving view's last run: its summary, where its requests came from, and its wall time (ms, measured). */
@@ -12,5 +12,7 @@ export interface TimedRecord {
  * The playground's last results, also on `window.kvsimPlayground` so that scripts (and the
  * browser tests) can read exactly what the page computed.
  */
-export const playground: { lastSweep?: BrowserSweepOutcome; lastSpec?: SweepSpecInput; lastEpisode?: EpisodeRecord; lastTimed?: TimedRecord } = {};
+export const playground: {
+  lastSweep?: BrowserSweepOutcome; lastSpec?: SweepSpecInput; lastEpisode?: EpisodeRecord; lastTimed?: TimedRecord; lastMrc?: MissRatioCurves;
+} = {};
 (globalThis as { kvsimPlayground?: typeof playground }).kvsimPlayground = playground;
