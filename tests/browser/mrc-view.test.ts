@@ -1,35 +1,22 @@
-import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../bench/chromium.js";
 import { missRatioCurves } from "../../src/mrc/miss-ratio-curves.js";
 import { packageRoot } from "../../src/package-info.js";
-import { buildServer } from "../../src/server/app.js";
 import { decodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
+import { openPlayground, type PlaygroundPage } from "../helpers/playground-page.js";
 
 const SAMPLE = join(packageRoot(), "tests", "fixtures", "libcachesim", "cloudPhysicsIO.oracleGeneral.bin");
-let server: FastifyInstance;
-let browser: Browser;
+let playground: PlaygroundPage;
 let page: Page;
-const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  server = await buildServer();
-  const url = await server.listen({ host: "127.0.0.1", port: 0 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(`${url}/`);
-  await page.waitForSelector("body[data-ready=true]");
-  await page.click("button[data-tab=mrc]");
+  playground = await openPlayground("mrc");
+  page = playground.page;
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(async () => playground?.close());
 
 /** Clicks Compute and returns the curves the page computed (undefined after an error). */
 async function computeInPage(): Promise<unknown> {
@@ -65,7 +52,7 @@ describe("the playground's miss-ratio curves in Chromium", () => {
     await page.waitForSelector("#mrc-chart img");
     expect(await page.$$eval("#mrc-table tbody tr", (rows) => rows.map((r) => r.firstElementChild?.textContent))).toEqual(policies);
     expect(await page.textContent("#mrc-table thead")).toContain("simulated");
-    expect(pageErrors).toEqual([]);
+    expect(playground.pageErrors).toEqual([]);
   });
 
   it("names the field of a bad size, and computes again once it is fixed", async () => {

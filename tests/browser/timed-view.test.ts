@@ -1,11 +1,8 @@
-import type { FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../../bench/chromium.js";
 import { packageRoot } from "../../src/package-info.js";
-import { buildServer } from "../../src/server/app.js";
 import { atQps } from "../../src/timed/capacity.js";
 import { gpuPreset } from "../../src/timed/gpus.js";
 import { modelPreset } from "../../src/timed/models.js";
@@ -13,15 +10,15 @@ import { simulateServing, type ServingSummary, type SimulateServingOptions } fro
 import { parseServingTrace } from "../../src/timed/trace-formats.js";
 import { syntheticRequests, type SyntheticWorkloadInput } from "../../src/timed/workloads.js";
 import { runCli } from "../helpers/cli.js";
+import { openPlayground, type PlaygroundPage } from "../helpers/playground-page.js";
 
 const root = packageRoot();
 const EXAMPLE = join(root, "examples", "chat-sessions.json");
 const fixture = (name: string): string => join(root, "tests", "fixtures", "timed", name);
 
-let server: FastifyInstance;
-let browser: Browser;
+let playground: PlaygroundPage;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** A summary as byte-compared JSON: everything simulated, the measured wall time left out. */
 const simulated = (s: ServingSummary): string => JSON.stringify({ ...s, simulationMs: 0 });
@@ -65,20 +62,12 @@ const errorText = async (): Promise<string> => {
 const deployment = { model: modelPreset("llama-3-8b"), gpu: gpuPreset("h100-sxm"), tensorParallel: 1, blockSize: 16, scheduler: "vllm" as const };
 
 beforeAll(async () => {
-  server = await buildServer();
-  const url = await server.listen({ host: "127.0.0.1", port: 0 });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(`${url}/`);
-  await page.waitForSelector("body[data-ready=true]");
-  await page.click("button[data-tab=timed]");
+  playground = await openPlayground("timed");
+  page = playground.page;
+  pageErrors = playground.pageErrors;
 }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(async () => playground?.close());
 
 describe("the playground's timed serving view in Chromium", () => {
   it("runs the built-in example with a host tier and SLOs to the summary `kvsim serving simulate` and simulateServing give in Node, and draws its charts", async () => {
