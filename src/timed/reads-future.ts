@@ -1,5 +1,5 @@
 import { KvsimInputError } from "../errors.js";
-import { policyInfo, POLICIES } from "../policies/registry.js";
+import { POLICIES } from "../policies/registry.js";
 import type { ServingRequest } from "./requests.js";
 
 /** What says whether a run's block policies read the future: its scheduler and its tiers' policies. */
@@ -9,7 +9,7 @@ export interface FutureOptions {
   hostTier?: { eviction?: string; disk?: { eviction?: string } };
 }
 
-const readsFuture = (policy: string): boolean => POLICIES.some((p) => p.name === policy) && policyInfo(policy).future;
+const readsFuture = (policy: string): boolean => POLICIES.find((p) => p.name === policy)?.future ?? false;
 
 /** The option naming each of vllm's tiers below the GPU, in messages: the API's, or a sweep's or the CLI's. */
 export interface TierFields {
