@@ -60,9 +60,12 @@ function removeFrom(tier: i32, page: i32): void {
   linkOut(tier, page);
 }
 
-/** Evicts until `page` fits in `tier` (and the policy wants no more room). Returns false (and records an error) if it cannot. */
-function makeRoom(tier: i32, page: i32): bool {
-  const bytes = <i64>sizeOf(page);
+/**
+ * Evicts until `page` fits in `tier` (and the policy wants no more room); for a page already
+ * `resident` there, only while the policy wants room. Returns false (and records an error) if it cannot.
+ */
+function makeRoom(tier: i32, page: i32, resident: bool = false): bool {
+  const bytes = resident ? 0 : <i64>sizeOf(page);
   while (!fits(tier, bytes) || (beyondRoom && policy.wantsRoom(page, tier))) {
     const victim = policy.victim(tier, pinned);
     if (victim < 0) {
@@ -172,6 +175,8 @@ export function replay(from: i32, to: i32): i32 {
     countAccess();
     if (tier == 0) {
       chargeHit();
+      // LIRS's Q may give up a page on a hit (Policy.wantsRoom).
+      if (beyondRoom) makeRoom(0, page, true);
     } else {
       countMiss(tier);
       if (tier < 0 && khl) {

@@ -81,7 +81,8 @@ export abstract class Policy {
   }
   /**
    * Whether `tier` should evict once more before `page` enters, though it fits: a policy made of
-   * queues with capacities of their own (2Q's Am) makes room in the queue the page enters. Asked
+   * queues with capacities of their own (2Q's Am) makes room in the queue the page enters. Also
+   * asked after a hit in tier 0 (`page` resident there), where LIRS's Q may give up a page. Asked
    * only when the policy's hints say `evictsBeyondRoom`.
    */
   wantsRoom(page: i32, tier: i32): bool {

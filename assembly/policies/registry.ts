@@ -14,6 +14,7 @@ import { lfu } from "./lfu";
 import { clock } from "./clock";
 import { arc } from "./arc";
 import { twoq } from "./twoq";
+import { lirs } from "./lirs";
 
 /**
  * Every page policy, by its entry function (entry.ts): a policy's id is its place in this list,
@@ -36,6 +37,7 @@ const ENTRIES: StaticArray<() => PolicyEntry> = [
   clock,
   arc,
   twoq,
+  lirs,
 ];
 
 export function policyCount(): i32 {
