@@ -132,11 +132,14 @@ export class LirsPolicy extends Policy {
 
   /**
    * The next page LIRS evicted; when there is none but the page still does not fit (a page larger
-   * than LIRS's shares, which libCacheSim would not cache), Q's oldest, else the bottom LIR page.
+   * than LIRS's shares, which libCacheSim would not cache), Q's oldest, else the bottom LIR page
+   * (S pruned first: its bottom entries may be HIR pages there).
    */
   victim(tier: i32, exclude: i32): i32 {
     while (this.out.isEmpty(tier)) {
-      if (!this.evictHIR(tier, -1) && !this.evictLIR(tier, -1)) return -1;
+      if (this.evictHIR(tier, -1)) continue;
+      this.prune(tier);
+      if (!this.evictLIR(tier, -1)) return -1;
     }
     return this.out.first(tier) - tier * numPages;
   }

@@ -115,4 +115,7 @@ describe("WASM engine vs naive reference (kvsim profile), parameters beyond the 
   ])("s3fifo %j", (params) => matchesReference("s3fifo", params));
   it("lfu, ties_by_recency 1", () => matchesReference("lfu", { ties_by_recency: 1 }));
   it("twoq, ain_ratio 0.5, aout_ratio 1", () => matchesReference("twoq", { ain_ratio: 0.5, aout_ratio: 1 }));
+  // Q's share a few pages wide, so that pages move between the LIR set and Q (at 0.01 of these
+  // small tiers, Q holds one byte and every page is larger than its share).
+  it.each([0.2, 0.5])("lirs, hirs_ratio %f", (ratio) => matchesReference("lirs", { hirs_ratio: ratio }));
 });

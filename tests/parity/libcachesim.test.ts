@@ -57,7 +57,7 @@ describe("lfu's ties", () => {
 });
 
 // More cases, counted by a cachesim built from libCacheSim aa0fc40 (tests/fixtures/libcachesim/README.md):
-// three kvsim workloads written as oracleGeneral files, and arc, clock and twoq on CloudPhysics.
+// three kvsim workloads written as oracleGeneral files, and arc, clock, twoq and lirs on CloudPhysics.
 describe("libCacheSim's miss counts on more traces, every policy both define (libcachesim profile)", () => {
   const more = readFileSync(`${DIR}/more_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
     const [source, params, policy, objects, misses] = line.split(",");
@@ -77,8 +77,8 @@ describe("libCacheSim's miss counts on more traces, every policy both define (li
     return traces.get(key)!;
   };
 
-  it("covers nine policies on four traces", () => {
-    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "twoq", "belady"]));
+  it("covers ten policies on four traces", () => {
+    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "twoq", "lirs", "belady"]));
     expect(new Set(more.map((r) => r.source)).size).toBe(4);
   });
 
@@ -86,4 +86,15 @@ describe("libCacheSim's miss counts on more traces, every policy both define (li
     "%s on %s with %i objects misses %i times", (policy, source, objects, misses, params) => {
       expect(runRecord({ scenario: oneCache(objects), trace: traceOf(source, params), policy, profile: "libcachesim" }).metrics.misses).toBe(misses);
     });
+
+  // Below 200 objects LIRS's Q holds one object, and a hit on Q's only object lets libCacheSim's
+  // cache hold objects beyond its size (docs/policies.md); kvsim's cannot. cachesim says 22,049
+  // misses for mixed_locality at 30 objects (the command of its rows above, lirs 30).
+  it("lirs where Q holds one object: within 2% of cachesim, not equal", () => {
+    const misses = runRecord({
+      scenario: oneCache(30), trace: traceOf("mixed_locality", "num_pages=3000 length=60000"), policy: "lirs", profile: "libcachesim",
+    }).metrics.misses;
+    expect(misses).not.toBe(22_049);
+    expect(Math.abs(misses - 22_049) / 22_049).toBeLessThan(0.02);
+  });
 });

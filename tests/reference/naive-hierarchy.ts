@@ -435,6 +435,152 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
         },
       };
     }
+    case "lirs": {
+      // Per tier: the stack S (oldest first; LIR, or HIR resident or not), Q the resident HIR
+      // pages (oldest first), NH the non-resident HIR pages still in S, and the pages LIRS evicted
+      // that the engine is still to take out of the tier. Bytes are summed afresh every time.
+      type Entry = { lir: boolean; res: boolean };
+      type Lirs = { s: Map<number, Entry>; q: Map<number, true>; nh: Map<number, true>; out: number[] };
+      const ls: Lirs[] = [];
+      const at = (t: number): Lirs => (ls[t] ??= { s: new Map(), q: new Map(), nh: new Map(), out: [] });
+      const sum = (ps: Iterable<number>, w: RefWorld): number => [...ps].reduce((b, p) => b + w.size[p]!, 0);
+      const lirBytes = (t: number, w: RefWorld): number => sum([...at(t).s].filter(([, e]) => e.lir).map(([p]) => p), w);
+      const hirBytes = (t: number, w: RefWorld): number => sum(at(t).q.keys(), w);
+      const hirLimit = (t: number, w: RefWorld): number => Math.max(1, Math.trunc(params.hirs_ratio! * w.capacity[t]!));
+      const lirLimit = (t: number, w: RefWorld): number => w.capacity[t]! - hirLimit(t, w);
+      const oldest = <V>(m: Map<number, V>): number => m.keys().next().value ?? -1;
+      const toTop = <V>(m: Map<number, V>, p: number): void => {
+        const v = m.get(p);
+        if (v !== undefined) m.delete(p), m.set(p, v);
+      };
+      const prune = (t: number): void => {
+        const { s, nh } = at(t);
+        while (s.size > 1 && !s.get(oldest(s))!.lir) {
+          nh.delete(oldest(s));
+          s.delete(oldest(s));
+        }
+      };
+      const evictHIR = (t: number, keep: number, w: RefWorld): boolean => {
+        const L = at(t);
+        const p = oldest(L.q);
+        if (p < 0 || p === keep) return false;
+        L.q.delete(p);
+        const e = L.s.get(p);
+        if (e) {
+          e.res = false;
+          L.nh.set(p, true);
+        }
+        L.out.push(p);
+        return true;
+      };
+      const evictLIR = (t: number, keep: number, w: RefWorld): boolean => {
+        const L = at(t);
+        const p = oldest(L.s);
+        if (p < 0 || !L.s.get(p)!.lir) return false;
+        L.s.delete(p);
+        if (w.size[p]! <= hirLimit(t, w)) {
+          while (hirBytes(t, w) + w.size[p]! > hirLimit(t, w) && evictHIR(t, keep, w));
+          L.q.set(p, true);
+        } else {
+          L.out.push(p);
+        }
+        prune(t);
+        return true;
+      };
+      const lirFull = (t: number, size: number, w: RefWorld): boolean => lirBytes(t, w) + size > lirLimit(t, w);
+      const nonResident = (e: Entry | undefined): boolean => e !== undefined && !e.lir && !e.res;
+      const find = (p: number, t: number, w: RefWorld): void => {
+        const L = at(t);
+        const e = L.s.get(p);
+        toTop(L.s, p);
+        toTop(L.q, p);
+        if (e?.lir) {
+          prune(t);
+        } else if (e?.res) {
+          L.q.delete(p);
+          while (lirFull(t, w.size[p]!, w) && evictLIR(t, p, w));
+          e.lir = true;
+        } else if (!e && L.q.has(p)) {
+          while (lirFull(t, w.size[p]!, w) && evictLIR(t, p, w));
+          L.s.set(p, { lir: false, res: true });
+        }
+      };
+      const arrive = (p: number, t: number, w: RefWorld): void => {
+        find(p, t, w);
+        const L = at(t);
+        const size = w.size[p]!;
+        const full = (): boolean => lirBytes(t, w) + hirBytes(t, w) + size > w.capacity[t]!;
+        const bothFull = (): boolean => lirFull(t, size, w) && hirBytes(t, w) + size > hirLimit(t, w);
+        if (nonResident(L.s.get(p))) {
+          while (lirFull(t, size, w) && evictLIR(t, p, w));
+          L.nh.delete(p);
+          while (full()) {
+            while (hirBytes(t, w) >= hirLimit(t, w) && evictHIR(t, p, w));
+            if (!evictLIR(t, p, w)) break;
+          }
+        } else {
+          if (bothFull()) while (hirBytes(t, w) + size > hirLimit(t, w) && evictHIR(t, p, w));
+          while (full() && bothFull() && evictHIR(t, p, w));
+        }
+      };
+      const limitStack = (t: number, w: RefWorld): void => {
+        const L = at(t);
+        while (sum(L.s.keys(), w) > 2 * w.capacity[t]! && L.nh.size > 0) {
+          const p = oldest(L.nh);
+          L.nh.delete(p);
+          L.s.delete(p);
+        }
+      };
+      return {
+        onAccess(p, hit, w) {
+          if (hit === 0) {
+            find(p, 0, w);
+            limitStack(0, w);
+          } else {
+            arrive(p, 0, w);
+          }
+        },
+        onEvict(p, t, w) {
+          if (t + 1 < w.tiers.length) arrive(p, t + 1, w);
+        },
+        onEnter(p, t, w) {
+          const L = at(t);
+          const e = L.s.get(p);
+          if (nonResident(e)) {
+            e!.lir = true;
+            e!.res = true;
+          } else if (!lirFull(t, w.size[p]!, w)) {
+            L.s.set(p, { lir: true, res: true });
+          } else {
+            L.s.set(p, { lir: false, res: true });
+            L.q.set(p, true);
+          }
+          limitStack(t, w);
+        },
+        onLeave(p, t) {
+          const L = at(t);
+          const i = L.out.indexOf(p);
+          if (i >= 0) {
+            L.out.splice(i, 1);
+            return;
+          }
+          const e = L.s.get(p);
+          L.s.delete(p);
+          if (e?.lir) prune(t);
+          else L.q.delete(p);
+        },
+        wantsRoom: (p, t) => at(t).out.length > 0,
+        victim(t, ex, w) {
+          const L = at(t);
+          while (L.out.length === 0) {
+            if (evictHIR(t, -1, w)) continue;
+            prune(t);
+            if (!evictLIR(t, -1, w)) return -1;
+          }
+          return L.out[0]!;
+        },
+      };
+    }
     default:
       throw new Error(`no reference for ${name}`);
   }
@@ -483,8 +629,9 @@ export function naiveReplay(
     w.tiers[t]!.delete(p);
     used[t]! -= sizes[p]!;
   };
-  const makeRoom = (t: number, p: number): void => {
-    while (used[t]! + sizes[p]! > w.capacity[t]! || policy.wantsRoom?.(p, t, pinned, w)) {
+  /** For a page already resident in t, only while the policy wants room (LIRS after a hit). */
+  const makeRoom = (t: number, p: number, resident = false): void => {
+    while (used[t]! + (resident ? 0 : sizes[p]!) > w.capacity[t]! || policy.wantsRoom?.(p, t, pinned, w)) {
       const v = policy.victim(t, pinned, w);
       if (v < 0) throw new Error(`no victim in tier ${t}`);
       evict(t, v);
@@ -525,6 +672,7 @@ export function naiveReplay(
       m.hits++;
       m.tierHits[0]!++;
       m.totalLatencyMs += scenario.tiers[0]!.readLatencyMs + penalty;
+      makeRoom(0, p, true);
     } else {
       m.misses++;
       if (r < 0) m.coldMisses++;
