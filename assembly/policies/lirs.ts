@@ -157,13 +157,13 @@ export class LirsPolicy extends Policy {
       } else if (st & RESIDENT) {
         // hit_RD_HIRinS: the page becomes LIR, an LIR page going to Q if they are at their share.
         if (st & IN_Q) this.leaveQ(n, tier, size);
-        while (unchecked(this.lirsBytes[tier]) + size > unchecked(this.lirsLimit[tier]) && this.evictLIR(tier, page)) {}
+        this.lirRoom(tier, size, page);
         unchecked(this.state[n] = unchecked(this.state[n]) | LIR);
         this.addLirs(tier, size);
       }
     } else if (st & IN_Q) {
       // hit_RD_HIRinQ: the page stays HIR and enters S.
-      while (unchecked(this.lirsBytes[tier]) + size > unchecked(this.lirsLimit[tier]) && this.evictLIR(tier, page)) {}
+      this.lirRoom(tier, size, page);
       this.enterS(n, tier, size, RESIDENT);
     }
   }
@@ -174,7 +174,7 @@ export class LirsPolicy extends Policy {
     const size = <i64>sizeOf(page);
     const capacity = unchecked(tierCapacity[tier]);
     if (this.nonResidentInS(n)) {
-      while (unchecked(this.lirsBytes[tier]) + size > unchecked(this.lirsLimit[tier]) && this.evictLIR(tier, page)) {}
+      this.lirRoom(tier, size, page);
       this.leaveNH(n, tier);
       while (unchecked(this.usedBytes[tier]) + size > capacity) {
         while (unchecked(this.hirsBytes[tier]) >= unchecked(this.hirsLimit[tier]) && this.evictHIR(tier, page)) {}
@@ -259,6 +259,11 @@ export class LirsPolicy extends Policy {
     }
     this.evicted(n, tier);
     return true;
+  }
+
+  /** LIR pages go to Q (`evictLIR`) while the LIR set lacks `size` bytes of room. */
+  private lirRoom(tier: i32, size: i64, keep: i32): void {
+    while (unchecked(this.lirsBytes[tier]) + size > unchecked(this.lirsLimit[tier]) && this.evictLIR(tier, keep)) {}
   }
 
   /** libCacheSim's `LIRS_prune`: S's bottom HIR entries go, down to an LIR page or S's top. */
