@@ -8,7 +8,7 @@ import { fileErrorText, validate } from "../json-file.js";
 const MAGIC = "KVTRACE1";
 const ALIGN = 64;
 
-type ArrayName = "positions" | "keys" | "values" | "queries" | "utility_sum" | "utility_max" | "h2o_acc" | "token_type" | "needle_id" | "decoy" | "events";
+type ArrayName = "positions" | "keys" | "values" | "queries" | "utility_sum" | "utility_max" | "h2o_acc" | "observed_attn" | "token_type" | "needle_id" | "decoy" | "events";
 type Typed = Float32Array | Int32Array | Int16Array | Uint8Array;
 
 const FIELDS: { name: ArrayName; key: keyof TokenTrace; dtype: "f32" | "i32" | "i16" | "u8"; optional?: boolean }[] = [
@@ -19,6 +19,7 @@ const FIELDS: { name: ArrayName; key: keyof TokenTrace; dtype: "f32" | "i32" | "
   { name: "utility_sum", key: "utilitySum", dtype: "f32" },
   { name: "utility_max", key: "utilityMax", dtype: "f32" },
   { name: "h2o_acc", key: "h2oAcc", dtype: "f32" },
+  { name: "observed_attn", key: "observedAttn", dtype: "f32", optional: true },
   { name: "token_type", key: "tokenType", dtype: "u8", optional: true },
   { name: "needle_id", key: "needleId", dtype: "i16", optional: true },
   { name: "decoy", key: "decoy", dtype: "u8", optional: true },
@@ -55,7 +56,7 @@ function expectedLength(h: TokenTraceHeader, name: ArrayName): number | undefine
     case "positions": return total;
     case "keys": case "values": return layers * kvHeads * total * headDim;
     case "queries": return layers * qHeads * (total - h.queryStart) * headDim;
-    case "utility_sum": case "utility_max": case "h2o_acc": return layers * kvHeads * context;
+    case "utility_sum": case "utility_max": case "h2o_acc": case "observed_attn": return layers * kvHeads * context;
     case "token_type": case "needle_id": case "decoy": return layers * total;
     default: return undefined;
   }

@@ -122,6 +122,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
     utilitySum: new Float32Array(p.layers * heads * t),
     utilityMax: new Float32Array(p.layers * heads * t),
     h2oAcc: new Float32Array(p.layers * heads * t),
+    observedAttn: new Float32Array(p.layers * heads * t),
     tokenType: new Uint8Array(p.layers * n),
     needleId: new Int16Array(p.layers * n),
     decoy: new Uint8Array(p.layers * n),
@@ -219,7 +220,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
   return trace;
 }
 
-/** Utilities from the future queries and the H2O sums from the context queries, over the group. */
+/** Utilities from the future queries, and the H2O sums and observed attention from the context queries, over the group. */
 function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: number, rows: Float64Array[], stride: number): void {
   const t = p.contextTokens;
   const n = t + p.futureTokens;
@@ -229,7 +230,6 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   const base = (layer * p.kvHeads + h) * t;
   const sum = new Float64Array(t);
   const max = new Float64Array(t);
-  const h2o = new Float64Array(t);
   const row = new Float64Array(n);
   const reduced = new Float64Array(n);
   // Context queries are not stored (only the window is): feed them to the kernel from r, as q = √d·r.
@@ -239,13 +239,10 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
     for (let c = 0; c < d; c++) q[c] = r[time * d + c]! * sqrtD;
     softmaxRow(view.keys, d, q, time, view.softmaxScale, view.biasSlopes[j]!, view.biasCap, row);
   };
-  for (let time = 0; time < t; time++) {
-    if (time % stride !== 0 && time < t - p.obsWindow) continue;
-    for (let j = 0; j < g; j++) {
-      contextRow(rows[j]!, j, time);
-      for (let i = 0; i <= time; i++) h2o[i]! += row[i]! / g;
-    }
-  }
+  const { h2o, observed } = contextAccumulations(t, g, p.obsWindow, stride, (j, time) => {
+    contextRow(rows[j]!, j, time);
+    return row;
+  });
   for (let time = t; time < n; time++) {
     for (let j = 0; j < g; j++) {
       attentionRow(view, j, time, row);
@@ -264,4 +261,30 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   trace.utilitySum.set(sum, base);
   trace.utilityMax.set(max, base);
   trace.h2oAcc.set(h2o, base);
+  trace.observedAttn!.set(observed, base);
+}
+
+/**
+ * The two accumulations of context attention, from one pass over every context query's row
+ * (`rowOf(j, time)`: group member j's attention over keys [0, time]):
+ * - h2o: kvsim's H2O sum over every `stride`-th query plus the last `window`, averaged over the group;
+ * - observed: kvpress's ObservedAttentionPress score (observed_attention_press.py, `score`): the
+ *   column sum over all T context queries divided by the number of queries that see the token,
+ *   `attentions.sum(2) / arange(T, 0, -1)`, averaged over the group (`.mean(2)`).
+ */
+export function contextAccumulations(t: number, g: number, window: number, stride: number, rowOf: (j: number, time: number) => ArrayLike<number>): { h2o: Float64Array; observed: Float64Array } {
+  const h2o = new Float64Array(t);
+  const observed = new Float64Array(t);
+  for (let time = 0; time < t; time++) {
+    const strided = time % stride === 0 || time >= t - window;
+    for (let j = 0; j < g; j++) {
+      const row = rowOf(j, time);
+      for (let i = 0; i <= time; i++) {
+        if (strided) h2o[i]! += row[i]! / g;
+        observed[i]! += row[i]! / g;
+      }
+    }
+  }
+  for (let i = 0; i < t; i++) observed[i]! /= t - i;
+  return { h2o, observed };
 }

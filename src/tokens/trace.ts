@@ -40,6 +40,11 @@ export interface TokenTrace {
   utilitySum: Float32Array;
   utilityMax: Float32Array;
   h2oAcc: Float32Array;
+  /**
+   * kvpress's ObservedAttentionPress score: Σ_{t≥i} a(t,i)/(T − i) over every context query t,
+   * averaged over the group. Absent from traces written before it existed.
+   */
+  observedAttn?: Float32Array;
   /** Synthetic traces only: token types, needle ids (−1 none), decoy flags, and retrieval events (layer, kvHead, time, needleId). */
   tokenType?: Uint8Array;
   needleId?: Int16Array;
@@ -66,6 +71,8 @@ export interface HeadView {
   biasCap: number;
   /** Accumulated attention of context queries (H2O), already reduced over the group. */
   h2oAcc: Float32Array;
+  /** Mean attention each token received from the context queries that can see it (kvpress ObservedAttentionPress), reduced over the group. */
+  observedAttn?: Float32Array;
 }
 
 export function headView(trace: TokenTrace, layer: number, head: number): HeadView {
@@ -88,6 +95,7 @@ export function headView(trace: TokenTrace, layer: number, head: number): HeadVi
     context: t, total: n, headDim: d, groupSize: model.groupSize, keys: trace.keys.subarray(base, base + n * d),
     values: trace.values.subarray(base, base + n * d), queries, queryStart, positions: trace.positions, softmaxScale: model.softmaxScale,
     biasSlopes, biasCap: model.positionBias?.cap ?? 0, h2oAcc: trace.h2oAcc.subarray(u, u + t),
+    ...(trace.observedAttn ? { observedAttn: trace.observedAttn.subarray(u, u + t) } : {}),
   };
 }
 
