@@ -4,8 +4,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { contextAccumulations, generateTokenTrace } from "../../src/tokens/generate.js";
+import { keydiff } from "../../src/tokens/policies/keydiff.js";
+import { knorm } from "../../src/tokens/policies/knorm.js";
 import { observedAttention } from "../../src/tokens/policies/observed-attention.js";
-import { headView } from "../../src/tokens/trace.js";
+import { FORCE, type TokenPolicy } from "../../src/tokens/policies/policy.js";
+import { randomPolicy } from "../../src/tokens/policies/random.js";
+import { snapkv } from "../../src/tokens/policies/snapkv.js";
+import { streamingLlm } from "../../src/tokens/policies/streaming-llm.js";
+import { tova } from "../../src/tokens/policies/tova.js";
+import { rankByScore } from "../../src/tokens/ranking.js";
+import { headView, type HeadView } from "../../src/tokens/trace.js";
 import { referenceAttentionRow } from "../reference/attention-row.js";
 
 describe("observed_attention = kvpress ObservedAttentionPress (observed_attention_press.py, score)", () => {
@@ -47,5 +55,116 @@ describe("observed_attention = kvpress ObservedAttentionPress (observed_attentio
     delete trace.observedAttn;
     const view = headView(trace, 0, 0);
     expect(() => observedAttention.score({ view, layerViews: [view], seed: 1, layer: 0, head: 0 })).toThrow(/observed_attn/);
+  });
+});
+
+const D = 4;
+
+/**
+ * A hand-made head: keys given by their first coordinates (the rest 0), d = 4, softmax scale 1 and
+ * no position bias, so each attention row is plain softmax of the key coordinates times q.
+ */
+function handView(keyRows: number[][], queryRows: number[][][], queryStart: number): HeadView {
+  const t = keyRows.length;
+  const keys = new Float32Array(t * D);
+  keyRows.forEach((k, i) => keys.set(k, i * D));
+  const queries = queryRows.map((rows) => {
+    const q = new Float32Array((t - queryStart) * D);
+    rows.forEach((r, i) => q.set(r, i * D));
+    return q;
+  });
+  return {
+    context: t, total: t, headDim: D, groupSize: queries.length, keys, values: new Float32Array(t * D), queries, queryStart,
+    positions: Int32Array.from({ length: t }, (_, i) => i), softmaxScale: 1, biasSlopes: queries.map(() => 0), biasCap: 0, h2oAcc: new Float32Array(t),
+  };
+}
+
+function scores(policy: TokenPolicy, view: HeadView, layerViews = [view], head = 0): number[] {
+  return [...policy.score({ view, layerViews, seed: 3, layer: 0, head })];
+}
+
+/** kvpress's ScorerPress.compress keeps `scores.topk(int(T·(1 − ratio)))`; kvsim keeps the top b of its ranking. */
+function kept(s: ArrayLike<number>, b: number): number[] {
+  return [...rankByScore(s, Int32Array.from({ length: s.length }, (_, i) => i)).order.subarray(0, b)].sort((x, y) => x - y);
+}
+
+describe("streaming_llm = kvpress StreamingLLMPress (streaming_llm_press.py, score)", () => {
+  it("keeps the n_sink = 4 sinks and the most recent tokens at every ratio", () => {
+    const t = 10;
+    const view = handView(Array.from({ length: t }, () => [1, 0, 0, 0]), [], t);
+    const s = scores(streamingLlm, view);
+    for (let nKept = 4; nKept <= t; nKept++) {
+      // kvpress: scores 1, except 0 on [n_sink, n_sink + n_pruned) with n_pruned = T − n_kept.
+      const press = Array.from({ length: t }, (_, i) => (i >= 4 && i < 4 + (t - nKept) ? 0 : 1));
+      expect(kept(s, nKept)).toEqual(press.flatMap((x, i) => (x === 1 ? [i] : [])));
+    }
+  });
+});
+
+describe("knorm = kvpress KnormPress (knorm_press.py, score: −keys.norm(dim=−1))", () => {
+  it("scores minus the L2 norm of each key", () => {
+    const view = handView([[3, 4, 0, 0], [1, 0, 0, 0], [0, 0, 0, 2], [1, 1, 1, 1]], [], 4);
+    expect(scores(knorm, view)).toEqual([-5, -1, -2, -2]);
+  });
+});
+
+describe("keydiff = kvpress KeyDiffPress (keydiff_press.py, score)", () => {
+  it("scores minus the cosine to the mean of the normalized keys", () => {
+    const view = handView([[1, 0, 0, 0], [0, 1, 0, 0], [2, 2, 0, 0], [3, 0, 0, 0]], [], 4);
+    // anchor = mean(F.normalize(keys)) = ((1 + 0 + r + 1)/4, (0 + 1 + r + 0)/4), r = 1/√2.
+    const r = Math.SQRT1_2;
+    const [ax, ay] = [(2 + r) / 4, (1 + r) / 4];
+    const norm = Math.hypot(ax, ay);
+    const expected = [-ax / norm, -ay / norm, -(ax + ay) * r / norm, -ax / norm];
+    scores(keydiff, view).forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 6));
+  });
+});
+
+describe("tova = kvpress TOVAPress (tova_press.py, score)", () => {
+  it("averages the last query's attention over every head of the layer and keeps the last token", () => {
+    // Two KV heads, one query head each; the last query (t = 3) is (1, 0, 0, 0), so the logits are
+    // the keys' first coordinates: head 0 softmax(ln 2 at key 1) = [1, 2, 1, 1]/5, head 1
+    // softmax(ln 3 at key 0) = [3, 1, 1, 1]/6. kvpress: attentions[..., −1:, :−1].mean(1), then
+    // the last token padded with max + 1.
+    const q = [[[1, 0, 0, 0]]];
+    const views = [handView([[0, 0, 0, 0], [Math.LN2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], q, 3),
+      handView([[Math.log(3), 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], q, 3)];
+    const expected = [(1 / 5 + 3 / 6) / 2, (2 / 5 + 1 / 6) / 2, (1 / 5 + 1 / 6) / 2];
+    for (const head of [0, 1]) {
+      const s = scores(tova, views[head]!, views, head);
+      expected.forEach((x, i) => expect(s[i]).toBeCloseTo(x, 6));
+      expect(s[3]).toBeGreaterThanOrEqual(FORCE);
+      // compression_ratio 0.5 keeps 2: the last token and token 0.
+      expect(kept(s, 2)).toEqual([0, 3]);
+    }
+  });
+});
+
+describe("snapkv = kvpress SnapKVPress (snapkv_press.py, score and compute_window_attention), window 2, kernel 5", () => {
+  it("means the window's attention over the prefix, avg-pools it counting the padding, and keeps the window", () => {
+    // T = 6, window = the 2 stored queries (t = 4, 5), both (1, 0, 0, 0); key logits [ln 4, 0, ln 2, 0, 0, 0].
+    // Query 4 sees keys 0..4: [4, 1, 2, 1, 1]/9; query 5 sees 0..5: [4, 1, 2, 1, 1, 1]/10.
+    const view = handView([[Math.log(4), 0, 0, 0], [0, 0, 0, 0], [Math.LN2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [[[1, 0, 0, 0], [1, 0, 0, 0]]], 4);
+    const v = [(4 / 9 + 4 / 10) / 2, (1 / 9 + 1 / 10) / 2, (2 / 9 + 2 / 10) / 2, (1 / 9 + 1 / 10) / 2];
+    // F.avg_pool1d(kernel_size = 5, padding = 2, stride = 1), count_include_pad: always divided by 5.
+    const expected = [(v[0]! + v[1]! + v[2]!) / 5, (v[0]! + v[1]! + v[2]! + v[3]!) / 5, (v[0]! + v[1]! + v[2]! + v[3]!) / 5, (v[1]! + v[2]! + v[3]!) / 5];
+    const s = scores(snapkv, view);
+    expected.forEach((x, i) => expect(s[i]).toBeCloseTo(x, 6));
+    expect(s[4]).toBeGreaterThanOrEqual(FORCE);
+    expect(s[5]).toBeGreaterThanOrEqual(FORCE);
+    expect(kept(s, 4)).toEqual([1, 2, 4, 5]);
+  });
+});
+
+describe("random ~ kvpress RandomPress (random_press.py, score: torch.rand)", () => {
+  // Not value-identical: kvpress draws from torch's generator, kvsim from xoshiro128** seeded per
+  // (trace seed, layer, head). What is shared is the distribution and reproducibility per seed.
+  it("draws reproducible uniform [0, 1) scores, independent per head", () => {
+    const view = handView(Array.from({ length: 4000 }, () => [1, 0, 0, 0]), [], 4000);
+    const a = scores(randomPolicy, view);
+    expect(scores(randomPolicy, view)).toEqual(a);
+    expect(a.every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(a.reduce((x, y) => x + y, 0) / a.length).toBeCloseTo(0.5, 1);
+    expect(scores(randomPolicy, view, [view], 1)).not.toEqual(a);
   });
 });
