@@ -8,7 +8,7 @@ import { fileErrorText, validate } from "../json-file.js";
 const MAGIC = "KVTRACE1";
 const ALIGN = 64;
 
-type ArrayName = "positions" | "keys" | "values" | "queries" | "utility_sum" | "utility_max" | "h2o_acc" | "observed_attn" | "token_type" | "needle_id" | "decoy" | "events";
+type ArrayName = "positions" | "keys" | "values" | "queries" | "utility_sum" | "utility_max" | "h2o_acc" | "observed_attn" | "query_mean" | "query_cov" | "token_type" | "needle_id" | "decoy" | "events";
 type Typed = Float32Array | Int32Array | Int16Array | Uint8Array;
 
 const FIELDS: { name: ArrayName; key: keyof TokenTrace; dtype: "f32" | "i32" | "i16" | "u8"; optional?: boolean }[] = [
@@ -20,6 +20,8 @@ const FIELDS: { name: ArrayName; key: keyof TokenTrace; dtype: "f32" | "i32" | "
   { name: "utility_max", key: "utilityMax", dtype: "f32" },
   { name: "h2o_acc", key: "h2oAcc", dtype: "f32" },
   { name: "observed_attn", key: "observedAttn", dtype: "f32", optional: true },
+  { name: "query_mean", key: "queryMean", dtype: "f32", optional: true },
+  { name: "query_cov", key: "queryCov", dtype: "f32", optional: true },
   { name: "token_type", key: "tokenType", dtype: "u8", optional: true },
   { name: "needle_id", key: "needleId", dtype: "i16", optional: true },
   { name: "decoy", key: "decoy", dtype: "u8", optional: true },
@@ -39,6 +41,7 @@ const headerSchema = z.looseObject({
   model: z.looseObject({
     layers: count, qHeads: count, kvHeads: count, headDim: count, groupSize: count, softmaxScale: z.number(),
     positionBias: z.nullable(z.looseObject({ type: z.literal("linear-capped"), cap: z.number(), slopePerHead: z.array(z.number()) })),
+    rope: z.optional(z.looseObject({ theta: z.number().check(z.gt(1)) })),
   }),
   tokens: z.looseObject({ context: count, future: count, total: count }),
   queryStart: count,
@@ -57,6 +60,8 @@ function expectedLength(h: TokenTraceHeader, name: ArrayName): number | undefine
     case "keys": case "values": return layers * kvHeads * total * headDim;
     case "queries": return layers * qHeads * (total - h.queryStart) * headDim;
     case "utility_sum": case "utility_max": case "h2o_acc": case "observed_attn": return layers * kvHeads * context;
+    case "query_mean": return layers * qHeads * headDim;
+    case "query_cov": return layers * qHeads * headDim * headDim;
     case "token_type": case "needle_id": case "decoy": return layers * total;
     default: return undefined;
   }

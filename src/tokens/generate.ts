@@ -3,7 +3,7 @@ import { validate } from "../json-file.js";
 import { PROFILE_GAINS, tokenTraceParamsSchema, type TokenTraceParams, type TokenTraceParamsInput } from "./params.js";
 import { STREAM, streamSeed, Xoshiro128 } from "./rng.js";
 import { softmaxRow } from "./attention-kernel.js";
-import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, SINK, type TokenTrace } from "./trace.js";
+import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, QUERY_STATS_FROM, SINK, type TokenTrace } from "./trace.js";
 
 /** Needles and decoys are placed in [nSink, T − NEEDLE_TAIL), away from the final question region. */
 const NEEDLE_TAIL = 256;
@@ -123,6 +123,8 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
     utilityMax: new Float32Array(p.layers * heads * t),
     h2oAcc: new Float32Array(p.layers * heads * t),
     observedAttn: new Float32Array(p.layers * heads * t),
+    queryMean: new Float32Array(p.layers * qHeads * d),
+    queryCov: new Float32Array(p.layers * qHeads * d * d),
     tokenType: new Uint8Array(p.layers * n),
     needleId: new Int16Array(p.layers * n),
     decoy: new Uint8Array(p.layers * n),
@@ -211,6 +213,9 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
         }
         const qBase = (layer * qHeads + qh) * nq * d;
         for (let i = 0; i < nq * d; i++) trace.queries[qBase + i] = r[queryStart * d + i]! * sqrtD;
+        const stats = queryStatistics(r, d, QUERY_STATS_FROM, t, sqrtD);
+        trace.queryMean!.set(stats.mean, (layer * qHeads + qh) * d);
+        trace.queryCov!.set(stats.cov, (layer * qHeads + qh) * d * d);
         rows.push(r);
       }
       accumulate(trace, p, layer, h, rows, stride);
@@ -218,6 +223,23 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
   }
   trace.events = Int32Array.from(events);
   return trace;
+}
+
+/**
+ * Mean and covariance (population, /N, as kvpress's `get_query_statistics`) of the queries
+ * `scale·r` at positions [from, to).
+ */
+export function queryStatistics(r: Float64Array, d: number, from: number, to: number, scale: number): { mean: Float64Array; cov: Float64Array } {
+  const n = to - from;
+  const mean = new Float64Array(d);
+  for (let time = from; time < to; time++) for (let c = 0; c < d; c++) mean[c]! += (scale * r[time * d + c]!) / n;
+  const cov = new Float64Array(d * d);
+  const x = new Float64Array(d);
+  for (let time = from; time < to; time++) {
+    for (let c = 0; c < d; c++) x[c] = scale * r[time * d + c]! - mean[c]!;
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a * d + b]! += (x[a]! * x[b]!) / n;
+  }
+  return { mean, cov };
 }
 
 /** Utilities from the future queries, and the H2O sums and observed attention from the context queries, over the group. */

@@ -80,7 +80,7 @@ describe(".kvtrace files", () => {
     expect((16 + bytes.readUInt32LE(8)) % 64).toBe(0);
     const back = readTokenTrace(file);
     expect(back.header).toEqual(tr.header);
-    for (const key of ["positions", "keys", "values", "queries", "utilitySum", "utilityMax", "h2oAcc", "tokenType", "needleId", "decoy", "events"] as const) {
+    for (const key of ["positions", "keys", "values", "queries", "utilitySum", "utilityMax", "h2oAcc", "observedAttn", "queryMean", "queryCov", "tokenType", "needleId", "decoy", "events"] as const) {
       expect(back[key], key).toEqual(tr[key]);
     }
   });

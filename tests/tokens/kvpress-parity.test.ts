@@ -3,7 +3,9 @@
  * from kvpress's own definition (file and function cited per test, `kvpress/presses/…`).
  */
 import { describe, expect, it } from "vitest";
-import { contextAccumulations, generateTokenTrace } from "../../src/tokens/generate.js";
+import { contextAccumulations, generateTokenTrace, queryStatistics } from "../../src/tokens/generate.js";
+import { expectedAttention } from "../../src/tokens/policies/expected-attention.js";
+import { meanRotation } from "../../src/tokens/rope.js";
 import { keydiff } from "../../src/tokens/policies/keydiff.js";
 import { knorm } from "../../src/tokens/policies/knorm.js";
 import { observedAttention } from "../../src/tokens/policies/observed-attention.js";
@@ -166,5 +168,50 @@ describe("random ~ kvpress RandomPress (random_press.py, score: torch.rand)", ()
     expect(a.every((x) => x >= 0 && x < 1)).toBe(true);
     expect(a.reduce((x, y) => x + y, 0) / a.length).toBeCloseTo(0.5, 1);
     expect(scores(randomPolicy, view, [view], 1)).not.toEqual(a);
+  });
+});
+
+describe("expected_attention = kvpress ExpectedAttentionPress (expected_attention_press.py, get_query_statistics and score)", () => {
+  // T = 6: 4 sinks, then keys k4 = e0, k5 = e1; values ‖v4‖ = 3, ‖v5‖ = 1; scale 1 (kvpress: 1/√d).
+  function view(stats: { mean: number[]; cov: number[] }[], rope?: { theta: number }): HeadView {
+    const v = handView([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 1, 0]], stats.map(() => []), 6);
+    v.values.set([3, 0, 0, 0], 4 * D);
+    v.values.set([0, 1, 0, 0], 5 * D);
+    return { ...v, queryStats: stats.map((x) => ({ mean: Float32Array.from(x.mean), cov: Float32Array.from(x.cov) })), ...(rope ? { rope } : {}) };
+  }
+  const diag = (xs: number[]) => Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? xs[i / 5]! : 0));
+
+  it("softmaxes k·μ + kᵀΣk/2 over the non-sink keys, averages the group, scales by ‖v‖ and keeps the sinks", () => {
+    // Head 0: μ = (ln 2, 0, 0, 0), Σ = diag(0, 0, 2 ln 3, 0): z = [ln 2, ln 3] → [2/5, 3/5].
+    // Head 1: μ = 0, Σ = 0: z = [0, 0] → [1/2, 1/2]. Mean over the group [0.45, 0.55], times ‖v‖ [3, 1].
+    const s = scores(expectedAttention, view([{ mean: [Math.LN2, 0, 0, 0], cov: diag([0, 0, 2 * Math.log(3), 0]) }, { mean: [0, 0, 0, 0], cov: diag([0, 0, 0, 0]) }]));
+    expect(s[4]).toBeCloseTo(1.35, 6);
+    expect(s[5]).toBeCloseTo(0.55, 6);
+    for (let i = 0; i < 4; i++) expect(s[i]).toBeGreaterThanOrEqual(FORCE);
+  });
+
+  it("turns the query mean by the RoPE rotation averaged over the next 512 positions", () => {
+    // Pair (0, 2) turns at θ_0 = 1 rad per position: R̄μ for μ = (a, 0, 0, 0) is (C·a, 0, S·a, 0),
+    // C, S the mean cos and sin of p over p ∈ [6, 518). So z = [C·a, S·a].
+    let [c, sn] = [0, 0];
+    for (let p = 6; p < 518; p++) [c, sn] = [c + Math.cos(p) / 512, sn + Math.sin(p) / 512];
+    const a = 3;
+    const s = scores(expectedAttention, view([{ mean: [a, 0, 0, 0], cov: diag([0, 0, 0, 0]) }], { theta: 10_000 }));
+    const e = [Math.exp(c * a), Math.exp(sn * a)];
+    expect(s[4]).toBeCloseTo((3 * e[0]!) / (e[0]! + e[1]!), 6);
+    expect(s[5]).toBeCloseTo(e[1]! / (e[0]! + e[1]!), 6);
+  });
+
+  it("builds R̄ as kvpress does: mean of cos·I + sin·P, P = [[0, −I], [I, 0]]", () => {
+    // d = 2, θ_0 = 1: positions 0 and 1.
+    const [c, s] = [(1 + Math.cos(1)) / 2, Math.sin(1) / 2];
+    [...meanRotation(2, 0, 2, { theta: 10_000 })].forEach((x, i) => expect(x).toBeCloseTo([c, -s, s, c][i]!, 12));
+  });
+
+  it("takes the query statistics as the mean and population covariance (/N) of the queries", () => {
+    // Two 2-d queries (1, 0) and (3, 2), scale 1: mean (2, 1); deviations (−1, −1), (1, 1): Σ = [[1, 1], [1, 1]].
+    const { mean, cov } = queryStatistics(Float64Array.from([9, 9, 1, 0, 3, 2]), 2, 1, 3, 1);
+    expect([...mean]).toEqual([2, 1]);
+    expect([...cov]).toEqual([1, 1, 1, 1]);
   });
 });
