@@ -9,14 +9,14 @@ import { BUDGET_ALLOCATORS, budgetAllocator } from "../tokens/budgets/registry.j
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
 import { evaluateBudgetAllocation, type AllocationRow } from "../tokens/evaluate-budgets.js";
 import { evaluateOnline, type OnlineHeadResult } from "../tokens/online.js";
-import { readTokenTrace, writeTokenTrace } from "../tokens/format.js";
+import { readTokenTrace, writeTokenTrace, type FloatDtype } from "../tokens/format.js";
 import { generateTokenTrace } from "../tokens/generate.js";
 import { trainTokenScorers } from "../tokens/learned/train-all.js";
 import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weights.js";
 import { tokenTraceParamsSchema } from "../tokens/params.js";
 import type { TokenTrace } from "../tokens/trace.js";
 import { checkTokenPolicies, TOKEN_POLICIES } from "../tokens/policies/registry.js";
-import { collectKeyValue, parseIntInRange, parseSeed, parseShare } from "./options.js";
+import { collectKeyValue, parseIntInRange, parsePositiveNumber, parseSeed, parseShare } from "./options.js";
 import { fixed, table } from "./format.js";
 import { itemsProgress } from "./progress.js";
 import { checkOutputDir, checkOutputFile } from "./outputs.js";
@@ -30,6 +30,7 @@ interface GenerateOptions {
   headDim?: number;
   layers?: number;
   groupSize?: number;
+  ropeTheta?: number;
   param: Record<string, string>;
 }
 
@@ -76,7 +77,7 @@ function generatorParams(opts: GenerateOptions): Record<string, unknown> {
     if (!known.includes(k)) throw new KvsimInputError(`--param: unknown generator parameter "${k}" (known: ${known.join(", ")})`);
     params[k] = k === "profiles" ? v.split(",") : k === "gqaReduce" ? v : Number(v);
   }
-  const flags: [keyof GenerateOptions, string][] = [["seed", "seed"], ["context", "contextTokens"], ["future", "futureTokens"], ["heads", "kvHeads"], ["headDim", "headDim"], ["layers", "layers"], ["groupSize", "groupSize"]];
+  const flags: [keyof GenerateOptions, string][] = [["seed", "seed"], ["context", "contextTokens"], ["future", "futureTokens"], ["heads", "kvHeads"], ["headDim", "headDim"], ["layers", "layers"], ["groupSize", "groupSize"], ["ropeTheta", "ropeTheta"]];
   for (const [flag, key] of flags) if (opts[flag] !== undefined) params[key] = opts[flag];
   return params;
 }
@@ -119,12 +120,15 @@ export function tokensCommand(): Command {
     .option("--layers <n>", "layers (default 1)", int("--layers"))
     .option("--group-size <g>", "query heads per KV head (default 1)", int("--group-size"))
     .option("--param <name=value>", "any generator parameter (repeatable), e.g. questionHint=0", collectKeyValue, {})
+    .option("--rope-theta <theta>", "store keys and queries rotated by RoPE with this base, as a model's cache holds them (default: no RoPE)", parsePositiveNumber("--rope-theta"))
+    .option("--dtype <dtype>", "store keys, values and queries as f32, f16 or bf16", "f32")
     .option("--json", "print {file, layers, kvHeads, context, future, headDim, seconds}")
-    .action((opts: GenerateOptions & { json?: boolean }) => {
+    .action((opts: GenerateOptions & { json?: boolean; dtype: string }) => {
       checkOutputFile(opts.out, "--out");
+      if (!["f32", "f16", "bf16"].includes(opts.dtype)) throw new KvsimInputError(`--dtype: expected f32, f16 or bf16, got "${opts.dtype}"`);
       const t0 = performance.now();
       const trace = generateTokenTrace(generatorParams(opts));
-      writeTokenTrace(opts.out, trace);
+      writeTokenTrace(opts.out, trace, { kvDtype: opts.dtype as FloatDtype });
       const { tokens: tk, model } = trace.header;
       const seconds = (performance.now() - t0) / 1000;
       if (opts.json) {

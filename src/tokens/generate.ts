@@ -2,6 +2,7 @@ import { KvsimInputError } from "../errors.js";
 import { validate } from "../json-file.js";
 import { PROFILE_GAINS, tokenTraceParamsSchema, type TokenTraceParams, type TokenTraceParamsInput } from "./params.js";
 import { STREAM, streamSeed, Xoshiro128 } from "./rng.js";
+import { rotate, type RopeParams } from "./rope.js";
 import { softmaxRow } from "./attention-kernel.js";
 import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, QUERY_STATS_FROM, SINK, type TokenTrace } from "./trace.js";
 
@@ -102,6 +103,8 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
   if (floats > MAX_TRACE_FLOATS) {
     throw new KvsimInputError(`token trace parameters: layers × heads × tokens × headDim make ${floats.toLocaleString("en-US")} floats of keys, values and queries, more than ${MAX_TRACE_FLOATS.toLocaleString("en-US")} (1 GiB); use fewer layers, heads or tokens`);
   }
+  if (p.ropeTheta > 0 && d % 2 !== 0) throw new KvsimInputError(`token trace parameters: ropeTheta: RoPE pairs dimensions, so headDim must be even, got ${d}`);
+  const rope: RopeParams | undefined = p.ropeTheta > 0 ? { theta: p.ropeTheta } : undefined;
   const stride = p.h2oStride > 0 ? p.h2oStride : Math.ceil(t / 1024);
   const profiles = Array.from({ length: heads }, (_, h) => p.profiles[h % p.profiles.length]!);
   const slopePerHead = Array.from({ length: qHeads }, (_, q) => PROFILE_GAINS[profiles[Math.floor(q / g)]!].lambda / p.recencyScale);
@@ -111,6 +114,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
       model: {
         layers: p.layers, qHeads, kvHeads: heads, headDim: d, groupSize: g, softmaxScale: 1 / Math.sqrt(d),
         positionBias: { type: "linear-capped", cap: p.recencyCap, slopePerHead },
+        ...(rope ? { rope } : {}),
       },
       tokens: { context: t, future: f, total: n }, queryStart, gqaReduce: p.gqaReduce, h2o: { stride, window: p.obsWindow },
       generator: { seed: p.seed, params: p }, profiles, profileGains: PROFILE_GAINS,
@@ -196,8 +200,10 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
           trace.keys[kBase + i * d + c] = k;
           trace.values[kBase + i * d + c] = v;
         }
+        if (rope) rotate(trace.keys.subarray(kBase + i * d, kBase + (i + 1) * d), i, rope);
       }
-      // Queries of the group (logit-gain units r_t; stored as q_t = √d·r_t).
+      // Queries of the group (logit-gain units r_t; stored as q_t = √d·r_t, rotated by RoPE at t when
+      // ropeTheta > 0; the query statistics stay pre-RoPE, as kvpress takes them).
       const rows: Float64Array[] = [];
       for (let j = 0; j < g; j++) {
         const qh = h * g + j;
@@ -213,6 +219,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
         }
         const qBase = (layer * qHeads + qh) * nq * d;
         for (let i = 0; i < nq * d; i++) trace.queries[qBase + i] = r[queryStart * d + i]! * sqrtD;
+        if (rope) for (let time = queryStart; time < n; time++) rotate(trace.queries.subarray(qBase + (time - queryStart) * d, qBase + (time - queryStart + 1) * d), time, rope);
         const stats = queryStatistics(r, d, QUERY_STATS_FROM, t, sqrtD);
         trace.queryMean!.set(stats.mean, (layer * qHeads + qh) * d);
         trace.queryCov!.set(stats.cov, (layer * qHeads + qh) * d * d);
@@ -259,6 +266,7 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   const sqrtD = Math.sqrt(d);
   const contextRow = (r: Float64Array, j: number, time: number) => {
     for (let c = 0; c < d; c++) q[c] = r[time * d + c]! * sqrtD;
+    if (view.rope) rotate(q, time, view.rope);
     softmaxRow(view.keys, d, q, time, view.softmaxScale, view.biasSlopes[j]!, view.biasCap, row);
   };
   const { h2o, observed } = contextAccumulations(t, g, p.obsWindow, stride, (j, time) => {

@@ -30,7 +30,8 @@ describe("kvsim tokens", () => {
 
   it("spreads the budget over heads and layers with --allocators, reporting the model and each layer", async () => {
     const two = join(dir, "two.kvtrace");
-    expect((await runCli(["tokens", "generate", "--out", two, "--context", "512", "--future", "32", "--heads", "3", "--head-dim", "16", "--layers", "2"])).code).toBe(0);
+    // Two layers, RoPE-rotated and stored as bf16, as a recorded trace might be.
+    expect((await runCli(["tokens", "generate", "--out", two, "--context", "512", "--future", "32", "--heads", "3", "--head-dim", "16", "--layers", "2", "--rope-theta", "10000", "--dtype", "bf16"])).code).toBe(0);
     const { code, stdout } = await runCli(["tokens", "evaluate", "-t", two, "-p", "snapkv", "-b", "0.2", "--allocators", "uniform,adakv", "--alpha-safeguard", "0.5", "--error-queries", "0", "--json", "--out", dir]);
     expect(code).toBe(0);
     const { allocation } = JSON.parse(stdout) as { allocation: { allocator: string; kept: number; budget: number; minHeadBudget: number }[] };
@@ -46,6 +47,8 @@ describe("kvsim tokens", () => {
 
   it.each([
     [["tokens", "evaluate", "-t", "/tmp/x.kvtrace", "--allocators", "uniform,magic"], /unknown budget allocator "magic"/],
+    [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--dtype", "f8"], /--dtype: expected f32, f16 or bf16, got "f8"/],
+    [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--rope-theta", "-1"], /--rope-theta must be a positive number/],
     [["tokens", "evaluate", "-t", "/tmp/x.kvtrace", "--alpha-safeguard", "1.5"], /--alpha-safeguard must be in \[0, 1\)/],
     [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--param", "sparkle=1"], /unknown generator parameter "sparkle"/],
     [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--context", "10"], /contextTokens/],
