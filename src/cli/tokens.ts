@@ -5,16 +5,18 @@ import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
 import { retentionSvg, tokenSummaryCsv } from "../report/token-charts.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
+import { BUDGET_ALLOCATORS, budgetAllocator } from "../tokens/budgets/registry.js";
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
+import { evaluateBudgetAllocation, type AllocationRow } from "../tokens/evaluate-budgets.js";
 import { evaluateOnline, type OnlineHeadResult } from "../tokens/online.js";
-import { readTokenTrace, writeTokenTrace } from "../tokens/format.js";
+import { readTokenTrace, writeTokenTrace, type FloatDtype } from "../tokens/format.js";
 import { generateTokenTrace } from "../tokens/generate.js";
 import { trainTokenScorers } from "../tokens/learned/train-all.js";
 import { readLearnedWeights, writeLearnedWeights } from "../tokens/learned/weights.js";
 import { tokenTraceParamsSchema } from "../tokens/params.js";
 import type { TokenTrace } from "../tokens/trace.js";
 import { checkTokenPolicies, TOKEN_POLICIES } from "../tokens/policies/registry.js";
-import { collectKeyValue, parseIntInRange, parseSeed } from "./options.js";
+import { collectKeyValue, parseIntInRange, parsePositiveNumber, parseSeed, parseShare } from "./options.js";
 import { fixed, table } from "./format.js";
 import { itemsProgress } from "./progress.js";
 import { checkOutputDir, checkOutputFile } from "./outputs.js";
@@ -28,6 +30,7 @@ interface GenerateOptions {
   headDim?: number;
   layers?: number;
   groupSize?: number;
+  ropeTheta?: number;
   param: Record<string, string>;
 }
 
@@ -38,6 +41,32 @@ interface EvaluateOptions {
   errorQueries: number;
   out?: string;
   json?: boolean;
+  allocators?: string;
+  alphaSafeguard: number;
+  pyramidBeta: number;
+  pyramidWindow: number;
+  duoSink: number;
+  duoRecent: number;
+}
+
+/** Model-level allocation rows averaged over traces, per (allocator, policy, fraction). */
+function allocationSummary(rows: readonly AllocationRow[]): (Omit<AllocationRow, "layer" | "needleSurvival" | "outputError"> & { traces: number; needleSurvival?: number })[] {
+  const groups = new Map<string, AllocationRow[]>();
+  for (const r of rows) {
+    if (r.layer !== null) continue;
+    const key = `${r.allocator}\0${r.policy}\0${r.fraction}`;
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(r);
+  }
+  return [...groups.values()].map((g) => {
+    const mean = (f: (r: AllocationRow) => number) => g.reduce((s, r) => s + f(r), 0) / g.length;
+    const withNeedles = g.filter((r) => r.needleSurvival !== undefined);
+    return {
+      allocator: g[0]!.allocator, policy: g[0]!.policy, fraction: g[0]!.fraction, traces: g.length, heads: g[0]!.heads, budget: g[0]!.budget, kept: g[0]!.kept,
+      minHeadBudget: Math.min(...g.map((r) => r.minHeadBudget)), maxHeadBudget: Math.max(...g.map((r) => r.maxHeadBudget)),
+      retained: mean((r) => r.retained), oracleRetained: mean((r) => r.oracleRetained), ratio: mean((r) => r.ratio),
+      ...(withNeedles.length > 0 ? { needleSurvival: withNeedles.reduce((s, r) => s + r.needleSurvival!, 0) / withNeedles.length } : {}),
+    };
+  });
 }
 
 /** `--param name=value` for any generator parameter: numbers, or comma-separated profile lists. */
@@ -48,7 +77,7 @@ function generatorParams(opts: GenerateOptions): Record<string, unknown> {
     if (!known.includes(k)) throw new KvsimInputError(`--param: unknown generator parameter "${k}" (known: ${known.join(", ")})`);
     params[k] = k === "profiles" ? v.split(",") : k === "gqaReduce" ? v : Number(v);
   }
-  const flags: [keyof GenerateOptions, string][] = [["seed", "seed"], ["context", "contextTokens"], ["future", "futureTokens"], ["heads", "kvHeads"], ["headDim", "headDim"], ["layers", "layers"], ["groupSize", "groupSize"]];
+  const flags: [keyof GenerateOptions, string][] = [["seed", "seed"], ["context", "contextTokens"], ["future", "futureTokens"], ["heads", "kvHeads"], ["headDim", "headDim"], ["layers", "layers"], ["groupSize", "groupSize"], ["ropeTheta", "ropeTheta"]];
   for (const [flag, key] of flags) if (opts[flag] !== undefined) params[key] = opts[flag];
   return params;
 }
@@ -91,12 +120,15 @@ export function tokensCommand(): Command {
     .option("--layers <n>", "layers (default 1)", int("--layers"))
     .option("--group-size <g>", "query heads per KV head (default 1)", int("--group-size"))
     .option("--param <name=value>", "any generator parameter (repeatable), e.g. questionHint=0", collectKeyValue, {})
+    .option("--rope-theta <theta>", "store keys and queries rotated by RoPE with this base, as a model's cache holds them (default: no RoPE)", parsePositiveNumber("--rope-theta"))
+    .option("--dtype <dtype>", "store keys, values and queries as f32, f16 or bf16", "f32")
     .option("--json", "print {file, layers, kvHeads, context, future, headDim, seconds}")
-    .action((opts: GenerateOptions & { json?: boolean }) => {
+    .action((opts: GenerateOptions & { json?: boolean; dtype: string }) => {
       checkOutputFile(opts.out, "--out");
+      if (!["f32", "f16", "bf16"].includes(opts.dtype)) throw new KvsimInputError(`--dtype: expected f32, f16 or bf16, got "${opts.dtype}"`);
       const t0 = performance.now();
       const trace = generateTokenTrace(generatorParams(opts));
-      writeTokenTrace(opts.out, trace);
+      writeTokenTrace(opts.out, trace, { kvDtype: opts.dtype as FloatDtype });
       const { tokens: tk, model } = trace.header;
       const seconds = (performance.now() - t0) / 1000;
       if (opts.json) {
@@ -116,7 +148,13 @@ export function tokensCommand(): Command {
     .option("--error-queries <n>", "future queries sampled per head for the output error (0: skip)", parseIntInRange("--error-queries", 0, 65_536), 16)
     .option("-o, --out <dir>", "write heads.jsonl (one line per head and policy), summary.json, summary.csv and retention.svg")
     .option("--no-charts", "with --out: skip retention.svg")
-    .option("--json", "print the summary as JSON")
+    .option("--allocators <list>", `also spend the same total budget unevenly over heads and layers (${BUDGET_ALLOCATORS.map((a) => a.name).join(", ")}); reported per layer and for the model`)
+    .option("--alpha-safeguard <a>", "adakv: each head keeps at least this share of the uniform budget", parseShare("--alpha-safeguard"), 0.2)
+    .option("--pyramid-beta <n>", "pyramidkv: pyramid steepness (kvpress beta)", parseIntInRange("--pyramid-beta", 1, 1_000_000), 20)
+    .option("--pyramid-window <n>", "pyramidkv: observation window in the budget formula (kvpress window_size)", parseIntInRange("--pyramid-window", 0, 1 << 20), 64)
+    .option("--duo-sink <n>", "duo_attention: sink tokens a streaming head keeps", parseIntInRange("--duo-sink", 0, 1 << 20), 4)
+    .option("--duo-recent <n>", "duo_attention: recent tokens a streaming head keeps", parseIntInRange("--duo-recent", 0, 1 << 20), 256)
+    .option("--json", "print the summary as JSON (with --allocators: {summary, allocation})")
     .action(async (opts: EvaluateOptions & { trace?: string; seeds?: string; param: Record<string, string>; charts?: boolean }) => {
       if (opts.out) checkOutputDir(opts.out, "--out");
       const budgets = opts.budgets?.split(",").map((b) => {
@@ -128,25 +166,43 @@ export function tokensCommand(): Command {
       const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean) : all;
       const weights = opts.weights ? readLearnedWeights(opts.weights) : undefined;
       checkTokenPolicies(policies, weights);
+      const allocators = opts.allocators?.split(",").map((a) => a.trim()).filter(Boolean) ?? [];
+      allocators.forEach(budgetAllocator);
+      const allocatorOptions = { alphaSafeguard: opts.alphaSafeguard, pyramidBeta: opts.pyramidBeta, pyramidWindow: opts.pyramidWindow, duoSink: opts.duoSink, duoRecent: opts.duoRecent };
       const traces = traceLoaders(opts);
       // One trace in memory at a time: each is evaluated, then dropped.
       const progress = opts.json ? undefined : itemsProgress("tokens evaluate", traces.length, "trace");
-      const heads = traces.flatMap((load, i) => evaluateTokenTrace(load(), { policies, budgets, errorQueries: opts.errorQueries, weights, onHead: (done, total) => progress?.update(i, done / total) }));
+      const allocation: (AllocationRow & { trace: number })[] = [];
+      const heads = traces.flatMap((load, i) => {
+        const trace = load();
+        const out = evaluateTokenTrace(trace, { policies, budgets, errorQueries: opts.errorQueries, weights, onHead: (done, total) => progress?.update(i, done / total) });
+        if (allocators.length > 0) {
+          for (const r of evaluateBudgetAllocation(trace, { policies, allocators, budgets, errorQueries: opts.errorQueries, weights, allocatorOptions })) allocation.push({ trace: i, ...r });
+        }
+        return out;
+      });
       progress?.stop();
       const summary = summarizeTokenEval(heads);
+      const allocated = allocationSummary(allocation);
       if (opts.out) {
         writeFileAtomic(join(opts.out, "heads.jsonl"), heads.map((h) => JSON.stringify(h)).join("\n") + "\n");
         writeFileAtomic(join(opts.out, "summary.json"), JSON.stringify({ traces: opts.trace ?? null, seeds: opts.seeds ?? null, summary }, null, 2) + "\n");
         writeFileAtomic(join(opts.out, "summary.csv"), tokenSummaryCsv(summary));
         if (opts.charts !== false) writeFileAtomic(join(opts.out, "retention.svg"), await retentionSvg(summary));
+        if (allocators.length > 0) writeFileAtomic(join(opts.out, "allocation.jsonl"), allocation.map((r) => JSON.stringify(r)).join("\n") + "\n");
       }
-      if (opts.json) return console.log(JSON.stringify(summary));
+      if (opts.json) return console.log(JSON.stringify(allocators.length > 0 ? { summary, allocation: allocated } : summary));
       const fractions = summary[0]?.budgets.map((b) => b.fraction) ?? [];
       console.log(table(
         ["policy", "profile", "heads", "all-budget", ...fractions.map((f) => `ratio@${f * 100}%`), ...fractions.map((f) => `needles@${f * 100}%`)],
         summary.map((r) => [r.policy, r.profile, r.heads, fixed(3)(r.allBudgetScore), ...r.budgets.map((b) => fixed(3)(b.ratio)),
           ...r.budgets.map((b) => (b.needleSurvival === undefined ? "-" : fixed(2)(b.needleSurvival)))]),
       ));
+      if (allocators.length === 0) return;
+      console.log("\nbudgets spread over heads and layers (model level; oracle = the best split of the same total; simulated)");
+      console.log(table(["allocator", "policy", "budget", "kept", "head budgets", "retained", "oracle", "ratio", "needles"],
+        allocated.map((r) => [r.allocator, r.policy, `${r.fraction * 100}%`, r.kept, `${r.minHeadBudget}-${r.maxHeadBudget}`, fixed(3)(r.retained), fixed(3)(r.oracleRetained), fixed(3)(r.ratio),
+          r.needleSurvival === undefined ? "-" : fixed(2)(r.needleSurvival)])));
     }));
   tokens.addCommand(new Command("online")
     .description("online decode mode: prefill to a fixed budget, then append each future token and evict by the policy")
