@@ -290,7 +290,7 @@ export function tokensCommand(): Command {
         const record = {
           simulated: true, trainSeeds: result.trainSeeds, evalSeeds: result.evalSeeds, threads: opts.threads,
           training: result.trained.map((m) => ({ label: m.label, settings: m.weights.training["settings"], wallSeconds: m.wallSeconds, rankings: m.rankings, tokenForwards: m.tokenForwards })),
-          summary: result.summary,
+          summary: result.summary, paired: result.paired,
         };
         if (opts.out) {
           for (const m of result.trained) writeLearnedWeights(join(opts.out, `${m.weights.training["method"] as string}.json`), m.weights);
@@ -310,6 +310,10 @@ export function tokensCommand(): Command {
               m ? fixed(0)(m.wallSeconds) : "", m ? m.rankings.toLocaleString("en-US") : "", m ? m.tokenForwards.toLocaleString("en-US") : ""];
           }),
         ));
+        const p = result.paired;
+        if (p) {
+          console.log(`${p.b} − ${p.a}, all-budget score head by head: ${p.mean >= 0 ? "+" : ""}${p.mean.toFixed(4)} ± ${p.standardError.toFixed(4)} (standard error), better on ${p.better} of ${p.heads} heads.`);
+        }
       } finally {
         rmSync(workDir, { recursive: true, force: true });
       }

@@ -10,6 +10,7 @@ import { initMlpParams, mlpActivations, mlpBackward, mlpForward, mlpLayout } fro
 import { addPlackettLuceGrad, plackettLuceLogProb, rlooAdvantages, samplePlackettLuce } from "../../src/tokens/learned/plackett-luce.js";
 import { trainTokenScorers } from "../../src/tokens/learned/train-all.js";
 import { readLearnedWeights, writeLearnedWeights } from "../../src/tokens/learned/weights.js";
+import { TOKEN_POLICIES } from "../../src/tokens/policies/registry.js";
 import { Xoshiro128 } from "../../src/tokens/rng.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -170,5 +171,24 @@ describe("KV Policy's method (pl-rloo) end to end", () => {
     const mixed = await runCli(["tokens", "train", "--method", "es", "--steps", "3", "--traces", files[0]!, "--out", join(dir, "y.json")]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--steps applies to --method pl-rloo/);
+  });
+
+  it("compare-learned trains both methods and reports them with the oracle and every registered policy on disjoint seeds", async () => {
+    const small = ["--param", "contextTokens=384", "--param", "futureTokens=32", "--param", "kvHeads=2", "--param", "headDim=8", "--param", "obsWindow=16"];
+    const out = join(dir, "compare");
+    const run = await runCli(["tokens", "compare-learned", "--train-seeds", "101", "--eval-seeds", "1-2", "--es-iterations", "2", "--pl-steps", "2", "--threads", "1", "--out", out, "--json", ...small]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout);
+    expect(record).toMatchObject({ simulated: true, trainSeeds: [101], evalSeeds: [1, 2] });
+    expect(record.training.map((t: { label: string }) => t.label)).toEqual(["kvp-lite (es)", "kvp (pl-rloo)"]);
+    for (const t of record.training) expect(t.rankings).toBeGreaterThan(0);
+    expect(record.paired).toMatchObject({ a: "kvp-lite (es)", b: "kvp (pl-rloo)", heads: 4 });
+    const policies = [...new Set(record.summary.map((r: { policy: string }) => r.policy))];
+    expect(policies).toEqual(["oracle", "kvp-lite (es)", "kvp (pl-rloo)", ...TOKEN_POLICIES.map((p) => p.name)]);
+    expect(readLearnedWeights(join(out, "pl-rloo.json")).heads[0]!.scorer).toMatchObject({ kind: "mlp" });
+    expect(JSON.parse(readFileSync(join(out, "comparison.json"), "utf8"))).toEqual(record);
+    const overlap = await runCli(["tokens", "compare-learned", "--train-seeds", "1-3", "--eval-seeds", "3-4", ...small]);
+    expect(overlap.code).toBe(2);
+    expect(overlap.stderr).toMatch(/training and evaluation seeds must be disjoint; both have 3/);
   });
 });

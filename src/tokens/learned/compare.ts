@@ -36,12 +36,35 @@ export interface TrainedMethod {
   tokenForwards: number;
 }
 
+/** B − A in all-budget score, head by head (the same trace, layer and head): its mean, standard error and the heads where B is better. */
+export interface PairedDifference {
+  a: string;
+  b: string;
+  heads: number;
+  mean: number;
+  standardError: number;
+  better: number;
+}
+
 export interface Comparison {
   trainSeeds: number[];
   evalSeeds: number[];
   trained: TrainedMethod[];
   summary: SummaryRow[];
+  /** The last learned method against the first, per head. */
+  paired?: PairedDifference;
   heads: HeadResult[];
+}
+
+export function pairedDifference(heads: readonly HeadResult[], a: string, b: string): PairedDifference {
+  const of = (p: string) => heads.filter((h) => h.policy === p);
+  const as = of(a);
+  // Both lists are in evaluation order (trace, layer, head), so index i is the same head.
+  const diffs = of(b).map((h, i) => h.allBudgetScore - as[i]!.allBudgetScore);
+  const n = diffs.length;
+  const mean = diffs.reduce((x, y) => x + y, 0) / n;
+  const variance = n > 1 ? diffs.reduce((x, y) => x + (y - mean) ** 2, 0) / (n - 1) : 0;
+  return { a, b, heads: n, mean, standardError: Math.sqrt(variance / n), better: diffs.filter((x) => x > 0).length };
 }
 
 /**
@@ -71,7 +94,8 @@ export async function compareLearnedPolicies(options: CompareOptions): Promise<C
   }
   const order = ["oracle", ...trained.map((m) => m.label), ...options.baselines];
   const summary = summarizeTokenEval(heads).sort((a, b) => order.indexOf(a.policy) - order.indexOf(b.policy));
-  return { trainSeeds: [...options.trainSeeds], evalSeeds: [...options.evalSeeds], trained, summary, heads };
+  const paired = trained.length > 1 ? pairedDifference(heads, trained[0]!.label, trained.at(-1)!.label) : undefined;
+  return { trainSeeds: [...options.trainSeeds], evalSeeds: [...options.evalSeeds], trained, summary, ...(paired ? { paired } : {}), heads };
 }
 
 /** Generated training traces, written to `dir` as train-SEED.kvtrace (the workers read files). */

@@ -32,7 +32,7 @@ export interface PlTrainOptions {
 
 /** The settings a run records; every default of `trainHeadPlRloo`. */
 export const PL_DEFAULTS = {
-  steps: 300, samples: 16, batch: 2, sampleTokens: 512, learningRate: 1e-3, minLearningRate: 1e-6, warmupSteps: 30,
+  steps: 400, samples: 16, batch: 2, sampleTokens: 512, learningRate: 3e-3, minLearningRate: 1e-6, warmupSteps: 40,
   weightDecay: 0.01, clipNorm: 5, ...DEFAULT_MLP_SHAPE, seed: 1,
 } as const;
 
