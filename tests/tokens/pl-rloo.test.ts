@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { evaluateTokenTrace } from "../../src/tokens/evaluate.js";
 import { writeTokenTrace } from "../../src/tokens/format.js";
 import { generateTokenTrace } from "../../src/tokens/generate.js";
+import { evaluateOnline } from "../../src/tokens/online.js";
 import { AdamW } from "../../src/tokens/learned/adamw.js";
 import { initMlpParams, mlpActivations, mlpBackward, mlpForward, mlpLayout } from "../../src/tokens/learned/mlp.js";
 import { addPlackettLuceGrad, plackettLuceLogProb, rlooAdvantages, samplePlackettLuce } from "../../src/tokens/learned/plackett-luce.js";
@@ -149,6 +150,11 @@ describe("KV Policy's method (pl-rloo) end to end", () => {
     const loaded = readLearnedWeights(file);
     expect(loaded.heads).toEqual(one.heads);
     expect(meanScore(loaded, [101, 102])).toBe(trainedScore);
+    // The decode mode scores generated tokens with the same MLP.
+    for (const r of evaluateOnline(generateTokenTrace({ ...SMALL, seed: 1 }), { policies: ["learned"], budget: 0.1, weights: loaded })) {
+      expect(r.retained).toBeGreaterThan(0);
+      expect(r.retained).toBeLessThanOrEqual(1 + 1e-9);
+    }
     const json = JSON.parse(readFileSync(file, "utf8"));
     json.heads[1].scorer.params.pop();
     const bad = join(dir, "bad.json");
