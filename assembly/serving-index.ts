@@ -17,6 +17,7 @@ export {
   checkPool as poolCheck, freeBlocks as poolFreeBlocks, cachedBlocks as poolCachedBlocks, blocksOf as poolBlocksOf,
   tierOfRequest as poolTierOf, tableOf as poolTable, cachedPrefix as poolCachedPrefix,
   hashInputBuffer as poolHashInput, nextUseInputBuffer as poolNextUseInput,
+  storeContent as poolStoreContent, storeHolds as poolStoreHolds, useStoredContent as poolUseStoredContent,
 } from "./blocks/pool";
 import * as pool from "./blocks/pool";
 import { checkBlockPolicy } from "./blocks/cached-content";

@@ -80,6 +80,12 @@ export enum TimedConfig {
   diskWriteLatencyS,
   /** The page policy evicting the disk tier, -1 for the host tier's; its parameters follow the host policy's (or the GPU's). */
   diskEviction,
+  /**
+   * vllm: 1 when the disk tier is a fleet's shared store, held by another instance that the host
+   * answers for (assembly/blocks/shared-tier.ts); `diskBlocks` is then its capacity, and this
+   * engine keeps no disk blocks of its own.
+   */
+  diskShared,
   COUNT,
 }
 

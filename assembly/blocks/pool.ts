@@ -6,6 +6,8 @@ import {
   cachedIn, hashOf, useOf, evictedHash, evictedUse, renewUse,
 } from "./cached-content";
 import { TimedOffload } from "../abi/timed";
+import { NEVER } from "../hierarchy/state";
+import { sharedTierHas, sharedTierPut, sharedTierUse, sharedTierCount } from "./shared-tier";
 
 /**
  * A paged KV block pool with prefix caching, after vLLM v1's `BlockPool` / `KVCacheManager`
@@ -82,8 +84,12 @@ const OFFLOAD_NONE: i32 = -1;
 let offloadMode: i32 = OFFLOAD_NONE;
 /** Offload from the CPU tier to the disk tier, the same two ways (on CPU eviction, or as content enters the CPU tier). */
 let diskOffloadMode: i32 = OFFLOAD_NONE;
+/** The disk tier is a fleet's shared store in another instance (shared-tier.ts), not blocks of this pool. */
+let diskShared = false;
 /** Blocks below the GPU a request holds while its prefix is loaded from them, and their copies staged in the CPU tier (see `holdRun`). */
 let held = new StaticArray<i32>(0);
+/** In `held`: a block read from the shared store, which this pool does not hold. */
+const SHARED_READ: i32 = -1;
 let heldCount: i32 = 0;
 
 /**
@@ -142,6 +148,7 @@ export function setupPool(
   held = new StaticArray<i32>(2 * blocksPerRequest);
   offloadMode = OFFLOAD_NONE;
   diskOffloadMode = OFFLOAD_NONE;
+  diskShared = false;
   resetPool();
 }
 
@@ -150,9 +157,15 @@ export function setOffload(mode: i32): void {
   offloadMode = unchecked(tierSize[CPU]) > 0 ? mode : OFFLOAD_NONE;
 }
 
-/** Copies CPU content to the disk tier as a `TimedOffload` says (only when the pool has a disk tier). */
+/** Copies CPU content to the disk tier as a `TimedOffload` says (only when the pool has a disk tier, its own or shared). */
 export function setDiskOffload(mode: i32): void {
-  diskOffloadMode = unchecked(tierSize[DISK]) > 0 ? mode : OFFLOAD_NONE;
+  diskOffloadMode = unchecked(tierSize[DISK]) > 0 || diskShared ? mode : OFFLOAD_NONE;
+}
+
+/** Makes the disk tier the fleet's shared store (set up without disk blocks of its own, before `setDiskOffload`). */
+export function setDiskShared(): void {
+  if (unchecked(tierSize[DISK]) > 0) abort("block pool: a shared disk tier replaces the pool's own");
+  diskShared = true;
 }
 
 /** Empties the pool in place (no allocation): every block free and uncached, every table empty. */
@@ -197,6 +210,7 @@ export function freeBlocks(tier: i32): i32 {
 }
 
 export function cachedBlocks(tier: i32): i32 {
+  if (tier == DISK && diskShared) return sharedTierCount();
   return tier < tiers ? cachedIn(tier) : 0;
 }
 
@@ -235,24 +249,60 @@ function popFree(t: i32): i32 {
 
 /**
  * Copies content `h`, next used at `use` (the evicted or cached content's), to tier `to` (the CPU
- * or the disk tier), unless it is cached there already (then it counts as used now). The copy
- * takes a free block of the tier, evicting its content by its policy if none is uncached (a CPU
- * eviction may offload in turn, to disk).
+ * or the disk tier, or the GPU tier of a pool used as a store), unless it is cached there already
+ * (then it counts as used now). The copy takes a free block of the tier, evicting its content by
+ * its policy if none is uncached (a CPU eviction may offload in turn, to disk). Returns whether
+ * a copy was made.
  */
-function copyDown(to: i32, h: i64, use: i32): void {
+function copyDown(to: i32, h: i64, use: i32): bool {
+  if (to == DISK && diskShared) {
+    // Another instance may have stored it already: then nothing crosses the link (a store's put of a key it holds is a no-op).
+    const copied = sharedTierPut(<f64>h);
+    if (copied) diskOffloadedBlocks++;
+    return copied;
+  }
   const there = blockCaching(to, h);
   if (there >= 0) {
     acquire(there, use);
     release(there);
-    return;
+    return false;
   }
   // Every block of the tier in use (a swapped request's, a load's): the copy is dropped, as a full staging buffer would.
-  if (unchecked(freeCount[to]) == 0) return;
+  if (unchecked(freeCount[to]) == 0) return false;
   const b = popFree(to);
   cache(b, h, use);
   release(b);
   if (to == CPU) offloadedBlocks++;
-  else diskOffloadedBlocks++;
+  else if (to == DISK) diskOffloadedBlocks++;
+  return true;
+}
+
+/**
+ * A pool used as a fleet's shared store (shared-tier.ts) holds content in its GPU tier and serves
+ * no requests: stores `hash`, evicting by the tier's policy when full. False when it was there
+ * (then it counts as used now). Hashes come as f64 (below 2^53), as the engines pass them.
+ */
+export function storeContent(hash: f64): bool {
+  return copyDown(GPU, <i64>hash, NEVER);
+}
+
+/** Whether the store holds `hash`. */
+export function storeHolds(hash: f64): bool {
+  return blockCaching(GPU, <i64>hash) >= 0;
+}
+
+/** The store's content `hash`, if held, counts as read now. */
+export function useStoredContent(hash: f64): void {
+  const b = blockCaching(GPU, <i64>hash);
+  if (b < 0) return;
+  acquire(b, NEVER);
+  release(b);
+}
+
+/** Whether the disk tier, the pool's own or the shared store, caches `h`. */
+@inline function onDisk(h: i64): bool {
+  if (diskShared) return sharedTierHas(<f64>h);
+  return tiers == 3 && blockCaching(DISK, h) >= 0;
 }
 
 function release(b: i32): void {
@@ -344,7 +394,7 @@ export function cachedRunBelow(from: i32, count: i32): i32 {
   while (from + n < count) {
     const h = unchecked(hashInput[from + n]);
     const inCpu = blockCaching(CPU, h) >= 0;
-    if (!inCpu && (tiers < 3 || blockCaching(DISK, h) < 0)) break;
+    if (!inCpu && !onDisk(h)) break;
     unchecked(diskOnly[n++] = !inCpu);
   }
   return n;
@@ -368,7 +418,8 @@ export function diskOnlyIn(n: i32): i32 {
  * loaded stays where it is while the request's GPU blocks are allocated, which may offload and
  * evict. A block read from disk passes through host memory and is cached in the CPU tier (held
  * too), as LMCache's storage manager writes what it finds in a lower backend back to its CPU
- * one; when every CPU block is in use it passes uncached.
+ * one; when every CPU block is in use it passes uncached. A block of a shared store is read (used
+ * there) and not held: the read copies it now, whatever the store evicts next.
  */
 export function holdRun(from: i32, count: i32): i32 {
   if (heldCount != 0) abort("block pool: holdRun before the last run was released");
@@ -377,13 +428,20 @@ export function holdRun(from: i32, count: i32): i32 {
     const h = unchecked(hashInput[from + n]);
     let b = blockCaching(CPU, h);
     if (b < 0 && tiers == 3) b = blockCaching(DISK, h);
-    if (b < 0) break;
-    acquire(b, unchecked(nextUseInput[from + n]));
+    if (b >= 0) {
+      acquire(b, unchecked(nextUseInput[from + n]));
+    } else if (diskShared && sharedTierHas(<f64>h)) {
+      sharedTierUse(<f64>h);
+      b = SHARED_READ;
+    } else {
+      break;
+    }
     unchecked(held[n++] = b);
   }
   heldCount = n;
-  for (let k = 0; k < n && tiers == 3; k++) {
-    if (tierOf(unchecked(held[k])) != DISK || unchecked(freeCount[CPU]) == 0) continue;
+  for (let k = 0; k < n && (tiers == 3 || diskShared); k++) {
+    const b = unchecked(held[k]);
+    if ((b != SHARED_READ && tierOf(b) != DISK) || unchecked(freeCount[CPU]) == 0) continue;
     const s = popFree(CPU);
     cache(s, unchecked(hashInput[from + k]), unchecked(nextUseInput[from + k]));
     unchecked(held[heldCount++] = s);
@@ -394,7 +452,10 @@ export function holdRun(from: i32, count: i32): i32 {
 
 /** Releases the blocks `holdRun` held (as used now: they were just read). */
 export function releaseHeld(): void {
-  for (let k = 0; k < heldCount; k++) release(unchecked(held[k]));
+  for (let k = 0; k < heldCount; k++) {
+    const b = unchecked(held[k]);
+    if (b != SHARED_READ) release(b);
+  }
   heldCount = 0;
 }
 

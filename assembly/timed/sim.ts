@@ -69,11 +69,14 @@ export function setup(policyId: i32, seed: f64): i32 {
       if (diskResult != StartResult.started) return diskResult;
     }
     const params = changetype<usize>(paramArray);
+    // A shared disk tier is another instance's: this pool keeps no disk blocks (diskBlocks is the store's capacity).
+    const shared = config[TimedConfig.diskShared] != 0;
     pool.setupPool(
       <i32>config[TimedConfig.kvBlocks], <i32>config[TimedConfig.hostBlocks], <i32>config[TimedConfig.blockSize], vllmPoolSlots(config), <i32>config[TimedConfig.maxBlocksPerRequest],
       policyId, params, <u64>seed, hostId, params + (<usize>gpuWords << 3),
-      <i32>config[TimedConfig.diskBlocks], diskId, params + (<usize>(gpuWords + hostWords) << 3),
+      shared ? 0 : <i32>config[TimedConfig.diskBlocks], diskId, params + (<usize>(gpuWords + hostWords) << 3),
     );
+    if (shared) pool.setDiskShared();
     pool.setOffload(<i32>config[TimedConfig.offload]);
     pool.setDiskOffload(<i32>config[TimedConfig.diskOffload]);
   }

@@ -47,6 +47,7 @@ export interface ServingRunFlags {
   diskLink: string;
   diskOffload: "write-back" | "write-through";
   diskEviction?: string;
+  diskShared?: boolean;
   maxOutputTokens?: number;
 }
 
@@ -84,14 +85,16 @@ export function addServingRunOptions(cmd: Command): Command {
     .option("--disk-link <link|GB/s>", `with --disk-blocks: the host–disk link, ${Object.keys(DISK_LINKS).join(", ")}, or a bandwidth in GB/s each way (NVMe latencies)`, "nvme4")
     .addOption(new Option("--disk-offload <when>", "with --disk-blocks: copy a block to disk when the host tier evicts it, or as soon as it enters the host tier").choices(["write-back", "write-through"]).default("write-back"))
     .addOption(new Option("--disk-eviction <policy>", "with --disk-blocks: which free cached block the disk tier evicts (default: the host tier's policy)").choices([...BLOCK_POLICIES]))
+    .option("--disk-shared", "with --disk-blocks and --instances: the disk tier is one store of --disk-blocks blocks every instance reads and writes (a remote store such as Mooncake Store), each over its own link (docs/model.md)")
     .addOption(new Option("--cache-model <model>", "vllm: what the block pool caches and shares: vLLM's rules, or a block replay's (a prompt's partly filled last block cached, every block found shared, blocks freed first to last; docs/timed.md)").choices([...CACHE_MODELS]).default("vllm"));
 }
 
 /**
  * The deployment, scheduler and time model the flags give, checked (an option of another
- * scheduler is an input error); the requests and SLOs are the command's own.
+ * scheduler is an input error); the requests and SLOs are the command's own. `fleet`: the run
+ * has instances (only they can share a disk tier).
  */
-export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptions, "requests"> {
+export function servingRunOptions(f: ServingRunFlags, fleet = false): Omit<SimulateServingOptions, "requests"> {
   if (f.scheduler === "vllm" && f.chunkSize !== 512) throw new KvsimInputError("--chunk-size is sarathi's; vllm chunks prefills to --max-batched-tokens");
   if (f.scheduler !== "vllm" && (!f.prefixCaching || f.eviction !== "lru")) throw new KvsimInputError(`--no-prefix-caching and --eviction are vllm's; ${f.scheduler} has no prefix cache`);
   if (f.scheduler === "vllm" && f.watermarkFraction !== undefined) throw new KvsimInputError("--watermark-fraction is Vidur's schedulers'; vllm keeps no watermark");
@@ -100,9 +103,10 @@ export function servingRunOptions(f: ServingRunFlags): Omit<SimulateServingOptio
   }
   if (f.hostBlocks === undefined && f.hostEviction !== undefined) throw new KvsimInputError("--host-eviction evicts a host tier's blocks: give --host-blocks");
   if (f.hostBlocks !== undefined && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--host-blocks needs the vllm scheduler with prefix caching");
-  if (f.diskBlocks === undefined && (f.diskLink !== "nvme4" || f.diskOffload !== "write-back" || f.diskEviction !== undefined)) {
-    throw new KvsimInputError("--disk-link, --disk-offload and --disk-eviction shape a disk tier: give --disk-blocks");
+  if (f.diskBlocks === undefined && (f.diskLink !== "nvme4" || f.diskOffload !== "write-back" || f.diskEviction !== undefined || f.diskShared)) {
+    throw new KvsimInputError("--disk-link, --disk-offload, --disk-eviction and --disk-shared shape a disk tier: give --disk-blocks");
   }
+  if (f.diskShared && !fleet) throw new KvsimInputError("--disk-shared is one store for a fleet's instances: give --instances N");
   if (f.diskBlocks !== undefined && f.hostBlocks === undefined) throw new KvsimInputError("--disk-blocks puts a disk tier below the host tier: give --host-blocks");
   if (f.cacheModel !== "vllm" && (f.scheduler !== "vllm" || !f.prefixCaching)) throw new KvsimInputError("--cache-model needs the vllm scheduler with prefix caching");
   return {
@@ -120,7 +124,12 @@ function hostTierOf(f: ServingRunFlags, blocks: number): HostTierOptions {
   return {
     blocks, link: parseHostLink(f.hostLink, "--host-link"), offload: f.offload, loadOverlap: f.loadOverlap, preemption: f.preemption, load: f.hostLoad, eviction: f.hostEviction,
     ...(f.diskBlocks !== undefined
-      ? { disk: { blocks: f.diskBlocks, link: parseDiskLink(f.diskLink, "--disk-link"), offload: f.diskOffload, ...(f.diskEviction !== undefined ? { eviction: f.diskEviction } : {}) } }
+      ? {
+        disk: {
+          blocks: f.diskBlocks, link: parseDiskLink(f.diskLink, "--disk-link"), offload: f.diskOffload, ...(f.diskEviction !== undefined ? { eviction: f.diskEviction } : {}),
+          ...(f.diskShared ? { shared: true } : {}),
+        },
+      }
       : {}),
   };
 }

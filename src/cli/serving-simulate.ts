@@ -62,7 +62,7 @@ export function simulateCommand(): Command {
     .option("--out <dir>", "write requests.csv, iterations.csv, summary.json and charts (latency-cdf.svg, kv-usage.svg, batch-size.svg; with --instances, latency-cdf.svg and instances.svg) there")
     .option("--json", `print the summary as JSON: ${SUMMARY_SHAPE}; with --instances, {router, sessionAffinity, fleet, instances} of such summaries`)
     .action(async (opts: SimulateOptions) => {
-      const run = servingRunOptions(opts);
+      const run = servingRunOptions(opts, opts.instances !== undefined);
       if (opts.instances === undefined && opts.router !== "round-robin") throw new KvsimInputError("--router routes among --instances: give --instances N");
       if (opts.instances === undefined && opts.sessionAffinity !== undefined) throw new KvsimInputError("--session-affinity pins sessions among --instances: give --instances N");
       if (opts.out) checkOutputDir(opts.out, "--out");

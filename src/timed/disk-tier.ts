@@ -48,6 +48,12 @@ export interface DiskTierOptions {
   offload?: "write-back" | "write-through";
   /** The block policy evicting the disk tier's blocks (default: the host tier's), with its default parameters; belady reads the trace's future. */
   eviction?: string;
+  /**
+   * Fleets only: one store of `blocks` blocks that every instance reads and writes (a remote store:
+   * Mooncake Store, LMCache's remote backend), instead of a disk tier per instance; each instance
+   * reaches it over its own link (docs/model.md).
+   */
+  shared?: boolean;
 }
 
 /** A link given as a preset's name or as GB/s both ways (at the default preset's latencies). */
@@ -74,6 +80,7 @@ export function diskTierConfig(options: DiskTierOptions, hostEviction: BlockEvic
     blocks: options.blocks, offload: offload === "write-through" ? TimedOffload.whenFull : TimedOffload.onEviction,
     read: checkedLink(both.read, "disk tier"), write: checkedLink(both.write, "disk tier"),
     eviction: options.eviction === undefined ? hostEviction : blockEviction(options.eviction, {}, "disk tier: eviction"),
+    ...(options.shared ? { shared: true } : {}),
   };
 }
 
@@ -83,6 +90,8 @@ export interface DiskTierSummary {
   offload: "write-back" | "write-through";
   /** The policy evicting the disk tier's blocks (null: an engine config that left it to the host's, which `diskTierConfig` never does). */
   eviction: string | null;
+  /** One store the fleet's instances share (`blocks` is its capacity), not one per instance. */
+  shared: boolean;
   link: DiskLink;
   /** Prompt tokens loaded from the disk tier (through the host) instead of computed, summed over admissions. */
   hitTokens: number;
@@ -101,7 +110,7 @@ export interface DiskTierSummary {
 /** The summary's disk tier from the engine's counters over a run `spanS` long, its blocks `blockBytes` each. */
 export function diskTierSummary(config: DiskTierConfig, counters: HostTierCounters, blockBytes: number, hitTokens: number, spanS: number): DiskTierSummary {
   return {
-    blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back", eviction: config.eviction?.policy.name ?? null,
+    blocks: config.blocks, offload: config.offload === TimedOffload.whenFull ? "write-through" : "write-back", eviction: config.eviction?.policy.name ?? null, shared: config.shared ?? false,
     link: { read: { ...config.read }, write: { ...config.write } }, hitTokens,
     offloadedBlocks: counters.diskOffloadedBlocks, loadedBlocks: counters.diskLoadedBlocks, stagedBlocks: counters.stagedBlocks,
     bytesToDisk: counters.diskOffloadedBlocks * blockBytes, bytesFromDisk: counters.diskLoadedBlocks * blockBytes,

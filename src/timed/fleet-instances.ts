@@ -1,6 +1,7 @@
 import { EngineDriver, type EngineRunOptions, type EngineRunResult, type RunSink } from "./engine-run.js";
 import type { ServingRequest } from "./requests.js";
 import type { InstanceLoad } from "./routers/router.js";
+import { SharedTierStore } from "../wasm/shared-tier.js";
 
 /**
  * N engine instances fed one request at a time in arrival order, and the load each has when the
@@ -13,6 +14,10 @@ export class FleetInstances {
   private readonly current: InstanceLoad[];
 
   constructor(count: number, options: EngineRunOptions, sinkOf: (instance: number) => RunSink) {
+    const { hostTier, eviction, seed } = options.config;
+    const disk = hostTier?.disk;
+    // A shared disk tier is one store the instances' engines all call (docs/model.md), evicting by the disk tier's policy.
+    if (disk?.shared) options = { ...options, config: { ...options.config, sharedTier: new SharedTierStore(disk.blocks, disk.eviction ?? hostTier!.eviction ?? eviction, seed) } };
     this.drivers = Array.from({ length: count }, (_, i) => new EngineDriver(options, sinkOf(i)));
     this.routed = this.drivers.map(() => ({ requests: 0, promptTokens: 0 }));
     this.current = this.drivers.map(() => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0, cachedPrefix: { gpu: 0, host: 0 } }));

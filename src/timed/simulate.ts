@@ -169,7 +169,8 @@ function timeModelOf(options: PlanOptions, tp: number): TimeModel {
   return profileTimeModel(given, profileConfigFor(options.model));
 }
 
-function planOf(options: PlanOptions): Plan {
+/** `fleet`: the plan is for a fleet's instances, which may share a disk tier. */
+function planOf(options: PlanOptions, fleet = false): Plan {
   const scheduler = options.scheduler ?? "vllm";
   const tp = options.tensorParallel ?? 1;
   const blockSize = options.blockSize ?? 16;
@@ -198,6 +199,7 @@ function planOf(options: PlanOptions): Plan {
   if (options.cacheModel === "replay" && (!vllm || options.prefixCaching === false)) throw new KvsimInputError("the replay cache model needs the vllm scheduler with prefix caching");
   if (options.hostTier && options.hostTier.blocks > MAX_KV_BLOCKS) throw new KvsimInputError(`host tier: at most ${MAX_KV_BLOCKS.toLocaleString("en-US")} blocks`);
   if (options.hostTier?.disk && options.hostTier.disk.blocks > MAX_KV_BLOCKS) throw new KvsimInputError(`disk tier: at most ${MAX_KV_BLOCKS.toLocaleString("en-US")} blocks`);
+  if (options.hostTier?.disk?.shared && !fleet) throw new KvsimInputError("disk tier: shared is one store for a fleet's instances: give instances (--instances)");
   return {
     scheduler, blockSize, maxNumSeqs, maxBatchedTokens, chunkSize, kvBlocks,
     // Each GPU holds its share of a block and copies it over its own link, in parallel with the others.
@@ -211,7 +213,7 @@ function planOf(options: PlanOptions): Plan {
 
 /** The KV blocks a run with these options has (given, or planned as `kvBlocks` says). */
 export function servingKvBlocks(options: PlanOptions): number {
-  return planOf(options).kvBlocks;
+  return planOf(options, true).kvBlocks;
 }
 
 /** Throws unless request i can ever run under the plan; returns its blocks. */
@@ -268,7 +270,7 @@ function runEngine(
  * checked against the plan first.
  */
 export function planInstances(options: PlanOptions, requests: readonly ServingRequest[]) {
-  const plan = planOf(options);
+  const plan = planOf(options, true);
   if (!plan.timeModel.engine) throw new KvsimInputError(`time model ${plan.timeModel.name} has no WebAssembly twin: instances run on the engine`);
   checkFleetFuture(options);
   let longest = 1;

@@ -94,14 +94,32 @@ export function checkBoundary(module: WebAssembly.Module, instance: WebAssembly.
   checkedModules.add(module);
 }
 
+/**
+ * What a timed engine asks of the fleet's shared disk tier, held by another instance
+ * (assembly/blocks/shared-tier.ts); hashes are below 2^53.
+ */
+export interface SharedTierCalls {
+  sharedTierHas(hash: number): boolean;
+  sharedTierPut(hash: number): boolean;
+  sharedTierUse(hash: number): void;
+  sharedTierCount(): number;
+}
+
+/** An instance that was given no shared tier never asks for one: a call means the engine and host disagree. */
+const noSharedTier = (): never => {
+  throw new Error("the engine asked for a shared disk tier it was not given");
+};
+const NO_SHARED_TIER: SharedTierCalls = { sharedTierHas: noSharedTier, sharedTierPut: noSharedTier, sharedTierUse: noSharedTier, sharedTierCount: noSharedTier };
+
 /** The instance each facade owns (one instance, one facade), for `exportsOf`. */
 const facades = new WeakMap<object, object>();
 
 /**
  * A new instance of `module`, owned by `facade` (its memory private to it). Instantiated through
- * `@assemblyscript/loader`, whose string reader turns an abort's message and file into text.
+ * `@assemblyscript/loader`, whose string reader turns an abort's message and file into text. A
+ * serving instance that may run on a fleet's shared disk tier is given `sharedTier`.
  */
-export function instantiate<E extends { resetArena(): void } = EngineExports>(module: WebAssembly.Module, subsystem: Subsystem, facade: object): E {
+export function instantiate<E extends { resetArena(): void } = EngineExports>(module: WebAssembly.Module, subsystem: Subsystem, facade: object, sharedTier: SharedTierCalls = NO_SHARED_TIER): E {
   let readString: ((pointer: number) => string | null) | undefined;
   const text = (pointer: number) => (readString ? readString(pointer >>> 0) ?? "" : "(unknown)");
   const { exports, instance } = instantiateSync<Record<string, unknown>>(module, {
@@ -109,6 +127,7 @@ export function instantiate<E extends { resetArena(): void } = EngineExports>(mo
       abort(message: number, file: number, line: number, column: number): never {
         throw new EngineAbort(subsystem, text(message), text(file), line >>> 0, column >>> 0);
       },
+      ...sharedTier,
     },
   });
   readString = exports.__getString;

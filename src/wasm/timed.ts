@@ -6,6 +6,7 @@ import type { RequestFuture } from "../timed/future.js";
 import type { ServingRequest } from "../timed/requests.js";
 import { setupWithEviction, type BlockEviction } from "./block-eviction.js";
 import { instantiate, servingModule, view, type ServingExports } from "./instance.js";
+import type { SharedTierStore } from "./shared-tier.js";
 
 export { TimedCacheModel, TimedInvariant, TimedIterationRow, TimedOffload, TimedRequestRow, TimedScheduler, TimedStop, TimedTimeModel };
 
@@ -39,6 +40,8 @@ export interface DiskTierConfig {
   write: { bytesPerS: number; latencyS: number };
   /** The disk tier's eviction policy; absent, the host tier's. */
   eviction?: BlockEviction;
+  /** One store all instances of a fleet share (`TimedEngineConfig.sharedTier` holds it) instead of each its own. */
+  shared?: boolean;
 }
 
 /** A host tier's totals after a run, and its disk tier's (zeros without one). */
@@ -80,6 +83,8 @@ export interface TimedEngineConfig {
   cacheModel?: TimedCacheModel;
   /** vllm: every block's next use (src/timed/future.ts), for a policy reading the future; absent, none is given. */
   future?: RequestFuture;
+  /** The fleet's store when the disk tier is `shared`; it evicts by its own policy (the disk tier's). */
+  sharedTier?: SharedTierStore;
 }
 
 /** Rows a run wrote since it was last drained; views into the engine's memory, valid until its next call. */
@@ -110,9 +115,20 @@ export interface GapHistogram {
  */
 export class TimedEngine {
   private readonly w: ServingExports;
+  /** The run's shared disk tier, which the instance reaches through the calls it was given. */
+  private shared: SharedTierStore | null = null;
 
   constructor(module: WebAssembly.Module = servingModule()) {
-    this.w = instantiate<ServingExports>(module, "timed", this);
+    const store = () => {
+      if (!this.shared) throw new Error("the engine asked for a shared disk tier its run was not given");
+      return this.shared;
+    };
+    this.w = instantiate<ServingExports>(module, "timed", this, {
+      sharedTierHas: (hash) => store().calls.sharedTierHas(hash),
+      sharedTierPut: (hash) => store().calls.sharedTierPut(hash),
+      sharedTierUse: (hash) => store().calls.sharedTierUse(hash),
+      sharedTierCount: () => store().calls.sharedTierCount(),
+    });
   }
 
   /** Bytes of the instance's memory (it only grows: a run of millions leaves it large). */
@@ -154,7 +170,11 @@ export class TimedEngine {
     c[TimedConfig.diskReadLatencyS] = disk?.read.latencyS ?? 0;
     c[TimedConfig.diskWriteBytesPerS] = disk?.write.bytesPerS ?? 0;
     c[TimedConfig.diskWriteLatencyS] = disk?.write.latencyS ?? 0;
-    c[TimedConfig.diskEviction] = disk?.eviction?.policy.id ?? -1;
+    // A shared store evicts by its own policy: the engine keeps no disk blocks to evict.
+    c[TimedConfig.diskEviction] = disk?.shared ? -1 : disk?.eviction?.policy.id ?? -1;
+    c[TimedConfig.diskShared] = disk?.shared ? 1 : 0;
+    if (disk?.shared && !config.sharedTier) throw new Error("a shared disk tier needs its store (config.sharedTier)");
+    this.shared = disk?.shared ? config.sharedTier! : null;
     // Without it, a policy reading the future would see every next use as 0: simulate.ts always gives it.
     if (config.scheduler === TimedScheduler.vllm && !config.future && [config.eviction, host?.eviction, disk?.eviction].some((e) => e?.policy.future)) {
       throw new Error("the timed engine needs the trace's future for a policy reading it (config.future)");
@@ -166,7 +186,7 @@ export class TimedEngine {
       if (result === TimedSetupResult.badTimeModel) throw new Error(`the engine refused time model ${config.timeModel.id} with ${values.length} numbers`);
       if (result === TimedSetupResult.unknownScheduler) throw new Error(`the engine has no scheduler ${config.scheduler}`);
       return result;
-    }, ...[host?.eviction, disk?.eviction].filter((e): e is BlockEviction => e !== undefined));
+    }, ...[host?.eviction, disk?.shared ? undefined : disk?.eviction].filter((e): e is BlockEviction => e !== undefined));
     const future = config.future;
     if (future) {
       w.timedSetupFuture(future.starts.length - 1, future.uses.length);

@@ -6,10 +6,8 @@ import { policyInfo } from "../../src/policies/registry.js";
 import { requestFuture } from "../../src/timed/future.js";
 import { DISK_LINKS } from "../../src/timed/disk-tier.js";
 import { simulateFleet } from "../../src/timed/fleet.js";
-import { gpuPreset } from "../../src/timed/gpus.js";
 import { HOST_LINKS } from "../../src/timed/host-tier.js";
-import { kvBytesPerToken, modelPreset } from "../../src/timed/models.js";
-import type { ServingRequest } from "../../src/timed/requests.js";
+import { kvBytesPerToken } from "../../src/timed/models.js";
 import { rooflineTimeModel } from "../../src/timed/roofline.js";
 import { simulateServing, simulateServingStream, type SimulateServingOptions } from "../../src/timed/simulate.js";
 import { readServingTrace } from "../../src/timed/trace-formats.js";
@@ -17,20 +15,12 @@ import { BLOCK_POLICIES, blockEviction } from "../../src/wasm/block-eviction.js"
 import { TimedCacheModel, TimedEngine, TimedOffload, TimedScheduler } from "../../src/wasm/timed.js";
 import { runCli } from "../helpers/cli.js";
 import { mooncakeSweeps } from "../helpers/mooncake-sweep.js";
+import { blockRequest as request, B, BLOCK_BYTES, gpu, model } from "../helpers/tier-deployment.js";
 import { runCheckingInvariants, tierTestRequests } from "../helpers/tier-invariants.js";
 
-const model = modelPreset("llama-3-8b");
-const gpu = gpuPreset("h100-sxm");
-const B = 16;
-/** One block of Llama-3-8B on one GPU: 2 MiB. */
-const BLOCK_BYTES = kvBytesPerToken(model) * B;
 const pcie4 = HOST_LINKS.pcie4;
 const nvme4 = DISK_LINKS.nvme4;
 
-/** A request whose prompt is `blocks` whole blocks named `name`·k (the same name, the same content), then `extra` tokens. */
-const request = (arrival: number, name: number, blocks: number, extra = 0): ServingRequest => ({
-  arrival, prompt: blocks * B + extra, output: 1, content: { tokens: blocks * B, blockTokens: B, ids: Array.from({ length: blocks }, (_, k) => name * 1000 + k) },
-});
 
 describe("a disk tier below the host tier (docs/model.md)", () => {
   // A's 4 blocks go to the 4-block host when C fills the 14-block GPU; D's filling it pushes C's
@@ -251,7 +241,7 @@ describe("a disk tier below the host tier (docs/model.md)", () => {
         [["--disk-blocks", "100"], /--disk-blocks puts a disk tier below the host tier: give --host-blocks/],
         [["--host-blocks", "100", "--disk-blocks", "100", "--disk-link", "nvme9"], /--disk-link must be nvme4, nvme5, rdma100, rdma400 or GB\/s in \(0, 10000\], got "nvme9"/],
         [["--host-blocks", "100", "--disk-blocks", "100", "--disk-link", "0"], /--disk-link must be/],
-        [["--host-blocks", "100", "--disk-offload", "write-through"], /--disk-link, --disk-offload and --disk-eviction shape a disk tier: give --disk-blocks/],
+        [["--host-blocks", "100", "--disk-offload", "write-through"], /--disk-link, --disk-offload, --disk-eviction and --disk-shared shape a disk tier: give --disk-blocks/],
         [["--host-blocks", "100", "--disk-blocks", "0"], /--disk-blocks must be an integer from 1 to 2,097,152/],
         [["--host-blocks", "100", "--disk-blocks", "100", "--disk-eviction", "nope"], /--disk-eviction/],
         [["--host-blocks", "100", "--disk-blocks", "100", "--disk-eviction", "belady", "--instances", "2"], /disk tier: eviction: belady needs the next use of each request's blocks on its instance/],
@@ -302,7 +292,7 @@ describe("a disk tier below the host tier (docs/model.md)", () => {
       expect(noHost.stderr).toMatch(/schedulers\.0: diskBlocks puts a disk tier below the host tier: give hostBlocks/);
       const noDisk = await sweep([{ ...entry, diskEviction: "fifo" }]);
       expect(noDisk.code).toBe(2);
-      expect(noDisk.stderr).toMatch(/schedulers\.0: diskLink, diskOffload and diskEviction shape a disk tier: give diskBlocks/);
+      expect(noDisk.stderr).toMatch(/schedulers\.0: diskLink, diskOffload, diskEviction and diskShared shape a disk tier: give diskBlocks/);
     });
   });
 });

@@ -77,15 +77,15 @@ function at<T>(origin: SpecOrigin, path: string, fn: () => T): T {
 /** A scheduler entry's host tier, and the disk tier below it. */
 type HostTierEntry = Pick<HostTierOptions, "offload" | "loadOverlap" | "preemption"> & {
   hostLink?: HostLinkName | number; hostLoad?: HostTierOptions["load"]; hostEviction?: string;
-  diskBlocks?: number; diskLink?: string | number; diskOffload?: "write-back" | "write-through"; diskEviction?: string;
+  diskBlocks?: number; diskLink?: string | number; diskOffload?: "write-back" | "write-through"; diskEviction?: string; diskShared?: boolean;
 };
-const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad, hostEviction, diskBlocks, diskLink, diskOffload, diskEviction }: HostTierEntry): HostTierOptions => ({
+const hostTierOf = (blocks: number, { offload, hostLink, loadOverlap, preemption, hostLoad, hostEviction, diskBlocks, diskLink, diskOffload, diskEviction, diskShared }: HostTierEntry): HostTierOptions => ({
   blocks, ...(offload ? { offload } : {}), ...(hostLink === undefined ? {} : { link: hostLinkOf(hostLink) }), ...(loadOverlap ? { loadOverlap } : {}),
   ...(preemption ? { preemption } : {}), ...(hostLoad ? { load: hostLoad } : {}), ...(hostEviction ? { eviction: hostEviction } : {}),
   ...(diskBlocks === undefined ? {} : {
     disk: {
       blocks: diskBlocks, ...(diskLink === undefined ? {} : { link: diskLinkOf(diskLink as DiskLinkName | number) }), ...(diskOffload ? { offload: diskOffload } : {}),
-      ...(diskEviction ? { eviction: diskEviction } : {}),
+      ...(diskEviction ? { eviction: diskEviction } : {}), ...(diskShared ? { shared: true } : {}),
     },
   }),
 });
@@ -165,9 +165,10 @@ export async function planServingSweepWith(spec: ServingSweepSpec, origin: SpecO
       blockEviction(s.hostEviction, {}, "hostEviction");
     }
     if (s.hostBlocks !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("hostBlocks needs the vllm scheduler with prefix caching");
-    if (s.diskBlocks === undefined && (s.diskLink !== undefined || s.diskOffload !== undefined || s.diskEviction !== undefined)) {
-      throw new KvsimInputError("diskLink, diskOffload and diskEviction shape a disk tier: give diskBlocks");
+    if (s.diskBlocks === undefined && (s.diskLink !== undefined || s.diskOffload !== undefined || s.diskEviction !== undefined || s.diskShared !== undefined)) {
+      throw new KvsimInputError("diskLink, diskOffload, diskEviction and diskShared shape a disk tier: give diskBlocks");
     }
+    if (s.diskShared && spec.instances === undefined) throw new KvsimInputError("diskShared is one store for a fleet's instances: give instances");
     if (s.diskBlocks !== undefined && s.hostBlocks === undefined) throw new KvsimInputError("diskBlocks puts a disk tier below the host tier: give hostBlocks");
     if (s.diskEviction !== undefined) blockEviction(s.diskEviction, {}, "diskEviction");
     if (s.cacheModel !== undefined && (s.name !== "vllm" || s.prefixCaching === false)) throw new KvsimInputError("cacheModel needs the vllm scheduler with prefix caching");

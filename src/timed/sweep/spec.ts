@@ -57,6 +57,8 @@ const schedulerEntry = z.union([
     diskOffload: z.optional(z.enum(["write-back", "write-through"])),
     /** The disk tier's eviction policy (default: the host tier's). */
     diskEviction: z.optional(name),
+    /** With instances: one disk tier of diskBlocks blocks the fleet's instances share (docs/model.md). */
+    diskShared: z.optional(z.boolean()),
     /** vllm: what the pool caches and shares (`SimulateServingOptions.cacheModel`). */
     cacheModel: z.optional(z.enum(["vllm", "replay"])),
     label: z.optional(label),
