@@ -237,7 +237,7 @@ export function tokensCommand(): Command {
     .option("--learning-rate <x>", `pl-rloo: AdamW peak rate (default ${PL_DEFAULTS.learningRate})`, parsePositiveNumber("--learning-rate"))
     .option("--seed <n>", "training seed", parseSeed("--seed"), 1)
     .option("--threads <n>", "worker threads (heads train in parallel)", parseIntInRange("--threads", 1, 1_024), 2)
-    .option("--json", "print {file, method, heads, seconds, threads, settings, trainSeeds}; progress still goes to stderr")
+    .option("--json", "print {file, heads, seconds, threads, method, the method's settings (es: iterations, hidden, seed), trainSeeds}; progress still goes to stderr")
     .action(async (opts: TrainOptions & { out: string; traces?: string; trainSeeds: string; param: Record<string, string>; threads: number; json?: boolean }) => {
       checkOutputFile(opts.out, "--out");
       const settings = trainSettings(opts);
@@ -253,7 +253,7 @@ export function tokensCommand(): Command {
         writeLearnedWeights(opts.out, weights);
         const seconds = weights.training["wallSeconds"] as number;
         if (opts.json) {
-          console.log(JSON.stringify({ file: opts.out, method: opts.method, heads: weights.heads.length, seconds, threads: opts.threads, settings, trainSeeds: opts.traces ? null : opts.trainSeeds }));
+          console.log(JSON.stringify({ file: opts.out, heads: weights.heads.length, seconds, threads: opts.threads, ...settings, trainSeeds: opts.traces ? null : opts.trainSeeds }));
         } else {
           console.log(`${opts.out}: ${weights.heads.length} head scorers (${opts.method}), ${seconds.toFixed(1)} s on ${opts.threads} thread(s)`);
         }

@@ -164,8 +164,9 @@ describe("KV Policy's method (pl-rloo) end to end", () => {
 
   it("trains from the CLI with --method pl-rloo; a wrong method or a flag of the other method is an input error", async () => {
     const out = join(dir, "cli.json");
-    const train = await runCli(["tokens", "train", "--method", "pl-rloo", "--traces", files.join(","), "--steps", "2", "--samples", "4", "--sample-tokens", "128", "--threads", "1", "--out", out]);
+    const train = await runCli(["tokens", "train", "--method", "pl-rloo", "--traces", files.join(","), "--steps", "2", "--samples", "4", "--sample-tokens", "128", "--threads", "1", "--out", out, "--json"]);
     expect(train.code, train.stderr).toBe(0);
+    expect(JSON.parse(train.stdout)).toMatchObject({ file: out, heads: 3, method: "pl-rloo", steps: 2, samples: 4, hidden: 64, seed: 1, trainSeeds: null });
     const weights = JSON.parse(readFileSync(out, "utf8"));
     expect(weights.heads).toHaveLength(3);
     expect(weights.training.settings).toMatchObject({ method: "pl-rloo", steps: 2, samples: 4, sampleTokens: 128 });
