@@ -1,6 +1,8 @@
 /**
  * `npm run bench:traces`: reading page traces. Writes the engine bench's 10M-access Zipf trace
- * (1M pages, scalars) as CSV, JSONL and libCacheSim's oracleGeneral into a temporary directory, then reads each in a fresh
+ * (1M pages, scalars) as CSV, JSONL and libCacheSim's oracleGeneral into a temporary directory,
+ * the last twice: with the pages' indices as ids (below the record count, so the reader indexes
+ * them) and with sparse 64-bit ids (hashed, as a real cache trace's), then reads each in a fresh
  * process, alternating formats round by round (the machine's speed drifts; rounds spread it over
  * both), and reports the median rows/s and the median peak RSS above the process's start, next to
  * the trace's own typed arrays. Writes bench/results/traces.json.
@@ -14,8 +16,16 @@ import { generateWorkload } from "../src/workloads/registry.js";
 import { median } from "./median.js";
 
 const ROUNDS = Number(process.env.KVSIM_BENCH_ROUNDS ?? 5);
-const FORMATS = ["csv", "jsonl", "oracle-general"] as const;
-const EXTENSIONS = { csv: "csv", jsonl: "jsonl", "oracle-general": "oracleGeneral.bin" } as const;
+const FORMATS = ["csv", "jsonl", "oracle-general", "oracle-general-sparse-ids"] as const;
+const EXTENSIONS = { csv: "csv", jsonl: "jsonl", "oracle-general": "oracleGeneral.bin", "oracle-general-sparse-ids": "sparse.oracleGeneral.bin" } as const;
+
+/** Page p's sparse 64-bit id: splitmix64 of p, distinct for distinct pages (a bijection). */
+function sparseId(p: number): string {
+  let z = (BigInt(p) + 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & 0xffffffffffffffffn;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & 0xffffffffffffffffn;
+  return (z ^ (z >> 31n)).toString();
+}
 
 interface Once {
   seconds: number;
@@ -32,7 +42,7 @@ try {
   const files = Object.fromEntries(FORMATS.map((f) => {
     const file = join(dir, `zipf10M.${EXTENSIONS[f]}`);
     const t0 = performance.now();
-    writeTrace(zipf, file);
+    writeTrace(f === "oracle-general-sparse-ids" ? { ...zipf, pageIds: Array.from({ length: zipf.numPages }, (_, p) => sparseId(p)) } : zipf, file);
     console.log(`wrote ${file}: ${(statSync(file).size / 2 ** 20).toFixed(0)} MiB in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     return [f, file];
   })) as Record<(typeof FORMATS)[number], string>;

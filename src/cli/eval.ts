@@ -116,6 +116,10 @@ export function evalCommand(): Command {
           ["reward", spread(summary.reward, summary.std.reward ?? null, 4)],
           ...METRIC_ORDER.map((m) => [m, spread(summary.metrics[m]!, summary.std[m] ?? null, 3)]),
         ]));
+        // verifiers' eval prints pass@k and pass^k this way when there are several rollouts per example.
+        const byK = (values: Record<string, number>) => Object.entries(values).map(([k, v]) => `${k}=${fixed(3)(v)}`).join(", ");
+        if (Object.keys(summary.pass_at_k).length > 0) console.log(`pass@k: ${byK(summary.pass_at_k)}\npass^k: ${byK(summary.pass_all_k)}`);
+        if (summary.usage) console.log(`tokens per rollout (mean): input ${fixed(1)(summary.usage.input_tokens)}, output ${fixed(1)(summary.usage.output_tokens)}`);
       }
       if (summary.errors > 0) {
         console.error(`kvsim: ${summary.errors} rollout(s) ended on an API error; see "error" in results.jsonl`);

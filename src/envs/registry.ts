@@ -38,6 +38,7 @@ const FLEET_OPTIONS: Record<keyof FleetEnvOptions, string> = {
   instances: `instances to route among, the actions (2 to 16; default ${FLEET_DEFAULTS.instances})`,
   requests: `requests per episode, one step each (default ${FLEET_DEFAULTS.requests})`,
   hostBlocks: "blocks of each instance's host tier below its GPU cache (0: none)",
+  sharedBlocks: "with hostBlocks: blocks of one store below the host tiers that every instance shares over 100 Gb/s RDMA (0: none)",
 };
 
 /** The fleet envs by name: the default GPU-only fleet, and the same with a host tier of 2,400 blocks (four GPU caches) per instance. */

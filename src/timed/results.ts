@@ -123,16 +123,17 @@ export function distribution(values: ArrayLike<number>): Distribution {
   const mean = sum / n;
   // Ranks in increasing order, each selected in the part right of the one before.
   let from = 0;
-  const at = (rank: number): number => {
-    select(kept, rank, from);
-    from = rank;
-    return kept[rank]!;
-  };
   const percentile = (p: number): number => {
     const rank = (p / 100) * (n - 1);
     const lo = Math.floor(rank);
-    const low = at(lo);
-    return low + (at(Math.min(lo + 1, n - 1)) - low) * (rank - lo);
+    select(kept, lo, from);
+    from = lo;
+    const low = kept[lo]!;
+    if (lo === n - 1 || rank === lo) return low;
+    // The next rank is the smallest value right of `lo`: one scan, where selecting it again cost a second partitioning.
+    let high = kept[lo + 1]!;
+    for (let k = lo + 2; k < n; k++) if (kept[k]! < high) high = kept[k]!;
+    return low + (high - low) * (rank - lo);
   };
   return { p50: percentile(50), p90: percentile(90), p99: percentile(99), mean, max };
 }

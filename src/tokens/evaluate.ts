@@ -50,7 +50,7 @@ export interface HeadResult {
   curve: number[];
 }
 
-interface HeadCommon {
+export interface HeadCommon {
   view: HeadView;
   utility: Float64Array;
   total: number;
@@ -74,7 +74,7 @@ function retrievedNeedles(trace: TokenTrace, layer: number, head: number): numbe
   return positions;
 }
 
-function prepare(trace: TokenTrace, layer: number, head: number, errorQueries: number): HeadCommon {
+export function prepare(trace: TokenTrace, layer: number, head: number, errorQueries: number): HeadCommon {
   const view = headView(trace, layer, head);
   const t = view.context;
   const base = (layer * trace.header.model.kvHeads + head) * t;
@@ -100,7 +100,7 @@ function prepare(trace: TokenTrace, layer: number, head: number, errorQueries: n
  * Σ a_j v_j and Σ a_j over the kept context tokens, so every budget costs one pass (the
  * generated tokens up to the query are always kept).
  */
-function outputErrors(common: HeadCommon, order: Int32Array, budgets: number[]): number[] {
+export function outputErrors(common: HeadCommon, order: Int32Array, budgets: number[]): number[] {
   const { view, errorRows } = common;
   const d = view.headDim;
   const t = view.context;

@@ -2,8 +2,9 @@ import { KvsimInputError } from "../errors.js";
 import { validate } from "../json-file.js";
 import { PROFILE_GAINS, tokenTraceParamsSchema, type TokenTraceParams, type TokenTraceParamsInput } from "./params.js";
 import { STREAM, streamSeed, Xoshiro128 } from "./rng.js";
+import { rotate, type RopeParams } from "./rope.js";
 import { softmaxRow } from "./attention-kernel.js";
-import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, SINK, type TokenTrace } from "./trace.js";
+import { attentionRow, FILLER, HEAVY, headView, LOCAL, NEEDLE, QUERY_STATS_FROM, SINK, type TokenTrace } from "./trace.js";
 
 /** Needles and decoys are placed in [nSink, T − NEEDLE_TAIL), away from the final question region. */
 const NEEDLE_TAIL = 256;
@@ -102,6 +103,8 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
   if (floats > MAX_TRACE_FLOATS) {
     throw new KvsimInputError(`token trace parameters: layers × heads × tokens × headDim make ${floats.toLocaleString("en-US")} floats of keys, values and queries, more than ${MAX_TRACE_FLOATS.toLocaleString("en-US")} (1 GiB); use fewer layers, heads or tokens`);
   }
+  if (p.ropeTheta > 0 && d % 2 !== 0) throw new KvsimInputError(`token trace parameters: ropeTheta: RoPE pairs dimensions, so headDim must be even, got ${d}`);
+  const rope: RopeParams | undefined = p.ropeTheta > 0 ? { theta: p.ropeTheta } : undefined;
   const stride = p.h2oStride > 0 ? p.h2oStride : Math.ceil(t / 1024);
   const profiles = Array.from({ length: heads }, (_, h) => p.profiles[h % p.profiles.length]!);
   const slopePerHead = Array.from({ length: qHeads }, (_, q) => PROFILE_GAINS[profiles[Math.floor(q / g)]!].lambda / p.recencyScale);
@@ -111,6 +114,7 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
       model: {
         layers: p.layers, qHeads, kvHeads: heads, headDim: d, groupSize: g, softmaxScale: 1 / Math.sqrt(d),
         positionBias: { type: "linear-capped", cap: p.recencyCap, slopePerHead },
+        ...(rope ? { rope } : {}),
       },
       tokens: { context: t, future: f, total: n }, queryStart, gqaReduce: p.gqaReduce, h2o: { stride, window: p.obsWindow },
       generator: { seed: p.seed, params: p }, profiles, profileGains: PROFILE_GAINS,
@@ -122,6 +126,9 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
     utilitySum: new Float32Array(p.layers * heads * t),
     utilityMax: new Float32Array(p.layers * heads * t),
     h2oAcc: new Float32Array(p.layers * heads * t),
+    observedAttn: new Float32Array(p.layers * heads * t),
+    queryMean: new Float32Array(p.layers * qHeads * d),
+    queryCov: new Float32Array(p.layers * qHeads * d * d),
     tokenType: new Uint8Array(p.layers * n),
     needleId: new Int16Array(p.layers * n),
     decoy: new Uint8Array(p.layers * n),
@@ -193,8 +200,10 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
           trace.keys[kBase + i * d + c] = k;
           trace.values[kBase + i * d + c] = v;
         }
+        if (rope) rotate(trace.keys.subarray(kBase + i * d, kBase + (i + 1) * d), i, rope);
       }
-      // Queries of the group (logit-gain units r_t; stored as q_t = √d·r_t).
+      // Queries of the group (logit-gain units r_t; stored as q_t = √d·r_t, rotated by RoPE at t when
+      // ropeTheta > 0; the query statistics stay pre-RoPE, as kvpress takes them).
       const rows: Float64Array[] = [];
       for (let j = 0; j < g; j++) {
         const qh = h * g + j;
@@ -210,6 +219,10 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
         }
         const qBase = (layer * qHeads + qh) * nq * d;
         for (let i = 0; i < nq * d; i++) trace.queries[qBase + i] = r[queryStart * d + i]! * sqrtD;
+        if (rope) for (let time = queryStart; time < n; time++) rotate(trace.queries.subarray(qBase + (time - queryStart) * d, qBase + (time - queryStart + 1) * d), time, rope);
+        const stats = queryStatistics(r, d, QUERY_STATS_FROM, t, sqrtD);
+        trace.queryMean!.set(stats.mean, (layer * qHeads + qh) * d);
+        trace.queryCov!.set(stats.cov, (layer * qHeads + qh) * d * d);
         rows.push(r);
       }
       accumulate(trace, p, layer, h, rows, stride);
@@ -219,7 +232,24 @@ export function generateTokenTrace(input: TokenTraceParamsInput = {}): TokenTrac
   return trace;
 }
 
-/** Utilities from the future queries and the H2O sums from the context queries, over the group. */
+/**
+ * Mean and covariance (population, /N, as kvpress's `get_query_statistics`) of the queries
+ * `scale·r` at positions [from, to).
+ */
+export function queryStatistics(r: Float64Array, d: number, from: number, to: number, scale: number): { mean: Float64Array; cov: Float64Array } {
+  const n = to - from;
+  const mean = new Float64Array(d);
+  for (let time = from; time < to; time++) for (let c = 0; c < d; c++) mean[c]! += (scale * r[time * d + c]!) / n;
+  const cov = new Float64Array(d * d);
+  const x = new Float64Array(d);
+  for (let time = from; time < to; time++) {
+    for (let c = 0; c < d; c++) x[c] = scale * r[time * d + c]! - mean[c]!;
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a * d + b]! += (x[a]! * x[b]!) / n;
+  }
+  return { mean, cov };
+}
+
+/** Utilities from the future queries, and the H2O sums and observed attention from the context queries, over the group. */
 function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: number, rows: Float64Array[], stride: number): void {
   const t = p.contextTokens;
   const n = t + p.futureTokens;
@@ -229,7 +259,6 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   const base = (layer * p.kvHeads + h) * t;
   const sum = new Float64Array(t);
   const max = new Float64Array(t);
-  const h2o = new Float64Array(t);
   const row = new Float64Array(n);
   const reduced = new Float64Array(n);
   // Context queries are not stored (only the window is): feed them to the kernel from r, as q = √d·r.
@@ -237,15 +266,13 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   const sqrtD = Math.sqrt(d);
   const contextRow = (r: Float64Array, j: number, time: number) => {
     for (let c = 0; c < d; c++) q[c] = r[time * d + c]! * sqrtD;
+    if (view.rope) rotate(q, time, view.rope);
     softmaxRow(view.keys, d, q, time, view.softmaxScale, view.biasSlopes[j]!, view.biasCap, row);
   };
-  for (let time = 0; time < t; time++) {
-    if (time % stride !== 0 && time < t - p.obsWindow) continue;
-    for (let j = 0; j < g; j++) {
-      contextRow(rows[j]!, j, time);
-      for (let i = 0; i <= time; i++) h2o[i]! += row[i]! / g;
-    }
-  }
+  const { h2o, observed } = contextAccumulations(t, g, p.obsWindow, stride, (j, time) => {
+    contextRow(rows[j]!, j, time);
+    return row;
+  });
   for (let time = t; time < n; time++) {
     for (let j = 0; j < g; j++) {
       attentionRow(view, j, time, row);
@@ -264,4 +291,30 @@ function accumulate(trace: TokenTrace, p: TokenTraceParams, layer: number, h: nu
   trace.utilitySum.set(sum, base);
   trace.utilityMax.set(max, base);
   trace.h2oAcc.set(h2o, base);
+  trace.observedAttn!.set(observed, base);
+}
+
+/**
+ * The two accumulations of context attention, from one pass over every context query's row
+ * (`rowOf(j, time)`: group member j's attention over keys [0, time]):
+ * - h2o: kvsim's H2O sum over every `stride`-th query plus the last `window`, averaged over the group;
+ * - observed: kvpress's ObservedAttentionPress score (observed_attention_press.py, `score`): the
+ *   column sum over all T context queries divided by the number of queries that see the token,
+ *   `attentions.sum(2) / arange(T, 0, -1)`, averaged over the group (`.mean(2)`).
+ */
+export function contextAccumulations(t: number, g: number, window: number, stride: number, rowOf: (j: number, time: number) => ArrayLike<number>): { h2o: Float64Array; observed: Float64Array } {
+  const h2o = new Float64Array(t);
+  const observed = new Float64Array(t);
+  for (let time = 0; time < t; time++) {
+    const strided = time % stride === 0 || time >= t - window;
+    for (let j = 0; j < g; j++) {
+      const row = rowOf(j, time);
+      for (let i = 0; i <= time; i++) {
+        if (strided) h2o[i]! += row[i]! / g;
+        observed[i]! += row[i]! / g;
+      }
+    }
+  }
+  for (let i = 0; i < t; i++) observed[i]! /= t - i;
+  return { h2o, observed };
 }

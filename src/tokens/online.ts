@@ -33,13 +33,15 @@ export interface OnlineHeadResult {
  *   over the whole sequence (its own features; keydiff's anchor then includes later keys, a small
  *   look-ahead);
  * - h2o: prefill accumulation plus each step's attention over the kept cache;
+ * - observed_attention: the same sums divided by how many queries have seen each token (kvpress's
+ *   mean, carried on while decoding; context tokens start from their prefill mean over T − i queries);
  * - tova: the current query's attention over the kept cache;
  * - snapkv: generated tokens stay while among the last 64 (unless the budget is smaller), then go oldest first, before any
  *   context token; context tokens keep their prefill scores (so the sinks SnapKV kept stay);
  * - oracle: clairvoyant greedy, the smallest remaining future attention goes.
  */
-type Mode = "static" | "h2o" | "tova" | "snapkv" | "oracle";
-const MODE: Record<string, Mode> = { h2o: "h2o", tova: "tova", snapkv: "snapkv", oracle: "oracle" };
+type Mode = "static" | "h2o" | "observed" | "tova" | "snapkv" | "oracle";
+const MODE: Record<string, Mode> = { h2o: "h2o", observed_attention: "observed", tova: "tova", snapkv: "snapkv", oracle: "oracle" };
 const SNAP_WINDOW = 64;
 
 function snapDecodeScore(i: number, time: number, context: number, prefill: Float64Array): number {
@@ -111,6 +113,9 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
           for (const row of rows[s]!) r = trace.header.gqaReduce === "max" ? Math.max(r, row[i]!) : r + row[i]! / g;
           return r;
         };
+        // observed_attention: attention sums and the number of queries each token has been seen by.
+        const seen = Float64Array.from({ length: n }, (_, i) => (i < t ? t - i : 0));
+        const sums = mode === "observed" ? Float64Array.from(score, (x, i) => x * seen[i]!) : undefined;
         const remaining = new Float64Array(n);
         if (mode === "oracle") for (let s = 0; s < n - t; s++) for (let i = 0; i <= t + s; i++) remaining[i]! += reduced(s, i);
         const { order } = rankByScore(score.subarray(0, t), view.positions.subarray(0, t));
@@ -149,6 +154,13 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
           let totalKept = 0;
           for (let i = 0; i <= time; i++) if (cached[i]) totalKept += keptMass[i]!;
           if (mode === "h2o") for (let i = 0; i <= time; i++) if (cached[i]) score[i]! += keptMass[i]! / (totalKept || 1);
+          if (sums) {
+            for (let i = 0; i <= time; i++) {
+              if (!cached[i]) continue;
+              sums[i]! += keptMass[i]! / (totalKept || 1);
+              score[i] = sums[i]! / ++seen[i]!;
+            }
+          }
           if (mode === "oracle") for (let i = 0; i <= time; i++) remaining[i]! -= reduced(s, i);
           while (size > budget) {
             let victim = -1;

@@ -65,6 +65,8 @@ export const tokenTraceParamsSchema = z.strictObject({
   /** Every `h2oStride`-th context query feeds the H2O accumulation (the last obsWindow always do); 0 = ceil(T / 1024). */
   h2oStride: z._default(z.int().check(z.gte(0)), 0),
   gqaReduce: z._default(z.enum(["max", "mean"]), "max"),
+  /** RoPE base: keys and queries are stored rotated at their positions (HF rotate_half); 0 = no RoPE. */
+  ropeTheta: z._default(z.union([z.literal(0), z.number().check(z.gt(1), z.lte(1e9))]), 0),
 });
 
 export type TokenTraceParams = z.output<typeof tokenTraceParamsSchema>;

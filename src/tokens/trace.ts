@@ -1,4 +1,5 @@
 import { softmaxRow } from "./attention-kernel.js";
+import type { RopeParams } from "./rope.js";
 import type { HeadProfile, ProfileGains, TokenTraceParams } from "./params.js";
 
 export const TOKEN_TYPES = ["sink", "local", "heavy", "needle", "filler"] as const;
@@ -14,6 +15,8 @@ export interface TokenTraceHeader {
     softmaxScale: number;
     /** Logit bias −slope·min(t − i, cap) per query head; null for recorded traces (RoPE is inside q and k). */
     positionBias: { type: "linear-capped"; cap: number; slopePerHead: number[] } | null;
+    /** Keys and queries are stored rotated by RoPE at their positions (absent: no RoPE). */
+    rope?: RopeParams;
   };
   tokens: { context: number; future: number; total: number };
   /** First stored query position: queries are stored for [queryStart, total). */
@@ -40,6 +43,18 @@ export interface TokenTrace {
   utilitySum: Float32Array;
   utilityMax: Float32Array;
   h2oAcc: Float32Array;
+  /**
+   * kvpress's ObservedAttentionPress score: Σ_{t≥i} a(t,i)/(T − i) over every context query t,
+   * averaged over the group. Absent from traces written before it existed.
+   */
+  observedAttn?: Float32Array;
+  /**
+   * Per query head, the mean [layers, qHeads, d] and covariance [layers, qHeads, d, d] of the
+   * pre-RoPE context queries at positions [QUERY_STATS_FROM, T) (kvpress ExpectedAttentionPress's
+   * statistics). Absent from traces written before they existed.
+   */
+  queryMean?: Float32Array;
+  queryCov?: Float32Array;
   /** Synthetic traces only: token types, needle ids (−1 none), decoy flags, and retrieval events (layer, kvHead, time, needleId). */
   tokenType?: Uint8Array;
   needleId?: Int16Array;
@@ -66,7 +81,15 @@ export interface HeadView {
   biasCap: number;
   /** Accumulated attention of context queries (H2O), already reduced over the group. */
   h2oAcc: Float32Array;
+  /** Mean attention each token received from the context queries that can see it (kvpress ObservedAttentionPress), reduced over the group. */
+  observedAttn?: Float32Array;
+  /** Per query head of the group: pre-RoPE query mean [d] and covariance [d × d] over the context. */
+  queryStats?: { mean: Float32Array; cov: Float32Array }[];
+  rope?: RopeParams;
 }
+
+/** Query statistics skip the first 4 positions, kvpress's n_sink ("likely contain outliers"). */
+export const QUERY_STATS_FROM = 4;
 
 export function headView(trace: TokenTrace, layer: number, head: number): HeadView {
   const { model, tokens, queryStart } = trace.header;
@@ -88,6 +111,14 @@ export function headView(trace: TokenTrace, layer: number, head: number): HeadVi
     context: t, total: n, headDim: d, groupSize: model.groupSize, keys: trace.keys.subarray(base, base + n * d),
     values: trace.values.subarray(base, base + n * d), queries, queryStart, positions: trace.positions, softmaxScale: model.softmaxScale,
     biasSlopes, biasCap: model.positionBias?.cap ?? 0, h2oAcc: trace.h2oAcc.subarray(u, u + t),
+    ...(trace.observedAttn ? { observedAttn: trace.observedAttn.subarray(u, u + t) } : {}),
+    ...(trace.queryMean && trace.queryCov ? {
+      queryStats: Array.from({ length: model.groupSize }, (_, j) => {
+        const qh = layer * model.qHeads + head * model.groupSize + j;
+        return { mean: trace.queryMean!.subarray(qh * d, (qh + 1) * d), cov: trace.queryCov!.subarray(qh * d * d, (qh + 1) * d * d) };
+      }),
+    } : {}),
+    ...(model.rope ? { rope: model.rope } : {}),
   };
 }
 

@@ -5,11 +5,21 @@ import { grownInt32 } from "../util/grow.js";
  * appearance. An id is two 32-bit words, so no BigInt is made per record: open addressing, at
  * most half full, each slot holding the id's words beside its page so that a probe reads one
  * cache line (ids of a large trace miss the cache; three arrays cost three misses a lookup).
+ * Ids below `directIds` (small integers: block numbers, or ids a tool already made dense) index
+ * a plain array instead, 4 bytes an id, which stays in cache where the table would not.
  */
 const SLOT = 4; // low word, high word, page + 1 (0: empty), unused
 
 export class U64IdTable {
   private slots = new Int32Array(SLOT << 12);
+  private hashed = 0;
+  /** id → page + 1 (0: not seen) for ids below `directIds`, grown to the largest seen. */
+  private direct = new Int32Array(0);
+
+  /** `directIds`: ids below it (at most 2^26) are looked up by index; 0 hashes every id. */
+  constructor(private readonly directIds = 0) {
+    if (directIds > 2 ** 26) throw new RangeError(`U64IdTable: directIds ${directIds} is above 2^26`);
+  }
   /** page → its id's low and high words, for `idOf`. */
   private lows = new Int32Array(1 << 11);
   private highs = new Int32Array(1 << 11);
@@ -21,6 +31,7 @@ export class U64IdTable {
 
   /** The page of the id whose words are `low` and `high`, added if new. */
   pageOf(low: number, high: number): number {
+    if (high === 0 && low >= 0 && low < this.directIds) return this.directPageOf(low);
     const slots = this.slots;
     const mask = slots.length / SLOT - 1;
     for (let slot = mix(low, high) & mask; ; slot = (slot + 1) & mask) {
@@ -36,7 +47,16 @@ export class U64IdTable {
     return ((BigInt(this.highs[page]! >>> 0) << 32n) | BigInt(this.lows[page]! >>> 0)).toString();
   }
 
-  private add(at: number, low: number, high: number): number {
+  private directPageOf(id: number): number {
+    if (id >= this.direct.length) this.direct = grownInt32(this.direct, Math.min(this.directIds, Math.max(1024, 2 * this.direct.length, id + 1)), 0);
+    const entry = this.direct[id]!;
+    if (entry !== 0) return entry - 1;
+    const page = this.newPage(id, 0);
+    this.direct[id] = page + 1;
+    return page;
+  }
+
+  private newPage(low: number, high: number): number {
     if (this.count === this.lows.length) {
       this.lows = grownInt32(this.lows, this.count + 1);
       this.highs = grownInt32(this.highs, this.count + 1);
@@ -44,7 +64,12 @@ export class U64IdTable {
     const page = this.count++;
     this.lows[page] = low;
     this.highs[page] = high;
-    if (this.count * 2 * SLOT > this.slots.length) this.rehash();
+    return page;
+  }
+
+  private add(at: number, low: number, high: number): number {
+    const page = this.newPage(low, high);
+    if (++this.hashed * 2 * SLOT > this.slots.length) this.rehash();
     else this.place(this.slots, at, page);
     return page;
   }
@@ -59,7 +84,10 @@ export class U64IdTable {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length / SLOT - 1;
     for (let page = 0; page < this.count; page++) {
-      let slot = mix(this.lows[page]!, this.highs[page]!) & mask;
+      const low = this.lows[page]!;
+      const high = this.highs[page]!;
+      if (high === 0 && low >= 0 && low < this.directIds) continue;
+      let slot = mix(low, high) & mask;
       while (slots[slot * SLOT + 2] !== 0) slot = (slot + 1) & mask;
       this.place(slots, slot * SLOT, page);
     }

@@ -1,37 +1,31 @@
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AgenticEpisode } from "../../src/envs/agentic/episode.js";
-import type { RolloutRecord } from "../../src/envs/agentic/rollout.js";
-import { lastObservation, startChatServer, toolCallReply, type ReceivedRequest, type ScriptedReply } from "../helpers/chat-server.js";
+import type { ResultsRow } from "../../src/eval/verifiers-output.js";
+import { lastObservation, toolCallReply, type ReceivedRequest, type ScriptedReply } from "../helpers/chat-server.js";
 import { runCli } from "../helpers/cli.js";
+import { evalTestbed } from "../helpers/eval-testbed.js";
 
 const KEY = "sk-test-secret-1234";
-let closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(closers.map((c) => c()));
-  closers = [];
-});
+const { server, outDir } = evalTestbed("kvsim-eval-");
 beforeAll(() => {
   process.env["KVSIM_TEST_KEY"] = KEY;
 });
 
-async function server(script: (request: ReceivedRequest, index: number) => ScriptedReply) {
-  const s = await startChatServer(script);
-  closers.push(s.close);
-  return s;
-}
-
-const outDir = () => mkdtempSync(join(tmpdir(), "kvsim-eval-"));
-const readResults = (dir: string) => readFileSync(join(dir, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as RolloutRecord);
+const readResults = (dir: string) => readFileSync(join(dir, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as ResultsRow);
+/** A rollout's whole transcript, prompt then completion. */
+const transcript = (r: ResultsRow) => [...r.prompt!, ...r.completion!];
 const evalArgs = (url: string, dir: string, extra: string[] = []) =>
   ["eval", "--env", "kvsim/Agentic-v0", "--model", "scripted", "--base-url", url, "--api-key-env", "KVSIM_TEST_KEY", "--out", dir, ...extra];
 
-/** Every assistant message with tool calls is followed by one tool message per call, in order and by id. */
-function checkProtocol(messages: { role: string; tool_call_id?: string; tool_calls?: { id: string }[] }[]): void {
+/**
+ * Every assistant message with tool calls is followed by one tool message per call, in order and by
+ * id. Calls are objects in requests and JSON strings in results.jsonl (verifiers' sanitize_tool_calls).
+ */
+function checkProtocol(messages: { role: string; tool_call_id?: string; tool_calls?: ({ id: string } | string)[] }[]): void {
   for (let i = 0; i < messages.length; i++) {
-    const calls = messages[i]!.tool_calls;
+    const calls = messages[i]!.tool_calls?.map((c) => (typeof c === "string" ? JSON.parse(c) as { id: string } : c));
     if (messages[i]!.role !== "assistant" || !calls) continue;
     const answers = messages.slice(i + 1, i + 1 + calls.length);
     expect(answers.map((m) => [m.role, m.tool_call_id])).toEqual(calls.map((c) => ["tool", c.id]));
@@ -64,10 +58,10 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     expect(records.map((r) => [r.example_id, r.rollout, r.difficulty])).toEqual([[0, 0, "easy"], [1, 0, "medium"]]);
     for (const request of s.requests) checkProtocol(request.body.messages as never);
     for (const r of records) {
-      checkProtocol(r.messages as never);
+      checkProtocol(transcript(r) as never);
       expect(r.metrics.num_turns).toBe(15);
       expect(r.metrics.total_tool_calls).toBe(2 + 3 + 13);
-      const tools = r.messages!.filter((m) => (m as { role: string }).role === "tool") as { tool_call_id: string; content: string }[];
+      const tools = transcript(r).filter((m) => m.role === "tool");
       expect(tools).toHaveLength(r.metrics.total_tool_calls);
       const turn2 = r.tool_calls.filter((c) => c.turn === 2).map((c) => c.result);
       expect(turn2[0]).toMatchObject({ ok: false, error: expect.stringMatching(/not valid JSON/) });
@@ -84,7 +78,11 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const artifacts = readdirSync(dir).map((f) => readFileSync(join(dir, f), "utf8")).join("");
     expect(artifacts).not.toContain(KEY);
     const metadata = JSON.parse(readFileSync(join(dir, "metadata.json"), "utf8"));
-    expect(metadata).toMatchObject({ model: "scripted", api_key_env: "KVSIM_TEST_KEY", num_examples: 2, errors: 0, usage: { prompt_tokens: 3000, completion_tokens: 300 } });
+    // 15 requests of 100 prompt and 10 completion tokens a rollout; the last context (110) holds less than the 150 generated.
+    expect(metadata).toMatchObject({
+      model: "scripted", api_key_env: "KVSIM_TEST_KEY", num_examples: 2, errors: 0, sampling_args: { temperature: 0 },
+      usage: { input_tokens: 1500, output_tokens: 150, final_input_tokens: 0, final_output_tokens: 150 },
+    });
     expect(metadata.avg_reward).toBeCloseTo((records[0]!.reward + records[1]!.reward) / 2, 12);
     // The spread is the sample std over the two scored rollouts: |a − b| / √2.
     expect(metadata.scored_rollouts).toBe(2);
@@ -106,7 +104,7 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const [r] = readResults(dir);
     const turn1 = r!.tool_calls.filter((c) => c.turn === 1);
     expect(turn1.map((c) => c.result.ok)).toEqual([true, false]);
-    checkProtocol(r!.messages as never);
+    checkProtocol(transcript(r!) as never);
   });
 
   it("retries a server error and completes", async () => {
@@ -115,7 +113,7 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const { code } = await runCli(evalArgs(s.url, dir, ["-n", "1", "--max-retries", "2"]));
     expect(code).toBe(0);
     expect(s.requests).toHaveLength(16);
-    expect(readResults(dir)[0]!.error).toBeUndefined();
+    expect(readResults(dir)[0]!.error).toBeNull();
   });
 
   it("records a rollout whose API errors outlast the retries, and exits 1", async () => {
@@ -125,8 +123,8 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/1 rollout\(s\) ended on an API error/);
     const [r] = readResults(dir);
-    expect(r!.stop_reason).toBe("error");
-    expect(r!.error).toMatch(/503/);
+    expect(r!.stop_condition).toBe("has_error");
+    expect(r!.error!.message).toMatch(/503/);
     expect(r!.metrics.num_turns).toBe(3);
   });
 
@@ -135,7 +133,7 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const dir = outDir();
     const { code } = await runCli(evalArgs(s.url, dir, ["-n", "1", "--max-retries", "0", "--timeout", "0.2"]));
     expect(code).toBe(1);
-    expect(readResults(dir)[0]!.error).toMatch(/timed out/i);
+    expect(readResults(dir)[0]!.error!.message).toMatch(/timed out/i);
   });
 
   it("ends a rollout early when the model answers without a tool call", async () => {
@@ -143,7 +141,7 @@ describe("kvsim eval against a chat-completions server on 127.0.0.1", () => {
     const dir = outDir();
     expect((await runCli(evalArgs(s.url, dir, ["-n", "1"]))).code).toBe(0);
     const [r] = readResults(dir);
-    expect(r!.stop_reason).toBe("no_tool_calls");
+    expect(r!.stop_condition).toBe("no_tools_called");
     expect(r!.metrics.num_turns).toBe(3);
     expect(s.requests).toHaveLength(3);
   });

@@ -96,6 +96,15 @@ describe("kvsim/Fleet-route-v0: routing a fleet of timed vLLM instances (docs/en
     expect(total("kv-aware")).toBeGreaterThan(total("random"));
   });
 
+  it("a store shared below the host tiers lets round-robin find histories it routed elsewhere: it meets more SLOs on the same seeds", () => {
+    const seeds = [2029, 2030, 2031];
+    const total = (options: object) => {
+      const env = fleetEnv(ID, options);
+      return seeds.reduce((s, seed) => s + play(env, makeAgent("round-robin", env), seed).return, 0);
+    };
+    expect(total({ hostBlocks: 600, sharedBlocks: 20_000 })).toBeGreaterThan(total({ hostBlocks: 600 }));
+  });
+
   it("reads the arriving request's cached prefix: on the GPU always (the shared system prompt), in the host tier only where there is one", () => {
     const prefixes = (id: string, feature: number) => {
       const env = fleetEnv(id, { requests: 150 });
@@ -115,6 +124,8 @@ describe("kvsim/Fleet-route-v0: routing a fleet of timed vLLM instances (docs/en
       [{ requests: 0 }, /option requests must be an integer from 1 to 100,000, got 0/],
       [{ hostBlocks: -1 }, /option hostBlocks must be an integer from 0/],
       [{ hostBlocks: "many" }, /option hostBlocks must be an integer .*got "many"/],
+      [{ sharedBlocks: -2 }, /option sharedBlocks must be an integer from 0/],
+      [{ sharedBlocks: 1000 }, /option sharedBlocks puts a store below the instances' host tiers: give hostBlocks too/],
       [{ router: "kv-aware" }, /has no option "router"/],
     ];
     for (const [options, message] of bad) {

@@ -28,7 +28,28 @@ describe("kvsim tokens", () => {
     for (const policy of ["oracle", "knorm"]) expect(svg, policy).toContain(`stroke="${CATEGORY_COLOURS[TOKEN_POLICY_NAMES.indexOf(policy)]}"`);
   });
 
+  it("spreads the budget over heads and layers with --allocators, reporting the model and each layer", async () => {
+    const two = join(dir, "two.kvtrace");
+    // Two layers, RoPE-rotated and stored as bf16, as a recorded trace might be.
+    expect((await runCli(["tokens", "generate", "--out", two, "--context", "512", "--future", "32", "--heads", "3", "--head-dim", "16", "--layers", "2", "--rope-theta", "10000", "--dtype", "bf16"])).code).toBe(0);
+    const { code, stdout } = await runCli(["tokens", "evaluate", "-t", two, "-p", "snapkv", "-b", "0.2", "--allocators", "uniform,adakv", "--alpha-safeguard", "0.5", "--error-queries", "0", "--json", "--out", dir]);
+    expect(code).toBe(0);
+    const { allocation } = JSON.parse(stdout) as { allocation: { allocator: string; kept: number; budget: number; minHeadBudget: number }[] };
+    expect(allocation.map((r) => r.allocator)).toEqual(["uniform", "adakv"]);
+    for (const r of allocation) expect(r.kept).toBe(6 * 102);
+    expect(allocation[1]!.minHeadBudget).toBeGreaterThanOrEqual(51);
+    // Per trace: two layers and the model, per allocator.
+    expect(readFileSync(join(dir, "allocation.jsonl"), "utf8").trim().split("\n")).toHaveLength(6);
+    const text = await runCli(["tokens", "evaluate", "-t", two, "-p", "snapkv", "-b", "0.2", "--allocators", "pyramidkv,duo_attention", "--error-queries", "0"]);
+    expect(text.stdout).toMatch(/budgets spread over heads and layers .*simulated/);
+    expect(text.stdout).toMatch(/duo_attention +snapkv +20%/);
+  });
+
   it.each([
+    [["tokens", "evaluate", "-t", "/tmp/x.kvtrace", "--allocators", "uniform,magic"], /unknown budget allocator "magic"/],
+    [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--dtype", "f8"], /--dtype: expected f32, f16 or bf16, got "f8"/],
+    [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--rope-theta", "-1"], /--rope-theta must be a positive number/],
+    [["tokens", "evaluate", "-t", "/tmp/x.kvtrace", "--alpha-safeguard", "1.5"], /--alpha-safeguard must be in \[0, 1\)/],
     [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--param", "sparkle=1"], /unknown generator parameter "sparkle"/],
     [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--context", "10"], /contextTokens/],
     [["tokens", "evaluate", "-t", "/nonexistent.kvtrace"], /cannot read \/nonexistent.kvtrace/],

@@ -80,7 +80,7 @@ describe(".kvtrace files", () => {
     expect((16 + bytes.readUInt32LE(8)) % 64).toBe(0);
     const back = readTokenTrace(file);
     expect(back.header).toEqual(tr.header);
-    for (const key of ["positions", "keys", "values", "queries", "utilitySum", "utilityMax", "h2oAcc", "tokenType", "needleId", "decoy", "events"] as const) {
+    for (const key of ["positions", "keys", "values", "queries", "utilitySum", "utilityMax", "h2oAcc", "observedAttn", "queryMean", "queryCov", "tokenType", "needleId", "decoy", "events"] as const) {
       expect(back[key], key).toEqual(tr[key]);
     }
   });
@@ -114,10 +114,13 @@ describe(".kvtrace files", () => {
     writeTokenTrace(file, generateTokenTrace({ ...SMALL, seed: 3 }));
     const bytes = readFileSync(file);
     const header = bytes.toString("utf8", 16, 16 + bytes.readUInt32LE(8));
+    // The edit may outgrow the header's padding: re-frame it (new length, 64-byte aligned blob).
     const edited = (from: string, to: string) => {
-      const out = Buffer.from(bytes);
-      out.write(header.replace(from, to).padEnd(header.length, " "), 16, "utf8");
-      writeFileSync(file, out);
+      const json = header.replace(from, to).trimEnd();
+      const length = Math.ceil((Buffer.byteLength(json) + 16) / 64) * 64 - 16;
+      const frame = Buffer.from(bytes.subarray(0, 16));
+      frame.writeUInt32LE(length, 8);
+      writeFileSync(file, Buffer.concat([frame, Buffer.from(json.padEnd(length, " ")), bytes.subarray(16 + bytes.readUInt32LE(8))]));
       return () => readTokenTrace(file);
     };
     expect(edited('"slopePerHead":[', '"slopePerHead":"x","y":[')).toThrow(/c\.kvtrace: model\.positionBias\.slopePerHead: /);

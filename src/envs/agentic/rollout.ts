@@ -5,7 +5,7 @@ import type { ScenarioRow } from "./scenario.js";
 
 export type { ToolCallRecord };
 
-/** One line of results.jsonl. */
+/** One rollout's outcome, whoever played it (`kvsim eval` writes it in verifiers' layout, src/eval/verifiers-output.ts). */
 export interface RolloutRecord {
   example_id: number;
   rollout: number;
@@ -15,11 +15,6 @@ export interface RolloutRecord {
   reward: number;
   metrics: Metrics;
   tool_calls: ToolCallRecord[];
-  /** The chat transcript (LLM rollouts only). */
-  messages?: unknown[];
-  /** Why an LLM rollout ended before 15 turns, or failed. */
-  stop_reason?: string;
-  error?: string;
 }
 
 /** The seed a rollout's policy gets: rows and rollouts never share one. */

@@ -13,6 +13,11 @@ export interface FleetEnvOptions {
   requests?: number;
   /** Blocks of each instance's host tier, below its GPU cache (0: none, the default). */
   hostBlocks?: number;
+  /**
+   * Blocks of one store below the host tiers that every instance shares over 100 Gb/s RDMA
+   * (docs/model.md; 0: none, the default): a follow-up turn routed elsewhere can find its history there.
+   */
+  sharedBlocks?: number;
 }
 
 /**
@@ -39,8 +44,8 @@ export const FLEET_WORKLOAD: Omit<SyntheticWorkloadInput, "requests"> = {
   sessions: { turns: { kind: "uniform", min: 2, max: 6 }, thinkTimeS: 5, systemPromptTokens: 400 },
 };
 
-export const FLEET_DEFAULTS = { instances: 4, requests: 256, hostBlocks: 0 } as const;
-const LIMITS = { instances: [2, 16], requests: [1, 100_000], hostBlocks: [0, MAX_KV_BLOCKS] } as const;
+export const FLEET_DEFAULTS = { instances: 4, requests: 256, hostBlocks: 0, sharedBlocks: 0 } as const;
+const LIMITS = { instances: [2, 16], requests: [1, 100_000], hostBlocks: [0, MAX_KV_BLOCKS], sharedBlocks: [0, MAX_KV_BLOCKS] } as const;
 
 /** A fleet env's settings, checked and resolved. */
 export interface FleetSetup {
@@ -63,12 +68,16 @@ function integerOption(options: FleetEnvOptions, name: keyof FleetEnvOptions): n
 
 export function fleetSetup(options: FleetEnvOptions): FleetSetup {
   const hostBlocks = integerOption(options, "hostBlocks");
+  const sharedBlocks = integerOption(options, "sharedBlocks");
+  // Blocks reach a disk tier through host memory: the store sits below the host tiers.
+  if (sharedBlocks > 0 && hostBlocks === 0) throw new KvsimInputError("fleet env option sharedBlocks puts a store below the instances' host tiers: give hostBlocks too");
+  const disk = sharedBlocks > 0 ? { disk: { blocks: sharedBlocks, link: "rdma100" as const, shared: true } } : {};
   return {
     instances: integerOption(options, "instances"),
     requests: integerOption(options, "requests"),
     plan: {
       model: modelPreset(FLEET_DEPLOYMENT.model), gpu: gpuPreset(FLEET_DEPLOYMENT.gpu), kvBlocks: FLEET_DEPLOYMENT.kvBlocks, slo: FLEET_SLO,
-      ...(hostBlocks > 0 ? { hostTier: { blocks: hostBlocks } } : {}),
+      ...(hostBlocks > 0 ? { hostTier: { blocks: hostBlocks, ...disk } } : {}),
     },
     workload: FLEET_WORKLOAD,
   };

@@ -2,12 +2,12 @@ import { Piscina } from "piscina";
 import { KvsimInputError } from "../../errors.js";
 import { readTokenTrace } from "../format.js";
 import type { TokenTrace } from "../trace.js";
+import type { TrainingCost } from "./head-data.js";
+import type { MlpScorer } from "./mlp.js";
 import type { HeadScorer } from "./scorer.js";
-import { trainHead, type TrainHeadOptions } from "./train.js";
+import { trainHeadBy, type TrainSettings } from "./train-head.js";
 import type { LearnedWeights } from "./weights.js";
 import { compiledUrl } from "../../util/load-compiled.js";
-
-export type TrainSettings = Omit<TrainHeadOptions, "traces" | "layer" | "head" | "onIteration">;
 
 export interface HeadJob {
   traceFiles: string[];
@@ -19,8 +19,9 @@ export interface HeadJob {
 export interface HeadJobResult {
   layer: number;
   head: number;
-  scorer: HeadScorer;
+  scorer: HeadScorer | MlpScorer;
   curve: number[];
+  cost: TrainingCost;
   ms: number;
 }
 
@@ -31,6 +32,7 @@ export interface HeadJobResult {
  */
 export async function trainTokenScorers(traceFiles: string[], settings: TrainSettings, threads: number, onHead?: (r: HeadJobResult) => void): Promise<LearnedWeights> {
   if (traceFiles.length === 0) throw new KvsimInputError("training needs at least one trace");
+  const t0 = performance.now();
   const traces: TokenTrace[] = traceFiles.map(readTokenTrace);
   const { layers, kvHeads, headDim } = traces[0]!.header.model;
   for (const [i, t] of traces.entries()) {
@@ -45,8 +47,7 @@ export async function trainTokenScorers(traceFiles: string[], settings: TrainSet
   if (threads <= 1) {
     results = jobs.map((job) => {
       const t0 = performance.now();
-      const { scorer, curve } = trainHead({ ...job.options, traces, layer: job.layer, head: job.head });
-      const r = { layer: job.layer, head: job.head, scorer, curve, ms: performance.now() - t0 };
+      const r = { layer: job.layer, head: job.head, ...trainHeadBy(job.options, traces, job.layer, job.head), ms: performance.now() - t0 };
       onHead?.(r);
       return r;
     });
@@ -66,7 +67,10 @@ export async function trainTokenScorers(traceFiles: string[], settings: TrainSet
     format: "kvsim-token-scorer", version: 1, headDim,
     heads: results.map((r) => ({ layer: r.layer, head: r.head, scorer: r.scorer })),
     training: {
-      traces: traceFiles.length, settings, seconds: results.reduce((s, r) => s + r.ms, 0) / 1000,
+      method: settings.method ?? "es", traces: traceFiles.length, settings, threads,
+      // Summed over heads: `seconds` is the heads' own training time, `wallSeconds` the whole call's.
+      seconds: results.reduce((s, r) => s + r.ms, 0) / 1000, wallSeconds: (performance.now() - t0) / 1000,
+      rankings: results.reduce((s, r) => s + r.cost.rankings, 0), tokenForwards: results.reduce((s, r) => s + r.cost.tokenForwards, 0),
       finalFitness: Object.fromEntries(results.map((r) => [`${r.layer}.${r.head}`, r.curve.at(-1)])),
       curves: Object.fromEntries(results.map((r) => [`${r.layer}.${r.head}`, r.curve])),
     },

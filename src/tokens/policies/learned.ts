@@ -2,6 +2,7 @@ import { KvsimInputError } from "../../errors.js";
 import { POSITION_FEATURES, tokenFeatures } from "../learned/features.js";
 import { foldLinear } from "../learned/score-kernel.js";
 import { LinearScoringKernel } from "../../wasm/tokens.js";
+import { mlpForward, mlpLayout, mlpShapeOf } from "../learned/mlp.js";
 import { scoreTokens } from "../learned/scorer.js";
 import { scorerFor, type LearnedWeights } from "../learned/weights.js";
 import { FORCE, type TokenPolicy } from "./policy.js";
@@ -28,11 +29,13 @@ export function learnedPolicy(weights: LearnedWeights): TokenPolicy {
     summary: "a trained per-head scorer of key, value and position (needs --weights)",
     score({ view, layer, head }) {
       const scorer = scorerFor(weights, layer, head);
-      if (scorer.mean.length !== 2 * view.headDim + POSITION_FEATURES) {
-        throw new KvsimInputError(`the learned weights expect head dim ${(scorer.mean.length - POSITION_FEATURES) / 2}; this trace has ${view.headDim}`);
-      }
+      const headDim = "kind" in scorer ? scorer.headDim : (scorer.mean.length - POSITION_FEATURES) / 2;
+      if (headDim !== view.headDim) throw new KvsimInputError(`the learned weights expect head dim ${headDim}; this trace has ${view.headDim}`);
       let s: Float64Array;
-      if (scorer.hidden === 0 && consecutive(view.positions, view.context)) {
+      if ("kind" in scorer) {
+        s = new Float64Array(view.context);
+        mlpForward(mlpLayout(mlpShapeOf(scorer)), Float64Array.from(scorer.params), tokenFeatures(view).data, view.context, s);
+      } else if (scorer.hidden === 0 && consecutive(view.positions, view.context)) {
         // Linear scorers run in the WASM SIMD kernel, which advances positions one by one.
         const d = view.headDim;
         kernel ??= new LinearScoringKernel();

@@ -1,7 +1,9 @@
 import { KvsimInputError } from "../../errors.js";
 import type { LearnedWeights } from "../learned/weights.js";
+import { expectedAttention } from "./expected-attention.js";
 import { h2o } from "./h2o.js";
 import { learnedPolicy } from "./learned.js";
+import { observedAttention } from "./observed-attention.js";
 import { keydiff } from "./keydiff.js";
 import { knorm } from "./knorm.js";
 import type { TokenPolicy } from "./policy.js";
@@ -14,7 +16,7 @@ import { tova } from "./tova.js";
  * Every token scoring policy, registered once. The oracle is not here: it reads the future
  * utilities, which no policy may; the evaluation ranks by them directly.
  */
-export const TOKEN_POLICIES: readonly TokenPolicy[] = [streamingLlm, h2o, tova, snapkv, knorm, keydiff, randomPolicy];
+export const TOKEN_POLICIES: readonly TokenPolicy[] = [streamingLlm, h2o, tova, snapkv, knorm, keydiff, randomPolicy, observedAttention, expectedAttention];
 
 /** Every name an evaluation takes: the oracle, the learned policy, then the registered ones. */
 export const TOKEN_POLICY_NAMES: readonly string[] = ["oracle", "learned", ...TOKEN_POLICIES.map((x) => x.name)];

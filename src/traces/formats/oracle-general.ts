@@ -27,7 +27,8 @@ export function decodeOracleGeneral(bytes: Uint8Array, file: string, name = file
   const count = bytes.length / ORACLE_GENERAL_RECORD;
   if (count === 0) throw new KvsimInputError(`${file}: an oracleGeneral trace needs at least one record`);
   const words = littleEndianWords(bytes);
-  const ids = new U64IdTable();
+  // Ids below the number of records (at most 4 bytes a record) are indexed directly, the rest hashed.
+  const ids = new U64IdTable(Math.min(2 ** 26, count));
   const accesses = new Int32Array(count);
   let sizes = new Int32Array(1024);
   for (let i = 0, at = 0; i < count; i++, at += WORDS) {
