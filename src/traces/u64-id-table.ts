@@ -44,7 +44,10 @@ export class U64IdTable {
 
   /** The id of page p, as a decimal string (what reports and event logs show). */
   idOf(page: number): string {
-    return ((BigInt(this.highs[page]! >>> 0) << 32n) | BigInt(this.lows[page]! >>> 0)).toString();
+    const high = this.highs[page]! >>> 0;
+    const low = this.lows[page]! >>> 0;
+    // Below 2^53 the id is an exact double: a BigInt per page cost more than the rest of a large file's pages.
+    return high < 0x200000 ? String(high * 2 ** 32 + low) : ((BigInt(high) << 32n) | BigInt(low)).toString();
   }
 
   private directPageOf(id: number): number {

@@ -5,13 +5,14 @@ describe("U64IdTable", () => {
   it("gives every id one page in order of first appearance, ids below directIds by index and the rest hashed, through both growths", () => {
     const directIds = 30_000;
     const table = new U64IdTable(directIds);
-    // Small ids (some at and past the limit), ids with a high word, and negative low words (u32 above 2^31) mixed.
+    // Small ids (some at and past the limit), ids with a high word, and negative words (u32 above 2^31) mixed.
     const ids: [number, number][] = Array.from({ length: 60_000 }, (_, k) => {
       const kind = k % 4;
       if (kind === 0) return [k >> 1, 0];
       if (kind === 1) return [directIds - 2 + (k % 5), 0];
       if (kind === 2) return [k, 7 + (k % 3)];
-      return [-1 - k, 0];
+      // High words up to 2^32 - 1: ids past 2^53 are written through BigInt, the rest as doubles.
+      return [-1 - k, k % 8 === 3 ? 0 : -1 - (k % 5)];
     });
     const pages = ids.map(([low, high]) => table.pageOf(low, high));
     const expected = new Map<string, number>();
