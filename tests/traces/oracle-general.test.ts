@@ -68,6 +68,29 @@ describe("libCacheSim's oracleGeneral traces", () => {
     expect(() => decodeOracleGeneral(wrong, "wrong.bin")).toThrow(/wrong\.bin: record 0: next access 2, but the object's next request is record 2 \(virtual time 3\)/);
   });
 
+  it("refuses every kind of wrong next access, naming the record at fault, for small ids and sparse 64-bit ids alike", () => {
+    // Objects A B A C B A: records 0..5, each next access the virtual time (record + 1) of its object's next record.
+    for (const [a, b, c] of [[5n, 6n, 7n], [2n ** 63n + 5n, 2n ** 40n, 2n ** 64n - 1n]]) {
+      const ids = [a, b, a, c, b, a];
+      const right = [3n, 5n, 6n, -1n, -1n, -1n];
+      const file = (next: bigint[]) => joined(...ids.map((id, i) => record(i + 1, id, 1, next[i]!)));
+      expect(decodeOracleGeneral(file(right), "ok.bin").accesses).toEqual(new Int32Array([0, 1, 0, 2, 1, 0]));
+      const cases: [number, bigint, RegExp][] = [
+        [0, 6n, /record 0: next access 6, but the object's next request is record 2 \(virtual time 3\)/], // skips an occurrence
+        [0, -1n, /record 0: next access -1, but the object's next request is record 2/], // none, yet it comes back
+        [2, 5n, /record 2: next access 5, but the object's next request is record 5/], // another object's record
+        [1, 5n + (1n << 32n), /record 1: next access 4294967301, but the object's next request is record 4/], // a high word
+        [5, 2n, /record 5: next access 2, but the object's next request is none \(-1\)/], // the last one points back
+        [3, 0n, /record 3: next access 0, but the object's next request is none \(-1\)/],
+      ];
+      for (const [at, value, message] of cases) {
+        const next = [...right];
+        next[at] = value;
+        expect(() => decodeOracleGeneral(file(next), "bad.bin"), `record ${at} = ${value}`).toThrow(message);
+      }
+    }
+  });
+
   it("runs from the CLI: trace info, convert, and run with --ignore-obj-size giving libCacheSim's LRU misses", async () => {
     const info = await runCli(["trace", "info", SAMPLE, "--json"]);
     expect(info.code).toBe(0);
