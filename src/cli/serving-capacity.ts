@@ -33,6 +33,7 @@ export function capacityCommand(): Command {
     .option("--json", "print {slo, percentile, capacityQps, failingQps, steps: [{qps, ttftS, tpotS, meets}]}")
     .action((flags: CapacityFlags) => {
       if (flags.sloTtftMs === undefined && flags.sloTpotMs === undefined) throw new KvsimInputError("give --slo-ttft-ms, --slo-tpot-ms or both");
+      if (flags.diskShared) throw new KvsimInputError("--disk-shared is one store for a fleet's instances; serving capacity runs one instance");
       const options = servingRunOptions(flags);
       const source = requestSource(flags);
       // A workload is drawn at each QPS from the same seed; a trace keeps its requests and its shape of arrivals, scaled.

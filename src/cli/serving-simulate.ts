@@ -47,7 +47,7 @@ function requestsOf(opts: SimulateOptions): { requests: Iterable<ServingRequest>
 const SUMMARY_SHAPE = "{scheduler, timeModel, model, gpu, requests, kvBlocks, ttft, tpot, itl, e2e (each {p50, p90, p99, mean, max} in s), " +
   "throughput {inputTokensPerS, outputTokensPerS, requestsPerS}, goodput ({slo, requestsPerS, attainment} or null), preemptions, prefixHitTokens, prefixBlocks {blocks, matchedBlocks, hitRate}, tokens {prompt, gpuHit, hostHit, diskHit, prefilled}, " +
   "hostTier ({blocks, offload, loadOverlap, preemption, load, eviction, link, hitTokens, offloadedBlocks, loadedBlocks, swappedOutBlocks, swappedInBlocks, bytesToHost, bytesFromHost, toHostUtilization, fromHostUtilization} or null), " +
-  "diskTier ({blocks, offload, eviction, link {read, write}, hitTokens, offloadedBlocks, loadedBlocks, stagedBlocks, bytesToDisk, bytesFromDisk, toDiskUtilization, fromDiskUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
+  "diskTier ({blocks, offload, eviction, shared, link {read, write}, hitTokens, offloadedBlocks, loadedBlocks, stagedBlocks, bytesToDisk, bytesFromDisk, toDiskUtilization, fromDiskUtilization} or null), iterations, meanBatchSize, meanTokensPerIteration, kvUtilization {mean, peak}, simulationMs}";
 
 /** `kvsim serving simulate`: a timed serving simulation of a request trace or a synthetic workload. */
 export function simulateCommand(): Command {

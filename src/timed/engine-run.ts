@@ -185,9 +185,33 @@ export class EngineDriver {
           this.sinceProgress = 0;
         }
       } else {
-        throw new KvsimInputError("the time model has no time for a batch the scheduler formed: Vidur's tables cover batches of at most 4,096 tokens and 128 decodes, with KV lengths up to 4,096 (lower --max-batched-tokens, --max-num-seqs or --chunk-size, or use the roofline model)");
+        throw noTime();
       }
     }
+  }
+
+  /**
+   * Runs one iteration (`ran`), or says why it cannot: the engine needs input (`needInput`) or every
+   * request has completed after the input ended (`done`). Fleets sharing a store step their
+   * instances this way, earliest first (fleet-instances.ts).
+   */
+  step(): "ran" | "needInput" | "done" {
+    for (;;) {
+      const stop = this.engine.run(1);
+      if (stop === TimedStop.paused) return "ran";
+      if (stop === TimedStop.done) return "done";
+      if (stop === TimedStop.needInput) {
+        if (this.ended) throw new Error("timed engine: asked for input after the input ended");
+        return "needInput";
+      }
+      if (stop !== TimedStop.outputFull) throw noTime();
+      this.drain();
+    }
+  }
+
+  /** The engine's clock: when its next iteration starts. */
+  clock(): number {
+    return this.engine.state().clock;
   }
 
   /** Gives the rows written so far to the sink now, rather than when the engine's output fills or the run ends. */
@@ -221,10 +245,14 @@ export class EngineDriver {
     const gaps = this.gaps ? joined(this.gaps, this.gapCount) : null;
     const histogram = gaps ? null : this.engine.gapHistogram();
     const host = this.engine.hostCounters();
+    // A parked engine must not keep a fleet's shared store (another instance's memory) alive.
+    this.engine.releaseSharedTier();
     if (this.engine.memoryBytes <= KEEP_BYTES) idle = this.engine;
     return { itl: () => (gaps ? distribution(gaps) : histogramDistribution(histogram!)), gaps, completed: this.completed, host };
   }
 }
+
+const noTime = () => new KvsimInputError("the time model has no time for a batch the scheduler formed: Vidur's tables cover batches of at most 4,096 tokens and 128 decodes, with KV lengths up to 4,096 (lower --max-batched-tokens, --max-num-seqs or --chunk-size, or use the roofline model)");
 
 /** Runs requests through the engine: `source` gives them with their ids in arrival order, a chunk at a time as the engine asks. */
 export function runOnEngine(source: Iterator<[ServingRequest, number]>, options: EngineRunOptions, sink: RunSink): EngineRunResult {

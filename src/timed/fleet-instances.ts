@@ -12,12 +12,15 @@ export class FleetInstances {
   /** What was routed to each instance; its engine counts what completed, so no rows are drained per arrival. */
   private readonly routed: { requests: number; promptTokens: number }[];
   private readonly current: InstanceLoad[];
+  /** Instances share a store: they run one iteration at a time, earliest first, so that it sees their reads and writes in time order. */
+  private readonly interleaved: boolean;
 
   constructor(count: number, options: EngineRunOptions, sinkOf: (instance: number) => RunSink) {
     const { hostTier, eviction, seed } = options.config;
     const disk = hostTier?.disk;
     // A shared disk tier is one store the instances' engines all call (docs/model.md), evicting by the disk tier's policy.
     if (disk?.shared) options = { ...options, config: { ...options.config, sharedTier: new SharedTierStore(disk.blocks, disk.eviction ?? hostTier!.eviction ?? eviction, seed) } };
+    this.interleaved = disk?.shared === true;
     this.drivers = Array.from({ length: count }, (_, i) => new EngineDriver(options, sinkOf(i)));
     this.routed = this.drivers.map(() => ({ requests: 0, promptTokens: 0 }));
     this.current = this.drivers.map(() => ({ outstanding: 0, outstandingPromptTokens: 0, usedBlocks: 0, cachedPrefix: { gpu: 0, host: 0 } }));
@@ -37,9 +40,9 @@ export class FleetInstances {
    * block hashes, also how much of its prefix each caches (else that stays 0).
    */
   advanceTo(time: number, hashes?: Float64Array): readonly InstanceLoad[] {
+    for (const d of this.drivers) d.feedUntil(time);
+    this.runAll();
     this.drivers.forEach((d, i) => {
-      d.feedUntil(time);
-      d.run();
       const done = d.completedSoFar();
       const load = this.current[i]!;
       load.outstanding = this.routed[i]!.requests - done.requests;
@@ -64,10 +67,32 @@ export class FleetInstances {
 
   /** Ends the input and runs every instance until its requests have all completed; their results in index order. */
   finish(): EngineRunResult[] {
-    return this.drivers.map((d) => {
-      d.endInput();
-      if (!d.run()) throw new Error("fleet: an instance asked for input after the input ended");
-      return d.finish();
-    });
+    for (const d of this.drivers) d.endInput();
+    this.runAll();
+    return this.drivers.map((d) => d.finish());
+  }
+
+  /**
+   * Runs every instance until it needs input or has completed. Independent instances run one
+   * after another; instances sharing a store run an iteration at a time, the one whose next
+   * iteration starts first (ties by index), so each store read and write comes in time order.
+   */
+  private runAll(): void {
+    if (!this.interleaved) {
+      for (const d of this.drivers) d.run();
+      return;
+    }
+    const active = [...this.drivers];
+    const clocks = active.map((d) => d.clock());
+    while (active.length > 0) {
+      let first = 0;
+      for (let k = 1; k < active.length; k++) if (clocks[k]! < clocks[first]!) first = k;
+      if (active[first]!.step() === "ran") {
+        clocks[first] = active[first]!.clock();
+      } else {
+        active.splice(first, 1);
+        clocks.splice(first, 1);
+      }
+    }
   }
 }

@@ -274,6 +274,11 @@ export class TimedEngine {
     };
   }
 
+  /** Forgets the run's shared disk tier (the next `start` sets one again if its run has one). */
+  releaseSharedTier(): void {
+    this.shared = null;
+  }
+
   /** The scheduler's state now, for progress and the property tests. */
   state(): { clock: number; usedBlocks: number; running: number } {
     const w = this.w;

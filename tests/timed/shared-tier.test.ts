@@ -46,6 +46,22 @@ describe("a disk tier shared by a fleet's instances (docs/model.md)", () => {
     expect(sim.fleet.diskTier).toMatchObject({ shared: false, hitTokens: 0 });
   });
 
+  it("sees the instances' reads and writes in time order: a prompt written at 10.003 s is found by the instance admitting it at 10.016 s, not the reverse", () => {
+    // Instance 0 is busy with a 60-block prefill until about 10.016 s, so C (10.0 s) waits; instance 1
+    // admits D, the same prompt, at about 10.003 s, once its one-block request is done. D must
+    // compute the prompt and write it; C, admitted later, loads it. Run one instance after the
+    // other, the store would show D what C writes later in simulated time.
+    const sim = simulateFleet({
+      ...base, requests: [request(9.99, 2, 60), request(9.995, 9, 1), request(10.0, 1, 4), request(10.001, 1, 4)], kvBlocks: 200,
+      hostTier: { blocks: 100, offload: "write-through", disk: { blocks: 500, offload: "write-through", shared: true } },
+    });
+    const [, , c, d] = sim.requests;
+    expect([c!.instance, d!.instance]).toEqual([0, 1]);
+    expect(d!.firstScheduled).toBeLessThan(c!.firstScheduled);
+    expect(d).toMatchObject({ diskHitTokens: 0, matchedPrefixBlocks: 0 });
+    expect(c).toMatchObject({ diskHitTokens: 3 * B, matchedPrefixBlocks: 4 });
+  });
+
   it("holds one copy per hash within its capacity, evicting by its own policy, while two engines share it; every engine invariant holds after every iteration", () => {
     const link = DISK_LINKS.rdma100;
     let reads = 0;
@@ -116,6 +132,9 @@ describe("a disk tier shared by a fleet's instances (docs/model.md)", () => {
       expect(r.code, extra.join(" ")).toBe(2);
       expect(r.stderr, extra.join(" ")).toMatch(message);
     }
+    const capacity = await runCli(["serving", "capacity", ...args.slice(2), "--slo-ttft-ms", "2000", "--host-blocks", "100", "--disk-blocks", "100", "--disk-shared"]);
+    expect(capacity.code).toBe(2);
+    expect(capacity.stderr).toMatch(/--disk-shared is one store for a fleet's instances; serving capacity runs one instance/);
     const r = await runCli([...args, "--max-num-seqs", "8", "--host-blocks", "100", "--disk-blocks", "2000", "--disk-shared", "--instances", "2", "--json"]);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).fleet.diskTier).toMatchObject({ shared: true, blocks: 2000 });
@@ -123,13 +142,14 @@ describe("a disk tier shared by a fleet's instances (docs/model.md)", () => {
 
   const sweep = mooncakeSweeps("kvsim-shared-sweep-");
   it("sweeps take diskShared per scheduler entry with instances, and refuse it without", async () => {
-    const entry = { name: "vllm", blockSize: 512, hostBlocks: 200, diskBlocks: 2000, diskLink: "rdma100" };
-    const ok = await sweep([{ ...entry, label: "private" }, { ...entry, diskShared: true, label: "shared" }], { instances: [2] });
+    // The same disk blocks in all: 1,000 per instance, or one store of 2,000.
+    const entry = { name: "vllm", blockSize: 512, hostBlocks: 200, diskLink: "rdma100" };
+    const ok = await sweep([{ ...entry, diskBlocks: 1000, label: "private" }, { ...entry, diskBlocks: 2000, diskShared: true, label: "shared" }], { instances: [2] });
     expect(ok.code, ok.stderr).toBe(0);
     const [own, shared] = ok.rows();
     expect([own!.scheduler, shared!.scheduler]).toEqual(["private", "shared"]);
     expect(shared!.metrics["diskTier.hitTokens"]).toBeGreaterThan(own!.metrics["diskTier.hitTokens"]!);
-    const single = await sweep([{ ...entry, diskShared: true }]);
+    const single = await sweep([{ ...entry, diskBlocks: 2000, diskShared: true }]);
     expect(single.code).toBe(2);
     expect(single.stderr).toMatch(/schedulers\.0: diskShared is one store for a fleet's instances: give instances/);
   });
