@@ -175,7 +175,7 @@ export class EngineDriver {
       const stop = this.engine.run(onProgress ? Math.max(1, every - this.sinceProgress) : 0);
       if (stop === TimedStop.done) return true;
       if (stop === TimedStop.needInput) {
-        if (this.ended) throw new Error("timed engine: asked for input after the input ended");
+        if (this.ended) throw inputAfterEnd();
         return false;
       }
       if (stop === TimedStop.outputFull || stop === TimedStop.paused) {
@@ -201,7 +201,7 @@ export class EngineDriver {
       if (stop === TimedStop.paused) return "ran";
       if (stop === TimedStop.done) return "done";
       if (stop === TimedStop.needInput) {
-        if (this.ended) throw new Error("timed engine: asked for input after the input ended");
+        if (this.ended) throw inputAfterEnd();
         return "needInput";
       }
       if (stop !== TimedStop.outputFull) throw noTime();
@@ -252,6 +252,7 @@ export class EngineDriver {
   }
 }
 
+const inputAfterEnd = () => new Error("timed engine: asked for input after the input ended");
 const noTime = () => new KvsimInputError("the time model has no time for a batch the scheduler formed: Vidur's tables cover batches of at most 4,096 tokens and 128 decodes, with KV lengths up to 4,096 (lower --max-batched-tokens, --max-num-seqs or --chunk-size, or use the roofline model)");
 
 /** Runs requests through the engine: `source` gives them with their ids in arrival order, a chunk at a time as the engine asks. */

@@ -27,7 +27,7 @@ export class SharedTierStore {
 
   /** Contents held now. */
   get count(): number {
-    return this.w.poolCachedBlocks(PoolTier.gpu);
+    return this.calls.sharedTierCount();
   }
 
   /** Throws if the store's pool breaks an invariant (one copy per hash, counts, its policy's own). */

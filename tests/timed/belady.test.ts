@@ -8,27 +8,21 @@ import { blockHashes } from "../../src/timed/block-hashes.js";
 import { EngineDriver } from "../../src/timed/engine-run.js";
 import { simulateFleet } from "../../src/timed/fleet.js";
 import { NEVER, requestFuture } from "../../src/timed/future.js";
-import { gpuPreset } from "../../src/timed/gpus.js";
-import { modelPreset } from "../../src/timed/models.js";
 import type { ServingRequest } from "../../src/timed/requests.js";
 import { planInstances, simulateServing, simulateServingStream, type SimulateServingOptions } from "../../src/timed/simulate.js";
 import { readServingTrace } from "../../src/timed/trace-formats.js";
 import { readMooncakeTrace } from "../../src/traces/formats/mooncake.js";
 import { runCli } from "../helpers/cli.js";
+import { B, blockRequest, gpu, model } from "../helpers/tier-deployment.js";
 
 const MOONCAKE = "tests/fixtures/mooncake/synthetic_trace.jsonl";
-const model = modelPreset("llama-3-8b");
-const gpu = gpuPreset("h100-sxm");
-const B = 16;
 
 /**
  * A request whose prompt is two whole blocks named `name`·k (the same name, the same content) and
  * one token more, making one output token: it holds 3 blocks, caches 2 and can hit both
  * (vLLM shares all but the last prompt token's block, here the third).
  */
-const request = (arrival: number, name: number): ServingRequest => ({
-  arrival, prompt: 2 * B + 1, output: 1, content: { tokens: 2 * B, blockTokens: B, ids: [name * 1000, name * 1000 + 1] },
-});
+const request = (arrival: number, name: number) => blockRequest(arrival, name, 2, 1);
 /** Requests of these contents, one every 10 s: each completes before the next arrives. */
 const inTurn = (...names: number[]) => names.map((name, i) => request(10 * i, name));
 const [A, B_, C, D, E] = [1, 2, 3, 4, 5];
