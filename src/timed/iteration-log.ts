@@ -7,31 +7,40 @@ const FIELDS = [
 ] as const satisfies readonly (keyof IterationResult)[];
 const DISK_FIELDS = 3;
 
+/** Rows a chunk of the log holds (a power of two, so a row's chunk is a shift). */
+const CHUNK_BITS = 12;
+const CHUNK_ROWS = 1 << CHUNK_BITS;
+
 /**
  * A run's iterations as rows of numbers, made objects only when asked for: Mooncake's trace runs
  * 77K iterations, and keeping each as an object cost a third of the run (they outlive V8's young
- * generation, so every scavenge copies them).
+ * generation, so every scavenge copies them). Rows go into chunks of fixed size: a single array
+ * doubled as it filled cost that run 7-10 ms in allocating and copying (docs/performance.md).
  */
 export class IterationLog {
   private readonly width: number;
-  private rows: Float64Array;
+  private readonly chunks: Float64Array[] = [];
+  private rows = new Float64Array(0);
+  /** Where the next row starts in `rows`. */
+  private at = 0;
   private count = 0;
 
   constructor(disk = false) {
     this.width = FIELDS.length - (disk ? 0 : DISK_FIELDS);
-    this.rows = new Float64Array(this.width * 1024);
   }
 
   add(i: IterationResult): void {
     const width = this.width;
-    if ((this.count + 1) * width > this.rows.length) {
-      const grown = new Float64Array(this.rows.length * 2);
-      grown.set(this.rows);
-      this.rows = grown;
+    if (this.at === this.rows.length) {
+      this.rows = new Float64Array(width * CHUNK_ROWS);
+      this.chunks.push(this.rows);
+      this.at = 0;
     }
     // Field by field, not by name in a loop: a keyed read of each field cost a quarter of the saving.
     const rows = this.rows;
-    const o = this.count++ * width;
+    const o = this.at;
+    this.at += width;
+    this.count++;
     rows[o] = i.start;
     rows[o + 1] = i.duration;
     rows[o + 2] = i.requests;
@@ -51,8 +60,10 @@ export class IterationLog {
   results(): IterationResult[] {
     const width = this.width;
     return Array.from({ length: this.count }, (_, k) => {
+      const rows = this.chunks[k >> CHUNK_BITS]!;
+      const o = (k & (CHUNK_ROWS - 1)) * width;
       const i = {} as IterationResult;
-      for (let f = 0; f < width; f++) i[FIELDS[f]!] = this.rows[k * width + f]!;
+      for (let f = 0; f < width; f++) i[FIELDS[f]!] = rows[o + f]!;
       return i;
     });
   }
