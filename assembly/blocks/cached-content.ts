@@ -347,7 +347,8 @@ export function evictContent(tier: i32): i32 {
   policy.onEvict(n, tier);
   unchecked(cached[tier] = cached[tier] - 1);
   if (!remembers(tier)) {
-    unchecked(names[tier]).delete(unchecked(hashOfName[n]), n);
+    // The map holds a cached name's hash under that name (one block per hash and tier): no need to read the value.
+    unchecked(names[tier]).delete(unchecked(hashOfName[n]));
     unchecked(hashOfName[n] = -1);
     return block;
   }

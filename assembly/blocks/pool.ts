@@ -61,8 +61,13 @@ export let hashInput = new StaticArray<i64>(0);
 export let nextUseInput = new StaticArray<i32>(0);
 /** The blocks cachedPrefix found, in order (admit reuses them instead of probing again). */
 let prefixBlocks = new StaticArray<i32>(0);
-/** Per block of the last `cachedRunBelow`: whether only the disk tier caches it. */
-let diskOnly = new StaticArray<bool>(0);
+/**
+ * The blocks the last `cachedRunBelow` found, in order: each the CPU tier's, else the disk tier's
+ * (or `SHARED_READ`), and where its run began (`holdRun` takes them instead of probing again).
+ */
+let belowBlocks = new StaticArray<i32>(0);
+let belowFrom: i32 = 0;
+let belowCount: i32 = 0;
 
 /** Counters since setup. */
 export let hitBlocks: i64 = 0;
@@ -88,8 +93,8 @@ let diskOffloadMode: i32 = OFFLOAD_NONE;
 let diskShared = false;
 /** Blocks below the GPU a request holds while its prefix is loaded from them, and their copies staged in the CPU tier (see `holdRun`). */
 let held = new StaticArray<i32>(0);
-/** In `held`: a block read from the shared store, which this pool does not hold. */
-const SHARED_READ: i32 = -1;
+/** In `belowBlocks` and `held`: a block read from the shared store, which this pool does not hold. */
+const SHARED_READ: i32 = -2;
 let heldCount: i32 = 0;
 
 /**
@@ -143,7 +148,7 @@ export function setupPool(
   hashInput = new StaticArray<i64>(blocksPerRequest);
   nextUseInput = new StaticArray<i32>(blocksPerRequest);
   prefixBlocks = new StaticArray<i32>(blocksPerRequest);
-  diskOnly = new StaticArray<bool>(blocksPerRequest);
+  belowBlocks = new StaticArray<i32>(blocksPerRequest);
   // A run's blocks, and as many copies staged in the CPU tier.
   held = new StaticArray<i32>(2 * blocksPerRequest);
   offloadMode = OFFLOAD_NONE;
@@ -195,6 +200,7 @@ export function resetPool(): void {
   diskOffloadedBlocks = 0;
   stagedBlocks = 0;
   heldCount = 0;
+  belowCount = 0;
 }
 
 @inline function tierOf(b: i32): i32 {
@@ -299,10 +305,17 @@ export function useStoredContent(hash: f64): void {
   release(b);
 }
 
-/** Whether the disk tier, the pool's own or the shared store, caches `h`. */
-@inline function onDisk(h: i64): bool {
-  if (diskShared) return sharedTierHas(<f64>h);
-  return tiers == 3 && blockCaching(DISK, h) >= 0;
+/** The block of the CPU tier caching `h`, else the disk tier's (`SHARED_READ` for the shared store's), else -1. */
+@inline function blockBelow(h: i64): i32 {
+  const b = blockCaching(CPU, h);
+  if (b >= 0) return b;
+  if (diskShared) return sharedTierHas(<f64>h) ? SHARED_READ : -1;
+  return tiers == 3 ? blockCaching(DISK, h) : -1;
+}
+
+/** Whether block `b` of `belowBlocks` was found on disk only. */
+@inline function onDiskOnly(b: i32): bool {
+  return b == SHARED_READ || b >= unchecked(tierStart[DISK]);
 }
 
 function release(b: i32): void {
@@ -392,51 +405,45 @@ export function cachedRun(tier: i32, from: i32, count: i32): i32 {
 export function cachedRunBelow(from: i32, count: i32): i32 {
   let n = 0;
   while (from + n < count) {
-    const h = unchecked(hashInput[from + n]);
-    const inCpu = blockCaching(CPU, h) >= 0;
-    if (!inCpu && !onDisk(h)) break;
-    unchecked(diskOnly[n++] = !inCpu);
+    const b = blockBelow(unchecked(hashInput[from + n]));
+    if (b == -1) break;
+    unchecked(belowBlocks[n++] = b);
   }
+  belowFrom = from;
+  belowCount = n;
   return n;
 }
 
 /** Whether block k of the last `cachedRunBelow` was found on disk only. */
 export function isDiskOnly(k: i32): bool {
-  return unchecked(diskOnly[k]);
+  return onDiskOnly(unchecked(belowBlocks[k]));
 }
 
 /** Blocks among the first `n` of the last `cachedRunBelow` found on disk only. */
 export function diskOnlyIn(n: i32): i32 {
   let d = 0;
-  for (let k = 0; k < n; k++) if (unchecked(diskOnly[k])) d++;
+  for (let k = 0; k < n; k++) if (onDiskOnly(unchecked(belowBlocks[k]))) d++;
   return d;
 }
 
 /**
- * Longest run of input hashes [from, count) cached below the GPU (the CPU tier, else the disk
- * tier), the blocks held (in use, so no eviction takes them) until `releaseHeld`: a prefix being
- * loaded stays where it is while the request's GPU blocks are allocated, which may offload and
- * evict. A block read from disk passes through host memory and is cached in the CPU tier (held
- * too), as LMCache's storage manager writes what it finds in a lower backend back to its CPU
- * one; when every CPU block is in use it passes uncached. A block of a shared store is read (used
- * there) and not held: the read copies it now, whatever the store evicts next.
+ * Holds the blocks of input hashes [from, count), a run the last `cachedRunBelow` found from the
+ * same `from` (nothing has changed since), in use so no eviction takes them until `releaseHeld`:
+ * a prefix being loaded stays where it is while the request's GPU blocks are allocated, which
+ * may offload and evict. A block read from disk passes through host memory and is cached in the
+ * CPU tier (held too), as LMCache's storage manager writes what it finds in a lower backend back
+ * to its CPU one; when every CPU block is in use it passes uncached. A block of a shared store is
+ * read (used there) and not held: the read copies it now, whatever the store evicts next.
  */
-export function holdRun(from: i32, count: i32): i32 {
+export function holdRun(from: i32, count: i32): void {
   if (heldCount != 0) abort("block pool: holdRun before the last run was released");
-  let n = 0;
-  while (from + n < count) {
-    const h = unchecked(hashInput[from + n]);
-    let b = blockCaching(CPU, h);
-    if (b < 0 && tiers == 3) b = blockCaching(DISK, h);
-    if (b >= 0) {
-      acquire(b, unchecked(nextUseInput[from + n]));
-    } else if (diskShared && sharedTierHas(<f64>h)) {
-      sharedTierUse(<f64>h);
-      b = SHARED_READ;
-    } else {
-      break;
-    }
-    unchecked(held[n++] = b);
+  const n = count - from;
+  if (from != belowFrom || n > belowCount) abort("block pool: holdRun of blocks the last cachedRunBelow did not find");
+  for (let k = 0; k < n; k++) {
+    const b = unchecked(belowBlocks[k]);
+    if (b == SHARED_READ) sharedTierUse(<f64>unchecked(hashInput[from + k]));
+    else acquire(b, unchecked(nextUseInput[from + k]));
+    unchecked(held[k] = b);
   }
   heldCount = n;
   for (let k = 0; k < n && (tiers == 3 || diskShared); k++) {
@@ -447,7 +454,6 @@ export function holdRun(from: i32, count: i32): i32 {
     unchecked(held[heldCount++] = s);
     stagedBlocks++;
   }
-  return n;
 }
 
 /** Releases the blocks `holdRun` held (as used now: they were just read). */

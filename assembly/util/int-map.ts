@@ -85,14 +85,10 @@ export class IntMap {
     return true;
   }
 
-  /**
-   * Removes `key` if present (and, when `onlyValue` ≥ 0, only if it maps to that value); later
-   * entries of its probe run shift back into the gap.
-   */
-  delete(key: i64, onlyValue: i32 = -1): void {
+  /** Removes `key` if present; later entries of its probe run shift back into the gap. */
+  delete(key: i64): void {
     const i = this.find(key);
     if (i < 0) return;
-    if (onlyValue >= 0 && unchecked(this.values[i]) != onlyValue) return;
     this.size--;
     let gap = i;
     for (let j = (gap + 1) & this.mask; unchecked(this.keys[j]) != EMPTY_KEY; j = (j + 1) & this.mask) {
