@@ -1,7 +1,7 @@
 import { KvsimInputError } from "../errors.js";
 import type { HostTierCounters } from "../wasm/timed.js";
 import { blockHashes } from "./block-hashes.js";
-import type { RunSink } from "./engine-run.js";
+import { joined, type RunSink } from "./engine-run.js";
 import { FleetInstances } from "./fleet-instances.js";
 import type { ServingRequest } from "./requests.js";
 import { distribution, SummaryBuilder, type RequestResult, type ServingSummary } from "./results.js";
@@ -97,8 +97,7 @@ export function simulateFleet(options: FleetOptions): FleetSimulation {
   const runs = instances.finish();
   const simulationMs = performance.now() - started;
   const host = (counters: HostTierCounters) => (hostTier ? { config: hostTier, counters } : undefined);
-  const gaps = new Float64Array(runs.reduce((s, r) => s + r.gaps!.length, 0));
-  runs.reduce((at, r) => (gaps.set(r.gaps!, at), at + r.gaps!.length), 0);
+  const gaps = joined(runs.flatMap((r) => r.gaps!));
   return {
     router: options.router,
     sessionAffinity: affinity,
