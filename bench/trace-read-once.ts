@@ -3,6 +3,7 @@
  * process's peak RSS is this read's: prints {seconds, rows, peakRssDeltaBytes, heapDeltaBytes}.
  */
 import { readTrace } from "../src/traces/load.js";
+import { peakRssBytes } from "./peak-rss.js";
 
 const file = process.argv[2]!;
 const rssBefore = process.memoryUsage().rss;
@@ -13,5 +14,5 @@ const seconds = (performance.now() - t0) / 1000;
 const heapAfter = process.memoryUsage().heapUsed;
 console.log(JSON.stringify({
   seconds, rows: trace.accesses.length, pages: trace.numPages,
-  peakRssDeltaBytes: process.resourceUsage().maxRSS * 1024 - rssBefore, heapDeltaBytes: heapAfter - heapBefore,
+  peakRssDeltaBytes: peakRssBytes() - rssBefore, heapDeltaBytes: heapAfter - heapBefore,
 }));

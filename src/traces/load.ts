@@ -6,7 +6,8 @@ import { writeFileAtomic, writeFileAtomicChunks } from "../report/write-atomic.j
 import { decodeBinaryTrace, encodeBinaryTrace } from "./formats/binary.js";
 import { csvTraceChunks } from "./formats/csv.js";
 import type { CsvLayout } from "./formats/csv-layout.js";
-import { decodeOracleGeneral, encodeOracleGeneral } from "./formats/oracle-general.js";
+import { encodeOracleGeneral } from "./formats/oracle-general.js";
+import { readOracleGeneralFile } from "./formats/oracle-general-file.js";
 import { jsonlTraceChunks } from "./formats/jsonl.js";
 import type { ReadProgress } from "./formats/read-chunks.js";
 import { readPageTrace } from "./formats/read-page-trace.js";
@@ -40,7 +41,7 @@ function checkReadable(file: string): void {
 
 /**
  * Reads one trace; `index` picks an entry of a multi-trace file (khl-json), default 0.
- * `onProgress` hears of the bytes read of a CSV or JSONL file, which are read in chunks.
+ * `onProgress` hears of the bytes read of a CSV, JSONL or oracleGeneral file, which are read in chunks.
  * `csvLayout` reads a CSV by columns other than kvsim's (libCacheSim's traces).
  */
 export async function readTrace(file: string, format?: string, index = 0, onProgress?: ReadProgress, csvLayout?: CsvLayout): Promise<Trace> {
@@ -60,7 +61,7 @@ export async function readTrace(file: string, format?: string, index = 0, onProg
     if (fmt === "kvt") {
       trace = decodeBinaryTrace(readBytes(file), file, name);
     } else if (fmt === "oracle-general") {
-      trace = decodeOracleGeneral(readBytes(file), file, name);
+      trace = readOracleGeneralFile(file, name, onProgress);
     } else {
       trace = await readPageTrace(file, fmt, name, onProgress, csvLayout);
     }

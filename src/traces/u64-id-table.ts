@@ -3,15 +3,20 @@ import { grownInt32 } from "../util/grow.js";
 /**
  * Sparse 64-bit object ids (libCacheSim's traces) to dense page numbers in order of first
  * appearance. An id is two 32-bit words, so no BigInt is made per record: open addressing, at
- * most half full, each slot holding the id's words beside its page so that a probe reads one
- * cache line (ids of a large trace miss the cache; three arrays cost three misses a lookup).
+ * most three quarters full, each slot holding the id's words beside its page so that a probe reads
+ * one cache line (ids of a large trace miss the cache; three arrays cost three misses a lookup).
+ * Three words a slot and that load keep a million ids' table in 12–24 MiB, inside a server's
+ * last-level cache, where four words at half full (32–64 MiB) was not: sparse ids read at a median
+ * 12.0M records/s against 10.3M (docs/performance.md).
  * Ids below `directIds` (small integers: block numbers, or ids a tool already made dense) index
  * a plain array instead, 4 bytes an id, which stays in cache where the table would not.
  */
-const SLOT = 4; // low word, high word, page + 1 (0: empty), unused
+const SLOT = 3; // low word, high word, page + 1 (0: empty)
 
 export class U64IdTable {
-  private slots = new Int32Array(SLOT << 12);
+  /** Slots in the table, a power of two. */
+  private capacity = 1 << 12;
+  private slots = new Int32Array(SLOT * this.capacity);
   private hashed = 0;
   /** id → page + 1 (0: not seen) for ids below `directIds`, grown to the largest seen. */
   private direct = new Int32Array(0);
@@ -20,7 +25,7 @@ export class U64IdTable {
   constructor(private readonly directIds = 0) {
     if (directIds > 2 ** 26) throw new RangeError(`U64IdTable: directIds ${directIds} is above 2^26`);
   }
-  /** page → its id's low and high words, for `idOf`. */
+  /** page → its id's low and high words, for `idStrings` and rehashing. */
   private lows = new Int32Array(1 << 11);
   private highs = new Int32Array(1 << 11);
   private count = 0;
@@ -33,7 +38,7 @@ export class U64IdTable {
   pageOf(low: number, high: number): number {
     if (high === 0 && low >= 0 && low < this.directIds) return this.directPageOf(low);
     const slots = this.slots;
-    const mask = slots.length / SLOT - 1;
+    const mask = this.capacity - 1;
     for (let slot = mix(low, high) & mask; ; slot = (slot + 1) & mask) {
       const at = slot * SLOT;
       const entry = slots[at + 2]!;
@@ -42,12 +47,20 @@ export class U64IdTable {
     }
   }
 
-  /** The id of page p, as a decimal string (what reports and event logs show). */
-  idOf(page: number): string {
-    const high = this.highs[page]! >>> 0;
-    const low = this.lows[page]! >>> 0;
-    // Below 2^53 the id is an exact double: a BigInt per page cost more than the rest of a large file's pages.
-    return high < 0x200000 ? String(high * 2 ** 32 + low) : ((BigInt(high) << 32n) | BigInt(low)).toString();
+  /**
+   * The pages' ids as decimal strings, made when the returned function is first called: it keeps
+   * 8 bytes a page, not the table, and a million ids cost about 0.1 s of strings that a run which
+   * never prints them should not pay.
+   */
+  idStrings(): () => string[] {
+    const lows = this.lows.slice(0, this.count);
+    const highs = this.highs.slice(0, this.count);
+    return () => {
+      // A loop into a sized array: Array.from over a typed array took twice as long.
+      const ids = new Array<string>(lows.length);
+      for (let page = 0; page < lows.length; page++) ids[page] = decimalId(lows[page]!, highs[page]!);
+      return ids;
+    };
   }
 
   private directPageOf(id: number): number {
@@ -72,7 +85,7 @@ export class U64IdTable {
 
   private add(at: number, low: number, high: number): number {
     const page = this.newPage(low, high);
-    if (++this.hashed * 2 * SLOT > this.slots.length) this.rehash();
+    if (++this.hashed * 4 > this.capacity * 3) this.rehash();
     else this.place(this.slots, at, page);
     return page;
   }
@@ -84,8 +97,9 @@ export class U64IdTable {
   }
 
   private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length / SLOT - 1;
+    this.capacity *= 2;
+    const slots = new Int32Array(SLOT * this.capacity);
+    const mask = this.capacity - 1;
     for (let page = 0; page < this.count; page++) {
       const low = this.lows[page]!;
       const high = this.highs[page]!;
@@ -96,6 +110,14 @@ export class U64IdTable {
     }
     this.slots = slots;
   }
+}
+
+/** The id whose words are `low` and `high`, as a decimal string. */
+function decimalId(low: number, high: number): string {
+  const h = high >>> 0;
+  const l = low >>> 0;
+  // Below 2^53 the id is an exact double: a BigInt per page cost more than the rest of a large file's pages.
+  return h < 0x200000 ? String(h * 2 ** 32 + l) : ((BigInt(h) << 32n) | BigInt(l)).toString();
 }
 
 /** A 32-bit hash of both words (murmur3's finalizer): traces' ids are often sequential, which linear probing alone clusters. */

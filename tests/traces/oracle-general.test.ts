@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
+import { readOracleGeneralFile } from "../../src/traces/formats/oracle-general-file.js";
 import { readTrace, writeTrace } from "../../src/traces/load.js";
 import { withUnitPages } from "../../src/traces/trace.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
@@ -68,7 +69,7 @@ describe("libCacheSim's oracleGeneral traces", () => {
     expect(() => decodeOracleGeneral(wrong, "wrong.bin")).toThrow(/wrong\.bin: record 0: next access 2, but the object's next request is record 2 \(virtual time 3\)/);
   });
 
-  it("refuses every kind of wrong next access, naming the record at fault, for small ids and sparse 64-bit ids alike", () => {
+  it("refuses every kind of wrong next access, naming the record at fault, for small ids and sparse 64-bit ids alike", async () => {
     // Objects A B A C B A: records 0..5, each next access the virtual time (record + 1) of its object's next record.
     for (const [a, b, c] of [[5n, 6n, 7n], [2n ** 63n + 5n, 2n ** 40n, 2n ** 64n - 1n]]) {
       const ids = [a, b, a, c, b, a];
@@ -87,8 +88,48 @@ describe("libCacheSim's oracleGeneral traces", () => {
         const next = [...right];
         next[at] = value;
         expect(() => decodeOracleGeneral(file(next), "bad.bin"), `record ${at} = ${value}`).toThrow(message);
+        // Read from a file, the record at fault is read back for the message.
+        const path = join(dir, "bad.oracleGeneral.bin");
+        writeFileSync(path, file(next));
+        await expect(readTrace(path), `file: record ${at} = ${value}`).rejects.toThrow(message);
       }
     }
+  });
+
+  it("keeps a page's first request's size when the next record requests it again", () => {
+    const t = decodeOracleGeneral(joined(record(1, 9n, 10, 2n), record(2, 9n, 20, -1n), record(3, 4n, 5, -1n)), "again.bin");
+    expect(Array.from(t.pageBytes!)).toEqual([10, 5]);
+  });
+
+  it("reads a file of many reads' worth as it decodes bytes held whole, progress to the last byte, and names a fault in a later read", async () => {
+    const original = withUnitPages(generateWorkload("zipf", { pages: 50_000, length: 300_000, seed: 3 }));
+    const bytes = encodeOracleGeneral(original);
+    const path = join(dir, "many-reads.oracleGeneral.bin");
+    writeFileSync(path, bytes);
+    const progress: number[] = [];
+    const read = readOracleGeneralFile(path, "many-reads", (done) => progress.push(done));
+    const whole = decodeOracleGeneral(bytes, path, "many-reads");
+    expect(read.accesses).toEqual(whole.accesses);
+    expect(read.pageBytes).toEqual(whole.pageBytes);
+    expect(read.pageIds).toEqual(whole.pageIds);
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress.at(-1)).toBe(bytes.length);
+    // Record 250,000 (in the second read) says its object never comes back.
+    const at = 250_000 * 24 + 16;
+    const wrong = bytes.slice();
+    const view = new DataView(wrong.buffer);
+    const stated = view.getBigInt64(at, true);
+    view.setBigInt64(at, stated === -1n ? 7n : -1n, true);
+    writeFileSync(path, wrong);
+    await expect(readTrace(path)).rejects.toThrow(new RegExp(`record 250000: next access ${stated === -1n ? 7 : -1}, but`));
+  });
+
+  it("makes the ids' strings on first use, and they read, serialize and assign like any field", () => {
+    const t = decodeOracleGeneral(joined(record(1, 12n, 1, -1n), record(2, 1n << 60n, 1, -1n)), "ids.bin");
+    expect(JSON.parse(JSON.stringify(t)).pageIds).toEqual(["12", (1n << 60n).toString()]);
+    expect({ ...t }.pageIds).toBe(t.pageIds);
+    t.pageIds = ["a", "b"];
+    expect(t.pageIds).toEqual(["a", "b"]);
   });
 
   it("runs from the CLI: trace info, convert, and run with --ignore-obj-size giving libCacheSim's LRU misses", async () => {

@@ -19,11 +19,13 @@ describe("U64IdTable", () => {
     ids.forEach(([low, high]) => expected.has(`${low}/${high}`) || expected.set(`${low}/${high}`, expected.size));
     expect(pages).toEqual(ids.map(([low, high]) => expected.get(`${low}/${high}`)));
     expect(table.size).toBe(expected.size);
-    // Looked up again, every id keeps its page; idOf gives each page's id as an unsigned decimal.
+    // Looked up again, every id keeps its page; idStrings gives each page's id as an unsigned decimal.
     expect(ids.map(([low, high]) => table.pageOf(low, high))).toEqual(pages);
+    const strings = table.idStrings()();
+    expect(strings).toHaveLength(expected.size);
     for (const [key, page] of expected) {
       const [low, high] = key.split("/").map(Number) as [number, number];
-      expect(table.idOf(page)).toBe(((BigInt(high >>> 0) << 32n) | BigInt(low >>> 0)).toString());
+      expect(strings[page]).toBe(((BigInt(high >>> 0) << 32n) | BigInt(low >>> 0)).toString());
     }
   });
 
