@@ -6,6 +6,8 @@ import { KvsimInputError } from "../errors.js";
 import { retentionSvg, tokenSummaryCsv } from "../report/token-charts.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
 import type { AllocatorOptions } from "../tokens/budgets/allocator.js";
+import { parseDuoPattern } from "../tokens/budgets/duo-pattern.js";
+import { readTextFile } from "../json-file.js";
 import { BUDGET_ALLOCATORS, budgetAllocator } from "../tokens/budgets/registry.js";
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
 import { evaluateBudgetAllocation, type AllocationRow } from "../tokens/evaluate-budgets.js";
@@ -55,6 +57,7 @@ interface AllocatorFlags {
   pyramidWindow: number;
   duoSink: number;
   duoRecent: number;
+  duoPattern?: string;
 }
 
 /** Adds the allocators' tunables, each with kvpress's default, to a command that spends a budget through an allocator. */
@@ -64,11 +67,16 @@ function withAllocatorOptions(command: Command): Command {
     .option("--pyramid-beta <n>", "pyramidkv: pyramid steepness (kvpress beta)", parseIntInRange("--pyramid-beta", 1, 1_000_000), 20)
     .option("--pyramid-window <n>", "pyramidkv: observation window in the budget formula (kvpress window_size)", parseIntInRange("--pyramid-window", 0, 1 << 20), 64)
     .option("--duo-sink <n>", "duo_attention: sink tokens a streaming head keeps", parseIntInRange("--duo-sink", 0, 1 << 20), 4)
-    .option("--duo-recent <n>", "duo_attention: recent tokens a streaming head keeps", parseIntInRange("--duo-recent", 0, 1 << 20), 256);
+    .option("--duo-recent <n>", "duo_attention: recent tokens a streaming head keeps", parseIntInRange("--duo-recent", 0, 1 << 20), 256)
+    .option("--duo-pattern <file>", "duo_attention: rank heads by DuoAttention's trained gates (its full_attention_heads.tsv: a line per layer, a gate per KV head) instead of a score on the trace");
 }
 
+/** The allocators' options; a DuoAttention pattern is read and checked here, before any work. */
 function allocatorOptionsOf(flags: AllocatorFlags): AllocatorOptions {
-  return { alphaSafeguard: flags.alphaSafeguard, pyramidBeta: flags.pyramidBeta, pyramidWindow: flags.pyramidWindow, duoSink: flags.duoSink, duoRecent: flags.duoRecent };
+  return {
+    alphaSafeguard: flags.alphaSafeguard, pyramidBeta: flags.pyramidBeta, pyramidWindow: flags.pyramidWindow, duoSink: flags.duoSink, duoRecent: flags.duoRecent,
+    ...(flags.duoPattern ? { duoPattern: parseDuoPattern(readTextFile(flags.duoPattern), flags.duoPattern), duoPatternFile: flags.duoPattern } : {}),
+  };
 }
 
 /** Model-level allocation rows averaged over traces, per (allocator, policy, fraction). */
@@ -279,10 +287,11 @@ export function tokensCommand(): Command {
         : ["oracle", ...(weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
       checkTokenPolicies(policies, weights);
       budgetAllocator(opts.allocator);
+      const allocatorOptions = allocatorOptionsOf(opts);
       const loaders = traceLoaders(opts);
       const progress = opts.json ? undefined : itemsProgress("tokens online", loaders.length, "trace");
       const results = loaders.flatMap((load, i) => evaluateOnline(load(), {
-        policies, budget, weights, allocator: opts.allocator, allocatorOptions: allocatorOptionsOf(opts), onHead: (done, total) => progress?.update(i, done / total),
+        policies, budget, weights, allocator: opts.allocator, allocatorOptions, onHead: (done, total) => progress?.update(i, done / total),
       }));
       progress?.stop();
       if (opts.out) writeFileAtomic(join(opts.out, "online.jsonl"), results.map((r) => JSON.stringify(r)).join("\n") + "\n");
