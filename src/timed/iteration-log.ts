@@ -1,3 +1,4 @@
+import { TimedIterationRow } from "../wasm/timed.js";
 import type { IterationResult } from "./results.js";
 
 /** An iteration's fields, in the order a log row keeps them; a run with a disk tier keeps its three more. */
@@ -6,6 +7,8 @@ const FIELDS = [
   "diskBlocksCached", "bytesToDisk", "bytesFromDisk",
 ] as const satisfies readonly (keyof IterationResult)[];
 const DISK_FIELDS = 3;
+// The engine's rows put the same fields in the same order, so `addRows` copies a row's first numbers.
+if (FIELDS.some((f, k) => TimedIterationRow[f] !== k) || TimedIterationRow.COUNT !== FIELDS.length) throw new Error("iteration log: the engine's iteration row no longer matches the log's fields");
 
 /** Rows a chunk of the log holds (a power of two, so a row's chunk is a shift). */
 const CHUNK_BITS = 12;
@@ -29,18 +32,24 @@ export class IterationLog {
     this.width = FIELDS.length - (disk ? 0 : DISK_FIELDS);
   }
 
-  add(i: IterationResult): void {
-    const width = this.width;
+  /** Where the next row goes in `rows`, a new chunk begun when the last is full. */
+  private next(): number {
     if (this.at === this.rows.length) {
-      this.rows = new Float64Array(width * CHUNK_ROWS);
+      this.rows = new Float64Array(this.width * CHUNK_ROWS);
       this.chunks.push(this.rows);
       this.at = 0;
     }
+    const o = this.at;
+    this.at += this.width;
+    this.count++;
+    return o;
+  }
+
+  add(i: IterationResult): void {
+    const width = this.width;
+    const o = this.next();
     // Field by field, not by name in a loop: a keyed read of each field cost a quarter of the saving.
     const rows = this.rows;
-    const o = this.at;
-    this.at += width;
-    this.count++;
     rows[o] = i.start;
     rows[o + 1] = i.duration;
     rows[o + 2] = i.requests;
@@ -54,6 +63,16 @@ export class IterationLog {
       rows[o + 9] = i.diskBlocksCached!;
       rows[o + 10] = i.bytesToDisk!;
       rows[o + 11] = i.bytesFromDisk!;
+    }
+  }
+
+  /** `count` of the engine's rows (`TimedIterationRow.COUNT` numbers each, the log's fields first), copied without objects. */
+  addRows(engineRows: Float64Array, count: number): void {
+    const width = this.width;
+    for (let k = 0, from = 0; k < count; k++, from += TimedIterationRow.COUNT) {
+      const o = this.next();
+      const rows = this.rows;
+      for (let f = 0; f < width; f++) rows[o + f] = engineRows[from + f]!;
     }
   }
 

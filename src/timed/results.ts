@@ -222,12 +222,17 @@ export class SummaryBuilder {
   }
 
   addIteration(i: IterationResult): void {
+    this.countIteration(i.requests, i.prefillTokens, i.decodeTokens, i.kvBlocksUsed);
+  }
+
+  /** An iteration by the numbers the summary reads (an engine's row, read without an object). */
+  countIteration(requests: number, prefillTokens: number, decodeTokens: number, kvBlocksUsed: number): void {
     this.iterations++;
-    this.batchSizes += i.requests;
-    this.tokens += i.prefillTokens + i.decodeTokens;
-    this.prefilledTokens += i.prefillTokens;
-    this.blocks += i.kvBlocksUsed;
-    this.peakBlocks = Math.max(this.peakBlocks, i.kvBlocksUsed);
+    this.batchSizes += requests;
+    this.tokens += prefillTokens + decodeTokens;
+    this.prefilledTokens += prefillTokens;
+    this.blocks += kvBlocksUsed;
+    this.peakBlocks = Math.max(this.peakBlocks, kvBlocksUsed);
   }
 
   /**

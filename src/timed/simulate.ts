@@ -17,7 +17,7 @@ import { requestFuture, type RequestFuture } from "./future.js";
 import { checkFleetFuture, futureField } from "./reads-future.js";
 import { blockEviction } from "../wasm/block-eviction.js";
 import { IterationLog, withIterations } from "./iteration-log.js";
-import { TimedCacheModel, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
+import { TimedCacheModel, TimedIterationRow as I, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
 
@@ -327,6 +327,12 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
     iteration(i) {
       iterations.add(i);
       builder.addIteration(i);
+    },
+    iterationRows(rows, count) {
+      iterations.addRows(rows, count);
+      for (let o = 0; o < count * I.COUNT; o += I.COUNT) {
+        builder.countIteration(rows[o + I.requests]!, rows[o + I.prefillTokens]!, rows[o + I.decodeTokens]!, rows[o + I.kvBlocksUsed]!);
+      }
     },
   };
   const started = performance.now();
