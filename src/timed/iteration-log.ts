@@ -1,4 +1,5 @@
 import { TimedIterationRow } from "../wasm/timed.js";
+import { lazily } from "./lazy-field.js";
 import type { IterationResult } from "./results.js";
 
 /** An iteration's fields, in the order a log row keeps them; a run with a disk tier keeps its three more. */
@@ -88,17 +89,7 @@ export class IterationLog {
   }
 }
 
-/**
- * `fields` with an `iterations` property made from `log` when first read (then kept): enumerable,
- * so spreading, JSON and structured clones see it as a plain array.
- */
+/** `fields` with an `iterations` property made from `log` when first read (lazy-field.ts). */
 export function withIterations<T extends object>(fields: T, log: IterationLog): T & { iterations: IterationResult[] } {
-  return Object.defineProperty(fields, "iterations", {
-    enumerable: true, configurable: true,
-    get(this: T) {
-      const iterations = log.results();
-      Object.defineProperty(this, "iterations", { value: iterations, enumerable: true, writable: true, configurable: true });
-      return iterations;
-    },
-  }) as T & { iterations: IterationResult[] };
+  return lazily(fields, "iterations", () => log.results());
 }

@@ -17,6 +17,8 @@ import { requestFuture, type RequestFuture } from "./future.js";
 import { checkFleetFuture, futureField } from "./reads-future.js";
 import { blockEviction } from "../wasm/block-eviction.js";
 import { IterationLog, withIterations } from "./iteration-log.js";
+import { RequestLog } from "./request-log.js";
+import { lazily } from "./lazy-field.js";
 import { TimedCacheModel, TimedIterationRow as I, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";
@@ -316,12 +318,13 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
   inputs.forEach((r, i) => {
     longest = Math.max(longest, checkRequest(plan, r, i));
   });
-  const requests = new Array<RequestResult>(inputs.length);
-  const iterations = new IterationLog(plan.hostTier?.disk !== undefined);
+  const disk = plan.hostTier?.disk !== undefined;
+  const requests = new RequestLog(inputs.length, disk);
+  const iterations = new IterationLog(disk);
   const builder = new SummaryBuilder(plan.context);
   const sink: RunSink = {
     request(r) {
-      requests[r.requestId] = { ...r };
+      requests.add(r);
       builder.addRequest(r);
     },
     iteration(i) {
@@ -351,7 +354,9 @@ export function simulateServing(options: SimulateServingOptions): ServingSimulat
     host = hostOf(plan, run);
   }
   const simulationMs = performance.now() - started;
-  return withIterations({ requests, summary: builder.summary(itl(), simulationMs, host) }, iterations);
+  // `requests` keeps its place before the summary, as when it was an array made during the run.
+  const fields = lazily({ requests: undefined as unknown, summary: builder.summary(itl(), simulationMs, host) }, "requests", () => requests.results());
+  return withIterations(fields, iterations);
 }
 
 /**
