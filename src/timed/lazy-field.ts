@@ -11,5 +11,9 @@ export function lazily<T extends object, K extends string, V>(fields: T, key: K,
       Object.defineProperty(this, key, { value, enumerable: true, writable: true, configurable: true });
       return value;
     },
+    // Assigned before it is read, it takes the value given, as a plain property would.
+    set(this: T, value: V) {
+      Object.defineProperty(this, key, { value, enumerable: true, writable: true, configurable: true });
+    },
   }) as T & Record<K, V>;
 }

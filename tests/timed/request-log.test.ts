@@ -32,6 +32,9 @@ describe("RequestLog", () => {
     const sim = lazily({ requests: undefined as unknown, summary: 1 }, "requests", () => [7]);
     expect(Object.keys(sim)).toEqual(["requests", "summary"]);
     expect(JSON.stringify(sim)).toBe('{"requests":[7],"summary":1}');
+    const assigned = lazily({ requests: undefined as unknown, summary: 1 }, "requests", () => [7]);
+    assigned.requests = [8];
+    expect(assigned).toEqual({ requests: [8], summary: 1 });
   });
 });
 
