@@ -12,6 +12,25 @@ export interface Trace {
   pageBytes?: Int32Array;
   /** Original page ids (e.g. "page-3"), index-aligned, for reports and event logs. */
   pageIds?: string[];
+  /**
+   * Each page's 64-bit object id when the source names pages by number (an oracleGeneral file's
+   * ids), index-aligned; read through `objectIdsOf`, for policies that hash ids (tinylfu).
+   */
+  objectIds?: BigUint64Array;
+}
+
+/**
+ * Each page's 64-bit object id: the trace's own (`objectIds`), else its page ids when every one is
+ * a decimal below 2^64, else the page's index. Writing a trace as oracleGeneral uses the same ids,
+ * so a policy hashing them sees the ids libCacheSim reads from the written file.
+ */
+export function objectIdsOf(trace: Trace): BigUint64Array {
+  if (trace.objectIds) return trace.objectIds;
+  const ids = new BigUint64Array(trace.numPages);
+  const names = trace.pageIds;
+  const numeric = names?.every((id) => /^(0|[1-9][0-9]{0,19})$/.test(id) && BigInt(id) < 1n << 64n);
+  for (let p = 0; p < ids.length; p++) ids[p] = numeric ? BigInt(names![p]!) : BigInt(p);
+  return ids;
 }
 
 /**

@@ -63,6 +63,18 @@ export class U64IdTable {
     };
   }
 
+  /** Each page's id as a 64-bit integer, in page order (8 bytes a page). */
+  objectIds(): BigUint64Array {
+    const ids = new BigUint64Array(this.count);
+    const words = new Int32Array(ids.buffer);
+    const low = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+    for (let page = 0; page < this.count; page++) {
+      words[2 * page + low] = this.lows[page]!;
+      words[2 * page + 1 - low] = this.highs[page]!;
+    }
+    return ids;
+  }
+
   private directPageOf(id: number): number {
     if (id >= this.direct.length) this.direct = grownInt32(this.direct, Math.min(this.directIds, Math.max(1024, 2 * this.direct.length, id + 1)), 0);
     const entry = this.direct[id]!;
