@@ -63,16 +63,14 @@ export class U64IdTable {
     };
   }
 
-  /** Each page's id as a 64-bit integer, in page order (8 bytes a page). */
-  objectIds(): BigUint64Array {
-    const ids = new BigUint64Array(this.count);
-    const words = new Int32Array(ids.buffer);
-    const low = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1 ? 0 : 1;
+  /** Each page's id as two words, low then high, in page order (`Trace.objectIds`). */
+  objectIds(): Int32Array {
+    const words = new Int32Array(2 * this.count);
     for (let page = 0; page < this.count; page++) {
-      words[2 * page + low] = this.lows[page]!;
-      words[2 * page + 1 - low] = this.highs[page]!;
+      words[2 * page] = this.lows[page]!;
+      words[2 * page + 1] = this.highs[page]!;
     }
-    return ids;
+    return words;
   }
 
   private directPageOf(id: number): number {

@@ -140,7 +140,8 @@ export function encodeOracleGeneral(trace: Trace): Uint8Array {
     const page = trace.accesses[i]!;
     const at = i * ORACLE_GENERAL_RECORD;
     view.setUint32(at, i, true);
-    view.setBigUint64(at + 4, ids[page]!, true);
+    view.setUint32(at + 4, ids[2 * page]!, true);
+    view.setUint32(at + 8, ids[2 * page + 1]!, true);
     view.setUint32(at + 12, trace.pageBytes?.[page] ?? 1, true);
     const next = following[page]!;
     view.setBigInt64(at + 16, BigInt(next < 0 ? -1 : next + 1), true);
