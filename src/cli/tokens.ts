@@ -5,6 +5,9 @@ import { Command } from "commander";
 import { KvsimInputError } from "../errors.js";
 import { retentionSvg, tokenSummaryCsv } from "../report/token-charts.js";
 import { writeFileAtomic } from "../report/write-atomic.js";
+import type { AllocatorOptions } from "../tokens/budgets/allocator.js";
+import { parseDuoPattern } from "../tokens/budgets/duo-pattern.js";
+import { readTextFile } from "../json-file.js";
 import { BUDGET_ALLOCATORS, budgetAllocator } from "../tokens/budgets/registry.js";
 import { STANDARD_BUDGETS, evaluateTokenTrace, summarizeTokenEval } from "../tokens/evaluate.js";
 import { evaluateBudgetAllocation, type AllocationRow } from "../tokens/evaluate-budgets.js";
@@ -45,11 +48,35 @@ interface EvaluateOptions {
   out?: string;
   json?: boolean;
   allocators?: string;
+}
+
+/** The allocators' tunables, as `withAllocatorOptions` parses them. */
+interface AllocatorFlags {
   alphaSafeguard: number;
   pyramidBeta: number;
   pyramidWindow: number;
   duoSink: number;
   duoRecent: number;
+  duoPattern?: string;
+}
+
+/** Adds the allocators' tunables, each with kvpress's default, to a command that spends a budget through an allocator. */
+function withAllocatorOptions(command: Command): Command {
+  return command
+    .option("--alpha-safeguard <a>", "adakv: each head keeps at least this share of the uniform budget", parseShare("--alpha-safeguard"), 0.2)
+    .option("--pyramid-beta <n>", "pyramidkv: pyramid steepness (kvpress beta)", parseIntInRange("--pyramid-beta", 1, 1_000_000), 20)
+    .option("--pyramid-window <n>", "pyramidkv: observation window in the budget formula (kvpress window_size)", parseIntInRange("--pyramid-window", 0, 1 << 20), 64)
+    .option("--duo-sink <n>", "duo_attention: sink tokens a streaming head keeps", parseIntInRange("--duo-sink", 0, 1 << 20), 4)
+    .option("--duo-recent <n>", "duo_attention: recent tokens a streaming head keeps", parseIntInRange("--duo-recent", 0, 1 << 20), 256)
+    .option("--duo-pattern <file>", "duo_attention: rank heads by DuoAttention's trained gates (its full_attention_heads.tsv: a line per layer, a gate per KV head) instead of a score on the trace");
+}
+
+/** The allocators' options; a DuoAttention pattern is read and checked here, before any work. */
+function allocatorOptionsOf(flags: AllocatorFlags): AllocatorOptions {
+  return {
+    alphaSafeguard: flags.alphaSafeguard, pyramidBeta: flags.pyramidBeta, pyramidWindow: flags.pyramidWindow, duoSink: flags.duoSink, duoRecent: flags.duoRecent,
+    ...(flags.duoPattern ? { duoPattern: parseDuoPattern(readTextFile(flags.duoPattern), flags.duoPattern), duoPatternFile: flags.duoPattern } : {}),
+  };
 }
 
 /** Model-level allocation rows averaged over traces, per (allocator, policy, fraction). */
@@ -178,7 +205,7 @@ export function tokensCommand(): Command {
         console.log(`${opts.out}: ${model.layers} layer(s) × ${model.kvHeads} KV heads, ${tk.context} context + ${tk.future} future tokens, d = ${model.headDim} (${seconds.toFixed(1)} s)`);
       }
     }));
-  tokens.addCommand(new Command("evaluate")
+  tokens.addCommand(withAllocatorOptions(new Command("evaluate")
     .description("rank every head's context with each policy and score retained future attention, needles and output error at each budget")
     .option("-t, --trace <files>", "comma-separated .kvtrace files")
     .option("--seeds <list>", "instead of files: generate traces with these seeds (held-out seeds for a learned policy)")
@@ -189,14 +216,9 @@ export function tokensCommand(): Command {
     .option("--error-queries <n>", "future queries sampled per head for the output error (0: skip)", parseIntInRange("--error-queries", 0, 65_536), 16)
     .option("-o, --out <dir>", "write heads.jsonl (one line per head and policy), summary.json, summary.csv and retention.svg")
     .option("--no-charts", "with --out: skip retention.svg")
-    .option("--allocators <list>", `also spend the same total budget unevenly over heads and layers (${BUDGET_ALLOCATORS.map((a) => a.name).join(", ")}); reported per layer and for the model`)
-    .option("--alpha-safeguard <a>", "adakv: each head keeps at least this share of the uniform budget", parseShare("--alpha-safeguard"), 0.2)
-    .option("--pyramid-beta <n>", "pyramidkv: pyramid steepness (kvpress beta)", parseIntInRange("--pyramid-beta", 1, 1_000_000), 20)
-    .option("--pyramid-window <n>", "pyramidkv: observation window in the budget formula (kvpress window_size)", parseIntInRange("--pyramid-window", 0, 1 << 20), 64)
-    .option("--duo-sink <n>", "duo_attention: sink tokens a streaming head keeps", parseIntInRange("--duo-sink", 0, 1 << 20), 4)
-    .option("--duo-recent <n>", "duo_attention: recent tokens a streaming head keeps", parseIntInRange("--duo-recent", 0, 1 << 20), 256)
+    .option("--allocators <list>", `also spend the same total budget unevenly over heads and layers (${BUDGET_ALLOCATORS.map((a) => a.name).join(", ")}); reported per layer and for the model`))
     .option("--json", "print the summary as JSON (with --allocators: {summary, allocation})")
-    .action(async (opts: EvaluateOptions & { trace?: string; seeds?: string; param: Record<string, string>; charts?: boolean }) => {
+    .action(async (opts: EvaluateOptions & AllocatorFlags & { trace?: string; seeds?: string; param: Record<string, string>; charts?: boolean }) => {
       if (opts.out) checkOutputDir(opts.out, "--out");
       const budgets = opts.budgets?.split(",").map((b) => {
         const x = Number(b);
@@ -209,7 +231,7 @@ export function tokensCommand(): Command {
       checkTokenPolicies(policies, weights);
       const allocators = opts.allocators?.split(",").map((a) => a.trim()).filter(Boolean) ?? [];
       allocators.forEach(budgetAllocator);
-      const allocatorOptions = { alphaSafeguard: opts.alphaSafeguard, pyramidBeta: opts.pyramidBeta, pyramidWindow: opts.pyramidWindow, duoSink: opts.duoSink, duoRecent: opts.duoRecent };
+      const allocatorOptions = allocatorOptionsOf(opts);
       const traces = traceLoaders(opts);
       // One trace in memory at a time: each is evaluated, then dropped.
       const progress = opts.json ? undefined : itemsProgress("tokens evaluate", traces.length, "trace");
@@ -245,17 +267,18 @@ export function tokensCommand(): Command {
         allocated.map((r) => [r.allocator, r.policy, `${r.fraction * 100}%`, r.kept, `${r.minHeadBudget}-${r.maxHeadBudget}`, fixed(3)(r.retained), fixed(3)(r.oracleRetained), fixed(3)(r.ratio),
           r.needleSurvival === undefined ? "-" : fixed(2)(r.needleSurvival)])));
     }));
-  tokens.addCommand(new Command("online")
+  tokens.addCommand(withAllocatorOptions(new Command("online")
     .description("online decode mode: prefill to a fixed budget, then append each future token and evict by the policy")
     .option("-t, --trace <files>", "comma-separated .kvtrace files")
     .option("--seeds <list>", "instead of files: generate traces with these seeds")
     .option("--param <name=value>", "with --seeds: generator parameter (repeatable)", collectKeyValue, {})
     .option("-b, --budget <fraction>", "cache budget as a fraction of the context", "0.1")
+    .option("--allocator <name>", `spread the same total over heads and layers (${BUDGET_ALLOCATORS.map((a) => a.name).join(", ")})`, "uniform")
     .option("-p, --policies <list>", "comma-separated (default: oracle, learned with --weights, and every policy)")
     .option("-w, --weights <file>", "trained weights for the learned policy")
-    .option("-o, --out <dir>", "write online.jsonl (one line per head and policy)")
+    .option("-o, --out <dir>", "write online.jsonl (one line per head and policy)"))
     .option("--json", "print the per-policy, per-profile means as JSON")
-    .action((opts: { trace?: string; seeds?: string; param: Record<string, string>; budget: string; policies?: string; weights?: string; out?: string; json?: boolean }) => {
+    .action((opts: AllocatorFlags & { trace?: string; seeds?: string; param: Record<string, string>; budget: string; allocator: string; policies?: string; weights?: string; out?: string; json?: boolean }) => {
       if (opts.out) checkOutputDir(opts.out, "--out");
       const budget = Number(opts.budget);
       if (!(budget > 0 && budget < 1)) throw new KvsimInputError(`--budget: expected a fraction in (0, 1), got "${opts.budget}"`);
@@ -263,19 +286,27 @@ export function tokensCommand(): Command {
       const policies = opts.policies ? opts.policies.split(",").map((p) => p.trim()).filter(Boolean)
         : ["oracle", ...(weights ? ["learned"] : []), ...TOKEN_POLICIES.map((p) => p.name)];
       checkTokenPolicies(policies, weights);
+      budgetAllocator(opts.allocator);
+      const allocatorOptions = allocatorOptionsOf(opts);
       const loaders = traceLoaders(opts);
       const progress = opts.json ? undefined : itemsProgress("tokens online", loaders.length, "trace");
-      const results = loaders.flatMap((load, i) => evaluateOnline(load(), { policies, budget, weights, onHead: (done, total) => progress?.update(i, done / total) }));
+      const results = loaders.flatMap((load, i) => evaluateOnline(load(), {
+        policies, budget, weights, allocator: opts.allocator, allocatorOptions, onHead: (done, total) => progress?.update(i, done / total),
+      }));
       progress?.stop();
       if (opts.out) writeFileAtomic(join(opts.out, "online.jsonl"), results.map((r) => JSON.stringify(r)).join("\n") + "\n");
       const profiles = [...new Set(results.map((r) => r.profile ?? "all"))];
       const summary = policies.flatMap((policy) => profiles.map((profile) => {
         const rows = results.filter((r) => r.policy === policy && (r.profile ?? "all") === profile);
-        return { policy, profile, heads: rows.length, retained: mean(rows, (r) => r.retained)!, outputError: mean(rows, (r) => r.outputError)!, needleHits: mean(rows, (r) => r.needleHits) };
+        return {
+          policy, allocator: opts.allocator, profile, heads: rows.length, meanHeadBudget: mean(rows, (r) => r.budget)!,
+          retained: mean(rows, (r) => r.retained)!, outputError: mean(rows, (r) => r.outputError)!, needleHits: mean(rows, (r) => r.needleHits),
+        };
       }));
       if (opts.json) return console.log(JSON.stringify(summary));
-      console.log(table(["policy", "profile", "heads", "retained", "output error", "needle hits"],
-        summary.map((r) => [r.policy, r.profile, r.heads, fixed(3)(r.retained), fixed(3)(r.outputError), r.needleHits === undefined ? "-" : fixed(2)(r.needleHits)])));
+      console.log(`budgets spread by ${opts.allocator} (simulated)`);
+      console.log(table(["policy", "profile", "heads", "head budget", "retained", "output error", "needle hits"],
+        summary.map((r) => [r.policy, r.profile, r.heads, fixed(1)(r.meanHeadBudget), fixed(3)(r.retained), fixed(3)(r.outputError), r.needleHits === undefined ? "-" : fixed(2)(r.needleHits)])));
     }));
   tokens.addCommand(new Command("train")
     .description("train the learned per-head policy on the all-budget ranking reward, one head per worker: --method es (KVP-lite: linear scorer, evolution strategies) or pl-rloo (KV Policy's MLP, Plackett–Luce policy gradient with an RLOO baseline)")

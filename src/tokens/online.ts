@@ -1,3 +1,5 @@
+import { DEFAULT_ALLOCATOR_OPTIONS, type Allocation, type AllocatorOptions } from "./budgets/allocator.js";
+import { budgetAllocator } from "./budgets/registry.js";
 import type { LearnedWeights } from "./learned/weights.js";
 import { checkTokenPolicies, tokenPolicy } from "./policies/registry.js";
 import { rankByScore } from "./ranking.js";
@@ -5,8 +7,14 @@ import { attentionRow, headOutput, headView, type HeadView, type TokenTrace } fr
 
 export interface OnlineOptions {
   policies: readonly string[];
-  /** Cache budget as a fraction of the context (the absolute budget is round(fraction × T)). */
+  /** Cache budget as a fraction of the context (the absolute budget is round(fraction × T) a head). */
   budget: number;
+  /**
+   * How the total, layers × kvHeads × round(fraction × T), is spread over the heads (default
+   * `uniform`); the allocator reads each policy's prefill scores, as it does offline.
+   */
+  allocator?: string;
+  allocatorOptions?: Partial<AllocatorOptions>;
   weights?: LearnedWeights;
   /** Called after each (layer, KV head) with the heads done and the trace's total, for progress. */
   onHead?: (done: number, total: number) => void;
@@ -17,7 +25,11 @@ export interface OnlineHeadResult {
   head: number;
   profile?: string;
   policy: string;
+  allocator: string;
+  /** This head's budget, from the allocator. */
   budget: number;
+  /** The policy this head evicted by, when the allocator chose another (DuoAttention's streaming heads). */
+  rankedBy?: string;
   /** Mean over decode steps of the full-cache attention still reachable in the cache. */
   retained: number;
   /** Mean relative error of the head output with the renormalized softmax over the cache. */
@@ -56,16 +68,35 @@ function extendedView(view: HeadView): HeadView {
 /**
  * Online decode mode at a fixed budget: prefill keeps the policy's top B context tokens; then
  * each future query attends over the cache plus itself (metrics recorded), its token is appended,
- * and the policy evicts one token while the cache holds more than B.
+ * and the policy evicts one token while the cache holds more than B. B is each head's own, as the
+ * allocator spreads the total from the policy's prefill scores (uniform: round(fraction × T)).
  */
 export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): OnlineHeadResult[] {
   checkTokenPolicies(options.policies, options.weights);
+  const allocator = budgetAllocator(options.allocator ?? "uniform");
   const { layers, kvHeads } = trace.header.model;
   const { context: t, total: n } = trace.header.tokens;
-  const budget = Math.max(1, Math.round(options.budget * t));
+  const perHead = Math.max(1, Math.round(options.budget * t));
+  const seed = trace.header.generator?.seed ?? 0;
+  const views = Array.from({ length: layers }, (_, l) => Array.from({ length: kvHeads }, (_, h) => headView(trace, l, h)));
+  // Each policy's prefill scores over the context, [layer][head], made once: the allocator and the decode both start from them.
+  const prefills = new Map<string, Float64Array[][]>();
+  const prefillOf = (policy: string): Float64Array[][] => {
+    if (!prefills.has(policy)) {
+      prefills.set(policy, views.map((layerViews, layer) => layerViews.map((view, head) => {
+        if (policy !== "oracle") return Float64Array.from(tokenPolicy(policy, options.weights).score({ view, layerViews, seed, layer, head }));
+        const base = (layer * kvHeads + head) * t;
+        return Float64Array.from(trace.utilitySum.subarray(base, base + t));
+      })));
+    }
+    return prefills.get(policy)!;
+  };
+  const allocatorOptions = { ...DEFAULT_ALLOCATOR_OPTIONS, ...options.allocatorOptions };
+  const allocations = new Map<string, Allocation>(options.policies.map((policy) => [policy,
+    allocator.allocate({ perHead, context: t, views, scores: prefillOf(policy), options: allocatorOptions })]));
   const out: OnlineHeadResult[] = [];
   for (let layer = 0; layer < layers; layer++) {
-    const layerViews = Array.from({ length: kvHeads }, (_, h) => headView(trace, layer, h));
+    const layerViews = views[layer]!;
     for (let head = 0; head < kvHeads; head++) {
       const view = layerViews[head]!;
       const d = view.headDim;
@@ -81,8 +112,6 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
         const o = headOutput(view, row, row.length);
         return { o, norm: Math.sqrt(o.reduce((sum, x) => sum + x * x, 0)) || 1 };
       }));
-      const base = (layer * kvHeads + head) * t;
-      const utility = trace.utilitySum.subarray(base, base + t);
       const events = new Map<number, number[]>();
       if (trace.events && trace.needleId) {
         for (let e = 0; e < trace.events.length; e += 4) {
@@ -92,21 +121,17 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
         }
       }
       for (const policy of options.policies) {
-        const mode = MODE[policy] ?? "static";
-        let score: Float64Array;
+        const allocation = allocations.get(policy)!;
+        const budget = allocation.budgets[layer]![head]!;
+        const rankedBy = allocation.rankedBy?.[layer]?.[head];
+        const rule = rankedBy ?? policy;
+        const mode = MODE[rule] ?? "static";
+        const score = new Float64Array(n);
         if (mode === "static") {
-          // Context tokens scored as offline (forced keeps included); generated ones by the same
-          // rule over the whole sequence.
-          const ctx = { layerViews, seed: trace.header.generator?.seed ?? 0, layer, head };
-          const p = tokenPolicy(policy, options.weights);
-          score = Float64Array.from(p.score({ ...ctx, view: extendedView(view) }));
-          score.set(p.score({ ...ctx, view }));
+          // Generated tokens scored by the same rule over the whole sequence, context tokens as offline (forced keeps included).
+          score.set(tokenPolicy(rule, options.weights).score({ layerViews, seed, layer, head, view: extendedView(view) }));
         }
-        else {
-          score = new Float64Array(n);
-          const prefill = policy === "oracle" ? Float64Array.from(utility) : tokenPolicy(policy).score({ view, layerViews, seed: trace.header.generator?.seed ?? 0, layer, head });
-          score.set(prefill);
-        }
+        score.set(prefillOf(rule)[layer]![head]!);
         // Remaining future attention (oracle), reduced over the group as the utility is (gqaReduce).
         const reduced = (s: number, i: number) => {
           let r = trace.header.gqaReduce === "max" ? -Infinity : 0;
@@ -181,7 +206,7 @@ export function evaluateOnline(trace: TokenTrace, options: OnlineOptions): Onlin
         }
         const steps = n - t;
         out.push({
-          layer, head, profile: trace.header.profiles?.[head], policy, budget,
+          layer, head, profile: trace.header.profiles?.[head], policy, allocator: allocator.name, budget, ...(rankedBy ? { rankedBy } : {}),
           retained: retained / steps, outputError: error / steps, evictions,
           ...(lookups > 0 ? { needleHits: hits / lookups } : {}),
         });

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { adakvAllocator } from "../../src/tokens/budgets/adakv.js";
 import { DEFAULT_ALLOCATOR_OPTIONS, roundToTotal } from "../../src/tokens/budgets/allocator.js";
 import { duoAttentionAllocator, retrievalScore } from "../../src/tokens/budgets/duo-attention.js";
+import { parseDuoPattern } from "../../src/tokens/budgets/duo-pattern.js";
 import { pyramidkvAllocator } from "../../src/tokens/budgets/pyramidkv.js";
 import { BUDGET_ALLOCATORS, budgetAllocator } from "../../src/tokens/budgets/registry.js";
 import { evaluateTokenTrace } from "../../src/tokens/evaluate.js";
@@ -11,6 +13,7 @@ import { TOKEN_POLICIES } from "../../src/tokens/policies/registry.js";
 import { headView } from "../../src/tokens/trace.js";
 
 const T = 512;
+const LLAMA_PATTERN = "tests/fixtures/duo-attention/Meta-Llama-3.1-8B-Instruct.full_attention_heads.tsv";
 const trace = generateTokenTrace({ contextTokens: T, futureTokens: 64, kvHeads: 3, layers: 2, headDim: 16, obsWindow: 32, seed: 9 });
 const views = [0, 1].map((l) => [0, 1, 2].map((h) => headView(trace, l, h)));
 const FRACTIONS = [0.05, 0.2, 0.5];
@@ -93,6 +96,27 @@ describe("budget allocators", () => {
     expect(rankedBy!.flat().filter((x) => x === "streaming_llm")).toHaveLength(4);
     // The streaming profile's heads (head 0 of each layer) attend least beyond their window.
     expect(Math.min(score[1]!, score[2]!)).toBeGreaterThan(score[0]!);
+  });
+
+  it("duo_attention ranks heads by DuoAttention's trained gates when given them, ties to the earlier head, and refuses a pattern of another shape", () => {
+    // Gates for 2 layers × 3 heads: the two highest, (1, 2) and then (0, 1) tied with (1, 0), win.
+    const duoPattern = parseDuoPattern("0.1\t0.8\t0.3\n0.8\t0.2\t1.5\n", "hand.tsv");
+    expect(duoPattern).toEqual([[0.1, 0.8, 0.3], [0.8, 0.2, 1]]); // clipped to [0, 1]
+    const options = { ...DEFAULT_ALLOCATOR_OPTIONS, duoRecent: 60, duoPattern };
+    const { budgets, rankedBy } = duoAttentionAllocator.allocate({ ...ctx(256), options });
+    expect(budgets).toEqual([[128, T, 128], [128, 128, T]]);
+    expect(rankedBy).toEqual([["streaming_llm", undefined, "streaming_llm"], ["streaming_llm", "streaming_llm", undefined]]);
+    // DuoAttention's own gates for Llama-3.1-8B-Instruct (32 layers × 8 KV heads) do not fit this 2 × 3 trace.
+    const llama = parseDuoPattern(readFileSync(LLAMA_PATTERN, "utf8"), LLAMA_PATTERN);
+    expect([llama.length, llama[0]!.length, llama[0]![0]]).toEqual([32, 8, 0.60546875]);
+    expect(() => duoAttentionAllocator.allocate({ ...ctx(256), options: { ...options, duoPattern: llama, duoPatternFile: LLAMA_PATTERN } }))
+      .toThrow(/Meta-Llama-3\.1-8B-Instruct\.full_attention_heads\.tsv: the head pattern is 32 layers × 8 KV heads, but the trace's model has 2 × 3/);
+  });
+
+  it("refuses a head pattern that is not a table of numbers, naming the line", () => {
+    expect(() => parseDuoPattern("0.1\t0.2\n0.3\tx\n", "bad.tsv")).toThrow(/bad\.tsv:2: gate 2 is "x", not a number/);
+    expect(() => parseDuoPattern("0.1\t0.2\n0.3\n", "ragged.tsv")).toThrow(/ragged\.tsv:2: 1 gates, but line 1 has 2/);
+    expect(() => parseDuoPattern("\n", "empty.tsv")).toThrow(/empty\.tsv: .*the file is empty/);
   });
 
   it("names an unknown allocator", () => {

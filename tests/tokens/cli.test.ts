@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,6 +43,19 @@ describe("kvsim tokens", () => {
     const text = await runCli(["tokens", "evaluate", "-t", two, "-p", "snapkv", "-b", "0.2", "--allocators", "pyramidkv,duo_attention", "--error-queries", "0"]);
     expect(text.stdout).toMatch(/budgets spread over heads and layers .*simulated/);
     expect(text.stdout).toMatch(/duo_attention +snapkv +20%/);
+    // DuoAttention's gates given as its full_attention_heads.tsv rank the heads across the model.
+    const pattern = join(dir, "two.full_attention_heads.tsv");
+    writeFileSync(pattern, "0.1\t0.2\t0.3\n0.9\t0.8\t0.4\n");
+    const gatedOut = join(dir, "gated");
+    const gated = await runCli(["tokens", "evaluate", "-t", two, "-p", "snapkv", "-b", "0.5", "--allocators", "duo_attention", "--duo-recent", "60", "--duo-pattern", pattern, "--error-queries", "0", "--out", gatedOut]);
+    expect(gated.code).toBe(0);
+    // 6 × 256 = 1536 tokens: (1536 − 6·64) / (512 − 64) → 2 retrieval heads, both in layer 1 by the gates; the rest stream on 128.
+    const layers = readFileSync(join(gatedOut, "allocation.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { layer: number | null; minHeadBudget: number; maxHeadBudget: number });
+    expect(layers.filter((r) => r.layer !== null).map((r) => [r.layer, r.minHeadBudget, r.maxHeadBudget])).toEqual([[0, 128, 128], [1, 128, 512]]);
+    writeFileSync(pattern, "0.9\t0.1\n");
+    const misfit = await runCli(["tokens", "evaluate", "-t", two, "-p", "snapkv", "--allocators", "duo_attention", "--duo-pattern", pattern, "--error-queries", "0"]);
+    expect(misfit.code).toBe(2);
+    expect(misfit.stderr).toMatch(/two\.full_attention_heads\.tsv: the head pattern is 1 layers × 2 KV heads, but the trace's model has 2 × 3/);
   });
 
   it.each([
@@ -54,6 +67,7 @@ describe("kvsim tokens", () => {
     [["tokens", "generate", "--out", "/tmp/x.kvtrace", "--context", "10"], /contextTokens/],
     [["tokens", "evaluate", "-t", "/nonexistent.kvtrace"], /cannot read \/nonexistent.kvtrace/],
     [["tokens", "evaluate", "-t", "/tmp/x.kvtrace", "-b", "0.1,2"], /--budgets/],
+    [["tokens", "online", "--seeds", "1", "--allocator", "duo_attention", "--duo-pattern", "/nonexistent.tsv"], /cannot read \/nonexistent\.tsv/],
   ])("exits 2 on %j", async (args, message) => {
     const { code, stderr } = await runCli(args);
     expect(code).toBe(2);

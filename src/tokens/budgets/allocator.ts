@@ -10,6 +10,12 @@ export interface AllocatorOptions {
   /** DuoAttention: what a streaming head keeps, sinks then the most recent tokens. */
   duoSink: number;
   duoRecent: number;
+  /**
+   * DuoAttention: trained gates [layer][head] (`parseDuoPattern`) that rank the heads instead of
+   * the score computed on the trace; `duoPatternFile` names them in errors.
+   */
+  duoPattern?: number[][];
+  duoPatternFile?: string;
 }
 
 export const DEFAULT_ALLOCATOR_OPTIONS: AllocatorOptions = { alphaSafeguard: 0.2, pyramidBeta: 20, pyramidWindow: 64, duoSink: 4, duoRecent: 256 };

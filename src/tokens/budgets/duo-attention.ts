@@ -1,5 +1,6 @@
 import { attentionRow, type HeadView } from "../trace.js";
 import { roundToTotal, type BudgetAllocator } from "./allocator.js";
+import { checkDuoPatternShape } from "./duo-pattern.js";
 
 /**
  * How much a head needs its full cache: the share of attention its stored context queries (the
@@ -29,13 +30,17 @@ export function retrievalScore(view: HeadView, sink: number, recent: number): nu
  * of the highest as the total allows become retrieval heads, the others streaming, and what is
  * left is spread over the streaming heads' recent windows. When the total cannot give every head
  * sink + recent, every head is a streaming head with an equal share. The press plays no part:
- * retrieval heads keep all, streaming heads rank as streaming_llm.
+ * retrieval heads keep all, streaming heads rank as streaming_llm. Given DuoAttention's trained
+ * gates (`duoPattern`), those rank the heads instead, ties to the earlier layer and head (DuoAttention
+ * breaks ties with noise of at most 1e-6, kvpress by numpy's argsort).
  */
 export const duoAttentionAllocator: BudgetAllocator = {
-  name: "duo_attention", source: "arXiv:2410.10819; kvpress DuoAttentionPress (head classes from a score on the trace)",
+  name: "duo_attention", source: "arXiv:2410.10819; kvpress DuoAttentionPress (head classes from a score on the trace, or DuoAttention's trained gates)",
   summary: "retrieval heads keep everything, streaming heads keep sinks + a recent window",
   allocate({ views, perHead, context, options }) {
-    const heads = views.flatMap((layer, l) => layer.map((view, h) => ({ l, h, score: retrievalScore(view, options.duoSink, options.duoRecent) })));
+    const pattern = options.duoPattern;
+    if (pattern) checkDuoPatternShape(pattern, views.length, views[0]!.length, options.duoPatternFile ?? "the DuoAttention head pattern");
+    const heads = views.flatMap((layer, l) => layer.map((view, h) => ({ l, h, score: pattern ? pattern[l]![h]! : retrievalScore(view, options.duoSink, options.duoRecent) })));
     const total = heads.length * perHead;
     const streamingSize = Math.min(context, options.duoSink + options.duoRecent);
     const retrieval = total >= heads.length * streamingSize && context > streamingSize
