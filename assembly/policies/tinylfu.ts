@@ -71,8 +71,10 @@ export class TinyLfuPolicy extends Policy {
   probationLimit: StaticArray<i64>;
   protectedLimit: StaticArray<i64>;
   sketches: CountingBloom[] = [];
-  mainHits: StaticArray<i64>;  // hits in main since the tier's last decay
-  decayEvery: StaticArray<i64>;
+  // Hits in tier 0's main since its sketch was last halved, and how many halve it: only tier 0
+  // is hit (a page found in a lower tier leaves it for tier 0).
+  mainHits: i64 = 0;
+  decayEvery: i64 = 0;
   hashA: StaticArray<u32>;     // per page: the sketch's two hashes of its object id
   hashB: StaticArray<u32>;
 
@@ -86,8 +88,6 @@ export class TinyLfuPolicy extends Policy {
     this.mainLimit = new StaticArray<i64>(numTiers);
     this.probationLimit = new StaticArray<i64>(numTiers);
     this.protectedLimit = new StaticArray<i64>(numTiers);
-    this.mainHits = new StaticArray<i64>(numTiers);
-    this.decayEvery = new StaticArray<i64>(numTiers);
     this.hashA = new StaticArray<u32>(numPages);
     this.hashB = new StaticArray<u32>(numPages);
     let smallest: i64 = I64.MAX_VALUE;
@@ -100,7 +100,7 @@ export class TinyLfuPolicy extends Policy {
       unchecked(this.protectedLimit[t] = <i64>((1.0 - this.probationRatio) * <f64>main));
       const mainPages = <i32>min(main / smallest, <i64>numPages);
       this.sketches.push(new CountingBloom(mainPages));
-      unchecked(this.decayEvery[t] = 32 * <i64>mainPages);
+      if (t == 0) this.decayEvery = 32 * <i64>mainPages;
     }
     for (let p = 0; p < numPages; p++) {
       const id = objectIdOf(p);
@@ -124,12 +124,9 @@ export class TinyLfuPolicy extends Policy {
     if (list == PROTECTED) this.touch(0, PROTECTED, page);
     else this.promote(0, page);
     this.count(0, page);
-    const hits = unchecked(this.mainHits[0]) + 1;
-    if (hits >= unchecked(this.decayEvery[0])) {
-      unchecked(this.mainHits[0] = 0);
+    if (++this.mainHits >= this.decayEvery) {
+      this.mainHits = 0;
       unchecked(this.sketches[0]).decay();
-    } else {
-      unchecked(this.mainHits[0] = hits);
     }
   }
 
