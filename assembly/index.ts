@@ -6,10 +6,11 @@
  * module's memory at offsets returned here. Each run starts by resetting the arena (the stub
  * runtime never frees; a run owns everything it allocates).
  *
- * Call order: resetArena → setup → fill pageSizes, setTier × tiers →
+ * Call order: resetArena → setup → fill pageSizes (and objectIdBuffer, for a policy that reads
+ * object ids), setTier × tiers →
  * traceBuffer (fill) → paramsBuffer (fill) → start → replay(chunks) → finish → metrics/event views.
  */
-import { initState, pageSizeInput, loadPageSizes, tierCapacity, tierRead, tierWrite, tierBandwidth, setTrace, computeNextUse, numTiers, numPages } from "./hierarchy/state";
+import { initState, pageSizeInput, allocateObjectIds, loadPageSizes, tierCapacity, tierRead, tierWrite, tierBandwidth, setTrace, computeNextUse, numTiers, numPages } from "./hierarchy/state";
 import { initResidency, tierPeak, tierUsed, tierCount, residentMaskOf } from "./hierarchy/residency";
 import * as metrics from "./hierarchy/metrics";
 import * as engine from "./hierarchy/engine";
@@ -37,6 +38,9 @@ export function setup(pages: i32, tiers: i32, profile: i32, decodePenalty: f64, 
 }
 
 export function pageSizes(): usize { return changetype<usize>(pageSizeInput); }
+
+/** Room for each page's 64-bit object id (state.ts `pageObjectIdInput`); only for a policy that reads them. */
+export function objectIdBuffer(): usize { return changetype<usize>(allocateObjectIds()); }
 
 export function setTier(tier: i32, capacity: f64, read: f64, write: f64, bandwidth: f64): void {
   unchecked(tierCapacity[tier] = <i64>capacity);

@@ -32,7 +32,7 @@ for (let id = 0; id < e.policyCount(); id++) {
   catalog.push({
     id, name: field("name"), summary: field("summary"), source: field("source"), victimSearch: field("victimSearch"),
     khl: (flags & member("PolicyFlag", "khl")) !== 0, future: (flags & member("PolicyFlag", "future")) !== 0,
-    blocks: (flags & member("PolicyFlag", "blocks")) !== 0, params,
+    blocks: (flags & member("PolicyFlag", "blocks")) !== 0, objectIds: (flags & member("PolicyFlag", "objectIds")) !== 0, params,
   });
 }
 

@@ -2,7 +2,7 @@ import { KvsimInputError } from "./errors.js";
 import { footprintBytes, quantizationScheme } from "./hierarchy/quantization.js";
 import type { Scenario } from "./hierarchy/scenario.js";
 import { policyInfo, resolvePolicyParams, type Profile } from "./policies/registry.js";
-import { checkTrace, DEFAULT_PAGE_SCALARS, type Trace } from "./traces/trace.js";
+import { checkTrace, DEFAULT_PAGE_SCALARS, objectIdsOf, type Trace } from "./traces/trace.js";
 import { EventKind, HierarchyEngine, Profile as ProfileId, type HierarchyCounters } from "./wasm/hierarchy.js";
 
 export interface SimulateOptions {
@@ -121,7 +121,7 @@ export function startRun(options: SimulateOptions): HierarchyEngine {
   const tiers = scenario.tiers;
   const engine = options.engine ?? new HierarchyEngine();
   const oversized = engine.load({
-    profile: PROFILE_IDS[profile], pageBytes: sizes, tiers, decodePenaltyMs: quantizationScheme(scenario.quantization).decodePenaltyMs,
+    profile: PROFILE_IDS[profile], pageBytes: sizes, ...(info.readsObjectIds ? { objectIds: objectIdsOf(trace) } : {}), tiers, decodePenaltyMs: quantizationScheme(scenario.quantization).decodePenaltyMs,
     seed: options.seed ?? 0, eventCapacity: options.eventCapacity ?? 0, accesses: trace.accesses,
     policyId: info.id, params: info.params.map((p) => params[p.name]!),
     prefetch: scenario.prefetch.enabled, maxPrefetchCandidates: scenario.prefetch.maxCandidates,

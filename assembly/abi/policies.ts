@@ -14,6 +14,8 @@ export enum PolicyFlag {
   future = 2,
   /** Can evict a block pool's cached blocks (it needs nothing of a run but its hooks). */
   blocks = 4,
+  /** Reads each page's object id (the host fills `objectIdBuffer`). */
+  objectIds = 8,
 }
 
 /** A parameter's texts, by `policyParamText`. */

@@ -48,6 +48,12 @@ export const PENDING_BIT: i32 = 1 << 8;
 /** Bit 9: the page may not be evicted now (a block pool's block in use); see residency.ts `evictable`. */
 export const PINNED_BIT: i32 = 1 << 9;
 export let pageSizeInput = new StaticArray<i32>(0);
+/**
+ * Each page's object id as the trace names it (an oracleGeneral file's 64-bit ids), for a policy
+ * that hashes ids as the system it follows does (tinylfu's sketch); filled by the host only for
+ * such policies (`PolicyEntry.readsObjectIds`), else empty and a page's id is its index.
+ */
+export let pageObjectIdInput = new StaticArray<u64>(0);
 export let pages = new StaticArray<i32>(0);
 /** Decode cost of the scenario's quantization, added to every tier-0 hit and transfer (ms). */
 export let decodePenalty: f64 = 0;
@@ -94,6 +100,7 @@ export function initState(count: i32, tiers: i32, prof: i32, penalty: f64): void
   step = 0;
   pinned = -1;
   pageSizeInput = new StaticArray<i32>(count);
+  pageObjectIdInput = new StaticArray<u64>(0);
   pages = new StaticArray<i32>(count * RECORD);
   tierCapacity = new StaticArray<i64>(tiers);
   tierRead = new StaticArray<f64>(tiers);
@@ -105,6 +112,17 @@ export function initState(count: i32, tiers: i32, prof: i32, penalty: f64): void
 
 /** The size every page has, or 0 when sizes differ (then no record word is known unread). */
 export let commonPageSize: i32 = 0;
+
+/** Room for the pages' object ids (`pageObjectIdInput`), which the host then fills. */
+export function allocateObjectIds(): StaticArray<u64> {
+  pageObjectIdInput = new StaticArray<u64>(numPages);
+  return pageObjectIdInput;
+}
+
+/** The page's object id: the host's, or the page's index when the host gave none. */
+@inline export function objectIdOf(page: i32): u64 {
+  return pageObjectIdInput.length == numPages ? unchecked(pageObjectIdInput[page]) : <u64>page;
+}
 
 /** Copies the host's page sizes into the page records. */
 export function loadPageSizes(): void {

@@ -20,7 +20,8 @@ export function policyText(id: i32, field: i32): usize {
 }
 
 function flagsOf(e: PolicyEntry): i32 {
-  return (e.khl ? PolicyFlag.khl : 0) | (e.future ? PolicyFlag.future : 0) | (e.blocks ? PolicyFlag.blocks : 0);
+  return (e.khl ? PolicyFlag.khl : 0) | (e.future ? PolicyFlag.future : 0) | (e.blocks ? PolicyFlag.blocks : 0)
+    | (e.objectIds ? PolicyFlag.objectIds : 0);
 }
 
 export function policyFlags(id: i32): i32 {

@@ -36,6 +36,7 @@ export class PolicyEntry {
   future: bool = false;
   blocks: bool = false;
   remembers: bool = false;
+  objectIds: bool = false;
   search: string = "";
   paramWords: i32 = 0;
   make: (params: usize) => Policy = noPolicy;
@@ -95,6 +96,15 @@ export class PolicyEntry {
    */
   remembersEvictedPages(): PolicyEntry {
     this.remembers = true;
+    return this;
+  }
+
+  /**
+   * Reads each page's object id as the trace names it (state.ts `objectIdOf`), to hash ids as the
+   * system it follows does: the host then passes them (the page's index when a trace has none).
+   */
+  readsObjectIds(): PolicyEntry {
+    this.objectIds = true;
     return this;
   }
 

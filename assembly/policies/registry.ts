@@ -15,6 +15,7 @@ import { clock } from "./clock";
 import { arc } from "./arc";
 import { twoq } from "./twoq";
 import { lirs } from "./lirs";
+import { tinylfu } from "./tinylfu";
 
 /**
  * Every page policy, by its entry function (entry.ts): a policy's id is its place in this list,
@@ -38,6 +39,7 @@ const ENTRIES: StaticArray<() => PolicyEntry> = [
   arc,
   twoq,
   lirs,
+  tinylfu,
 ];
 
 export function policyCount(): i32 {

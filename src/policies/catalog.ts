@@ -22,6 +22,8 @@ export interface PolicyCatalogEntry {
   future: boolean;
   /** Can evict a block pool's cached blocks. */
   blocks: boolean;
+  /** Reads each page's object id (`Trace.objectIds`), which the host then passes. */
+  objectIds: boolean;
   /** In the order of the policy's parameter struct. */
   params: PolicyParamSpec[];
 }

@@ -29,6 +29,8 @@ export interface PolicyInfo {
   future: boolean;
   /** Can evict a block pool's cached blocks too (src/wasm/block-eviction.ts). */
   evictsBlocks: boolean;
+  /** Reads each page's object id (`objectIdsOf(trace)`), which the host then passes to the engine. */
+  readsObjectIds: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export interface PolicyInfo {
 export const POLICIES: readonly PolicyInfo[] = POLICY_CATALOG.map((p) => ({
   name: p.name, id: p.id, summary: p.summary, source: p.source, params: p.params,
   profiles: p.khl ? PROFILES : (["kvsim", "libcachesim"] as const), victimSearch: p.victimSearch, future: p.future,
-  evictsBlocks: p.blocks,
+  evictsBlocks: p.blocks, readsObjectIds: p.objectIds,
 }));
 
 export function policyInfo(name: string): PolicyInfo {

@@ -1,16 +1,16 @@
 /**
  * Categorical colours for series named after registry entries (policies, token policies,
- * schedulers). D3's category10 first, then fourteen more picked greedily for the largest smallest
+ * schedulers). D3's category10 first, then fifteen more picked greedily for the largest smallest
  * CIEDE2000 difference to those before, lightness 35–72 so each reads on white: any two differ by
  * at least 16 (2 is a just-noticeable difference).
  */
 export const CATEGORY_COLOURS: readonly string[] = [
   "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
   "#006655", "#665500", "#aa0066", "#99aaff", "#2222ff", "#ff8888", "#aa8844", "#99aa88", "#bbaabb", "#226600",
-  "#555577", "#00bb99", "#ff0077", "#00aaff",
+  "#555577", "#00bb99", "#ff0077", "#00aaff", "#aa5500",
 ];
 
-/** Vega point shapes; seven, prime to the 24 colours, so colour and shape together repeat only after 168 series. */
+/** Vega point shapes; seven, prime to the 25 colours, so colour and shape together repeat only after 175 series. */
 export const POINT_SHAPES: readonly string[] = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right"];
 
 /** One series of a chart: its label, and the registry entry it runs (a labelled variant's policy). */

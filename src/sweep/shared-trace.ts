@@ -1,4 +1,4 @@
-import type { Trace } from "../traces/trace.js";
+import { namedObjectIds, type Trace } from "../traces/trace.js";
 
 /** A trace whose arrays live in SharedArrayBuffers: every worker reads the same memory, no copy. */
 export type SharedTrace = Omit<Trace, "pageIds">;
@@ -9,10 +9,15 @@ function shared(a: Int32Array): Int32Array {
   return copy;
 }
 
-/** Copies a trace's arrays into shared memory once; page ids stay behind (workers never print them). */
+/**
+ * Copies a trace's arrays into shared memory once; page ids stay behind (workers never print
+ * them), but the object ids they name come along, for policies that hash them (tinylfu).
+ */
 export function shareTrace(trace: Trace): SharedTrace {
   const out: SharedTrace = { name: trace.name, numPages: trace.numPages, accesses: shared(trace.accesses) };
   if (trace.pageScalars) out.pageScalars = shared(trace.pageScalars);
   if (trace.pageBytes) out.pageBytes = shared(trace.pageBytes);
+  const ids = namedObjectIds(trace);
+  if (ids) out.objectIds = shared(ids);
   return out;
 }

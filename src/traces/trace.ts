@@ -12,6 +12,43 @@ export interface Trace {
   pageBytes?: Int32Array;
   /** Original page ids (e.g. "page-3"), index-aligned, for reports and event logs. */
   pageIds?: string[];
+  /**
+   * Each page's 64-bit object id when the source names pages by number (an oracleGeneral file's
+   * ids), as two 32-bit words a page, low then high; read through `objectIdsOf`, for policies
+   * that hash ids (tinylfu).
+   */
+  objectIds?: Int32Array;
+}
+
+/**
+ * Each page's 64-bit object id: the trace's own (`objectIds`), else its page ids when every one is
+ * a decimal below 2^64, else the page's index. Writing a trace as oracleGeneral uses the same ids,
+ * so a policy hashing them sees the ids libCacheSim reads from the written file.
+ */
+export function objectIdsOf(trace: Trace): Int32Array {
+  const named = namedObjectIds(trace);
+  if (named) return named;
+  const words = new Int32Array(2 * trace.numPages);
+  for (let p = 0; p < trace.numPages; p++) words[2 * p] = p;
+  return words;
+}
+
+/**
+ * The object ids a trace names (its own, or its page ids when all are decimals below 2^64), two
+ * words a page, or undefined when its pages' ids are their indices: what a copy of the trace
+ * without its page ids (a sweep's shared trace, a binary trace) must carry for `objectIdsOf`.
+ */
+export function namedObjectIds(trace: Trace): Int32Array | undefined {
+  if (trace.objectIds) return trace.objectIds;
+  const names = trace.pageIds;
+  if (!names?.every((id) => /^(0|[1-9][0-9]{0,19})$/.test(id) && BigInt(id) < 1n << 64n)) return undefined;
+  const words = new Int32Array(2 * names.length);
+  names.forEach((name, p) => {
+    const id = BigInt(name);
+    words[2 * p] = Number(id & 0xffffffffn) | 0;
+    words[2 * p + 1] = Number(id >> 32n) | 0;
+  });
+  return words;
 }
 
 /**

@@ -63,6 +63,16 @@ export class U64IdTable {
     };
   }
 
+  /** Each page's id as two words, low then high, in page order (`Trace.objectIds`). */
+  objectIds(): Int32Array {
+    const words = new Int32Array(2 * this.count);
+    for (let page = 0; page < this.count; page++) {
+      words[2 * page] = this.lows[page]!;
+      words[2 * page + 1] = this.highs[page]!;
+    }
+    return words;
+  }
+
   private directPageOf(id: number): number {
     if (id >= this.direct.length) this.direct = grownInt32(this.direct, Math.min(this.directIds, Math.max(1024, 2 * this.direct.length, id + 1)), 0);
     const entry = this.direct[id]!;

@@ -17,6 +17,8 @@ export interface HierarchyRun {
   profile: Profile;
   /** Bytes of each page; its length is the number of pages. */
   pageBytes: Int32Array;
+  /** Each page's 64-bit object id as two words, low then high, for a policy that reads them (`PolicyInfo.readsObjectIds`). */
+  objectIds?: Int32Array;
   tiers: readonly EngineTier[];
   decodePenaltyMs: number;
   seed: number;
@@ -83,6 +85,7 @@ export class HierarchyEngine {
     w.resetArena();
     w.setup(this.pageCount, this.tierCount, run.profile, run.decodePenaltyMs, run.seed, run.eventCapacity);
     view(w, Int32Array, w.pageSizes(), this.pageCount).set(run.pageBytes);
+    if (run.objectIds) view(w, Int32Array, w.objectIdBuffer(), 2 * this.pageCount).set(run.objectIds);
     run.tiers.forEach((t, i) => w.setTier(i, t.capacityBytes, t.readLatencyMs, t.writeLatencyMs, t.bandwidthBytesPerMs));
     const n = run.accesses.length;
     view(w, Int32Array, w.traceBuffer(n), n).set(run.accesses);

@@ -118,4 +118,10 @@ describe("WASM engine vs naive reference (kvsim profile), parameters beyond the 
   // Q's share a few pages wide, so that pages move between the LIR set and Q (at 0.01 of these
   // small tiers, Q holds one byte and every page is larger than its share).
   it.each([0.2, 0.5])("lirs, hirs_ratio %f", (ratio) => matchesReference("lirs", { hirs_ratio: ratio }));
+  // A window a few pages wide and segments of other shares (at 0.01 of these small tiers the
+  // window's share is under a page), and protected at none or all of main.
+  it.each([
+    { window_ratio: 0.3, probation_ratio: 0.2 }, { window_ratio: 0.1, probation_ratio: 0.5 },
+    { window_ratio: 0.2, probation_ratio: 0 }, { window_ratio: 0.2, probation_ratio: 1 },
+  ])("tinylfu %j", (params) => matchesReference("tinylfu", params));
 });

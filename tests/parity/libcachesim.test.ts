@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { oneCache } from "../../src/mrc/one-cache.js";
 import { runRecord } from "../../src/run-record.js";
 import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
-import { withUnitPages, type Trace } from "../../src/traces/trace.js";
+import { objectIdsOf, withUnitPages, type Trace } from "../../src/traces/trace.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
+import { xxh64Word } from "../reference/naive-hierarchy.js";
 
 // libCacheSim's CloudPhysics sample read with its sparse ids, and the misses libCacheSim's
 // cachesim gives at 1/5/10/20% of its objects (tests/fixtures/libcachesim/README.md).
@@ -57,7 +58,7 @@ describe("lfu's ties", () => {
 });
 
 // More cases, counted by a cachesim built from libCacheSim aa0fc40 (tests/fixtures/libcachesim/README.md):
-// three kvsim workloads written as oracleGeneral files, and arc, clock, twoq and lirs on CloudPhysics.
+// three kvsim workloads written as oracleGeneral files, and arc, clock, twoq, lirs and tinylfu on CloudPhysics.
 describe("libCacheSim's miss counts on more traces, every policy both define (libcachesim profile)", () => {
   const more = readFileSync(`${DIR}/more_misses.csv`, "utf8").trim().split("\n").slice(1).map((line) => {
     const [source, params, policy, objects, misses] = line.split(",");
@@ -77,8 +78,8 @@ describe("libCacheSim's miss counts on more traces, every policy both define (li
     return traces.get(key)!;
   };
 
-  it("covers ten policies on four traces", () => {
-    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "twoq", "lirs", "belady"]));
+  it("covers eleven policies on four traces", () => {
+    expect(new Set(more.map((r) => r.policy))).toEqual(new Set(["lru", "fifo", "sieve", "clock", "lfu", "s3fifo", "arc", "twoq", "lirs", "tinylfu", "belady"]));
     expect(new Set(more.map((r) => r.source)).size).toBe(4);
   });
 
@@ -96,5 +97,35 @@ describe("libCacheSim's miss counts on more traces, every policy both define (li
     }).metrics.misses;
     expect(misses).not.toBe(22_049);
     expect(Math.abs(misses - 22_049) / 22_049).toBeLessThan(0.02);
+  });
+
+  // Below 100 objects W-TinyLFU's window is 0 objects, and libCacheSim refuses every object larger
+  // than the window (WTinyLFU_can_insert): cachesim's wtinylfu at 50 objects on long_tail_mix
+  // misses all 100,000 requests (the command of its rows above, wtinylfu 50). kvsim has no bypass.
+  it("tinylfu below 100 objects: kvsim caches, libCacheSim's bypasses every object", () => {
+    const ltm = traceOf("long_tail_mix", "num_pages=5000 length=100000");
+    const misses = runRecord({ scenario: oneCache(50), trace: ltm, policy: "tinylfu", profile: "libcachesim" }).metrics.misses;
+    expect(ltm.accesses.length).toBe(100_000);
+    expect(misses).toBe(17_000);
+  });
+});
+
+describe("tinylfu hashes each object's own id, as libCacheSim does", () => {
+  // XXH64 of the 8-byte id with libCacheSim's HASH_SEED0 and HASH_SEED1, low 32 bits: from a C
+  // program calling XXH64 of libCacheSim's xxhash.h (aa0fc40) on these ids.
+  it.each([
+    [0n, 972412019, 3092930169], [1n, 2721530007, 3411563711], [12345n, 3790860778, 3071800597],
+    [0xffffffffffffffffn, 1830715049, 2996653383], [0x123456789abcdef0n, 3359203911, 1898926502],
+  ])("the reference's XXH64 of id %s", (id, a, b) => {
+    expect(Number(xxh64Word(id, 0x12345678n) & 0xffffffffn)).toBe(a);
+    expect(Number(xxh64Word(id, 0x12344321n) & 0xffffffffn)).toBe(b);
+  });
+
+  it("CloudPhysics with page indices for ids no longer gives cachesim's count", () => {
+    // Without ids or page names (numeric names would be read as ids), a page's id is its index.
+    const { objectIds: _ids, pageIds: _names, ...indexed } = trace;
+    const misses = runRecord({ scenario: oneCache(490), trace: indexed, policy: "tinylfu" }).metrics.misses;
+    expect(objectIdsOf(indexed)).not.toEqual(trace.objectIds);
+    expect(misses).not.toBe(96_462);
   });
 });

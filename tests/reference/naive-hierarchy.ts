@@ -58,6 +58,25 @@ function minScore(w: RefWorld, tier: number, exclude: number, score: (p: number)
 const counter = (): Map<number, number> => new Map();
 const inc = (m: Map<number, number>, k: number): void => void m.set(k, (m.get(k) ?? 0) + 1);
 
+/** libCacheSim's counting Bloom filter (minimalIncrementCBF.c): counters per entry at 0.1% error, and counters a key touches. */
+const BLOOM_COUNTERS_PER_ENTRY = -Math.log(0.001) / 0.480453013918201;
+const BLOOM_HASHES = Math.ceil(0.693147180559945 * BLOOM_COUNTERS_PER_ENTRY);
+
+/** XXH64 of one little-endian 64-bit word (xxhash.h's 8-byte path), in BigInt arithmetic. */
+export function xxh64Word(word: bigint, seed: bigint): bigint {
+  const M = (1n << 64n) - 1n;
+  const [P1, P2, P3, P4, P5] = [0x9e3779b185ebca87n, 0xc2b2ae3d27d4eb4fn, 0x165667b19e3779f9n, 0x85ebca77c2b2ae63n, 0x27d4eb2f165667c5n];
+  const rotl = (x: bigint, r: bigint): bigint => ((x << r) | (x >> (64n - r))) & M;
+  let h = (seed + P5 + 8n) & M;
+  h ^= (rotl((word * P2) & M, 31n) * P1) & M;
+  h = (rotl(h, 27n) * P1 + P4) & M;
+  h ^= h >> 33n;
+  h = (h * P2) & M;
+  h ^= h >> 29n;
+  h = (h * P3) & M;
+  return h ^ (h >> 32n);
+}
+
 export function makePolicy(name: string, params: Record<string, number>): RefPolicy {
   const freq = counter();
   const last = new Map<number, number>();
@@ -578,6 +597,120 @@ export function makePolicy(name: string, params: Record<string, number>): RefPol
             if (!evictLIR(t, -1, w)) return -1;
           }
           return L.out[0]!;
+        },
+      };
+    }
+    case "tinylfu": {
+      // Per tier: the window, probation and protected (Maps, least recent first), the pages
+      // W-TinyLFU evicted that the engine is still to take, libCacheSim's counting Bloom filter
+      // and the hits in main since its last halving. Bytes are summed afresh every time.
+      type Tiny = { window: Map<number, true>; probation: Map<number, true>; protected: Map<number, true>; out: number[]; counters: Uint32Array; hits: number; decayEvery: number };
+      const ts: Tiny[] = [];
+      const sum = (m: Map<number, true>, w: RefWorld): number => [...m.keys()].reduce((b, p) => b + w.size[p]!, 0);
+      const mainLimit = (t: number, w: RefWorld): number => w.capacity[t]! - Math.trunc(w.capacity[t]! * params.window_ratio!);
+      const at = (t: number, w: RefWorld): Tiny => {
+        if (!ts[t]) {
+          const entries = Math.min(Math.floor(mainLimit(t, w) / Math.min(...w.size)), w.size.length);
+          const n = Math.ceil(BLOOM_COUNTERS_PER_ENTRY * entries);
+          ts[t] = { window: new Map(), probation: new Map(), protected: new Map(), out: [], counters: new Uint32Array(n < BLOOM_HASHES ? 2 * BLOOM_HASHES : n), hits: 0, decayEvery: 32 * entries };
+        }
+        return ts[t]!;
+      };
+      const slots = (t: number, p: number, w: RefWorld): number[] => {
+        const a = Number(xxh64Word(BigInt(p), 0x12345678n) & 0xffffffffn);
+        const b = Number(xxh64Word(BigInt(p), 0x12344321n) & 0xffffffffn);
+        return Array.from({ length: BLOOM_HASHES }, (_, i) => ((a + Math.imul(i, b)) >>> 0) % at(t, w).counters.length);
+      };
+      const estimate = (t: number, p: number, w: RefWorld): number => Math.min(...slots(t, p, w).map((x) => at(t, w).counters[x]!));
+      const count = (t: number, p: number, w: RefWorld): void => slots(t, p, w).forEach((x) => at(t, w).counters[x]!++);
+      const oldest = (m: Map<number, true>): number => m.keys().next().value ?? -1;
+      const probationLimit = (t: number, w: RefWorld): number => Math.trunc(params.probation_ratio! * mainLimit(t, w));
+      const protectedLimit = (t: number, w: RefWorld): number => Math.trunc((1 - params.probation_ratio!) * mainLimit(t, w));
+      const mainBytes = (t: number, w: RefWorld): number => sum(at(t, w).probation, w) + sum(at(t, w).protected, w);
+      const evictMain = (t: number, w: RefWorld): boolean => {
+        const T = at(t, w);
+        const seg = T.probation.size > 0 ? T.probation : T.protected;
+        const v = oldest(seg);
+        if (v < 0) return false;
+        seg.delete(v);
+        T.out.push(v);
+        return true;
+      };
+      const insertMain = (t: number, p: number, w: RefWorld): void => {
+        const T = at(t, w);
+        const size = w.size[p]!;
+        if (sum(T.probation, w) + size <= probationLimit(t, w)) T.probation.set(p, true);
+        else if (sum(T.protected, w) + size <= protectedLimit(t, w)) T.protected.set(p, true);
+        else {
+          while (mainBytes(t, w) + size > mainLimit(t, w) && evictMain(t, w));
+          T.probation.set(p, true);
+        }
+      };
+      const round = (t: number, w: RefWorld): void => {
+        const T = at(t, w);
+        for (;;) {
+          const c = oldest(T.window);
+          if (c < 0) return void evictMain(t, w);
+          const size = w.size[c]!;
+          const rival = oldest(T.probation.size > 0 ? T.probation : T.protected);
+          if (mainBytes(t, w) + size <= mainLimit(t, w) || (rival >= 0 && size <= mainLimit(t, w) && estimate(t, c, w) > estimate(t, rival, w))) {
+            if (mainBytes(t, w) + size > mainLimit(t, w)) evictMain(t, w);
+            T.window.delete(c);
+            insertMain(t, c, w);
+            count(t, c, w);
+          } else {
+            T.window.delete(c);
+            T.out.push(c);
+            count(t, c, w);
+            return;
+          }
+        }
+      };
+      const toEnd = (m: Map<number, true>, p: number): void => void (m.delete(p), m.set(p, true));
+      return {
+        onAccess(p, hit, w) {
+          if (hit !== 0) return;
+          const T = at(0, w);
+          if (T.window.has(p)) return toEnd(T.window, p);
+          if (T.protected.has(p)) toEnd(T.protected, p);
+          else {
+            T.probation.delete(p);
+            T.protected.set(p, true);
+            for (;;) {
+              const seg = T.protected.has(p) ? T.protected : T.probation.has(p) ? T.probation : null;
+              if (!seg || sum(seg, w) <= (seg === T.protected ? protectedLimit(0, w) : probationLimit(0, w))) break;
+              if (seg === T.probation) {
+                evictMain(0, w);
+                continue;
+              }
+              const q = oldest(T.protected);
+              T.protected.delete(q);
+              T.probation.set(q, true);
+              while (sum(T.probation, w) > probationLimit(0, w)) evictMain(0, w);
+            }
+          }
+          count(0, p, w);
+          if (++T.hits >= T.decayEvery) {
+            T.hits = 0;
+            T.counters.forEach((v, i) => (T.counters[i] = v >>> 1));
+          }
+        },
+        onEnter(p, t, w) {
+          at(t, w).window.set(p, true);
+          count(t, p, w);
+        },
+        onLeave(p, t, w) {
+          const T = at(t, w);
+          const i = T.out.indexOf(p);
+          if (i >= 0) T.out.splice(i, 1);
+          T.window.delete(p);
+          T.probation.delete(p);
+          T.protected.delete(p);
+        },
+        wantsRoom: (p, t, ex, w) => at(t, w).out.length > 0,
+        victim(t, ex, w) {
+          if (at(t, w).out.length === 0) round(t, w);
+          return at(t, w).out[0] ?? -1;
         },
       };
     }

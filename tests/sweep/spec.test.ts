@@ -103,7 +103,7 @@ describe("sweep spec", () => {
   it("has presets of the documented sizes", async () => {
     const sizes = Object.fromEntries(await Promise.all(SWEEP_PRESETS.map(async (preset) =>
       [preset.name, (await plan(sweepPreset(preset.name).spec())).rows.length] as const)));
-    expect(sizes).toEqual({ "policy-comparison": 672, "khl-default": 210, "khl-regret-ablation": 198 });
+    expect(sizes).toEqual({ "policy-comparison": 714, "khl-default": 210, "khl-regret-ablation": 198 });
     const ablation = await plan(sweepPreset("khl-regret-ablation").spec());
     expect([...new Set(ablation.rows.map((r) => r.policy))]).toContain("regret_aware_w6.0_h24");
     expect(ablation.rows.find((r) => r.policy === "regret_aware_w12.0_h8")!.params).toMatchObject({ regret_weight: 12, regret_horizon: 8 });

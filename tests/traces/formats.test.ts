@@ -27,7 +27,7 @@ describe("trace formats", () => {
     for (const p of original.accesses) expect(scalarsById.get(original.pageIds![p]!)).toBe(original.pageScalars![p]);
   });
 
-  it("the binary format is 4 bytes per access plus a header and the page sizes", () => {
+  it("the binary format is 4 bytes per access plus a header and the page sizes (and 8 bytes a page for ids named by number)", () => {
     const file = path("size.kvt");
     writeTrace(original, file);
     expect(readFileSync(file).length).toBe(24 + 4 * original.numPages + 4 * original.accesses.length);

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { decodeOracleGeneral, encodeOracleGeneral } from "../../src/traces/formats/oracle-general.js";
 import { readOracleGeneralFile } from "../../src/traces/formats/oracle-general-file.js";
 import { readTrace, writeTrace } from "../../src/traces/load.js";
-import { withUnitPages } from "../../src/traces/trace.js";
+import { objectIdsOf, withUnitPages } from "../../src/traces/trace.js";
+import { shareTrace } from "../../src/sweep/shared-trace.js";
 import { generateWorkload } from "../../src/workloads/registry.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -39,8 +40,22 @@ describe("libCacheSim's oracleGeneral traces", () => {
     const t = decodeOracleGeneral(joined(record(7, big, 4096, 3n), record(7, 12n, 0, -1n), record(8, big, 512, -1n)), "hand.bin");
     expect(Array.from(t.accesses)).toEqual([0, 1, 0]);
     expect(t.pageIds).toEqual([big.toString(), "12"]);
+    expect(Array.from(t.objectIds!)).toEqual([5, -(2 ** 31), 12, 0]);
     // A size 0 counts as one byte; a page keeps its first request's size.
     expect(Array.from(t.pageBytes!)).toEqual([4096, 1]);
+  });
+
+  it("keeps the ids for policies that hash them, through a kvsim binary trace and a sweep's shared copy", async () => {
+    const t = decodeOracleGeneral(sample, SAMPLE);
+    const file = join(dir, "sample.kvt");
+    writeTrace(t, file);
+    const kvt = await readTrace(file);
+    expect(kvt.pageIds).toBeUndefined();
+    expect(objectIdsOf(kvt)).toEqual(t.objectIds);
+    expect(objectIdsOf(shareTrace(t))).toEqual(t.objectIds);
+    // A trace whose pages are named by numbers has those as ids; any other, its page indices.
+    expect(objectIdsOf({ name: "n", numPages: 2, accesses: Int32Array.of(0, 1), pageIds: ["17", "4"] })).toEqual(Int32Array.of(17, 0, 4, 0));
+    expect(objectIdsOf({ name: "n", numPages: 2, accesses: Int32Array.of(0, 1), pageIds: ["17", "a"] })).toEqual(Int32Array.of(0, 0, 1, 0));
   });
 
   it("writes back the sample's ids, sizes and next accesses record for record (times become steps)", () => {

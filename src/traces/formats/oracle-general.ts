@@ -1,5 +1,5 @@
 import { KvsimInputError } from "../../errors.js";
-import { deferPageIds, type Trace } from "../trace.js";
+import { deferPageIds, objectIdsOf, type Trace } from "../trace.js";
 import { U64IdTable } from "../u64-id-table.js";
 import { grownInt32 } from "../../util/grow.js";
 
@@ -102,7 +102,7 @@ export class OracleGeneralDecoder {
       }
       following[page] = i + 1;
     }
-    const trace: Trace = { name, numPages: ids.size, accesses, pageBytes: this.sizes.slice(0, ids.size) };
+    const trace: Trace = { name, numPages: ids.size, accesses, pageBytes: this.sizes.slice(0, ids.size), objectIds: ids.objectIds() };
     return deferPageIds(trace, ids.idStrings());
   }
 }
@@ -134,22 +134,18 @@ export function encodeOracleGeneral(trace: Trace): Uint8Array {
   const n = trace.accesses.length;
   const out = new Uint8Array(n * ORACLE_GENERAL_RECORD);
   const view = new DataView(out.buffer);
-  const ids = objectIds(trace);
+  const ids = objectIdsOf(trace);
   const following = new Float64Array(trace.numPages).fill(-1);
   for (let i = n - 1; i >= 0; i--) {
     const page = trace.accesses[i]!;
     const at = i * ORACLE_GENERAL_RECORD;
     view.setUint32(at, i, true);
-    view.setBigUint64(at + 4, ids[page]!, true);
+    view.setUint32(at + 4, ids[2 * page]!, true);
+    view.setUint32(at + 8, ids[2 * page + 1]!, true);
     view.setUint32(at + 12, trace.pageBytes?.[page] ?? 1, true);
     const next = following[page]!;
     view.setBigInt64(at + 16, BigInt(next < 0 ? -1 : next + 1), true);
     following[page] = i;
   }
   return out;
-}
-
-function objectIds(trace: Trace): bigint[] {
-  const numeric = trace.pageIds?.every((id) => /^(0|[1-9][0-9]{0,19})$/.test(id) && BigInt(id) < 1n << 64n);
-  return Array.from({ length: trace.numPages }, (_, p) => (numeric ? BigInt(trace.pageIds![p]!) : BigInt(p)));
 }
