@@ -1,5 +1,5 @@
 import { TimedIterationRow } from "../wasm/timed.js";
-import { lazily } from "./lazy-field.js";
+import { lazily } from "../util/lazy-field.js";
 import type { IterationResult } from "./results.js";
 
 /** An iteration's fields, in the order a log row keeps them; a run with a disk tier keeps its three more. */

@@ -18,7 +18,7 @@ import { checkFleetFuture, futureField } from "./reads-future.js";
 import { blockEviction } from "../wasm/block-eviction.js";
 import { IterationLog, withIterations } from "./iteration-log.js";
 import { RequestLog } from "./request-log.js";
-import { lazily } from "./lazy-field.js";
+import { lazily } from "../util/lazy-field.js";
 import { TimedCacheModel, TimedIterationRow as I, TimedScheduler, type HostTierConfig } from "../wasm/timed.js";
 
 export type { Distribution, IterationResult, RequestResult, ServingSummary } from "./results.js";

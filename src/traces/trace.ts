@@ -51,27 +51,6 @@ export function namedObjectIds(trace: Trace): Int32Array | undefined {
   return words;
 }
 
-/**
- * Gives `trace` page ids made by `make` on the first read of `trace.pageIds` (a report, an event
- * log, writing the trace), not while the file is read: a reader whose ids are numbers would
- * otherwise spend a tenth of a second a million pages on strings most runs never show.
- */
-export function deferPageIds(trace: Trace, make: () => string[]): Trace {
-  const settle = (ids: string[] | undefined): void => {
-    Object.defineProperty(trace, "pageIds", { value: ids, writable: true, enumerable: true, configurable: true });
-  };
-  Object.defineProperty(trace, "pageIds", {
-    enumerable: true, configurable: true,
-    get: () => {
-      const ids = make();
-      settle(ids);
-      return ids;
-    },
-    set: settle,
-  });
-  return trace;
-}
-
 /** Scalars per page when a trace says nothing: kv-hierarchy-lab's 16-token toy page. */
 export const DEFAULT_PAGE_SCALARS = 2048;
 

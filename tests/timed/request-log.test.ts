@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RequestLog } from "../../src/timed/request-log.js";
 import { IterationLog } from "../../src/timed/iteration-log.js";
-import { lazily } from "../../src/timed/lazy-field.js";
+import { lazily } from "../../src/util/lazy-field.js";
 import type { RequestResult } from "../../src/timed/results.js";
 import { TimedIterationRow } from "../../src/wasm/timed.js";
 

@@ -1,5 +1,6 @@
 import { KvsimInputError } from "../../errors.js";
-import { deferPageIds, objectIdsOf, type Trace } from "../trace.js";
+import { objectIdsOf, type Trace } from "../trace.js";
+import { lazily } from "../../util/lazy-field.js";
 import { U64IdTable } from "../u64-id-table.js";
 import { grownInt32 } from "../../util/grow.js";
 
@@ -103,7 +104,8 @@ export class OracleGeneralDecoder {
       following[page] = i + 1;
     }
     const trace: Trace = { name, numPages: ids.size, accesses, pageBytes: this.sizes.slice(0, ids.size), objectIds: ids.objectIds() };
-    return deferPageIds(trace, ids.idStrings());
+    // A million ids cost about 0.1 s of strings that a replay or a curve never reads.
+    return lazily(trace, "pageIds", ids.idStrings());
   }
 }
 
