@@ -5,9 +5,9 @@ import { grownInt32 } from "../util/grow.js";
  * appearance. An id is two 32-bit words, so no BigInt is made per record: open addressing, at
  * most three quarters full, each slot holding the id's words beside its page so that a probe reads
  * one cache line (ids of a large trace miss the cache; three arrays cost three misses a lookup).
- * Three words a slot and that load keep a million ids' table in 12–24 MiB, inside a server's
- * last-level cache, where four words at half full (32–64 MiB) was not: sparse ids read at a median
- * 12.0M records/s against 10.3M (docs/performance.md).
+ * Three words a slot and that load hold the bench's 780,100 ids in 2^20 slots, 12 MiB, where four
+ * words at half full took 32 MiB, more than this machine's last-level cache: sparse ids read at a
+ * median 12.0M records/s against 10.3M (docs/performance.md).
  * Ids below `directIds` (small integers: block numbers, or ids a tool already made dense) index
  * a plain array instead, 4 bytes an id, which stays in cache where the table would not.
  */
@@ -25,7 +25,7 @@ export class U64IdTable {
   constructor(private readonly directIds = 0) {
     if (directIds > 2 ** 26) throw new RangeError(`U64IdTable: directIds ${directIds} is above 2^26`);
   }
-  /** page → its id's low and high words, for `idStrings` and rehashing. */
+  /** page → its id's low and high words, for `objectIds` and rehashing. */
   private lows = new Int32Array(1 << 11);
   private highs = new Int32Array(1 << 11);
   private count = 0;
@@ -45,22 +45,6 @@ export class U64IdTable {
       if (entry === 0) return this.add(at, low, high);
       if (slots[at] === low && slots[at + 1] === high) return entry - 1;
     }
-  }
-
-  /**
-   * The pages' ids as decimal strings, made when the returned function is first called: it keeps
-   * 8 bytes a page, not the table, and a million ids cost about 0.1 s of strings that a run which
-   * never prints them should not pay.
-   */
-  idStrings(): () => string[] {
-    const lows = this.lows.slice(0, this.count);
-    const highs = this.highs.slice(0, this.count);
-    return () => {
-      // A loop into a sized array: Array.from over a typed array took twice as long.
-      const ids = new Array<string>(lows.length);
-      for (let page = 0; page < lows.length; page++) ids[page] = decimalId(lows[page]!, highs[page]!);
-      return ids;
-    };
   }
 
   /** Each page's id as two words, low then high, in page order (`Trace.objectIds`). */
@@ -120,6 +104,14 @@ export class U64IdTable {
     }
     this.slots = slots;
   }
+}
+
+/** Each page's id as a decimal string, from its two words (`objectIds`'s layout). */
+export function decimalIds(words: Int32Array): string[] {
+  // A loop into a sized array: Array.from over a typed array took twice as long.
+  const ids = new Array<string>(words.length / 2);
+  for (let page = 0; page < ids.length; page++) ids[page] = decimalId(words[2 * page]!, words[2 * page + 1]!);
+  return ids;
 }
 
 /** The id whose words are `low` and `high`, as a decimal string. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { U64IdTable } from "../../src/traces/u64-id-table.js";
+import { decimalIds, U64IdTable } from "../../src/traces/u64-id-table.js";
 
 describe("U64IdTable", () => {
   it("gives every id one page in order of first appearance, ids below directIds by index and the rest hashed, through both growths", () => {
@@ -19,9 +19,9 @@ describe("U64IdTable", () => {
     ids.forEach(([low, high]) => expected.has(`${low}/${high}`) || expected.set(`${low}/${high}`, expected.size));
     expect(pages).toEqual(ids.map(([low, high]) => expected.get(`${low}/${high}`)));
     expect(table.size).toBe(expected.size);
-    // Looked up again, every id keeps its page; idStrings gives each page's id as an unsigned decimal.
+    // Looked up again, every id keeps its page; decimalIds gives each page's id as an unsigned decimal.
     expect(ids.map(([low, high]) => table.pageOf(low, high))).toEqual(pages);
-    const strings = table.idStrings()();
+    const strings = decimalIds(table.objectIds());
     expect(strings).toHaveLength(expected.size);
     for (const [key, page] of expected) {
       const [low, high] = key.split("/").map(Number) as [number, number];
